@@ -1,0 +1,42 @@
+// kiosk/config: the kiosk's configuration file (TOML). A bad file stops start-up with the key
+// and line named: a kiosk never runs half-configured.
+#pragma once
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+
+namespace kiosk {
+
+struct ConfigError : std::runtime_error {
+    using std::runtime_error::runtime_error;   // "kiosk.toml:12: register.url: must start with https://"
+};
+
+struct Config {
+    // [kiosk]
+    std::string kiosk_id;              // device_id on the register, printed on the talon
+    std::string office;                // office name, printed on the talon
+    std::string office_address;        // Open311 address_string: where the service was provided
+    std::string duty_officer;          // "accepted by" on the talon: surname and initials
+    std::string time_zone = "Asia/Almaty";
+    std::filesystem::path state_dir;
+    // [register]
+    std::string register_url;          // base URL, ending in '/'
+    std::filesystem::path register_ca; // the only CA trusted for the register (pinned)
+    std::filesystem::path client_cert, client_key;   // mutual TLS, optional in development
+    std::string api_key;
+    int connect_timeout_s = 5;
+    int total_timeout_s = 20;
+    // [printer]
+    std::filesystem::path spool_dir;   // talons land here when no printer is configured
+    std::string paper = "roll80";      // "roll80" or "a4"
+    // [ui]
+    bool fullscreen = true;
+    int inactivity_warning_s = 60;     // idle time before the warning
+    int inactivity_reset_s = 30;       // countdown shown before everything is wiped
+    std::filesystem::path assets_dir;  // fonts and translations
+};
+
+// Reads and checks the file; relative paths are taken from the file's folder.
+Config load_config(const std::filesystem::path& file);
+
+}  // namespace kiosk

@@ -1,0 +1,54 @@
+// kiosk/submission: turning an accepted complaint into an Open311 request and a talon, and
+// sending it off the UI thread.
+#pragma once
+#include "kiosk/complaint.h"
+#include "kiosk/config.h"
+#include "kiosk/i18n.h"
+
+#include <net/register_client.h>
+#include <printer/talon.h>
+
+#include <chrono>
+#include <filesystem>
+#include <future>
+#include <string>
+
+namespace kiosk {
+
+// Local time in the kiosk's zone. The process zone is set once at start-up from the
+// configuration (set_time_zone), before any thread starts, so localtime_r is safe after.
+void set_time_zone(const std::string& zone);
+std::string local_time(std::chrono::system_clock::time_point t, const char* strftime_format);
+std::string iso8601(std::chrono::system_clock::time_point t);   // 2026-11-27T10:15:00+05:00
+std::chrono::sys_days local_today();
+
+// A fresh random UUID (v4), the complaint's idempotency key for life.
+std::string new_idempotency_key();
+
+// The signature as a small SVG image (under 7,500 bytes, strokes thinned if needed).
+std::string signature_svg(const std::vector<SignatureStroke>& strokes);
+
+net::ServiceRequest to_service_request(const Complaint& c, const Config& cfg,
+                                       std::string_view language,
+                                       std::chrono::system_clock::time_point filed_at,
+                                       std::string idempotency_key);
+
+// The talon's words: the citizen's language plus Kazakh and Russian.
+printer::Talon make_talon(const Complaint& c, const Config& cfg, const Translations& tr,
+                          std::string_view language, const std::string& number,
+                          std::chrono::system_clock::time_point accepted_at);
+
+struct SubmissionResult {
+    net::Outcome outcome = net::Outcome::Unreachable;
+    std::string number;                  // registration number when Registered
+    std::filesystem::path talon;         // the spooled PDF, empty if it could not be made
+    std::string error;                   // for logs: never personal data
+};
+
+// Sends and prints on a thread of its own; the UI polls the future each frame. cfg and tr must
+// outlive the future. The same idempotency key on a retry never files a second complaint.
+std::future<SubmissionResult> submit_in_background(Complaint c, const Config& cfg,
+                                                   const Translations& tr, std::string language,
+                                                   std::string idempotency_key);
+
+}  // namespace kiosk

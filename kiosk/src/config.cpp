@@ -1,0 +1,160 @@
+#include "kiosk/config.h"
+
+#include <toml++/toml.h>
+
+#include <set>
+#include <sstream>
+
+namespace kiosk {
+namespace {
+
+// Section: reading values with their place in the file
+
+struct Reader {
+    std::string file;
+    std::filesystem::path base;
+    const toml::table& root;
+    std::set<std::string> known;   // keys this version understands, to name typos
+
+    // Names the line of the key when the file has it; defaults have no line.
+    [[noreturn]] void fail(const std::string& key, const std::string& why) const {
+        std::ostringstream msg;
+        msg << file;
+        if (const toml::node* n = root.at_path(key).node()) msg << ':' << n->source().begin.line;
+        msg << ": " << key << ": " << why;
+        throw ConfigError(msg.str());
+    }
+
+    const toml::node* find(const std::string& key) {
+        known.insert(key);
+        return root.at_path(key).node();
+    }
+
+    template <class T>
+    void get(const std::string& key, T& out, bool required) {
+        const toml::node* n = find(key);
+        if (!n) {
+            if (required) throw ConfigError(file + ": " + key + ": missing (required)");
+            return;
+        }
+        auto v = n->value<T>();
+        if (!v) fail(key, std::string("must be a ") + type_name<T>());
+        out = *v;
+    }
+
+    void text(const std::string& key, std::string& out, bool required, std::size_t max = 200) {
+        get(key, out, required);
+        if (!root.at_path(key).node()) return;
+        if (required && out.empty()) fail(key, "must not be empty");
+        if (out.size() > max) fail(key, "longer than " + std::to_string(max) + " bytes");
+        for (unsigned char c : out)
+            if (c < 0x20 || c == 0x7F) fail(key, "contains a control character");
+    }
+
+    void path(const std::string& key, std::filesystem::path& out, bool required) {
+        std::string s;
+        text(key, s, required, 4096);
+        if (!s.empty()) out = std::filesystem::path(s).is_absolute() ? std::filesystem::path(s) : base / s;
+    }
+
+    void seconds(const std::string& key, int& out, int min, int max) {
+        int64_t v = out;
+        get(key, v, false);
+        if (v < min || v > max) {
+            fail(key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
+        }
+        out = static_cast<int>(v);
+    }
+
+    template <class T>
+    static const char* type_name() {
+        if constexpr (std::is_same_v<T, std::string>) return "string";
+        else if constexpr (std::is_same_v<T, bool>) return "boolean (true or false)";
+        else return "whole number";
+    }
+
+    // Every key in the file must be one this version reads: a misspelt key is an error, not a
+    // silently ignored setting.
+    void reject_unknown() const {
+        for (const auto& [section, node] : root) {
+            const auto* table = node.as_table();
+            if (!table) fail(std::string(section.str()), "unknown top-level key");
+            for (const auto& [key, value] : *table) {
+                const std::string full = std::string(section.str()) + "." + std::string(key.str());
+                if (!known.count(full)) fail(full, "unknown key");
+            }
+        }
+    }
+};
+
+// Section: checks that need more than a type
+
+bool loopback_http(const std::string& url) {
+    for (const char* prefix : {"http://127.", "http://localhost:", "http://localhost/", "http://[::1]"})
+        if (url.rfind(prefix, 0) == 0) return true;
+    return false;
+}
+
+void check(Reader& r, const Config& c) {
+    if (c.register_url.rfind("https://", 0) != 0 && !loopback_http(c.register_url))
+        r.fail("register.url", "must start with https:// (plain http only to loopback)");
+    if (c.register_url.back() != '/')
+        r.fail("register.url", "must end with '/' (it is the base of requests.json)");
+    if (!std::filesystem::is_regular_file(c.register_ca))
+        r.fail("register.ca_file", "no such file: " + c.register_ca.string());
+    if (c.client_cert.empty() != c.client_key.empty())
+        r.fail(c.client_cert.empty() ? "register.client_key" : "register.client_cert",
+               "client_cert and client_key go together");
+    for (const auto& [key, p] : {std::pair{"register.client_cert", &c.client_cert},
+                                 std::pair{"register.client_key", &c.client_key}})
+        if (!p->empty() && !std::filesystem::is_regular_file(*p))
+            r.fail(key, "no such file: " + p->string());
+    const auto zone = std::filesystem::path("/usr/share/zoneinfo") / c.time_zone;
+    if (c.time_zone.find("..") != std::string::npos || !std::filesystem::is_regular_file(zone))
+        r.fail("kiosk.time_zone", "unknown time zone '" + c.time_zone + "'");
+    if (c.paper != "roll80" && c.paper != "a4")
+        r.fail("printer.paper", "must be \"roll80\" or \"a4\"");
+    if (!std::filesystem::is_directory(c.assets_dir / "i18n"))
+        r.fail("ui.assets_dir", "no i18n folder in " + c.assets_dir.string());
+}
+
+}  // namespace
+
+// Section: loading
+
+Config load_config(const std::filesystem::path& file) {
+    toml::table root;
+    try {
+        root = toml::parse_file(file.string());
+    } catch (const toml::parse_error& e) {
+        std::ostringstream msg;
+        msg << file.string() << ':' << e.source().begin.line << ": " << e.description();
+        throw ConfigError(msg.str());
+    }
+    Reader r{file.string(), std::filesystem::absolute(file).parent_path(), root, {}};
+    Config c;
+    r.text("kiosk.id", c.kiosk_id, true, 64);
+    r.text("kiosk.office", c.office, true);
+    r.text("kiosk.office_address", c.office_address, true);
+    r.text("kiosk.duty_officer", c.duty_officer, true, 100);
+    r.text("kiosk.time_zone", c.time_zone, false, 64);
+    r.path("kiosk.state_dir", c.state_dir, true);
+    r.text("register.url", c.register_url, true, 512);
+    r.path("register.ca_file", c.register_ca, true);
+    r.path("register.client_cert", c.client_cert, false);
+    r.path("register.client_key", c.client_key, false);
+    r.text("register.api_key", c.api_key, true, 128);
+    r.seconds("register.connect_timeout_s", c.connect_timeout_s, 1, 60);
+    r.seconds("register.total_timeout_s", c.total_timeout_s, 2, 300);
+    r.path("printer.spool_dir", c.spool_dir, true);
+    r.text("printer.paper", c.paper, false, 16);
+    r.get("ui.fullscreen", c.fullscreen, false);
+    r.seconds("ui.inactivity_warning_s", c.inactivity_warning_s, 10, 3600);
+    r.seconds("ui.inactivity_reset_s", c.inactivity_reset_s, 5, 600);
+    r.path("ui.assets_dir", c.assets_dir, true);
+    r.reject_unknown();
+    check(r, c);
+    return c;
+}
+
+}  // namespace kiosk

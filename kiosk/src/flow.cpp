@@ -1,0 +1,273 @@
+#include "kiosk/flow.h"
+
+#include "kiosk/text.h"
+
+#include <algorithm>
+#include <tuple>
+
+namespace kiosk {
+namespace {
+
+// The filing screens in order; their position is the step indicator.
+constexpr Screen kSteps[] = {
+    Screen::Addressee, Screen::Service, Screen::Applicant, Screen::Officials,
+    Screen::Grounds,   Screen::Contact, Screen::Review,    Screen::Signature,
+};
+
+int index_of(Screen s) {
+    const auto it = std::find(std::begin(kSteps), std::end(kSteps), s);
+    return it == std::end(kSteps) ? -1 : static_cast<int>(it - std::begin(kSteps));
+}
+
+// The keyboard starts on the screen's first field that takes typing.
+Field first_text_field(Screen s) {
+    for (Field f : fields_of(s))
+        if (max_length(f) > 0) return f;
+    return Field::Surname;
+}
+
+// Dates are typed on the digit pad; the dots come by themselves: 27112026 -> 27.11.2026.
+void type_date(std::string& s, char digit) {
+    if (s.size() >= 10) return;
+    if (s.size() == 2 || s.size() == 5) s += '.';
+    s += digit;
+}
+
+}  // namespace
+
+// Section: fields
+
+Keypad keypad_for(Field f) {
+    switch (f) {
+    case Field::Iin:
+    case Field::Phone:
+    case Field::ServiceDate: return Keypad::Digits;
+    case Field::Email: return Keypad::Email;
+    default: return Keypad::Letters;
+    }
+}
+
+std::size_t max_length(Field f) {
+    switch (f) {
+    case Field::Surname:
+    case Field::FirstName:
+    case Field::Patronymic:
+    case Field::OfficialSurname: return Limits::name;
+    case Field::OfficialInitials: return Limits::initials;
+    case Field::OfficialPosition: return Limits::position;
+    case Field::Iin: return 12;
+    case Field::PostalAddress: return Limits::address;
+    case Field::Grounds: return Limits::grounds;
+    case Field::Demands: return Limits::demands;
+    case Field::Phone: return 12;
+    case Field::Email: return Limits::email;
+    case Field::ServiceDate: return 10;
+    default: return 0;
+    }
+}
+
+std::vector<Field> fields_of(Screen s) {
+    switch (s) {
+    case Screen::Addressee: return {Field::Addressee};
+    case Screen::Service: return {Field::ServiceCode, Field::ServiceDate};
+    case Screen::Applicant:
+        return {Field::Surname, Field::FirstName, Field::Patronymic, Field::Iin, Field::PostalAddress};
+    case Screen::Officials:
+        return {Field::OfficialPosition, Field::OfficialSurname, Field::OfficialInitials};
+    case Screen::Grounds: return {Field::Grounds, Field::Demands};
+    case Screen::Contact: return {Field::Phone, Field::Email, Field::Contact};
+    case Screen::Review: return {Field::Consent};
+    case Screen::Signature: return {Field::Signature};
+    default: return {};
+    }
+}
+
+std::string* Flow::focused_text() {
+    Complaint& c = complaint;
+    if (focus == Field::OfficialPosition || focus == Field::OfficialSurname ||
+        focus == Field::OfficialInitials) {
+        if (focus_official < 0 || focus_official >= static_cast<int>(c.officials.size())) return nullptr;
+        Official& o = c.officials[focus_official];
+        return focus == Field::OfficialPosition ? &o.position
+             : focus == Field::OfficialSurname  ? &o.surname
+                                                : &o.initials;
+    }
+    switch (focus) {
+    case Field::ServiceDate: return &c.service_date;
+    case Field::Surname: return &c.surname;
+    case Field::FirstName: return &c.first_name;
+    case Field::Patronymic: return &c.patronymic;
+    case Field::Iin: return &c.iin;
+    case Field::PostalAddress: return &c.postal_address;
+    case Field::Grounds: return &c.grounds;
+    case Field::Demands: return &c.demands;
+    case Field::Phone: return &c.phone;
+    case Field::Email: return &c.email;
+    default: return nullptr;
+    }
+}
+
+// Section: navigation
+
+void Flow::start() { screen = Screen::Language; }
+
+void Flow::choose_language(std::string_view lang) {
+    language = std::string(lang);   // entered data stays: only the words change
+    if (screen == Screen::Language) screen = Screen::Addressee;
+}
+
+void Flow::choose_addressee(Addressee a) {
+    complaint.addressee = a;
+    errors.clear();
+}
+
+void Flow::choose_service(std::string_view code) {
+    complaint.service_code = std::string(code);
+    errors.clear();
+}
+
+void Flow::next(std::chrono::sys_days today) {
+    if (screen == Screen::Addressee && complaint.addressee == Addressee::EgovPortal) {
+        screen = Screen::EgovInfo;
+        return;
+    }
+    errors.clear();
+    for (Field f : fields_of(screen)) {
+        auto e = check_field(complaint, f, today);
+        errors.insert(errors.end(), e.begin(), e.end());
+    }
+    // check_field reports every official for each of the three official fields; keep one copy.
+    std::sort(errors.begin(), errors.end(), [](const FieldError& a, const FieldError& b) {
+        return std::tie(a.official, a.field, a.problem) < std::tie(b.official, b.field, b.problem);
+    });
+    errors.erase(std::unique(errors.begin(), errors.end()), errors.end());
+    if (!errors.empty()) return;
+
+    const int i = index_of(screen);
+    if (i < 0) return;
+    if (screen == Screen::Signature) {
+        screen = Screen::Submitting;
+        submit_requested = true;
+        return;
+    }
+    screen = kSteps[i + 1];
+    if (screen == Screen::Officials && complaint.officials.empty()) complaint.officials.emplace_back();
+    focus_on(first_text_field(screen));
+}
+
+void Flow::back() {
+    errors.clear();
+    const int i = index_of(screen);
+    if (screen == Screen::EgovInfo) screen = Screen::Addressee;
+    else if (screen == Screen::Language) screen = Screen::Attract;
+    else if (i == 0) screen = Screen::Language;
+    else if (i > 0) {
+        screen = kSteps[i - 1];
+        focus_on(first_text_field(screen));
+    }
+}
+
+void Flow::focus_on(Field f, int official) {
+    focus = f;
+    focus_official = official;
+}
+
+// Section: typing
+
+void Flow::type(std::string_view utf8) {
+    std::string* text = focused_text();
+    const auto cps = decode_utf8(utf8);
+    if (!text || !cps) return;
+    for (char32_t cp : *cps) {
+        if (is_control(cp) && cp != U'\n') continue;
+        if (cp == U'\n' && focus != Field::Grounds && focus != Field::Demands) continue;
+        if (code_point_count(*text) >= max_length(focus)) return;
+        if (keypad_for(focus) == Keypad::Digits) {
+            if (!is_digit(cp)) continue;
+            if (focus == Field::ServiceDate) type_date(*text, static_cast<char>(cp));
+            else append_utf8(*text, cp);
+        } else {
+            append_utf8(*text, cp);
+        }
+    }
+}
+
+void Flow::backspace() {
+    std::string* text = focused_text();
+    if (!text) return;
+    pop_code_point(*text);
+    if (focus == Field::ServiceDate && !text->empty() && text->back() == '.') text->pop_back();
+}
+
+// Section: officials, consent, signature
+
+void Flow::add_official() {
+    if (complaint.officials.size() >= Limits::officials) return;
+    complaint.officials.emplace_back();
+    focus_on(Field::OfficialPosition, static_cast<int>(complaint.officials.size()) - 1);
+}
+
+void Flow::remove_official(int index) {
+    auto& list = complaint.officials;
+    if (index < 0 || index >= static_cast<int>(list.size()) || list.size() == 1) return;
+    wipe(list[index].position), wipe(list[index].surname), wipe(list[index].initials);
+    list.erase(list.begin() + index);
+    focus_on(Field::OfficialPosition, 0);
+    errors.clear();
+}
+
+void Flow::set_consent(bool given) { complaint.consent = given; }
+
+void Flow::add_signature_stroke(SignatureStroke stroke) {
+    if (stroke.size() >= 2) complaint.signature.push_back(std::move(stroke));
+}
+
+void Flow::clear_signature() { complaint.signature.clear(); }
+
+// Section: endings
+
+void Flow::submitted(std::string number) {
+    registration_number = std::move(number);
+    screen = Screen::Done;
+}
+
+void Flow::submit_failed(std::string reason_key) {
+    failure = std::move(reason_key);
+    screen = Screen::Failed;
+}
+
+void Flow::retry() {
+    if (screen != Screen::Failed) return;
+    screen = Screen::Submitting;
+    submit_requested = true;
+}
+
+void Flow::finish() { expire(); }
+
+void Flow::expire() {
+    wipe(complaint);
+    wipe(registration_number);
+    *this = Flow{};
+}
+
+std::vector<FieldError> Flow::errors_for(Field f, int official) const {
+    std::vector<FieldError> out;
+    for (const auto& e : errors)
+        if (e.field == f && (official < 0 || e.official == official)) out.push_back(e);
+    return out;
+}
+
+int Flow::step() const { return index_of(screen) + 1; }
+int Flow::step_count() { return static_cast<int>(std::size(kSteps)); }
+
+Idle Flow::idle(Clock::time_point now, std::chrono::seconds warn_after,
+                std::chrono::seconds reset_after) const {
+    if (screen == Screen::Attract || screen == Screen::Submitting) return {};
+    const auto quiet = std::chrono::duration_cast<std::chrono::seconds>(now - last_touch);
+    if (quiet < warn_after) return {};
+    const auto left = warn_after + reset_after - quiet;
+    if (left <= std::chrono::seconds(0)) return {Idle::Expired, 0};
+    return {Idle::Warning, static_cast<int>(left.count())};
+}
+
+}  // namespace kiosk

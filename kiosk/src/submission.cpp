@@ -1,0 +1,200 @@
+#include "kiosk/submission.h"
+
+#include "kiosk/text.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <ctime>
+#include <random>
+
+namespace kiosk {
+
+// Section: time
+
+void set_time_zone(const std::string& zone) {
+    setenv("TZ", zone.c_str(), 1);
+    tzset();
+}
+
+std::string local_time(std::chrono::system_clock::time_point t, const char* format) {
+    const std::time_t tt = std::chrono::system_clock::to_time_t(t);
+    std::tm tm{};
+    localtime_r(&tt, &tm);
+    char buf[64];
+    return std::string(buf, std::strftime(buf, sizeof buf, format, &tm));
+}
+
+std::string iso8601(std::chrono::system_clock::time_point t) {
+    std::string s = local_time(t, "%Y-%m-%dT%H:%M:%S%z");   // ...+0500
+    if (s.size() >= 5) s.insert(s.size() - 2, ":");          // ISO 8601 extended: +05:00
+    return s;
+}
+
+std::chrono::sys_days local_today() {
+    const std::time_t tt = std::time(nullptr);
+    std::tm tm{};
+    localtime_r(&tt, &tm);
+    return std::chrono::sys_days{std::chrono::year{tm.tm_year + 1900} /
+                                 std::chrono::month{static_cast<unsigned>(tm.tm_mon + 1)} /
+                                 std::chrono::day{static_cast<unsigned>(tm.tm_mday)}};
+}
+
+std::string new_idempotency_key() {
+    std::random_device rd;   // /dev/urandom on Linux
+    unsigned char b[16];
+    for (auto& x : b) x = static_cast<unsigned char>(rd());
+    b[6] = (b[6] & 0x0F) | 0x40;
+    b[8] = (b[8] & 0x3F) | 0x80;
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    for (int i = 0; i < 16; ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+        out += hex[b[i] >> 4];
+        out += hex[b[i] & 15];
+    }
+    return out;
+}
+
+// Section: signature
+
+namespace {
+
+// Relative path commands on a 1000x400 grid: "M12 30l3 -1 4 0...".
+std::string svg_paths(const std::vector<SignatureStroke>& strokes, std::size_t every) {
+    std::string d;
+    for (const auto& stroke : strokes) {
+        int px = 0, py = 0;
+        for (std::size_t i = 0; i < stroke.size(); ++i) {
+            if (i % every != 0 && i + 1 != stroke.size()) continue;
+            const int x = static_cast<int>(std::lround(std::clamp(stroke[i].x, 0.f, 1.f) * 1000));
+            const int y = static_cast<int>(std::lround(std::clamp(stroke[i].y, 0.f, 1.f) * 400));
+            d += i == 0 ? "M" + std::to_string(x) + ' ' + std::to_string(y)
+                        : "l" + std::to_string(x - px) + ' ' + std::to_string(y - py);
+            px = x, py = y;
+        }
+    }
+    return d;
+}
+
+}  // namespace
+
+std::string signature_svg(const std::vector<SignatureStroke>& strokes) {
+    std::string d = svg_paths(strokes, 1);
+    for (std::size_t every = 2; d.size() > 7000 && every < 64; every *= 2) d = svg_paths(strokes, every);
+    return "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 1000 400\">"
+           "<path fill=\"none\" stroke=\"#000\" stroke-width=\"6\" stroke-linecap=\"round\" d=\"" +
+           d + "\"/></svg>";
+}
+
+// Section: the Open311 request
+
+net::ServiceRequest to_service_request(const Complaint& c, const Config& cfg,
+                                       std::string_view language,
+                                       std::chrono::system_clock::time_point filed_at,
+                                       std::string idempotency_key) {
+    net::ServiceRequest rq;
+    rq.service_code = c.service_code;
+    rq.address_string = cfg.office_address;
+    rq.description = c.grounds;   // at most 3,000 characters, inside Open311's 4,000
+    rq.device_id = cfg.kiosk_id;
+    rq.first_name = c.first_name;
+    rq.last_name = c.surname;
+    rq.phone = normalized_phone(c.phone);
+    rq.email = c.email;
+    rq.idempotency_key = std::move(idempotency_key);
+    auto one = [&](const char* code, std::string v) {
+        if (!v.empty()) rq.attributes.push_back({code, {std::move(v)}, false});
+    };
+    one("addressee", std::string(addressee_code(c.addressee)));
+    one("service_date", c.service_date);
+    one("patronymic", c.patronymic);
+    one("iin", c.iin);
+    one("postal_address", c.postal_address);
+    net::Attribute position{"officials_position", {}, true}, surname{"officials_surname", {}, true},
+        initials{"officials_initials", {}, true};
+    for (const auto& o : c.officials) {
+        position.values.push_back(o.position);
+        surname.values.push_back(o.surname);
+        initials.values.push_back(o.initials);
+    }
+    rq.attributes.insert(rq.attributes.end(), {position, surname, initials});
+    one("grounds", c.grounds);
+    one("demands", c.demands);
+    one("consent", c.consent ? "true" : "false");
+    one("filed_at", iso8601(filed_at));
+    one("language", std::string(language));
+    one("signature_svg", signature_svg(c.signature));
+    return rq;
+}
+
+// Section: the talon
+
+namespace {
+
+// "kk / ru" words for a key, in the talon's languages.
+std::string words(const Translations& tr, const std::vector<std::string_view>& langs,
+                  std::string_view key) {
+    std::string out;
+    for (auto lang : langs) {
+        const std::string& w = tr.in(lang).get(key);
+        if (out == w) continue;   // same word in both languages: print once
+        if (!out.empty()) out += " / ";
+        out += w;
+    }
+    return out;
+}
+
+}  // namespace
+
+printer::Talon make_talon(const Complaint& c, const Config& cfg, const Translations& tr,
+                          std::string_view language, const std::string& number,
+                          std::chrono::system_clock::time_point accepted_at) {
+    std::vector<std::string_view> langs = {"kk", "ru"};
+    if (language == "en") langs.push_back("en");
+    printer::Talon t;
+    t.office = cfg.office;
+    for (auto lang : langs) t.title.push_back(tr.in(lang).get("talon.title"));
+    t.number_label = words(tr, langs, "talon.number");
+    t.number = number;
+    const std::string addressee_key = "addressee." + std::string(addressee_code(c.addressee));
+    t.lines = {
+        {words(tr, langs, "talon.accepted_at"), local_time(accepted_at, "%d.%m.%Y %H:%M")},
+        {words(tr, langs, "talon.addressee"), words(tr, langs, addressee_key)},
+        {words(tr, langs, "talon.applicant"), surname_and_initials(c)},
+        {words(tr, langs, "talon.accepted_by"), cfg.duty_officer + ", " + words(tr, langs, "talon.kiosk") + " " + cfg.kiosk_id},
+    };
+    t.footer = {words(tr, langs, "talon.tracking"), words(tr, langs, "talon.court")};
+    return t;
+}
+
+// Section: background submission
+
+std::future<SubmissionResult> submit_in_background(Complaint c, const Config& cfg,
+                                                   const Translations& tr, std::string language,
+                                                   std::string idempotency_key) {
+    return std::async(std::launch::async, [c = std::move(c), &cfg, &tr, language, idempotency_key]() mutable {
+        const auto now = std::chrono::system_clock::now();
+        const net::RegisterEndpoint ep{cfg.register_url, cfg.register_ca.string(),
+                                       cfg.client_cert.string(), cfg.client_key.string(),
+                                       cfg.api_key, cfg.connect_timeout_s * 1000L,
+                                       cfg.total_timeout_s * 1000L};
+        const auto answer = net::submit_request(ep, to_service_request(c, cfg, language, now, idempotency_key));
+        SubmissionResult out{answer.outcome, answer.service_request_id, {}, answer.error};
+        if (answer.outcome == net::Outcome::Registered) {
+            try {
+                const printer::TalonStyle style{cfg.assets_dir / "fonts" / "KioskSans.ttf",
+                                                cfg.paper == "a4" ? 210.0 : 80.0,
+                                                cfg.paper == "a4" ? 180.0 : 72.0};
+                const auto pdf = printer::render_talon(make_talon(c, cfg, tr, language, answer.service_request_id, now), style);
+                out.talon = printer::spool_talon(cfg.spool_dir, "talon-" + local_time(now, "%Y%m%d-%H%M%S") + "-" + new_idempotency_key().substr(0, 8), pdf);
+            } catch (const printer::Error& e) {
+                out.error = std::string("talon: ") + e.what();
+            }
+        }
+        wipe(c);
+        return out;
+    });
+}
+
+}  // namespace kiosk

@@ -1,0 +1,201 @@
+// The citizen's way through as plain state: transitions, gating, typing, inactivity.
+#include "kiosk/flow.h"
+
+#include <gtest/gtest.h>
+
+using namespace kiosk;
+using namespace std::chrono;
+
+namespace {
+
+const sys_days kToday = sys_days{year{2026} / 11 / 27};
+
+void type_into(Flow& f, Field field, const std::string& text, int official = 0) {
+    f.focus_on(field, official);
+    f.type(text);
+}
+
+// Walks a flow to the given screen with valid answers.
+Flow flow_at(Screen target) {
+    Flow f;
+    f.start();
+    f.choose_language("ru");
+    auto at = [&] { return f.screen == target; };
+    if (at()) return f;
+    f.choose_addressee(Addressee::Akim);
+    f.next(kToday);
+    if (at()) return f;
+    f.choose_service("KZ-GU-001");
+    f.next(kToday);
+    if (at()) return f;
+    type_into(f, Field::Surname, "Иванова");
+    type_into(f, Field::FirstName, "Мария");
+    type_into(f, Field::Iin, "900101300007");
+    type_into(f, Field::PostalAddress, "г. Кокшетау, ул. Абая, 83");
+    f.next(kToday);
+    if (at()) return f;
+    type_into(f, Field::OfficialPosition, "Начальник отдела");
+    type_into(f, Field::OfficialSurname, "Петров");
+    type_into(f, Field::OfficialInitials, "П. П.");
+    f.next(kToday);
+    if (at()) return f;
+    type_into(f, Field::Grounds, "Справку не выдали без объяснения причин.");
+    type_into(f, Field::Demands, "Выдать справку.");
+    f.next(kToday);
+    if (at()) return f;
+    type_into(f, Field::Phone, "87011234567");
+    f.next(kToday);
+    if (at()) return f;
+    f.set_consent(true);
+    f.next(kToday);
+    return f;
+}
+
+}  // namespace
+
+TEST(Flow, AttractLanguageThenFilingSteps) {
+    Flow f;
+    EXPECT_EQ(f.screen, Screen::Attract);
+    EXPECT_EQ(f.language, "kk");   // Kazakh is the default
+    f.start();
+    EXPECT_EQ(f.screen, Screen::Language);
+    f.choose_language("ru");
+    EXPECT_EQ(f.screen, Screen::Addressee);
+    EXPECT_EQ(f.step(), 1);
+    EXPECT_EQ(Flow::step_count(), 8);
+}
+
+TEST(Flow, EveryStepForwardAndBack) {
+    const Screen steps[] = {Screen::Addressee, Screen::Service, Screen::Applicant, Screen::Officials,
+                            Screen::Grounds, Screen::Contact, Screen::Review, Screen::Signature};
+    for (int i = 0; i < 8; ++i) {
+        Flow f = flow_at(steps[i]);
+        ASSERT_EQ(f.screen, steps[i]) << i;
+        EXPECT_EQ(f.step(), i + 1);
+        f.back();
+        EXPECT_EQ(f.screen, i == 0 ? Screen::Language : steps[i - 1]);
+    }
+}
+
+TEST(Flow, NextIsRefusedUntilTheScreenIsValid) {
+    Flow f = flow_at(Screen::Applicant);
+    f.next(kToday);
+    EXPECT_EQ(f.screen, Screen::Applicant);
+    EXPECT_EQ(f.errors.size(), 4u);   // surname, first name, IIN, address; patronymic optional
+    type_into(f, Field::Surname, "Иванова");
+    type_into(f, Field::FirstName, "Мария");
+    type_into(f, Field::PostalAddress, "г. Кокшетау, ул. Абая, 83");
+    f.complaint.iin = "900101300008";   // wrong check digit
+    f.next(kToday);
+    EXPECT_EQ(f.screen, Screen::Applicant);
+    ASSERT_EQ(f.errors.size(), 1u);
+    ASSERT_EQ(f.errors_for(Field::Iin).size(), 1u);
+    EXPECT_EQ(f.errors_for(Field::Iin)[0].problem, Problem::IinChecksum);
+    f.complaint.iin = "900101300007";
+    f.next(kToday);
+    EXPECT_EQ(f.screen, Screen::Officials);
+    EXPECT_TRUE(f.errors.empty());
+}
+
+TEST(Flow, EgovPortalLeadsToExplanationNotSubmission) {
+    Flow f = flow_at(Screen::Addressee);
+    f.choose_addressee(Addressee::EgovPortal);
+    f.next(kToday);
+    EXPECT_EQ(f.screen, Screen::EgovInfo);
+    f.back();
+    EXPECT_EQ(f.screen, Screen::Addressee);
+}
+
+TEST(Flow, SignatureThenSubmitThenDone) {
+    Flow f = flow_at(Screen::Signature);
+    f.next(kToday);
+    EXPECT_EQ(f.screen, Screen::Signature);   // no signature yet
+    f.add_signature_stroke({{0.1f, 0.1f}, {0.5f, 0.5f}});
+    f.next(kToday);
+    EXPECT_EQ(f.screen, Screen::Submitting);
+    EXPECT_TRUE(f.submit_requested);
+    f.submit_failed("failed.unreachable");
+    EXPECT_EQ(f.screen, Screen::Failed);
+    EXPECT_EQ(f.complaint.surname, "Иванова");   // kept for the retry
+    f.retry();
+    EXPECT_EQ(f.screen, Screen::Submitting);
+    f.submitted("ЖТ-2026-00000001");
+    EXPECT_EQ(f.screen, Screen::Done);
+    f.finish();
+    EXPECT_EQ(f.screen, Screen::Attract);
+    EXPECT_TRUE(f.complaint.surname.empty());
+}
+
+TEST(Flow, TypingRespectsKeypadsAndLimits) {
+    Flow f = flow_at(Screen::Applicant);
+    f.complaint.iin.clear();
+    type_into(f, Field::Iin, "9001a01 30000745");
+    EXPECT_EQ(f.complaint.iin, "900101300007");   // letters dropped, stops at 12 digits
+    f.complaint.surname.clear();
+    type_into(f, Field::Surname, "Ә\x01\nб");
+    EXPECT_EQ(f.complaint.surname, "Әб");          // control characters never get in
+    f.backspace();
+    EXPECT_EQ(f.complaint.surname, "Ә");           // a whole letter, not a byte
+    f.focus_on(Field::ServiceDate);
+    f.type("27112026");
+    EXPECT_EQ(f.complaint.service_date, "27.11.2026");
+    f.backspace();
+    f.backspace();
+    f.backspace();
+    f.backspace();
+    f.backspace();
+    EXPECT_EQ(f.complaint.service_date, "27.1");
+}
+
+TEST(Flow, NewlinesOnlyInLongTexts) {
+    Flow f = flow_at(Screen::Grounds);
+    f.complaint.grounds.clear();
+    type_into(f, Field::Grounds, "бір\nекі");
+    EXPECT_EQ(f.complaint.grounds, "бір\nекі");
+    f.complaint.surname.clear();
+    type_into(f, Field::Surname, "А\nБ");
+    EXPECT_EQ(f.complaint.surname, "АБ");
+}
+
+TEST(Flow, OfficialsCanBeAddedAndRemoved) {
+    Flow f = flow_at(Screen::Officials);
+    ASSERT_EQ(f.complaint.officials.size(), 1u);
+    f.add_official();
+    EXPECT_EQ(f.complaint.officials.size(), 2u);
+    EXPECT_EQ(f.focus, Field::OfficialPosition);
+    EXPECT_EQ(f.focus_official, 1);
+    f.next(kToday);
+    EXPECT_EQ(f.screen, Screen::Officials);   // the second one is empty
+    f.remove_official(1);
+    EXPECT_EQ(f.complaint.officials.size(), 1u);
+    f.remove_official(0);
+    EXPECT_EQ(f.complaint.officials.size(), 1u);   // at least one stays
+}
+
+TEST(Flow, LanguageSwitchKeepsEnteredData) {
+    Flow f = flow_at(Screen::Contact);
+    f.choose_language("kk");
+    EXPECT_EQ(f.language, "kk");
+    EXPECT_EQ(f.screen, Screen::Contact);
+    EXPECT_EQ(f.complaint.surname, "Иванова");
+    EXPECT_EQ(f.complaint.officials.at(0).surname, "Петров");
+}
+
+TEST(Flow, InactivityWarnsThenWipes) {
+    Flow f = flow_at(Screen::Grounds);
+    const auto t0 = Clock::now();
+    f.touched(t0);
+    const auto warn = seconds(60), reset = seconds(30);
+    EXPECT_EQ(f.idle(t0 + seconds(59), warn, reset).state, Idle::Active);
+    const Idle w = f.idle(t0 + seconds(61), warn, reset);
+    EXPECT_EQ(w.state, Idle::Warning);
+    EXPECT_EQ(w.seconds_left, 29);
+    f.touched(t0 + seconds(70));
+    EXPECT_EQ(f.idle(t0 + seconds(100), warn, reset).state, Idle::Active);
+    EXPECT_EQ(f.idle(t0 + seconds(160), warn, reset).state, Idle::Expired);
+    f.expire();
+    EXPECT_EQ(f.screen, Screen::Attract);
+    EXPECT_TRUE(f.complaint.surname.empty());
+    EXPECT_TRUE(f.complaint.grounds.empty());
+    EXPECT_EQ(f.language, "kk");
+}

@@ -1,0 +1,145 @@
+// Translations: every key in every language, every key the code asks for exists, and every
+// character of every string is in the UI font and in the glyph ranges the UI loads.
+#include "kiosk/complaint.h"
+#include "kiosk/i18n.h"
+#include "kiosk/text.h"
+
+#define STB_TRUETYPE_IMPLEMENTATION
+#define STBTT_STATIC
+#include <stb/stb_truetype.h>
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <iterator>
+#include <regex>
+#include <set>
+
+using namespace kiosk;
+
+namespace {
+
+const std::filesystem::path kAssets = KIOSK_ASSETS_DIR;
+const std::filesystem::path kSources = KIOSK_SOURCE_DIR;
+
+std::string slurp(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), {}};
+}
+
+// Keys the code names as literals: t("..."), get("..."), "prefix." + code.
+std::set<std::string> keys_used_in_code() {
+    std::set<std::string> keys;
+    const std::regex literal(R"re("((?:attract|language|addressee|egov|service|hint|applicant|officials|grounds|contact|review|signature|submitting|done|failed|nav|idle|kbd|field|error|talon)\.[a-z_.]+)")re");
+    for (const auto& dir : {kSources / "kiosk" / "src", kSources / "kiosk" / "ui"})
+        for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+            const std::string text = slurp(entry.path());
+            for (std::sregex_iterator it(text.begin(), text.end(), literal), end; it != end; ++it)
+                keys.insert((*it)[1]);
+        }
+    for (Addressee a : {Addressee::ProviderHead, Addressee::Akim, Addressee::EgovPortal}) {
+        keys.insert("addressee." + std::string(addressee_code(a)));
+        keys.insert("addressee." + std::string(addressee_code(a)) + ".hint");
+    }
+    for (int p = 0; p <= static_cast<int>(Problem::BadInitials); ++p)
+        keys.insert(std::string(error_key(static_cast<Problem>(p))));
+    for (int f = 0; f <= static_cast<int>(Field::Signature); ++f)
+        keys.insert(std::string(field_key(static_cast<Field>(f))));
+    return keys;
+}
+
+struct Font {
+    std::string bytes;
+    stbtt_fontinfo info{};
+    explicit Font(const std::filesystem::path& p) : bytes(slurp(p)) {
+        const auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
+        if (bytes.empty() || !stbtt_InitFont(&info, data, stbtt_GetFontOffsetForIndex(data, 0)))
+            throw std::runtime_error("cannot read font " + p.string());
+    }
+    bool has(char32_t cp) const { return stbtt_FindGlyphIndex(&info, static_cast<int>(cp)) != 0; }
+};
+
+bool in_ui_ranges(char32_t cp) {
+    for (const auto& r : ui_glyph_ranges())
+        if (cp >= r.first && cp <= r.last) return true;
+    return false;
+}
+
+}  // namespace
+
+TEST(Translations, LoadAndHaveEveryKeyInEveryLanguage) {
+    const Translations tr = load_translations(kAssets / "i18n");
+    ASSERT_EQ(tr.catalogs.size(), 3u);
+    std::set<std::string> all;
+    for (const auto& c : tr.catalogs)
+        for (const auto& [k, v] : c.messages) all.insert(k);
+    EXPECT_GT(all.size(), 90u);
+    for (const auto& c : tr.catalogs)
+        for (const auto& key : all) {
+            auto it = c.messages.find(key);
+            EXPECT_TRUE(it != c.messages.end() && !it->second.empty()) << c.language << ".po lacks " << key;
+        }
+}
+
+TEST(Translations, EveryKeyTheCodeUsesExists) {
+    const Translations tr = load_translations(kAssets / "i18n");
+    const auto used = keys_used_in_code();
+    EXPECT_GT(used.size(), 80u);
+    for (const auto& c : tr.catalogs)
+        for (const auto& key : used) EXPECT_TRUE(c.messages.count(key)) << c.language << ".po lacks " << key;
+}
+
+TEST(Translations, PlaceholdersMatchAcrossLanguages) {
+    const Translations tr = load_translations(kAssets / "i18n");
+    auto count = [](const std::string& s) {
+        std::size_t n = 0;
+        for (auto p = s.find("{}"); p != std::string::npos; p = s.find("{}", p + 2)) ++n;
+        return n;
+    };
+    for (const auto& [key, en] : tr.in("en").messages)
+        for (const auto& c : tr.catalogs) EXPECT_EQ(count(c.get(key)), count(en)) << c.language << " " << key;
+}
+
+TEST(Translations, FontsHaveEveryCharacter) {
+    const Translations tr = load_translations(kAssets / "i18n");
+    const Font regular(kAssets / "fonts" / "KioskSans.ttf"), bold(kAssets / "fonts" / "KioskSans-Bold.ttf");
+    // The strings, and the letters the on-screen keyboard and the service catalog may show.
+    std::string everything;
+    for (const auto& c : tr.catalogs)
+        for (const auto& [k, v] : c.messages) everything += v;
+    everything += slurp(kSources / "kiosk" / "ui" / "keyboard.cpp");
+    everything += slurp(kAssets / "register" / "services.json");
+    const auto cps = decode_utf8(everything);
+    ASSERT_TRUE(cps);
+    for (char32_t cp : std::set<char32_t>(cps->begin(), cps->end())) {
+        if (cp == U'\n' || cp == U'\t' || cp == U'\r') continue;
+        EXPECT_TRUE(regular.has(cp)) << "KioskSans.ttf lacks U+" << std::hex << static_cast<unsigned>(cp);
+        EXPECT_TRUE(bold.has(cp)) << "KioskSans-Bold.ttf lacks U+" << std::hex << static_cast<unsigned>(cp);
+        EXPECT_TRUE(in_ui_ranges(cp)) << "UI glyph ranges lack U+" << std::hex << static_cast<unsigned>(cp);
+    }
+}
+
+TEST(Po, ParsesEscapesContinuationsAndNamesBadLines) {
+    const auto dir = std::filesystem::temp_directory_path() / "kiosk-po-test";
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "ok.po") << "# comment\nmsgid \"a.b\"\nmsgstr \"x \\\"y\\\"\\n\"\n\"z\"\n";
+    const Catalog c = load_po(dir / "ok.po", "kk");
+    EXPECT_EQ(c.get("a.b"), "x \"y\"\nz");
+    EXPECT_EQ(c.get("no.such"), "no.such");
+    std::ofstream(dir / "bad.po") << "msgid \"a\"\nmsgstr \"x\"\n\nmsgid \"b\nmsgstr \"y\"\n";
+    try {
+        load_po(dir / "bad.po", "kk");
+        FAIL() << "accepted an unterminated string";
+    } catch (const CatalogError& e) {
+        EXPECT_NE(std::string(e.what()).find("bad.po:4"), std::string::npos) << e.what();
+    }
+    std::ofstream(dir / "dup.po") << "msgid \"a\"\nmsgstr \"x\"\nmsgid \"a\"\nmsgstr \"y\"\n";
+    EXPECT_THROW(load_po(dir / "dup.po", "kk"), CatalogError);
+    std::filesystem::remove_all(dir);
+}
+
+TEST(Format, FillsPlaceholdersInOrder) {
+    EXPECT_EQ(format("Шаг {} из {}", {"3", "8"}), "Шаг 3 из 8");
+    EXPECT_EQ(format("{}-қадам", {"2"}), "2-қадам");
+    EXPECT_EQ(format("no args {}", {}), "no args {}");
+}

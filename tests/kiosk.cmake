@@ -1,0 +1,17 @@
+# Kiosk core: the complaint, the flow, configuration and translations, without a display.
+add_executable(kiosk_core_test
+  ${CMAKE_CURRENT_LIST_DIR}/complaint_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/flow_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/config_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/i18n_test.cpp)
+target_link_libraries(kiosk_core_test PRIVATE kiosk_core GTest::gtest_main)
+target_compile_definitions(kiosk_core_test PRIVATE
+  KIOSK_ASSETS_DIR="${KIOSK_ASSETS_DIR}" KIOSK_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+gtest_discover_tests(kiosk_core_test)
+
+# The path a complaint takes, against the real development register over HTTPS.
+add_executable(submission_test ${CMAKE_CURRENT_LIST_DIR}/submission_test.cpp)
+target_link_libraries(submission_test PRIVATE
+  kiosk_core dev_register_support SQLite::SQLite3 nlohmann_json::nlohmann_json GTest::gtest_main)
+target_compile_definitions(submission_test PRIVATE KIOSK_ASSETS_DIR="${KIOSK_ASSETS_DIR}")
+gtest_discover_tests(submission_test PROPERTIES TIMEOUT 120)
