@@ -1,0 +1,89 @@
+#include "form.h"
+
+namespace dev_register {
+
+// Section: percent-decoding
+
+namespace {
+
+int hex_digit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+}
+
+std::optional<std::string> decode_component(std::string_view encoded) {
+    std::string out;
+    out.reserve(encoded.size());
+    for (std::size_t i = 0; i < encoded.size(); ++i) {
+        if (encoded[i] == '+') {
+            out += ' ';
+        } else if (encoded[i] != '%') {
+            out += encoded[i];
+        } else {
+            const int high = i + 1 < encoded.size() ? hex_digit(encoded[i + 1]) : -1;
+            const int low = i + 2 < encoded.size() ? hex_digit(encoded[i + 2]) : -1;
+            if (high < 0 || low < 0) return std::nullopt;
+            out += static_cast<char>(high * 16 + low);
+            i += 2;
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+std::optional<std::vector<FormField>> parse_form(std::string_view body) {
+    std::vector<FormField> fields;
+    while (!body.empty()) {
+        const auto amp = body.find('&');
+        const auto pair = body.substr(0, amp);
+        body = amp == std::string_view::npos ? std::string_view{} : body.substr(amp + 1);
+        if (pair.empty()) continue;  // tolerate "a=1&&b=2" and a trailing '&'
+        const auto eq = pair.find('=');
+        auto name = decode_component(pair.substr(0, eq));
+        auto value = decode_component(eq == std::string_view::npos ? std::string_view{}
+                                                                   : pair.substr(eq + 1));
+        if (!name || !value) return std::nullopt;
+        fields.push_back({std::move(*name), std::move(*value)});
+    }
+    return fields;
+}
+
+// Section: text rules
+
+namespace {
+
+bool is_control(char32_t cp) {
+    if (cp == U'\n' || cp == U'\t') return false;
+    return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);  // C0, DEL and C1
+}
+
+}  // namespace
+
+bool is_clean_text(std::string_view text) {
+    for (std::size_t i = 0; i < text.size();) {
+        const auto lead = static_cast<unsigned char>(text[i]);
+        std::size_t length = 0;
+        char32_t cp = 0, smallest = 0;
+        if (lead < 0x80) { length = 1; cp = lead; }
+        else if ((lead & 0xE0) == 0xC0) { length = 2; cp = lead & 0x1F; smallest = 0x80; }
+        else if ((lead & 0xF0) == 0xE0) { length = 3; cp = lead & 0x0F; smallest = 0x800; }
+        else if ((lead & 0xF8) == 0xF0) { length = 4; cp = lead & 0x07; smallest = 0x10000; }
+        else return false;
+        if (i + length > text.size()) return false;
+        for (std::size_t k = 1; k < length; ++k) {
+            const auto next = static_cast<unsigned char>(text[i + k]);
+            if ((next & 0xC0) != 0x80) return false;
+            cp = (cp << 6) | (next & 0x3F);
+        }
+        // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
+        if (cp < smallest || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+        if (is_control(cp)) return false;
+        i += length;
+    }
+    return true;
+}
+
+}  // namespace dev_register

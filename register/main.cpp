@@ -1,0 +1,280 @@
+// kiosk-register: the development register. Accepts complaints from kiosks as Open311
+// GeoReport v2 service requests over HTTPS on loopback and keeps them in SQLite.
+
+#include <arpa/inet.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <pthread.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include <httplib.h>
+
+#include "catalog.h"
+#include "form.h"
+#include "open311.h"
+#include "store.h"
+
+namespace dev_register {
+
+namespace {
+
+constexpr std::size_t kMaxBodyBytes = 1 << 20;
+
+// Section: command line
+
+constexpr const char* kUsage =
+    R"(usage: kiosk-register --listen HOST:PORT --cert FILE --key FILE [--client-ca FILE]
+                      --db FILE --catalog FILE --api-key KEY
+                      [--port-file FILE] [--number-prefix PREFIX] [--allow-non-loopback]
+
+  --listen HOST:PORT     IP address and port; PORT 0 picks a free port. Only loopback
+                         addresses unless --allow-non-loopback is given.
+  --cert, --key FILE     server certificate chain and private key (PEM)
+  --client-ca FILE       require client certificates issued by this CA (mutual TLS)
+  --db FILE              SQLite database, created if missing
+  --catalog FILE         Open311 service list (JSON array) served as /services.json
+  --api-key KEY          api_key every submission must carry
+  --port-file FILE       write the bound port here once listening
+  --number-prefix PREFIX prefix of service request numbers (default ЖТ)
+)";
+
+struct ListenAddress {
+    std::string host;
+    int port = 0;
+};
+
+struct Options {
+    std::string listen, cert, key, client_ca, db, catalog, api_key, port_file;
+    std::string number_prefix = "ЖТ";
+    bool allow_non_loopback = false;
+    ListenAddress address;  // parsed from listen
+};
+
+// A command line the register cannot run with; reported with a pointer to --help.
+struct UsageError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+bool is_loopback(const std::string& host) {
+    in_addr v4{};
+    in6_addr v6{};
+    if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+    if (inet_pton(AF_INET6, host.c_str(), &v6) == 1) return IN6_IS_ADDR_LOOPBACK(&v6);
+    throw UsageError("--listen: \"" + host + "\" is not an IPv4 or IPv6 address");
+}
+
+ListenAddress parse_listen(const std::string& listen, bool allow_non_loopback) {
+    const auto colon = listen.rfind(':');
+    if (colon == std::string::npos) throw UsageError("--listen must be HOST:PORT");
+    ListenAddress address{listen.substr(0, colon), -1};
+    if (address.host.size() > 2 && address.host.front() == '[' && address.host.back() == ']')
+        address.host = address.host.substr(1, address.host.size() - 2);
+    const char* first = listen.data() + colon + 1;
+    const char* last = listen.data() + listen.size();
+    const auto [end, error] = std::from_chars(first, last, address.port);
+    if (first == last || error != std::errc() || end != last || address.port < 0 ||
+        address.port > 65535)
+        throw UsageError("--listen: port must be a number from 0 to 65535");
+    if (!is_loopback(address.host) && !allow_non_loopback)
+        throw UsageError("refusing to listen on non-loopback address " + address.host +
+                         " (add --allow-non-loopback to really expose the register)");
+    return address;
+}
+
+// The prefix ends up in numbers people read out and in URLs: letters and digits only.
+bool is_valid_prefix(const std::string& prefix) {
+    const bool ascii_alnum = std::all_of(prefix.begin(), prefix.end(), [](char c) {
+        return static_cast<unsigned char>(c) >= 0x80 || std::isalnum(static_cast<unsigned char>(c));
+    });
+    return !prefix.empty() && prefix.size() <= 32 && ascii_alnum && is_clean_text(prefix);
+}
+
+Options parse_options(int argc, char** argv) {
+    static const std::pair<std::string_view, std::string Options::*> kValued[] = {
+        {"--listen", &Options::listen},       {"--cert", &Options::cert},
+        {"--key", &Options::key},             {"--client-ca", &Options::client_ca},
+        {"--db", &Options::db},               {"--catalog", &Options::catalog},
+        {"--api-key", &Options::api_key},     {"--port-file", &Options::port_file},
+        {"--number-prefix", &Options::number_prefix}};
+    Options options;
+    std::set<std::string_view> given;
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view arg = argv[i];
+        if (arg == "--allow-non-loopback") {
+            options.allow_non_loopback = true;
+            continue;
+        }
+        const auto option = std::find_if(std::begin(kValued), std::end(kValued),
+                                         [&](const auto& valued) { return valued.first == arg; });
+        if (option == std::end(kValued))
+            throw UsageError("unknown argument \"" + std::string(arg) + "\"");
+        if (i + 1 == argc) throw UsageError(std::string(arg) + " needs a value");
+        if (!given.insert(arg).second) throw UsageError(std::string(arg) + " given twice");
+        options.*(option->second) = argv[++i];
+    }
+    for (const auto* required : {"--listen", "--cert", "--key", "--db", "--catalog", "--api-key"})
+        if (!given.contains(required)) throw UsageError(std::string(required) + " is required");
+    if (options.api_key.empty()) throw UsageError("--api-key must not be empty");
+    if (!is_valid_prefix(options.number_prefix))
+        throw UsageError("--number-prefix must be 1 to 32 bytes of letters and digits");
+    options.address = parse_listen(options.listen, options.allow_non_loopback);
+    return options;
+}
+
+// Section: TLS
+
+std::string openssl_error() {
+    char text[256];
+    ERR_error_string_n(ERR_get_error(), text, sizeof text);
+    ERR_clear_error();
+    return text;
+}
+
+// Loads the server identity and, for mutual TLS, the CA that client certificates must chain
+// to. httplib only reports validity, so the first failure is kept in `error`.
+bool configure_tls(SSL_CTX& ctx, const Options& options, std::string& error) {
+    const auto failed = [&](const std::string& what) {
+        error = what + ": " + openssl_error();
+        return false;
+    };
+    SSL_CTX_set_min_proto_version(&ctx, TLS1_2_VERSION);
+    SSL_CTX_set_options(&ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+    if (SSL_CTX_use_certificate_chain_file(&ctx, options.cert.c_str()) != 1)
+        return failed("--cert " + options.cert);
+    // Also checks that the key belongs to the certificate.
+    if (SSL_CTX_use_PrivateKey_file(&ctx, options.key.c_str(), SSL_FILETYPE_PEM) != 1)
+        return failed("--key " + options.key);
+    if (options.client_ca.empty()) return true;
+    STACK_OF(X509_NAME)* client_ca_names = SSL_load_client_CA_file(options.client_ca.c_str());
+    if (!client_ca_names ||
+        SSL_CTX_load_verify_locations(&ctx, options.client_ca.c_str(), nullptr) != 1) {
+        sk_X509_NAME_pop_free(client_ca_names, X509_NAME_free);
+        return failed("--client-ca " + options.client_ca);
+    }
+    SSL_CTX_set_client_CA_list(&ctx, client_ca_names);
+    SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+    return true;
+}
+
+// Section: start-up
+
+int bind_port(httplib::Server& server, const ListenAddress& address) {
+    if (address.port == 0) return server.bind_to_any_port(address.host);
+    return server.bind_to_port(address.host, address.port) ? address.port : -1;
+}
+
+// Written under a temporary name and renamed, so a reader never sees a partial number.
+void write_port_file(const std::string& path, int port) {
+    const std::string temporary = path + ".tmp";
+    std::ofstream out(temporary, std::ios::trunc);
+    out << port << '\n';
+    out.close();
+    if (!out || std::rename(temporary.c_str(), path.c_str()) != 0) {
+        std::remove(temporary.c_str());
+        throw std::runtime_error("--port-file " + path + ": cannot be written");
+    }
+}
+
+std::string url_of(const std::string& host, int port) {
+    const bool ipv6 = host.find(':') != std::string::npos;
+    return "https://" + (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port) + "/";
+}
+
+// Section: serving until SIGTERM or SIGINT
+
+// Blocked before any thread starts, so every thread inherits the mask and only the
+// sigtimedwait below ever receives them.
+sigset_t block_stop_signals() {
+    // An inherited SIG_IGN (background jobs of scripts) would discard them unseen.
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    return stop_signals;
+}
+
+bool serve_until_stopped(httplib::Server& server, const sigset_t& stop_signals) {
+    std::atomic<bool> finished{false};
+    bool served = false;
+    std::thread serving([&] {
+        served = server.listen_after_bind();
+        finished = true;
+    });
+    const timespec tick{0, 50'000'000};
+    while (!finished && sigtimedwait(&stop_signals, nullptr, &tick) < 0) {
+    }
+    // stop() does nothing until the accept loop has started, so wait for that first.
+    while (!finished && !server.is_running())
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    server.stop();
+    serving.join();  // in-flight requests finish before the store closes
+    return served;
+}
+
+// Anything thrown before serving starts is a bad argument or an unusable file.
+int run(const Options& options, const sigset_t& stop_signals) {
+    const Catalog catalog = load_catalog(options.catalog);
+    RequestStore store(options.db, options.number_prefix);
+    std::string tls_error;
+    httplib::SSLServer server(
+        [&](SSL_CTX& ctx) { return configure_tls(ctx, options, tls_error); });
+    if (!server.is_valid()) throw std::runtime_error(tls_error);
+    server.set_payload_max_length(kMaxBodyBytes);
+    server.set_keep_alive_timeout(1);  // idle keep-alive connections delay a stop by this much
+    install_open311(server, catalog, store, options.api_key);
+
+    const int port = bind_port(server, options.address);
+    if (port < 0) {
+        std::cerr << "kiosk-register: cannot listen on " << options.listen << '\n';
+        return 1;
+    }
+    if (!options.port_file.empty()) write_port_file(options.port_file, port);
+    std::cout << "kiosk-register: listening on " << url_of(options.address.host, port)
+              << std::endl;
+    const bool served = serve_until_stopped(server, stop_signals);
+    if (!options.port_file.empty()) std::remove(options.port_file.c_str());
+    std::cerr << "kiosk-register: " << (served ? "stopped" : "accepting connections failed")
+              << std::endl;
+    return served ? 0 : 1;
+}
+
+}  // namespace
+
+}  // namespace dev_register
+
+int main(int argc, char** argv) {
+    using namespace dev_register;
+    const sigset_t stop_signals = block_stop_signals();
+    signal(SIGPIPE, SIG_IGN);  // a client hanging up mid-response must not end the register
+    for (int i = 1; i < argc; ++i) {
+        if (std::string_view(argv[i]) == "--help") {
+            std::cout << kUsage;
+            return 0;
+        }
+    }
+    try {
+        return run(parse_options(argc, argv), stop_signals);
+    } catch (const UsageError& e) {
+        std::cerr << "kiosk-register: " << e.what() << "; see --help\n";
+    } catch (const std::exception& e) {
+        std::cerr << "kiosk-register: " << e.what() << '\n';
+    }
+    return 2;
+}

@@ -1,0 +1,204 @@
+#include "store.h"
+
+#include <cstdio>
+#include <stdexcept>
+
+#include <sqlite3.h>
+
+namespace dev_register {
+
+// Section: SQLite helpers
+
+namespace {
+
+constexpr int kSchemaVersion = 1;
+
+[[noreturn]] void fail(sqlite3* db, const std::string& what) {
+    throw std::runtime_error(what + ": " + sqlite3_errmsg(db));
+}
+
+void exec(sqlite3* db, const char* sql) {
+    if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) fail(db, sql);
+}
+
+class Statement {
+public:
+    Statement(sqlite3* db, const char* sql) : db_(db) {
+        if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) fail(db, sql);
+    }
+    ~Statement() { sqlite3_finalize(stmt_); }
+    Statement(const Statement&) = delete;
+    Statement& operator=(const Statement&) = delete;
+
+    Statement& bind(int index, const std::optional<std::string>& text) {
+        const int rc = text ? sqlite3_bind_text(stmt_, index, text->data(),
+                                                static_cast<int>(text->size()), SQLITE_TRANSIENT)
+                            : sqlite3_bind_null(stmt_, index);
+        if (rc != SQLITE_OK) fail(db_, "bind");
+        return *this;
+    }
+    Statement& bind(int index, long long value) {
+        if (sqlite3_bind_int64(stmt_, index, value) != SQLITE_OK) fail(db_, "bind");
+        return *this;
+    }
+    // True while there is a row to read.
+    bool step() {
+        const int rc = sqlite3_step(stmt_);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) fail(db_, sqlite3_sql(stmt_));
+        return rc == SQLITE_ROW;
+    }
+    std::optional<std::string> text(int column) {
+        const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
+        if (!data) return std::nullopt;
+        return std::string(data, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
+    }
+    long long integer(int column) { return sqlite3_column_int64(stmt_, column); }
+
+private:
+    sqlite3* db_;
+    sqlite3_stmt* stmt_ = nullptr;
+};
+
+long long user_version(sqlite3* db) {
+    Statement select(db, "PRAGMA user_version");
+    select.step();
+    return select.integer(0);
+}
+
+// Readers (tests, tools) then never block the register, nor it them.
+void enable_wal(sqlite3* db) {
+    Statement mode(db, "PRAGMA journal_mode = WAL");
+    if (!mode.step() || mode.text(0) != "wal")
+        throw std::runtime_error("cannot switch the database to WAL mode");
+}
+
+// Rolls back unless committed, so a failed submission leaves no partial row.
+class Transaction {
+public:
+    explicit Transaction(sqlite3* db) : db_(db) { exec(db_, "BEGIN IMMEDIATE"); }
+    ~Transaction() {
+        if (!committed_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+    void commit() {
+        exec(db_, "COMMIT");
+        committed_ = true;
+    }
+
+private:
+    sqlite3* db_;
+    bool committed_ = false;
+};
+
+}  // namespace
+
+// Section: schema
+
+RequestStore::RequestStore(const std::string& path, std::string number_prefix)
+    : number_prefix_(std::move(number_prefix)) {
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                        nullptr) != SQLITE_OK) {
+        const std::string reason = db_ ? sqlite3_errmsg(db_) : "out of memory";
+        sqlite3_close(db_);
+        throw std::runtime_error(path + ": " + reason);
+    }
+    try {
+        sqlite3_busy_timeout(db_, 5000);
+        enable_wal(db_);
+        create_schema();
+    } catch (const std::runtime_error& e) {
+        sqlite3_close(db_);
+        throw std::runtime_error(path + ": " + e.what());
+    }
+}
+
+RequestStore::~RequestStore() { sqlite3_close(db_); }
+
+void RequestStore::create_schema() {
+    Transaction transaction(db_);
+    const long long found = user_version(db_);
+    if (found == kSchemaVersion) return;
+    if (found != 0)
+        throw std::runtime_error("schema version " + std::to_string(found) +
+                                 " is not supported (expected " +
+                                 std::to_string(kSchemaVersion) + ")");
+    exec(db_, R"(CREATE TABLE IF NOT EXISTS requests(
+        id INTEGER PRIMARY KEY,
+        service_request_id TEXT UNIQUE NOT NULL,
+        idempotency_key TEXT UNIQUE,
+        service_code TEXT NOT NULL,
+        device_id TEXT,
+        address_string TEXT,
+        description TEXT,
+        first_name TEXT,
+        last_name TEXT,
+        phone TEXT,
+        email TEXT,
+        attributes TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'open',
+        status_notes TEXT,
+        requested_datetime TEXT NOT NULL,
+        updated_datetime TEXT NOT NULL,
+        expected_datetime TEXT))");
+    exec(db_, ("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
+    transaction.commit();
+}
+
+// Section: requests
+
+std::string RequestStore::submit(const NewRequest& request) {
+    std::lock_guard lock(mutex_);
+    Transaction transaction(db_);
+    if (request.idempotency_key) {
+        if (auto earlier = number_for_idempotency_key(*request.idempotency_key)) return *earlier;
+    }
+    const long long id = next_id();
+    char sequence[24];
+    std::snprintf(sequence, sizeof sequence, "%08lld", id);
+    std::string number =
+        number_prefix_ + "-" + request.requested_datetime.substr(0, 4) + "-" + sequence;
+
+    Statement insert(db_, R"(INSERT INTO requests(
+        id, service_request_id, idempotency_key, service_code, device_id, address_string,
+        description, first_name, last_name, phone, email, attributes,
+        requested_datetime, updated_datetime, expected_datetime)
+        VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14))");
+    insert.bind(1, id).bind(2, number).bind(3, request.idempotency_key);
+    insert.bind(4, request.service_code).bind(5, request.device_id);
+    insert.bind(6, request.address_string).bind(7, request.description);
+    insert.bind(8, request.first_name).bind(9, request.last_name);
+    insert.bind(10, request.phone).bind(11, request.email).bind(12, request.attributes_json);
+    insert.bind(13, request.requested_datetime).bind(14, request.expected_datetime);
+    insert.step();
+    transaction.commit();
+    return number;
+}
+
+std::optional<std::string> RequestStore::number_for_idempotency_key(const std::string& key) {
+    Statement select(db_, "SELECT service_request_id FROM requests WHERE idempotency_key = ?1");
+    select.bind(1, key);
+    if (!select.step()) return std::nullopt;
+    return select.text(0);
+}
+
+// The sequence in the number is the row id, so it is chosen before the insert.
+long long RequestStore::next_id() {
+    Statement select(db_, "SELECT COALESCE(MAX(id), 0) + 1 FROM requests");
+    select.step();
+    return select.integer(0);
+}
+
+std::optional<RequestStatus> RequestStore::find(const std::string& service_request_id) {
+    std::lock_guard lock(mutex_);
+    Statement select(db_, R"(SELECT service_request_id, status, service_code,
+        requested_datetime, updated_datetime, status_notes, description, address_string,
+        expected_datetime FROM requests WHERE service_request_id = ?1)");
+    select.bind(1, service_request_id);
+    if (!select.step()) return std::nullopt;
+    return RequestStatus{*select.text(0), *select.text(1), *select.text(2),
+                         *select.text(3), *select.text(4), select.text(5),
+                         select.text(6), select.text(7), select.text(8)};
+}
+
+}  // namespace dev_register

@@ -1,0 +1,53 @@
+#pragma once
+// SQLite persistence of the service requests (complaints) the register has accepted.
+
+#include <mutex>
+#include <optional>
+#include <string>
+
+struct sqlite3;
+
+namespace dev_register {
+
+// A complaint as accepted from a kiosk; absent optional fields are stored as NULL.
+struct NewRequest {
+    std::optional<std::string> idempotency_key;
+    std::string service_code;
+    std::optional<std::string> device_id, address_string, description;
+    std::optional<std::string> first_name, last_name, phone, email;
+    std::string attributes_json;     // object: code -> string, or array of strings
+    std::string requested_datetime;  // ISO 8601 with zone; its year goes into the number
+    std::string expected_datetime;
+};
+
+// What the register tells anyone who asks about a request by its number.
+struct RequestStatus {
+    std::string service_request_id, status, service_code;
+    std::string requested_datetime, updated_datetime;
+    std::optional<std::string> status_notes, description, address_string, expected_datetime;
+};
+
+class RequestStore {
+public:
+    // Opens or creates the database; throws std::runtime_error naming the problem.
+    RequestStore(const std::string& path, std::string number_prefix);
+    ~RequestStore();
+    RequestStore(const RequestStore&) = delete;
+    RequestStore& operator=(const RequestStore&) = delete;
+
+    // Stores the request and returns its service_request_id. A request whose idempotency
+    // key was seen before gets the earlier number and adds no row.
+    std::string submit(const NewRequest& request);
+    std::optional<RequestStatus> find(const std::string& service_request_id);
+
+private:
+    void create_schema();
+    std::optional<std::string> number_for_idempotency_key(const std::string& key);
+    long long next_id();
+
+    sqlite3* db_ = nullptr;
+    std::string number_prefix_;
+    std::mutex mutex_;  // one connection shared by all server threads
+};
+
+}  // namespace dev_register
