@@ -1,0 +1,240 @@
+// kiosk: the fullscreen touch application. Start-up, the event loop, and background work.
+#include "ui.h"
+
+#include <SDL.h>
+#include <imgui.h>
+#include <backends/imgui_impl_sdl.h>
+#include <backends/imgui_impl_sdlrenderer.h>
+
+#include <cfloat>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+
+namespace kiosk::ui {
+namespace {
+
+struct Options {
+    std::string config = "/etc/complaint-kiosk/kiosk.toml";
+    bool windowed = false;
+    int width = 1080, height = 1920;
+};
+
+int usage() {
+    std::fprintf(stderr, "usage: kiosk [--config FILE] [--windowed] [--size WIDTHxHEIGHT]\n");
+    return 2;
+}
+
+bool parse_args(int argc, char** argv, Options& o) {
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--config" && i + 1 < argc) o.config = argv[++i];
+        else if (a == "--windowed") o.windowed = true;
+        else if (a == "--size" && i + 1 < argc) {
+            if (std::sscanf(argv[++i], "%dx%d", &o.width, &o.height) != 2 || o.width < 320 || o.height < 320) return false;
+        } else return false;
+    }
+    return true;
+}
+
+// Section: look
+
+// ImGui wants the ranges as a zero-terminated array that outlives the font atlas.
+const ImWchar* glyph_ranges() {
+    static const std::vector<ImWchar> ranges = [] {
+        std::vector<ImWchar> r;
+        for (const auto& g : ui_glyph_ranges()) r.insert(r.end(), {static_cast<ImWchar>(g.first), static_cast<ImWchar>(g.last)});
+        r.push_back(0);
+        return r;
+    }();
+    return ranges.data();
+}
+
+Fonts load_fonts(const Config& cfg) {
+    ImGuiIO& io = ImGui::GetIO();
+    const std::string regular = (cfg.assets_dir / "fonts" / "KioskSans.ttf").string();
+    const std::string bold = (cfg.assets_dir / "fonts" / "KioskSans-Bold.ttf").string();
+    Fonts f;
+    f.body = io.Fonts->AddFontFromFileTTF(regular.c_str(), 34.f, nullptr, glyph_ranges());
+    f.title = io.Fonts->AddFontFromFileTTF(bold.c_str(), 48.f, nullptr, glyph_ranges());
+    f.huge = io.Fonts->AddFontFromFileTTF(bold.c_str(), 72.f, nullptr, glyph_ranges());
+    if (!f.body || !f.title || !f.huge) throw std::runtime_error("cannot load fonts from " + regular);
+    return f;
+}
+
+// High contrast, large targets: dark text on light ground, strong focus colours.
+void apply_theme() {
+    ImGui::StyleColorsLight();
+    ImGuiStyle& s = ImGui::GetStyle();
+    s.WindowPadding = ImVec2(24, 20);
+    s.FramePadding = ImVec2(16, 14);
+    s.ItemSpacing = ImVec2(8, 12);
+    s.FrameRounding = 10.f;
+    s.ScrollbarSize = 36.f;
+    s.GrabMinSize = 40.f;
+    s.TouchExtraPadding = ImVec2(4, 4);
+    s.Colors[ImGuiCol_WindowBg] = ImVec4(0.96f, 0.96f, 0.94f, 1.f);
+    s.Colors[ImGuiCol_Text] = ImVec4(0.f, 0.f, 0.f, 1.f);
+    s.Colors[ImGuiCol_Button] = ImVec4(0.80f, 0.87f, 0.95f, 1.f);
+    s.Colors[ImGuiCol_ButtonHovered] = ImVec4(0.80f, 0.87f, 0.95f, 1.f);   // no hover on touch
+    s.Colors[ImGuiCol_ButtonActive] = ImVec4(0.55f, 0.72f, 0.92f, 1.f);
+}
+
+// Section: background work
+
+template <class T>
+bool ready(const std::future<T>& f) {
+    return f.valid() && f.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+}
+
+void start_services_fetch(App& app) {
+    const Config& c = app.config;
+    const net::RegisterEndpoint ep{c.register_url, c.register_ca.string(), c.client_cert.string(),
+                                   c.client_key.string(), c.api_key, c.connect_timeout_s * 1000L,
+                                   c.total_timeout_s * 1000L};
+    app.services_pending = std::async(std::launch::async, [ep] { return net::fetch_services(ep); });
+}
+
+// Returns true when something changed that needs drawing.
+bool poll_background(App& app) {
+    bool changed = false;
+    if (ready(app.services_pending)) {
+        app.services = app.services_pending.get();
+        if (!app.services->ok) {
+            std::fprintf(stderr, "kiosk: service catalog: %s\n", app.services->error.c_str());
+            app.services_retry_at = Clock::now() + std::chrono::seconds(10);
+        }
+        changed = true;
+    }
+    if (app.flow.screen == Screen::Service && app.services && !app.services->ok &&
+        !app.services_pending.valid() && Clock::now() >= app.services_retry_at) {
+        app.services.reset();
+        start_services_fetch(app);
+    }
+    if (app.flow.submit_requested) {
+        app.flow.submit_requested = false;
+        if (app.flow.idempotency_key.empty()) app.flow.idempotency_key = new_idempotency_key();
+        app.submission = submit_in_background(app.flow.complaint, app.config, app.tr, app.flow.language,
+                                              app.flow.idempotency_key);
+        changed = true;
+    }
+    if (ready(app.submission)) {
+        const SubmissionResult r = app.submission.get();
+        std::fprintf(stderr, "kiosk: submission: %s%s%s\n",
+                     r.outcome == net::Outcome::Registered ? "registered" : r.outcome == net::Outcome::Rejected ? "rejected" : "unreachable",
+                     r.error.empty() ? "" : ": ", r.error.c_str());
+        if (!r.talon.empty()) std::fprintf(stderr, "kiosk: talon spooled as %s\n", r.talon.filename().c_str());
+        if (r.outcome == net::Outcome::Registered) app.flow.submitted(r.number);
+        else app.flow.submit_failed(r.outcome == net::Outcome::Rejected ? "failed.rejected" : "failed.unreachable");
+        changed = true;
+    }
+    return changed;
+}
+
+// Section: the loop: sleep until an event, draw a few frames after it, sleep again
+
+int run(const Options& opt) {
+    const Config cfg = load_config(opt.config);
+    const Translations tr = load_translations(cfg.assets_dir / "i18n");
+    set_time_zone(cfg.time_zone);
+    std::signal(SIGPIPE, SIG_IGN);   // a register that drops the connection is an error, not a death
+    net::global_init();
+
+    SDL_SetHint(SDL_HINT_VIDEO_X11_NET_WM_BYPASS_COMPOSITOR, "0");
+    if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_TIMER) != 0) throw std::runtime_error(std::string("SDL: ") + SDL_GetError());
+    const Uint32 flags = SDL_WINDOW_ALLOW_HIGHDPI | (cfg.fullscreen && !opt.windowed ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0);
+    SDL_Window* window = SDL_CreateWindow("Complaint kiosk", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED,
+                                          opt.width, opt.height, flags);
+    if (!window) throw std::runtime_error(std::string("SDL window: ") + SDL_GetError());
+    SDL_Renderer* renderer = SDL_CreateRenderer(window, -1, SDL_RENDERER_PRESENTVSYNC);
+    if (!renderer) renderer = SDL_CreateRenderer(window, -1, 0);
+    if (!renderer) throw std::runtime_error(std::string("SDL renderer: ") + SDL_GetError());
+    SDL_ShowCursor(SDL_DISABLE);
+
+    IMGUI_CHECKVERSION();
+    ImGui::CreateContext();
+    ImGui::GetIO().IniFilename = nullptr;   // nothing about a session is written to disk
+    apply_theme();
+    App app{cfg, tr};
+    app.fonts = load_fonts(cfg);
+    ImGui_ImplSDL2_InitForSDLRenderer(window);
+    ImGui_ImplSDLRenderer_Init(renderer);
+    start_services_fetch(app);
+    std::fprintf(stderr, "kiosk: ready\n");
+
+    int frames_to_draw = 3;   // popups and layout settle over a couple of frames
+    // Where the finger is, from the events themselves: ImGui 1.86's SDL backend reads the
+    // pointer through SDL_GetMouseState, which stops following a held finger on some setups
+    // (the signature pad saw one point per stroke).
+    ImVec2 pointer(-FLT_MAX, -FLT_MAX);
+    const auto warn_after = std::chrono::seconds(cfg.inactivity_warning_s);
+    const auto reset_after = std::chrono::seconds(cfg.inactivity_reset_s);
+    for (bool running = true; running;) {
+        const bool busy = app.submission.valid() || app.services_pending.valid() || app.flow.screen == Screen::Submitting;
+        const auto now = Clock::now();
+        const Idle idle_now = app.flow.idle(now, warn_after, reset_after);
+        const int timeout = frames_to_draw > 0 ? 0 : busy ? 100 : idle_now.state == Idle::Warning ? 250 : 1000;
+        SDL_Event e;
+        if (SDL_WaitEventTimeout(&e, timeout)) {
+            do {
+                ImGui_ImplSDL2_ProcessEvent(&e);
+                if (e.type == SDL_QUIT) running = false;
+                if (e.type == SDL_MOUSEMOTION) pointer = ImVec2(static_cast<float>(e.motion.x), static_cast<float>(e.motion.y));
+                if (e.type == SDL_MOUSEBUTTONDOWN || e.type == SDL_MOUSEBUTTONUP)
+                    pointer = ImVec2(static_cast<float>(e.button.x), static_cast<float>(e.button.y));
+                if (e.type == SDL_MOUSEBUTTONDOWN || e.type == SDL_FINGERDOWN || e.type == SDL_MOUSEMOTION)
+                    app.flow.touched(Clock::now());
+                frames_to_draw = 3;
+            } while (SDL_PollEvent(&e));
+        }
+        if (poll_background(app)) frames_to_draw = 3;
+        const Idle idle = app.flow.idle(Clock::now(), warn_after, reset_after);
+        if (idle.state == Idle::Expired) {
+            app.flow.expire();
+            std::fprintf(stderr, "kiosk: inactivity: form wiped\n");
+            frames_to_draw = 3;
+        }
+        if (idle.state != idle_now.state || idle.seconds_left != idle_now.seconds_left || busy) frames_to_draw = std::max(frames_to_draw, 1);
+        if (frames_to_draw == 0) continue;
+        --frames_to_draw;
+
+        ImGui_ImplSDLRenderer_NewFrame();
+        ImGui_ImplSDL2_NewFrame();
+        ImGui::GetIO().MousePos = pointer;
+        ImGui::NewFrame();
+        ImGui::PushFont(app.fonts.body);
+        draw(app, local_today(), idle);
+        ImGui::PopFont();
+        ImGui::Render();
+        probe().end_frame();
+        SDL_SetRenderDrawColor(renderer, 245, 245, 240, 255);
+        SDL_RenderClear(renderer);
+        ImGui_ImplSDLRenderer_RenderDrawData(ImGui::GetDrawData());
+        SDL_RenderPresent(renderer);
+    }
+    if (app.submission.valid()) app.submission.wait();   // a complaint in flight is not dropped
+    app.flow.expire();
+    ImGui_ImplSDLRenderer_Shutdown();
+    ImGui_ImplSDL2_Shutdown();
+    ImGui::DestroyContext();
+    SDL_DestroyRenderer(renderer);
+    SDL_DestroyWindow(window);
+    SDL_Quit();
+    return 0;
+}
+
+}  // namespace
+}  // namespace kiosk::ui
+
+int main(int argc, char** argv) {
+    kiosk::ui::Options opt;
+    if (!kiosk::ui::parse_args(argc, argv, opt)) return kiosk::ui::usage();
+    try {
+        return kiosk::ui::run(opt);
+    } catch (const kiosk::ConfigError& e) {
+        std::fprintf(stderr, "kiosk: configuration: %s\n", e.what());
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "kiosk: %s\n", e.what());
+    }
+    return 1;
+}

@@ -1,0 +1,40 @@
+// The probe: an accessibility-tree-like list of touch targets, written only when asked for.
+#include "ui.h"
+
+#include <imgui.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace kiosk::ui {
+
+Probe& probe() {
+    static Probe p{std::getenv("KIOSK_UI_PROBE") ? std::getenv("KIOSK_UI_PROBE") : ""};
+    return p;
+}
+
+void Probe::item(std::string_view id) {
+    if (path.empty()) return;
+    const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+    char rect[64];
+    std::snprintf(rect, sizeof rect, " %d %d %d %d\n", static_cast<int>(a.x), static_cast<int>(a.y),
+                  static_cast<int>(b.x - a.x), static_cast<int>(b.y - a.y));
+    frame.append(id).append(rect);
+}
+
+// Written whole and renamed, so a reader never sees half a frame.
+void Probe::end_frame() {
+    if (path.empty()) return;
+    if (frame != last_written) {
+        const std::string tmp = path + ".tmp";
+        if (FILE* f = std::fopen(tmp.c_str(), "w")) {
+            std::fwrite(frame.data(), 1, frame.size(), f);
+            std::fclose(f);
+            std::rename(tmp.c_str(), path.c_str());
+        }
+        last_written = frame;
+    }
+    frame.clear();
+}
+
+}  // namespace kiosk::ui

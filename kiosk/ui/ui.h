@@ -1,0 +1,65 @@
+// kiosk UI: immediate-mode screens over state owned by the App. The only code that knows SDL
+// and Dear ImGui.
+#pragma once
+#include "kiosk/config.h"
+#include "kiosk/flow.h"
+#include "kiosk/i18n.h"
+#include "kiosk/submission.h"
+
+#include <net/register_client.h>
+
+#include <future>
+#include <optional>
+
+struct ImFont;
+
+namespace kiosk::ui {
+
+// Layouts of the on-screen keyboard.
+enum class Layout { Kazakh, Russian, Latin, Digits };
+
+struct Keyboard {
+    Layout layout = Layout::Kazakh;
+    bool shift = false;
+};
+
+struct Fonts {
+    ImFont* body = nullptr;
+    ImFont* title = nullptr;
+    ImFont* huge = nullptr;
+};
+
+// Everything the screens draw from. The flow is the citizen's state; the rest is the app's.
+struct App {
+    const Config& config;
+    const Translations& tr;
+    Flow flow;
+    Keyboard keyboard;
+    Fonts fonts;
+    SignatureStroke stroke;                          // being drawn right now
+    std::optional<net::ServicesResult> services;     // the register's catalog, once fetched
+    std::future<net::ServicesResult> services_pending;
+    Clock::time_point services_retry_at{};           // a failed fetch waits before the next
+    std::future<SubmissionResult> submission;
+
+    const std::string& t(std::string_view key) const { return tr.in(flow.language).get(key); }
+};
+
+// Where each touchable thing was drawn this frame, for tests that tap like a citizen: when
+// KIOSK_UI_PROBE names a file, each changed frame's list ("id x y w h" per line) is written there.
+struct Probe {
+    std::string path;                                // empty: off
+    std::string frame, last_written;
+    void item(std::string_view id);                  // the last ImGui item
+    void end_frame();
+};
+Probe& probe();
+
+// Draws the whole screen for this frame and applies the intents of what was touched.
+void draw(App& app, std::chrono::sys_days today, const Idle& idle);
+
+// The keyboard at the bottom of the screen; height it needs for the given width.
+float keyboard_height(float width);
+void draw_keyboard(App& app, float width);
+
+}  // namespace kiosk::ui

@@ -1,0 +1,227 @@
+// The whole path without a display: a complaint goes through net/ over HTTPS to the real
+// development register, lands in its database intact, and a talon PDF is spooled.
+#include "dev_register.h"
+
+#include "kiosk/submission.h"
+
+#include <nlohmann/json.hpp>
+#include <sqlite3.h>
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <map>
+
+using namespace kiosk;
+
+namespace {
+
+Complaint kazakh_complaint() {
+    Complaint c;
+    c.addressee = Addressee::Akim;
+    c.service_code = "KZ-GU-001";
+    c.service_date = "20.11.2026";
+    c.surname = "Әбілқасымова";
+    c.first_name = "Айгүл";
+    c.patronymic = "Қуанышқызы";
+    c.iin = "900101300007";
+    c.postal_address = "Көкшетау қ., Абай к-сі, 83, 309 пәтер";
+    c.officials = {{"Бөлім басшысы", "Жұмабеков", "Н. Ө."}, {"Маман", "Ғабитов", "Ү. І."}};
+    c.grounds = "Анықтама заңсыз берілмеді.\nСебебі түсіндірілмеді: ҒҚҢӨҰҮҺІ.";
+    c.demands = "Анықтаманы беруді талап етемін.";
+    c.phone = "8 701 123 45 67";
+    c.email = "aigul@mail.kz";
+    c.consent = true;
+    c.signature = {{{0.1f, 0.5f}, {0.2f, 0.6f}, {0.3f, 0.4f}}, {{0.5f, 0.5f}, {0.6f, 0.5f}}};
+    return c;
+}
+
+net::RegisterEndpoint endpoint(const DevRegister& reg) {
+    return {reg.url(), reg.ca_file(), reg.client_cert(), reg.client_key(), reg.api_key(), 3000, 10000};
+}
+
+// Like the kiosk at start-up: the process runs in the configured zone.
+struct AlmatyTime : ::testing::Environment {
+    void SetUp() override { set_time_zone("Asia/Almaty"); }
+};
+const auto* const kZone = ::testing::AddGlobalTestEnvironment(new AlmatyTime);
+
+const auto kFiledAt = std::chrono::sys_days{std::chrono::year{2026} / 11 / 27} + std::chrono::hours(5);
+
+// One row of the register's database, read straight from SQLite: the register's own record.
+struct Row {
+    std::map<std::string, std::string> columns;
+    nlohmann::json attributes;
+};
+
+std::vector<Row> rows(const DevRegister& reg) {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open_v2(reg.db_path().c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(db, "SELECT * FROM requests ORDER BY id", -1, &st, nullptr);
+    std::vector<Row> out;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        Row r;
+        for (int i = 0; i < sqlite3_column_count(st); ++i) {
+            const auto* text = sqlite3_column_text(st, i);
+            r.columns[sqlite3_column_name(st, i)] = text ? reinterpret_cast<const char*>(text) : "";
+        }
+        r.attributes = nlohmann::json::parse(r.columns["attributes"]);
+        out.push_back(std::move(r));
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return out;
+}
+
+Config config_for(const DevRegister& reg, const std::filesystem::path& spool) {
+    Config cfg;
+    cfg.kiosk_id = "KSK-TEST-01";
+    cfg.office = "Ақмола облысы әкімдігі / Акимат Акмолинской области";
+    cfg.office_address = "Көкшетау қ., Абай к-сі, 83";
+    cfg.duty_officer = "Кенжебаева Г. С.";
+    cfg.register_url = reg.url();
+    cfg.register_ca = reg.ca_file();
+    cfg.client_cert = reg.client_cert();
+    cfg.client_key = reg.client_key();
+    cfg.api_key = reg.api_key();
+    cfg.spool_dir = spool;
+    cfg.assets_dir = KIOSK_ASSETS_DIR;
+    return cfg;
+}
+
+std::string run(const std::string& command) {
+    std::string out;
+    std::array<char, 4096> buf;
+    FILE* p = popen(command.c_str(), "r");
+    while (p && fgets(buf.data(), buf.size(), p)) out += buf.data();
+    if (p) pclose(p);
+    return out;
+}
+
+}  // namespace
+
+TEST(Submission, ComplaintArrivesInTheRegisterWithEveryFieldIntact) {
+    DevRegister reg;
+    const Complaint c = kazakh_complaint();
+    const auto rq = to_service_request(c, config_for(reg, "/nonexistent"), "kk", kFiledAt, new_idempotency_key());
+    const auto answer = net::submit_request(endpoint(reg), rq);
+    ASSERT_EQ(answer.outcome, net::Outcome::Registered) << answer.error;
+    EXPECT_EQ(answer.service_request_id.rfind("ЖТ-", 0), 0u) << answer.service_request_id;
+
+    const auto all = rows(reg);
+    ASSERT_EQ(all.size(), 1u);
+    const Row& r = all[0];
+    EXPECT_EQ(r.columns.at("service_request_id"), answer.service_request_id);
+    EXPECT_EQ(r.columns.at("service_code"), "KZ-GU-001");
+    EXPECT_EQ(r.columns.at("device_id"), "KSK-TEST-01");
+    EXPECT_EQ(r.columns.at("address_string"), "Көкшетау қ., Абай к-сі, 83");
+    EXPECT_EQ(r.columns.at("last_name"), "Әбілқасымова");
+    EXPECT_EQ(r.columns.at("first_name"), "Айгүл");
+    EXPECT_EQ(r.columns.at("phone"), "+77011234567");
+    EXPECT_EQ(r.columns.at("email"), "aigul@mail.kz");
+    EXPECT_EQ(r.columns.at("description"), c.grounds);
+    EXPECT_EQ(r.columns.at("idempotency_key"), rq.idempotency_key);
+    const auto& a = r.attributes;
+    EXPECT_EQ(a.at("addressee"), "akim");
+    EXPECT_EQ(a.at("service_date"), "20.11.2026");
+    EXPECT_EQ(a.at("patronymic"), "Қуанышқызы");
+    EXPECT_EQ(a.at("iin"), "900101300007");
+    EXPECT_EQ(a.at("postal_address"), c.postal_address);
+    EXPECT_EQ(a.at("officials_position"), nlohmann::json({"Бөлім басшысы", "Маман"}));
+    EXPECT_EQ(a.at("officials_surname"), nlohmann::json({"Жұмабеков", "Ғабитов"}));
+    EXPECT_EQ(a.at("officials_initials"), nlohmann::json({"Н. Ө.", "Ү. І."}));
+    EXPECT_EQ(a.at("grounds"), c.grounds);
+    EXPECT_EQ(a.at("demands"), c.demands);
+    EXPECT_EQ(a.at("consent"), "true");
+    EXPECT_EQ(a.at("filed_at"), "2026-11-27T10:00:00+05:00");
+    EXPECT_EQ(a.at("language"), "kk");
+    EXPECT_EQ(a.at("signature_svg"), signature_svg(c.signature));
+    EXPECT_NE(a.at("signature_svg").get<std::string>().find("M100 200l100 40"), std::string::npos);
+}
+
+TEST(Submission, SameIdempotencyKeyFilesOnce) {
+    DevRegister reg;
+    const auto rq = to_service_request(kazakh_complaint(), config_for(reg, "/nonexistent"), "ru", kFiledAt,
+                                       new_idempotency_key());
+    const auto first = net::submit_request(endpoint(reg), rq);
+    const auto again = net::submit_request(endpoint(reg), rq);
+    ASSERT_EQ(first.outcome, net::Outcome::Registered) << first.error;
+    ASSERT_EQ(again.outcome, net::Outcome::Registered) << again.error;
+    EXPECT_EQ(first.service_request_id, again.service_request_id);
+    EXPECT_EQ(rows(reg).size(), 1u);
+}
+
+TEST(Submission, RegisterWithCertificateFromAnotherCaIsRefused) {
+    DevRegister reg({.rogue_certificate = true});
+    const auto rq = to_service_request(kazakh_complaint(), config_for(reg, "/nonexistent"), "kk", kFiledAt,
+                                       new_idempotency_key());
+    const auto answer = net::submit_request(endpoint(reg), rq);
+    EXPECT_EQ(answer.outcome, net::Outcome::Unreachable);
+    EXPECT_NE(answer.error.find("certificate"), std::string::npos) << answer.error;
+    EXPECT_TRUE(rows(reg).empty());   // nothing was sent past the handshake
+}
+
+TEST(Submission, MutualTlsNeedsTheKioskCertificate) {
+    DevRegister reg({.require_client_cert = true});
+    auto ep = endpoint(reg);
+    const auto rq = to_service_request(kazakh_complaint(), config_for(reg, "/nonexistent"), "kk", kFiledAt,
+                                       new_idempotency_key());
+    EXPECT_EQ(net::submit_request(ep, rq).outcome, net::Outcome::Registered);
+    ep.client_cert.clear();
+    ep.client_key.clear();
+    auto refused = rq;
+    refused.idempotency_key = new_idempotency_key();
+    EXPECT_EQ(net::submit_request(ep, refused).outcome, net::Outcome::Unreachable);
+    EXPECT_EQ(rows(reg).size(), 1u);
+}
+
+TEST(Submission, RegisterRefusalsAreRejectedWithTheirReason) {
+    DevRegister reg;
+    auto ep = endpoint(reg);
+    ep.api_key = "wrong";
+    const auto rq = to_service_request(kazakh_complaint(), config_for(reg, "/nonexistent"), "kk", kFiledAt,
+                                       new_idempotency_key());
+    const auto answer = net::submit_request(ep, rq);
+    EXPECT_EQ(answer.outcome, net::Outcome::Rejected);
+    EXPECT_EQ(answer.http_status, 403);
+    EXPECT_NE(answer.error.find("HTTP 403"), std::string::npos) << answer.error;
+    EXPECT_TRUE(rows(reg).empty());
+}
+
+TEST(Submission, PlainHttpIsRefusedExceptToLoopback) {
+    net::RegisterEndpoint ep{"http://register.example.kz/", "/nonexistent", "", "", "k", 1000, 2000};
+    const auto answer = net::submit_request(ep, {});
+    EXPECT_EQ(answer.outcome, net::Outcome::Unreachable);
+    EXPECT_NE(answer.error.find("https"), std::string::npos) << answer.error;
+}
+
+TEST(Submission, CatalogComesFromTheRegister) {
+    DevRegister reg;
+    const auto services = net::fetch_services(endpoint(reg));
+    ASSERT_TRUE(services.ok) << services.error;
+    ASSERT_FALSE(services.services.empty());
+    EXPECT_EQ(services.services[0].code, "KZ-GU-001");
+    EXPECT_FALSE(services.services[0].name_kk.empty());
+}
+
+TEST(Submission, InBackgroundRegistersAndSpoolsTheTalon) {
+    DevRegister reg;
+    const auto spool = std::filesystem::temp_directory_path() / ("kiosk-spool-" + std::to_string(::getpid()));
+    const Config cfg = config_for(reg, spool);
+    const Translations tr = load_translations(cfg.assets_dir / "i18n");
+    auto pending = submit_in_background(kazakh_complaint(), cfg, tr, "ru", new_idempotency_key());
+    ASSERT_EQ(pending.wait_for(std::chrono::seconds(20)), std::future_status::ready);
+    const SubmissionResult r = pending.get();
+    ASSERT_EQ(r.outcome, net::Outcome::Registered) << r.error;
+    ASSERT_TRUE(std::filesystem::is_regular_file(r.talon)) << r.error;
+    EXPECT_EQ(r.talon.parent_path(), spool);
+    const std::string text = run("pdftotext -enc UTF-8 '" + r.talon.string() + "' - 2>/dev/null");
+    EXPECT_NE(text.find(r.number), std::string::npos) << text;
+    EXPECT_NE(text.find("Әбілқасымова А. Қ."), std::string::npos) << text;
+    EXPECT_NE(text.find("Тіркеу нөмірі"), std::string::npos) << text;
+    EXPECT_NE(text.find("Регистрационный номер"), std::string::npos) << text;
+    EXPECT_NE(text.find("KSK-TEST-01"), std::string::npos) << text;
+    std::filesystem::remove_all(spool);
+}
