@@ -19,11 +19,11 @@ int index_of(Screen s) {
     return it == std::end(kSteps) ? -1 : static_cast<int>(it - std::begin(kSteps));
 }
 
-// The keyboard starts on the screen's first field that takes typing.
-Field first_text_field(Screen s) {
-    for (Field f : fields_of(s))
-        if (max_length(f) > 0) return f;
-    return Field::Surname;
+// The keyboard starts on the screen's first field when that one takes typing; a screen that
+// opens with a choice (addressee, service) opens without the keyboard.
+Field first_field(Screen s) {
+    const auto fields = fields_of(s);
+    return fields.empty() ? Field::Addressee : fields.front();
 }
 
 // Dates are typed on the digit pad; the dots come by themselves: 27112026 -> 27.11.2026.
@@ -152,7 +152,7 @@ void Flow::next(std::chrono::sys_days today) {
     }
     screen = kSteps[i + 1];
     if (screen == Screen::Officials && complaint.officials.empty()) complaint.officials.emplace_back();
-    focus_on(first_text_field(screen));
+    focus_on(first_field(screen));
 }
 
 void Flow::back() {
@@ -163,7 +163,7 @@ void Flow::back() {
     else if (i == 0) screen = Screen::Language;
     else if (i > 0) {
         screen = kSteps[i - 1];
-        focus_on(first_text_field(screen));
+        focus_on(first_field(screen));
     }
 }
 

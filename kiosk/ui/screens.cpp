@@ -81,6 +81,11 @@ void text_field(App& app, Field f, const std::string& value, int official = 0, i
     const ImVec2 pos = ImGui::GetCursorScreenPos();
     if (ImGui::InvisibleButton("field", ImVec2(width, height))) flow.focus_on(f, official);
     probe().item(std::string(field_key(f)) + "#" + std::to_string(official));
+    // The keyboard takes the lower part of the screen: bring a newly focused field into view.
+    if (focused && app.shown_focus != std::pair(f, official)) {
+        ImGui::SetScrollHereY(0.3f);
+        app.shown_focus = {f, official};
+    }
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const bool has_error = !flow.errors_for(f, official).empty();
     dl->AddRectFilled(pos, ImVec2(pos.x + width, pos.y + height), IM_COL32(255, 255, 255, 255), 8.f);

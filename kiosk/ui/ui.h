@@ -37,6 +37,7 @@ struct App {
     Keyboard keyboard;
     Fonts fonts;
     SignatureStroke stroke;                          // being drawn right now
+    std::pair<Field, int> shown_focus{};             // the field last scrolled into view
     std::optional<net::ServicesResult> services;     // the register's catalog, once fetched
     std::future<net::ServicesResult> services_pending;
     Clock::time_point services_retry_at{};           // a failed fetch waits before the next
