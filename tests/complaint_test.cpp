@@ -1,4 +1,6 @@
 // The complaint's validation: IIN, names, limits, UTF-8 and control characters.
+#include "sample_complaint.h"
+
 #include "kiosk/complaint.h"
 #include "kiosk/text.h"
 
@@ -10,25 +12,6 @@ using namespace std::chrono;
 namespace {
 
 const sys_days kToday = sys_days{year{2026} / 11 / 27};
-
-Complaint valid_complaint() {
-    Complaint c;
-    c.addressee = Addressee::ProviderHead;
-    c.service_code = "KZ-GU-001";
-    c.service_date = "20.11.2026";
-    c.surname = "Әбілқасымова";
-    c.first_name = "Айгүл";
-    c.patronymic = "Қуанышқызы";
-    c.iin = "900101300007";
-    c.postal_address = "Көкшетау қ., Абай к-сі, 83, 309 пәтер";
-    c.officials = {{"Бөлім басшысы", "Жұмабеков", "Н. Ө."}};
-    c.grounds = "Маған анықтама заңсыз берілмеді, себебі көрсетілмеді.";
-    c.demands = "Анықтаманы беруді талап етемін.";
-    c.phone = "8 701 123 45 67";
-    c.consent = true;
-    c.signature = {{{0.1f, 0.5f}, {0.2f, 0.6f}, {0.3f, 0.4f}}};
-    return c;
-}
 
 std::optional<Problem> problem_of(const Complaint& c, Field f) {
     auto errors = check_field(c, f, kToday);
@@ -79,7 +62,7 @@ TEST(Iin, RefusesWrongShape) {
 // Section: the whole complaint
 
 TEST(Complaint, ValidComplaintHasNoErrors) {
-    EXPECT_TRUE(validate(valid_complaint(), kToday).empty());
+    EXPECT_TRUE(validate(sample_complaint(), kToday).empty());
 }
 
 TEST(Complaint, EmptyComplaintNamesEveryRequiredField) {
@@ -95,7 +78,7 @@ TEST(Complaint, EmptyComplaintNamesEveryRequiredField) {
 }
 
 TEST(Complaint, EgovPortalIsNotSubmittedByTheKiosk) {
-    auto c = valid_complaint();
+    auto c = sample_complaint();
     c.addressee = Addressee::EgovPortal;
     EXPECT_EQ(problem_of(c, Field::Addressee), Problem::EgovNotSubmitted);
 }
@@ -103,7 +86,7 @@ TEST(Complaint, EgovPortalIsNotSubmittedByTheKiosk) {
 // Section: names
 
 TEST(Names, AcceptKazakhRussianAndLatinWithSeparators) {
-    auto c = valid_complaint();
+    auto c = sample_complaint();
     for (const char* name : {"Әбілқасымова", "Ғабит", "Құрманғазы", "Үсенова-Жұмабекова", "Иванов", "Ёлкин",
                              "O'Brien", "Ñurlan", "Şäkärim", "Abdulla uly", "Һәкім", "Өмірзақ", "Іңкәр"}) {
         c.surname = name;
@@ -112,7 +95,7 @@ TEST(Names, AcceptKazakhRussianAndLatinWithSeparators) {
 }
 
 TEST(Names, RefuseDigitsSymbolsAndLooseSeparators) {
-    auto c = valid_complaint();
+    auto c = sample_complaint();
     for (const char* name : {"Ivan0v", "Иванов!", "-Иванов", "Иванов-", "Ива--нов", "Ива  нов", " Иванов",
                              "Иванов'", "Ἀλέξανδρος", "李"}) {
         c.surname = name;
@@ -121,7 +104,7 @@ TEST(Names, RefuseDigitsSymbolsAndLooseSeparators) {
 }
 
 TEST(Names, LengthLimitsCountLettersNotBytes) {
-    auto c = valid_complaint();
+    auto c = sample_complaint();
     c.surname = "";
     for (int i = 0; i < 50; ++i) c.surname += "Ә";   // 100 bytes, 50 letters
     EXPECT_EQ(problem_of(c, Field::Surname), std::nullopt);
@@ -136,7 +119,7 @@ TEST(Names, LengthLimitsCountLettersNotBytes) {
 // Section: every field's limits
 
 TEST(Limits, TextFieldsHaveMinimaAndMaxima) {
-    auto c = valid_complaint();
+    auto c = sample_complaint();
     c.postal_address = "Абай";
     EXPECT_EQ(problem_of(c, Field::PostalAddress), Problem::TooShort);
     c.postal_address = std::string(Limits::address + 1, 'a');
@@ -154,7 +137,7 @@ TEST(Limits, TextFieldsHaveMinimaAndMaxima) {
 }
 
 TEST(Limits, OfficialsNeedPositionSurnameAndInitials) {
-    auto c = valid_complaint();
+    auto c = sample_complaint();
     c.officials.push_back({"", "Жұмабеков", "Н Ө"});
     const auto errors = check_field(c, Field::Officials, kToday);
     ASSERT_EQ(errors.size(), 2u);
@@ -167,7 +150,7 @@ TEST(Limits, OfficialsNeedPositionSurnameAndInitials) {
 }
 
 TEST(Limits, InitialsTakeLettersWithDots) {
-    auto c = valid_complaint();
+    auto c = sample_complaint();
     for (const char* ok : {"А.", "А. Қ.", "А.Қ.", "N. O."}) {
         c.officials[0].initials = ok;
         EXPECT_EQ(problem_of(c, Field::OfficialInitials), std::nullopt) << ok;
@@ -179,19 +162,20 @@ TEST(Limits, InitialsTakeLettersWithDots) {
 }
 
 TEST(Limits, DatesArePastRealDays) {
-    auto c = valid_complaint();
-    c.service_date = "31.02.2026";
-    EXPECT_EQ(problem_of(c, Field::ServiceDate), Problem::BadDate);
-    c.service_date = "28.11.2026";
-    EXPECT_EQ(problem_of(c, Field::ServiceDate), Problem::DateInFuture);
-    c.service_date = "27.11.2026";
-    EXPECT_EQ(problem_of(c, Field::ServiceDate), std::nullopt);
-    c.service_date = "2026-11-27";
-    EXPECT_EQ(problem_of(c, Field::ServiceDate), Problem::BadDate);
+    const std::pair<const char*, std::optional<Problem>> cases[] = {
+        {"31.02.2026", Problem::BadDate},      {"28.11.2026", Problem::DateInFuture},
+        {"27.11.2026", std::nullopt},          {"29.02.2024", std::nullopt},
+        {"2026-11-27", Problem::BadDate},      {"01.01.1989", Problem::BadDate},
+    };
+    auto c = sample_complaint();
+    for (const auto& [date, expected] : cases) {
+        c.service_date = date;
+        EXPECT_EQ(problem_of(c, Field::ServiceDate), expected) << date;
+    }
 }
 
 TEST(Contact, PhoneOrEmailAndBothWellFormed) {
-    auto c = valid_complaint();
+    auto c = sample_complaint();
     EXPECT_EQ(normalized_phone("8 701 123 45 67"), "+77011234567");
     EXPECT_EQ(normalized_phone("+7 (7162) 29-72-23"), "+77162297223");
     EXPECT_EQ(normalized_phone("7011234567"), "+77011234567");
@@ -214,7 +198,7 @@ TEST(Contact, PhoneOrEmailAndBothWellFormed) {
 
 TEST(Text, InvalidUtf8IsRefusedEverywhere) {
     for (const char* bad : {"\xC3", "\xC0\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "a\xFF"}) {
-        auto c = valid_complaint();
+        auto c = sample_complaint();
         c.grounds = std::string("Жалоба ") + bad + " туралы ұзақ мәтін";
         EXPECT_EQ(problem_of(c, Field::Grounds), Problem::BadUtf8);
         c.postal_address = std::string("Абай көшесі ") + bad;
@@ -225,7 +209,7 @@ TEST(Text, InvalidUtf8IsRefusedEverywhere) {
 }
 
 TEST(Text, ControlCharactersAreRefusedButNewlinesAllowedInLongText) {
-    auto c = valid_complaint();
+    auto c = sample_complaint();
     c.grounds = "Бірінші жол.\nЕкінші жол.";
     EXPECT_EQ(problem_of(c, Field::Grounds), std::nullopt);
     for (const char* bad : {"\x01", "\x1B[31m", "\x7F", "\xC2\x85", "\xE2\x80\xA8", "\xE2\x80\xAE"}) {
@@ -252,14 +236,14 @@ TEST(Text, Utf8RoundTripAndUpperCase) {
 }
 
 TEST(Talon, SurnameAndInitials) {
-    auto c = valid_complaint();
+    auto c = sample_complaint();
     EXPECT_EQ(surname_and_initials(c), "Әбілқасымова А. Қ.");
     c.patronymic.clear();
     EXPECT_EQ(surname_and_initials(c), "Әбілқасымова А.");
 }
 
 TEST(Wipe, ClearsEveryField) {
-    auto c = valid_complaint();
+    auto c = sample_complaint();
     wipe(c);
     EXPECT_TRUE(c.surname.empty());
     EXPECT_TRUE(c.iin.empty());

@@ -5,6 +5,7 @@ add_executable(kiosk_core_test
   ${CMAKE_CURRENT_LIST_DIR}/config_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/i18n_test.cpp)
 target_link_libraries(kiosk_core_test PRIVATE kiosk_core GTest::gtest_main)
+target_include_directories(kiosk_core_test PRIVATE ${CMAKE_CURRENT_LIST_DIR}/support)
 target_compile_definitions(kiosk_core_test PRIVATE
   KIOSK_ASSETS_DIR="${KIOSK_ASSETS_DIR}" KIOSK_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
 gtest_discover_tests(kiosk_core_test)

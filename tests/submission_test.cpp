@@ -1,6 +1,7 @@
 // The whole path without a display: a complaint goes through net/ over HTTPS to the real
 // development register, lands in its database intact, and a talon PDF is spooled.
 #include "dev_register.h"
+#include "sample_complaint.h"
 
 #include "kiosk/submission.h"
 
@@ -17,23 +18,14 @@ using namespace kiosk;
 
 namespace {
 
+// The sample, with what a single-official, phone-only complaint would not exercise.
 Complaint kazakh_complaint() {
-    Complaint c;
+    Complaint c = sample_complaint();
     c.addressee = Addressee::Akim;
-    c.service_code = "KZ-GU-001";
-    c.service_date = "20.11.2026";
-    c.surname = "Әбілқасымова";
-    c.first_name = "Айгүл";
-    c.patronymic = "Қуанышқызы";
-    c.iin = "900101300007";
-    c.postal_address = "Көкшетау қ., Абай к-сі, 83, 309 пәтер";
-    c.officials = {{"Бөлім басшысы", "Жұмабеков", "Н. Ө."}, {"Маман", "Ғабитов", "Ү. І."}};
+    c.officials.push_back({"Маман", "Ғабитов", "Ү. І."});
     c.grounds = "Анықтама заңсыз берілмеді.\nСебебі түсіндірілмеді: ҒҚҢӨҰҮҺІ.";
-    c.demands = "Анықтаманы беруді талап етемін.";
-    c.phone = "8 701 123 45 67";
     c.email = "aigul@mail.kz";
-    c.consent = true;
-    c.signature = {{{0.1f, 0.5f}, {0.2f, 0.6f}, {0.3f, 0.4f}}, {{0.5f, 0.5f}, {0.6f, 0.5f}}};
+    c.signature.push_back({{0.5f, 0.5f}, {0.6f, 0.5f}});
     return c;
 }
 
