@@ -114,12 +114,12 @@ TEST(Flow, SignatureThenSubmitThenDone) {
     f.next(kToday);
     EXPECT_EQ(f.screen, Screen::Submitting);
     EXPECT_TRUE(f.submit_requested);
-    f.submit_failed("failed.unreachable");
+    f.submit_failed("failed.not_saved");
     EXPECT_EQ(f.screen, Screen::Failed);
     EXPECT_EQ(f.complaint.surname, "Иванова");   // kept for the retry
     f.retry();
     EXPECT_EQ(f.screen, Screen::Submitting);
-    f.submitted("ЖТ-2026-00000001");
+    f.submitted("ЖТ-2026-00000001", false);
     EXPECT_EQ(f.screen, Screen::Done);
     f.finish();
     EXPECT_EQ(f.screen, Screen::Attract);

@@ -1,6 +1,7 @@
 // The whole path without a display: a complaint goes through net/ over HTTPS to the real
 // development register, lands in its database intact, and a talon PDF is spooled.
 #include "dev_register.h"
+#include "process.h"
 #include "sample_complaint.h"
 
 #include "kiosk/submission.h"
@@ -13,8 +14,10 @@
 #include <array>
 #include <cstdio>
 #include <map>
+#include <thread>
 
 using namespace kiosk;
+using namespace std::chrono_literals;
 
 namespace {
 
@@ -198,22 +201,64 @@ TEST(Submission, CatalogComesFromTheRegister) {
     EXPECT_FALSE(services.services[0].name_kk.empty());
 }
 
-TEST(Submission, InBackgroundRegistersAndSpoolsTheTalon) {
+// Spools into a temp folder and keeps the outbox beside it.
+struct Background {
     DevRegister reg;
-    const auto spool = std::filesystem::temp_directory_path() / ("kiosk-spool-" + std::to_string(::getpid()));
-    const Config cfg = config_for(reg, spool);
-    const Translations tr = load_translations(cfg.assets_dir / "i18n");
-    auto pending = submit_in_background(kazakh_complaint(), cfg, tr, "ru", new_idempotency_key());
-    ASSERT_EQ(pending.wait_for(std::chrono::seconds(20)), std::future_status::ready);
-    const SubmissionResult r = pending.get();
-    ASSERT_EQ(r.outcome, net::Outcome::Registered) << r.error;
+    std::filesystem::path dir = testsupport::make_temp_dir("kiosk-submit");
+    Config cfg;
+    Translations tr;
+    explicit Background(DevRegisterOptions options = {}) : reg(options) {
+        cfg = config_for(reg, dir / "spool");
+        cfg.state_dir = dir / "state";
+        cfg.answer_wait_s = 5;
+        tr = load_translations(cfg.assets_dir / "i18n");
+    }
+    ~Background() { std::filesystem::remove_all(dir); }
+
+    SubmissionResult submit(const net::RegisterEndpoint& ep) {
+        DeliveryWorker worker(outbox_file(cfg), cfg.kiosk_id, ep, retry_policy(cfg));
+        auto pending = submit_in_background(kazakh_complaint(), cfg, tr, "ru", new_idempotency_key(), worker);
+        EXPECT_EQ(pending.wait_for(std::chrono::seconds(20)), std::future_status::ready);
+        return pending.get();
+    }
+};
+
+TEST(Submission, InBackgroundRegistersAndSpoolsTheTalon) {
+    Background b;
+    const SubmissionResult r = b.submit(register_endpoint(b.cfg));
+    ASSERT_TRUE(r.accepted) << r.error;
+    ASSERT_EQ(r.item.state, Delivery::Registered) << r.item.last_error;
     ASSERT_TRUE(std::filesystem::is_regular_file(r.talon)) << r.error;
-    EXPECT_EQ(r.talon.parent_path(), spool);
+    EXPECT_EQ(r.talon.parent_path(), b.dir / "spool");
     const std::string text = run("pdftotext -enc UTF-8 '" + r.talon.string() + "' - 2>/dev/null");
-    EXPECT_NE(text.find(r.number), std::string::npos) << text;
+    EXPECT_NE(text.find(r.item.registration_number), std::string::npos) << text;
     EXPECT_NE(text.find("Әбілқасымова А. Қ."), std::string::npos) << text;
     EXPECT_NE(text.find("Тіркеу нөмірі"), std::string::npos) << text;
     EXPECT_NE(text.find("Регистрационный номер"), std::string::npos) << text;
     EXPECT_NE(text.find("KSK-TEST-01"), std::string::npos) << text;
-    std::filesystem::remove_all(spool);
+    EXPECT_TRUE(Outbox(outbox_file(b.cfg), b.cfg.kiosk_id).find(r.item.id)->talon_printed);
+}
+
+TEST(Submission, OfflineTheCitizenStillGetsATalonWithTheLocalNumber) {
+    Background b;
+    auto nowhere = register_endpoint(b.cfg);
+    nowhere.base_url = "https://127.0.0.1:9/";   // nothing listens there
+    const SubmissionResult r = b.submit(nowhere);
+    ASSERT_TRUE(r.accepted) << r.error;
+    EXPECT_EQ(r.item.state, Delivery::Queued);
+    EXPECT_EQ(r.item.local_number, "KSK-TEST-01-000001");
+    const std::string text = run("pdftotext -enc UTF-8 '" + r.talon.string() + "' - 2>/dev/null");
+    EXPECT_NE(text.find("KSK-TEST-01-000001"), std::string::npos) << text;
+    EXPECT_NE(text.find("Жергілікті нөмір"), std::string::npos) << text;
+
+    // Back online, the worker delivers the very same complaint.
+    DeliveryWorker worker(outbox_file(b.cfg), b.cfg.kiosk_id, register_endpoint(b.cfg), {100ms, 1s});
+    Outbox outbox(outbox_file(b.cfg), b.cfg.kiosk_id);
+    outbox.due_now(WallClock::now());
+    worker.wake();
+    for (auto deadline = std::chrono::steady_clock::now() + 10s;
+         std::chrono::steady_clock::now() < deadline && outbox.find(r.item.id)->state != Delivery::Registered;)
+        std::this_thread::sleep_for(20ms);
+    EXPECT_EQ(outbox.find(r.item.id)->state, Delivery::Registered);
+    EXPECT_EQ(rows(b.reg).size(), 1u);
 }

@@ -57,7 +57,7 @@ struct Reader {
         if (!s.empty()) out = std::filesystem::path(s).is_absolute() ? std::filesystem::path(s) : base / s;
     }
 
-    void seconds(const std::string& key, int& out, int min, int max) {
+    void number(const std::string& key, int& out, int min, int max) {
         int64_t v = out;
         get(key, v, false);
         if (v < min || v > max) {
@@ -139,18 +139,22 @@ Config load_config(const std::filesystem::path& file) {
     r.text("kiosk.duty_officer", c.duty_officer, true, 100);
     r.text("kiosk.time_zone", c.time_zone, false, 64);
     r.path("kiosk.state_dir", c.state_dir, true);
+    r.number("kiosk.retention_hours", c.retention_hours, 0, 24 * 365);
     r.text("register.url", c.register_url, true, 512);
     r.path("register.ca_file", c.register_ca, true);
     r.path("register.client_cert", c.client_cert, false);
     r.path("register.client_key", c.client_key, false);
     r.text("register.api_key", c.api_key, true, 128);
-    r.seconds("register.connect_timeout_s", c.connect_timeout_s, 1, 60);
-    r.seconds("register.total_timeout_s", c.total_timeout_s, 2, 300);
+    r.number("register.connect_timeout_s", c.connect_timeout_s, 1, 60);
+    r.number("register.total_timeout_s", c.total_timeout_s, 2, 300);
+    r.number("register.retry_first_s", c.retry_first_s, 1, 300);
+    r.number("register.retry_max_s", c.retry_max_s, 10, 24 * 3600);
+    r.number("register.answer_wait_s", c.answer_wait_s, 1, 60);
     r.path("printer.spool_dir", c.spool_dir, true);
     r.text("printer.paper", c.paper, false, 16);
     r.get("ui.fullscreen", c.fullscreen, false);
-    r.seconds("ui.inactivity_warning_s", c.inactivity_warning_s, 10, 3600);
-    r.seconds("ui.inactivity_reset_s", c.inactivity_reset_s, 5, 600);
+    r.number("ui.inactivity_warning_s", c.inactivity_warning_s, 10, 3600);
+    r.number("ui.inactivity_reset_s", c.inactivity_reset_s, 5, 600);
     r.path("ui.assets_dir", c.assets_dir, true);
     r.reject_unknown();
     check(r, c);

@@ -226,8 +226,9 @@ void Flow::clear_signature() { complaint.signature.clear(); }
 
 // Section: endings
 
-void Flow::submitted(std::string number) {
+void Flow::submitted(std::string number, bool offline_number) {
     registration_number = std::move(number);
+    offline = offline_number;
     screen = Screen::Done;
 }
 

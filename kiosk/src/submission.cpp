@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <random>
+#include <thread>
 
 namespace kiosk {
 
@@ -128,6 +129,19 @@ net::ServiceRequest to_service_request(const Complaint& c, const Config& cfg,
     return rq;
 }
 
+// Section: configuration of delivery
+
+net::RegisterEndpoint register_endpoint(const Config& cfg) {
+    return {cfg.register_url, cfg.register_ca.string(), cfg.client_cert.string(), cfg.client_key.string(),
+            cfg.api_key, cfg.connect_timeout_s * 1000L, cfg.total_timeout_s * 1000L};
+}
+
+RetryPolicy retry_policy(const Config& cfg) {
+    return {std::chrono::seconds(cfg.retry_first_s), std::chrono::seconds(cfg.retry_max_s)};
+}
+
+std::filesystem::path outbox_file(const Config& cfg) { return cfg.state_dir / "outbox.sqlite"; }
+
 // Section: the talon
 
 namespace {
@@ -148,49 +162,70 @@ std::string words(const Translations& tr, const std::vector<std::string_view>& l
 }  // namespace
 
 printer::Talon make_talon(const Complaint& c, const Config& cfg, const Translations& tr,
-                          std::string_view language, const std::string& number,
-                          std::chrono::system_clock::time_point accepted_at) {
+                          std::string_view language, const OutboxItem& item) {
     std::vector<std::string_view> langs = {"kk", "ru"};
     if (language == "en") langs.push_back("en");
+    const bool offline = item.registration_number.empty();
     printer::Talon t;
     t.office = cfg.office;
     for (auto lang : langs) t.title.push_back(tr.in(lang).get("talon.title"));
-    t.number_label = words(tr, langs, "talon.number");
-    t.number = number;
+    t.number_label = words(tr, langs, offline ? "talon.local_number" : "talon.number");
+    t.number = offline ? item.local_number : item.registration_number;
     const std::string addressee_key = "addressee." + std::string(addressee_code(c.addressee));
     t.lines = {
-        {words(tr, langs, "talon.accepted_at"), local_time(accepted_at, "%d.%m.%Y %H:%M")},
+        {words(tr, langs, "talon.accepted_at"), local_time(item.accepted_at, "%d.%m.%Y %H:%M")},
         {words(tr, langs, "talon.addressee"), words(tr, langs, addressee_key)},
         {words(tr, langs, "talon.applicant"), surname_and_initials(c)},
         {words(tr, langs, "talon.accepted_by"), cfg.duty_officer + ", " + words(tr, langs, "talon.kiosk") + " " + cfg.kiosk_id},
     };
-    t.footer = {words(tr, langs, "talon.tracking"), words(tr, langs, "talon.court")};
+    if (offline) t.footer.push_back(words(tr, langs, "talon.offline_note"));
+    t.footer.push_back(words(tr, langs, "talon.tracking"));
+    t.footer.push_back(words(tr, langs, "talon.court"));
     return t;
 }
 
 // Section: background submission
 
-std::future<SubmissionResult> submit_in_background(Complaint c, const Config& cfg,
-                                                   const Translations& tr, std::string language,
-                                                   std::string idempotency_key) {
-    return std::async(std::launch::async, [c = std::move(c), &cfg, &tr, language, idempotency_key]() mutable {
-        const auto now = std::chrono::system_clock::now();
-        const net::RegisterEndpoint ep{cfg.register_url, cfg.register_ca.string(),
-                                       cfg.client_cert.string(), cfg.client_key.string(),
-                                       cfg.api_key, cfg.connect_timeout_s * 1000L,
-                                       cfg.total_timeout_s * 1000L};
-        const auto answer = net::submit_request(ep, to_service_request(c, cfg, language, now, idempotency_key));
-        SubmissionResult out{answer.outcome, answer.service_request_id, {}, answer.error};
-        if (answer.outcome == net::Outcome::Registered) {
-            try {
-                const printer::TalonStyle style{cfg.assets_dir / "fonts" / "KioskSans.ttf",
-                                                cfg.paper == "a4" ? 210.0 : 80.0,
-                                                cfg.paper == "a4" ? 180.0 : 72.0};
-                const auto pdf = printer::render_talon(make_talon(c, cfg, tr, language, answer.service_request_id, now), style);
-                out.talon = printer::spool_talon(cfg.spool_dir, "talon-" + local_time(now, "%Y%m%d-%H%M%S") + "-" + new_idempotency_key().substr(0, 8), pdf);
-            } catch (const printer::Error& e) {
-                out.error = std::string("talon: ") + e.what();
-            }
+namespace {
+
+// Until the register numbered it, refused it, or the first attempt failed (offline), or the
+// citizen has waited long enough.
+OutboxItem wait_for_answer(const Outbox& outbox, std::int64_t id, std::chrono::seconds patience) {
+    const auto deadline = std::chrono::steady_clock::now() + patience;
+    for (;;) {
+        OutboxItem item = *outbox.find(id);
+        const bool tried = item.attempts > 0 && item.state == Delivery::Queued;
+        if (item.state == Delivery::Registered || item.state == Delivery::Failed || tried ||
+            std::chrono::steady_clock::now() >= deadline)
+            return item;
+        std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+}
+
+std::filesystem::path spool(const printer::Talon& talon, const Config& cfg, const OutboxItem& item) {
+    const printer::TalonStyle style{cfg.assets_dir / "fonts" / "KioskSans.ttf", cfg.paper == "a4" ? 210.0 : 80.0,
+                                    cfg.paper == "a4" ? 180.0 : 72.0};
+    return printer::spool_talon(cfg.spool_dir, "talon-" + item.local_number, printer::render_talon(talon, style));
+}
+
+}  // namespace
+
+std::future<SubmissionResult> submit_in_background(Complaint c, const Config& cfg, const Translations& tr,
+                                                   std::string language, std::string idempotency_key,
+                                                   DeliveryWorker& worker) {
+    return std::async(std::launch::async, [c = std::move(c), &cfg, &tr, language, idempotency_key, &worker]() mutable {
+        SubmissionResult out;
+        try {
+            Outbox outbox(outbox_file(cfg), cfg.kiosk_id);
+            const auto request = to_service_request(c, cfg, language, WallClock::now(), idempotency_key);
+            out.item = outbox.enqueue(request, WallClock::now());
+            out.accepted = true;
+            worker.wake();
+            out.item = wait_for_answer(outbox, out.item.id, std::chrono::seconds(cfg.answer_wait_s));
+            out.talon = spool(make_talon(c, cfg, tr, language, out.item), cfg, out.item);
+            outbox.talon_printed(out.item.id);
+        } catch (const std::exception& e) {
+            out.error = e.what();   // outbox and printer messages name steps and paths, not data
         }
         wipe(c);
         return out;

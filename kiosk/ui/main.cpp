@@ -88,10 +88,7 @@ bool ready(const std::future<T>& f) {
 }
 
 void start_services_fetch(App& app) {
-    const Config& c = app.config;
-    const net::RegisterEndpoint ep{c.register_url, c.register_ca.string(), c.client_cert.string(),
-                                   c.client_key.string(), c.api_key, c.connect_timeout_s * 1000L,
-                                   c.total_timeout_s * 1000L};
+    const net::RegisterEndpoint ep = register_endpoint(app.config);
     app.services_pending = std::async(std::launch::async, [ep] { return net::fetch_services(ep); });
 }
 
@@ -115,17 +112,21 @@ bool poll_background(App& app) {
         app.flow.submit_requested = false;
         if (app.flow.idempotency_key.empty()) app.flow.idempotency_key = new_idempotency_key();
         app.submission = submit_in_background(app.flow.complaint, app.config, app.tr, app.flow.language,
-                                              app.flow.idempotency_key);
+                                              app.flow.idempotency_key, app.delivery);
         changed = true;
     }
     if (ready(app.submission)) {
         const SubmissionResult r = app.submission.get();
-        std::fprintf(stderr, "kiosk: submission: %s%s%s\n",
-                     r.outcome == net::Outcome::Registered ? "registered" : r.outcome == net::Outcome::Rejected ? "rejected" : "unreachable",
-                     r.error.empty() ? "" : ": ", r.error.c_str());
+        const OutboxItem& item = r.item;
+        std::fprintf(stderr, "kiosk: submission: %s %s%s%s\n", r.accepted ? "accepted as" : "not accepted",
+                     r.accepted ? item.local_number.c_str() : "", r.accepted ? ", " : "",
+                     r.accepted ? std::string(delivery_name(item.state)).c_str() : "");
+        if (!r.error.empty()) std::fprintf(stderr, "kiosk: submission: %s\n", r.error.c_str());
         if (!r.talon.empty()) std::fprintf(stderr, "kiosk: talon spooled as %s\n", r.talon.filename().c_str());
-        if (r.outcome == net::Outcome::Registered) app.flow.submitted(r.number);
-        else app.flow.submit_failed(r.outcome == net::Outcome::Rejected ? "failed.rejected" : "failed.unreachable");
+        // Accepted means in the outbox: the citizen leaves with a number either way.
+        if (!r.accepted) app.flow.submit_failed("failed.not_saved");
+        else if (item.state == Delivery::Registered) app.flow.submitted(item.registration_number, false);
+        else app.flow.submitted(item.local_number, true);
         changed = true;
     }
     return changed;
@@ -155,7 +156,8 @@ int run(const Options& opt) {
     ImGui::CreateContext();
     ImGui::GetIO().IniFilename = nullptr;   // nothing about a session is written to disk
     apply_theme();
-    App app{cfg, tr};
+    DeliveryWorker delivery(outbox_file(cfg), cfg.kiosk_id, register_endpoint(cfg), retry_policy(cfg));
+    App app{cfg, tr, delivery};
     app.fonts = load_fonts(cfg);
     ImGui_ImplSDL2_InitForSDLRenderer(window);
     ImGui_ImplSDLRenderer_Init(renderer);

@@ -299,10 +299,11 @@ void submitting(App& app) {
 
 void done(App& app) {
     title(app, "done.title");
-    paragraph(app.t("done.number"));
+    paragraph(app.t(app.flow.offline ? "done.local_number" : "done.number"));
     ImGui::PushFont(app.fonts.huge);
     paragraph(app.flow.registration_number);
     ImGui::PopFont();
+    if (app.flow.offline) paragraph(app.t("done.offline"));
     paragraph(app.t("done.talon"));
     ImGui::Spacing();
     if (big_button("done.finish", app.t("done.finish"), ImGui::GetContentRegionAvail().x)) app.flow.finish();
@@ -313,7 +314,7 @@ void failed(App& app) {
     paragraph(app.t(app.flow.failure));
     ImGui::Spacing();
     const float w = ImGui::GetContentRegionAvail().x;
-    if (app.flow.failure != "failed.rejected" && big_button("failed.retry", app.t("failed.retry"), w)) app.flow.retry();
+    if (big_button("failed.retry", app.t("failed.retry"), w)) app.flow.retry();
     if (big_button("done.finish", app.t("done.finish"), w)) app.flow.finish();
 }
 

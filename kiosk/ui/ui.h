@@ -33,6 +33,7 @@ struct Fonts {
 struct App {
     const Config& config;
     const Translations& tr;
+    DeliveryWorker& delivery;
     Flow flow;
     Keyboard keyboard;
     Fonts fonts;

@@ -18,7 +18,8 @@ struct Config {
     std::string office_address;        // Open311 address_string: where the service was provided
     std::string duty_officer;          // "accepted by" on the talon: surname and initials
     std::string time_zone = "Asia/Almaty";
-    std::filesystem::path state_dir;
+    std::filesystem::path state_dir;   // the outbox lives here
+    int retention_hours = 0;           // personal data kept after delivery and printing
     // [register]
     std::string register_url;          // base URL, ending in '/'
     std::filesystem::path register_ca; // the only CA trusted for the register (pinned)
@@ -26,6 +27,10 @@ struct Config {
     std::string api_key;
     int connect_timeout_s = 5;
     int total_timeout_s = 20;
+    int retry_first_s = 2;             // first retry after a failed delivery, doubling from there
+    int retry_max_s = 600;             // ... up to this
+    int answer_wait_s = 10;            // how long a citizen waits for the register's number
+                                       // before getting a talon with the local number
     // [printer]
     std::filesystem::path spool_dir;   // talons land here when no printer is configured
     std::string paper = "roll80";      // "roll80" or "a4"

@@ -34,7 +34,8 @@ struct Flow {
     std::vector<FieldError> errors;        // of the current screen, after a refused next()
     bool submit_requested = false;         // the app starts the submission and clears it
     std::string idempotency_key;           // one per complaint, kept across retries
-    std::string registration_number;       // on Done
+    std::string registration_number;       // on Done: the register's, or the local one
+    bool offline = false;                  // on Done: the register has not numbered it yet
     std::string failure;                   // translation key on Failed
 
     // Section: intents from the screens
@@ -55,7 +56,7 @@ struct Flow {
     void finish();                         // back to attract from Done/Failed/EgovInfo; wipes
 
     // Section: results of background work, reported by the app
-    void submitted(std::string number);
+    void submitted(std::string number, bool offline_number);
     void submit_failed(std::string reason_key);
     void retry();                          // Failed -> Submitting, same complaint and key
 

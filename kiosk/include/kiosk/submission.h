@@ -4,6 +4,7 @@
 #include "kiosk/complaint.h"
 #include "kiosk/config.h"
 #include "kiosk/i18n.h"
+#include "kiosk/outbox.h"
 
 #include <net/register_client.h>
 #include <printer/talon.h>
@@ -33,22 +34,30 @@ net::ServiceRequest to_service_request(const Complaint& c, const Config& cfg,
                                        std::chrono::system_clock::time_point filed_at,
                                        std::string idempotency_key);
 
-// The talon's words: the citizen's language plus Kazakh and Russian.
+// How the kiosk reaches the register, from the configuration.
+net::RegisterEndpoint register_endpoint(const Config& cfg);
+RetryPolicy retry_policy(const Config& cfg);
+std::filesystem::path outbox_file(const Config& cfg);
+
+// The talon's words: the citizen's language plus Kazakh and Russian. With no registration
+// number yet (the register unreachable) it carries the local number and says so.
 printer::Talon make_talon(const Complaint& c, const Config& cfg, const Translations& tr,
-                          std::string_view language, const std::string& number,
-                          std::chrono::system_clock::time_point accepted_at);
+                          std::string_view language, const OutboxItem& item);
 
 struct SubmissionResult {
-    net::Outcome outcome = net::Outcome::Unreachable;
-    std::string number;                  // registration number when Registered
+    bool accepted = false;               // durably in the outbox: nothing can lose it now
+    OutboxItem item;                     // its local number and, when the register answered, its number
     std::filesystem::path talon;         // the spooled PDF, empty if it could not be made
     std::string error;                   // for logs: never personal data
 };
 
-// Sends and prints on a thread of its own; the UI polls the future each frame. cfg and tr must
-// outlive the future. The same idempotency key on a retry never files a second complaint.
+// Commits the complaint to the outbox, wakes the delivery worker, waits (on this background
+// thread, never the UI's) up to register.answer_wait_s for the register's number, then makes
+// the talon. cfg, tr and worker must outlive the future. Retrying with the same idempotency
+// key never files a second complaint.
 std::future<SubmissionResult> submit_in_background(Complaint c, const Config& cfg,
                                                    const Translations& tr, std::string language,
-                                                   std::string idempotency_key);
+                                                   std::string idempotency_key,
+                                                   DeliveryWorker& worker);
 
 }  // namespace kiosk

@@ -1,6 +1,7 @@
 // net: the kiosk's side of the central register's protocol, Open311 GeoReport v2 (JSON) over
 // HTTPS with libcurl. Knows nothing of complaints or the UI: it carries Open311 requests.
 #pragma once
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,7 @@ struct SubmitResult {
     std::string service_request_id;   // when Registered
     long http_status = 0;             // 0 when no HTTP answer came
     std::string error;                // for logs and staff: never contains personal data
+    std::chrono::seconds retry_after{0};   // the register's Retry-After, when it gave one
 };
 
 // One service from GET services.json; the *_kk/_en names are this project's extension.

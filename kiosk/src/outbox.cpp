@@ -1,0 +1,430 @@
+#include "kiosk/outbox.h"
+
+#include <nlohmann/json.hpp>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <cstdio>
+
+namespace kiosk {
+namespace {
+
+// Section: SQLite with errors as exceptions (messages name the step, never the data)
+
+std::int64_t ms(WallClock::time_point t) {
+    return std::chrono::duration_cast<Millis>(t.time_since_epoch()).count();
+}
+WallClock::time_point at(std::int64_t ms) { return WallClock::time_point(Millis(ms)); }
+
+[[noreturn]] void fail(sqlite3* db, const char* step) {
+    throw OutboxError(std::string("outbox: ") + step + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
+}
+
+void exec(sqlite3* db, const char* sql) {
+    if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) fail(db, sql);
+}
+
+struct Statement {
+    sqlite3* db;
+    sqlite3_stmt* st = nullptr;
+    Statement(sqlite3* d, const char* sql) : db(d) {
+        if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) != SQLITE_OK) fail(db, sql);
+    }
+    ~Statement() { sqlite3_finalize(st); }
+    Statement& bind(int i, std::int64_t v) { return check(sqlite3_bind_int64(st, i, v)); }
+    Statement& bind(int i, const std::string& v) {
+        return check(sqlite3_bind_text(st, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+    }
+    Statement& check(int rc) {
+        if (rc != SQLITE_OK) fail(db, "bind");
+        return *this;
+    }
+    bool row() {
+        const int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) return true;
+        if (rc != SQLITE_DONE) fail(db, "step");
+        return false;
+    }
+    void run() { row(); }
+    // Ends a read early: a transaction commits only once its statements are finished.
+    void done() { sqlite3_reset(st); }
+    std::int64_t integer(int col) const { return sqlite3_column_int64(st, col); }
+    bool null(int col) const { return sqlite3_column_type(st, col) == SQLITE_NULL; }
+    std::string text(int col) const {
+        const auto* p = sqlite3_column_text(st, col);
+        return p ? reinterpret_cast<const char*>(p) : "";
+    }
+};
+
+// BEGIN IMMEDIATE takes the write lock up front, so two deliverers never take the same item.
+struct Transaction {
+    sqlite3* db;
+    bool done = false;
+    explicit Transaction(sqlite3* d) : db(d) { exec(db, "BEGIN IMMEDIATE"); }
+    void commit() {
+        exec(db, "COMMIT");
+        done = true;
+    }
+    ~Transaction() {
+        if (!done) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+};
+
+// Section: schema, versioned; each entry migrates from the version before it
+
+constexpr const char* kMigrations[] = {
+    // 0 -> 1
+    "CREATE TABLE outbox ("
+    "  id INTEGER PRIMARY KEY,"
+    "  idempotency_key TEXT NOT NULL UNIQUE,"
+    "  state TEXT NOT NULL CHECK (state IN ('queued','delivering','registered','failed')),"
+    "  payload TEXT,"                     // the Open311 request as JSON; NULL once purged
+    "  accepted_at INTEGER NOT NULL,"     // ms since the epoch
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_attempt_at INTEGER NOT NULL,"
+    "  last_error TEXT,"
+    "  registration_number TEXT,"
+    "  delivered_at INTEGER,"
+    "  talon_printed INTEGER NOT NULL DEFAULT 0,"
+    "  purged_at INTEGER);"
+    "CREATE INDEX outbox_due ON outbox(state, next_attempt_at);"
+    "CREATE INDEX outbox_number ON outbox(registration_number);",
+};
+static_assert(std::size(kMigrations) == Outbox::kSchemaVersion);
+
+void migrate(sqlite3* db) {
+    Transaction tx(db);
+    Statement v(db, "PRAGMA user_version");
+    v.row();
+    const auto version = v.integer(0);
+    if (version > Outbox::kSchemaVersion)
+        throw OutboxError("outbox: database schema " + std::to_string(version) + " is newer than this kiosk (" +
+                          std::to_string(Outbox::kSchemaVersion) + ")");
+    for (auto i = version; i < Outbox::kSchemaVersion; ++i) exec(db, kMigrations[i]);
+    exec(db, ("PRAGMA user_version = " + std::to_string(Outbox::kSchemaVersion)).c_str());
+    tx.commit();
+}
+
+// Section: the request as stored
+
+nlohmann::json to_json(const net::ServiceRequest& r) {
+    nlohmann::json attributes = nlohmann::json::array();
+    for (const auto& a : r.attributes)
+        attributes.push_back({{"code", a.code}, {"values", a.values}, {"multi", a.multi_value}});
+    return {{"service_code", r.service_code}, {"address_string", r.address_string},
+            {"description", r.description},   {"device_id", r.device_id},
+            {"first_name", r.first_name},     {"last_name", r.last_name},
+            {"phone", r.phone},               {"email", r.email},
+            {"attributes", attributes}};
+}
+
+net::ServiceRequest from_json(const std::string& text, const std::string& key) {
+    const auto j = nlohmann::json::parse(text);
+    net::ServiceRequest r;
+    r.service_code = j.at("service_code");
+    r.address_string = j.at("address_string");
+    r.description = j.at("description");
+    r.device_id = j.at("device_id");
+    r.first_name = j.at("first_name");
+    r.last_name = j.at("last_name");
+    r.phone = j.at("phone");
+    r.email = j.at("email");
+    for (const auto& a : j.at("attributes"))
+        r.attributes.push_back({a.at("code"), a.at("values").get<std::vector<std::string>>(), a.at("multi")});
+    r.idempotency_key = key;
+    return r;
+}
+
+Delivery delivery_from(const std::string& s) {
+    if (s == "delivering") return Delivery::Delivering;
+    if (s == "registered") return Delivery::Registered;
+    if (s == "failed") return Delivery::Failed;
+    return Delivery::Queued;
+}
+
+constexpr const char* kItemColumns =
+    "id, idempotency_key, state, registration_number, last_error, attempts, accepted_at, "
+    "next_attempt_at, delivered_at, talon_printed, purged_at";
+
+std::string local_number(const std::string& kiosk_id, std::int64_t id) {
+    char digits[24];
+    std::snprintf(digits, sizeof digits, "%06lld", static_cast<long long>(id));
+    return kiosk_id + "-" + digits;
+}
+
+OutboxItem item_from(const Statement& s, const std::string& kiosk_id) {
+    OutboxItem it;
+    it.id = s.integer(0);
+    it.local_number = local_number(kiosk_id, it.id);
+    it.idempotency_key = s.text(1);
+    it.state = delivery_from(s.text(2));
+    it.registration_number = s.text(3);
+    it.last_error = s.text(4);
+    it.attempts = static_cast<int>(s.integer(5));
+    it.accepted_at = at(s.integer(6));
+    it.next_attempt_at = at(s.integer(7));
+    if (!s.null(8)) it.delivered_at = at(s.integer(8));
+    it.talon_printed = s.integer(9) != 0;
+    it.purged = !s.null(10);
+    return it;
+}
+
+}  // namespace
+
+std::string_view delivery_name(Delivery d) {
+    switch (d) {
+    case Delivery::Queued: return "queued";
+    case Delivery::Delivering: return "delivering";
+    case Delivery::Registered: return "registered";
+    case Delivery::Failed: return "failed";
+    }
+    return "queued";
+}
+
+// Section: retry policy
+
+Millis RetryPolicy::delay(int attempts, std::chrono::seconds retry_after, std::mt19937_64& rng) const {
+    const int doublings = std::clamp(attempts - 1, 0, 30);
+    const Millis ceiling = std::min(max, Millis(first.count() << std::min(doublings, 20)));
+    // "Equal jitter": half the delay is certain, the other half random.
+    std::uniform_int_distribution<std::int64_t> half(0, ceiling.count() / 2);
+    const Millis jittered(ceiling.count() / 2 + half(rng));
+    return std::max<Millis>(jittered, std::min<Millis>(retry_after, max));
+}
+
+// Section: opening
+
+Outbox::Outbox(const std::filesystem::path& file, std::string kiosk_id) : kiosk_id_(std::move(kiosk_id)) {
+    if (!file.parent_path().empty()) std::filesystem::create_directories(file.parent_path());
+    if (sqlite3_open_v2(file.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                        nullptr) != SQLITE_OK) {
+        const std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
+        sqlite3_close(db_);
+        throw OutboxError("outbox: cannot open " + file.string() + ": " + why);
+    }
+    try {
+        sqlite3_busy_timeout(db_, 5000);
+        exec(db_, "PRAGMA journal_mode = WAL");
+        exec(db_, "PRAGMA synchronous = FULL");     // a commit is on disk before enqueue returns
+        exec(db_, "PRAGMA secure_delete = ON");     // purged personal data is overwritten
+        exec(db_, "PRAGMA foreign_keys = ON");
+        migrate(db_);
+    } catch (...) {
+        sqlite3_close(db_);
+        throw;
+    }
+}
+
+Outbox::~Outbox() { sqlite3_close(db_); }
+
+// Section: enqueue and look-up
+
+OutboxItem Outbox::enqueue(const net::ServiceRequest& request, WallClock::time_point now) {
+    if (request.idempotency_key.empty()) throw OutboxError("outbox: a request without an idempotency key");
+    Statement s(db_, "INSERT INTO outbox (idempotency_key, state, payload, accepted_at, next_attempt_at) "
+                     "VALUES (?1, 'queued', ?2, ?3, ?3) "
+                     "ON CONFLICT(idempotency_key) DO UPDATE SET idempotency_key = excluded.idempotency_key "
+                     "RETURNING id");
+    s.bind(1, request.idempotency_key).bind(2, to_json(request).dump()).bind(3, ms(now));
+    if (!s.row()) fail(db_, "enqueue");
+    const auto id = s.integer(0);
+    s.done();
+    return *find(id);
+}
+
+std::optional<OutboxItem> Outbox::find(std::int64_t id) const {
+    Statement s(db_, (std::string("SELECT ") + kItemColumns + " FROM outbox WHERE id = ?1").c_str());
+    s.bind(1, id);
+    if (!s.row()) return std::nullopt;
+    return item_from(s, kiosk_id_);
+}
+
+std::optional<OutboxItem> Outbox::find_number(const std::string& number) const {
+    const std::string prefix = kiosk_id_ + "-";
+    if (number.size() > prefix.size() && number.compare(0, prefix.size(), prefix) == 0) {
+        const std::string digits = number.substr(prefix.size());
+        if (digits.size() <= 12 && std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+            if (auto it = find(std::stoll(digits))) return it;
+    }
+    Statement s(db_, (std::string("SELECT ") + kItemColumns + " FROM outbox WHERE registration_number = ?1").c_str());
+    s.bind(1, number);
+    if (!s.row()) return std::nullopt;
+    return item_from(s, kiosk_id_);
+}
+
+std::vector<OutboxItem> Outbox::recent(int limit) const {
+    Statement s(db_, (std::string("SELECT ") + kItemColumns + " FROM outbox ORDER BY id DESC LIMIT ?1").c_str());
+    s.bind(1, limit);
+    std::vector<OutboxItem> out;
+    while (s.row()) out.push_back(item_from(s, kiosk_id_));
+    return out;
+}
+
+OutboxStats Outbox::stats() const {
+    OutboxStats out;
+    Statement s(db_, "SELECT state, count(*) FROM outbox GROUP BY state");
+    while (s.row()) {
+        const auto n = static_cast<int>(s.integer(1));
+        switch (delivery_from(s.text(0))) {
+        case Delivery::Queued: out.queued = n; break;
+        case Delivery::Delivering: out.delivering = n; break;
+        case Delivery::Registered: out.registered = n; break;
+        case Delivery::Failed: out.failed = n; break;
+        }
+    }
+    Statement oldest(db_, "SELECT min(accepted_at) FROM outbox WHERE state IN ('queued','delivering')");
+    if (oldest.row() && !oldest.null(0)) out.oldest_undelivered = at(oldest.integer(0));
+    return out;
+}
+
+// Section: delivery
+
+std::optional<std::pair<OutboxItem, net::ServiceRequest>> Outbox::take_due(WallClock::time_point now) {
+    Transaction tx(db_);
+    Statement s(db_, (std::string("SELECT ") + kItemColumns + ", payload FROM outbox "
+                      "WHERE state = 'queued' AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT 1").c_str());
+    s.bind(1, ms(now));
+    if (!s.row()) return std::nullopt;
+    OutboxItem item = item_from(s, kiosk_id_);
+    const std::string payload = s.text(11);
+    s.done();
+    net::ServiceRequest request;
+    try {
+        request = from_json(payload, item.idempotency_key);
+    } catch (const nlohmann::json::exception&) {
+        Statement bad(db_, "UPDATE outbox SET state = 'failed', last_error = 'stored request unreadable' WHERE id = ?1");
+        bad.bind(1, item.id).run();
+        tx.commit();
+        return std::nullopt;
+    }
+    Statement mark(db_, "UPDATE outbox SET state = 'delivering', attempts = attempts + 1 WHERE id = ?1");
+    mark.bind(1, item.id).run();
+    tx.commit();
+    item.state = Delivery::Delivering;
+    ++item.attempts;
+    return std::pair{std::move(item), std::move(request)};
+}
+
+void Outbox::registered(std::int64_t id, const std::string& number, WallClock::time_point now) {
+    Statement s(db_, "UPDATE outbox SET state = 'registered', registration_number = ?2, delivered_at = ?3, "
+                     "last_error = NULL WHERE id = ?1");
+    s.bind(1, id).bind(2, number).bind(3, ms(now)).run();
+}
+
+void Outbox::retry_at(std::int64_t id, WallClock::time_point when, const std::string& error) {
+    Statement s(db_, "UPDATE outbox SET state = 'queued', next_attempt_at = ?2, last_error = ?3 WHERE id = ?1");
+    s.bind(1, id).bind(2, ms(when)).bind(3, error).run();
+}
+
+void Outbox::failed(std::int64_t id, const std::string& reason) {
+    Statement s(db_, "UPDATE outbox SET state = 'failed', last_error = ?2 WHERE id = ?1");
+    s.bind(1, id).bind(2, reason).run();
+}
+
+void Outbox::due_now(WallClock::time_point now) {
+    Statement s(db_, "UPDATE outbox SET next_attempt_at = ?1 WHERE state = 'queued' AND next_attempt_at > ?1");
+    s.bind(1, ms(now)).run();
+}
+
+std::optional<WallClock::time_point> Outbox::next_due() const {
+    Statement s(db_, "SELECT min(next_attempt_at) FROM outbox WHERE state = 'queued'");
+    if (!s.row() || s.null(0)) return std::nullopt;
+    return at(s.integer(0));
+}
+
+int Outbox::recover() {
+    exec(db_, "UPDATE outbox SET state = 'queued' WHERE state = 'delivering'");
+    return sqlite3_changes(db_);
+}
+
+// Section: personal data
+
+void Outbox::talon_printed(std::int64_t id) {
+    Statement s(db_, "UPDATE outbox SET talon_printed = 1 WHERE id = ?1");
+    s.bind(1, id).run();
+}
+
+int Outbox::purge(WallClock::time_point now, std::chrono::seconds retention) {
+    Statement s(db_, "UPDATE outbox SET payload = NULL, purged_at = ?1 WHERE state = 'registered' "
+                     "AND talon_printed = 1 AND purged_at IS NULL AND delivered_at <= ?2");
+    s.bind(1, ms(now)).bind(2, ms(now - retention)).run();
+    const int n = sqlite3_changes(db_);
+    // Old page images in the WAL would still hold the text until the next checkpoint.
+    if (n > 0) sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+    return n;
+}
+
+// Section: one delivery pass
+
+int deliver_due(Outbox& outbox, const net::RegisterEndpoint& endpoint, const RetryPolicy& policy,
+                std::mt19937_64& rng) {
+    int delivered = 0;
+    while (auto due = outbox.take_due(WallClock::now())) {
+        const auto& [item, request] = *due;
+        const net::SubmitResult r = net::submit_request(endpoint, request);
+        switch (r.outcome) {
+        case net::Outcome::Registered:
+            outbox.registered(item.id, r.service_request_id, WallClock::now());
+            ++delivered;
+            break;
+        case net::Outcome::Rejected:
+            outbox.failed(item.id, r.error);
+            break;
+        default:
+            outbox.retry_at(item.id, WallClock::now() + policy.delay(item.attempts, r.retry_after, rng), r.error);
+            break;
+        }
+    }
+    return delivered;
+}
+
+
+// Section: the delivery worker
+
+DeliveryWorker::DeliveryWorker(std::filesystem::path db, std::string kiosk_id, net::RegisterEndpoint endpoint,
+                               RetryPolicy policy)
+    : outbox_(db, std::move(kiosk_id)), endpoint_(std::move(endpoint)), policy_(policy),
+      rng_(std::random_device{}()) {
+    outbox_.recover();
+    thread_ = std::thread([this] { loop(); });
+}
+
+DeliveryWorker::~DeliveryWorker() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wakeup_.notify_all();
+    thread_.join();
+}
+
+void DeliveryWorker::wake() {
+    {
+        std::lock_guard lock(mutex_);
+        woken_ = true;
+    }
+    wakeup_.notify_all();
+}
+
+void DeliveryWorker::loop() {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+        woken_ = false;
+        lock.unlock();
+        std::optional<WallClock::time_point> next;
+        try {
+            deliver_due(outbox_, endpoint_, policy_, rng_);
+            next = outbox_.next_due();
+        } catch (const std::exception& e) {
+            // A locked or full disk must not end delivery: say so and try again shortly.
+            std::fprintf(stderr, "kiosk: delivery: %s\n", e.what());
+            next = WallClock::now() + policy_.first;
+        }
+        lock.lock();
+        const auto until = next ? std::min(*next, WallClock::now() + std::chrono::minutes(1))
+                                : WallClock::now() + std::chrono::minutes(1);
+        wakeup_.wait_until(lock, until, [this] { return stopping_ || woken_; });
+    }
+}
+
+}  // namespace kiosk

@@ -1,0 +1,212 @@
+// The outbox: durable, exactly-once delivery to the real development register.
+#include "dev_register.h"
+#include "process.h"
+#include "sample_complaint.h"
+
+#include "kiosk/outbox.h"
+#include "kiosk/submission.h"
+
+#include <sqlite3.h>
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <iterator>
+#include <thread>
+
+using namespace kiosk;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct OutboxTest : ::testing::Test {
+    std::string dir = testsupport::make_temp_dir("kiosk-outbox");
+    std::filesystem::path db = std::filesystem::path(dir) / "state" / "outbox.sqlite";
+    void TearDown() override { std::filesystem::remove_all(dir); }
+
+    static net::ServiceRequest request(const std::string& key = new_idempotency_key()) {
+        Config cfg;
+        cfg.kiosk_id = "KSK-T";
+        cfg.office_address = "Көкшетау қ., Абай к-сі, 83";
+        return to_service_request(sample_complaint(), cfg, "kk", WallClock::now(), key);
+    }
+    static net::RegisterEndpoint endpoint(const DevRegister& reg) {
+        return {reg.url(), reg.ca_file(), reg.client_cert(), reg.client_key(), reg.api_key(), 2000, 5000};
+    }
+    static int register_rows(const DevRegister& reg) {
+        sqlite3* rdb = nullptr;
+        sqlite3_open_v2(reg.db_path().c_str(), &rdb, SQLITE_OPEN_READONLY, nullptr);
+        sqlite3_stmt* st = nullptr;
+        sqlite3_prepare_v2(rdb, "SELECT count(*) FROM requests", -1, &st, nullptr);
+        sqlite3_step(st);
+        const int n = sqlite3_column_int(st, 0);
+        sqlite3_finalize(st);
+        sqlite3_close(rdb);
+        return n;
+    }
+};
+
+const RetryPolicy kFast{100ms, 1s};
+
+}  // namespace
+
+TEST_F(OutboxTest, EnqueuedComplaintSurvivesReopeningWithEveryField) {
+    const auto rq = request();
+    std::int64_t id = 0;
+    {
+        Outbox outbox(db, "KSK-T");
+        const OutboxItem item = outbox.enqueue(rq, WallClock::now());
+        id = item.id;
+        EXPECT_EQ(item.state, Delivery::Queued);
+        EXPECT_EQ(item.local_number, "KSK-T-000001");
+        EXPECT_EQ(item.idempotency_key, rq.idempotency_key);
+    }
+    Outbox reopened(db, "KSK-T");
+    ASSERT_TRUE(reopened.find_number("KSK-T-000001"));
+    const auto due = reopened.take_due(WallClock::now());
+    ASSERT_TRUE(due);
+    EXPECT_EQ(due->first.id, id);
+    EXPECT_EQ(due->first.state, Delivery::Delivering);
+    const net::ServiceRequest& back = due->second;
+    EXPECT_EQ(back.idempotency_key, rq.idempotency_key);
+    EXPECT_EQ(back.last_name, "Әбілқасымова");
+    EXPECT_EQ(back.service_code, rq.service_code);
+    ASSERT_EQ(back.attributes.size(), rq.attributes.size());
+    for (std::size_t i = 0; i < rq.attributes.size(); ++i) {
+        EXPECT_EQ(back.attributes[i].code, rq.attributes[i].code);
+        EXPECT_EQ(back.attributes[i].values, rq.attributes[i].values);
+        EXPECT_EQ(back.attributes[i].multi_value, rq.attributes[i].multi_value);
+    }
+}
+
+TEST_F(OutboxTest, OneKeyIsOneComplaint) {
+    Outbox outbox(db, "KSK-T");
+    const auto rq = request();
+    const auto a = outbox.enqueue(rq, WallClock::now());
+    const auto b = outbox.enqueue(rq, WallClock::now());
+    EXPECT_EQ(a.id, b.id);
+    EXPECT_EQ(outbox.stats().queued, 1);
+    EXPECT_THROW(outbox.enqueue(request(""), WallClock::now()), OutboxError);
+}
+
+TEST_F(OutboxTest, TakenItemsAreNotTakenTwiceAndComeBackAfterACrash) {
+    Outbox outbox(db, "KSK-T");
+    outbox.enqueue(request(), WallClock::now());
+    ASSERT_TRUE(outbox.take_due(WallClock::now()));
+    EXPECT_FALSE(outbox.take_due(WallClock::now()));
+    EXPECT_EQ(outbox.stats().delivering, 1);
+    EXPECT_EQ(outbox.recover(), 1);   // what a restart does
+    const auto again = outbox.take_due(WallClock::now());
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->first.attempts, 2);
+}
+
+TEST(RetryPolicy, BacksOffExponentiallyWithJitterUpToTheCap) {
+    const RetryPolicy p{1000ms, 60s};
+    std::mt19937_64 rng(42);
+    for (int attempt = 1; attempt <= 12; ++attempt) {
+        const auto ceiling = std::min<Millis>(Millis(1000LL << (attempt - 1)), 60s);
+        for (int i = 0; i < 50; ++i) {
+            const Millis d = p.delay(attempt, 0s, rng);
+            EXPECT_GE(d, ceiling / 2) << attempt;
+            EXPECT_LE(d, ceiling) << attempt;
+        }
+    }
+    EXPECT_GE(p.delay(1, 30s, rng), 30s);    // the register's Retry-After wins
+    EXPECT_LE(p.delay(1, 7200s, rng), 60s);  // but never beyond the cap
+}
+
+TEST_F(OutboxTest, DeliversEveryDueComplaintOnceToTheRegister) {
+    DevRegister reg;
+    Outbox outbox(db, "KSK-T");
+    for (int i = 0; i < 3; ++i) outbox.enqueue(request(), WallClock::now());
+    std::mt19937_64 rng(1);
+    EXPECT_EQ(deliver_due(outbox, endpoint(reg), kFast, rng), 3);
+    EXPECT_EQ(outbox.stats().registered, 3);
+    EXPECT_EQ(register_rows(reg), 3);
+    for (const auto& item : outbox.recent(10)) {
+        EXPECT_EQ(item.registration_number.rfind("ЖТ-", 0), 0u);
+        EXPECT_TRUE(outbox.find_number(item.registration_number));
+    }
+}
+
+TEST_F(OutboxTest, UnreachableRegisterLeavesItQueuedForLater) {
+    Outbox outbox(db, "KSK-T");
+    outbox.enqueue(request(), WallClock::now());
+    // A closed loopback port: connection refused at once.
+    net::RegisterEndpoint nowhere{"https://127.0.0.1:9/", "/nonexistent", "", "", "k", 1000, 2000};
+    std::mt19937_64 rng(1);
+    const auto before = WallClock::now();
+    EXPECT_EQ(deliver_due(outbox, nowhere, kFast, rng), 0);
+    const auto item = outbox.recent(1).at(0);
+    EXPECT_EQ(item.state, Delivery::Queued);
+    EXPECT_EQ(item.attempts, 1);
+    EXPECT_GT(item.next_attempt_at, before);
+    EXPECT_FALSE(item.last_error.empty());
+    outbox.due_now(WallClock::now());   // staff's "deliver now"
+    EXPECT_TRUE(outbox.take_due(WallClock::now()));
+}
+
+TEST_F(OutboxTest, RefusedComplaintIsMarkedFailedWithTheReason) {
+    DevRegister reg;
+    auto ep = endpoint(reg);
+    ep.api_key = "wrong";
+    Outbox outbox(db, "KSK-T");
+    outbox.enqueue(request(), WallClock::now());
+    std::mt19937_64 rng(1);
+    deliver_due(outbox, ep, kFast, rng);
+    const auto item = outbox.recent(1).at(0);
+    EXPECT_EQ(item.state, Delivery::Failed);
+    EXPECT_NE(item.last_error.find("403"), std::string::npos) << item.last_error;
+    EXPECT_EQ(outbox.stats().failed, 1);
+}
+
+TEST_F(OutboxTest, PersonalDataLeavesOnceDeliveredAndPrinted) {
+    DevRegister reg;
+    {
+        Outbox outbox(db, "KSK-T");
+        const auto item = outbox.enqueue(request(), WallClock::now());
+        std::mt19937_64 rng(1);
+        deliver_due(outbox, endpoint(reg), kFast, rng);
+        EXPECT_EQ(outbox.purge(WallClock::now(), 0s), 0);   // the talon is not printed yet
+        outbox.talon_printed(item.id);
+        EXPECT_EQ(outbox.purge(WallClock::now() - 1h, 0s), 0);   // not yet past retention
+        EXPECT_EQ(outbox.purge(WallClock::now() + 1s, 0s), 1);
+        const auto after = *outbox.find(item.id);
+        EXPECT_TRUE(after.purged);
+        EXPECT_EQ(after.state, Delivery::Registered);   // the number stays for the status screen
+    }
+    // Not in the database file, nor in its write-ahead log.
+    for (const auto* suffix : {"", "-wal"}) {
+        std::ifstream in(db.string() + suffix, std::ios::binary);
+        const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+        EXPECT_EQ(bytes.find("Әбілқасымова"), std::string::npos) << suffix;
+        EXPECT_EQ(bytes.find("900101300007"), std::string::npos) << suffix;
+    }
+}
+
+TEST_F(OutboxTest, RefusesADatabaseFromANewerKiosk) {
+    { Outbox outbox(db, "KSK-T"); }
+    sqlite3* raw = nullptr;
+    sqlite3_open(db.c_str(), &raw);
+    sqlite3_exec(raw, "PRAGMA user_version = 99", nullptr, nullptr, nullptr);
+    sqlite3_close(raw);
+    try {
+        Outbox outbox(db, "KSK-T");
+        FAIL() << "opened a newer schema";
+    } catch (const OutboxError& e) {
+        EXPECT_NE(std::string(e.what()).find("newer"), std::string::npos) << e.what();
+    }
+}
+
+TEST_F(OutboxTest, WorkerDeliversWhenWoken) {
+    DevRegister reg;
+    DeliveryWorker worker(db, "KSK-T", endpoint(reg), kFast);
+    Outbox outbox(db, "KSK-T");
+    const auto item = outbox.enqueue(request(), WallClock::now());
+    worker.wake();
+    for (auto deadline = std::chrono::steady_clock::now() + 10s;
+         std::chrono::steady_clock::now() < deadline && outbox.find(item.id)->state != Delivery::Registered;)
+        std::this_thread::sleep_for(20ms);
+    EXPECT_EQ(outbox.find(item.id)->state, Delivery::Registered);
+}
