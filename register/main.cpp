@@ -20,10 +20,12 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include <httplib.h>
 
 #include "catalog.h"
+#include "faults.h"
 #include "form.h"
 #include "open311.h"
 #include "store.h"
@@ -40,6 +42,7 @@ constexpr const char* kUsage =
     R"(usage: kiosk-register --listen HOST:PORT --cert FILE --key FILE [--client-ca FILE]
                       --db FILE --catalog FILE --api-key KEY
                       [--port-file FILE] [--number-prefix PREFIX] [--allow-non-loopback]
+                      [--fault SPEC]... [--allow-fault-header]
 
   --listen HOST:PORT     IP address and port; PORT 0 picks a free port. Only loopback
                          addresses unless --allow-non-loopback is given.
@@ -47,9 +50,14 @@ constexpr const char* kUsage =
   --client-ca FILE       require client certificates issued by this CA (mutual TLS)
   --db FILE              SQLite database, created if missing
   --catalog FILE         Open311 service list (JSON array) served as /services.json
-  --api-key KEY          api_key every submission must carry
+  --api-key KEY          api_key every submission and heartbeat must carry
   --port-file FILE       write the bound port here once listening
   --number-prefix PREFIX prefix of service request numbers (default ЖТ)
+  --fault SPEC           misbehave on purpose (repeatable; the first matching applies):
+                         delay=MS, status=CODE[,retry-after=S|,retry-after-date=S], reset,
+                         malformed-json, missing-id, oversized[,length], token[,polls=N]; each with
+                         optional count=N (next N requests only) and path=PREFIX
+  --allow-fault-header   honour a per-request X-Register-Fault: SPEC header (tests only)
 )";
 
 struct ListenAddress {
@@ -61,6 +69,8 @@ struct Options {
     std::string listen, cert, key, client_ca, db, catalog, api_key, port_file;
     std::string number_prefix = "ЖТ";
     bool allow_non_loopback = false;
+    bool allow_fault_header = false;
+    std::vector<Fault> faults;
     ListenAddress address;  // parsed from listen
 };
 
@@ -103,6 +113,14 @@ bool is_valid_prefix(const std::string& prefix) {
     return !prefix.empty() && prefix.size() <= 32 && ascii_alnum && is_clean_text(prefix);
 }
 
+Fault parse_fault_option(const std::string& spec) {
+    try {
+        return parse_fault(spec);
+    } catch (const std::invalid_argument& e) {
+        throw UsageError("--fault " + spec + ": " + e.what());
+    }
+}
+
 Options parse_options(int argc, char** argv) {
     static const std::pair<std::string_view, std::string Options::*> kValued[] = {
         {"--listen", &Options::listen},       {"--cert", &Options::cert},
@@ -110,12 +128,22 @@ Options parse_options(int argc, char** argv) {
         {"--db", &Options::db},               {"--catalog", &Options::catalog},
         {"--api-key", &Options::api_key},     {"--port-file", &Options::port_file},
         {"--number-prefix", &Options::number_prefix}};
+    static const std::pair<std::string_view, bool Options::*> kFlags[] = {
+        {"--allow-non-loopback", &Options::allow_non_loopback},
+        {"--allow-fault-header", &Options::allow_fault_header}};
     Options options;
     std::set<std::string_view> given;
     for (int i = 1; i < argc; ++i) {
         const std::string_view arg = argv[i];
-        if (arg == "--allow-non-loopback") {
-            options.allow_non_loopback = true;
+        const auto flag = std::find_if(std::begin(kFlags), std::end(kFlags),
+                                       [&](const auto& named) { return named.first == arg; });
+        if (flag != std::end(kFlags)) {
+            options.*(flag->second) = true;
+            continue;
+        }
+        if (arg == "--fault") {
+            if (i + 1 == argc) throw UsageError("--fault needs a value");
+            options.faults.push_back(parse_fault_option(argv[++i]));
             continue;
         }
         const auto option = std::find_if(std::begin(kValued), std::end(kValued),
@@ -238,7 +266,8 @@ int run(const Options& options, const sigset_t& stop_signals) {
     if (!server.is_valid()) throw std::runtime_error(tls_error);
     server.set_payload_max_length(kMaxBodyBytes);
     server.set_keep_alive_timeout(1);  // idle keep-alive connections delay a stop by this much
-    install_open311(server, catalog, store, options.api_key);
+    FaultInjector faults(options.faults, options.allow_fault_header, store);
+    install_open311(server, catalog, store, options.api_key, faults);
 
     const int port = bind_port(server, options.address);
     if (port < 0) {

@@ -8,32 +8,20 @@
 #include <set>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
-
 #include "form.h"
+#include "respond.h"
 
 namespace dev_register {
 
 namespace {
 
-using json = nlohmann::ordered_json;
-
-constexpr const char* kJsonType = "application/json; charset=utf-8";
 constexpr std::size_t kMaxValueBytes = 8000;
 constexpr std::size_t kMaxIdempotencyKeyBytes = 128;
+constexpr std::size_t kMaxKioskIdBytes = 64;
+constexpr std::size_t kMaxHeartbeatBytes = 64 << 10;
 constexpr std::time_t kExpectedAnswerSeconds = std::time_t{5} * 24 * 60 * 60;
 
 // Section: responses
-
-void send_json(httplib::Response& res, int status, const json& body) {
-    res.status = status;
-    // Everything sent was checked to be UTF-8; replacing keeps a slip from becoming a crash.
-    res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), kJsonType);
-}
-
-void send_error(httplib::Response& res, int status, const std::string& description) {
-    send_json(res, status, json::array({json{{"code", status}, {"description", description}}}));
-}
 
 json or_null(const std::optional<std::string>& value) { return value ? json(*value) : json(); }
 
@@ -52,7 +40,7 @@ std::string iso_datetime(std::time_t when) {
     return text;
 }
 
-// Section: submission checks, in a fixed order: access, then text, then content
+// Section: checks, for submissions in a fixed order: access, then text, then content
 
 // Thrown by a check; becomes an Open311 error response.
 struct Rejection {
@@ -64,6 +52,23 @@ struct Rejection {
     throw Rejection{status, std::move(description)};
 }
 
+// Runs an endpoint whose checks may reject the request.
+template <class Endpoint>
+void checked(httplib::Response& res, Endpoint endpoint) {
+    try {
+        endpoint();
+    } catch (const Rejection& rejection) {
+        send_error(res, rejection.status, rejection.description);
+    }
+}
+
+bool has_content_type(const httplib::Request& req, std::string_view type) {
+    auto given = req.get_header_value("Content-Type");
+    std::transform(given.begin(), given.end(), given.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
+    return given.starts_with(type);
+}
+
 const std::string* find_field(const std::vector<FormField>& fields, std::string_view name) {
     for (const auto& field : fields)
         if (field.name == name) return &field.value;
@@ -71,10 +76,7 @@ const std::string* find_field(const std::vector<FormField>& fields, std::string_
 }
 
 std::vector<FormField> read_form(const httplib::Request& req) {
-    auto type = req.get_header_value("Content-Type");
-    std::transform(type.begin(), type.end(), type.begin(),
-                   [](unsigned char c) { return std::tolower(c); });
-    if (!type.starts_with("application/x-www-form-urlencoded"))
+    if (!has_content_type(req, "application/x-www-form-urlencoded"))
         reject(400, "the body must be application/x-www-form-urlencoded");
     auto fields = parse_form(req.body);
     if (!fields) reject(400, "the body has a malformed %-escape");
@@ -181,7 +183,7 @@ NewRequest build_request(const std::vector<FormField>& fields, std::string servi
 
 void submit_request(const httplib::Request& req, httplib::Response& res, const Catalog& catalog,
                     RequestStore& store, const std::string& api_key) {
-    try {
+    checked(res, [&] {
         const auto fields = read_form(req);
         auto service_code = check_access(fields, catalog, api_key);
         check_text(fields);
@@ -192,9 +194,7 @@ void submit_request(const httplib::Request& req, httplib::Response& res, const C
             {"service_request_id", number},
             {"service_notice", "Обращение зарегистрировано / Өтініш тіркелді"},
             {"account_id", nullptr}}}));
-    } catch (const Rejection& rejection) {
-        send_error(res, rejection.status, rejection.description);
-    }
+    });
 }
 
 void show_request(const httplib::Request& req, httplib::Response& res, const Catalog& catalog,
@@ -216,23 +216,39 @@ void show_request(const httplib::Request& req, httplib::Response& res, const Cat
         {"address", or_null(found->address_string)}}}));
 }
 
-// Section: request log
-
-// Control bytes in a logged path are escaped so a crafted URL cannot forge log lines.
-std::string printable_path(const std::string& path) {
-    std::string out;
-    for (const char c : path) {
-        const auto byte = static_cast<unsigned char>(c);
-        if (byte >= 0x20 && byte != 0x7F) {
-            out += c;
-        } else {
-            char escaped[5];
-            std::snprintf(escaped, sizeof escaped, "\\x%02X", byte);
-            out += escaped;
-        }
-    }
-    return out;
+// Open311's answer to a token: the token, and the number once it may be given.
+void show_token(const httplib::Request& req, httplib::Response& res, RequestStore& store) {
+    const std::string token = req.matches[1].str();
+    const auto found = store.resolve_token(token);
+    if (!found.known) return send_error(res, 404, "no such token");
+    json answer{{"token", token}};
+    if (found.service_request_id) answer["service_request_id"] = *found.service_request_id;
+    send_json(res, 200, json::array({answer}));
 }
+
+// This register's extension: a kiosk's health as a JSON object, kept as sent.
+void store_heartbeat(const httplib::Request& req, httplib::Response& res, RequestStore& store,
+                     const std::string& api_key) {
+    checked(res, [&] {
+        if (req.get_param_value("api_key") != api_key)
+            reject(403, "api_key is missing or not valid");
+        const std::string kiosk_id = req.matches[1].str();
+        if (kiosk_id.size() > kMaxKioskIdBytes || !is_clean_text(kiosk_id) ||
+            kiosk_id.find_first_of("\n\t") != std::string::npos)
+            reject(400, "the kiosk id must be at most 64 bytes of text on one line");
+        if (!has_content_type(req, "application/json"))
+            reject(415, "the body must be application/json");
+        if (req.body.size() > kMaxHeartbeatBytes) reject(413, "the heartbeat is larger than 64 KiB");
+        if (!json::parse(req.body, nullptr, false).is_object())
+            reject(400, "the heartbeat must be a JSON object");
+        const Heartbeat heartbeat{kiosk_id, iso_datetime(std::time(nullptr)), req.body,
+                                  idempotency_key(req)};
+        const auto received_at = store.add_heartbeat(heartbeat);
+        send_json(res, 200, json{{"kiosk_id", kiosk_id}, {"received_at", received_at}});
+    });
+}
+
+// Section: request log
 
 // Only the number is logged: never names, addresses, phones or attribute values.
 std::string logged_number(const httplib::Response& res) {
@@ -244,7 +260,7 @@ std::string logged_number(const httplib::Response& res) {
 }
 
 void log_request(const httplib::Request& req, const httplib::Response& res) {
-    std::cerr << "kiosk-register: " << req.method << ' ' << printable_path(req.path) << ' '
+    std::cerr << "kiosk-register: " << req.method << ' ' << printable(req.path) << ' '
               << res.status << ' ' << logged_number(res) << std::endl;
 }
 
@@ -259,18 +275,26 @@ std::string default_description(int status) {
 }  // namespace
 
 void install_open311(httplib::Server& server, const Catalog& catalog, RequestStore& store,
-                     std::string api_key) {
-    server.Get("/services.json", [&catalog](const httplib::Request&, httplib::Response& res) {
+                     const std::string& api_key, FaultInjector& faults) {
+    server.Get("/services.json", faults.wrap([&catalog](const httplib::Request&, httplib::Response& res) {
         res.set_content(catalog.json_text, kJsonType);
-    });
-    server.Post("/requests.json", [&catalog, &store, api_key = std::move(api_key)](
+    }));
+    server.Post("/requests.json", faults.wrap([&catalog, &store, api_key](
                                       const httplib::Request& req, httplib::Response& res) {
         submit_request(req, res, catalog, store, api_key);
-    });
+    }));
     server.Get(R"(/requests/([^/]+)\.json)",
-               [&catalog, &store](const httplib::Request& req, httplib::Response& res) {
+               faults.wrap([&catalog, &store](const httplib::Request& req, httplib::Response& res) {
                    show_request(req, res, catalog, store);
-               });
+               }));
+    server.Get(R"(/tokens/([^/]+)\.json)",
+               faults.wrap([&store](const httplib::Request& req, httplib::Response& res) {
+                   show_token(req, res, store);
+               }));
+    server.Post(R"(/kiosks/([^/]+)/heartbeat\.json)",
+                faults.wrap([&store, api_key](const httplib::Request& req, httplib::Response& res) {
+                    store_heartbeat(req, res, store, api_key);
+                }));
     // Unknown paths and httplib's own refusals get the Open311 error shape too.
     server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
         if (res.body.empty()) send_error(res, res.status, default_description(res.status));

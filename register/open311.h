@@ -6,13 +6,15 @@
 #include <httplib.h>
 
 #include "catalog.h"
+#include "faults.h"
 #include "store.h"
 
 namespace dev_register {
 
-// Installs the endpoints, Open311-shaped errors and the request log on the server.
-// The catalog and store must outlive it; every submission must carry api_key.
+// Installs the endpoints (each behind the fault switches), Open311-shaped errors and the
+// request log on the server. The catalog, store and faults must outlive it; every submission
+// and heartbeat must carry api_key.
 void install_open311(httplib::Server& server, const Catalog& catalog, RequestStore& store,
-                     std::string api_key);
+                     const std::string& api_key, FaultInjector& faults);
 
 }  // namespace dev_register

@@ -1,6 +1,7 @@
 #include "store.h"
 
 #include <cstdio>
+#include <random>
 #include <stdexcept>
 
 #include <sqlite3.h>
@@ -11,7 +12,7 @@ namespace dev_register {
 
 namespace {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;  // 2: tokens and heartbeats
 
 [[noreturn]] void fail(sqlite3* db, const std::string& what) {
     throw std::runtime_error(what + ": " + sqlite3_errmsg(db));
@@ -119,28 +120,40 @@ void RequestStore::create_schema() {
     Transaction transaction(db_);
     const long long found = user_version(db_);
     if (found == kSchemaVersion) return;
-    if (found != 0)
+    if (found < 0 || found > kSchemaVersion)
         throw std::runtime_error("schema version " + std::to_string(found) +
                                  " is not supported (expected " +
                                  std::to_string(kSchemaVersion) + ")");
-    exec(db_, R"(CREATE TABLE IF NOT EXISTS requests(
+    if (found < 1) {
+        exec(db_, R"(CREATE TABLE requests(
+            id INTEGER PRIMARY KEY,
+            service_request_id TEXT UNIQUE NOT NULL,
+            idempotency_key TEXT UNIQUE,
+            service_code TEXT NOT NULL,
+            device_id TEXT,
+            address_string TEXT,
+            description TEXT,
+            first_name TEXT,
+            last_name TEXT,
+            phone TEXT,
+            email TEXT,
+            attributes TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'open',
+            status_notes TEXT,
+            requested_datetime TEXT NOT NULL,
+            updated_datetime TEXT NOT NULL,
+            expected_datetime TEXT))");
+    }
+    exec(db_, R"(CREATE TABLE tokens(
+        token TEXT PRIMARY KEY,
+        service_request_id TEXT NOT NULL,
+        polls_left INTEGER NOT NULL))");
+    exec(db_, R"(CREATE TABLE heartbeats(
         id INTEGER PRIMARY KEY,
-        service_request_id TEXT UNIQUE NOT NULL,
-        idempotency_key TEXT UNIQUE,
-        service_code TEXT NOT NULL,
-        device_id TEXT,
-        address_string TEXT,
-        description TEXT,
-        first_name TEXT,
-        last_name TEXT,
-        phone TEXT,
-        email TEXT,
-        attributes TEXT NOT NULL,
-        status TEXT NOT NULL DEFAULT 'open',
-        status_notes TEXT,
-        requested_datetime TEXT NOT NULL,
-        updated_datetime TEXT NOT NULL,
-        expected_datetime TEXT))");
+        kiosk_id TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        body TEXT NOT NULL,
+        idempotency_key TEXT UNIQUE))");
     exec(db_, ("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
     transaction.commit();
 }
@@ -199,6 +212,66 @@ std::optional<RequestStatus> RequestStore::find(const std::string& service_reque
     return RequestStatus{*select.text(0), *select.text(1), *select.text(2),
                          *select.text(3), *select.text(4), select.text(5),
                          select.text(6), select.text(7), select.text(8)};
+}
+
+// Section: tokens
+
+namespace {
+
+// 128 random bits as hex: not guessable, safe in a URL.
+std::string random_token() {
+    std::random_device random;  // /dev/urandom on Linux
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string token;
+    for (int i = 0; i < 16; ++i) {
+        const auto byte = static_cast<unsigned char>(random());
+        token += kHex[byte >> 4];
+        token += kHex[byte & 0xF];
+    }
+    return token;
+}
+
+}  // namespace
+
+std::string RequestStore::issue_token(const std::string& service_request_id, int polls) {
+    std::lock_guard lock(mutex_);
+    std::string token = random_token();
+    Statement insert(db_, "INSERT INTO tokens(token, service_request_id, polls_left) VALUES(?1, ?2, ?3)");
+    insert.bind(1, token).bind(2, service_request_id).bind(3, static_cast<long long>(polls));
+    insert.step();
+    return token;
+}
+
+TokenLookup RequestStore::resolve_token(const std::string& token) {
+    std::lock_guard lock(mutex_);
+    Transaction transaction(db_);
+    Statement select(db_, "SELECT service_request_id, polls_left FROM tokens WHERE token = ?1");
+    select.bind(1, token);
+    if (!select.step()) return {};
+    if (select.integer(1) <= 0) return {true, select.text(0)};
+    Statement count_down(db_, "UPDATE tokens SET polls_left = polls_left - 1 WHERE token = ?1");
+    count_down.bind(1, token).step();
+    transaction.commit();
+    return {true, std::nullopt};
+}
+
+// Section: heartbeats
+
+std::string RequestStore::add_heartbeat(const Heartbeat& heartbeat) {
+    std::lock_guard lock(mutex_);
+    Transaction transaction(db_);
+    if (heartbeat.idempotency_key) {
+        Statement earlier(db_, "SELECT received_at FROM heartbeats WHERE idempotency_key = ?1");
+        earlier.bind(1, heartbeat.idempotency_key);
+        if (earlier.step()) return *earlier.text(0);
+    }
+    Statement insert(db_, R"(INSERT INTO heartbeats(kiosk_id, received_at, body, idempotency_key)
+        VALUES(?1, ?2, ?3, ?4))");
+    insert.bind(1, heartbeat.kiosk_id).bind(2, heartbeat.received_at);
+    insert.bind(3, heartbeat.body).bind(4, heartbeat.idempotency_key);
+    insert.step();
+    transaction.commit();
+    return heartbeat.received_at;
 }
 
 }  // namespace dev_register

@@ -1,5 +1,6 @@
 #pragma once
-// SQLite persistence of the service requests (complaints) the register has accepted.
+// SQLite persistence of the service requests (complaints) the register has accepted, the
+// tokens it answered with instead of an id, and the kiosks' heartbeats.
 
 #include <mutex>
 #include <optional>
@@ -27,6 +28,18 @@ struct RequestStatus {
     std::optional<std::string> status_notes, description, address_string, expected_datetime;
 };
 
+// What GET tokens/{token}.json finds.
+struct TokenLookup {
+    bool known = false;
+    std::optional<std::string> service_request_id;  // once the token may give it
+};
+
+// A kiosk's POST kiosks/{id}/heartbeat.json; the body is a JSON object, stored as sent.
+struct Heartbeat {
+    std::string kiosk_id, received_at, body;
+    std::optional<std::string> idempotency_key;
+};
+
 class RequestStore {
 public:
     // Opens or creates the database; throws std::runtime_error naming the problem.
@@ -39,6 +52,15 @@ public:
     // key was seen before gets the earlier number and adds no row.
     std::string submit(const NewRequest& request);
     std::optional<RequestStatus> find(const std::string& service_request_id);
+
+    // A new random token standing for a stored request; looking it up says "not yet" `polls`
+    // times before it gives the number.
+    std::string issue_token(const std::string& service_request_id, int polls);
+    TokenLookup resolve_token(const std::string& token);
+
+    // Stores a heartbeat and returns when it was received; one whose idempotency key was seen
+    // before adds no row and returns the first one's time.
+    std::string add_heartbeat(const Heartbeat& heartbeat);
 
 private:
     void create_schema();

@@ -5,7 +5,7 @@ target_include_directories(process_support PUBLIC ${CMAKE_CURRENT_LIST_DIR}/supp
 
 add_library(dev_register_support STATIC ${CMAKE_CURRENT_LIST_DIR}/support/dev_register.cpp)
 target_include_directories(dev_register_support PUBLIC ${CMAKE_CURRENT_LIST_DIR}/support)
-target_link_libraries(dev_register_support PUBLIC process_support)
+target_link_libraries(dev_register_support PUBLIC process_support PRIVATE SQLite::SQLite3)
 target_compile_definitions(dev_register_support PRIVATE
   KIOSK_REGISTER_BIN="$<TARGET_FILE:kiosk-register>"
   MAKE_DEV_CERTS="${CMAKE_SOURCE_DIR}/register/make-dev-certs"
@@ -17,6 +17,5 @@ add_executable(register_test ${CMAKE_CURRENT_LIST_DIR}/register_test.cpp)
 target_compile_definitions(register_test PRIVATE
   KIOSK_REGISTER_BIN="$<TARGET_FILE:kiosk-register>")
 target_link_libraries(register_test PRIVATE
-  dev_register_support GTest::gtest_main PkgConfig::HTTPLIB SQLite::SQLite3
-  nlohmann_json::nlohmann_json)
+  dev_register_support GTest::gtest_main PkgConfig::HTTPLIB nlohmann_json::nlohmann_json)
 gtest_discover_tests(register_test TEST_PREFIX "register." DISCOVERY_TIMEOUT 30)

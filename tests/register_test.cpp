@@ -21,7 +21,6 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
-#include <sqlite3.h>
 
 #include "dev_register.h"
 
@@ -71,50 +70,23 @@ std::string form_body(const Fields& fields) {
     return body;
 }
 
-// Section: SQLite helpers
-
-struct ReadOnlyDb {
-    explicit ReadOnlyDb(const std::string& path) {
-        if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK)
-            ADD_FAILURE() << "cannot open " << path << ": " << sqlite3_errmsg(db);
-    }
-    ~ReadOnlyDb() { sqlite3_close(db); }
-
-    // The named columns of the row for a number, as text ("<null>" for NULL); empty if none.
-    std::vector<std::string> row(const std::string& columns, const std::string& number) {
-        const std::string sql = "SELECT " + columns + " FROM requests WHERE service_request_id = ?";
-        sqlite3_stmt* stmt = nullptr;
-        std::vector<std::string> values;
-        if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
-            ADD_FAILURE() << sqlite3_errmsg(db);
-            return values;
-        }
-        sqlite3_bind_text(stmt, 1, number.c_str(), -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(stmt) == SQLITE_ROW) {
-            for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
-                const auto* text = sqlite3_column_text(stmt, i);
-                values.emplace_back(text ? reinterpret_cast<const char*>(text) : "<null>");
-            }
-        }
-        sqlite3_finalize(stmt);
-        return values;
-    }
-
-    int count_rows() {
-        sqlite3_stmt* stmt = nullptr;
-        sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM requests", -1, &stmt, nullptr);
-        const int rows = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int(stmt, 0) : -1;
-        sqlite3_finalize(stmt);
-        return rows;
-    }
-
-    sqlite3* db = nullptr;
-};
-
 // Section: fixture
 
-class RegisterTest : public ::testing::Test {
-protected:
+// An Open311 error: same code in the body as the HTTP status, with a description.
+void expect_error(const httplib::Result& res, int status) {
+    ASSERT_TRUE(res) << httplib::to_string(res.error());
+    EXPECT_EQ(res->status, status) << res->body;
+    EXPECT_EQ(res->get_header_value("Content-Type"), "application/json; charset=utf-8");
+    const auto body = json::parse(res->body);
+    ASSERT_TRUE(body.is_array() && body.size() == 1) << res->body;
+    EXPECT_EQ(body[0].at("code"), status);
+    EXPECT_FALSE(body[0].at("description").get<std::string>().empty());
+}
+
+// A register, a client for it, and what most tests do with them.
+struct Session {
+    explicit Session(DevRegisterOptions options = {}) : reg(std::move(options)) {}
+
     Fields minimal_complaint() const {
         return {{"api_key", reg.api_key()},
                 {"service_code", "KZ-GU-001"},
@@ -139,20 +111,18 @@ protected:
         return answer.at(0).at("service_request_id").get<std::string>();
     }
 
-    // An Open311 error: same code in the body as the HTTP status, with a description.
-    void expect_error(const httplib::Result& res, int status) {
-        ASSERT_TRUE(res) << httplib::to_string(res.error());
-        EXPECT_EQ(res->status, status) << res->body;
-        EXPECT_EQ(res->get_header_value("Content-Type"), "application/json; charset=utf-8");
-        const auto body = json::parse(res->body);
-        ASSERT_TRUE(body.is_array() && body.size() == 1) << res->body;
-        EXPECT_EQ(body[0].at("code"), status);
-        EXPECT_FALSE(body[0].at("description").get<std::string>().empty());
+    // The columns of the request with this number, as text ("<null>" for NULL); empty if none.
+    std::vector<std::string> row(const std::string& columns, const std::string& number) const {
+        const auto rows =
+            reg.query("SELECT " + columns + " FROM requests WHERE service_request_id = ?1", {number});
+        return rows.empty() ? std::vector<std::string>{} : rows[0];
     }
 
     DevRegister reg;
     std::unique_ptr<httplib::SSLClient> client = client_for(reg);
 };
+
+class RegisterTest : public ::testing::Test, public Session {};
 
 // Section: catalog
 
@@ -188,8 +158,7 @@ TEST_F(RegisterTest, StoresKazakhAndRussianTextIntact) {
     const auto number = submit_ok(fields);
     EXPECT_TRUE(std::regex_match(number, std::regex("ЖТ-20[0-9]{2}-[0-9]{8}"))) << number;
 
-    ReadOnlyDb db(reg.db_path());
-    const auto row = db.row(
+    const auto row = Session::row(
         "service_code, address_string, first_name, last_name, phone, email, device_id, "
         "description, attributes, status, status_notes, requested_datetime, updated_datetime, "
         "expected_datetime",
@@ -234,7 +203,7 @@ TEST_F(RegisterTest, SameIdempotencyKeyGivesSameNumberAndOneRow) {
     const auto first = submit_ok(minimal_complaint(), headers);
     const auto second = submit_ok(minimal_complaint(), headers);
     EXPECT_EQ(first, second);
-    EXPECT_EQ(ReadOnlyDb(reg.db_path()).count_rows(), 1);
+    EXPECT_EQ(reg.rows("requests"), 1);
     EXPECT_NE(submit_ok(minimal_complaint()), first);  // no key, new complaint
 }
 
@@ -242,7 +211,7 @@ TEST_F(RegisterTest, WrongApiKeyIsForbidden) {
     auto fields = minimal_complaint();
     fields[0].second = "not-the-key";
     expect_error(submit(fields), 403);
-    EXPECT_EQ(ReadOnlyDb(reg.db_path()).count_rows(), 0);
+    EXPECT_EQ(reg.rows("requests"), 0);
 }
 
 TEST_F(RegisterTest, MissingServiceCodeIsBadRequest) {
@@ -263,7 +232,7 @@ TEST_F(RegisterTest, InvalidUtf8IsBadRequestNamingTheField) {
     const auto res = submit(fields);
     expect_error(res, 400);
     EXPECT_NE(res->body.find("description"), std::string::npos) << res->body;
-    EXPECT_EQ(ReadOnlyDb(reg.db_path()).count_rows(), 0);
+    EXPECT_EQ(reg.rows("requests"), 0);
 }
 
 // Section: looking complaints up
@@ -307,7 +276,217 @@ TEST(RegisterTls, RogueRegisterFailsVerification) {
     EXPECT_EQ(res.error(), httplib::Error::SSLServerVerification);
 }
 
+TEST(RegisterTls, EveryBadServerCertificateFailsVerification) {
+    using Certificate = DevRegisterOptions::Certificate;
+    for (const auto certificate : {Certificate::OtherCa, Certificate::Expired, Certificate::WrongHost}) {
+        DevRegister reg({.certificate = certificate});
+        const auto res = client_for(reg)->Get("/services.json");
+        ASSERT_FALSE(res) << static_cast<int>(certificate);
+        EXPECT_EQ(res.error(), httplib::Error::SSLServerVerification) << static_cast<int>(certificate);
+    }
+}
+
+// Section: tokens
+
+TEST(RegisterTokens, TokenFaultAnswersATokenThatGivesTheNumberAfterPolls) {
+    Session session({.faults = {"token,polls=2,count=1"}});
+    const auto res = session.submit(session.minimal_complaint(), {{"Idempotency-Key", "k-1"}});
+    ASSERT_TRUE(res) << httplib::to_string(res.error());
+    ASSERT_EQ(res->status, 200) << res->body;
+    const auto answer = json::parse(res->body).at(0);
+    EXPECT_FALSE(answer.contains("service_request_id")) << res->body;
+    const auto token = answer.at("token").get<std::string>();
+    EXPECT_TRUE(std::regex_match(token, std::regex("[0-9a-f]{32}"))) << token;
+
+    const auto number = session.reg.query("SELECT service_request_id FROM requests").at(0).at(0);
+    for (int poll = 1; poll <= 3; ++poll) {
+        const auto lookup = session.client->Get("/tokens/" + token + ".json");
+        ASSERT_TRUE(lookup) << httplib::to_string(lookup.error());
+        ASSERT_EQ(lookup->status, 200) << lookup->body;
+        const auto found = json::parse(lookup->body).at(0);
+        EXPECT_EQ(found.at("token"), token);
+        if (poll <= 2) EXPECT_FALSE(found.contains("service_request_id")) << poll;
+        else EXPECT_EQ(found.at("service_request_id"), number);
+    }
+    // The same key again, the fault used up: the number itself, and still one row.
+    EXPECT_EQ(session.submit_ok(session.minimal_complaint(), {{"Idempotency-Key", "k-1"}}), number);
+    EXPECT_EQ(session.reg.rows("requests"), 1);
+}
+
+TEST_F(RegisterTest, UnknownTokenIsNotFound) {
+    expect_error(client->Get("/tokens/0123456789abcdef0123456789abcdef.json"), 404);
+}
+
+// Section: heartbeats
+
+class HeartbeatTest : public RegisterTest {
+protected:
+    httplib::Result beat(const std::string& body, const httplib::Headers& headers = {},
+                         const std::string& api_key = "dev-kiosk-key",
+                         const char* type = "application/json") {
+        return client->Post("/kiosks/kiosk-dev-01/heartbeat.json?api_key=" + api_key, headers,
+                            body, type);
+    }
+};
+
+TEST_F(HeartbeatTest, IsStoredAsSent) {
+    const std::string body = R"({"outbox":{"queued":2},"printer":"media-low","uptime_s":3600})";
+    const auto res = beat(body, {{"Idempotency-Key", "hb-1"}});
+    ASSERT_TRUE(res) << httplib::to_string(res.error());
+    ASSERT_EQ(res->status, 200) << res->body;
+    const auto answer = json::parse(res->body);
+    EXPECT_EQ(answer.at("kiosk_id"), "kiosk-dev-01");
+    const auto rows = reg.query("SELECT kiosk_id, received_at, body FROM heartbeats");
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0], (std::vector<std::string>{"kiosk-dev-01", answer.at("received_at"), body}));
+    EXPECT_NE(reg.log().find("POST /kiosks/kiosk-dev-01/heartbeat.json 200"), std::string::npos);
+    EXPECT_EQ(reg.log().find("media-low"), std::string::npos) << "the body is not logged";
+}
+
+TEST_F(HeartbeatTest, SameIdempotencyKeyAddsNoRow) {
+    const auto first = beat("{}", {{"Idempotency-Key", "hb-2"}});
+    const auto again = beat(R"({"later":true})", {{"Idempotency-Key", "hb-2"}});
+    ASSERT_TRUE(first && again);
+    EXPECT_EQ(json::parse(first->body), json::parse(again->body));
+    EXPECT_EQ(reg.rows("heartbeats"), 1);
+    ASSERT_EQ(beat("{}")->status, 200);  // no key: a heartbeat of its own
+    EXPECT_EQ(reg.rows("heartbeats"), 2);
+}
+
+TEST_F(HeartbeatTest, RefusalsHaveTheOpen311Shape) {
+    expect_error(beat("[1, 2]"), 400);
+    expect_error(beat("{\"truncated\": "), 400);
+    expect_error(beat("{\"x\": \"" + std::string(64 << 10, 'a') + "\"}"), 413);
+    expect_error(beat("{}", {}, "not-the-key"), 403);
+    expect_error(beat("{}", {}, "dev-kiosk-key", "text/plain"), 415);
+    expect_error(beat("{}", {{"Idempotency-Key", std::string(129, 'k')}}), 400);
+    EXPECT_EQ(reg.rows("heartbeats"), 0);
+}
+
+// Section: fault switches
+
+TEST(RegisterFaults, StatusWithRetryAfterStoresNothingAndCountRunsOut) {
+    Session session({.faults = {"status=503,retry-after=2,count=1,path=requests.json"}});
+    const auto services = session.client->Get("/services.json");  // outside the path filter
+    ASSERT_TRUE(services);
+    EXPECT_EQ(services->status, 200);
+    const auto refused = session.submit(session.minimal_complaint());
+    expect_error(refused, 503);
+    EXPECT_EQ(refused->get_header_value("Retry-After"), "2");
+    EXPECT_EQ(session.reg.rows("requests"), 0);
+    session.submit_ok(session.minimal_complaint());  // count=1: the register behaves again
+    EXPECT_EQ(session.reg.rows("requests"), 1);
+    EXPECT_NE(session.reg.log().find(
+                  "fault status=503,retry-after=2,count=1,path=requests.json on POST /requests.json"),
+              std::string::npos)
+        << session.reg.log();
+}
+
+TEST(RegisterFaults, ResetStoresTheComplaintThenDropsTheConnection) {
+    std::signal(SIGPIPE, SIG_IGN);
+    Session session({.faults = {"reset,count=1"}});
+    const httplib::Headers key = {{"Idempotency-Key", "reset-1"}};
+    auto fields = session.minimal_complaint();
+    fields.emplace_back("last_name", "Әбілқасымова");
+    const auto dropped = session.submit(fields, key);
+    EXPECT_FALSE(dropped) << dropped->status << " " << dropped->body;
+    const auto stored = session.reg.query("SELECT service_request_id FROM requests");
+    ASSERT_EQ(stored.size(), 1u);
+    EXPECT_EQ(session.submit_ok(fields, key), stored[0][0]);  // the retry finds it
+    EXPECT_EQ(session.reg.rows("requests"), 1);
+    const auto log = session.reg.log();
+    EXPECT_NE(log.find("fault reset,count=1 on POST /requests.json"), std::string::npos) << log;
+    EXPECT_EQ(log.find("Әбілқасымова"), std::string::npos) << log;
+}
+
+class FaultHeaderTest : public ::testing::Test, public Session {
+protected:
+    FaultHeaderTest() : Session({.allow_fault_header = true}) {}
+
+    httplib::Result submit_with_fault(const std::string& spec) {
+        return submit(minimal_complaint(), {{"X-Register-Fault", spec}});
+    }
+};
+
+TEST_F(FaultHeaderTest, RetryAfterAsAnHttpDate) {
+    const auto res = submit_with_fault("status=429,retry-after-date=30");
+    expect_error(res, 429);
+    const std::regex http_date("[A-Z][a-z]{2}, \\d{2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT");
+    EXPECT_TRUE(std::regex_match(res->get_header_value("Retry-After"), http_date))
+        << res->get_header_value("Retry-After");
+}
+
+TEST_F(FaultHeaderTest, MalformedJsonIsHalfTheAnswerAfterStoring) {
+    const auto res = submit_with_fault("malformed-json");
+    ASSERT_TRUE(res) << httplib::to_string(res.error());
+    EXPECT_EQ(res->status, 200);
+    EXPECT_TRUE(json::parse(res->body, nullptr, false).is_discarded()) << res->body;
+    EXPECT_TRUE(res->body.starts_with("[{\"service_request_id\":")) << res->body;
+    EXPECT_EQ(reg.rows("requests"), 1);
+}
+
+TEST_F(FaultHeaderTest, MissingIdDropsTheNumberAfterStoring) {
+    const auto res = submit_with_fault("missing-id");
+    ASSERT_TRUE(res) << httplib::to_string(res.error());
+    const auto answer = json::parse(res->body);
+    EXPECT_FALSE(answer.at(0).contains("service_request_id")) << res->body;
+    EXPECT_TRUE(answer.at(0).contains("service_notice")) << res->body;
+    EXPECT_EQ(reg.rows("requests"), 1);
+}
+
+TEST_F(FaultHeaderTest, OversizedIsTwoMebibytesOfValidJsonWithoutALength) {
+    const auto res = submit_with_fault("oversized");
+    ASSERT_TRUE(res) << httplib::to_string(res.error());
+    EXPECT_EQ(res->body.size(), 2u << 20);
+    EXPECT_FALSE(res->has_header("Content-Length"));
+    EXPECT_TRUE(json::parse(res->body).at(0).contains("service_request_id"));
+}
+
+TEST_F(FaultHeaderTest, OversizedWithLengthDeclaresIt) {
+    const auto res = submit_with_fault("oversized,length");
+    ASSERT_TRUE(res) << httplib::to_string(res.error());
+    EXPECT_EQ(res->get_header_value("Content-Length"), std::to_string(2u << 20));
+}
+
+TEST_F(FaultHeaderTest, DelayHoldsTheAnswer) {
+    const auto start = std::chrono::steady_clock::now();
+    const auto res = client->Get("/services.json", {{"X-Register-Fault", "delay=300"}});
+    ASSERT_TRUE(res) << httplib::to_string(res.error());
+    EXPECT_EQ(res->status, 200);
+    EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(300));
+}
+
+TEST_F(FaultHeaderTest, PathFilterAndTokenScopeAreHonoured) {
+    const auto services = client->Get("/services.json", {{"X-Register-Fault", "status=500,path=requests"}});
+    ASSERT_TRUE(services);
+    EXPECT_EQ(services->status, 200);  // not under the path
+    const auto lookup = client->Get("/requests/x.json", {{"X-Register-Fault", "token"}});
+    expect_error(lookup, 404);  // a token only ever replaces a new request's number
+}
+
+TEST_F(FaultHeaderTest, BadSpecIsBadRequestNamingTheHeader) {
+    for (const auto* spec : {"status=99", "bogus", "reset,token", "polls=2", "retry-after=1",
+                             "count=0,reset", "delay=abc", "status=500,status=503", "path=,reset",
+                             "reset,length", "status=503,retry-after=1,retry-after-date=1", "delay=1,"}) {
+        const auto res = submit_with_fault(spec);
+        expect_error(res, 400);
+        EXPECT_NE(res->body.find("X-Register-Fault"), std::string::npos) << spec << ": " << res->body;
+    }
+    EXPECT_EQ(reg.rows("requests"), 0);
+}
+
+TEST_F(RegisterTest, FaultHeaderIsIgnoredUnlessAllowed) {
+    submit_ok(minimal_complaint(), {{"X-Register-Fault", "status=500"}});
+    EXPECT_EQ(reg.log().find("fault"), std::string::npos) << reg.log();
+}
+
 // Section: start-up
+
+std::string text_of(const std::filesystem::path& file) {
+    std::ostringstream text;
+    text << std::ifstream(file).rdbuf();
+    return text.str();
+}
 
 // Runs kiosk-register to completion (bounded) with stderr in error_file; returns its exit code.
 int run_register(const std::vector<std::string>& args, const std::string& error_file) {
@@ -342,9 +521,38 @@ TEST(RegisterStartup, RefusesNonLoopbackWithoutFlag) {
                             reg.catalog_path(), "--api-key", reg.api_key()},
                            error_file),
               2);
-    std::ostringstream error;
-    error << std::ifstream(error_file).rdbuf();
-    EXPECT_NE(error.str().find("non-loopback"), std::string::npos) << error.str();
+    EXPECT_NE(text_of(error_file).find("non-loopback"), std::string::npos) << text_of(error_file);
+}
+
+TEST(RegisterStartup, BadFaultSpecStopsItNamingTheOption) {
+    const DevRegister reg;
+    const auto certs = std::filesystem::path(reg.ca_file()).parent_path();
+    const auto scratch = std::filesystem::path(reg.db_path()).parent_path();
+    const auto error_file = scratch / "refused.log";
+    EXPECT_EQ(run_register({"--listen", "127.0.0.1:0", "--cert", certs / "server.crt", "--key",
+                            certs / "server.key", "--db", scratch / "other.sqlite", "--catalog",
+                            reg.catalog_path(), "--api-key", reg.api_key(), "--fault",
+                            "status=503,polls=1"},
+                           error_file),
+              2);
+    EXPECT_NE(text_of(error_file).find("--fault status=503,polls=1: polls needs token"),
+              std::string::npos)
+        << text_of(error_file);
+}
+
+// A database from before tokens and heartbeats gains their tables and keeps its requests.
+TEST(RegisterStartup, UpgradesAVersionOneDatabase) {
+    Session session;
+    const auto number = session.submit_ok(session.minimal_complaint());
+    session.reg.query("DROP TABLE tokens");
+    session.reg.query("DROP TABLE heartbeats");
+    session.reg.query("PRAGMA user_version = 1");
+    session.reg.restart();
+    EXPECT_EQ(session.reg.query("PRAGMA user_version").at(0).at(0), "2");
+    EXPECT_EQ(session.reg.rows("tokens"), 0);
+    EXPECT_EQ(session.reg.rows("heartbeats"), 0);
+    EXPECT_EQ(session.row("service_code", number), std::vector<std::string>{"KZ-GU-001"});
+    EXPECT_EQ(client_for(session.reg)->Get("/services.json")->status, 200);  // same port
 }
 
 }  // namespace

@@ -1,40 +1,37 @@
 #include "net/register_client.h"
 
-#include <curl/curl.h>
-#include <nlohmann/json.hpp>
+#include "net/open311.h"
 
+#include <arpa/inet.h>
+#include <curl/curl.h>
+
+#include <algorithm>
 #include <memory>
+#include <random>
 
 namespace net {
 namespace {
 
-constexpr std::size_t kMaxBody = 1 << 20;     // answers past 1 MiB are refused, not buffered
-constexpr std::size_t kMaxId = 64;            // registration numbers are opaque but bounded
+constexpr std::size_t kMaxIdempotencyKeyBytes = 128;  // what the register accepts
 
-// Section: transfer
+// Section: URLs
 
-struct Response {
-    long status = 0;
-    std::string body;
-    bool too_large = false;
-    std::string error;        // transport error; empty when an HTTP answer arrived
-};
-
-size_t collect(char* data, size_t size, size_t n, void* user) {
-    auto* r = static_cast<Response*>(user);
-    if (r->body.size() + size * n > kMaxBody) {
-        r->too_large = true;
-        return 0;             // makes curl abort the transfer with CURLE_WRITE_ERROR
-    }
-    r->body.append(data, size * n);
-    return size * n;
+std::string escape(const std::string& s) {
+    // A null handle is allowed since libcurl 7.82; escaping needs no transfer.
+    char* e = curl_easy_escape(nullptr, s.data(), static_cast<int>(s.size()));
+    std::string out = e ? e : "";
+    curl_free(e);
+    return out;
 }
 
-using Easy = std::unique_ptr<CURL, decltype(&curl_easy_cleanup)>;
-using Headers = std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)>;
-
-bool loopback_host(const std::string& host) {
-    return host == "localhost" || host.rfind("127.", 0) == 0 || host == "[::1]" || host == "::1";
+// This machine, by name or as an address: "127.evil.example" is a name, not loopback.
+bool loopback_host(std::string host) {
+    if (host == "localhost") return true;
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    in_addr v4{};
+    in6_addr v6{};
+    if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+    return inet_pton(AF_INET6, host.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
 }
 
 // Plain HTTP only to this machine (development); everything else must be HTTPS.
@@ -51,35 +48,107 @@ std::string check_url(const std::string& url) {
     return "register URL must be https (plain http only to loopback)";
 }
 
-// Every option that matters for security or for not hanging is set here, explicitly.
-Response perform(const RegisterEndpoint& ep, const std::string& path, const std::string* form,
-                 const std::string& idempotency_key) {
+// Section: idempotency keys
+
+// A key the register would refuse, or one that could split the header, fails for good.
+std::string bad_idempotency_key(const std::string& key) {
+    const bool printable = std::all_of(key.begin(), key.end(), [](char c) { return c >= 0x20 && c <= 0x7E; });
+    if (printable && key.size() <= kMaxIdempotencyKeyBytes) return "";
+    return "Idempotency-Key must be at most 128 printable ASCII characters";
+}
+
+// A random (version 4) UUID, for a POST whose caller gave no key.
+std::string fresh_key() {
+    std::random_device rd;  // /dev/urandom on Linux
+    unsigned char b[16];
+    for (auto& x : b) x = static_cast<unsigned char>(rd());
+    b[6] = (b[6] & 0x0F) | 0x40;
+    b[8] = (b[8] & 0x3F) | 0x80;
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    for (int i = 0; i < 16; ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+        out += hex[b[i] >> 4];
+        out += hex[b[i] & 15];
+    }
+    return out;
+}
+
+// Section: transfer
+
+// One HTTP exchange with the register.
+struct Call {
+    std::string path;                // below base_url, percent-encoded, query included
+    bool post = false;
+    std::string body;                // POST only
+    std::string content_type;        // POST only
+    std::string idempotency_key;     // POST only; empty sends a fresh one
+};
+
+struct Response {
+    long status = 0;
+    std::string body;
+    std::string retry_after;         // the Retry-After header as sent, if any
+    std::string error;               // transport error: there is no HTTP answer to read
+    bool too_large = false;
+};
+
+size_t collect(char* data, size_t size, size_t n, void* user) {
+    auto* r = static_cast<Response*>(user);
+    if (r->body.size() + size * n > kMaxAnswerBytes) {
+        r->too_large = true;
+        return 0;  // makes curl abort the transfer with CURLE_WRITE_ERROR
+    }
+    r->body.append(data, size * n);
+    return size * n;
+}
+
+// curl's words, and for a refused certificate a message that says so first.
+std::string transfer_error(CURLcode rc, const char* errbuf) {
+    std::string what = curl_easy_strerror(rc);
+    if (errbuf[0]) what += std::string(": ") + errbuf;
+    if (rc == CURLE_PEER_FAILED_VERIFICATION) return "TLS: the register's certificate was refused (" + what + ")";
+    return what;
+}
+
+using Easy = std::unique_ptr<CURL, decltype(&curl_easy_cleanup)>;
+using Headers = std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)>;
+
+// The only place that talks to the network: every option that matters for security or for
+// not hanging is set here, explicitly, for every call.
+Response perform(const RegisterEndpoint& ep, const Call& call) {
     Response r;
-    const std::string url = ep.base_url + path;
+    const std::string url = ep.base_url + call.path;
     if (r.error = check_url(url); !r.error.empty()) return r;
     Easy easy(curl_easy_init(), curl_easy_cleanup);
-    if (!easy) return {0, "", false, "curl_easy_init failed"};
+    if (!easy) {
+        r.error = "curl_easy_init failed";
+        return r;
+    }
     CURL* h = easy.get();
     char errbuf[CURL_ERROR_SIZE] = "";
-    curl_easy_setopt(h, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);                 // threads: no SIGALRM for DNS timeouts
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https,http");  // no file://, ftp:// ... ever
-    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);           // a redirect is an error, not a hop
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, ep.connect_timeout_ms);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, ep.total_timeout_ms);
-    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 16L);         // bytes/s: a stalled link ends early
-    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 10L);
-    // TLS: verify the peer against the pinned CA only (no system store), TLS 1.2 at least.
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-    curl_easy_setopt(h, CURLOPT_CAINFO, ep.ca_file.c_str());
-    curl_easy_setopt(h, CURLOPT_CAPATH, nullptr);
-    curl_easy_setopt(h, CURLOPT_SSLVERSION, CURL_SSLVERSION_TLSv1_2);
-    if (!ep.client_cert.empty()) {
+    curl_easy_setopt(h, CURLOPT_URL, url.c_str());              // checked above: https, or http to loopback
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);            // the precise reason, e.g. which certificate check failed
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);                   // threads: no SIGALRM for DNS timeouts
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https,http");    // no file://, ftp:// ... ever
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);             // a redirect is an error, not a hop elsewhere
+    curl_easy_setopt(h, CURLOPT_PROXY, "");                      // straight to the register: no proxy from http_proxy & co.
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, ep.connect_timeout_ms);  // a dead link fails fast
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, ep.total_timeout_ms);  // the whole exchange, answer included
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 16L);           // bytes/s: a stalled link ends early ...
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 10L);            // ... once it stayed below that for 10 s
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);             // the register proves who it is: never 0
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);             // ... for the host name in base_url
+    curl_easy_setopt(h, CURLOPT_CAINFO, ep.ca_file.c_str());     // ... by a chain to the pinned CA only
+    curl_easy_setopt(h, CURLOPT_CAPATH, nullptr);                // Debian's libcurl would add /etc/ssl/certs
+    curl_easy_setopt(h, CURLOPT_SSLVERSION, CURL_SSLVERSION_TLSv1_2);  // TLS 1.2 at least
+    if (!ep.client_cert.empty()) {                               // mutual TLS: the kiosk's own identity
         curl_easy_setopt(h, CURLOPT_SSLCERT, ep.client_cert.c_str());
         curl_easy_setopt(h, CURLOPT_SSLKEY, ep.client_key.c_str());
     }
+    // Answers: refused before reading when the declared length is too large, and cut off
+    // by collect() when an undeclared (chunked) one grows past it.
+    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(kMaxAnswerBytes));
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &r);
 
@@ -88,40 +157,56 @@ Response perform(const RegisterEndpoint& ep, const std::string& path, const std:
         headers.reset(curl_slist_append(headers.release(), line.c_str()));
     };
     add_header("Accept: application/json");
-    if (form) {
-        add_header("Content-Type: application/x-www-form-urlencoded; charset=utf-8");
-        if (!idempotency_key.empty()) add_header("Idempotency-Key: " + idempotency_key);
-        curl_easy_setopt(h, CURLOPT_POSTFIELDS, form->c_str());
-        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(form->size()));
+    if (call.post) {
+        add_header("Content-Type: " + call.content_type);
+        add_header("Idempotency-Key: " + (call.idempotency_key.empty() ? fresh_key() : call.idempotency_key));
+        add_header("Expect:");  // no 100-continue round trip (or 1 s wait) before the body
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, call.body.c_str());  // POST, body not copied
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(call.body.size()));  // binary-safe length
     }
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
 
     const CURLcode rc = curl_easy_perform(h);
-    if (r.too_large) return {0, "", true, "answer larger than 1 MiB"};
+    if (r.too_large || rc == CURLE_FILESIZE_EXCEEDED) {
+        r.body.clear();
+        r.error = "answer larger than 1 MiB";
+        return r;
+    }
     if (rc != CURLE_OK) {
-        r.error = std::string(curl_easy_strerror(rc)) + (errbuf[0] ? std::string(": ") + errbuf : "");
+        r.error = transfer_error(rc, errbuf);
         return r;
     }
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r.status);
+    curl_header* retry_after = nullptr;
+    if (curl_easy_header(h, "Retry-After", 0, CURLH_HEADER, -1, &retry_after) == CURLHE_OK)
+        r.retry_after = retry_after->value;
     return r;
+}
+
+// A response read by `parse`; no HTTP answer at all is Unreachable with the transport error.
+// Retry-After counts where it is meant: a rate limit or a server in trouble.
+template <class Result>
+Result read(const Response& r, Result (*parse)(long, std::string_view)) {
+    if (!r.error.empty()) {
+        Result out;
+        out.error = r.error;
+        return out;
+    }
+    Result out = parse(r.status, r.body);
+    if (r.status == 429 || r.status >= 500)
+        out.retry_after = parse_retry_after(r.retry_after, std::chrono::system_clock::now());
+    return out;
 }
 
 // Section: form encoding
 
 struct Form {
     std::string body;
-    std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> escaper{curl_easy_init(), curl_easy_cleanup};
 
     void add(const std::string& name, const std::string& value) {
         if (value.empty()) return;
         if (!body.empty()) body += '&';
         body += escape(name) + '=' + escape(value);
-    }
-    std::string escape(const std::string& s) {
-        char* e = curl_easy_escape(escaper.get(), s.data(), static_cast<int>(s.size()));
-        std::string out = e ? e : "";
-        curl_free(e);
-        return out;
     }
 };
 
@@ -143,63 +228,6 @@ std::string encode(const RegisterEndpoint& ep, const ServiceRequest& rq) {
     return f.body;
 }
 
-// Section: answers
-
-// A register's string we show or store: bounded, no control characters (UTF-8 validity was
-// checked by the JSON parser).
-bool plain_string(const nlohmann::json& v, std::size_t max) {
-    if (!v.is_string()) return false;
-    const auto& s = v.get_ref<const std::string&>();
-    if (s.empty() || s.size() > max) return false;
-    for (unsigned char c : s)
-        if (c < 0x20 || c == 0x7F) return false;
-    return true;
-}
-
-// Open311 errors: [{"code":403,"description":"Invalid api_key"}]. The description is the
-// register's words about our request, safe to log.
-std::string open311_error(const Response& r) {
-    std::string what = "HTTP " + std::to_string(r.status);
-    const auto j = nlohmann::json::parse(r.body, nullptr, false);
-    if (j.is_array() && !j.empty() && j[0].is_object() && j[0].contains("description") &&
-        plain_string(j[0]["description"], 300))
-        what += ": " + j[0]["description"].get<std::string>();
-    return what;
-}
-
-SubmitResult read_submit_answer(const Response& r) {
-    SubmitResult out;
-    out.http_status = r.status;
-    if (r.status >= 400 && r.status < 500 && r.status != 408 && r.status != 429) {
-        out.outcome = Outcome::Rejected;
-        out.error = open311_error(r);
-        return out;
-    }
-    if (r.status < 200 || r.status >= 300) {
-        out.error = open311_error(r);
-        return out;
-    }
-    const auto j = nlohmann::json::parse(r.body, nullptr, false);
-    if (!j.is_array() || j.empty() || !j[0].is_object()) {
-        out.error = "malformed answer: not an Open311 request list";
-        return out;
-    }
-    const auto& first = j[0];
-    if (!first.contains("service_request_id") || !plain_string(first["service_request_id"], kMaxId)) {
-        out.error = first.contains("token") ? "register answered with a token; not yet supported"
-                                            : "malformed answer: no valid service_request_id";
-        return out;
-    }
-    out.outcome = Outcome::Registered;
-    out.service_request_id = first["service_request_id"].get<std::string>();
-    return out;
-}
-
-std::string optional_string(const nlohmann::json& o, const char* key) {
-    if (!o.contains(key) || !plain_string(o[key], 300)) return "";
-    return o[key].get<std::string>();
-}
-
 }  // namespace
 
 // Section: public calls
@@ -207,28 +235,39 @@ std::string optional_string(const nlohmann::json& o, const char* key) {
 void global_init() { curl_global_init(CURL_GLOBAL_DEFAULT); }
 
 SubmitResult submit_request(const RegisterEndpoint& ep, const ServiceRequest& rq) {
-    const std::string form = encode(ep, rq);
-    const Response r = perform(ep, "requests.json", &form, rq.idempotency_key);
-    if (!r.error.empty()) return {Outcome::Unreachable, "", 0, r.error};
-    return read_submit_answer(r);
+    if (auto bad = bad_idempotency_key(rq.idempotency_key); !bad.empty())
+        return {Outcome::Rejected, "", 0, bad};
+    const Call call{"requests.json", true, encode(ep, rq),
+                    "application/x-www-form-urlencoded; charset=utf-8", rq.idempotency_key};
+    return read(perform(ep, call), parse_submit_answer);
+}
+
+SubmitResult resolve_token(const RegisterEndpoint& ep, const std::string& token) {
+    return read(perform(ep, {"tokens/" + escape(token) + ".json"}), parse_token_answer);
+}
+
+StatusResult fetch_status(const RegisterEndpoint& ep, const std::string& service_request_id) {
+    StatusResult out = read(perform(ep, {"requests/" + escape(service_request_id) + ".json"}),
+                            parse_status_answer);
+    // An answer about another request is no answer about this one.
+    if (out.outcome == Outcome::Registered && out.request.service_request_id != service_request_id) {
+        out.outcome = Outcome::Unreachable;
+        out.error = "malformed answer: about another service_request_id";
+    }
+    return out;
+}
+
+HeartbeatResult send_heartbeat(const RegisterEndpoint& ep, const std::string& kiosk_id,
+                               const std::string& json_body, const std::string& idempotency_key) {
+    if (auto bad = bad_idempotency_key(idempotency_key); !bad.empty())
+        return {Outcome::Rejected, 0, bad};
+    const Call call{"kiosks/" + escape(kiosk_id) + "/heartbeat.json?api_key=" + escape(ep.api_key),
+                    true, json_body, "application/json; charset=utf-8", idempotency_key};
+    return read(perform(ep, call), parse_heartbeat_answer);
 }
 
 ServicesResult fetch_services(const RegisterEndpoint& ep) {
-    const Response r = perform(ep, "services.json", nullptr, "");
-    if (!r.error.empty()) return {false, {}, r.error};
-    if (r.status != 200) return {false, {}, open311_error(r)};
-    const auto j = nlohmann::json::parse(r.body, nullptr, false);
-    if (!j.is_array()) return {false, {}, "malformed services.json: not a list"};
-    ServicesResult out{true, {}, ""};
-    for (const auto& s : j) {
-        if (!s.is_object() || !s.contains("service_code") || !plain_string(s["service_code"], 64) ||
-            !s.contains("service_name") || !plain_string(s["service_name"], 300))
-            return {false, {}, "malformed services.json: a service without code or name"};
-        out.services.push_back({s["service_code"], s["service_name"], optional_string(s, "service_name_kk"),
-                                optional_string(s, "service_name_en"), optional_string(s, "group"),
-                                optional_string(s, "group_kk"), optional_string(s, "group_en")});
-    }
-    return out;
+    return read(perform(ep, {"services.json"}), parse_services);
 }
 
 }  // namespace net

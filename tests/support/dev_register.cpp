@@ -2,6 +2,8 @@
 
 #include "process.h"
 
+#include <sqlite3.h>
+
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -28,6 +30,19 @@ void make_dev_certs(const std::string& dir) {
         throw std::runtime_error("DevRegister: make-dev-certs failed:\n" + read_text(output));
 }
 
+// The name make-dev-certs gives the server identity the register is to present.
+std::string server_identity(const DevRegisterOptions& options) {
+    using Certificate = DevRegisterOptions::Certificate;
+    if (options.rogue_certificate) return "rogue-server";
+    switch (options.certificate) {
+    case Certificate::OtherCa: return "rogue-server";
+    case Certificate::Expired: return "expired-server";
+    case Certificate::WrongHost: return "wronghost-server";
+    case Certificate::Good: break;
+    }
+    return "server";
+}
+
 }  // namespace
 
 // Section: lifetime
@@ -35,7 +50,7 @@ void make_dev_certs(const std::string& dir) {
 DevRegister::DevRegister(DevRegisterOptions options) : dir_(make_temp_dir("dev-register")) {
     try {
         make_dev_certs(dir_);
-        start(options);
+        start(options, 0);
     } catch (...) {
         stop();
         std::filesystem::remove_all(dir_);
@@ -49,15 +64,23 @@ DevRegister::~DevRegister() {
     std::filesystem::remove_all(dir_, ignored);
 }
 
-void DevRegister::start(const DevRegisterOptions& options) {
-    const std::string certs = dir_ + "/certs/";
-    const std::string server = certs + (options.rogue_certificate ? "rogue-server" : "server");
+void DevRegister::restart(const DevRegisterOptions& options) {
+    stop();
+    start(options, port_);
+}
+
+// Port 0: any free one.
+void DevRegister::start(const DevRegisterOptions& options, int port) {
+    const std::string server = dir_ + "/certs/" + server_identity(options);
     const std::string port_file = dir_ + "/register.port";
+    std::filesystem::remove(port_file);  // one left by a killed register is not this one's
     std::vector<std::string> args = {
-        KIOSK_REGISTER_BIN, "--listen", "127.0.0.1:0", "--cert", server + ".crt",
+        KIOSK_REGISTER_BIN, "--listen", "127.0.0.1:" + std::to_string(port), "--cert", server + ".crt",
         "--key", server + ".key", "--db", db_path(), "--catalog", catalog_path(),
         "--api-key", kApiKey, "--port-file", port_file};
     if (options.require_client_cert) args.insert(args.end(), {"--client-ca", ca_file()});
+    for (const auto& fault : options.faults) args.insert(args.end(), {"--fault", fault});
+    if (options.allow_fault_header) args.push_back("--allow-fault-header");
     pid_ = spawn(args, dir_ + "/register.log");
 
     // The port file appears, complete, once the register is listening.
@@ -90,3 +113,39 @@ std::string DevRegister::db_path() const { return dir_ + "/register.sqlite"; }
 std::string DevRegister::api_key() const { return kApiKey; }
 std::string DevRegister::catalog_path() const { return KIOSK_REGISTER_CATALOG; }
 std::string DevRegister::log() const { return read_text(dir_ + "/register.log"); }
+
+// Section: the database
+
+std::vector<std::vector<std::string>> DevRegister::query(const std::string& sql,
+                                                         const std::vector<std::string>& params) const {
+    sqlite3* db = nullptr;
+    sqlite3_stmt* stmt = nullptr;
+    const auto fail = [&](const std::string& what) {
+        const std::string message = "DevRegister::query: " + what + ": " + sqlite3_errmsg(db) + " in " + sql;
+        sqlite3_finalize(stmt);
+        sqlite3_close(db);
+        throw std::runtime_error(message);
+    };
+    if (sqlite3_open_v2(db_path().c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) fail("open");
+    sqlite3_busy_timeout(db, 5000);
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) fail("prepare");
+    for (std::size_t i = 0; i < params.size(); ++i)
+        sqlite3_bind_text(stmt, static_cast<int>(i + 1), params[i].c_str(), -1, SQLITE_TRANSIENT);
+    std::vector<std::vector<std::string>> rows;
+    int rc = SQLITE_ROW;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        auto& row = rows.emplace_back();
+        for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
+            const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
+            row.emplace_back(text ? text : "<null>");
+        }
+    }
+    if (rc != SQLITE_DONE) fail("step");
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return rows;
+}
+
+int DevRegister::rows(const std::string& table) const {
+    return std::stoi(query("SELECT COUNT(*) FROM " + table).at(0).at(0));
+}

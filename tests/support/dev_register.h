@@ -5,10 +5,22 @@
 #include <sys/types.h>
 
 #include <string>
+#include <vector>
 
 struct DevRegisterOptions {
-    bool rogue_certificate = false;    // serve a certificate from a CA nobody trusts
+    // The server certificate the register presents; only Good passes a kiosk's checks.
+    enum class Certificate {
+        Good,       // from the dev CA, for 127.0.0.1 and localhost
+        OtherCa,    // from a CA nobody trusts
+        Expired,    // from the dev CA, expired in 2020
+        WrongHost,  // from the dev CA, for register.example.kz only
+    };
+
+    bool rogue_certificate = false;    // same as certificate = OtherCa
     bool require_client_cert = false;  // mutual TLS: clients must present client_cert()
+    Certificate certificate = Certificate::Good;
+    std::vector<std::string> faults;   // each passed as --fault SPEC (see register/faults.h)
+    bool allow_fault_header = false;   // honour X-Register-Fault: SPEC on requests
 };
 
 class DevRegister {
@@ -20,18 +32,29 @@ public:
     DevRegister(const DevRegister&) = delete;
     DevRegister& operator=(const DevRegister&) = delete;
 
+    // Stops the register and starts it again with `options` on the same port, certificates
+    // and database, as after a crash or an update.
+    void restart(const DevRegisterOptions& options = {});
+
     int port() const { return port_; }
     std::string url() const;  // https://127.0.0.1:PORT/
-    std::string ca_file() const;  // the real dev CA, also in rogue mode
+    std::string ca_file() const;  // the dev CA kiosks trust, whatever certificate is served
     std::string client_cert() const;
     std::string client_key() const;
     std::string db_path() const;
     std::string api_key() const;
     std::string catalog_path() const;
-    std::string log() const;  // the register's output so far: one line per request
+    std::string log() const;  // the register's output so far: one line per request or fault
+
+    // Runs SQL on the register's database (WAL: neither blocks the other), binding `params` as
+    // text to ?1, ?2, ...; returns every row, each column as text ("<null>" for NULL). Throws
+    // std::runtime_error naming the SQL on an error.
+    std::vector<std::vector<std::string>> query(const std::string& sql,
+                                                const std::vector<std::string>& params = {}) const;
+    int rows(const std::string& table) const;  // SELECT COUNT(*) FROM table
 
 private:
-    void start(const DevRegisterOptions& options);
+    void start(const DevRegisterOptions& options, int port);
     void stop() noexcept;
 
     std::string dir_;

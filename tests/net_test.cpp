@@ -1,0 +1,477 @@
+// net/ against the development register over real HTTPS on loopback: every endpoint and its
+// error shapes, the fault matrix, and the TLS refusals.
+
+#include <cctype>
+#include <chrono>
+#include <fstream>
+#include <functional>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "dev_register.h"
+#include "net/register_client.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+using net::Outcome;
+using Certificate = DevRegisterOptions::Certificate;
+
+// Section: helpers
+
+net::RegisterEndpoint endpoint(const DevRegister& reg) {
+    return {reg.url(), reg.ca_file(), reg.client_cert(), reg.client_key(), reg.api_key(), 2000, 5000};
+}
+
+net::ServiceRequest complaint(std::string key) {
+    net::ServiceRequest rq;
+    rq.service_code = "KZ-GU-001";
+    rq.address_string = "Көкшетау қ., Абай к-сі, 83";
+    rq.description = "Анықтама берілмеді.\nСебебі түсіндірілмеді.";
+    rq.device_id = "kiosk-dev-01";
+    rq.first_name = "Айгүл";
+    rq.last_name = "Әбілқасымова";
+    rq.phone = "+77011234567";
+    rq.attributes = {{"iin", {"900101300007"}, false},
+                     {"officials_surname", {"Жұмабеков", "Ғабитов"}, true},
+                     {"signature_svg", {"<svg viewBox=\"0 0 10 4\"><path d=\"M1 2l3 -1\"/></svg>"}, false}};
+    rq.idempotency_key = std::move(key);
+    return rq;
+}
+
+std::string number_for_key(const DevRegister& reg, const std::string& key) {
+    const auto rows = reg.query("SELECT service_request_id FROM requests WHERE idempotency_key = ?1", {key});
+    return rows.empty() ? "" : rows[0][0];
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+int occurrences(const std::string& text, const std::string& part) {
+    int n = 0;
+    for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
+    return n;
+}
+
+// Section: conformance: services.json and requests.json
+
+TEST(NetConformance, ServicesComeFromTheCatalog) {
+    DevRegister reg;
+    const auto services = net::fetch_services(endpoint(reg));
+    ASSERT_TRUE(services.ok) << services.error;
+    std::ifstream catalog(reg.catalog_path());
+    EXPECT_EQ(services.services.size(), nlohmann::json::parse(catalog).size());
+    EXPECT_EQ(services.services[0].code, "KZ-GU-001");
+    EXPECT_FALSE(services.services[0].name_kk.empty());
+}
+
+TEST(NetConformance, SubmitFilesEveryFieldWithTheIdempotencyKey) {
+    DevRegister reg;
+    const auto answer = net::submit_request(endpoint(reg), complaint("key-conformance-1"));
+    ASSERT_EQ(answer.outcome, Outcome::Registered) << answer.error;
+    EXPECT_EQ(answer.http_status, 200);
+    EXPECT_TRUE(std::regex_match(answer.service_request_id, std::regex("ЖТ-20[0-9]{2}-[0-9]{8}")));
+    EXPECT_TRUE(answer.token.empty());
+    EXPECT_EQ(answer.retry_after, 0s);
+    const auto rows = reg.query(
+        "SELECT idempotency_key, device_id, address_string, description, first_name, last_name, "
+        "phone, attributes FROM requests WHERE service_request_id = ?1",
+        {answer.service_request_id});
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0][0], "key-conformance-1");
+    EXPECT_EQ(rows[0][1], "kiosk-dev-01");
+    EXPECT_EQ(rows[0][2], "Көкшетау қ., Абай к-сі, 83");
+    EXPECT_EQ(rows[0][3], "Анықтама берілмеді.\nСебебі түсіндірілмеді.");
+    EXPECT_EQ(rows[0][4], "Айгүл");
+    EXPECT_EQ(rows[0][5], "Әбілқасымова");
+    EXPECT_EQ(rows[0][6], "+77011234567");
+    EXPECT_EQ(nlohmann::json::parse(rows[0][7]), nlohmann::json::parse(R"({
+        "iin": "900101300007", "officials_surname": ["Жұмабеков", "Ғабитов"],
+        "signature_svg": "<svg viewBox=\"0 0 10 4\"><path d=\"M1 2l3 -1\"/></svg>"})"));
+}
+
+TEST(NetConformance, SameKeySameIdOneRow) {
+    DevRegister reg;
+    const auto first = net::submit_request(endpoint(reg), complaint("key-same"));
+    const auto again = net::submit_request(endpoint(reg), complaint("key-same"));
+    ASSERT_EQ(again.outcome, Outcome::Registered) << again.error;
+    EXPECT_EQ(first.service_request_id, again.service_request_id);
+    EXPECT_EQ(reg.rows("requests"), 1);
+}
+
+TEST(NetConformance, EveryPostCarriesAKeyEvenWhenTheCallerGaveNone) {
+    DevRegister reg;
+    const auto answer = net::submit_request(endpoint(reg), complaint(""));
+    ASSERT_EQ(answer.outcome, Outcome::Registered) << answer.error;
+    const auto key = reg.query("SELECT idempotency_key FROM requests").at(0).at(0);
+    EXPECT_TRUE(std::regex_match(key, std::regex("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")))
+        << key;
+}
+
+TEST(NetConformance, AKeyThatCouldSplitTheHeaderIsRejectedUnsent) {
+    DevRegister reg;
+    for (const auto& key : {std::string("a\r\nX-Injected: 1"), std::string(129, 'k'), std::string("ключ")}) {
+        const auto answer = net::submit_request(endpoint(reg), complaint(key));
+        EXPECT_EQ(answer.outcome, Outcome::Rejected);
+        EXPECT_EQ(answer.http_status, 0);
+        EXPECT_TRUE(contains(answer.error, "Idempotency-Key")) << answer.error;
+    }
+    EXPECT_EQ(reg.rows("requests"), 0);
+}
+
+// Open311 errors come back as Rejected with the HTTP status and the register's description.
+TEST(NetConformance, RefusalsAreRejectedWithTheOpen311Description) {
+    DevRegister reg;
+    struct Case {
+        std::function<void(net::RegisterEndpoint&, net::ServiceRequest&)> spoil;
+        long status;
+        const char* error;
+    };
+    const Case cases[] = {
+        {[](auto& ep, auto&) { ep.api_key = "wrong"; }, 403, "HTTP 403: api_key is missing or not valid"},
+        {[](auto&, auto& rq) { rq.service_code.clear(); }, 400, "HTTP 400: service_code is required"},
+        {[](auto&, auto& rq) { rq.service_code = "KZ-GU-999"; }, 404, "HTTP 404: service_code is not in the service list"},
+        {[](auto&, auto& rq) { rq.address_string.clear(); }, 400, "HTTP 400: address_string is required"},
+        {[](auto&, auto& rq) { rq.description = "\xD0\x96\xFF"; }, 400, "HTTP 400: field \"description\" is not UTF-8"},
+    };
+    for (const auto& c : cases) {
+        auto ep = endpoint(reg);
+        auto rq = complaint("");
+        c.spoil(ep, rq);
+        const auto answer = net::submit_request(ep, rq);
+        EXPECT_EQ(answer.outcome, Outcome::Rejected) << c.error;
+        EXPECT_EQ(answer.http_status, c.status) << c.error;
+        EXPECT_TRUE(answer.error.starts_with(c.error)) << answer.error;
+    }
+    EXPECT_EQ(reg.rows("requests"), 0);
+}
+
+// Section: conformance: requests/{id}.json
+
+TEST(NetConformance, StatusOfARegisteredRequest) {
+    DevRegister reg;
+    const auto filed = net::submit_request(endpoint(reg), complaint("key-status"));
+    ASSERT_EQ(filed.outcome, Outcome::Registered) << filed.error;
+    const auto status = net::fetch_status(endpoint(reg), filed.service_request_id);
+    ASSERT_EQ(status.outcome, Outcome::Registered) << status.error;
+    EXPECT_EQ(status.http_status, 200);
+    EXPECT_EQ(status.request.service_request_id, filed.service_request_id);
+    EXPECT_EQ(status.request.status, "open");
+    EXPECT_TRUE(status.request.status_notes.empty());
+    const std::regex iso("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}[+-]\\d{2}:\\d{2}");
+    EXPECT_TRUE(std::regex_match(status.request.updated_datetime, iso)) << status.request.updated_datetime;
+    EXPECT_TRUE(std::regex_match(status.request.expected_datetime, iso)) << status.request.expected_datetime;
+}
+
+TEST(NetConformance, StatusFollowsTheRegister) {
+    DevRegister reg;
+    const auto filed = net::submit_request(endpoint(reg), complaint("key-closed"));
+    ASSERT_EQ(filed.outcome, Outcome::Registered) << filed.error;
+    reg.query("UPDATE requests SET status = 'closed', status_notes = ?1, "
+              "updated_datetime = '2026-12-02T16:30:00+05:00' WHERE service_request_id = ?2",
+              {"Жауап жіберілді.\nОтвет направлен.", filed.service_request_id});
+    const auto status = net::fetch_status(endpoint(reg), filed.service_request_id);
+    ASSERT_EQ(status.outcome, Outcome::Registered) << status.error;
+    EXPECT_EQ(status.request.status, "closed");
+    EXPECT_EQ(status.request.status_notes, "Жауап жіберілді.\nОтвет направлен.");
+    EXPECT_EQ(status.request.updated_datetime, "2026-12-02T16:30:00+05:00");
+}
+
+TEST(NetConformance, UnknownNumbersAreRejectedAndStayInTheirPath) {
+    DevRegister reg;
+    for (const auto* id : {"ЖТ-2026-99999999", "../services", "a/b?c#d", "x.json%00"}) {
+        const auto status = net::fetch_status(endpoint(reg), id);
+        EXPECT_EQ(status.outcome, Outcome::Rejected) << id << ": " << status.error;
+        EXPECT_EQ(status.http_status, 404) << id;
+    }
+    EXPECT_TRUE(contains(reg.log(), "GET /requests/a/b?c#d.json 404")) << reg.log();
+}
+
+// Section: conformance: tokens/{token}.json
+
+TEST(NetConformance, ATokenResolvesToTheNumberAfterPolls) {
+    DevRegister reg({.faults = {"token,polls=1,count=1"}});
+    const auto filed = net::submit_request(endpoint(reg), complaint("key-token"));
+    ASSERT_EQ(filed.outcome, Outcome::Pending) << filed.error;
+    EXPECT_TRUE(filed.service_request_id.empty());
+    ASSERT_FALSE(filed.token.empty());
+    const auto not_yet = net::resolve_token(endpoint(reg), filed.token);
+    EXPECT_EQ(not_yet.outcome, Outcome::Pending) << not_yet.error;
+    EXPECT_EQ(not_yet.token, filed.token);
+    const auto resolved = net::resolve_token(endpoint(reg), filed.token);
+    ASSERT_EQ(resolved.outcome, Outcome::Registered) << resolved.error;
+    EXPECT_EQ(resolved.service_request_id, number_for_key(reg, "key-token"));
+    EXPECT_EQ(reg.rows("requests"), 1);
+}
+
+TEST(NetConformance, UnknownTokenIsRejected) {
+    DevRegister reg;
+    const auto answer = net::resolve_token(endpoint(reg), "0123456789abcdef0123456789abcdef");
+    EXPECT_EQ(answer.outcome, Outcome::Rejected);
+    EXPECT_EQ(answer.http_status, 404);
+    EXPECT_EQ(answer.error, "HTTP 404: no such token");
+}
+
+// Section: conformance: kiosks/{id}/heartbeat.json
+
+TEST(NetConformance, HeartbeatIsStoredOnceAndRefusalsAreRejected) {
+    DevRegister reg;
+    const std::string body = R"({"outbox":{"queued":0},"printer":"idle"})";
+    const auto beat = net::send_heartbeat(endpoint(reg), "kiosk-dev-01", body, "hb-1");
+    ASSERT_EQ(beat.outcome, Outcome::Registered) << beat.error;
+    EXPECT_EQ(net::send_heartbeat(endpoint(reg), "kiosk-dev-01", body, "hb-1").outcome, Outcome::Registered);
+    EXPECT_EQ(reg.query("SELECT kiosk_id, body FROM heartbeats"),
+              (std::vector<std::vector<std::string>>{{"kiosk-dev-01", body}}));
+
+    EXPECT_EQ(net::send_heartbeat(endpoint(reg), "kiosk-dev-01", "[]").http_status, 400);
+    EXPECT_EQ(net::send_heartbeat(endpoint(reg), "kiosk-dev-01", "{\"pad\":\"" + std::string(70000, 'x') + "\"}").http_status, 413);
+    auto wrong_key = endpoint(reg);
+    wrong_key.api_key = "wrong";
+    const auto refused = net::send_heartbeat(wrong_key, "kiosk-dev-01", "{}");
+    EXPECT_EQ(refused.outcome, Outcome::Rejected);
+    EXPECT_EQ(refused.error, "HTTP 403: api_key is missing or not valid");
+    EXPECT_EQ(reg.rows("heartbeats"), 1);
+}
+
+// Section: the fault matrix for POST requests.json
+
+struct SubmitFault {
+    const char* spec;          // applied once, to POST requests.json
+    Outcome outcome;
+    long http_status;
+    std::chrono::seconds retry_after_min, retry_after_max;
+    bool stored;               // the register kept the complaint despite the fault
+    const char* error;         // part of the error
+};
+
+void PrintTo(const SubmitFault& fault, std::ostream* out) { *out << fault.spec; }
+
+class NetSubmitFaults : public ::testing::TestWithParam<SubmitFault> {};
+
+// The first attempt reports what happened; the retry with the same key is Registered with the
+// number the register stored (if it did), and there is one row either way.
+TEST_P(NetSubmitFaults, FirstAttemptSaysWhatHappenedAndTheRetryFilesOnce) {
+    const auto& fault = GetParam();
+    DevRegister reg({.faults = {std::string(fault.spec) + ",count=1,path=requests.json"}});
+    const auto first = net::submit_request(endpoint(reg), complaint("key-fault"));
+    EXPECT_EQ(first.outcome, fault.outcome) << first.error;
+    EXPECT_EQ(first.http_status, fault.http_status);
+    EXPECT_GE(first.retry_after, fault.retry_after_min);
+    EXPECT_LE(first.retry_after, fault.retry_after_max);
+    EXPECT_TRUE(contains(first.error, fault.error)) << first.error;
+    EXPECT_TRUE(first.service_request_id.empty());
+    EXPECT_EQ(reg.rows("requests"), fault.stored ? 1 : 0);
+    const std::string stored = number_for_key(reg, "key-fault");
+
+    const auto retry = net::submit_request(endpoint(reg), complaint("key-fault"));
+    ASSERT_EQ(retry.outcome, Outcome::Registered) << retry.error;
+    if (fault.stored) {
+        EXPECT_EQ(retry.service_request_id, stored);
+    }
+    EXPECT_EQ(reg.rows("requests"), 1);
+    EXPECT_TRUE(contains(reg.log(), "fault " + std::string(fault.spec))) << reg.log();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Matrix, NetSubmitFaults,
+    ::testing::Values(
+        SubmitFault{"status=500", Outcome::Unreachable, 500, 0s, 0s, false, "HTTP 500: fault injected"},
+        SubmitFault{"status=503,retry-after=2", Outcome::Unreachable, 503, 2s, 2s, false, "HTTP 503"},
+        SubmitFault{"status=429,retry-after-date=120", Outcome::Unreachable, 429, 115s, 120s, false, "HTTP 429"},
+        SubmitFault{"status=503,retry-after=86400", Outcome::Unreachable, 503, 3600s, 3600s, false, "HTTP 503"},
+        SubmitFault{"status=408", Outcome::Unreachable, 408, 0s, 0s, false, "HTTP 408"},
+        SubmitFault{"status=400", Outcome::Rejected, 400, 0s, 0s, false, "HTTP 400: fault injected"},
+        SubmitFault{"status=422,retry-after=5", Outcome::Rejected, 422, 0s, 0s, false, "HTTP 422"},
+        SubmitFault{"reset", Outcome::Unreachable, 0, 0s, 0s, true, "reset"},
+        SubmitFault{"malformed-json", Outcome::Unreachable, 200, 0s, 0s, true, "malformed answer"},
+        SubmitFault{"missing-id", Outcome::Unreachable, 200, 0s, 0s, true, "no service_request_id"},
+        SubmitFault{"oversized", Outcome::Unreachable, 0, 0s, 0s, true, "larger than 1 MiB"},
+        SubmitFault{"oversized,length", Outcome::Unreachable, 0, 0s, 0s, true, "larger than 1 MiB"},
+        SubmitFault{"token", Outcome::Pending, 200, 0s, 0s, true, ""}),
+    [](const auto& info) {
+        std::string name;
+        for (const char c : std::string(info.param.spec)) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+        return name;
+    });
+
+// The kiosk gives up waiting; the register files it anyway; the retry finds that one filing.
+TEST(NetFaults, DelayPastTheTimeoutIsUnreachableAndStillFilesOnce) {
+    DevRegister reg({.faults = {"delay=800,count=1,path=requests.json"}});
+    auto impatient = endpoint(reg);
+    impatient.total_timeout_ms = 200;
+    const auto first = net::submit_request(impatient, complaint("key-slow"));
+    EXPECT_EQ(first.outcome, Outcome::Unreachable);
+    EXPECT_TRUE(contains(first.error, "Timeout")) << first.error;
+    const auto retry = net::submit_request(endpoint(reg), complaint("key-slow"));
+    ASSERT_EQ(retry.outcome, Outcome::Registered) << retry.error;
+    // The delayed request ends after its 800 ms with the number the retry got, adding no row.
+    const std::string answered = "POST /requests.json 200 " + retry.service_request_id;
+    for (int waited_ms = 0; waited_ms < 3000 && occurrences(reg.log(), answered) < 2; waited_ms += 20)
+        std::this_thread::sleep_for(20ms);
+    EXPECT_EQ(occurrences(reg.log(), answered), 2) << reg.log();
+    EXPECT_EQ(reg.rows("requests"), 1);
+}
+
+// Section: the fault matrix for the other endpoints
+
+// What any call reported, for one table over all of them.
+struct Reported {
+    Outcome outcome;
+    std::chrono::seconds retry_after;
+    std::string error;
+};
+
+struct Row {
+    const char* spec;
+    Outcome outcome;
+    const char* error;
+};
+
+// Starts a register whose faults apply once each, in the table's order, to paths under
+// `path`, then calls once per row and once more with the register behaving.
+void run_matrix(const std::string& path, const std::vector<Row>& rows,
+                const std::function<std::function<Reported()>(const DevRegister&)>& prepare,
+                const std::vector<std::string>& extra_faults = {}) {
+    DevRegisterOptions options{.faults = extra_faults};
+    for (const auto& row : rows) options.faults.push_back(std::string(row.spec) + ",count=1,path=" + path);
+    DevRegister reg(options);
+    const auto call = prepare(reg);
+    for (const auto& row : rows) {
+        const auto got = call();
+        EXPECT_EQ(got.outcome, row.outcome) << row.spec << ": " << got.error;
+        EXPECT_TRUE(contains(got.error, row.error)) << row.spec << ": " << got.error;
+        if (std::string(row.spec) == "status=503,retry-after=1") {
+            EXPECT_EQ(got.retry_after, 1s);
+        }
+    }
+    const auto behaving = call();
+    EXPECT_EQ(behaving.outcome, Outcome::Registered) << behaving.error;
+}
+
+const std::vector<Row> kTransportRows = {
+    {"status=503,retry-after=1", Outcome::Unreachable, "HTTP 503"},
+    {"status=500", Outcome::Unreachable, "HTTP 500"},
+    {"reset", Outcome::Unreachable, "reset"},
+    {"malformed-json", Outcome::Unreachable, "malformed"},
+    {"oversized", Outcome::Unreachable, "larger than 1 MiB"},
+};
+
+std::vector<Row> with(std::vector<Row> rows, const std::vector<Row>& more) {
+    rows.insert(rows.end(), more.begin(), more.end());
+    return rows;
+}
+
+TEST(NetFaults, StatusLookups) {
+    run_matrix("requests/", with(kTransportRows, {{"status=404", Outcome::Rejected, "HTTP 404"},
+                                                  {"missing-id", Outcome::Unreachable, "no valid service_request_id"}}),
+               [](const DevRegister& reg) {
+                   const auto filed = net::submit_request(endpoint(reg), complaint("key-lookups"));
+                   EXPECT_EQ(filed.outcome, Outcome::Registered) << filed.error;
+                   return [&reg, id = filed.service_request_id] {
+                       const auto r = net::fetch_status(endpoint(reg), id);
+                       return Reported{r.outcome, r.retry_after, r.error};
+                   };
+               });
+}
+
+TEST(NetFaults, TokenLookups) {
+    // A missing id in a token's answer reads as "not yet": Pending, never Registered.
+    run_matrix("tokens/", with(kTransportRows, {{"missing-id", Outcome::Pending, ""}}),
+               [](const DevRegister& reg) {
+                   const auto filed = net::submit_request(endpoint(reg), complaint("key-token-lookups"));
+                   EXPECT_EQ(filed.outcome, Outcome::Pending) << filed.error;
+                   return [&reg, token = filed.token] {
+                       const auto r = net::resolve_token(endpoint(reg), token);
+                       return Reported{r.outcome, r.retry_after, r.error};
+                   };
+               },
+               {"token,count=1"});
+}
+
+TEST(NetFaults, Heartbeats) {
+    run_matrix("kiosks/", kTransportRows, [](const DevRegister& reg) {
+        return [&reg] {
+            const auto r = net::send_heartbeat(endpoint(reg), "kiosk-dev-01", R"({"ok":true})");
+            return Reported{r.outcome, r.retry_after, r.error};
+        };
+    });
+}
+
+TEST(NetFaults, Catalog) {
+    run_matrix("services.json", kTransportRows, [](const DevRegister& reg) {
+        return [&reg] {
+            const auto r = net::fetch_services(endpoint(reg));
+            return Reported{r.ok ? Outcome::Registered : Outcome::Unreachable, r.retry_after, r.error};
+        };
+    });
+}
+
+// Section: TLS: refused, never ignored
+
+struct BadCertificate {
+    Certificate certificate;
+    const char* problem;  // what the error must name
+};
+
+void PrintTo(const BadCertificate& bad, std::ostream* out) { *out << bad.problem; }
+
+class NetTls : public ::testing::TestWithParam<BadCertificate> {};
+
+TEST_P(NetTls, BadServerCertificateIsRefusedNamingTheProblem) {
+    DevRegister reg({.certificate = GetParam().certificate});
+    const auto answer = net::submit_request(endpoint(reg), complaint("key-tls"));
+    EXPECT_EQ(answer.outcome, Outcome::Unreachable);
+    EXPECT_EQ(answer.http_status, 0);
+    EXPECT_TRUE(contains(answer.error, "TLS: the register's certificate was refused")) << answer.error;
+    EXPECT_TRUE(contains(answer.error, GetParam().problem)) << answer.error;
+    EXPECT_EQ(reg.rows("requests"), 0);  // nothing was sent past the handshake
+    EXPECT_FALSE(net::fetch_services(endpoint(reg)).ok);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Certificates, NetTls,
+    ::testing::Values(BadCertificate{Certificate::OtherCa, "unable to get local issuer certificate"},
+                      BadCertificate{Certificate::Expired, "certificate has expired"},
+                      BadCertificate{Certificate::WrongHost, "matches target host name"}),
+    [](const auto& info) {
+        switch (info.param.certificate) {
+        case Certificate::OtherCa: return std::string("OtherCa");
+        case Certificate::Expired: return std::string("Expired");
+        default: return std::string("WrongHost");
+        }
+    });
+
+TEST(NetTlsClient, MutualTlsWithoutTheKioskCertificateIsRefused) {
+    DevRegister reg({.require_client_cert = true});
+    auto anonymous = endpoint(reg);
+    anonymous.client_cert.clear();
+    anonymous.client_key.clear();
+    const auto refused = net::submit_request(anonymous, complaint("key-anonymous"));
+    EXPECT_EQ(refused.outcome, Outcome::Unreachable);
+    EXPECT_EQ(refused.http_status, 0);
+    EXPECT_EQ(reg.rows("requests"), 0);
+    EXPECT_EQ(net::submit_request(endpoint(reg), complaint("key-known")).outcome, Outcome::Registered);
+}
+
+TEST(NetTlsClient, PlainHttpOnlyToLoopback) {
+    for (const auto* url : {"http://register.example.kz/", "http://127.evil.example/", "ftp://127.0.0.1/",
+                            "file:///etc/passwd"}) {
+        const net::RegisterEndpoint ep{url, "/nonexistent", "", "", "k", 500, 1000};
+        const auto answer = net::submit_request(ep, complaint(""));
+        EXPECT_EQ(answer.outcome, Outcome::Unreachable) << url;
+        EXPECT_TRUE(contains(answer.error, "must be https")) << url << ": " << answer.error;
+    }
+    // Loopback is allowed: the refusal is then the closed port's, not the scheme's.
+    for (const auto* url : {"http://127.0.0.1:9/", "http://localhost:9/", "http://[::1]:9/"}) {
+        const net::RegisterEndpoint ep{url, "/nonexistent", "", "", "k", 500, 1000};
+        const auto answer = net::submit_request(ep, complaint(""));
+        EXPECT_EQ(answer.outcome, Outcome::Unreachable) << url;
+        EXPECT_FALSE(contains(answer.error, "must be https")) << url << ": " << answer.error;
+    }
+}
+
+}  // namespace
