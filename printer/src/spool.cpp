@@ -1,62 +1,15 @@
-// printer/spool: puts a finished talon on disk so that a power cut never leaves half of one.
+// printer/spool: puts a finished talon on disk so that a power cut never leaves half of one,
+// and finds the last ones again for reprint.
+#include "atomic_file.h"
 #include "printer/talon.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
+#include <algorithm>
 #include <system_error>
 
 namespace printer {
 namespace {
 
 namespace fs = std::filesystem;
-
-[[noreturn]] void fail(const std::string& doing, const fs::path& path, int err) {
-    throw Error("printer: " + doing + " \"" + path.string() +
-                "\" failed: " + std::system_category().message(err));
-}
-
-// Closes the descriptor on every path out.
-class Fd {
-public:
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const { return fd_; }
-
-private:
-    int fd_;
-};
-
-// Removes the temp file unless the rename went through.
-class TempFile {
-public:
-    explicit TempFile(fs::path path) : path_(std::move(path)) {}
-    ~TempFile() {
-        if (!kept_) ::unlink(path_.c_str());
-    }
-    TempFile(const TempFile&) = delete;
-    TempFile& operator=(const TempFile&) = delete;
-    const fs::path& path() const { return path_; }
-    void keep() { kept_ = true; }
-
-private:
-    fs::path path_;
-    bool kept_ = false;
-};
-
-void write_all(int fd, const std::vector<unsigned char>& bytes, const fs::path& path) {
-    for (std::size_t done = 0; done < bytes.size();) {
-        const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) fail("writing", path, errno);
-        done += static_cast<std::size_t>(n);
-    }
-}
 
 void check_name(const std::string& name) {
     if (name.empty() || name.front() == '.' ||
@@ -66,30 +19,43 @@ void check_name(const std::string& name) {
 
 }  // namespace
 
-std::filesystem::path spool_talon(const std::filesystem::path& dir, const std::string& name,
-                                  const std::vector<unsigned char>& pdf) {
+fs::path spool_talon(const fs::path& dir, const std::string& name,
+                     const std::vector<unsigned char>& pdf) {
     check_name(name);
     std::error_code ec;
     fs::create_directories(dir, ec);
-    if (ec) fail("creating folder", dir, ec.value());
+    if (ec)
+        throw Error("printer: creating folder \"" + dir.string() + "\" failed: " + ec.message());
+    const fs::path path = dir / (name + ".pdf");
+    // 0640: the talon names the applicant, so other users may not read it.
+    detail::write_atomically(
+        path, {reinterpret_cast<const char*>(pdf.data()), pdf.size()}, 0640);
+    return path;
+}
 
-    const fs::path final_path = dir / (name + ".pdf");
-    TempFile tmp(dir / (name + ".pdf.tmp"));
-    {
-        // 0640: the talon names the applicant, so other users may not read it.
-        const Fd fd(::open(tmp.path().c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640));
-        if (fd.get() < 0) fail("creating", tmp.path(), errno);
-        write_all(fd.get(), pdf, tmp.path());
-        // Once fsync succeeded the data is on disk, so an error from close has nothing to add.
-        if (::fsync(fd.get()) != 0) fail("syncing", tmp.path(), errno);
+std::vector<fs::path> recent_talons(const fs::path& dir, std::size_t max) {
+    struct Found {
+        fs::file_time_type written;
+        fs::path path;
+    };
+    std::vector<Found> found;
+    std::error_code ec;
+    fs::directory_iterator it(dir, ec);
+    if (ec == std::errc::no_such_file_or_directory) return {};
+    for (const fs::directory_iterator end; !ec && it != end; it.increment(ec)) {
+        std::error_code gone;  // a talon removed meanwhile is skipped, not an error
+        if (it->path().extension() != ".pdf" || !it->is_regular_file(gone)) continue;
+        const auto written = it->last_write_time(gone);
+        if (!gone) found.push_back({written, it->path()});
     }
-    if (::rename(tmp.path().c_str(), final_path.c_str()) != 0) fail("renaming", tmp.path(), errno);
-    tmp.keep();
-
-    // The rename lives in the folder's entries; sync them too so it survives a power cut.
-    const Fd folder(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (folder.get() < 0 || ::fsync(folder.get()) != 0) fail("syncing folder", dir, errno);
-    return final_path;
+    if (ec)
+        throw Error("printer: listing talons in \"" + dir.string() + "\" failed: " + ec.message());
+    std::sort(found.begin(), found.end(), [](const Found& a, const Found& b) {
+        return a.written != b.written ? a.written > b.written : a.path > b.path;
+    });
+    std::vector<fs::path> paths;
+    for (std::size_t i = 0; i < found.size() && i < max; ++i) paths.push_back(found[i].path);
+    return paths;
 }
 
 }  // namespace printer

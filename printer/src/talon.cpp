@@ -2,20 +2,35 @@
 #include "printer/talon.h"
 
 #include <hpdf.h>
+#include <qrencode.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <functional>
+#include <memory>
+#include <optional>
+#include <set>
 #include <string_view>
 #include <system_error>
 #include <utility>
 
 namespace printer {
+
+TalonStyle TalonStyle::roll80(std::filesystem::path font) {
+    return {std::move(font), 80.0, 72.0, 0.0, 4.0, 1.0};
+}
+
+TalonStyle TalonStyle::a4(std::filesystem::path font) {
+    return {std::move(font), 210.0, 180.0, 297.0, 15.0, 1.4};
+}
+
 namespace {
 
-// Section: measures (PDF points unless the name says otherwise)
+// Section: measures (PDF points of the unscaled layout unless the name says otherwise)
 
 constexpr double pt_per_mm = 72.0 / 25.4;
-constexpr double margin_mm = 4.0;  // paper left blank above and below the text
 constexpr int min_band_mm = 20;    // narrower and a single large glyph may not fit
 constexpr double rule_pt = 0.5;
 constexpr double bold_stroke_em = 0.04;     // outline that thickens the regular face
@@ -23,6 +38,11 @@ constexpr double number_shrink_step = 0.5;  // points taken off a number too wid
 // DejaVu ink reaches 0.05 em left of a glyph's origin ('J') and 0.03 em past its advance
 // ('í'); keeping that much clear of the band's edges keeps every pixel inside it.
 constexpr double overhang_em = 0.06;
+// A module of 0.75 mm is six dots of a 203 dpi thermal head: crisp and easy for phone cameras.
+constexpr double qr_module_pt = 0.75 * pt_per_mm;
+constexpr double qr_min_module_pt = 0.35 * pt_per_mm;  // below this, cameras struggle
+constexpr int qr_quiet_modules = 4;                     // blank border the QR standard asks for
+constexpr char32_t replacement = 0xFFFD;
 
 enum class Align { left, centre };
 
@@ -36,14 +56,73 @@ constexpr TextStyle office_style{7.5, false, Align::centre};
 constexpr TextStyle title_style{11.5, true, Align::centre};
 constexpr TextStyle number_label_style{7.5, false, Align::centre};
 constexpr TextStyle number_style{18.0, true, Align::centre};
+constexpr TextStyle note_style{7.5, false, Align::centre};
 constexpr TextStyle label_style{7.5, false, Align::left};
 constexpr TextStyle value_style{9.0, false, Align::left};
+constexpr TextStyle url_style{6.5, false, Align::centre};
 constexpr TextStyle footer_style{7.5, false, Align::left};
 
 double stroke_width(const TextStyle& s) { return s.bold ? s.size * bold_stroke_em : 0.0; }
 
 // Space kept free at each end of a line: glyph overhang plus half the bold outline.
 double side_pad(const TextStyle& s) { return s.size * overhang_em + stroke_width(s) / 2; }
+
+// Section: clean text
+
+// The code point at s[i] and its length in bytes; U+FFFD and 1 for a malformed sequence.
+std::pair<char32_t, std::size_t> decode(std::string_view s, std::size_t i) {
+    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+    const unsigned char lead = byte(i);
+    if (lead < 0x80) return {lead, 1};
+    const std::size_t len = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC2 ? 2 : 0;
+    if (len == 0 || lead > 0xF4 || i + len > s.size()) return {replacement, 1};
+    char32_t cp = lead & (0x7F >> len);
+    for (std::size_t k = 1; k < len; ++k) {
+        if ((byte(i + k) & 0xC0) != 0x80) return {replacement, 1};
+        cp = (cp << 6) | (byte(i + k) & 0x3F);
+    }
+    constexpr char32_t shortest[] = {0, 0, 0x80, 0x800, 0x10000};  // overlong forms are malformed
+    if (cp < shortest[len] || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+        return {replacement, 1};
+    return {cp, len};
+}
+
+void append_utf8(std::string& out, char32_t cp) {
+    if (cp < 0x80) {
+        out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+        out += static_cast<char>(0xC0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {  // only the Basic Multilingual Plane reaches here
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+}
+
+// libharu's UTF-8 encoder takes only the Basic Multilingual Plane and trusts its input, so
+// malformed bytes and anything beyond U+FFFF become U+FFFD; control characters become spaces
+// (newlines stay: they end paragraphs).
+std::string clean(std::string_view in) {
+    std::string out;
+    out.reserve(in.size());
+    for (std::size_t i = 0; i < in.size();) {
+        auto [cp, len] = decode(in, i);
+        i += len;
+        if (cp != '\n' && (cp < 0x20 || (cp >= 0x7F && cp < 0xA0))) cp = ' ';
+        append_utf8(out, cp > 0xFFFF ? replacement : cp);
+    }
+    return out;
+}
+
+Talon cleaned(const Talon& t) {
+    Talon c{clean(t.office), {}, clean(t.number_label), clean(t.number), {}, {},
+            clean(t.qr_url), clean(t.number_note)};
+    for (const std::string& s : t.title) c.title.push_back(clean(s));
+    for (const TalonLine& l : t.lines) c.lines.push_back({clean(l.label), clean(l.value)});
+    for (const std::string& s : t.footer) c.footer.push_back(clean(s));
+    return c;
+}
 
 // Section: word wrapping on UTF-8 text
 
@@ -65,14 +144,18 @@ std::size_t next_char(std::string_view s, std::size_t i) {
 }
 
 // Bytes of the longest head of word that fits, cut between characters; at least one
-// character, so that wrapping always moves on.
+// character, so that wrapping always moves on. A double surname breaks before a hyphen and a
+// URL after a slash when one fits: a line ending in a hyphen would be read (by pdftotext too)
+// as a word split in two, and the hyphen lost.
 std::size_t fitting_head(std::string_view word, const Fits& fits) {
     std::size_t head = next_char(word, 0);
     for (std::size_t more; head < word.size(); head = more) {
         more = next_char(word, head);
         if (!fits(word.substr(0, more))) break;
     }
-    return head;
+    const std::size_t joint = word.substr(0, head).find_last_of("-/");
+    if (joint == std::string_view::npos || joint == 0) return head;
+    return word[joint] == '/' ? joint + 1 : joint;
 }
 
 // Breaks text into lines that fit: at spaces and newlines, and inside a word only when the
@@ -101,19 +184,49 @@ std::vector<std::string> wrap(std::string_view text, const Fits& fits) {
     return lines;
 }
 
+// Section: QR code
+
+struct QrSymbol {
+    int width = 0;            // modules per side
+    std::vector<bool> dark;   // row by row from the top
+    bool at(int x, int y) const { return dark[static_cast<std::size_t>(y) * width + x]; }
+};
+
+QrSymbol encode_qr(const std::string& url) {
+    // Level M survives a smudge or a crease across a tenth of the symbol.
+    const std::unique_ptr<QRcode, void (*)(QRcode*)> code(
+        QRcode_encodeString(url.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1), QRcode_free);
+    if (!code)
+        throw Error("printer: cannot make a QR code of the " + std::to_string(url.size()) +
+                    "-byte status URL: " + std::strerror(errno));
+    QrSymbol symbol{code->width, {}};
+    const std::size_t modules = static_cast<std::size_t>(code->width) * code->width;
+    symbol.dark.reserve(modules);
+    for (std::size_t i = 0; i < modules; ++i) symbol.dark.push_back(code->data[i] & 1);
+    return symbol;
+}
+
 // Section: layout, measured before anything is drawn so the page can be cut to fit
 
 struct Run {
     std::string text;
     TextStyle style;
     double x;         // from the band's left edge
-    double baseline;  // from the top of the content
+    double top;       // from the top of the content
+    double baseline;
+};
+
+struct PlacedQr {
+    QrSymbol symbol;
+    double x, top, module;
 };
 
 struct Layout {
     std::vector<Run> runs;
-    std::vector<double> rules;  // heights of thin rules across the band, from the top
-    double height = 0;          // bottom of the content so far
+    std::vector<double> rules;    // heights of thin rules across the band, from the top
+    std::optional<PlacedQr> qr;
+    std::vector<double> breaks;   // heights where a page may end: below lines and rules
+    double height = 0;            // bottom of the content so far
 };
 
 class Typesetter {
@@ -131,11 +244,13 @@ public:
         return width(text, s.size) <= band_ - 2 * side_pad(s);
     }
 
-    // Wrapped lines of text, gap points below what came before (nothing at the very top).
-    void paragraph(std::string_view text, const TextStyle& s, double gap) {
+    // Wrapped lines of text, gap points below what came before (nothing at the very top). A
+    // label keeps with what follows: no page ends right after it.
+    void paragraph(std::string_view text, const TextStyle& s, double gap,
+                   bool keep_with_next = false) {
         const auto lines = wrap(text, [&](std::string_view t) { return fits(t, s); });
         if (lines.empty()) return;
-        if (!out_.runs.empty()) out_.height += gap;
+        space(gap);
         const double ascent = HPDF_Font_GetAscent(font_) * s.size / 1000.0;
         const double line_height =
             (HPDF_Font_GetAscent(font_) - HPDF_Font_GetDescent(font_)) * s.size / 1000.0;
@@ -143,14 +258,27 @@ public:
         for (const std::string& line : lines) {
             const double x =
                 s.align == Align::left ? pad : pad + (band_ - 2 * pad - width(line, s.size)) / 2;
-            out_.runs.push_back({line, s, x, out_.height + ascent});
-            out_.height += line_height;
+            out_.runs.push_back({line, s, x, out_.height, out_.height + ascent});
+            end_block(line_height, !keep_with_next || &line != &lines.back());
         }
     }
 
     void rule(double gap) {
-        out_.height += gap;
+        space(gap);
         out_.rules.push_back(out_.height);
+        end_block(rule_pt);
+    }
+
+    // Centred, with the quiet zone above; modules shrink when the symbol would not fit. Keeps
+    // with the URL printed under it.
+    void qr(QrSymbol symbol) {
+        const double module = std::min(qr_module_pt, band_ / (symbol.width + 2 * qr_quiet_modules));
+        if (module < qr_min_module_pt)
+            throw Error("printer: the status URL is too long for a readable QR code in the band");
+        space(qr_quiet_modules * module);
+        const double side = symbol.width * module;
+        out_.qr = PlacedQr{std::move(symbol), (band_ - side) / 2, out_.height, module};
+        end_block(side, false);
     }
 
     // The largest size, down to min, at which text fits on one line.
@@ -162,6 +290,15 @@ public:
     Layout take() { return std::move(out_); }
 
 private:
+    void space(double gap) {
+        if (out_.height > 0) out_.height += gap;
+    }
+
+    void end_block(double height, bool page_may_end = true) {
+        out_.height += height;
+        if (page_may_end) out_.breaks.push_back(out_.height);
+    }
+
     HPDF_Font font_;
     double band_;
     Layout out_;
@@ -173,17 +310,49 @@ Layout compose(const Talon& t, HPDF_Font font, double band) {
     ts.paragraph(t.office, office_style, 0);
     for (std::size_t i = 0; i < t.title.size(); ++i)
         ts.paragraph(t.title[i], title_style, i == 0 ? 6 : 1);
-    ts.paragraph(t.number_label, number_label_style, 8);
+    ts.paragraph(t.number_label, number_label_style, 8, true);
     // A long number shrinks to the values' size, then wraps.
     ts.paragraph(t.number, ts.shrunk_to_fit(t.number, number_style, value_style.size), 2);
+    ts.paragraph(t.number_note, note_style, 2);
     for (const TalonLine& line : t.lines) {
-        ts.paragraph(line.label, label_style, 7);
+        ts.paragraph(line.label, label_style, 7, true);
         ts.paragraph(line.value, value_style, 1);
     }
-    if (!t.footer.empty()) ts.rule(8);
+    if (!t.footer.empty() || !t.qr_url.empty()) ts.rule(8);
+    if (!t.qr_url.empty()) {
+        ts.qr(encode_qr(t.qr_url));
+        ts.paragraph(t.qr_url, url_style, 3);
+    }
     for (std::size_t i = 0; i < t.footer.size(); ++i)
         ts.paragraph(t.footer[i], footer_style, i == 0 ? 8 : 4);
     return ts.take();
+}
+
+// Section: pages
+
+// Content heights at which each page starts: as much as fits, ending at a break. The roll
+// (no page height) is one page cut to the content.
+std::vector<double> page_starts(const Layout& layout, std::optional<double> usable) {
+    std::vector<double> starts{0};
+    if (!usable) return starts;
+    std::vector<double> ends = layout.breaks;
+    ends.push_back(layout.height);  // the content's end must fit too, break or not
+    double fitting = 0;  // the last break that fits on the current page
+    for (double b : ends) {
+        if (b - starts.back() > *usable) {
+            if (fitting <= starts.back() || b - fitting > *usable)
+                throw Error("printer: a part of the talon is taller than the page");
+            starts.push_back(fitting);
+        }
+        fitting = b;
+    }
+    return starts;
+}
+
+std::size_t page_of(const std::vector<double>& starts, double top) {
+    constexpr double slack = 1e-6;  // a line that starts exactly at a break belongs below it
+    return static_cast<std::size_t>(std::upper_bound(starts.begin(), starts.end(), top + slack) -
+                                    starts.begin()) - 1;
 }
 
 // Section: libharu document
@@ -239,7 +408,73 @@ HPDF_Font load_font(Doc& doc, const std::filesystem::path& path) {
     return font;
 }
 
+// Section: ToUnicode map
+
+// libharu 2.3.0 gives a UTF-8 TrueType font its encoding CMap (one begincidrange over every
+// code) as the ToUnicode map; poppler rejects that with a warning and other readers may
+// extract nothing. The codes it writes for such a font are the characters' own code points
+// (Identity-H, with a CIDToGIDMap), so the right map sends each code used to itself.
+std::string to_unicode_cmap(const std::set<char16_t>& codes) {
+    // Consecutive codes sharing a high byte make one bfrange; a block holds at most 100.
+    std::vector<std::pair<char16_t, char16_t>> ranges;
+    for (char16_t c : codes) {
+        if (!ranges.empty() && ranges.back().second + 1 == c && (c & 0xFF) != 0)
+            ranges.back().second = c;
+        else
+            ranges.emplace_back(c, c);
+    }
+    std::string cmap =
+        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+        "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+        "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
+        "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n";
+    char entry[32];
+    for (std::size_t i = 0; i < ranges.size(); i += 100) {
+        const std::size_t n = std::min<std::size_t>(100, ranges.size() - i);
+        cmap += std::to_string(n) + " beginbfrange\n";
+        for (std::size_t k = i; k < i + n; ++k) {
+            const unsigned from = ranges[k].first, to = ranges[k].second;
+            std::snprintf(entry, sizeof entry, "<%04X> <%04X> <%04X>\n", from, to, from);
+            cmap += entry;
+        }
+        cmap += "endbfrange\n";
+    }
+    return cmap + "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n";
+}
+
+std::set<char16_t> codes_used(const Layout& layout) {
+    std::set<char16_t> codes;
+    for (const Run& run : layout.runs)
+        for (std::size_t i = 0; i < run.text.size();) {
+            const auto [cp, len] = decode(run.text, i);  // clean text: all in the BMP
+            codes.insert(static_cast<char16_t>(cp));
+            i += len;
+        }
+    return codes;
+}
+
+// Reaches into libharu's font object (its headers publish the layout) to replace the stream
+// before the document is written.
+void replace_to_unicode(HPDF_Font font, const std::string& cmap) {
+    const auto* attr = static_cast<HPDF_FontAttr>(font->attr);
+    HPDF_Dict map = attr && attr->type == HPDF_FONT_TYPE0_TT ? attr->cmap_stream : nullptr;
+    if (!map || !map->stream || map->stream->type != HPDF_STREAM_MEMORY)
+        throw Error("printer: libharu's font is not the UTF-8 TrueType font of libharu 2.3.0; "
+                    "cannot write its ToUnicode map");
+    HPDF_MemStream_FreeData(map->stream);
+    if (HPDF_Stream_Write(map->stream, reinterpret_cast<const HPDF_BYTE*>(cmap.data()),
+                          static_cast<HPDF_UINT>(cmap.size())) != HPDF_OK)
+        throw Error("printer: writing the ToUnicode map failed (out of memory?)");
+}
+
 // Section: drawing
+
+// Where one page's share of the content goes.
+struct Frame {
+    double left, top;  // PDF points: the band's left edge, the content's top edge
+    double scale;      // of the layout onto the page
+    double start;      // the content height at which this page begins
+};
 
 void draw_run(HPDF_Page page, HPDF_Font font, const Run& run, double x, double y) {
     HPDF_Page_BeginText(page);
@@ -251,11 +486,45 @@ void draw_run(HPDF_Page page, HPDF_Font font, const Run& run, double x, double y
     HPDF_Page_EndText(page);
 }
 
-void draw_rule(HPDF_Page page, double left, double right, double y) {
+void draw_rule(HPDF_Page page, double band, double y) {
     HPDF_Page_SetLineWidth(page, rule_pt);
-    HPDF_Page_MoveTo(page, static_cast<HPDF_REAL>(left), static_cast<HPDF_REAL>(y));
-    HPDF_Page_LineTo(page, static_cast<HPDF_REAL>(right), static_cast<HPDF_REAL>(y));
+    HPDF_Page_MoveTo(page, 0, static_cast<HPDF_REAL>(y - rule_pt / 2));
+    HPDF_Page_LineTo(page, static_cast<HPDF_REAL>(band), static_cast<HPDF_REAL>(y - rule_pt / 2));
     HPDF_Page_Stroke(page);
+}
+
+// One path of rectangles, a run of dark modules each, filled at once: abutting rows then
+// rasterise without hairline seams.
+void draw_qr(HPDF_Page page, const PlacedQr& qr, double y) {
+    const auto m = qr.module;
+    for (int row = 0; row < qr.symbol.width; ++row)
+        for (int col = 0; col < qr.symbol.width;) {
+            if (!qr.symbol.at(col, row)) {
+                ++col;
+                continue;
+            }
+            const int from = col;
+            while (col < qr.symbol.width && qr.symbol.at(col, row)) ++col;
+            HPDF_Page_Rectangle(
+                page, static_cast<HPDF_REAL>(qr.x + from * m), static_cast<HPDF_REAL>(y - (row + 1) * m),
+                static_cast<HPDF_REAL>((col - from) * m), static_cast<HPDF_REAL>(m));
+        }
+    HPDF_Page_Fill(page);
+}
+
+// Everything of the layout that starts on this page; content heights grow downwards, PDF
+// heights upwards, so y = -(height - start) after the frame's transformation.
+void draw_page(HPDF_Page page, HPDF_Font font, const Layout& layout, double band,
+               const std::vector<double>& starts, std::size_t index, const Frame& f) {
+    const auto here = [&](double top) { return page_of(starts, top) == index; };
+    const auto y = [&](double height) { return -(height - f.start); };
+    HPDF_Page_Concat(page, static_cast<HPDF_REAL>(f.scale), 0, 0, static_cast<HPDF_REAL>(f.scale),
+                     static_cast<HPDF_REAL>(f.left), static_cast<HPDF_REAL>(f.top));
+    for (const Run& run : layout.runs)
+        if (here(run.top)) draw_run(page, font, run, run.x, y(run.baseline));
+    for (double rule : layout.rules)
+        if (here(rule)) draw_rule(page, band, y(rule));
+    if (layout.qr && here(layout.qr->top)) draw_qr(page, *layout.qr, y(layout.qr->top));
 }
 
 void check_style(const TalonStyle& style) {
@@ -263,6 +532,13 @@ void check_style(const TalonStyle& style) {
           style.printable_width_mm <= style.page_width_mm))
         throw Error("printer: printable width must be at least " + std::to_string(min_band_mm) +
                     " mm and no wider than the page");
+    if (!(style.scale >= 0.5 && style.scale <= 3))
+        throw Error("printer: talon scale must be between 0.5 and 3");
+    if (!(style.margin_mm >= 0 && style.margin_mm <= 50))
+        throw Error("printer: talon margin must be between 0 and 50 mm");
+    if (!(style.page_height_mm == 0 || style.page_height_mm >= 2 * style.margin_mm + 40))
+        throw Error("printer: page height must be 0 (cut to the content) or leave 40 mm "
+                    "between the margins");
 }
 
 std::vector<unsigned char> pdf_bytes(Doc& doc) {
@@ -288,22 +564,27 @@ std::vector<unsigned char> render_talon(const Talon& talon, const TalonStyle& st
     const HPDF_Font font = load_font(doc, style.font);
 
     const double page_width = style.page_width_mm * pt_per_mm;
-    const double band = style.printable_width_mm * pt_per_mm;
-    const double left = (page_width - band) / 2;
-    const double top = margin_mm * pt_per_mm;
-    const Layout layout = compose(talon, font, band);
-    const double page_height = layout.height + 2 * top;
+    const double band = style.printable_width_mm * pt_per_mm / style.scale;  // in layout points
+    const double margin = style.margin_mm * pt_per_mm;
+    const Layout layout = compose(cleaned(talon), font, band);
+    replace_to_unicode(font, to_unicode_cmap(codes_used(layout)));
 
-    HPDF_Page page = HPDF_AddPage(doc.get());
-    HPDF_Page_SetWidth(page, static_cast<HPDF_REAL>(page_width));
-    HPDF_Page_SetHeight(page, static_cast<HPDF_REAL>(page_height));
-    doc.check("making a page " + std::to_string(static_cast<int>(page_height / pt_per_mm)) +
-              " mm tall");
-
-    for (const Run& run : layout.runs)
-        draw_run(page, font, run, left + run.x, page_height - top - run.baseline);
-    for (double y : layout.rules) draw_rule(page, left, left + band, page_height - top - y);
-    doc.check("drawing the talon");
+    const bool roll = style.page_height_mm == 0;
+    const double page_height =
+        roll ? layout.height * style.scale + 2 * margin : style.page_height_mm * pt_per_mm;
+    const auto starts = page_starts(
+        layout, roll ? std::nullopt : std::optional((page_height - 2 * margin) / style.scale));
+    for (std::size_t i = 0; i < starts.size(); ++i) {
+        HPDF_Page page = HPDF_AddPage(doc.get());
+        HPDF_Page_SetWidth(page, static_cast<HPDF_REAL>(page_width));
+        HPDF_Page_SetHeight(page, static_cast<HPDF_REAL>(page_height));
+        doc.check("making a page " + std::to_string(static_cast<int>(page_height / pt_per_mm)) +
+                  " mm tall");
+        const Frame frame{(page_width - style.printable_width_mm * pt_per_mm) / 2,
+                          page_height - margin, style.scale, starts[i]};
+        draw_page(page, font, layout, band, starts, i, frame);
+        doc.check("drawing the talon");
+    }
     return pdf_bytes(doc);
 }
 

@@ -2,16 +2,14 @@
 // Pure layout and file output; knows nothing of languages, complaints or the UI: the caller
 // passes the words already translated.
 #pragma once
+#include "printer/error.h"
+
+#include <cstddef>
 #include <filesystem>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace printer {
-
-struct Error : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
 
 // One labelled fact on the talon, e.g. {"Адресат / Адресат", "Руководитель услугодателя"}.
 struct TalonLine {
@@ -19,7 +17,10 @@ struct TalonLine {
     std::string value;
 };
 
-// What goes on the talon, top to bottom. All strings are valid UTF-8 (callers validate).
+// What goes on the talon, top to bottom: office, title, number label, number, number note,
+// lines, a rule, the QR code with its URL, footer. Strings are UTF-8: malformed bytes and
+// characters beyond U+FFFF print as U+FFFD, control characters as spaces; "\n" starts a new
+// paragraph. Empty fields take no room.
 struct Talon {
     std::string office;                   // the office the kiosk stands in
     std::vector<std::string> title;       // one line per language, e.g. "ШАҒЫМ ТАЛОНЫ", "ТАЛОН"
@@ -27,12 +28,20 @@ struct Talon {
     std::string number;                   // registration number, printed in large type
     std::vector<TalonLine> lines;         // date and time, addressee, applicant, accepted by...
     std::vector<std::string> footer;      // free paragraphs at the bottom (tracking, court)
+    std::string qr_url;                   // status page: a QR code with the URL under it; "" none
+    std::string number_note;              // under the number, e.g. why it is a local number
 };
 
 struct TalonStyle {
     std::filesystem::path font;           // TTF with every glyph used (assets/fonts)
     double page_width_mm = 80.0;          // thermal roll; 210 for A4
-    double printable_width_mm = 72.0;     // text never leaves this band, centred on the page
+    double printable_width_mm = 72.0;     // nothing is drawn outside this band, centred on the page
+    double page_height_mm = 0.0;          // 0: cut to the content (roll); else pages of this height
+    double margin_mm = 4.0;               // blank paper above and below the content
+    double scale = 1.0;                   // type and QR size; larger on A4 for reading at arm's length
+
+    static TalonStyle roll80(std::filesystem::path font);  // 80 mm roll, 72 mm printed, cut to fit
+    static TalonStyle a4(std::filesystem::path font);      // A4 pages, 180 mm printed, type x1.4
 };
 
 // Lays the talon out and returns the PDF bytes. Throws Error with a clear message.
@@ -42,5 +51,10 @@ std::vector<unsigned char> render_talon(const Talon& talon, const TalonStyle& st
 // of the folder, so a power cut leaves either the whole talon or none. Returns the final path.
 std::filesystem::path spool_talon(const std::filesystem::path& dir, const std::string& name,
                                   const std::vector<unsigned char>& pdf);
+
+// The newest talons in dir (by modification time, newest first, at most max): what service
+// mode offers for reprint. A missing folder has none.
+std::vector<std::filesystem::path> recent_talons(const std::filesystem::path& dir,
+                                                 std::size_t max);
 
 }  // namespace printer
