@@ -1,5 +1,6 @@
 // The citizen's way through as plain state: transitions, gating, typing, inactivity.
 #include "kiosk/flow.h"
+#include "kiosk/text.h"
 
 #include <gtest/gtest.h>
 
@@ -20,6 +21,7 @@ Flow flow_at(Screen target) {
     Flow f;
     f.start();
     f.choose_language("ru");
+    f.file_complaint();
     auto at = [&] { return f.screen == target; };
     if (at()) return f;
     f.choose_addressee(Addressee::Akim);
@@ -60,6 +62,9 @@ TEST(Flow, AttractLanguageThenFilingSteps) {
     f.start();
     EXPECT_EQ(f.screen, Screen::Language);
     f.choose_language("ru");
+    EXPECT_EQ(f.screen, Screen::Home);
+    EXPECT_EQ(f.step(), 0);
+    f.file_complaint();
     EXPECT_EQ(f.screen, Screen::Addressee);
     EXPECT_EQ(f.step(), 1);
     EXPECT_EQ(Flow::step_count(), 8);
@@ -73,7 +78,7 @@ TEST(Flow, EveryStepForwardAndBack) {
         ASSERT_EQ(f.screen, steps[i]) << i;
         EXPECT_EQ(f.step(), i + 1);
         f.back();
-        EXPECT_EQ(f.screen, i == 0 ? Screen::Language : steps[i - 1]);
+        EXPECT_EQ(f.screen, i == 0 ? Screen::Home : steps[i - 1]);
     }
 }
 
@@ -198,4 +203,41 @@ TEST(Flow, InactivityWarnsThenWipes) {
     EXPECT_TRUE(f.complaint.surname.empty());
     EXPECT_TRUE(f.complaint.grounds.empty());
     EXPECT_EQ(f.language, "kk");
+}
+
+TEST(Flow, HomeLeadsToStatusInfoAndAssistance) {
+    Flow f;
+    f.start();
+    f.choose_language("en");
+    f.check_status();
+    EXPECT_EQ(f.screen, Screen::Status);
+    EXPECT_EQ(f.focus, Field::StatusNumber);
+    f.look_up_status();
+    EXPECT_FALSE(f.status_requested);   // nothing typed yet
+    f.type("ЖТ-2026-00000001");
+    f.look_up_status();
+    EXPECT_TRUE(f.status_requested);
+    EXPECT_EQ(f.status_query, "ЖТ-2026-00000001");
+    f.back();
+    EXPECT_EQ(f.screen, Screen::Home);
+    f.how_appeals_work();
+    EXPECT_EQ(f.screen, Screen::Info);
+    f.go_home();
+    f.call_specialist();
+    EXPECT_EQ(f.screen, Screen::Assistance);
+    EXPECT_TRUE(f.assistance_requested);
+    f.expire();
+    EXPECT_TRUE(f.status_query.empty());
+    EXPECT_FALSE(f.large_text);
+}
+
+TEST(Flow, CommonGroundsAppendToTheGrounds) {
+    Flow f = flow_at(Screen::Grounds);
+    f.complaint.grounds.clear();
+    f.add_ground("Нарушен срок оказания услуги.");
+    f.add_ground("Потребовали незаконную плату.");
+    EXPECT_EQ(f.complaint.grounds, "Нарушен срок оказания услуги.\nПотребовали незаконную плату.");
+    f.complaint.grounds = std::string(Limits::grounds - 5, 'x');
+    f.add_ground("Потребовали незаконную плату.");   // would not fit: left out whole
+    EXPECT_EQ(code_point_count(f.complaint.grounds), Limits::grounds - 5);
 }

@@ -210,3 +210,27 @@ TEST_F(OutboxTest, WorkerDeliversWhenWoken) {
         std::this_thread::sleep_for(20ms);
     EXPECT_EQ(outbox.find(item.id)->state, Delivery::Registered);
 }
+
+TEST_F(OutboxTest, MigratesAVersionOneDatabaseKeepingItsComplaints) {
+    std::filesystem::create_directories(db.parent_path());
+    sqlite3* raw = nullptr;
+    sqlite3_open(db.c_str(), &raw);
+    // The first schema as released, with one complaint waiting in it.
+    sqlite3_exec(raw,
+                 "CREATE TABLE outbox (id INTEGER PRIMARY KEY, idempotency_key TEXT NOT NULL UNIQUE, state TEXT NOT NULL, "
+                 "payload TEXT, accepted_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER "
+                 "NOT NULL, last_error TEXT, registration_number TEXT, delivered_at INTEGER, talon_printed INTEGER NOT NULL "
+                 "DEFAULT 0, purged_at INTEGER);"
+                 "INSERT INTO outbox (idempotency_key, state, payload, accepted_at, next_attempt_at) "
+                 "VALUES ('k-1', 'queued', '{}', 0, 0);"
+                 "PRAGMA user_version = 1;",
+                 nullptr, nullptr, nullptr);
+    sqlite3_close(raw);
+    Outbox outbox(db, "KSK-T");
+    const auto item = outbox.find(1);
+    ASSERT_TRUE(item);
+    EXPECT_EQ(item->idempotency_key, "k-1");
+    EXPECT_TRUE(item->token.empty());
+    outbox.pending(1, "tok-9", WallClock::now());
+    EXPECT_EQ(outbox.find(1)->token, "tok-9");
+}

@@ -4,6 +4,7 @@
 #include "process.h"
 #include "sample_complaint.h"
 
+#include "kiosk/catalog.h"
 #include "kiosk/submission.h"
 
 #include <nlohmann/json.hpp>
@@ -12,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <fstream>
 #include <cstdio>
 #include <map>
 #include <thread>
@@ -261,4 +263,32 @@ TEST(Submission, OfflineTheCitizenStillGetsATalonWithTheLocalNumber) {
         std::this_thread::sleep_for(20ms);
     EXPECT_EQ(outbox.find(r.item.id)->state, Delivery::Registered);
     EXPECT_EQ(rows(b.reg).size(), 1u);
+}
+
+TEST(Status, LocalNumbersAndRegisterNumbersAreLookedUp) {
+    Background b;
+    const SubmissionResult r = b.submit(register_endpoint(b.cfg));
+    ASSERT_EQ(r.item.state, Delivery::Registered) << r.item.last_error;
+    const auto by_number = look_up_status(b.cfg, r.item.registration_number);
+    ASSERT_FALSE(by_number.empty());
+    EXPECT_EQ(by_number[0], (StatusLine{"status.open", ""}));
+    const auto by_local = look_up_status(b.cfg, r.item.local_number);
+    ASSERT_GE(by_local.size(), 2u);
+    EXPECT_EQ(by_local[0], (StatusLine{"status.registered_as", r.item.registration_number}));
+    EXPECT_EQ(by_local[1], (StatusLine{"status.open", ""}));
+    EXPECT_EQ(look_up_status(b.cfg, "ЖТ-1999-99999999"), (std::vector<StatusLine>{{"status.not_found", ""}}));
+}
+
+TEST(Catalog, CachedCopyServesWhenTheRegisterIsAway) {
+    Background b;
+    const auto fresh = net::fetch_services(register_endpoint(b.cfg));
+    ASSERT_TRUE(fresh.ok) << fresh.error;
+    EXPECT_FALSE(load_catalog(b.cfg));
+    ASSERT_TRUE(save_catalog(b.cfg, fresh.services));
+    const auto cached = load_catalog(b.cfg);
+    ASSERT_TRUE(cached);
+    ASSERT_EQ(cached->size(), fresh.services.size());
+    EXPECT_EQ(cached->at(0).name_kk, fresh.services[0].name_kk);
+    std::ofstream(b.cfg.state_dir / "services.json") << "[{\"service_code\": 7}]";
+    EXPECT_FALSE(load_catalog(b.cfg));   // a damaged cache is ignored, not trusted
 }

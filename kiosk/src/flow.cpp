@@ -3,6 +3,8 @@
 #include "kiosk/text.h"
 
 #include <algorithm>
+
+#include <algorithm>
 #include <tuple>
 
 namespace kiosk {
@@ -62,6 +64,7 @@ std::size_t max_length(Field f) {
     case Field::Phone: return 12;
     case Field::Email: return Limits::email;
     case Field::ServiceDate: return 10;
+    case Field::StatusNumber: return 64;
     default: return 0;
     }
 }
@@ -78,6 +81,7 @@ std::vector<Field> fields_of(Screen s) {
     case Screen::Contact: return {Field::Phone, Field::Email, Field::Contact};
     case Screen::Review: return {Field::Consent};
     case Screen::Signature: return {Field::Signature};
+    case Screen::Status: return {Field::StatusNumber};
     default: return {};
     }
 }
@@ -103,6 +107,7 @@ std::string* Flow::focused_text() {
     case Field::Demands: return &c.demands;
     case Field::Phone: return &c.phone;
     case Field::Email: return &c.email;
+    case Field::StatusNumber: return &status_query;
     default: return nullptr;
     }
 }
@@ -113,7 +118,43 @@ void Flow::start() { screen = Screen::Language; }
 
 void Flow::choose_language(std::string_view lang) {
     language = std::string(lang);   // entered data stays: only the words change
-    if (screen == Screen::Language) screen = Screen::Addressee;
+    if (screen == Screen::Language) screen = Screen::Home;
+}
+
+void Flow::go_home() {
+    errors.clear();
+    screen = Screen::Home;
+}
+
+void Flow::file_complaint() {
+    screen = Screen::Addressee;
+    focus_on(Field::Addressee);
+}
+
+void Flow::check_status() {
+    screen = Screen::Status;
+    focus_on(Field::StatusNumber);
+}
+
+void Flow::how_appeals_work() { screen = Screen::Info; }
+
+void Flow::call_specialist() {
+    screen = Screen::Assistance;
+    assistance_requested = true;
+}
+
+void Flow::look_up_status() {
+    if (status_query.empty()) return;
+    status_requested = true;
+}
+
+void Flow::add_ground(std::string_view text) {
+    std::string& g = complaint.grounds;
+    const std::size_t room = Limits::grounds - std::min(Limits::grounds, code_point_count(g));
+    if (code_point_count(text) + 1 > room) return;
+    if (!g.empty()) g += g.back() == '\n' ? "" : "\n";
+    g += text;
+    errors.clear();
 }
 
 void Flow::choose_addressee(Addressee a) {
@@ -160,7 +201,9 @@ void Flow::back() {
     const int i = index_of(screen);
     if (screen == Screen::EgovInfo) screen = Screen::Addressee;
     else if (screen == Screen::Language) screen = Screen::Attract;
-    else if (i == 0) screen = Screen::Language;
+    else if (screen == Screen::Home) screen = Screen::Language;
+    else if (screen == Screen::Info || screen == Screen::Assistance || screen == Screen::Status || i == 0)
+        screen = Screen::Home;
     else if (i > 0) {
         screen = kSteps[i - 1];
         focus_on(first_field(screen));
@@ -248,6 +291,7 @@ void Flow::finish() { expire(); }
 void Flow::expire() {
     wipe(complaint);
     wipe(registration_number);
+    wipe(status_query);
     *this = Flow{};
 }
 

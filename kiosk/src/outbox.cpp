@@ -89,6 +89,8 @@ constexpr const char* kMigrations[] = {
     "  purged_at INTEGER);"
     "CREATE INDEX outbox_due ON outbox(state, next_attempt_at);"
     "CREATE INDEX outbox_number ON outbox(registration_number);",
+    // 1 -> 2: Open311 registers may answer with a token and the number later
+    "ALTER TABLE outbox ADD COLUMN token TEXT;",
 };
 static_assert(std::size(kMigrations) == Outbox::kSchemaVersion);
 
@@ -144,7 +146,7 @@ Delivery delivery_from(const std::string& s) {
 
 constexpr const char* kItemColumns =
     "id, idempotency_key, state, registration_number, last_error, attempts, accepted_at, "
-    "next_attempt_at, delivered_at, talon_printed, purged_at";
+    "next_attempt_at, delivered_at, talon_printed, purged_at, token";
 
 std::string local_number(const std::string& kiosk_id, std::int64_t id) {
     char digits[24];
@@ -166,6 +168,7 @@ OutboxItem item_from(const Statement& s, const std::string& kiosk_id) {
     if (!s.null(8)) it.delivered_at = at(s.integer(8));
     it.talon_printed = s.integer(9) != 0;
     it.purged = !s.null(10);
+    it.token = s.text(11);
     return it;
 }
 
@@ -286,7 +289,7 @@ std::optional<std::pair<OutboxItem, net::ServiceRequest>> Outbox::take_due(WallC
     s.bind(1, ms(now));
     if (!s.row()) return std::nullopt;
     OutboxItem item = item_from(s, kiosk_id_);
-    const std::string payload = s.text(11);
+    const std::string payload = s.text(12);
     s.done();
     net::ServiceRequest request;
     try {
@@ -307,13 +310,18 @@ std::optional<std::pair<OutboxItem, net::ServiceRequest>> Outbox::take_due(WallC
 
 void Outbox::registered(std::int64_t id, const std::string& number, WallClock::time_point now) {
     Statement s(db_, "UPDATE outbox SET state = 'registered', registration_number = ?2, delivered_at = ?3, "
-                     "last_error = NULL WHERE id = ?1");
+                     "last_error = NULL, token = NULL WHERE id = ?1");
     s.bind(1, id).bind(2, number).bind(3, ms(now)).run();
 }
 
 void Outbox::retry_at(std::int64_t id, WallClock::time_point when, const std::string& error) {
     Statement s(db_, "UPDATE outbox SET state = 'queued', next_attempt_at = ?2, last_error = ?3 WHERE id = ?1");
     s.bind(1, id).bind(2, ms(when)).bind(3, error).run();
+}
+
+void Outbox::pending(std::int64_t id, const std::string& token, WallClock::time_point when) {
+    Statement s(db_, "UPDATE outbox SET state = 'queued', token = ?2, next_attempt_at = ?3, last_error = NULL WHERE id = ?1");
+    s.bind(1, id).bind(2, token).bind(3, ms(when)).run();
 }
 
 void Outbox::failed(std::int64_t id, const std::string& reason) {
@@ -361,29 +369,30 @@ int deliver_due(Outbox& outbox, const net::RegisterEndpoint& endpoint, const Ret
     int delivered = 0;
     while (auto due = outbox.take_due(WallClock::now())) {
         const auto& [item, request] = *due;
-        const net::SubmitResult r = net::submit_request(endpoint, request);
+        // Asking with the token files nothing new; if the register forgot the token, the same
+        // idempotency key makes sending it again safe.
+        net::SubmitResult r = item.token.empty() ? net::submit_request(endpoint, request)
+                                                 : net::resolve_token(endpoint, item.token);
+        if (!item.token.empty() && r.outcome == net::Outcome::Rejected) r = net::submit_request(endpoint, request);
+        const auto later = WallClock::now() + policy.delay(item.attempts, r.retry_after, rng);
         switch (r.outcome) {
         case net::Outcome::Registered:
             outbox.registered(item.id, r.service_request_id, WallClock::now());
             ++delivered;
             break;
-        case net::Outcome::Rejected:
-            outbox.failed(item.id, r.error);
-            break;
-        default:
-            outbox.retry_at(item.id, WallClock::now() + policy.delay(item.attempts, r.retry_after, rng), r.error);
-            break;
+        case net::Outcome::Rejected: outbox.failed(item.id, r.error); break;
+        case net::Outcome::Pending: outbox.pending(item.id, r.token.empty() ? item.token : r.token, later); break;
+        case net::Outcome::Unreachable: outbox.retry_at(item.id, later, r.error); break;
         }
     }
     return delivered;
 }
 
-
 // Section: the delivery worker
 
 DeliveryWorker::DeliveryWorker(std::filesystem::path db, std::string kiosk_id, net::RegisterEndpoint endpoint,
-                               RetryPolicy policy)
-    : outbox_(db, std::move(kiosk_id)), endpoint_(std::move(endpoint)), policy_(policy),
+                               RetryPolicy policy, std::chrono::seconds retention)
+    : outbox_(db, std::move(kiosk_id)), endpoint_(std::move(endpoint)), policy_(policy), retention_(retention),
       rng_(std::random_device{}()) {
     outbox_.recover();
     thread_ = std::thread([this] { loop(); });
@@ -414,6 +423,7 @@ void DeliveryWorker::loop() {
         std::optional<WallClock::time_point> next;
         try {
             deliver_due(outbox_, endpoint_, policy_, rng_);
+            outbox_.purge(WallClock::now(), retention_);
             next = outbox_.next_due();
         } catch (const std::exception& e) {
             // A locked or full disk must not end delivery: say so and try again shortly.

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <ctime>
 #include <random>
 #include <thread>
@@ -230,6 +232,49 @@ std::future<SubmissionResult> submit_in_background(Complaint c, const Config& cf
         wipe(c);
         return out;
     });
+}
+
+// Section: status and assistance
+
+namespace {
+
+// "2026-12-04T18:00:00+05:00" -> "04.12.2026"; empty if it is not such a date.
+std::string day_of(const std::string& iso) {
+    if (iso.size() < 10 || iso[4] != '-' || iso[7] != '-') return "";
+    for (int i : {0, 1, 2, 3, 5, 6, 8, 9})
+        if (iso[i] < '0' || iso[i] > '9') return "";
+    return iso.substr(8, 2) + "." + iso.substr(5, 2) + "." + iso.substr(0, 4);
+}
+
+}  // namespace
+
+std::vector<StatusLine> look_up_status(const Config& cfg, const std::string& typed) {
+    std::string number = typed;
+    while (!number.empty() && number.back() == ' ') number.pop_back();
+    std::vector<StatusLine> lines;
+    if (const auto item = Outbox(outbox_file(cfg), cfg.kiosk_id).find_number(number)) {
+        if (item->state == Delivery::Failed) return {{"status.failed", ""}};
+        if (item->state != Delivery::Registered) return {{"status.queued", ""}};
+        if (item->registration_number != number) lines.push_back({"status.registered_as", item->registration_number});
+        number = item->registration_number;
+    }
+    const net::StatusResult r = net::fetch_status(register_endpoint(cfg), number);
+    if (r.outcome == net::Outcome::Rejected && r.http_status == 404) return {{"status.not_found", ""}};
+    if (r.outcome != net::Outcome::Registered) {
+        lines.push_back({"status.unreachable", ""});
+        return lines;
+    }
+    lines.push_back({r.request.status == "closed" ? "status.closed" : "status.open", ""});
+    if (!r.request.status_notes.empty()) lines.push_back({"status.notes", r.request.status_notes});
+    if (const auto day = day_of(r.request.expected_datetime); !day.empty()) lines.push_back({"status.expected", day});
+    return lines;
+}
+
+void record_assistance_request(const Config& cfg, WallClock::time_point now) {
+    std::filesystem::create_directories(cfg.state_dir);
+    std::ofstream log(cfg.state_dir / "assistance_requests.log", std::ios::app);
+    log << iso8601(now) << " assistance requested\n";
+    std::fprintf(stderr, "kiosk: assistance requested\n");
 }
 
 }  // namespace kiosk

@@ -77,20 +77,21 @@ bool key(std::string_view id, const char* label, float w, float h, bool pressed_
     return hit;
 }
 
+// A key as wide as its label needs, and at least min_w.
+float fit(const std::string& label, float min_w) {
+    return std::max(min_w, ImGui::CalcTextSize(label.c_str()).x + 2 * ImGui::GetStyle().FramePadding.x);
+}
+
 void layout_switch(App& app, float w, float h) {
     static constexpr std::pair<Layout, const char*> choices[] = {
         {Layout::Kazakh, "kbd.layout_kk"}, {Layout::Russian, "kbd.layout_ru"}, {Layout::Latin, "kbd.layout_en"}};
     for (const auto& [layout, name] : choices) {
-        if (key(std::string_view(name).substr(4), app.t(name).c_str(), w * 1.25f, h, app.keyboard.layout == layout))
+        if (key(std::string_view(name).substr(4), app.t(name).c_str(), fit(app.t(name), w), h, app.keyboard.layout == layout))
             app.keyboard.layout = layout;
         ImGui::SameLine();
     }
 }
 
-// A key as wide as its label needs, and at least min_w.
-float fit(const std::string& label, float min_w) {
-    return std::max(min_w, ImGui::CalcTextSize(label.c_str()).x + 2 * ImGui::GetStyle().FramePadding.x);
-}
 
 }  // namespace
 
@@ -100,6 +101,11 @@ float keyboard_height(float) { return 6 * (key_height() + 8.f) + 16.f; }
 
 void draw_keyboard(App& app, float width) {
     Flow& f = app.flow;
+    // The layout follows the citizen's language until they switch it themselves.
+    if (app.keyboard.language != f.language) {
+        app.keyboard.language = f.language;
+        app.keyboard.layout = f.language == "ru" ? Layout::Russian : f.language == "en" ? Layout::Latin : Layout::Kazakh;
+    }
     std::string* text = f.focused_text();
     const Keypad pad = keypad_for(f.focus);
     Layout layout = pad == Keypad::Digits ? Layout::Digits
@@ -107,6 +113,10 @@ void draw_keyboard(App& app, float width) {
                                                                                 : app.keyboard.layout;
     const float w = pad == Keypad::Digits ? 160.f : key_width(width), h = key_height();
     const bool upper = app.keyboard.shift || wants_capital(f, text);
+    // Keys keep their size and labels in large-text mode: the letters are already large, and
+    // the rows must still fit the screen.
+    const float unscale = 1.f / ImGui::GetIO().FontGlobalScale;
+    ImGui::SetWindowFontScale(unscale);
     for (const auto& row : rows(layout)) {
         const float row_w = row.size() * (w + ImGui::GetStyle().ItemSpacing.x);
         ImGui::SetCursorPosX(std::max(8.f, (width - row_w) / 2));
@@ -127,12 +137,14 @@ void draw_keyboard(App& app, float width) {
     const std::string& enter = app.t("kbd.enter");
     const std::string& erase = app.t("kbd.backspace");
     const bool multiline = f.focus == Field::Grounds || f.focus == Field::Demands;
-    const float erase_w = fit(erase, w * 2);
+    ImGui::SetWindowFontScale(0.85f * unscale);   // the word keys' labels, so the row fits
+    const float erase_w = fit(erase, w * 1.5f);
     ImGui::SetCursorPosX(24.f);
     if (pad != Keypad::Digits) {
         layout_switch(app, w, h);
-        const float shift_w = fit(shift, w * 1.5f), enter_w = multiline ? fit(enter, w * 1.5f) + spacing : 0.f;
-        const float space_w = std::max(w * 2, width - 48.f - 3 * (w * 1.25f + spacing) - shift_w - enter_w - erase_w - 2 * spacing);
+        const float shift_w = fit(shift, w), enter_w = multiline ? fit(enter, w) + spacing : 0.f;
+        const float layouts_w = ImGui::GetCursorPosX() - 24.f;   // drawn just before
+        const float space_w = std::max(w * 1.5f, width - 48.f - layouts_w - shift_w - enter_w - erase_w - 2 * spacing);
         if (key("shift", shift.c_str(), shift_w, h, app.keyboard.shift)) app.keyboard.shift = !app.keyboard.shift;
         ImGui::SameLine();
         if (key("space", app.t("kbd.space").c_str(), space_w, h)) f.type(" ");
@@ -147,6 +159,7 @@ void draw_keyboard(App& app, float width) {
     ImGui::PushButtonRepeat(true);
     if (key("backspace", erase.c_str(), pad == Keypad::Digits ? 2 * w + spacing : erase_w, h)) f.backspace();
     ImGui::PopButtonRepeat();
+    ImGui::SetWindowFontScale(1.f);
 }
 
 }  // namespace kiosk::ui

@@ -1,6 +1,8 @@
 // kiosk: the fullscreen touch application. Start-up, the event loop, and background work.
 #include "ui.h"
 
+#include "kiosk/catalog.h"
+
 #include <SDL.h>
 #include <imgui.h>
 #include <backends/imgui_impl_sdl.h>
@@ -10,6 +12,8 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <thread>
+#include <tuple>
 
 namespace kiosk::ui {
 namespace {
@@ -62,8 +66,9 @@ Fonts load_fonts(const Config& cfg) {
     return f;
 }
 
-// High contrast, large targets: dark text on light ground, strong focus colours.
-void apply_theme() {
+// Large targets, dark text on light ground; high contrast is black on white, framed in black,
+// with yellow for what is pressed or chosen.
+void apply_theme(bool high_contrast) {
     ImGui::StyleColorsLight();
     ImGuiStyle& s = ImGui::GetStyle();
     s.WindowPadding = ImVec2(24, 20);
@@ -78,6 +83,21 @@ void apply_theme() {
     s.Colors[ImGuiCol_Button] = ImVec4(0.80f, 0.87f, 0.95f, 1.f);
     s.Colors[ImGuiCol_ButtonHovered] = ImVec4(0.80f, 0.87f, 0.95f, 1.f);   // no hover on touch
     s.Colors[ImGuiCol_ButtonActive] = ImVec4(0.55f, 0.72f, 0.92f, 1.f);
+    if (!high_contrast) return;
+    s.Colors[ImGuiCol_WindowBg] = s.Colors[ImGuiCol_ChildBg] = ImVec4(1.f, 1.f, 1.f, 1.f);
+    s.Colors[ImGuiCol_Button] = s.Colors[ImGuiCol_ButtonHovered] = ImVec4(1.f, 1.f, 1.f, 1.f);
+    s.Colors[ImGuiCol_ButtonActive] = ImVec4(1.f, 0.85f, 0.f, 1.f);
+    s.Colors[ImGuiCol_Text] = ImVec4(0.f, 0.f, 0.f, 1.f);
+    s.Colors[ImGuiCol_Border] = ImVec4(0.f, 0.f, 0.f, 1.f);
+    s.FrameBorderSize = 3.f;
+}
+
+// The citizen's accessibility choices, applied before the frame is laid out.
+void apply_access(const Flow& f, bool& contrast_applied) {
+    ImGui::GetIO().FontGlobalScale = f.large_text ? 1.3f : 1.f;
+    if (f.high_contrast == contrast_applied) return;
+    apply_theme(f.high_contrast);
+    contrast_applied = f.high_contrast;
 }
 
 // Section: background work
@@ -96,17 +116,39 @@ void start_services_fetch(App& app) {
 bool poll_background(App& app) {
     bool changed = false;
     if (ready(app.services_pending)) {
-        app.services = app.services_pending.get();
-        if (!app.services->ok) {
-            std::fprintf(stderr, "kiosk: service catalog: %s\n", app.services->error.c_str());
+        net::ServicesResult fetched = app.services_pending.get();
+        if (fetched.ok) {
+            app.services = std::move(fetched);
+            app.services_stale = false;
+            app.services_cache_saved = std::async(std::launch::async, save_catalog, std::cref(app.config), app.services->services);
+        } else {
+            std::fprintf(stderr, "kiosk: service catalog: %s\n", fetched.error.c_str());
             app.services_retry_at = Clock::now() + std::chrono::seconds(10);
+            if (!app.services) app.services = std::move(fetched);   // a cached catalog stays
         }
         changed = true;
     }
-    if (app.flow.screen == Screen::Service && app.services && !app.services->ok &&
+    if (app.flow.screen == Screen::Service && (!app.services || !app.services->ok || app.services_stale) &&
         !app.services_pending.valid() && Clock::now() >= app.services_retry_at) {
-        app.services.reset();
+        app.services_stale = false;
         start_services_fetch(app);
+    }
+    if (app.flow.status_requested) {
+        app.flow.status_requested = false;
+        app.status_lines.clear();
+        app.status_pending = std::async(std::launch::async, [&cfg = app.config, number = app.flow.status_query] {
+            return look_up_status(cfg, number);
+        });
+        changed = true;
+    }
+    if (ready(app.status_pending)) {
+        app.status_lines = app.status_pending.get();
+        changed = true;
+    }
+    if (app.flow.assistance_requested) {
+        app.flow.assistance_requested = false;
+        // One line appended to a file: not worth a frame, so not on this thread.
+        std::thread(record_assistance_request, std::cref(app.config), WallClock::now()).detach();
     }
     if (app.flow.submit_requested) {
         app.flow.submit_requested = false;
@@ -155,12 +197,19 @@ int run(const Options& opt) {
     IMGUI_CHECKVERSION();
     ImGui::CreateContext();
     ImGui::GetIO().IniFilename = nullptr;   // nothing about a session is written to disk
-    apply_theme();
-    DeliveryWorker delivery(outbox_file(cfg), cfg.kiosk_id, register_endpoint(cfg), retry_policy(cfg));
+    apply_theme(false);
+    bool contrast_applied = false;
+    DeliveryWorker delivery(outbox_file(cfg), cfg.kiosk_id, register_endpoint(cfg), retry_policy(cfg),
+                            std::chrono::hours(cfg.retention_hours));
     App app{cfg, tr, delivery};
     app.fonts = load_fonts(cfg);
     ImGui_ImplSDL2_InitForSDLRenderer(window);
     ImGui_ImplSDLRenderer_Init(renderer);
+    // The cached catalog shows at once; the register's fresh one replaces it when it comes.
+    if (auto cached = load_catalog(cfg)) {
+        app.services = net::ServicesResult{true, std::move(*cached), ""};
+        app.services_stale = true;
+    }
     start_services_fetch(app);
     std::fprintf(stderr, "kiosk: ready\n");
 
@@ -172,7 +221,8 @@ int run(const Options& opt) {
     const auto warn_after = std::chrono::seconds(cfg.inactivity_warning_s);
     const auto reset_after = std::chrono::seconds(cfg.inactivity_reset_s);
     for (bool running = true; running;) {
-        const bool busy = app.submission.valid() || app.services_pending.valid() || app.flow.screen == Screen::Submitting;
+        const bool busy = app.submission.valid() || app.services_pending.valid() || app.status_pending.valid() ||
+                          app.flow.screen == Screen::Submitting;
         const auto now = Clock::now();
         const Idle idle_now = app.flow.idle(now, warn_after, reset_after);
         const int timeout = frames_to_draw > 0 ? 0 : busy ? 100 : idle_now.state == Idle::Warning ? 250 : 1000;
@@ -200,13 +250,20 @@ int run(const Options& opt) {
         if (frames_to_draw == 0) continue;
         --frames_to_draw;
 
+        apply_access(app.flow, contrast_applied);
         ImGui_ImplSDLRenderer_NewFrame();
         ImGui_ImplSDL2_NewFrame();
         ImGui::GetIO().MousePos = pointer;
         ImGui::NewFrame();
+        const auto before = std::tuple(app.flow.screen, app.flow.focus, app.flow.focus_official);
         ImGui::PushFont(app.fonts.body);
         draw(app, local_today(), idle);
         ImGui::PopFont();
+        // A new screen, focus or scroll is laid out over the next frames: draw them now, not at
+        // the next touch, so the page never moves under a finger.
+        if (app.unsettled || before != std::tuple(app.flow.screen, app.flow.focus, app.flow.focus_official))
+            frames_to_draw = std::max(frames_to_draw, 3);
+        app.unsettled = false;
         ImGui::Render();
         probe().end_frame();
         SDL_SetRenderDrawColor(renderer, 245, 245, 240, 255);

@@ -3,6 +3,7 @@
 
 #include <imgui.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
@@ -13,9 +14,15 @@ Probe& probe() {
     return p;
 }
 
+// Only the part of the item that is really on screen: a control scrolled under the header is
+// not there for a finger, and neither is it for a test.
 void Probe::item(std::string_view id) {
     if (path.empty()) return;
-    const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+    const ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImVec2 clip_a = dl->GetClipRectMin(), clip_b = dl->GetClipRectMax();
+    const ImVec2 a(std::max(ImGui::GetItemRectMin().x, clip_a.x), std::max(ImGui::GetItemRectMin().y, clip_a.y));
+    const ImVec2 b(std::min(ImGui::GetItemRectMax().x, clip_b.x), std::min(ImGui::GetItemRectMax().y, clip_b.y));
+    if (b.x - a.x < 8.f || b.y - a.y < 8.f) return;
     char rect[64];
     std::snprintf(rect, sizeof rect, " %d %d %d %d\n", static_cast<int>(a.x), static_cast<int>(a.y),
                   static_cast<int>(b.x - a.x), static_cast<int>(b.y - a.y));

@@ -4,8 +4,10 @@
 #include "kiosk/text.h"
 
 #include <imgui.h>
+#include <imgui_internal.h>   // ClearActiveID: a drag cancels the press under it
 
 #include <algorithm>
+#include <cmath>
 
 namespace kiosk::ui {
 namespace {
@@ -81,9 +83,13 @@ void text_field(App& app, Field f, const std::string& value, int official = 0, i
     const ImVec2 pos = ImGui::GetCursorScreenPos();
     if (ImGui::InvisibleButton("field", ImVec2(width, height))) flow.focus_on(f, official);
     probe().item(std::string(field_key(f)) + "#" + std::to_string(official));
-    // The keyboard takes the lower part of the screen: bring a newly focused field into view.
+    // The keyboard takes part of the screen: bring a newly focused field into view if it is not.
     if (focused && app.shown_focus != std::pair(f, official)) {
-        ImGui::SetScrollHereY(0.3f);
+        const ImDrawList* clip = ImGui::GetWindowDrawList();
+        if (ImGui::GetItemRectMin().y < clip->GetClipRectMin().y || ImGui::GetItemRectMax().y > clip->GetClipRectMax().y) {
+            ImGui::SetScrollHereY(0.3f);
+            app.unsettled = true;   // the scroll lands next frame
+        }
         app.shown_focus = {f, official};
     }
     ImDrawList* dl = ImGui::GetWindowDrawList();
@@ -136,6 +142,57 @@ void language(App& app) {
             app.flow.choose_language(lang);
 }
 
+void home(App& app) {
+    title(app, "home.title");
+    const float w = ImGui::GetContentRegionAvail().x;
+    static constexpr std::pair<const char*, void (Flow::*)()> choices[] = {
+        {"home.file", &Flow::file_complaint}, {"home.status", &Flow::check_status},
+        {"home.info", &Flow::how_appeals_work}, {"home.assistance", &Flow::call_specialist}};
+    for (const auto& [key, intent] : choices) {
+        if (big_button(key, app.t(key), w, 130.f)) (app.flow.*intent)();
+        paragraph(app.t(std::string(key) + ".hint"));
+        ImGui::Spacing();
+    }
+}
+
+void info(App& app) {
+    title(app, "info.title");
+    paragraph(app.t("info.text"));
+}
+
+void assistance(App& app) {
+    title(app, "assistance.title");
+    paragraph(app.t("assistance.text"));
+}
+
+void status(App& app) {
+    title(app, "status.title");
+    paragraph(app.t("status.hint"));
+    text_field(app, Field::StatusNumber, app.flow.status_query);
+    if (big_button("status.check", app.t("status.check"), ImGui::GetContentRegionAvail().x, 100.f)) app.flow.look_up_status();
+    ImGui::Spacing();
+    if (app.status_pending.valid()) paragraph(app.t("status.looking"));
+    for (const auto& line : app.status_lines) paragraph(format(app.t(line.key), {line.arg}));
+}
+
+// The egov.kz portal's address as a QR code: the citizen files there from their own phone.
+void qr_code(const std::string& text, float size) {
+    const std::vector<bool> modules = qr_modules(text);
+    const int n = static_cast<int>(std::sqrt(static_cast<double>(modules.size())));
+    if (n == 0) return;
+    const float quiet = 4.f, cell = size / (n + 2 * quiet);
+    const ImVec2 pos = ImGui::GetCursorScreenPos();
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->AddRectFilled(pos, ImVec2(pos.x + size, pos.y + size), IM_COL32(255, 255, 255, 255));
+    for (int y = 0; y < n; ++y)
+        for (int x = 0; x < n; ++x)
+            if (modules[y * n + x]) {
+                const ImVec2 a(pos.x + (quiet + x) * cell, pos.y + (quiet + y) * cell);
+                dl->AddRectFilled(a, ImVec2(a.x + cell, a.y + cell), IM_COL32(0, 0, 0, 255));
+            }
+    ImGui::Dummy(ImVec2(size, size));
+}
+
 void addressee(App& app) {
     title(app, "addressee.title");
     const float w = ImGui::GetContentRegionAvail().x;
@@ -152,6 +209,9 @@ void addressee(App& app) {
 void egov_info(App& app) {
     title(app, "egov.title");
     paragraph(app.t("egov.text"));
+    ImGui::Spacing();
+    qr_code("https://egov.kz", 360.f);
+    paragraph(app.t("egov.qr"));
 }
 
 void service(App& app) {
@@ -211,6 +271,12 @@ void officials(App& app) {
 void grounds(App& app) {
     title(app, "grounds.title");
     paragraph(app.t("grounds.hint"));
+    ImGui::TextDisabled("%s", app.t("grounds.common").c_str());
+    static constexpr const char* common[] = {"ground.deadline", "ground.refusal", "ground.documents",
+                                             "ground.conduct",  "ground.error",   "ground.fee"};
+    const float w = ImGui::GetContentRegionAvail().x;
+    for (const char* key : common)
+        if (choice(key, app.t(key), false, w)) app.flow.add_ground(app.t(key));
     text_field(app, Field::Grounds, app.flow.complaint.grounds, 0, 4);
     text_field(app, Field::Demands, app.flow.complaint.demands, 0, 3);
 }
@@ -326,14 +392,16 @@ bool has_keyboard(Flow& f) {
     return f.focused_text() && std::find(fields.begin(), fields.end(), f.focus) != fields.end();
 }
 
+// Top: accessibility toggles (their state in words: [x] / [ ]) and the language buttons; below
+// them, during the filing, the step and a progress bar.
 void header(App& app) {
     Flow& f = app.flow;
-    if (f.step() > 0) {
-        ImGui::TextUnformatted(format(app.t("nav.step"), {std::to_string(f.step()), std::to_string(Flow::step_count())}).c_str());
+    for (auto [key, on] : {std::pair{"access.large_text", &f.large_text}, std::pair{"access.contrast", &f.high_contrast}}) {
+        if (big_button(key, std::string(*on ? "[x] " : "[ ] ") + app.t(key), 0, 70)) *on = !*on;
         ImGui::SameLine();
     }
-    const float lang_w = 150.f;
-    ImGui::SetCursorPosX(ImGui::GetWindowWidth() - 3 * (lang_w + 8) - kPad);
+    const float lang_w = 130.f;
+    ImGui::SetCursorPosX(std::max(ImGui::GetCursorPosX(), ImGui::GetWindowWidth() - 3 * (lang_w + 8) - kPad));
     for (auto lang : kLanguages) {
         const bool current = f.language == lang;
         if (current) ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
@@ -343,14 +411,21 @@ void header(App& app) {
         ImGui::SameLine();
     }
     ImGui::NewLine();
-    if (f.step() > 0) ImGui::ProgressBar(static_cast<float>(f.step()) / Flow::step_count(), ImVec2(-1, 14), "");
+    if (f.step() > 0) {
+        ImGui::TextUnformatted(format(app.t("nav.step"), {std::to_string(f.step()), std::to_string(Flow::step_count())}).c_str());
+        ImGui::SameLine();
+        ImGui::ProgressBar(static_cast<float>(f.step()) / Flow::step_count(), ImVec2(-1, 14), "");
+    }
 }
 
 void footer(App& app, std::chrono::sys_days today) {
     Flow& f = app.flow;
     const float w = (ImGui::GetContentRegionAvail().x - 16) / 2;
-    const bool can_go_back = f.step() > 0 || f.screen == Screen::EgovInfo || f.screen == Screen::Language;
+    const bool can_go_back = f.step() > 0 || f.screen == Screen::EgovInfo || f.screen == Screen::Language ||
+                             f.screen == Screen::Home;
+    const bool beside_home = f.screen == Screen::Info || f.screen == Screen::Assistance || f.screen == Screen::Status;
     if (can_go_back && big_button("nav.back", "< " + app.t("nav.back"), w)) f.back();
+    if (beside_home && big_button("nav.home", "< " + app.t("nav.home"), w)) f.go_home();
     if (f.step() > 0) {
         ImGui::SameLine(w + 16 + ImGui::GetStyle().WindowPadding.x);
         const bool last = f.screen == Screen::Signature;
@@ -365,6 +440,10 @@ void content(App& app) {
     switch (app.flow.screen) {
     case Screen::Attract: return attract(app);
     case Screen::Language: return language(app);
+    case Screen::Home: return home(app);
+    case Screen::Info: return info(app);
+    case Screen::Assistance: return assistance(app);
+    case Screen::Status: return status(app);
     case Screen::Addressee: return addressee(app);
     case Screen::EgovInfo: return egov_info(app);
     case Screen::Service: return service(app);
@@ -406,15 +485,31 @@ void draw(App& app, std::chrono::sys_days today, const Idle& idle) {
     ImGui::Begin("kiosk", nullptr, full);
     const bool attract_screen = app.flow.screen == Screen::Attract;
     if (!attract_screen) header(app);
-    const float keyboard = has_keyboard(app.flow) ? keyboard_height(size.x) : 0.f;
     const float footer_h = attract_screen ? 0.f : kFooter;
-    ImGui::BeginChild("content", ImVec2(0, -(keyboard + footer_h)), false);
-    // Touch scrolling: a drag that did not start on a control moves the page.
-    if (ImGui::IsWindowHovered() && ImGui::IsMouseDragging(ImGuiMouseButton_Left) && !ImGui::IsAnyItemActive())
+    // Landscape puts the keyboard beside the page rather than under it: the page keeps its height.
+    const bool keyboard = has_keyboard(app.flow), beside = keyboard && size.x > size.y;
+    const float keyboard_w = beside ? size.x * 0.5f : size.x;
+    const float below = keyboard && !beside ? keyboard_height(keyboard_w) : 0.f;
+    ImGui::BeginChild("content", ImVec2(beside ? size.x - keyboard_w : 0.f, -(below + footer_h)), false);
+    // Touch scrolling: a finger that moves more than a tap would moves the page, even when it
+    // landed on a button (which then is not pressed). The signature pad keeps its strokes.
+    if (app.flow.screen != Screen::Signature &&
+        ImGui::IsWindowHovered(ImGuiHoveredFlags_AllowWhenBlockedByActiveItem | ImGuiHoveredFlags_ChildWindows) &&
+        ImGui::IsMouseDragging(ImGuiMouseButton_Left, 16.f)) {
         ImGui::SetScrollY(ImGui::GetScrollY() - ImGui::GetIO().MouseDelta.y);
+        ImGui::ClearActiveID();
+    }
     content(app);
     ImGui::EndChild();
-    if (keyboard > 0) draw_keyboard(app, size.x);
+    if (beside) {
+        ImGui::SameLine();
+        ImGui::BeginChild("keyboard", ImVec2(0, -footer_h), false, ImGuiWindowFlags_NoScrollbar);
+        ImGui::SetCursorPosY(std::max(0.f, ImGui::GetWindowHeight() - keyboard_height(keyboard_w)));
+        draw_keyboard(app, keyboard_w);
+        ImGui::EndChild();
+    } else if (keyboard) {
+        draw_keyboard(app, size.x);
+    }
     if (!attract_screen) {
         ImGui::SetCursorPosY(size.y - kFooter);
         footer(app, today);

@@ -21,6 +21,7 @@ enum class Layout { Kazakh, Russian, Latin, Digits };
 struct Keyboard {
     Layout layout = Layout::Kazakh;
     bool shift = false;
+    std::string language;   // the citizen's language the layout was last set for
 };
 
 struct Fonts {
@@ -39,10 +40,15 @@ struct App {
     Fonts fonts;
     SignatureStroke stroke;                          // being drawn right now
     std::pair<Field, int> shown_focus{};             // the field last scrolled into view
+    bool unsettled = false;                          // this frame moved things: draw more
     std::optional<net::ServicesResult> services;     // the register's catalog, once fetched
     std::future<net::ServicesResult> services_pending;
     Clock::time_point services_retry_at{};           // a failed fetch waits before the next
+    bool services_stale = false;                     // shown from the cache, not yet refreshed
+    std::future<bool> services_cache_saved;
     std::future<SubmissionResult> submission;
+    std::future<std::vector<StatusLine>> status_pending;   // "check status", being looked up
+    std::vector<StatusLine> status_lines;                  // its answer, translated when drawn
 
     const std::string& t(std::string_view key) const { return tr.in(flow.language).get(key); }
 };
@@ -56,6 +62,9 @@ struct Probe {
     void end_frame();
 };
 Probe& probe();
+
+// The dark (true) and light modules of a QR code, row by row; empty if it cannot be made.
+std::vector<bool> qr_modules(const std::string& text);
 
 // Draws the whole screen for this frame and applies the intents of what was touched.
 void draw(App& app, std::chrono::sys_days today, const Idle& idle);

@@ -47,6 +47,7 @@ enum class Field {
     Addressee, ServiceCode, ServiceDate, Surname, FirstName, Patronymic, Iin, PostalAddress,
     Officials, OfficialPosition, OfficialSurname, OfficialInitials, Grounds, Demands, Phone,
     Email, Contact, Consent, Signature,
+    StatusNumber,   // not part of a complaint: the number typed on the status screen
 };
 
 // Why a field is not acceptable; the UI shows the translation of error_key(problem).

@@ -10,8 +10,9 @@
 namespace kiosk {
 
 enum class Screen {
-    Attract, Language, Addressee, EgovInfo, Service, Applicant, Officials, Grounds, Contact,
-    Review, Signature, Submitting, Done, Failed,
+    Attract, Language, Home, Info, Assistance, Status,
+    Addressee, EgovInfo, Service, Applicant, Officials, Grounds, Contact, Review, Signature,
+    Submitting, Done, Failed,
 };
 
 // Which on-screen keyboard a field wants.
@@ -37,10 +38,22 @@ struct Flow {
     std::string registration_number;       // on Done: the register's, or the local one
     bool offline = false;                  // on Done: the register has not numbered it yet
     std::string failure;                   // translation key on Failed
+    std::string status_query;              // the number typed on the status screen
+    bool status_requested = false;         // the app looks it up and clears it
+    bool assistance_requested = false;     // the app tells staff and clears it
+    bool large_text = false;               // accessibility, until the citizen leaves
+    bool high_contrast = false;
 
     // Section: intents from the screens
     void start();                          // attract: the citizen touched the screen
     void choose_language(std::string_view lang);
+    void go_home();
+    void file_complaint();                 // home: the four choices
+    void check_status();
+    void how_appeals_work();
+    void call_specialist();
+    void look_up_status();                 // status screen: "check"
+    void add_ground(std::string_view text);   // a common ground, appended to the grounds
     void choose_addressee(Addressee a);
     void choose_service(std::string_view code);
     void next(std::chrono::sys_days today);

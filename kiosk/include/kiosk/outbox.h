@@ -41,6 +41,7 @@ struct OutboxItem {
     std::int64_t id = 0;
     std::string local_number;          // printed on an offline talon, e.g. "KSK-01-000042"
     std::string idempotency_key;
+    std::string token;                 // the register's token, until it gives the number
     Delivery state = Delivery::Queued;
     std::string registration_number;   // when Registered
     std::string last_error;            // why the last attempt failed
@@ -86,6 +87,8 @@ public:
     std::optional<std::pair<OutboxItem, net::ServiceRequest>> take_due(WallClock::time_point now);
     void registered(std::int64_t id, const std::string& number, WallClock::time_point now);
     void retry_at(std::int64_t id, WallClock::time_point when, const std::string& error);
+    // The register took it under a token and will give the number later: ask with the token.
+    void pending(std::int64_t id, const std::string& token, WallClock::time_point when);
     void failed(std::int64_t id, const std::string& reason);
     // Makes every item due now: staff's "deliver now".
     void due_now(WallClock::time_point now);
@@ -98,7 +101,7 @@ public:
     // Wipes the request of items registered and printed more than `retention` ago.
     int purge(WallClock::time_point now, std::chrono::seconds retention);
 
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2;
 
 private:
     sqlite3* db_ = nullptr;
@@ -111,11 +114,12 @@ int deliver_due(Outbox& outbox, const net::RegisterEndpoint& endpoint, const Ret
                 std::mt19937_64& rng);
 
 // Delivers in the background, on its own connection to the outbox, until destroyed: wakes
-// when told (a new complaint, staff's "deliver now") or when the next retry is due.
+// when told (a new complaint, staff's "deliver now") or when the next retry is due. It also
+// purges personal data once `retention` has passed after delivery and printing.
 class DeliveryWorker {
 public:
     DeliveryWorker(std::filesystem::path db, std::string kiosk_id, net::RegisterEndpoint endpoint,
-                   RetryPolicy policy);
+                   RetryPolicy policy, std::chrono::seconds retention = std::chrono::seconds(0));
     ~DeliveryWorker();
     void wake();
 
@@ -124,6 +128,7 @@ private:
     Outbox outbox_;
     net::RegisterEndpoint endpoint_;
     RetryPolicy policy_;
+    std::chrono::seconds retention_;
     std::mt19937_64 rng_;
     std::mutex mutex_;
     std::condition_variable wakeup_;

@@ -60,4 +60,21 @@ std::future<SubmissionResult> submit_in_background(Complaint c, const Config& cf
                                                    std::string idempotency_key,
                                                    DeliveryWorker& worker);
 
+// Section: what the status screen and staff see
+
+// One line of a status answer: a translation key and the value for its "{}", if any.
+struct StatusLine {
+    std::string key;
+    std::string arg;
+    bool operator==(const StatusLine&) const = default;
+};
+
+// Looks a registration or local number up: first in this kiosk's outbox (which knows complaints
+// the register has not numbered yet), then on the register. Blocking: off the UI thread.
+std::vector<StatusLine> look_up_status(const Config& cfg, const std::string& number);
+
+// Tells staff and monitoring that a citizen asked for a specialist (a line in the state
+// folder's assistance_requests.log, and the journal); no personal data.
+void record_assistance_request(const Config& cfg, WallClock::time_point now);
+
 }  // namespace kiosk
