@@ -30,7 +30,7 @@ std::string slurp(const std::filesystem::path& p) {
 // Keys the code names as literals: t("..."), get("..."), "prefix." + code.
 std::set<std::string> keys_used_in_code() {
     std::set<std::string> keys;
-    const std::regex literal(R"re("((?:attract|language|home|info|assistance|status|ground|grounds|access|addressee|egov|service|hint|applicant|officials|contact|review|signature|submitting|done|failed|nav|idle|kbd|field|error|talon)\.[a-z_.]+)")re");
+    const std::regex literal(R"re("((?:attract|language|home|info|assistance|status|ground|grounds|access|print|addressee|egov|service|hint|applicant|officials|contact|review|signature|submitting|done|failed|nav|idle|kbd|field|error|talon)\.[a-z_.]+)")re");
     for (const auto& dir : {kSources / "kiosk" / "src", kSources / "kiosk" / "ui"})
         for (const auto& entry : std::filesystem::directory_iterator(dir)) {
             const std::string text = slurp(entry.path());

@@ -1,6 +1,7 @@
 // The whole path without a display: a complaint goes through net/ over HTTPS to the real
 // development register, lands in its database intact, and a talon PDF is spooled.
 #include "dev_register.h"
+#include "ipp_printer.h"
 #include "process.h"
 #include "sample_complaint.h"
 
@@ -203,26 +204,35 @@ TEST(Submission, CatalogComesFromTheRegister) {
     EXPECT_FALSE(services.services[0].name_kk.empty());
 }
 
-// Spools into a temp folder and keeps the outbox beside it.
+// Spools into a temp folder and keeps the outbox beside it, like the kiosk's back office.
 struct Background {
     DevRegister reg;
     std::filesystem::path dir = testsupport::make_temp_dir("kiosk-submit");
     Config cfg;
     Translations tr;
-    explicit Background(DevRegisterOptions options = {}) : reg(options) {
+    WorkingDayCalendar calendar = WorkingDayCalendar::load(std::filesystem::path(KIOSK_ASSETS_DIR) / "calendar" / "kz-working-days.toml");
+    explicit Background(DevRegisterOptions options = {}, std::string printer = "") : reg(options) {
         cfg = config_for(reg, dir / "spool");
         cfg.state_dir = dir / "state";
         cfg.answer_wait_s = 5;
+        cfg.status_url = "https://register.example.kz/requests/{}.json";
+        cfg.printer_target = std::move(printer);
+        cfg.print_timeout_s = 10;
         tr = load_translations(cfg.assets_dir / "i18n");
     }
     ~Background() { std::filesystem::remove_all(dir); }
 
     SubmissionResult submit(const net::RegisterEndpoint& ep) {
         DeliveryWorker worker(outbox_file(cfg), cfg.kiosk_id, ep, retry_policy(cfg));
-        auto pending = submit_in_background(kazakh_complaint(), cfg, tr, "ru", new_idempotency_key(), worker);
-        EXPECT_EQ(pending.wait_for(std::chrono::seconds(20)), std::future_status::ready);
-        return pending.get();
+        printer::PaperCounter paper(dir / "paper", 100, 10);
+        const Backoffice office{cfg, tr, calendar, worker, paper};
+        auto pending = submit_in_background(kazakh_complaint(), office, "ru", new_idempotency_key());
+        EXPECT_EQ(pending.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+        SubmissionResult r = pending.get();
+        paper_left = paper.remaining();
+        return r;
     }
+    int paper_left = 0;
 };
 
 TEST(Submission, InBackgroundRegistersAndSpoolsTheTalon) {
@@ -238,7 +248,53 @@ TEST(Submission, InBackgroundRegistersAndSpoolsTheTalon) {
     EXPECT_NE(text.find("Тіркеу нөмірі"), std::string::npos) << text;
     EXPECT_NE(text.find("Регистрационный номер"), std::string::npos) << text;
     EXPECT_NE(text.find("KSK-TEST-01"), std::string::npos) << text;
+    EXPECT_NE(text.find("Жауап берілетін күн / Ожидаемая дата ответа"), std::string::npos) << text;
+    EXPECT_TRUE(r.print.problem.empty());
     EXPECT_TRUE(Outbox(outbox_file(b.cfg), b.cfg.kiosk_id).find(r.item.id)->talon_printed);
+    // The QR code leads to the status page of this very number, percent-encoded.
+    const std::string png = (b.dir / "talon").string();
+    run("pdftoppm -r 200 -png -singlefile '" + r.talon.string() + "' '" + png + "'");
+    const std::string qr = run("zbarimg --raw -q '" + png + ".png' 2>/dev/null");
+    EXPECT_NE(qr.find("https://register.example.kz/requests/%D0%96%D0%A2-"), std::string::npos) << qr;
+}
+
+TEST(Submission, TalonGoesToTheConfiguredPrinter) {
+    testsupport::IppPrinter printer;
+    Background b({}, printer.uri());
+    const SubmissionResult r = b.submit(register_endpoint(b.cfg));
+    ASSERT_TRUE(r.accepted) << r.error;
+    EXPECT_TRUE(r.print.problem.empty()) << r.print.detail;
+    EXPECT_EQ(b.paper_left, 99);
+    std::vector<std::filesystem::path> received;
+    for (const auto& e : std::filesystem::directory_iterator(printer.spool_dir()))
+        if (e.path().extension() == ".pdf") received.push_back(e.path());
+    ASSERT_EQ(received.size(), 1u);
+    EXPECT_EQ(std::filesystem::file_size(received[0]), std::filesystem::file_size(r.talon));
+    EXPECT_TRUE(Outbox(outbox_file(b.cfg), b.cfg.kiosk_id).find(r.item.id)->talon_printed);
+}
+
+TEST(Submission, NoPaperTheCitizenIsToldAndTheTalonIsKeptForReprint) {
+    testsupport::IppPrinter printer;
+    printer.set_paper_level(0);
+    Background b({}, printer.uri());
+    const SubmissionResult r = b.submit(register_endpoint(b.cfg));
+    ASSERT_TRUE(r.accepted) << r.error;
+    EXPECT_EQ(r.item.state, Delivery::Registered);   // the complaint itself is fine
+    EXPECT_EQ(r.print.problem, "print.no_paper") << r.print.detail;
+    EXPECT_TRUE(std::filesystem::is_regular_file(r.talon));
+    EXPECT_EQ(b.paper_left, 100);
+    // Not printed: the personal data stays for the reprint.
+    Outbox outbox(outbox_file(b.cfg), b.cfg.kiosk_id);
+    EXPECT_FALSE(outbox.find(r.item.id)->talon_printed);
+    EXPECT_EQ(outbox.purge(WallClock::now() + 1h, 0s), 0);
+}
+
+TEST(Submission, UnreachablePrinterIsReportedAsSuch) {
+    Background b({}, "ipp://127.0.0.1:" + std::to_string(testsupport::IppPrinter::closed_port()) + "/ipp/print");
+    const SubmissionResult r = b.submit(register_endpoint(b.cfg));
+    ASSERT_TRUE(r.accepted) << r.error;
+    EXPECT_EQ(r.print.problem, "print.offline") << r.print.detail;
+    EXPECT_TRUE(std::filesystem::is_regular_file(r.talon));
 }
 
 TEST(Submission, OfflineTheCitizenStillGetsATalonWithTheLocalNumber) {

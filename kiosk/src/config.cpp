@@ -112,6 +112,8 @@ void check(Reader& r, const Config& c) {
     const auto zone = std::filesystem::path("/usr/share/zoneinfo") / c.time_zone;
     if (c.time_zone.find("..") != std::string::npos || !std::filesystem::is_regular_file(zone))
         r.fail("kiosk.time_zone", "unknown time zone '" + c.time_zone + "'");
+    if (!c.status_url.empty() && (c.status_url.rfind("https://", 0) != 0 || c.status_url.find("{}") == std::string::npos))
+        r.fail("register.status_url", "must be an https:// address with {} where the number goes");
     if (c.paper != "roll80" && c.paper != "a4")
         r.fail("printer.paper", "must be \"roll80\" or \"a4\"");
     if (!std::filesystem::is_directory(c.assets_dir / "i18n"))
@@ -150,8 +152,13 @@ Config load_config(const std::filesystem::path& file) {
     r.number("register.retry_first_s", c.retry_first_s, 1, 300);
     r.number("register.retry_max_s", c.retry_max_s, 10, 24 * 3600);
     r.number("register.answer_wait_s", c.answer_wait_s, 1, 60);
+    r.text("register.status_url", c.status_url, false, 512);
     r.path("printer.spool_dir", c.spool_dir, true);
     r.text("printer.paper", c.paper, false, 16);
+    r.text("printer.target", c.printer_target, false, 512);
+    r.number("printer.print_timeout_s", c.print_timeout_s, 5, 300);
+    r.number("printer.talons_per_roll", c.talons_per_roll, 10, 100000);
+    r.number("printer.paper_warn_below", c.paper_warn_below, 0, 100000);
     r.get("ui.fullscreen", c.fullscreen, false);
     r.number("ui.inactivity_warning_s", c.inactivity_warning_s, 10, 3600);
     r.number("ui.inactivity_reset_s", c.inactivity_reset_s, 5, 600);

@@ -2,7 +2,10 @@
 
 #include "kiosk/text.h"
 
+#include <printer/cups.h>
+
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -34,14 +37,16 @@ std::string iso8601(std::chrono::system_clock::time_point t) {
     return s;
 }
 
-std::chrono::sys_days local_today() {
-    const std::time_t tt = std::time(nullptr);
+std::chrono::sys_days local_day(std::chrono::system_clock::time_point t) {
+    const std::time_t tt = std::chrono::system_clock::to_time_t(t);
     std::tm tm{};
     localtime_r(&tt, &tm);
     return std::chrono::sys_days{std::chrono::year{tm.tm_year + 1900} /
                                  std::chrono::month{static_cast<unsigned>(tm.tm_mon + 1)} /
                                  std::chrono::day{static_cast<unsigned>(tm.tm_mday)}};
 }
+
+std::chrono::sys_days local_today() { return local_day(std::chrono::system_clock::now()); }
 
 std::string new_idempotency_key() {
     std::random_device rd;   // /dev/urandom on Linux
@@ -161,10 +166,25 @@ std::string words(const Translations& tr, const std::vector<std::string_view>& l
     return out;
 }
 
+// The status page's address with the number in it, percent-encoded (numbers may be Cyrillic).
+std::string status_url(const Config& cfg, const std::string& number) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string encoded;
+    for (unsigned char c : number) {
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.') encoded += static_cast<char>(c);
+        else encoded += {'%', hex[c >> 4], hex[c & 15]};
+    }
+    std::string url = cfg.status_url;
+    if (const auto at = url.find("{}"); at != std::string::npos) url.replace(at, 2, encoded);
+    return url;
+}
+
 }  // namespace
 
-printer::Talon make_talon(const Complaint& c, const Config& cfg, const Translations& tr,
-                          std::string_view language, const OutboxItem& item) {
+printer::Talon make_talon(const Complaint& c, const Backoffice& office, std::string_view language,
+                          const OutboxItem& item) {
+    const Config& cfg = office.config;
+    const Translations& tr = office.tr;
     std::vector<std::string_view> langs = {"kk", "ru"};
     if (language == "en") langs.push_back("en");
     const bool offline = item.registration_number.empty();
@@ -173,6 +193,7 @@ printer::Talon make_talon(const Complaint& c, const Config& cfg, const Translati
     for (auto lang : langs) t.title.push_back(tr.in(lang).get("talon.title"));
     t.number_label = words(tr, langs, offline ? "talon.local_number" : "talon.number");
     t.number = offline ? item.local_number : item.registration_number;
+    if (offline) t.number_note = words(tr, langs, "talon.offline_note");
     const std::string addressee_key = "addressee." + std::string(addressee_code(c.addressee));
     t.lines = {
         {words(tr, langs, "talon.accepted_at"), local_time(item.accepted_at, "%d.%m.%Y %H:%M")},
@@ -180,10 +201,48 @@ printer::Talon make_talon(const Complaint& c, const Config& cfg, const Translati
         {words(tr, langs, "talon.applicant"), surname_and_initials(c)},
         {words(tr, langs, "talon.accepted_by"), cfg.duty_officer + ", " + words(tr, langs, "talon.kiosk") + " " + cfg.kiosk_id},
     };
-    if (offline) t.footer.push_back(words(tr, langs, "talon.offline_note"));
-    t.footer.push_back(words(tr, langs, "talon.tracking"));
-    t.footer.push_back(words(tr, langs, "talon.court"));
+    // Five working days from registration (Law on state services, art. 25). A date the
+    // calendar does not cover is left off rather than guessed; start-up checks the coverage.
+    try {
+        const auto due = std::chrono::year_month_day{office.calendar.add_working_days(local_day(item.accepted_at), 5)};
+        char date[16];
+        std::snprintf(date, sizeof date, "%02u.%02u.%04d", static_cast<unsigned>(due.day()),
+                      static_cast<unsigned>(due.month()), static_cast<int>(due.year()));
+        t.lines.push_back({words(tr, langs, "talon.expected"), date});
+    } catch (const CalendarError& e) {
+        std::fprintf(stderr, "kiosk: talon: %s\n", e.what());
+    }
+    t.footer = {words(tr, langs, "talon.tracking"), words(tr, langs, "talon.court")};
+    if (!cfg.status_url.empty()) t.qr_url = status_url(cfg, t.number);
     return t;
+}
+
+printer::TalonStyle talon_style(const Config& cfg) {
+    const auto font = cfg.assets_dir / "fonts" / "KioskSans.ttf";
+    return cfg.paper == "a4" ? printer::TalonStyle::a4(font) : printer::TalonStyle::roll80(font);
+}
+
+// Section: printing
+
+PrintOutcome print_talon(const Backoffice& office, const std::filesystem::path& talon, const std::string& job_name) {
+    const Config& cfg = office.config;
+    if (cfg.printer_target.empty()) return {};
+    const auto r = printer::print_pdf(cfg.printer_target, talon, job_name, std::chrono::seconds(cfg.print_timeout_s));
+    std::string detail = r.error;
+    for (const auto& reason : r.status.reasons) detail += (detail.empty() ? "" : " ") + reason;
+    if (r.outcome == printer::PrintResult::Outcome::Completed) {
+        office.paper.record_printed();
+        if (office.paper.low() || r.status.media_low)
+            std::fprintf(stderr, "kiosk: printer: paper low (%d talons left)\n", office.paper.remaining());
+        return {};
+    }
+    const auto& st = r.status;
+    const char* problem = st.media_empty ? "print.no_paper"
+                        : st.media_jam   ? "print.jam"
+                        : st.offline || r.outcome == printer::PrintResult::Outcome::Unreachable ? "print.offline"
+                                                                                              : "print.failed";
+    std::fprintf(stderr, "kiosk: printer: %s: %s\n", problem, detail.c_str());
+    return {problem, detail};
 }
 
 // Section: background submission
@@ -204,28 +263,27 @@ OutboxItem wait_for_answer(const Outbox& outbox, std::int64_t id, std::chrono::s
     }
 }
 
-std::filesystem::path spool(const printer::Talon& talon, const Config& cfg, const OutboxItem& item) {
-    const printer::TalonStyle style{cfg.assets_dir / "fonts" / "KioskSans.ttf", cfg.paper == "a4" ? 210.0 : 80.0,
-                                    cfg.paper == "a4" ? 180.0 : 72.0};
-    return printer::spool_talon(cfg.spool_dir, "talon-" + item.local_number, printer::render_talon(talon, style));
-}
-
 }  // namespace
 
-std::future<SubmissionResult> submit_in_background(Complaint c, const Config& cfg, const Translations& tr,
-                                                   std::string language, std::string idempotency_key,
-                                                   DeliveryWorker& worker) {
-    return std::async(std::launch::async, [c = std::move(c), &cfg, &tr, language, idempotency_key, &worker]() mutable {
+std::future<SubmissionResult> submit_in_background(Complaint c, const Backoffice& office, std::string language,
+                                                   std::string idempotency_key) {
+    return std::async(std::launch::async, [c = std::move(c), &office, language, idempotency_key]() mutable {
+        const Config& cfg = office.config;
         SubmissionResult out;
         try {
             Outbox outbox(outbox_file(cfg), cfg.kiosk_id);
             const auto request = to_service_request(c, cfg, language, WallClock::now(), idempotency_key);
             out.item = outbox.enqueue(request, WallClock::now());
             out.accepted = true;
-            worker.wake();
+            office.delivery.wake();
             out.item = wait_for_answer(outbox, out.item.id, std::chrono::seconds(cfg.answer_wait_s));
-            out.talon = spool(make_talon(c, cfg, tr, language, out.item), cfg, out.item);
-            outbox.talon_printed(out.item.id);
+            const std::string name = "talon-" + out.item.local_number;
+            out.talon = printer::spool_talon(cfg.spool_dir, name,
+                                             printer::render_talon(make_talon(c, office, language, out.item), talon_style(cfg)));
+            out.print = print_talon(office, out.talon, name);
+            // Printed, or the spool folder is where talons go: either way the personal data
+            // may leave once delivered. Paper trouble keeps it for the reprint.
+            if (out.print.problem.empty()) outbox.talon_printed(out.item.id);
         } catch (const std::exception& e) {
             out.error = e.what();   // outbox and printer messages name steps and paths, not data
         }

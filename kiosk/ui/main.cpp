@@ -153,8 +153,7 @@ bool poll_background(App& app) {
     if (app.flow.submit_requested) {
         app.flow.submit_requested = false;
         if (app.flow.idempotency_key.empty()) app.flow.idempotency_key = new_idempotency_key();
-        app.submission = submit_in_background(app.flow.complaint, app.config, app.tr, app.flow.language,
-                                              app.flow.idempotency_key, app.delivery);
+        app.submission = submit_in_background(app.flow.complaint, app.office, app.flow.language, app.flow.idempotency_key);
         changed = true;
     }
     if (ready(app.submission)) {
@@ -165,6 +164,7 @@ bool poll_background(App& app) {
                      r.accepted ? std::string(delivery_name(item.state)).c_str() : "");
         if (!r.error.empty()) std::fprintf(stderr, "kiosk: submission: %s\n", r.error.c_str());
         if (!r.talon.empty()) std::fprintf(stderr, "kiosk: talon spooled as %s\n", r.talon.filename().c_str());
+        app.print_problem = r.print.problem;
         // Accepted means in the outbox: the citizen leaves with a number either way.
         if (!r.accepted) app.flow.submit_failed("failed.not_saved");
         else if (item.state == Delivery::Registered) app.flow.submitted(item.registration_number, false);
@@ -199,9 +199,13 @@ int run(const Options& opt) {
     ImGui::GetIO().IniFilename = nullptr;   // nothing about a session is written to disk
     apply_theme(false);
     bool contrast_applied = false;
+    const WorkingDayCalendar calendar = WorkingDayCalendar::load(cfg.assets_dir / "calendar" / "kz-working-days.toml");
+    std::filesystem::create_directories(cfg.state_dir);
+    printer::PaperCounter paper(cfg.state_dir / "paper", cfg.talons_per_roll, cfg.paper_warn_below);
     DeliveryWorker delivery(outbox_file(cfg), cfg.kiosk_id, register_endpoint(cfg), retry_policy(cfg),
                             std::chrono::hours(cfg.retention_hours));
-    App app{cfg, tr, delivery};
+    const Backoffice office{cfg, tr, calendar, delivery, paper};
+    App app{office, cfg, tr};
     app.fonts = load_fonts(cfg);
     ImGui_ImplSDL2_InitForSDLRenderer(window);
     ImGui_ImplSDLRenderer_Init(renderer);
@@ -292,6 +296,8 @@ int main(int argc, char** argv) {
         return kiosk::ui::run(opt);
     } catch (const kiosk::ConfigError& e) {
         std::fprintf(stderr, "kiosk: configuration: %s\n", e.what());
+    } catch (const kiosk::CalendarError& e) {
+        std::fprintf(stderr, "kiosk: working-day calendar: %s\n", e.what());
     } catch (const std::exception& e) {
         std::fprintf(stderr, "kiosk: %s\n", e.what());
     }

@@ -370,7 +370,15 @@ void done(App& app) {
     paragraph(app.flow.registration_number);
     ImGui::PopFont();
     if (app.flow.offline) paragraph(app.t("done.offline"));
-    paragraph(app.t("done.talon"));
+    // No talon came out: the number on screen is the proof for now, said in words and marked.
+    if (!app.print_problem.empty()) {
+        ImGui::PushStyleColor(ImGuiCol_Text, kError);
+        paragraph("(!) " + app.t(app.print_problem));
+        ImGui::PopStyleColor();
+        paragraph(app.t("print.keep_number"));
+    } else {
+        paragraph(app.t("done.talon"));
+    }
     ImGui::Spacing();
     if (big_button("done.finish", app.t("done.finish"), ImGui::GetContentRegionAvail().x)) app.flow.finish();
 }

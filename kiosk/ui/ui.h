@@ -32,9 +32,9 @@ struct Fonts {
 
 // Everything the screens draw from. The flow is the citizen's state; the rest is the app's.
 struct App {
+    const Backoffice& office;
     const Config& config;
     const Translations& tr;
-    DeliveryWorker& delivery;
     Flow flow;
     Keyboard keyboard;
     Fonts fonts;
@@ -49,6 +49,7 @@ struct App {
     std::future<SubmissionResult> submission;
     std::future<std::vector<StatusLine>> status_pending;   // "check status", being looked up
     std::vector<StatusLine> status_lines;                  // its answer, translated when drawn
+    std::string print_problem;                             // on Done: why there is no talon
 
     const std::string& t(std::string_view key) const { return tr.in(flow.language).get(key); }
 };

@@ -31,10 +31,14 @@ struct Config {
     int retry_max_s = 600;             // ... up to this
     int answer_wait_s = 10;            // how long a citizen waits for the register's number
                                        // before getting a talon with the local number
+    std::string status_url;            // the QR code on the talon: "{}" is the number; "" none
     // [printer]
     std::filesystem::path spool_dir;   // talons land here when no printer is configured
     std::string paper = "roll80";      // "roll80" or "a4"
-    // [ui]
+    std::string printer_target;        // CUPS queue name or ipp:// URI; "" = spool folder only
+    int print_timeout_s = 30;
+    int talons_per_roll = 250;         // the paper counter, reset when staff restock
+    int paper_warn_below = 30;    // [ui]
     bool fullscreen = true;
     int inactivity_warning_s = 60;     // idle time before the warning
     int inactivity_reset_s = 30;       // countdown shown before everything is wiped

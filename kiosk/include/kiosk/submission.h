@@ -3,10 +3,12 @@
 #pragma once
 #include "kiosk/complaint.h"
 #include "kiosk/config.h"
+#include "kiosk/calendar.h"
 #include "kiosk/i18n.h"
 #include "kiosk/outbox.h"
 
 #include <net/register_client.h>
+#include <printer/paper.h>
 #include <printer/talon.h>
 
 #include <chrono>
@@ -22,6 +24,7 @@ void set_time_zone(const std::string& zone);
 std::string local_time(std::chrono::system_clock::time_point t, const char* strftime_format);
 std::string iso8601(std::chrono::system_clock::time_point t);   // 2026-11-27T10:15:00+05:00
 std::chrono::sys_days local_today();
+std::chrono::sys_days local_day(std::chrono::system_clock::time_point t);
 
 // A fresh random UUID (v4), the complaint's idempotency key for life.
 std::string new_idempotency_key();
@@ -39,26 +42,47 @@ net::RegisterEndpoint register_endpoint(const Config& cfg);
 RetryPolicy retry_policy(const Config& cfg);
 std::filesystem::path outbox_file(const Config& cfg);
 
+// What the screens stand on: loaded at start-up, shared with the background threads, living
+// as long as the app.
+struct Backoffice {
+    const Config& config;
+    const Translations& tr;
+    const WorkingDayCalendar& calendar;
+    DeliveryWorker& delivery;
+    printer::PaperCounter& paper;
+};
+
 // The talon's words: the citizen's language plus Kazakh and Russian. With no registration
-// number yet (the register unreachable) it carries the local number and says so.
-printer::Talon make_talon(const Complaint& c, const Config& cfg, const Translations& tr,
-                          std::string_view language, const OutboxItem& item);
+// number yet (the register unreachable) it carries the local number and says so. The
+// expected answer date is five working days after acceptance.
+printer::Talon make_talon(const Complaint& c, const Backoffice& office, std::string_view language,
+                          const OutboxItem& item);
+printer::TalonStyle talon_style(const Config& cfg);
+
+// What the citizen must be told when the talon did not come out of the printer: a
+// translation key ("print.no_paper", ...), empty when it printed or went to the spool folder.
+struct PrintOutcome {
+    std::string problem;
+    std::string detail;                  // printer state for staff and the journal
+};
 
 struct SubmissionResult {
     bool accepted = false;               // durably in the outbox: nothing can lose it now
     OutboxItem item;                     // its local number and, when the register answered, its number
-    std::filesystem::path talon;         // the spooled PDF, empty if it could not be made
+    std::filesystem::path talon;         // the spooled PDF (kept for reprint), empty if none
+    PrintOutcome print;
     std::string error;                   // for logs: never personal data
 };
 
+// Sends the spooled talon to the configured printer and counts the paper; with no printer
+// configured the spool folder is the talon's destination.
+PrintOutcome print_talon(const Backoffice& office, const std::filesystem::path& talon, const std::string& job_name);
+
 // Commits the complaint to the outbox, wakes the delivery worker, waits (on this background
 // thread, never the UI's) up to register.answer_wait_s for the register's number, then makes
-// the talon. cfg, tr and worker must outlive the future. Retrying with the same idempotency
-// key never files a second complaint.
-std::future<SubmissionResult> submit_in_background(Complaint c, const Config& cfg,
-                                                   const Translations& tr, std::string language,
-                                                   std::string idempotency_key,
-                                                   DeliveryWorker& worker);
+// and prints the talon. Retrying with the same idempotency key never files a second complaint.
+std::future<SubmissionResult> submit_in_background(Complaint c, const Backoffice& office, std::string language,
+                                                   std::string idempotency_key);
 
 // Section: what the status screen and staff see
 
