@@ -120,12 +120,16 @@ Response perform(const RegisterEndpoint& ep, const Call& call) {
     Response r;
     const std::string url = ep.base_url + call.path;
     if (r.error = check_url(url); !r.error.empty()) return r;
-    Easy easy(curl_easy_init(), curl_easy_cleanup);
+    // One handle per thread, reset for each call: its connection cache keeps the TLS
+    // connection to the register open between calls, so a backlog drains without a handshake
+    // per complaint. curl reuses a connection only for the same TLS settings.
+    thread_local Easy easy(curl_easy_init(), curl_easy_cleanup);
     if (!easy) {
         r.error = "curl_easy_init failed";
         return r;
     }
     CURL* h = easy.get();
+    curl_easy_reset(h);
     char errbuf[CURL_ERROR_SIZE] = "";
     curl_easy_setopt(h, CURLOPT_URL, url.c_str());              // checked above: https, or http to loopback
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);            // the precise reason, e.g. which certificate check failed
