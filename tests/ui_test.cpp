@@ -1,7 +1,6 @@
 // The kiosk as a citizen meets it: the real program on an X server (Xvfb), driven by taps
 // (xdotool), looked at through screenshots written to build/artifacts/ui/.
-#include "dev_register.h"
-#include "process.h"
+#include "kiosk_driver.h"
 
 #include <gtest/gtest.h>
 
@@ -18,211 +17,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const std::filesystem::path kArtifacts = std::filesystem::path(KIOSK_BINARY_DIR) / "artifacts" / "ui";
-
-std::string tool(const char* name) {
-    for (const char* dir : {"/usr/bin/", "/bin/", "/usr/local/bin/"})
-        if (std::filesystem::exists(std::string(dir) + name)) return std::string(dir) + name;
-    throw std::runtime_error(std::string(name) + " not installed");
-}
-
-// An X server of our own; -displayfd 1 makes it print the display number it chose.
-struct Xvfb {
-    std::string dir = make_temp_dir("kiosk-xvfb");
-    pid_t pid = -1;
-    std::string display;
-
-    // Two servers starting at once may pick the same free number and one loses: try again.
-    Xvfb(int width, int height) {
-        for (int attempt = 0; attempt < 3; ++attempt) {
-            std::filesystem::remove(dir + "/xvfb.log");
-            pid = spawn({tool("Xvfb"), "-displayfd", "1", "-screen", "0",
-                         std::to_string(width) + "x" + std::to_string(height) + "x24", "-nolisten", "tcp"},
-                        dir + "/xvfb.log");
-            for (auto deadline = std::chrono::steady_clock::now() + 10s; std::chrono::steady_clock::now() < deadline;) {
-                std::ifstream in(dir + "/xvfb.log");
-                int n = -1;
-                if (in >> n && n >= 0) {
-                    display = ":" + std::to_string(n);
-                    return;
-                }
-                if (wait_for_exit(pid, 0s)) break;
-                std::this_thread::sleep_for(20ms);
-            }
-            stop(pid, 1s);
-        }
-        throw std::runtime_error("Xvfb did not start:\n" + read_text(dir + "/xvfb.log"));
-    }
-    ~Xvfb() {
-        stop(pid, 5s);
-        std::filesystem::remove_all(dir);
-    }
-};
-
-// The kiosk on that display, configured against a development register.
-struct Kiosk {
-    const Xvfb& x;
-    std::string dir = make_temp_dir("kiosk-ui");
-    pid_t pid = -1;
-    int width, height;
-
-    Kiosk(const Xvfb& xvfb, const DevRegister& reg, int w = 1080, int h = 1920) : x(xvfb), width(w), height(h) {
-        std::ofstream(dir + "/kiosk.toml")
-            << "[kiosk]\nid = \"KSK-UI-TEST\"\noffice = \"Ақмола облысы әкімдігі\"\n"
-            << "office_address = \"Көкшетау қ., Абай к-сі, 83\"\nduty_officer = \"Кенжебаева Г. С.\"\n"
-            << "state_dir = \"state\"\n[register]\nurl = \"" << reg.url() << "\"\nca_file = \"" << reg.ca_file()
-            << "\"\nclient_cert = \"" << reg.client_cert() << "\"\nclient_key = \"" << reg.client_key()
-            << "\"\napi_key = \"" << reg.api_key() << "\"\n[printer]\nspool_dir = \"spool\"\n"
-            << "[ui]\nfullscreen = false\nassets_dir = \"" << KIOSK_ASSETS_DIR << "\"\n";
-        pid = spawn({KIOSK_BIN, "--config", dir + "/kiosk.toml", "--windowed", "--size",
-                     std::to_string(width) + "x" + std::to_string(height)},
-                    log_path(), {"DISPLAY=" + x.display, "SDL_VIDEODRIVER=x11", "KIOSK_UI_PROBE=" + dir + "/probe.txt"});
-        for (auto deadline = std::chrono::steady_clock::now() + 20s; std::chrono::steady_clock::now() < deadline;) {
-            if (log().find("kiosk: ready") != std::string::npos) {
-                std::this_thread::sleep_for(500ms);   // the first frames
-                return;
-            }
-            if (wait_for_exit(pid, 0s)) break;
-            std::this_thread::sleep_for(50ms);
-        }
-        throw std::runtime_error("kiosk did not become ready:\n" + log());
-    }
-    ~Kiosk() {
-        stop(pid, 10s);
-        // The kiosk's own log stays beside the screenshots for whoever reads a failure.
-        std::filesystem::create_directories(kArtifacts);
-        std::filesystem::copy_file(log_path(), kArtifacts / (std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + ".log"),
-                                   std::filesystem::copy_options::overwrite_existing);
-        std::filesystem::remove_all(dir);
-    }
-    std::string log_path() const { return dir + "/kiosk.log"; }
-    std::string log() const { return read_text(log_path()); }
-
-    void xdotool(const std::vector<std::string>& args) {
-        std::vector<std::string> argv = {tool("xdotool")};
-        argv.insert(argv.end(), args.begin(), args.end());
-        ASSERT_EQ(run(argv, dir + "/xdotool.log", 10s, {"DISPLAY=" + x.display}), 0);
-    }
-
-    void tap(int px, int py) {
-        xdotool({"mousemove", std::to_string(px), std::to_string(py), "click", "1"});
-        std::this_thread::sleep_for(60ms);
-    }
-
-    // Section: finding touch targets through the kiosk's probe file
-
-    struct Rect {
-        int x = 0, y = 0, w = 0, h = 0;
-        bool operator==(const Rect&) const = default;
-    };
-
-    std::map<std::string, Rect> targets() const {
-        std::map<std::string, Rect> out;
-        std::istringstream in(read_text(dir + "/probe.txt"));
-        for (std::string line; std::getline(in, line);) {
-            const auto cut = line.rfind(' ', line.rfind(' ', line.rfind(' ', line.rfind(' ') - 1) - 1) - 1);
-            Rect r{};
-            std::istringstream(line.substr(cut + 1)) >> r.x >> r.y >> r.w >> r.h;
-            out[line.substr(0, cut)] = r;
-        }
-        return out;
-    }
-
-    // Waits (bounded) for the target to be on screen and, like a person, for the screen to
-    // settle: a new screen may scroll its focused field into view on its second frame.
-    Rect wait_for(const std::string& id, std::chrono::seconds timeout = 5s) const {
-        Rect last;
-        bool have_last = false;
-        for (auto deadline = std::chrono::steady_clock::now() + timeout; std::chrono::steady_clock::now() < deadline;) {
-            const auto all = targets();
-            if (auto it = all.find(id); it != all.end()) {
-                const Rect& r = it->second;
-                if (id.rfind("key:", 0) == 0) return r;   // the keyboard does not move
-                if (have_last && last == r) return r;
-                last = r;
-                have_last = true;
-            } else {
-                have_last = false;
-            }
-            std::this_thread::sleep_for(50ms);
-        }
-        // What the screen showed instead, beside the other artifacts; then the test ends here.
-        run({tool("import"), "-display", x.display, "-window", "root", (kArtifacts / "missing-target.png").string()},
-            dir + "/import.log", 20s);
-        throw std::runtime_error("no touch target " + id + " on screen (see missing-target.png)");
-    }
-
-    void press(const std::string& id) {
-        const Rect r = wait_for(id);
-        tap(r.x + r.w / 2, r.y + r.h / 2);
-    }
-
-    // Whether the target shows within a short while: a tap takes a frame or two to show.
-    bool appears(const std::string& id, std::chrono::milliseconds within = 300ms) const {
-        for (auto deadline = std::chrono::steady_clock::now() + within;; std::this_thread::sleep_for(20ms)) {
-            if (targets().count(id)) return true;
-            if (std::chrono::steady_clock::now() >= deadline) return false;
-        }
-    }
-
-    // Types on the on-screen keyboard, one tap per letter, switching layout or shift as a
-    // citizen would.
-    void type(const std::string& text) {
-        for (std::size_t i = 0; i < text.size();) {
-            std::size_t len = 1;
-            while (i + len < text.size() && (static_cast<unsigned char>(text[i + len]) & 0xC0) == 0x80) ++len;
-            const std::string ch = text.substr(i, len) == " " ? "space" : text.substr(i, len);
-            i += len;
-            find_key(ch);
-            press("key:" + ch);
-        }
-    }
-
-    // Brings the key on screen: this layout, shifted or not, then the others.
-    void find_key(const std::string& ch) {
-        for (const char* layout : {"", "key:layout_kk", "key:layout_ru", "key:layout_en"}) {
-            if (*layout && appears(layout, 0ms)) press(layout);
-            if (appears("key:" + ch) || !appears("key:shift", 0ms)) return;
-            press("key:shift");
-            if (appears("key:" + ch)) return;
-            press("key:shift");
-        }
-    }
-
-    // Drags the page until the target shows, as a finger scrolls: towards the top first, then
-    // towards the bottom.
-    void scroll_to(const std::string& id) {
-        for (int i = 0; i < 8 && !appears(id, 200ms); ++i) {
-            const int x0 = width / 2, y0 = height / 3, step = i < 3 ? 40 : -40;
-            xdotool({"mousemove", std::to_string(x0), std::to_string(y0 + (step < 0 ? 320 : 0)), "mousedown", "1"});
-            for (int n = 1; n <= 8; ++n)
-                xdotool({"mousemove", std::to_string(x0), std::to_string(y0 + (step < 0 ? 320 : 0) + n * step)});
-            xdotool({"mouseup", "1"});
-        }
-    }
-
-    // A finger stroke across the signature pad.
-    void sign() {
-        const Rect pad = targets().at("signature:pad");
-        xdotool({"mousemove", std::to_string(pad.x + 60), std::to_string(pad.y + pad.h / 2), "mousedown", "1"});
-        for (int i = 1; i <= 12; ++i)
-            xdotool({"mousemove", std::to_string(pad.x + 60 + i * 60), std::to_string(pad.y + pad.h / 2 + (i % 2 ? -60 : 60))});
-        xdotool({"mouseup", "1"});
-        std::this_thread::sleep_for(200ms);
-    }
-
-    std::filesystem::path spool() const { return dir + "/spool"; }
-
-    // Saves the screen as artifacts/ui/<name>.png and returns its path.
-    std::string screenshot(const std::string& name) {
-        std::filesystem::create_directories(kArtifacts);
-        const std::string png = (kArtifacts / (name + ".png")).string();
-        std::this_thread::sleep_for(150ms);   // the probe is written just before the frame is shown
-        EXPECT_EQ(run({tool("import"), "-display", x.display, "-window", "root", png}, dir + "/import.log", 20s), 0)
-            << read_text(dir + "/import.log");
-        return png;
-    }
-};
+std::string test_name() { return ::testing::UnitTest::GetInstance()->current_test_info()->name(); }
 
 // A cheap fingerprint of what is on screen, and how much it varies (0 for a blank screen).
 std::string image_stat(const std::string& png, const char* format) {
@@ -236,7 +31,7 @@ std::string image_stat(const std::string& png, const char* format) {
 TEST(Ui, StartsDrawsAndAnswersTaps) {
     DevRegister reg;
     Xvfb x(1080, 1920);
-    Kiosk kiosk(x, reg);
+    Kiosk kiosk(x, reg, test_name());
 
     const std::string attract = kiosk.screenshot("01-attract");
     EXPECT_GT(std::stod(image_stat(attract, "%[fx:standard_deviation]")), 0.01) << "blank screen";
@@ -259,7 +54,7 @@ TEST(Ui, StartsDrawsAndAnswersTaps) {
 TEST(Ui, FilesAComplaintInKazakhByTouch) {
     DevRegister reg;
     Xvfb x(1080, 1920);
-    Kiosk k(x, reg);
+    Kiosk k(x, reg, test_name());
     k.press("attract");
     k.press("language:kk");
     k.press("home.file");
@@ -340,7 +135,7 @@ TEST(Ui, FilesAComplaintInKazakhByTouch) {
 TEST(Ui, FilesAComplaintInRussianByTouch) {
     DevRegister reg;
     Xvfb x(1080, 1920);
-    Kiosk k(x, reg);
+    Kiosk k(x, reg, test_name());
     k.press("attract");
     k.press("language:ru");
     k.screenshot("ru-00-home");
@@ -420,7 +215,7 @@ TEST(Ui, FilesAComplaintInRussianByTouch) {
 TEST(Ui, EveryOtherScreenInLandscape) {
     DevRegister reg;
     Xvfb x(1920, 1080);
-    Kiosk k(x, reg, 1920, 1080);
+    Kiosk k(x, reg, test_name(), 1920, 1080);
     k.screenshot("land-01-attract");
     k.press("attract");
     k.screenshot("land-02-language");

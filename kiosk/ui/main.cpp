@@ -174,6 +174,48 @@ bool poll_background(App& app) {
     return changed;
 }
 
+// Section: drawing
+
+// SDL's software renderer first: the UI redraws only after a touch, so the GPU buys nothing,
+// while loading OpenGL (Mesa) costs tens of megabytes per kiosk. SDL_RENDER_DRIVER in the
+// environment still chooses another; any driver that works is taken when the first does not.
+SDL_Renderer* create_renderer(SDL_Window* window) {
+    SDL_SetHintWithPriority(SDL_HINT_RENDER_DRIVER, "software", SDL_HINT_DEFAULT);
+    // ... drawn into the window's own framebuffer (XShm on X11), not through a GL texture.
+    SDL_SetHintWithPriority(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0", SDL_HINT_DEFAULT);
+    if (SDL_Renderer* r = SDL_CreateRenderer(window, -1, 0)) return r;
+    SDL_SetHintWithPriority(SDL_HINT_RENDER_DRIVER, "", SDL_HINT_OVERRIDE);
+    if (SDL_Renderer* r = SDL_CreateRenderer(window, -1, 0)) return r;
+    throw std::runtime_error(std::string("SDL renderer: ") + SDL_GetError());
+}
+
+// Section: frame times, for the journal and the benchmarks (no frame may stall on I/O)
+
+const Clock::time_point kStarted = Clock::now();
+
+struct FrameTimes {
+    bool first = true;
+    int while_submitting = 0;
+    Clock::duration longest_submitting{};
+
+    void drawn(Clock::duration took, bool submitting) {
+        using ms = std::chrono::duration<double, std::milli>;
+        if (first) {
+            std::fprintf(stderr, "kiosk: first frame shown %.0f ms after start\n", ms(Clock::now() - kStarted).count());
+            first = false;
+        }
+        if (submitting) {
+            ++while_submitting;
+            longest_submitting = std::max(longest_submitting, took);
+        } else if (while_submitting > 0) {
+            std::fprintf(stderr, "kiosk: %d frames while submitting, longest %.1f ms\n", while_submitting,
+                         ms(longest_submitting).count());
+            while_submitting = 0;
+            longest_submitting = {};
+        }
+    }
+};
+
 // Section: the loop: sleep until an event, draw a few frames after it, sleep again
 
 int run(const Options& opt) {
@@ -189,9 +231,7 @@ int run(const Options& opt) {
     SDL_Window* window = SDL_CreateWindow("Complaint kiosk", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED,
                                           opt.width, opt.height, flags);
     if (!window) throw std::runtime_error(std::string("SDL window: ") + SDL_GetError());
-    SDL_Renderer* renderer = SDL_CreateRenderer(window, -1, SDL_RENDERER_PRESENTVSYNC);
-    if (!renderer) renderer = SDL_CreateRenderer(window, -1, 0);
-    if (!renderer) throw std::runtime_error(std::string("SDL renderer: ") + SDL_GetError());
+    SDL_Renderer* renderer = create_renderer(window);
     SDL_ShowCursor(SDL_DISABLE);
 
     IMGUI_CHECKVERSION();
@@ -217,6 +257,7 @@ int run(const Options& opt) {
     start_services_fetch(app);
     std::fprintf(stderr, "kiosk: ready\n");
 
+    FrameTimes frames;
     int frames_to_draw = 3;   // popups and layout settle over a couple of frames
     // Where the finger is, from the events themselves: ImGui 1.86's SDL backend reads the
     // pointer through SDL_GetMouseState, which stops following a held finger on some setups
@@ -253,6 +294,7 @@ int run(const Options& opt) {
         if (idle.state != idle_now.state || idle.seconds_left != idle_now.seconds_left || busy) frames_to_draw = std::max(frames_to_draw, 1);
         if (frames_to_draw == 0) continue;
         --frames_to_draw;
+        const auto frame_start = Clock::now();
 
         apply_access(app.flow, contrast_applied);
         ImGui_ImplSDLRenderer_NewFrame();
@@ -274,6 +316,10 @@ int run(const Options& opt) {
         SDL_RenderClear(renderer);
         ImGui_ImplSDLRenderer_RenderDrawData(ImGui::GetDrawData());
         SDL_RenderPresent(renderer);
+        // The font atlas lives in the renderer's texture from the first frame on; the CPU copies
+        // (tens of megabytes at these sizes) are not needed again.
+        if (frames.first) ImGui::GetIO().Fonts->ClearTexData();
+        frames.drawn(Clock::now() - frame_start, app.flow.screen == Screen::Submitting);
     }
     if (app.submission.valid()) app.submission.wait();   // a complaint in flight is not dropped
     app.flow.expire();

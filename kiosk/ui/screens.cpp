@@ -109,10 +109,19 @@ void text_field(App& app, Field f, const std::string& value, int official = 0, i
     ImGui::Spacing();
 }
 
-std::string service_name(const App& app, const net::Service& s) {
-    if (app.flow.language == "kk" && !s.name_kk.empty()) return s.name_kk;
-    if (app.flow.language == "en" && !s.name_en.empty()) return s.name_en;
-    return s.name;
+// The register's words in the citizen's language where it has them, Russian otherwise.
+const std::string& in_language(const App& app, const std::string& ru, const std::string& kk, const std::string& en) {
+    if (app.flow.language == "kk" && !kk.empty()) return kk;
+    if (app.flow.language == "en" && !en.empty()) return en;
+    return ru;
+}
+
+std::string service_name(const App& app, const net::Service& s) { return in_language(app, s.name, s.name_kk, s.name_en); }
+
+// The service, and under it who provides it.
+std::string service_and_provider(const App& app, const net::Service& s) {
+    const std::string& provider = in_language(app, s.group, s.group_kk, s.group_en);
+    return provider.empty() ? service_name(app, s) : service_name(app, s) + "\n" + provider;
 }
 
 // Section: screens
@@ -223,7 +232,7 @@ void service(App& app) {
     } else {
         const float w = ImGui::GetContentRegionAvail().x;
         for (const auto& s : app.services->services) {
-            if (choice("service:" + s.code, service_name(app, s), app.flow.complaint.service_code == s.code, w))
+            if (choice("service:" + s.code, service_and_provider(app, s), app.flow.complaint.service_code == s.code, w))
                 app.flow.choose_service(s.code);
         }
     }
@@ -301,7 +310,7 @@ void review(App& app) {
     review_line(app, Field::Addressee, app.t("addressee." + std::string(addressee_code(c.addressee))));
     if (app.services && app.services->ok)
         for (const auto& s : app.services->services)
-            if (s.code == c.service_code) review_line(app, Field::ServiceCode, service_name(app, s));
+            if (s.code == c.service_code) review_line(app, Field::ServiceCode, service_and_provider(app, s));
     review_line(app, Field::ServiceDate, c.service_date);
     review_line(app, Field::Surname, c.surname);
     review_line(app, Field::FirstName, c.first_name);
@@ -513,7 +522,7 @@ void draw(App& app, std::chrono::sys_days today, const Idle& idle) {
         ImGui::SameLine();
         ImGui::BeginChild("keyboard", ImVec2(0, -footer_h), false, ImGuiWindowFlags_NoScrollbar);
         ImGui::SetCursorPosY(std::max(0.f, ImGui::GetWindowHeight() - keyboard_height(keyboard_w)));
-        draw_keyboard(app, keyboard_w);
+        draw_keyboard(app, ImGui::GetContentRegionAvail().x);
         ImGui::EndChild();
     } else if (keyboard) {
         draw_keyboard(app, size.x);
