@@ -48,21 +48,6 @@ std::chrono::sys_days local_day(std::chrono::system_clock::time_point t) {
 
 std::chrono::sys_days local_today() { return local_day(std::chrono::system_clock::now()); }
 
-std::string new_idempotency_key() {
-    std::random_device rd;   // /dev/urandom on Linux
-    unsigned char b[16];
-    for (auto& x : b) x = static_cast<unsigned char>(rd());
-    b[6] = (b[6] & 0x0F) | 0x40;
-    b[8] = (b[8] & 0x3F) | 0x80;
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string out;
-    for (int i = 0; i < 16; ++i) {
-        if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
-        out += hex[b[i] >> 4];
-        out += hex[b[i] & 15];
-    }
-    return out;
-}
 
 // Section: signature
 

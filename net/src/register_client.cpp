@@ -57,8 +57,9 @@ std::string bad_idempotency_key(const std::string& key) {
     return "Idempotency-Key must be at most 128 printable ASCII characters";
 }
 
-// A random (version 4) UUID, for a POST whose caller gave no key.
-std::string fresh_key() {
+}  // namespace
+
+std::string new_idempotency_key() {
     std::random_device rd;  // /dev/urandom on Linux
     unsigned char b[16];
     for (auto& x : b) x = static_cast<unsigned char>(rd());
@@ -73,6 +74,8 @@ std::string fresh_key() {
     }
     return out;
 }
+
+namespace {
 
 // Section: transfer
 
@@ -163,7 +166,7 @@ Response perform(const RegisterEndpoint& ep, const Call& call) {
     add_header("Accept: application/json");
     if (call.post) {
         add_header("Content-Type: " + call.content_type);
-        add_header("Idempotency-Key: " + (call.idempotency_key.empty() ? fresh_key() : call.idempotency_key));
+        add_header("Idempotency-Key: " + (call.idempotency_key.empty() ? new_idempotency_key() : call.idempotency_key));
         add_header("Expect:");  // no 100-continue round trip (or 1 s wait) before the body
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, call.body.c_str());  // POST, body not copied
         curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(call.body.size()));  // binary-safe length

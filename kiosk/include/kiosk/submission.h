@@ -27,7 +27,7 @@ std::chrono::sys_days local_today();
 std::chrono::sys_days local_day(std::chrono::system_clock::time_point t);
 
 // A fresh random UUID (v4), the complaint's idempotency key for life.
-std::string new_idempotency_key();
+using net::new_idempotency_key;
 
 // The signature as a small SVG image (under 7,500 bytes, strokes thinned if needed).
 std::string signature_svg(const std::vector<SignatureStroke>& strokes);

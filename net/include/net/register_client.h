@@ -109,6 +109,9 @@ HeartbeatResult send_heartbeat(const RegisterEndpoint& endpoint, const std::stri
                                const std::string& idempotency_key = "");
 ServicesResult fetch_services(const RegisterEndpoint& endpoint);
 
+// A random (version 4) UUID: an idempotency key for a complaint's whole life.
+std::string new_idempotency_key();
+
 // libcurl's global set-up; call once at start-up before any thread uses net.
 void global_init();
 
