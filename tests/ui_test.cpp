@@ -133,7 +133,8 @@ TEST(Ui, FilesAComplaintInKazakhByTouch) {
 // The Russian way through: another layout, shift for capitals inside words, a common ground
 // chosen by touch, an e-mail on the Latin layout.
 TEST(Ui, FilesAComplaintInRussianByTouch) {
-    DevRegister reg;
+    DevRegister reg({.faults = {"delay=2000,path=requests.json"}});   // time to see "sending"
+
     Xvfb x(1080, 1920);
     Kiosk k(x, reg, test_name());
     k.press("attract");
@@ -178,9 +179,12 @@ TEST(Ui, FilesAComplaintInRussianByTouch) {
     k.screenshot("ru-07-review");
     k.press("nav.next");
     k.sign();
+    k.screenshot("ru-08-signature");
     k.press("nav.next");
+    std::this_thread::sleep_for(300ms);
+    k.screenshot("ru-09-submitting");
     k.wait_for("done.finish", 30s);
-    k.screenshot("ru-09-done");
+    k.screenshot("ru-10-done");
 
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open_v2(reg.db_path().c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
@@ -215,7 +219,7 @@ TEST(Ui, FilesAComplaintInRussianByTouch) {
 TEST(Ui, EveryOtherScreenInLandscape) {
     DevRegister reg;
     Xvfb x(1920, 1080);
-    Kiosk k(x, reg, test_name(), 1920, 1080);
+    Kiosk k(x, reg, test_name(), 1920, 1080, "inactivity_warning_s = 10\ninactivity_reset_s = 5\n");
     k.screenshot("land-01-attract");
     k.press("attract");
     k.screenshot("land-02-language");
@@ -247,7 +251,25 @@ TEST(Ui, EveryOtherScreenInLandscape) {
     k.press("access.large_text");
     k.press("access.contrast");
     k.screenshot("land-09-applicant-large-contrast");
+    k.press("field.surname#0");
+    k.type("Әбілқасымова");
     EXPECT_NE(k.log().find("assistance requested"), std::string::npos) << k.log();
+
+    // Walked away: a warning with a countdown, then everything typed is gone.
+    k.wait_for("idle.continue", 20s);
+    k.screenshot("land-10-inactivity-warning");
+    k.wait_for("attract", 20s);
+    k.screenshot("land-11-wiped");
+    EXPECT_NE(k.log().find("inactivity: form wiped"), std::string::npos) << k.log();
+    k.press("attract");
+    k.press("language:kk");
+    k.press("home.file");
+    k.press("addressee.provider_head");
+    k.press("nav.next");
+    k.press("service:KZ-GU-003");
+    k.press("nav.next");
+    k.wait_for("field.surname#0");
+    k.screenshot("land-12-applicant-empty-again");   // nothing of the last citizen's
 }
 
 TEST(Ui, RefusesABadConfigurationNamingKeyAndLine) {

@@ -70,7 +70,9 @@ struct Kiosk {
 
     std::string name;   // the kiosk's log is kept as artifacts/ui/<name>.log
 
-    Kiosk(const Xvfb& xvfb, const DevRegister& reg, std::string log_name, int w = 1080, int h = 1920)
+    // ui_settings: extra lines for the [ui] section, e.g. shorter inactivity timings.
+    Kiosk(const Xvfb& xvfb, const DevRegister& reg, std::string log_name, int w = 1080, int h = 1920,
+          const std::string& ui_settings = "")
         : x(xvfb), width(w), height(h), name(std::move(log_name)) {
         std::ofstream(dir + "/kiosk.toml")
             << "[kiosk]\nid = \"KSK-UI-TEST\"\noffice = \"Ақмола облысы әкімдігі\"\n"
@@ -78,7 +80,7 @@ struct Kiosk {
             << "state_dir = \"state\"\n[register]\nurl = \"" << reg.url() << "\"\nca_file = \"" << reg.ca_file()
             << "\"\nclient_cert = \"" << reg.client_cert() << "\"\nclient_key = \"" << reg.client_key()
             << "\"\napi_key = \"" << reg.api_key() << "\"\n[printer]\nspool_dir = \"spool\"\n"
-            << "[ui]\nfullscreen = false\nassets_dir = \"" << KIOSK_ASSETS_DIR << "\"\n";
+            << "[ui]\nfullscreen = false\nassets_dir = \"" << KIOSK_ASSETS_DIR << "\"\n" << ui_settings;
         pid = spawn({KIOSK_BIN, "--config", dir + "/kiosk.toml", "--windowed", "--size",
                      std::to_string(width) + "x" + std::to_string(height)},
                     log_path(), {"DISPLAY=" + x.display, "SDL_VIDEODRIVER=x11", "KIOSK_UI_PROBE=" + dir + "/probe.txt"});
