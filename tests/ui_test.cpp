@@ -4,8 +4,6 @@
 
 #include <gtest/gtest.h>
 
-#include <sqlite3.h>
-
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -103,23 +101,12 @@ TEST(Ui, FilesAComplaintInKazakhByTouch) {
     k.press("done.finish");
     k.wait_for("attract");
 
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open_v2(reg.db_path().c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
-    sqlite3_stmt* st = nullptr;
-    sqlite3_prepare_v2(db, "SELECT last_name, first_name, phone, json_extract(attributes, '$.iin'), "
-                           "json_extract(attributes, '$.officials_initials[0]'), json_extract(attributes, '$.grounds') "
-                           "FROM requests", -1, &st, nullptr);
-    ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
-    auto col = [&](int i) { return std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, i))); };
-    EXPECT_EQ(col(0), "Әбілқасымова");
-    EXPECT_EQ(col(1), "Айгүл");
-    EXPECT_EQ(col(2), "+77011234567");
-    EXPECT_EQ(col(3), "900101300007");
-    EXPECT_EQ(col(4), "Н. Ө.");
-    EXPECT_EQ(col(5), "анықтама берілмеді");
-    EXPECT_EQ(sqlite3_step(st), SQLITE_DONE);   // exactly one complaint
-    sqlite3_finalize(st);
-    sqlite3_close(db);
+    const auto rows = reg.query("SELECT last_name, first_name, phone, json_extract(attributes, '$.iin'), "
+                                "json_extract(attributes, '$.officials_initials[0]'), json_extract(attributes, '$.grounds') "
+                                "FROM requests", {});
+    ASSERT_EQ(rows.size(), 1u);   // exactly one complaint
+    EXPECT_EQ(rows[0], (std::vector<std::string>{"Әбілқасымова", "Айгүл", "+77011234567", "900101300007", "Н. Ө.",
+                                                 "анықтама берілмеді"}));
 
     std::vector<std::filesystem::path> talons;
     for (const auto& e : std::filesystem::directory_iterator(k.spool())) talons.push_back(e.path());
@@ -186,24 +173,13 @@ TEST(Ui, FilesAComplaintInRussianByTouch) {
     k.wait_for("done.finish", 30s);
     k.screenshot("ru-10-done");
 
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open_v2(reg.db_path().c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
-    sqlite3_stmt* st = nullptr;
-    sqlite3_prepare_v2(db, "SELECT last_name, email, json_extract(attributes, '$.patronymic'), "
-                           "json_extract(attributes, '$.postal_address'), json_extract(attributes, '$.grounds'), "
-                           "json_extract(attributes, '$.addressee'), json_extract(attributes, '$.language') FROM requests",
-                       -1, &st, nullptr);
-    ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
-    auto col = [&](int i) { return std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, i))); };
-    EXPECT_EQ(col(0), "Иванова");
-    EXPECT_EQ(col(1), "maria@mail.kz");
-    EXPECT_EQ(col(2), "Петровна");
-    EXPECT_EQ(col(3), "г. Кокшетау, ул. Абая 83");
-    EXPECT_EQ(col(4), "Нарушен срок оказания услуги.");
-    EXPECT_EQ(col(5), "akim");
-    EXPECT_EQ(col(6), "ru");
-    sqlite3_finalize(st);
-    sqlite3_close(db);
+    const auto rows = reg.query("SELECT last_name, email, json_extract(attributes, '$.patronymic'), "
+                                "json_extract(attributes, '$.postal_address'), json_extract(attributes, '$.grounds'), "
+                                "json_extract(attributes, '$.addressee'), json_extract(attributes, '$.language') FROM requests",
+                                {});
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0], (std::vector<std::string>{"Иванова", "maria@mail.kz", "Петровна", "г. Кокшетау, ул. Абая 83",
+                                                 "Нарушен срок оказания услуги.", "akim", "ru"}));
 
     std::vector<std::filesystem::path> talons;
     for (const auto& e : std::filesystem::directory_iterator(k.spool())) talons.push_back(e.path());
