@@ -121,7 +121,6 @@ TEST(Ui, FilesAComplaintInKazakhByTouch) {
 // chosen by touch, an e-mail on the Latin layout.
 TEST(Ui, FilesAComplaintInRussianByTouch) {
     DevRegister reg({.faults = {"delay=2000,path=requests.json"}});   // time to see "sending"
-
     Xvfb x(1080, 1920);
     Kiosk k(x, reg, test_name());
     k.press("attract");

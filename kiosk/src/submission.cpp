@@ -5,7 +5,6 @@
 #include <printer/cups.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -23,10 +22,19 @@ void set_time_zone(const std::string& zone) {
     tzset();
 }
 
-std::string local_time(std::chrono::system_clock::time_point t, const char* format) {
+namespace {
+
+std::tm local_tm(std::chrono::system_clock::time_point t) {
     const std::time_t tt = std::chrono::system_clock::to_time_t(t);
     std::tm tm{};
     localtime_r(&tt, &tm);
+    return tm;
+}
+
+}  // namespace
+
+std::string local_time(std::chrono::system_clock::time_point t, const char* format) {
+    const std::tm tm = local_tm(t);
     char buf[64];
     return std::string(buf, std::strftime(buf, sizeof buf, format, &tm));
 }
@@ -38,9 +46,7 @@ std::string iso8601(std::chrono::system_clock::time_point t) {
 }
 
 std::chrono::sys_days local_day(std::chrono::system_clock::time_point t) {
-    const std::time_t tt = std::chrono::system_clock::to_time_t(t);
-    std::tm tm{};
-    localtime_r(&tt, &tm);
+    const std::tm tm = local_tm(t);
     return std::chrono::sys_days{std::chrono::year{tm.tm_year + 1900} /
                                  std::chrono::month{static_cast<unsigned>(tm.tm_mon + 1)} /
                                  std::chrono::day{static_cast<unsigned>(tm.tm_mday)}};
@@ -151,16 +157,10 @@ std::string words(const Translations& tr, const std::vector<std::string_view>& l
     return out;
 }
 
-// The status page's address with the number in it, percent-encoded (numbers may be Cyrillic).
+// The status page's address with the number in it, percent-encoded.
 std::string status_url(const Config& cfg, const std::string& number) {
-    static constexpr char hex[] = "0123456789ABCDEF";
-    std::string encoded;
-    for (unsigned char c : number) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.') encoded += static_cast<char>(c);
-        else encoded += {'%', hex[c >> 4], hex[c & 15]};
-    }
     std::string url = cfg.status_url;
-    if (const auto at = url.find("{}"); at != std::string::npos) url.replace(at, 2, encoded);
+    if (const auto at = url.find("{}"); at != std::string::npos) url.replace(at, 2, net::escape(number));
     return url;
 }
 

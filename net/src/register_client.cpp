@@ -14,15 +14,6 @@ namespace {
 
 constexpr std::size_t kMaxIdempotencyKeyBytes = 128;  // what the register accepts
 
-// Section: URLs
-
-std::string escape(const std::string& s) {
-    // A null handle is allowed since libcurl 7.82; escaping needs no transfer.
-    char* e = curl_easy_escape(nullptr, s.data(), static_cast<int>(s.size()));
-    std::string out = e ? e : "";
-    curl_free(e);
-    return out;
-}
 
 // This machine, by name or as an address: "127.evil.example" is a name, not loopback.
 bool loopback_host(std::string host) {
@@ -58,6 +49,14 @@ std::string bad_idempotency_key(const std::string& key) {
 }
 
 }  // namespace
+
+std::string escape(const std::string& s) {
+    // A null handle is allowed since libcurl 7.82; escaping needs no transfer.
+    char* e = curl_easy_escape(nullptr, s.data(), static_cast<int>(s.size()));
+    std::string out = e ? e : "";
+    curl_free(e);
+    return out;
+}
 
 std::string new_idempotency_key() {
     std::random_device rd;  // /dev/urandom on Linux

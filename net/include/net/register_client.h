@@ -109,6 +109,10 @@ HeartbeatResult send_heartbeat(const RegisterEndpoint& endpoint, const std::stri
                                const std::string& idempotency_key = "");
 ServicesResult fetch_services(const RegisterEndpoint& endpoint);
 
+// Percent-encodes everything but letters, digits and -._~ (URL paths and form fields; the
+// register's numbers may be Cyrillic).
+std::string escape(const std::string& s);
+
 // A random (version 4) UUID: an idempotency key for a complaint's whole life.
 std::string new_idempotency_key();
 
