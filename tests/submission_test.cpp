@@ -222,10 +222,12 @@ struct Background {
     }
     ~Background() { std::filesystem::remove_all(dir); }
 
+    Health health{"KSK-TEST-01", "test", WallClock::now()};
+
     SubmissionResult submit(const net::RegisterEndpoint& ep) {
         DeliveryWorker worker(outbox_file(cfg), cfg.kiosk_id, ep, retry_policy(cfg));
         printer::PaperCounter paper(dir / "paper", 100, 10);
-        const Backoffice office{cfg, tr, calendar, worker, paper};
+        const Backoffice office{cfg, tr, calendar, worker, paper, health};
         auto pending = submit_in_background(kazakh_complaint(), office, "ru", new_idempotency_key());
         EXPECT_EQ(pending.wait_for(std::chrono::seconds(30)), std::future_status::ready);
         SubmissionResult r = pending.get();
@@ -265,6 +267,8 @@ TEST(Submission, TalonGoesToTheConfiguredPrinter) {
     ASSERT_TRUE(r.accepted) << r.error;
     EXPECT_TRUE(r.print.problem.empty()) << r.print.detail;
     EXPECT_EQ(b.paper_left, 99);
+    EXPECT_EQ(b.health.figures().accepted, 1u);
+    EXPECT_EQ(b.health.figures().talons_printed, 1u);
     std::vector<std::filesystem::path> received;
     for (const auto& e : std::filesystem::directory_iterator(printer.spool_dir()))
         if (e.path().extension() == ".pdf") received.push_back(e.path());
@@ -283,6 +287,7 @@ TEST(Submission, NoPaperTheCitizenIsToldAndTheTalonIsKeptForReprint) {
     EXPECT_EQ(r.print.problem, "print.no_paper") << r.print.detail;
     EXPECT_TRUE(std::filesystem::is_regular_file(r.talon));
     EXPECT_EQ(b.paper_left, 100);
+    EXPECT_EQ(b.health.figures().print_failures, 1u);
     // Not printed: the personal data stays for the reprint.
     Outbox outbox(outbox_file(b.cfg), b.cfg.kiosk_id);
     EXPECT_FALSE(outbox.find(r.item.id)->talon_printed);

@@ -1,4 +1,5 @@
 #include "kiosk/config.h"
+#include "kiosk/monitor.h"
 
 #include <toml++/toml.h>
 
@@ -116,6 +117,13 @@ void check(Reader& r, const Config& c) {
         r.fail("register.status_url", "must be an https:// address with {} where the number goes");
     if (c.paper != "roll80" && c.paper != "a4")
         r.fail("printer.paper", "must be \"roll80\" or \"a4\"");
+    if (!c.pin_hash.empty() && (c.pin_hash.rfind("$y$", 0) != 0 ||
+                                c.pin_hash.find_first_not_of("./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz$") != std::string::npos))
+        r.fail("service.pin_hash", "must be a yescrypt hash made by kiosk-pin-hash (it starts with $y$), never the PIN itself");
+    if (c.pin_lockout_max_s < c.pin_lockout_first_s)
+        r.fail("service.pin_lockout_max_s", "must not be less than pin_lockout_first_s");
+    if (!c.management_listen.empty() && !parse_listen_address(c.management_listen))
+        r.fail("monitoring.listen", "must be IPv4-address:port or [IPv6-address]:port, e.g. 127.0.0.1:9464");
     if (!std::filesystem::is_directory(c.assets_dir / "i18n"))
         r.fail("ui.assets_dir", "no i18n folder in " + c.assets_dir.string());
 }
@@ -163,6 +171,15 @@ Config load_config(const std::filesystem::path& file) {
     r.number("ui.inactivity_warning_s", c.inactivity_warning_s, 10, 3600);
     r.number("ui.inactivity_reset_s", c.inactivity_reset_s, 5, 600);
     r.path("ui.assets_dir", c.assets_dir, true);
+    r.text("service.pin_hash", c.pin_hash, false, 256);
+    r.number("service.inactivity_s", c.service_inactivity_s, 15, 3600);
+    r.number("service.pin_free_attempts", c.pin_free_attempts, 1, 10);
+    r.number("service.pin_lockout_first_s", c.pin_lockout_first_s, 1, 3600);
+    r.number("service.pin_lockout_max_s", c.pin_lockout_max_s, 1, 24 * 3600);
+    r.text("monitoring.listen", c.management_listen, false, 64);
+    r.number("monitoring.heartbeat_interval_s", c.heartbeat_interval_s, 10, 3600);
+    r.number("monitoring.outbox_stuck_after_s", c.outbox_stuck_after_s, 60, 7 * 24 * 3600);
+    r.number("monitoring.disk_low_mb", c.disk_low_mb, 1, 1000000);
     r.reject_unknown();
     check(r, c);
     return c;

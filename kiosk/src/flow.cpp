@@ -289,10 +289,94 @@ void Flow::retry() {
 void Flow::finish() { expire(); }
 
 void Flow::expire() {
+    const bool staff_was_in = in_service() && screen != Screen::ServiceLogin;
     wipe(complaint);
     wipe(registration_number);
     wipe(status_query);
+    wipe(service.pin);
     *this = Flow{};
+    if (staff_was_in) service.requested = StaffAction::Logout;
+}
+
+// Section: service mode
+
+void Flow::corner_tap(Clock::time_point now) {
+    if (screen != Screen::Attract) return;
+    auto& taps = service.corner_taps;
+    std::erase_if(taps, [now](Clock::time_point t) { return now - t > std::chrono::seconds(4); });
+    taps.push_back(now);
+    if (taps.size() < 5) return;
+    taps.clear();
+    wipe(service.pin);
+    service = ServiceState{};
+    screen = Screen::ServiceLogin;
+}
+
+void Flow::pin_digit(char digit) {
+    if (screen != Screen::ServiceLogin || service.checking || digit < '0' || digit > '9' || service.pin.size() >= 12) return;
+    service.pin += digit;
+}
+
+void Flow::pin_backspace() {
+    if (screen == Screen::ServiceLogin && !service.checking && !service.pin.empty()) service.pin.pop_back();
+}
+
+void Flow::pin_submit() {
+    if (screen != Screen::ServiceLogin || service.checking || service.pin.empty()) return;
+    service.pin_check_requested = true;
+    service.checking = true;
+}
+
+void Flow::pin_checked(bool accepted, int locked_s) {
+    wipe(service.pin);
+    service.checking = false;
+    service.locked_s = locked_s;
+    service.result = accepted ? "" : locked_s > 0 ? "staff.locked" : "staff.wrong_pin";
+    if (accepted && screen == Screen::ServiceLogin) screen = Screen::ServiceHome;
+}
+
+void Flow::open_service(Screen s) {
+    if (in_service() && screen != Screen::ServiceLogin && !service.busy &&
+        (s == Screen::ServiceHome || s == Screen::ServiceReprint || s == Screen::ServiceLog))
+        screen = s;
+}
+
+void Flow::staff_request(StaffAction a, std::filesystem::path talon) {
+    if (!in_service() || screen == Screen::ServiceLogin || service.busy) return;
+    service.result.clear();
+    service.detail.clear();
+    if (a == StaffAction::Restart || a == StaffAction::Reboot) {
+        service.confirming = a;
+        return;
+    }
+    service.requested = a;
+    service.talon = std::move(talon);
+    service.busy = true;
+}
+
+void Flow::staff_confirm() {
+    if (!service.confirming || service.busy) return;
+    service.requested = service.confirming;
+    service.confirming.reset();
+    service.busy = true;
+}
+
+void Flow::staff_cancel() { service.confirming.reset(); }
+
+void Flow::staff_done(std::string result_key, std::string detail) {
+    service.busy = false;
+    service.result = std::move(result_key);
+    service.detail = std::move(detail);
+    if (screen == Screen::ServiceReprint) screen = Screen::ServiceHome;   // the result shows there
+}
+
+void Flow::leave_service() {
+    if (in_service()) expire();
+}
+
+bool Flow::in_service() const {
+    return screen == Screen::ServiceLogin || screen == Screen::ServiceHome || screen == Screen::ServiceReprint ||
+           screen == Screen::ServiceLog;
 }
 
 std::vector<FieldError> Flow::errors_for(Field f, int official) const {
@@ -307,7 +391,7 @@ int Flow::step_count() { return static_cast<int>(std::size(kSteps)); }
 
 Idle Flow::idle(Clock::time_point now, std::chrono::seconds warn_after,
                 std::chrono::seconds reset_after) const {
-    if (screen == Screen::Attract || screen == Screen::Submitting) return {};
+    if (screen == Screen::Attract || screen == Screen::Submitting || service.busy || service.checking) return {};
     const auto quiet = std::chrono::duration_cast<std::chrono::seconds>(now - last_touch);
     if (quiet < warn_after) return {};
     const auto left = warn_after + reset_after - quiet;

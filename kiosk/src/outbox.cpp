@@ -1,4 +1,5 @@
 #include "kiosk/outbox.h"
+#include "kiosk/journal.h"
 
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
@@ -365,8 +366,10 @@ int Outbox::purge(WallClock::time_point now, std::chrono::seconds retention) {
 // Section: one delivery pass
 
 int deliver_due(Outbox& outbox, const net::RegisterEndpoint& endpoint, const RetryPolicy& policy,
-                std::mt19937_64& rng) {
+                std::mt19937_64& rng, DeliveryReport* report) {
     int delivered = 0;
+    DeliveryReport ignored;
+    DeliveryReport& seen = report ? *report : ignored;
     while (auto due = outbox.take_due(WallClock::now())) {
         const auto& [item, request] = *due;
         // Asking with the token files nothing new; if the register forgot the token, the same
@@ -375,12 +378,22 @@ int deliver_due(Outbox& outbox, const net::RegisterEndpoint& endpoint, const Ret
                                                  : net::resolve_token(endpoint, item.token);
         if (!item.token.empty() && r.outcome == net::Outcome::Rejected) r = net::submit_request(endpoint, request);
         const auto later = WallClock::now() + policy.delay(item.attempts, r.retry_after, rng);
+        if (r.outcome == net::Outcome::Unreachable) {
+            seen.unreachable_at = WallClock::now();
+            seen.error = r.error;
+        } else {
+            seen.answered_at = WallClock::now();
+        }
         switch (r.outcome) {
         case net::Outcome::Registered:
             outbox.registered(item.id, r.service_request_id, WallClock::now());
             ++delivered;
+            ++seen.registered;
             break;
-        case net::Outcome::Rejected: outbox.failed(item.id, r.error); break;
+        case net::Outcome::Rejected:
+            outbox.failed(item.id, r.error);
+            ++seen.refused;
+            break;
         case net::Outcome::Pending: outbox.pending(item.id, r.token.empty() ? item.token : r.token, later); break;
         case net::Outcome::Unreachable: outbox.retry_at(item.id, later, r.error); break;
         }
@@ -391,9 +404,10 @@ int deliver_due(Outbox& outbox, const net::RegisterEndpoint& endpoint, const Ret
 // Section: the delivery worker
 
 DeliveryWorker::DeliveryWorker(std::filesystem::path db, std::string kiosk_id, net::RegisterEndpoint endpoint,
-                               RetryPolicy policy, std::chrono::seconds retention)
+                               RetryPolicy policy, std::chrono::seconds retention,
+                               std::function<void(const DeliveryReport&)> on_pass)
     : outbox_(db, std::move(kiosk_id)), endpoint_(std::move(endpoint)), policy_(policy), retention_(retention),
-      rng_(std::random_device{}()) {
+      on_pass_(std::move(on_pass)), rng_(std::random_device{}()) {
     outbox_.recover();
     thread_ = std::thread([this] { loop(); });
 }
@@ -422,12 +436,14 @@ void DeliveryWorker::loop() {
         lock.unlock();
         std::optional<WallClock::time_point> next;
         try {
-            deliver_due(outbox_, endpoint_, policy_, rng_);
+            DeliveryReport report;
+            deliver_due(outbox_, endpoint_, policy_, rng_, &report);
+            if (on_pass_ && (report.answered_at || report.unreachable_at)) on_pass_(report);
             outbox_.purge(WallClock::now(), retention_);
             next = outbox_.next_due();
         } catch (const std::exception& e) {
             // A locked or full disk must not end delivery: say so and try again shortly.
-            std::fprintf(stderr, "kiosk: delivery: %s\n", e.what());
+            log(Priority::Error, "delivery", "delivery: %s", e.what());
             next = WallClock::now() + policy_.first;
         }
         lock.lock();

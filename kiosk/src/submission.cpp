@@ -1,4 +1,5 @@
 #include "kiosk/submission.h"
+#include "kiosk/journal.h"
 
 #include "kiosk/text.h"
 
@@ -195,10 +196,22 @@ printer::Talon make_talon(const Complaint& c, const Backoffice& office, std::str
                       static_cast<unsigned>(due.month()), static_cast<int>(due.year()));
         t.lines.push_back({words(tr, langs, "talon.expected"), date});
     } catch (const CalendarError& e) {
-        std::fprintf(stderr, "kiosk: talon: %s\n", e.what());
+        log(Priority::Error, "talon", "talon: %s", e.what());
     }
     t.footer = {words(tr, langs, "talon.tracking"), words(tr, langs, "talon.court")};
     if (!cfg.status_url.empty()) t.qr_url = status_url(cfg, t.number);
+    return t;
+}
+
+printer::Talon make_test_talon(const Backoffice& office, WallClock::time_point now) {
+    const std::vector<std::string_view> langs = {"kk", "ru"};
+    printer::Talon t;
+    t.office = office.config.office;
+    t.title = {words(office.tr, langs, "staff.test_talon")};
+    t.number_label = words(office.tr, langs, "talon.kiosk");
+    t.number = office.config.kiosk_id;
+    t.lines = {{words(office.tr, langs, "talon.accepted_at"), local_time(now, "%d.%m.%Y %H:%M")},
+               {words(office.tr, langs, "staff.paper"), std::to_string(office.paper.remaining())}};
     return t;
 }
 
@@ -217,16 +230,18 @@ PrintOutcome print_talon(const Backoffice& office, const std::filesystem::path& 
     for (const auto& reason : r.status.reasons) detail += (detail.empty() ? "" : " ") + reason;
     if (r.outcome == printer::PrintResult::Outcome::Completed) {
         office.paper.record_printed();
+        office.health.talon_printed();
         if (office.paper.low() || r.status.media_low)
-            std::fprintf(stderr, "kiosk: printer: paper low (%d talons left)\n", office.paper.remaining());
+            log(Priority::Warning, "paper", "printer: paper low (%d talons left)", office.paper.remaining());
         return {};
     }
+    office.health.print_failed();
     const auto& st = r.status;
     const char* problem = st.media_empty ? "print.no_paper"
                         : st.media_jam   ? "print.jam"
                         : st.offline || r.outcome == printer::PrintResult::Outcome::Unreachable ? "print.offline"
                                                                                               : "print.failed";
-    std::fprintf(stderr, "kiosk: printer: %s: %s\n", problem, detail.c_str());
+    log(Priority::Error, "printer", "printer: %s: %s", problem, detail.c_str());
     return {problem, detail};
 }
 
@@ -260,6 +275,7 @@ std::future<SubmissionResult> submit_in_background(Complaint c, const Backoffice
             const auto request = to_service_request(c, cfg, language, WallClock::now(), idempotency_key);
             out.item = outbox.enqueue(request, WallClock::now());
             out.accepted = true;
+            office.health.complaint_accepted();
             office.delivery.wake();
             out.item = wait_for_answer(outbox, out.item.id, std::chrono::seconds(cfg.answer_wait_s));
             const std::string name = "talon-" + out.item.local_number;
@@ -313,11 +329,12 @@ std::vector<StatusLine> look_up_status(const Config& cfg, const std::string& typ
     return lines;
 }
 
-void record_assistance_request(const Config& cfg, WallClock::time_point now) {
-    std::filesystem::create_directories(cfg.state_dir);
-    std::ofstream log(cfg.state_dir / "assistance_requests.log", std::ios::app);
-    log << iso8601(now) << " assistance requested\n";
-    std::fprintf(stderr, "kiosk: assistance requested\n");
+void record_assistance_request(const Backoffice& office, WallClock::time_point now) {
+    office.health.assistance_requested();
+    log(Priority::Warning, "assistance", "assistance requested");
+    std::filesystem::create_directories(office.config.state_dir);
+    std::ofstream file(office.config.state_dir / "assistance_requests.log", std::ios::app);
+    file << iso8601(now) << " assistance requested\n";
 }
 
 }  // namespace kiosk

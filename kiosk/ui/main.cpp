@@ -2,6 +2,10 @@
 #include "ui.h"
 
 #include "kiosk/catalog.h"
+#include "kiosk/journal.h"
+#include "kiosk/monitor.h"
+#include "kiosk/systemd.h"
+#include "kiosk/text.h"
 
 #include <SDL.h>
 #include <imgui.h>
@@ -112,6 +116,50 @@ void start_services_fetch(App& app) {
     app.services_pending = std::async(std::launch::async, [ep] { return net::fetch_services(ep); });
 }
 
+// Service mode: the PIN check, staff actions and the spool listing, each off this thread.
+bool poll_service(App& app) {
+    ServiceState& s = app.flow.service;
+    bool changed = false;
+    if (s.pin_check_requested) {
+        s.pin_check_requested = false;
+        app.pin_pending = std::async(std::launch::async, [&gate = app.pin_gate, pin = s.pin, &hash = app.config.pin_hash]() mutable {
+            auto verdict = gate.attempt(pin, hash, WallClock::now());
+            wipe(pin);
+            return verdict;
+        });
+        wipe(s.pin);
+    }
+    if (ready(app.pin_pending)) {
+        const PinGate::Attempt a = app.pin_pending.get();
+        const bool accepted = a.verdict == PinGate::Attempt::Accepted;
+        app.office.health.staff(accepted ? StaffAction::Login : StaffAction::LoginFailed, WallClock::now());
+        app.flow.pin_checked(accepted, static_cast<int>(a.wait.count()));
+        changed = true;
+    }
+    if (s.requested) {
+        const StaffAction a = *s.requested;
+        s.requested.reset();
+        if (a == StaffAction::Restart) app.restart_requested = true;
+        app.staff_pending = std::async(std::launch::async, [&office = app.office, a, talon = s.talon] { return perform(office, a, talon); });
+        changed = true;
+    }
+    if (ready(app.staff_pending)) {
+        const StaffOutcome o = app.staff_pending.get();
+        app.flow.staff_done(o.key, o.detail);
+        changed = true;
+    }
+    if (app.flow.screen == Screen::ServiceReprint && app.talons.empty() && !app.talons_pending.valid()) {
+        app.talons_pending = std::async(std::launch::async, printer::recent_talons, app.config.spool_dir, std::size_t{12});
+        app.talons = {std::filesystem::path()};   // asked once per visit
+    }
+    if (ready(app.talons_pending)) {
+        app.talons = app.talons_pending.get();
+        changed = true;
+    }
+    if (app.flow.screen != Screen::ServiceReprint && !app.talons_pending.valid()) app.talons.clear();
+    return changed;
+}
+
 // Returns true when something changed that needs drawing.
 bool poll_background(App& app) {
     bool changed = false;
@@ -122,7 +170,7 @@ bool poll_background(App& app) {
             app.services_stale = false;
             app.services_cache_saved = std::async(std::launch::async, save_catalog, std::cref(app.config), app.services->services);
         } else {
-            std::fprintf(stderr, "kiosk: service catalog: %s\n", fetched.error.c_str());
+            log(Priority::Warning, "catalog", "service catalog: %s", fetched.error.c_str());
             app.services_retry_at = Clock::now() + std::chrono::seconds(10);
             if (!app.services) app.services = std::move(fetched);   // a cached catalog stays
         }
@@ -148,7 +196,7 @@ bool poll_background(App& app) {
     if (app.flow.assistance_requested) {
         app.flow.assistance_requested = false;
         // One line appended to a file: not worth a frame, so not on this thread.
-        std::thread(record_assistance_request, std::cref(app.config), WallClock::now()).detach();
+        std::thread(record_assistance_request, std::cref(app.office), WallClock::now()).detach();
     }
     if (app.flow.submit_requested) {
         app.flow.submit_requested = false;
@@ -159,11 +207,12 @@ bool poll_background(App& app) {
     if (ready(app.submission)) {
         const SubmissionResult r = app.submission.get();
         const OutboxItem& item = r.item;
-        std::fprintf(stderr, "kiosk: submission: %s %s%s%s\n", r.accepted ? "accepted as" : "not accepted",
-                     r.accepted ? item.local_number.c_str() : "", r.accepted ? ", " : "",
-                     r.accepted ? std::string(delivery_name(item.state)).c_str() : "");
-        if (!r.error.empty()) std::fprintf(stderr, "kiosk: submission: %s\n", r.error.c_str());
-        if (!r.talon.empty()) std::fprintf(stderr, "kiosk: talon spooled as %s\n", r.talon.filename().c_str());
+        if (r.accepted)
+            log(Priority::Info, "submission", "submission: accepted as %s, %s", item.local_number.c_str(),
+                std::string(delivery_name(item.state)).c_str());
+        else log(Priority::Error, "submission", "submission: not accepted: %s", r.error.c_str());
+        if (r.accepted && !r.error.empty()) log(Priority::Error, "submission", "submission: %s", r.error.c_str());
+        if (!r.talon.empty()) log(Priority::Info, "talon", "talon spooled as %s", r.talon.filename().c_str());
         app.print_problem = r.print.problem;
         // Accepted means in the outbox: the citizen leaves with a number either way.
         if (!r.accepted) app.flow.submit_failed("failed.not_saved");
@@ -171,7 +220,7 @@ bool poll_background(App& app) {
         else app.flow.submitted(item.local_number, true);
         changed = true;
     }
-    return changed;
+    return poll_service(app) || changed;
 }
 
 // Section: drawing
@@ -194,22 +243,25 @@ SDL_Renderer* create_renderer(SDL_Window* window) {
 const Clock::time_point kStarted = Clock::now();
 
 struct FrameTimes {
+    Health& health;
     bool first = true;
     int while_submitting = 0;
     Clock::duration longest_submitting{};
 
     void drawn(Clock::duration took, bool submitting) {
         using ms = std::chrono::duration<double, std::milli>;
+        health.frame_drawn(Clock::now(), took);
         if (first) {
-            std::fprintf(stderr, "kiosk: first frame shown %.0f ms after start\n", ms(Clock::now() - kStarted).count());
+            log(Priority::Info, "ready", "first frame shown %.0f ms after start", ms(Clock::now() - kStarted).count());
+            notify_ready();   // systemd: the screen is up, not merely the process
             first = false;
         }
         if (submitting) {
             ++while_submitting;
             longest_submitting = std::max(longest_submitting, took);
         } else if (while_submitting > 0) {
-            std::fprintf(stderr, "kiosk: %d frames while submitting, longest %.1f ms\n", while_submitting,
-                         ms(longest_submitting).count());
+            log(Priority::Info, "frames", "%d frames while submitting, longest %.1f ms", while_submitting,
+                ms(longest_submitting).count());
             while_submitting = 0;
             longest_submitting = {};
         }
@@ -242,10 +294,19 @@ int run(const Options& opt) {
     const WorkingDayCalendar calendar = WorkingDayCalendar::load(cfg.assets_dir / "calendar" / "kz-working-days.toml");
     std::filesystem::create_directories(cfg.state_dir);
     printer::PaperCounter paper(cfg.state_dir / "paper", cfg.talons_per_roll, cfg.paper_warn_below);
+    Health health(cfg.kiosk_id, std::string(kiosk_version()), WallClock::now());
     DeliveryWorker delivery(outbox_file(cfg), cfg.kiosk_id, register_endpoint(cfg), retry_policy(cfg),
-                            std::chrono::hours(cfg.retention_hours));
-    const Backoffice office{cfg, tr, calendar, delivery, paper};
-    App app{office, cfg, tr};
+                            std::chrono::hours(cfg.retention_hours), [&health](const DeliveryReport& r) {
+                                health.delivery_pass(r.registered, r.refused);
+                                if (r.answered_at) health.register_answered(*r.answered_at);
+                                if (r.unreachable_at) health.register_failed(*r.unreachable_at, r.error);
+                            });
+    const Backoffice office{cfg, tr, calendar, delivery, paper, health};
+    Monitor monitor(cfg, health, paper);
+    PinGate gate(cfg.state_dir / "service_lockout",
+                 LockoutPolicy{cfg.pin_free_attempts, std::chrono::seconds(cfg.pin_lockout_first_s),
+                               std::chrono::seconds(cfg.pin_lockout_max_s)});
+    App app{office, cfg, tr, gate};
     app.fonts = load_fonts(cfg);
     ImGui_ImplSDL2_InitForSDLRenderer(window);
     ImGui_ImplSDLRenderer_Init(renderer);
@@ -255,9 +316,16 @@ int run(const Options& opt) {
         app.services_stale = true;
     }
     start_services_fetch(app);
-    std::fprintf(stderr, "kiosk: ready\n");
+    log(Priority::Info, "ready", "ready");
 
-    FrameTimes frames;
+    FrameTimes frames{health};
+    // The watchdog is fed after a frame reached the screen, never from another thread: a UI
+    // that cannot draw (a stuck display, a blocked loop) stops feeding it and systemd restarts
+    // the kiosk. With nobody touching the screen a frame is still drawn this often.
+    const auto watchdog = watchdog_interval();
+    const Clock::duration keepalive = watchdog ? std::chrono::duration_cast<Clock::duration>(*watchdog / 3)
+                                               : std::chrono::duration_cast<Clock::duration>(std::chrono::seconds(10));
+    Clock::time_point last_frame = Clock::now();
     int frames_to_draw = 3;   // popups and layout settle over a couple of frames
     // Where the finger is, from the events themselves: ImGui 1.86's SDL backend reads the
     // pointer through SDL_GetMouseState, which stops following a held finger on some setups
@@ -265,12 +333,14 @@ int run(const Options& opt) {
     ImVec2 pointer(-FLT_MAX, -FLT_MAX);
     const auto warn_after = std::chrono::seconds(cfg.inactivity_warning_s);
     const auto reset_after = std::chrono::seconds(cfg.inactivity_reset_s);
+    const auto service_after = std::chrono::seconds(cfg.service_inactivity_s);
     for (bool running = true; running;) {
+        // Service screens show live figures and a lockout countdown: four frames a second.
         const bool busy = app.submission.valid() || app.services_pending.valid() || app.status_pending.valid() ||
-                          app.flow.screen == Screen::Submitting;
+                          app.flow.screen == Screen::Submitting || app.flow.in_service();
         const auto now = Clock::now();
         const Idle idle_now = app.flow.idle(now, warn_after, reset_after);
-        const int timeout = frames_to_draw > 0 ? 0 : busy ? 100 : idle_now.state == Idle::Warning ? 250 : 1000;
+        const int timeout = frames_to_draw > 0 ? 0 : busy ? (app.flow.in_service() ? 250 : 100) : idle_now.state == Idle::Warning ? 250 : 1000;
         SDL_Event e;
         if (SDL_WaitEventTimeout(&e, timeout)) {
             do {
@@ -285,12 +355,17 @@ int run(const Options& opt) {
             } while (SDL_PollEvent(&e));
         }
         if (poll_background(app)) frames_to_draw = 3;
-        const Idle idle = app.flow.idle(Clock::now(), warn_after, reset_after);
+        const Idle idle = app.flow.in_service() ? app.flow.idle(Clock::now(), service_after, std::chrono::seconds(10))
+                                                : app.flow.idle(Clock::now(), warn_after, reset_after);
         if (idle.state == Idle::Expired) {
+            const bool staff = app.flow.in_service();
             app.flow.expire();
-            std::fprintf(stderr, "kiosk: inactivity: form wiped\n");
+            if (!staff) health.inactivity_wipe();
+            log(Priority::Info, "inactivity", staff ? "inactivity: service mode closed" : "inactivity: form wiped");
             frames_to_draw = 3;
         }
+        if (app.restart_requested && !app.staff_pending.valid()) running = false;
+        if (Clock::now() - last_frame >= keepalive) frames_to_draw = std::max(frames_to_draw, 1);
         if (idle.state != idle_now.state || idle.seconds_left != idle_now.seconds_left || busy) frames_to_draw = std::max(frames_to_draw, 1);
         if (frames_to_draw == 0) continue;
         --frames_to_draw;
@@ -319,8 +394,12 @@ int run(const Options& opt) {
         // The font atlas lives in the renderer's texture from the first frame on; the CPU copies
         // (tens of megabytes at these sizes) are not needed again.
         if (frames.first) ImGui::GetIO().Fonts->ClearTexData();
-        frames.drawn(Clock::now() - frame_start, app.flow.screen == Screen::Submitting);
+        last_frame = Clock::now();
+        frames.drawn(last_frame - frame_start, app.flow.screen == Screen::Submitting);
+        if (watchdog) notify_watchdog();
     }
+    notify_stopping();
+    if (app.restart_requested) log(Priority::Notice, "staff", "restarting at staff's request");
     if (app.submission.valid()) app.submission.wait();   // a complaint in flight is not dropped
     app.flow.expire();
     ImGui_ImplSDLRenderer_Shutdown();
@@ -341,11 +420,11 @@ int main(int argc, char** argv) {
     try {
         return kiosk::ui::run(opt);
     } catch (const kiosk::ConfigError& e) {
-        std::fprintf(stderr, "kiosk: configuration: %s\n", e.what());
+        kiosk::log(kiosk::Priority::Error, "configuration", "configuration: %s", e.what());
     } catch (const kiosk::CalendarError& e) {
-        std::fprintf(stderr, "kiosk: working-day calendar: %s\n", e.what());
+        kiosk::log(kiosk::Priority::Error, "configuration", "working-day calendar: %s", e.what());
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "kiosk: %s\n", e.what());
+        kiosk::log(kiosk::Priority::Error, "fatal", "%s", e.what());
     }
     return 1;
 }

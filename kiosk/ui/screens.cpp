@@ -10,11 +10,6 @@
 #include <cmath>
 
 namespace kiosk::ui {
-namespace {
-
-constexpr float kPad = 24.f;
-constexpr float kHeader = 110.f, kFooter = 130.f;
-const ImVec4 kError = {0.62f, 0.0f, 0.0f, 1.0f};
 
 // Section: building blocks
 
@@ -33,11 +28,17 @@ void paragraph(const std::string& text) {
     ImGui::PopTextWrapPos();
 }
 
-bool big_button(std::string_view id, const std::string& label, float width, float height = 110.f) {
+bool big_button(std::string_view id, const std::string& label, float width, float height) {
     const bool hit = ImGui::Button(label.c_str(), ImVec2(width, height));
     probe().item(id);
     return hit;
 }
+
+namespace {
+
+constexpr float kPad = 24.f;
+constexpr float kHeader = 110.f, kFooter = 130.f;
+const ImVec4 kError = {0.62f, 0.0f, 0.0f, 1.0f};
 
 // One of several choices: a wrapped label in a large frame with a round mark, filled when
 // chosen (shape and words, not colour alone).
@@ -137,6 +138,11 @@ void attract(App& app) {
         ImGui::Spacing();
         ImGui::Spacing();
     }
+    // Staff's hidden way in: five taps in the top-left corner. Submitted before the
+    // whole-screen button so that it, not the start, takes a tap there.
+    ImGui::SetCursorPos(ImVec2(0, 0));
+    if (ImGui::InvisibleButton("service", ImVec2(120, 120))) app.flow.corner_tap(Clock::now());
+    probe().item("corner:service");
     // The whole screen is the button.
     ImGui::SetCursorPos(ImVec2(0, 0));
     if (ImGui::InvisibleButton("start", ImGui::GetWindowSize())) app.flow.start();
@@ -440,6 +446,7 @@ void footer(App& app, std::chrono::sys_days today) {
     const float w = (ImGui::GetContentRegionAvail().x - 16) / 2;
     const bool can_go_back = f.step() > 0 || f.screen == Screen::EgovInfo || f.screen == Screen::Language ||
                              f.screen == Screen::Home;
+    if (f.in_service()) return service_footer(app, w);
     const bool beside_home = f.screen == Screen::Info || f.screen == Screen::Assistance || f.screen == Screen::Status;
     if (can_go_back && big_button("nav.back", "< " + app.t("nav.back"), w)) f.back();
     if (beside_home && big_button("nav.home", "< " + app.t("nav.home"), w)) f.go_home();
@@ -473,6 +480,10 @@ void content(App& app) {
     case Screen::Submitting: return submitting(app);
     case Screen::Done: return done(app);
     case Screen::Failed: return failed(app);
+    case Screen::ServiceLogin: return service_login(app);
+    case Screen::ServiceHome: return service_home(app);
+    case Screen::ServiceReprint: return service_reprint(app);
+    case Screen::ServiceLog: return service_log(app);
     }
 }
 

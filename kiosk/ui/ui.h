@@ -4,6 +4,8 @@
 #include "kiosk/config.h"
 #include "kiosk/flow.h"
 #include "kiosk/i18n.h"
+#include "kiosk/pin.h"
+#include "kiosk/service.h"
 #include "kiosk/submission.h"
 
 #include <net/register_client.h>
@@ -35,6 +37,7 @@ struct App {
     const Backoffice& office;
     const Config& config;
     const Translations& tr;
+    PinGate& pin_gate;
     Flow flow;
     Keyboard keyboard;
     Fonts fonts;
@@ -50,6 +53,12 @@ struct App {
     std::future<std::vector<StatusLine>> status_pending;   // "check status", being looked up
     std::vector<StatusLine> status_lines;                  // its answer, translated when drawn
     std::string print_problem;                             // on Done: why there is no talon
+    // Service mode's background work: the slow PIN hash, staff actions, the spool listing.
+    std::future<PinGate::Attempt> pin_pending;
+    std::future<StaffOutcome> staff_pending;
+    std::future<std::vector<std::filesystem::path>> talons_pending;
+    std::vector<std::filesystem::path> talons;             // offered for reprint
+    bool restart_requested = false;                        // staff asked: the loop ends
 
     const std::string& t(std::string_view key) const { return tr.in(flow.language).get(key); }
 };
@@ -66,6 +75,18 @@ Probe& probe();
 
 // The dark (true) and light modules of a QR code, row by row; empty if it cannot be made.
 std::vector<bool> qr_modules(const std::string& text);
+
+// Building blocks every screen uses (screens.cpp).
+void title(App& app, std::string_view key);
+void paragraph(const std::string& text);
+bool big_button(std::string_view id, const std::string& label, float width, float height = 110.f);
+
+// Service mode's screens (service_screens.cpp) and their footer.
+void service_login(App& app);
+void service_home(App& app);
+void service_reprint(App& app);
+void service_log(App& app);
+void service_footer(App& app, float half_width);
 
 // Draws the whole screen for this frame and applies the intents of what was touched.
 void draw(App& app, std::chrono::sys_days today, const Idle& idle);

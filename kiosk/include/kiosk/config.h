@@ -38,11 +38,23 @@ struct Config {
     std::string printer_target;        // CUPS queue name or ipp:// URI; "" = spool folder only
     int print_timeout_s = 30;
     int talons_per_roll = 250;         // the paper counter, reset when staff restock
-    int paper_warn_below = 30;    // [ui]
+    int paper_warn_below = 30;
+    // [ui]
     bool fullscreen = true;
     int inactivity_warning_s = 60;     // idle time before the warning
     int inactivity_reset_s = 30;       // countdown shown before everything is wiped
     std::filesystem::path assets_dir;  // fonts and translations
+    // [service]: staff, behind a hidden gesture and a PIN
+    std::string pin_hash;              // yescrypt, made by kiosk-pin-hash; "" = service mode off
+    int service_inactivity_s = 120;    // service mode closes itself after this
+    int pin_free_attempts = 3;         // wrong PINs before the lockout starts
+    int pin_lockout_first_s = 30;      // the first lockout, doubling with each further failure...
+    int pin_lockout_max_s = 900;       // ...up to this
+    // [monitoring]
+    std::string management_listen = "127.0.0.1:9464";   // /metrics and /healthz; "" = off
+    int heartbeat_interval_s = 60;     // figures pushed to the register (kiosks behind NAT)
+    int outbox_stuck_after_s = 3600;   // /healthz: an undelivered complaint older than this
+    int disk_low_mb = 200;             // /healthz: less free space than this in state_dir
 };
 
 // Reads and checks the file; relative paths are taken from the file's folder.

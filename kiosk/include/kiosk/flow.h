@@ -2,6 +2,10 @@
 // a Flow and calls its intents; everything here is testable without a display.
 #pragma once
 #include "kiosk/complaint.h"
+#include "kiosk/health.h"
+
+#include <filesystem>
+#include <optional>
 
 #include <chrono>
 #include <string>
@@ -13,17 +17,31 @@ enum class Screen {
     Attract, Language, Home, Info, Assistance, Status,
     Addressee, EgovInfo, Service, Applicant, Officials, Grounds, Contact, Review, Signature,
     Submitting, Done, Failed,
+    ServiceLogin, ServiceHome, ServiceReprint, ServiceLog,   // staff, behind the gesture and PIN
 };
 
 // Which on-screen keyboard a field wants.
 enum class Keypad { Letters, Digits, Email };
 
-using Clock = std::chrono::steady_clock;
-
 // What the kiosk says while nobody touches it: nothing, a countdown, or time's up.
 struct Idle {
     enum State { Active, Warning, Expired } state = Active;
     int seconds_left = 0;
+};
+
+// Service mode's state: the PIN typed so far and what staff asked for.
+struct ServiceState {
+    std::string pin;                         // digits; wiped on every way out
+    bool pin_check_requested = false;        // the app checks it off the UI thread and clears it
+    bool checking = false;                   // ... and reports with pin_checked()
+    int locked_s = 0;                        // lockout left when the last check was refused
+    std::optional<StaffAction> requested;    // the app performs it and clears it
+    std::filesystem::path talon;             // for Reprint
+    std::optional<StaffAction> confirming;   // Restart and Reboot ask once more
+    bool busy = false;                       // an action is under way
+    std::string result;                      // translation key of the last result
+    std::string detail;                      // its detail for staff (printer state, error)
+    std::vector<Clock::time_point> corner_taps;
 };
 
 struct Flow {
@@ -72,6 +90,22 @@ struct Flow {
     void submitted(std::string number, bool offline_number);
     void submit_failed(std::string reason_key);
     void retry();                          // Failed -> Submitting, same complaint and key
+
+    // Section: service mode (staff). The gesture: five taps within 4 s in the attract screen's
+    // top-left corner open the PIN pad.
+    ServiceState service;
+    void corner_tap(Clock::time_point now);
+    void pin_digit(char digit);
+    void pin_backspace();
+    void pin_submit();
+    void pin_checked(bool accepted, int locked_s);   // from the app
+    void open_service(Screen s);           // ServiceHome, ServiceReprint, ServiceLog
+    void staff_request(StaffAction a, std::filesystem::path talon = {});
+    void staff_confirm();
+    void staff_cancel();
+    void staff_done(std::string result_key, std::string detail);   // from the app
+    void leave_service();                  // back to attract; the app records the logout
+    bool in_service() const;
 
     // Section: what the screens show
     std::string* focused_text();

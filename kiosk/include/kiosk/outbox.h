@@ -11,6 +11,7 @@
 #include <thread>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <random>
 #include <stdexcept>
@@ -108,18 +109,27 @@ private:
     std::string kiosk_id_;
 };
 
+// What one delivery pass saw of the register, for monitoring.
+struct DeliveryReport {
+    int registered = 0, refused = 0;
+    std::optional<WallClock::time_point> answered_at, unreachable_at;   // the last of each
+    std::string error;                 // the last transport error
+};
+
 // Sends due items until none is due. Returns how many were registered. One pass of the
 // delivery worker; the command-line tool runs it too.
 int deliver_due(Outbox& outbox, const net::RegisterEndpoint& endpoint, const RetryPolicy& policy,
-                std::mt19937_64& rng);
+                std::mt19937_64& rng, DeliveryReport* report = nullptr);
 
 // Delivers in the background, on its own connection to the outbox, until destroyed: wakes
 // when told (a new complaint, staff's "deliver now") or when the next retry is due. It also
 // purges personal data once `retention` has passed after delivery and printing.
 class DeliveryWorker {
 public:
+    // on_pass hears of every pass that tried the register (on the worker's thread).
     DeliveryWorker(std::filesystem::path db, std::string kiosk_id, net::RegisterEndpoint endpoint,
-                   RetryPolicy policy, std::chrono::seconds retention = std::chrono::seconds(0));
+                   RetryPolicy policy, std::chrono::seconds retention = std::chrono::seconds(0),
+                   std::function<void(const DeliveryReport&)> on_pass = {});
     ~DeliveryWorker();
     void wake();
 
@@ -129,6 +139,7 @@ private:
     net::RegisterEndpoint endpoint_;
     RetryPolicy policy_;
     std::chrono::seconds retention_;
+    std::function<void(const DeliveryReport&)> on_pass_;
     std::mt19937_64 rng_;
     std::mutex mutex_;
     std::condition_variable wakeup_;

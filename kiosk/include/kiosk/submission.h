@@ -4,6 +4,7 @@
 #include "kiosk/complaint.h"
 #include "kiosk/config.h"
 #include "kiosk/calendar.h"
+#include "kiosk/health.h"
 #include "kiosk/i18n.h"
 #include "kiosk/outbox.h"
 
@@ -50,6 +51,7 @@ struct Backoffice {
     const WorkingDayCalendar& calendar;
     DeliveryWorker& delivery;
     printer::PaperCounter& paper;
+    Health& health;
 };
 
 // The talon's words: the citizen's language plus Kazakh and Russian. With no registration
@@ -58,6 +60,8 @@ struct Backoffice {
 printer::Talon make_talon(const Complaint& c, const Backoffice& office, std::string_view language,
                           const OutboxItem& item);
 printer::TalonStyle talon_style(const Config& cfg);
+// Staff's test print: the office, the kiosk and the time; nothing about anyone.
+printer::Talon make_test_talon(const Backoffice& office, WallClock::time_point now);
 
 // What the citizen must be told when the talon did not come out of the printer: a
 // translation key ("print.no_paper", ...), empty when it printed or went to the spool folder.
@@ -98,7 +102,7 @@ struct StatusLine {
 std::vector<StatusLine> look_up_status(const Config& cfg, const std::string& number);
 
 // Tells staff and monitoring that a citizen asked for a specialist (a line in the state
-// folder's assistance_requests.log, and the journal); no personal data.
-void record_assistance_request(const Config& cfg, WallClock::time_point now);
+// folder's assistance_requests.log, the journal and the metrics); no personal data.
+void record_assistance_request(const Backoffice& office, WallClock::time_point now);
 
 }  // namespace kiosk

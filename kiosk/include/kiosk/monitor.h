@@ -1,0 +1,74 @@
+// kiosk/monitor: keeps the health figures fresh and tells the world. Samples the outbox,
+// printer, disk and certificates every few seconds, pushes the heartbeat to the register, and
+// serves /metrics and /healthz on the management address (libmicrohttpd). Its own threads:
+// nothing here ever runs on the UI thread.
+#pragma once
+#include "kiosk/config.h"
+#include "kiosk/health.h"
+
+#include <printer/paper.h>
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+
+struct MHD_Daemon;
+
+namespace kiosk {
+
+// "127.0.0.1:9464", "0.0.0.0:9464", "[::1]:9464"; port 0 lets the system choose (tests).
+struct ListenAddress {
+    std::string host;
+    int port = 0;
+    bool ipv6 = false;
+};
+std::optional<ListenAddress> parse_listen_address(std::string_view text);
+
+HealthLimits health_limits(const Config& cfg);
+
+// GET /metrics and GET /healthz, nothing else; at most a few connections, short timeouts.
+class ManagementServer {
+public:
+    ManagementServer(const ListenAddress& at, const Health& health, HealthLimits limits);   // throws on bind failure
+    ~ManagementServer();
+    ManagementServer(const ManagementServer&) = delete;
+    ManagementServer& operator=(const ManagementServer&) = delete;
+    int port() const;   // the bound port
+
+    const Health& health;
+    const HealthLimits limits;
+
+private:
+    MHD_Daemon* daemon_ = nullptr;
+};
+
+class Monitor {
+public:
+    // Starts sampling, the heartbeat and (unless listen is "") the management server.
+    Monitor(const Config& cfg, Health& health, printer::PaperCounter& paper);
+    ~Monitor();
+    void wake();                  // sample now: after a print, a staff action
+    int management_port() const;  // 0 when not serving
+
+private:
+    void loop();
+    void sample();
+    void heartbeat();
+
+    const Config& cfg_;
+    Health& health_;
+    printer::PaperCounter& paper_;
+    std::unique_ptr<Outbox> outbox_;   // the sampler's own connection, opened on its thread
+    std::optional<ManagementServer> server_;
+    std::mutex mutex_;
+    std::condition_variable wakeup_;
+    bool stopping_ = false, woken_ = false;
+    bool register_was_up_ = true;
+    std::thread thread_;
+};
+
+}  // namespace kiosk

@@ -1,0 +1,173 @@
+// Service mode's screens: the PIN pad, the overview with staff's actions, reprint and the log.
+// They draw the Flow's service state and the Health figures; the app does the work.
+#include "ui.h"
+
+#include "kiosk/journal.h"
+
+#include <imgui.h>
+
+#include <cstdio>
+
+namespace kiosk::ui {
+namespace {
+
+std::string clock_time(WallClock::time_point t) { return local_time(t, "%d.%m.%Y %H:%M"); }
+
+std::string duration_words(std::chrono::seconds s) {
+    char out[32];
+    std::snprintf(out, sizeof out, "%lldd %02lldh %02lldm", static_cast<long long>(s.count() / 86400),
+                  static_cast<long long>(s.count() / 3600 % 24), static_cast<long long>(s.count() / 60 % 60));
+    return out;
+}
+
+// Section: the overview's lines
+
+void register_lines(App& app, const Figures& f) {
+    if (f.register_up()) paragraph(format(app.t("staff.register_up"), {clock_time(*f.register_success)}));
+    else if (f.register_error) paragraph(format(app.t("staff.register_down"), {clock_time(*f.register_error), f.register_error_reason}));
+    else paragraph(app.t("staff.register_unknown"));
+    const auto& expiry = f.sample.client_cert_expiry;
+    if (!expiry) return paragraph(app.t("staff.certificate_none"));
+    const auto days = std::chrono::duration_cast<std::chrono::days>(*expiry - WallClock::now()).count();
+    paragraph(format(app.t("staff.certificate"), {local_time(*expiry, "%d.%m.%Y"), std::to_string(days)}));
+}
+
+void outbox_lines(App& app, const OutboxStats& o) {
+    const int waiting = o.queued + o.delivering;
+    if (waiting > 0 && o.oldest_undelivered)
+        paragraph(format(app.t("staff.outbox"), {std::to_string(waiting), clock_time(*o.oldest_undelivered)}));
+    else paragraph(app.t("staff.outbox_empty"));
+    if (o.failed > 0) paragraph(format(app.t("staff.outbox_failed"), {std::to_string(o.failed)}));
+}
+
+const char* printer_state_key(const PrinterHealth& p) {
+    if (!p.configured) return "staff.printer_spool";
+    if (!p.reachable) return "staff.printer_unreachable";
+    if (p.state == "processing") return "staff.printer_busy";
+    if (p.state == "stopped") return "staff.printer_stopped";
+    return "staff.printer_ready";
+}
+
+void printer_lines(App& app, const Sample& s) {
+    const PrinterHealth& p = s.printer;
+    paragraph(app.t(printer_state_key(p)));
+    for (const auto& [on, key] : {std::pair{p.media_empty, "staff.printer_no_paper"}, std::pair{p.media_low, "staff.printer_low"},
+                                  std::pair{p.jam, "staff.printer_jam"}, std::pair{p.cover_open, "staff.printer_cover"},
+                                  std::pair{p.offline, "staff.printer_offline"}})
+        if (on) paragraph(app.t(key));
+    paragraph(format(app.t("staff.paper_left"), {std::to_string(s.paper_remaining), std::to_string(app.config.talons_per_roll)}));
+    if (s.paper_low) paragraph(app.t("staff.paper_low"));
+}
+
+void result_line(App& app) {
+    const ServiceState& s = app.flow.service;
+    if (s.busy) return paragraph(app.t("staff.busy"));
+    if (s.result.empty()) return;
+    ImGui::Separator();
+    paragraph(format(app.t(s.result), {s.detail}));
+    if (!s.detail.empty() && app.t(s.result).find("{}") == std::string::npos) paragraph(s.detail);
+}
+
+// Restart and Reboot ask once more, in words, with two large answers.
+void confirmation(App& app, float w) {
+    const auto& asked = app.flow.service.confirming;
+    if (!asked) return;
+    ImGui::Separator();
+    paragraph(app.t(*asked == StaffAction::Reboot ? "staff.confirm_reboot" : "staff.confirm_restart"));
+    const float half = (w - 16) / 2;
+    if (big_button("staff.yes", app.t("staff.yes"), half)) app.flow.staff_confirm();
+    ImGui::SameLine();
+    if (big_button("staff.no", app.t("staff.no"), half)) app.flow.staff_cancel();
+}
+
+}  // namespace
+
+// Section: screens
+
+void service_login(App& app) {
+    title(app, "staff.login_title");
+    if (app.config.pin_hash.empty()) return paragraph(app.t("staff.disabled"));
+    paragraph(app.t("staff.login_hint"));
+    ServiceState& s = app.flow.service;
+    ImGui::PushFont(app.fonts.huge);
+    ImGui::TextUnformatted(s.pin.empty() ? " " : std::string(s.pin.size(), '*').c_str());
+    ImGui::PopFont();
+    const auto wait = app.pin_gate.wait(WallClock::now());
+    if (s.checking) paragraph(app.t("staff.checking"));
+    else if (wait.count() > 0) paragraph(format(app.t("staff.locked"), {std::to_string(wait.count())}));
+    else if (!s.result.empty()) paragraph(app.t(s.result));
+    // A digit pad of 15 mm keys; the PIN never goes through the letter keyboard.
+    const float key_w = std::min(220.f, (ImGui::GetContentRegionAvail().x - 16) / 3);
+    static constexpr const char* rows[] = {"123", "456", "789"};
+    for (const char* row : rows) {
+        for (int i = 0; i < 3; ++i) {
+            if (i > 0) ImGui::SameLine();
+            const std::string digit(1, row[i]);
+            if (big_button("pin:" + digit, digit, key_w, 120.f)) app.flow.pin_digit(row[i]);
+        }
+    }
+    if (big_button("pin:erase", app.t("staff.erase"), key_w, 120.f)) app.flow.pin_backspace();
+    ImGui::SameLine();
+    if (big_button("pin:0", "0", key_w, 120.f)) app.flow.pin_digit('0');
+    ImGui::SameLine();
+    if (big_button("pin:ok", app.t("staff.ok"), key_w, 120.f)) app.flow.pin_submit();
+}
+
+void service_home(App& app) {
+    title(app, "staff.title");
+    const Figures f = app.office.health.figures();
+    register_lines(app, f);
+    outbox_lines(app, f.sample.outbox);
+    printer_lines(app, f.sample);
+    paragraph(format(app.t("staff.disk"), {std::to_string(f.sample.disk_free_bytes >> 20)}));
+    paragraph(format(app.t("staff.uptime"),
+                     {duration_words(std::chrono::duration_cast<std::chrono::seconds>(WallClock::now() - f.started)),
+                      f.version, f.kiosk_id}));
+    paragraph(format(app.t("staff.assistance"), {std::to_string(f.assistance_requests)}));
+    ImGui::Separator();
+    const float w = ImGui::GetContentRegionAvail().x, half = (w - 16) / 2;
+    // Everyday actions first, two to a row; restart and reboot last, apart.
+    if (big_button("staff.restock", app.t("staff.restock"), half)) app.flow.staff_request(StaffAction::PaperRestocked);
+    ImGui::SameLine();
+    if (big_button("staff.test_print", app.t("staff.test_print"), half)) app.flow.staff_request(StaffAction::TestPrint);
+    if (big_button("staff.reprint", app.t("staff.reprint"), half)) app.flow.open_service(Screen::ServiceReprint);
+    ImGui::SameLine();
+    if (big_button("staff.deliver", app.t("staff.deliver"), half)) app.flow.staff_request(StaffAction::DeliverNow);
+    if (big_button("staff.log", app.t("staff.log"), half)) app.flow.open_service(Screen::ServiceLog);
+    ImGui::Spacing();
+    ImGui::Separator();
+    ImGui::Spacing();
+    if (big_button("staff.restart", app.t("staff.restart"), half)) app.flow.staff_request(StaffAction::Restart);
+    ImGui::SameLine();
+    if (big_button("staff.reboot", app.t("staff.reboot"), half)) app.flow.staff_request(StaffAction::Reboot);
+    // Below the buttons, so that nothing moves under a finger.
+    result_line(app);
+    confirmation(app, w);
+}
+
+void service_reprint(App& app) {
+    title(app, "staff.reprint_title");
+    if (app.talons_pending.valid()) return paragraph(app.t("staff.busy"));
+    if (app.talons.empty()) return paragraph(app.t("staff.reprint_none"));
+    const float w = ImGui::GetContentRegionAvail().x;
+    for (const auto& talon : app.talons)
+        if (big_button("reprint:" + talon.filename().string(), talon.stem().string(), w, 90.f))
+            app.flow.staff_request(StaffAction::Reprint, talon);
+}
+
+void service_log(App& app) {
+    title(app, "staff.log_title");
+    for (const LogLine& line : recent_log(60))
+        paragraph(local_time(line.at, "%H:%M:%S") + "  " + line.message);
+}
+
+void service_footer(App& app, float half_width) {
+    Flow& f = app.flow;
+    if (f.screen == Screen::ServiceReprint || f.screen == Screen::ServiceLog) {
+        if (big_button("nav.back", "< " + app.t("nav.back"), half_width)) f.open_service(Screen::ServiceHome);
+        ImGui::SameLine(half_width + 16 + ImGui::GetStyle().WindowPadding.x);
+    }
+    if (big_button("staff.exit", app.t("staff.exit"), half_width)) f.leave_service();
+}
+
+}  // namespace kiosk::ui
