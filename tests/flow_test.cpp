@@ -241,3 +241,113 @@ TEST(Flow, CommonGroundsAppendToTheGrounds) {
     f.add_ground("Потребовали незаконную плату.");   // would not fit: left out whole
     EXPECT_EQ(code_point_count(f.complaint.grounds), Limits::grounds - 5);
 }
+
+// Section: service mode
+
+namespace {
+
+Flow staff_logged_in() {
+    Flow f;
+    const auto t0 = steady_clock::now();
+    for (int i = 0; i < 5; ++i) f.corner_tap(t0 + milliseconds(300 * i));
+    for (char d : std::string("2468")) f.pin_digit(d);
+    f.pin_submit();
+    f.pin_checked(true, 0);
+    return f;
+}
+
+}  // namespace
+
+TEST(Service, FiveCornerTapsWithinFourSecondsOpenThePinPad) {
+    Flow f;
+    const auto t0 = steady_clock::now();
+    for (int i = 0; i < 4; ++i) f.corner_tap(t0 + seconds(i));
+    f.corner_tap(t0 + seconds(5));   // the first taps are too old by now
+    EXPECT_EQ(f.screen, Screen::Attract);
+    for (int i = 1; i <= 4; ++i) f.corner_tap(t0 + seconds(5) + milliseconds(200 * i));
+    EXPECT_EQ(f.screen, Screen::ServiceLogin);
+    EXPECT_TRUE(f.in_service());
+
+    Flow citizen = flow_at(Screen::Applicant);   // only from the attract screen
+    for (int i = 0; i < 5; ++i) citizen.corner_tap(t0);
+    EXPECT_EQ(citizen.screen, Screen::Applicant);
+}
+
+TEST(Service, ThePinIsTypedCheckedOnceAndWiped) {
+    Flow f;
+    const auto t0 = steady_clock::now();
+    for (int i = 0; i < 5; ++i) f.corner_tap(t0);
+    f.pin_submit();   // nothing typed: nothing to check
+    EXPECT_FALSE(f.service.pin_check_requested);
+    for (char d : std::string("12x3")) f.pin_digit(d);
+    EXPECT_EQ(f.service.pin, "123");
+    f.pin_backspace();
+    f.pin_digit('9');
+    f.pin_submit();
+    EXPECT_TRUE(f.service.pin_check_requested);
+    f.pin_digit('7');   // no typing while it is checked
+    EXPECT_EQ(f.service.pin, "129");
+    f.pin_checked(false, 0);
+    EXPECT_EQ(f.screen, Screen::ServiceLogin);
+    EXPECT_EQ(f.service.result, "staff.wrong_pin");
+    EXPECT_TRUE(f.service.pin.empty());
+    f.pin_digit('1');
+    f.pin_submit();
+    f.pin_checked(false, 30);
+    EXPECT_EQ(f.service.result, "staff.locked");
+    f.pin_digit('1');
+    f.pin_submit();
+    f.pin_checked(true, 0);
+    EXPECT_EQ(f.screen, Screen::ServiceHome);
+}
+
+TEST(Service, RestartAndRebootAskOnceMore) {
+    Flow f = staff_logged_in();
+    f.staff_request(StaffAction::Reboot);
+    EXPECT_FALSE(f.service.requested);
+    ASSERT_TRUE(f.service.confirming);
+    f.staff_cancel();
+    EXPECT_FALSE(f.service.confirming);
+    f.staff_request(StaffAction::Restart);
+    f.staff_confirm();
+    EXPECT_EQ(f.service.requested, StaffAction::Restart);
+    EXPECT_TRUE(f.service.busy);
+    f.staff_request(StaffAction::TestPrint);   // one action at a time
+    EXPECT_EQ(f.service.requested, StaffAction::Restart);
+    f.service.requested.reset();
+    f.staff_done("staff.done", "");
+    f.staff_request(StaffAction::TestPrint);
+    EXPECT_EQ(f.service.requested, StaffAction::TestPrint);
+}
+
+TEST(Service, ReprintNamesItsTalonAndReturnsToTheOverview) {
+    Flow f = staff_logged_in();
+    f.open_service(Screen::ServiceReprint);
+    EXPECT_EQ(f.screen, Screen::ServiceReprint);
+    f.staff_request(StaffAction::Reprint, "/spool/talon-KSK-1-000001.pdf");
+    EXPECT_EQ(f.service.talon, "/spool/talon-KSK-1-000001.pdf");
+    f.staff_done("print.no_paper", "media-empty");
+    EXPECT_EQ(f.screen, Screen::ServiceHome);
+    EXPECT_EQ(f.service.result, "print.no_paper");
+}
+
+TEST(Service, LeavingOrWalkingAwayLogsOut) {
+    Flow f = staff_logged_in();
+    f.leave_service();
+    EXPECT_EQ(f.screen, Screen::Attract);
+    EXPECT_EQ(f.service.requested, StaffAction::Logout);
+
+    f = staff_logged_in();
+    f.touched(steady_clock::now() - seconds(200));
+    EXPECT_EQ(f.idle(steady_clock::now(), seconds(120), seconds(10)).state, Idle::Expired);
+    f.expire();
+    EXPECT_EQ(f.screen, Screen::Attract);
+    EXPECT_EQ(f.service.requested, StaffAction::Logout);
+
+    Flow at_pin_pad;   // nobody logged in: nothing to log out
+    for (int i = 0; i < 5; ++i) at_pin_pad.corner_tap(steady_clock::now());
+    at_pin_pad.pin_digit('1');
+    at_pin_pad.expire();
+    EXPECT_FALSE(at_pin_pad.service.requested);
+    EXPECT_TRUE(at_pin_pad.service.pin.empty());
+}

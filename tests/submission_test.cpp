@@ -6,6 +6,7 @@
 #include "sample_complaint.h"
 
 #include "kiosk/catalog.h"
+#include "kiosk/service.h"
 #include "kiosk/submission.h"
 
 #include <nlohmann/json.hpp>
@@ -324,6 +325,69 @@ TEST(Submission, OfflineTheCitizenStillGetsATalonWithTheLocalNumber) {
         std::this_thread::sleep_for(20ms);
     EXPECT_EQ(outbox.find(r.item.id)->state, Delivery::Registered);
     EXPECT_EQ(rows(b.reg).size(), 1u);
+}
+
+// Section: staff's actions in service mode (reboot is left to the image's boot check: here it
+// could reboot the machine running the tests)
+
+TEST(Staff, ActionsAreDoneCountedAndReported) {
+    testsupport::IppPrinter printer;
+    Background b({}, printer.uri());
+    const SubmissionResult filed = b.submit(register_endpoint(b.cfg));
+    ASSERT_TRUE(std::filesystem::is_regular_file(filed.talon)) << filed.error;
+
+    DeliveryWorker worker(outbox_file(b.cfg), b.cfg.kiosk_id, register_endpoint(b.cfg), retry_policy(b.cfg));
+    printer::PaperCounter paper(b.dir / "paper", 100, 10);
+    const Backoffice office{b.cfg, b.tr, b.calendar, worker, paper, b.health};
+    auto received = [&] {
+        std::vector<std::filesystem::path> pdfs;
+        for (const auto& e : std::filesystem::directory_iterator(printer.spool_dir()))
+            if (e.path().extension() == ".pdf") pdfs.push_back(e.path());
+        return pdfs;
+    };
+
+    StaffOutcome o = perform(office, StaffAction::TestPrint);
+    EXPECT_EQ(o.key, "staff.printed") << o.detail;
+    ASSERT_EQ(received().size(), 2u);   // the citizen's talon, then the test page
+    EXPECT_EQ(paper.remaining(), 98);   // the submission's counter was a fresh one: 99, then this
+    o = perform(office, StaffAction::PaperRestocked);
+    EXPECT_EQ(o.key, "staff.restocked");
+    EXPECT_EQ(o.detail, "100");
+    o = perform(office, StaffAction::Reprint, filed.talon);
+    EXPECT_EQ(o.key, "staff.printed") << o.detail;
+    EXPECT_EQ(received().size(), 3u);
+    // Only the kiosk's own spool: a path from elsewhere is refused, not printed.
+    EXPECT_EQ(perform(office, StaffAction::Reprint, "/etc/passwd").key, "staff.no_talon");
+    EXPECT_EQ(perform(office, StaffAction::Reprint, b.cfg.spool_dir / "../paper").key, "staff.no_talon");
+    EXPECT_EQ(received().size(), 3u);
+    EXPECT_EQ(perform(office, StaffAction::DeliverNow).key, "staff.delivering");
+
+    const Figures f = b.health.figures();
+    auto count = [&](StaffAction a) { return f.staff[static_cast<std::size_t>(a)]; };
+    EXPECT_EQ(count(StaffAction::TestPrint), 1u);
+    EXPECT_EQ(count(StaffAction::PaperRestocked), 1u);
+    EXPECT_EQ(count(StaffAction::Reprint), 3u);
+    EXPECT_EQ(count(StaffAction::DeliverNow), 1u);
+    EXPECT_EQ(f.staff_events.size(), 6u);
+    const std::string heartbeat = heartbeat_json(f, {}, WallClock::now());
+    EXPECT_NE(heartbeat.find("\"action\":\"test_print\""), std::string::npos) << heartbeat;
+}
+
+TEST(Staff, TestPrintWithoutAPrinterGoesToTheSpool) {
+    Background b;
+    DeliveryWorker worker(outbox_file(b.cfg), b.cfg.kiosk_id, register_endpoint(b.cfg), retry_policy(b.cfg));
+    printer::PaperCounter paper(b.dir / "paper", 100, 10);
+    const Backoffice office{b.cfg, b.tr, b.calendar, worker, paper, b.health};
+    EXPECT_EQ(perform(office, StaffAction::TestPrint).key, "staff.spooled");
+    const auto test_pages = printer::recent_talons(b.cfg.spool_dir / "test", 5);
+    ASSERT_EQ(test_pages.size(), 1u);
+    const std::string text = run("pdftotext -enc UTF-8 '" + test_pages[0].string() + "' - 2>/dev/null");
+    EXPECT_NE(text.find("Сынақ басып шығару"), std::string::npos) << text;
+    EXPECT_NE(text.find("Пробная"), std::string::npos) << text;
+    EXPECT_NE(text.find("KSK-TEST-01"), std::string::npos) << text;
+    // Not among the citizens' talons offered for reprint.
+    EXPECT_TRUE(printer::recent_talons(b.cfg.spool_dir, 5).empty() ||
+                printer::recent_talons(b.cfg.spool_dir, 5)[0].parent_path() == b.cfg.spool_dir);
 }
 
 TEST(Status, LocalNumbersAndRegisterNumbersAreLookedUp) {

@@ -1,5 +1,6 @@
 // kiosk/pin: the service PIN hashed with yescrypt (libxcrypt), and the lockout gate in front of it.
 #include "kiosk/pin.h"
+#include "kiosk/journal.h"
 
 #include <crypt.h>
 #include <fcntl.h>
@@ -113,7 +114,7 @@ PinGate::PinGate(std::filesystem::path state_file, LockoutPolicy policy)
     if (n < 0 || text.size() >= sizeof buf || !field(rest, "failures", failures) ||
         !field(rest, "locked_until", until) || !rest.empty() || failures < 0 || failures > kMaxFailures || until < 0 ||
         until > kMaxUntil) {
-        std::fprintf(stderr, "kiosk: service lockout: %s unreadable or garbled; starting without a lockout\n",
+        log(Priority::Warning, "staff", "service lockout: %s unreadable or garbled; starting without a lockout",
                      file_.c_str());
         return;
     }
@@ -142,7 +143,7 @@ seconds PinGate::remaining(Clock::time_point now) const {
     if (left > longest + 1s) {
         // Only a clock set back (or a lowered policy) gets here: no lockout outlasts its step.
         state_.locked_until = std::chrono::floor<seconds>(now + longest);
-        std::fprintf(stderr, "kiosk: service lockout: the clock went back; lockout cut to %lld s\n",
+        log(Priority::Warning, "staff", "service lockout: the clock went back; lockout cut to %lld s",
                      static_cast<long long>(longest.count()));
         save(state_);
         return longest;
@@ -200,7 +201,7 @@ void PinGate::save(const State& s) const {
     }
     if (!ok) {
         if (fd >= 0) ::unlink(tmp.c_str());
-        std::fprintf(stderr, "kiosk: service lockout: cannot save %s: %s; kept in memory only\n", file_.c_str(),
+        log(Priority::Warning, "staff", "service lockout: cannot save %s: %s; kept in memory only", file_.c_str(),
                      std::strerror(err));
         return;
     }

@@ -148,15 +148,17 @@ bool poll_service(App& app) {
         app.flow.staff_done(o.key, o.detail);
         changed = true;
     }
-    if (app.flow.screen == Screen::ServiceReprint && app.talons.empty() && !app.talons_pending.valid()) {
+    // The spool is listed once per visit to the reprint screen.
+    const bool reprinting = app.flow.screen == Screen::ServiceReprint;
+    if (reprinting && !app.talons_listed) {
+        app.talons_listed = true;
         app.talons_pending = std::async(std::launch::async, printer::recent_talons, app.config.spool_dir, std::size_t{12});
-        app.talons = {std::filesystem::path()};   // asked once per visit
     }
     if (ready(app.talons_pending)) {
         app.talons = app.talons_pending.get();
         changed = true;
     }
-    if (app.flow.screen != Screen::ServiceReprint && !app.talons_pending.valid()) app.talons.clear();
+    if (!reprinting) app.talons_listed = false;
     return changed;
 }
 

@@ -92,10 +92,12 @@ void service_login(App& app) {
     ImGui::PushFont(app.fonts.huge);
     ImGui::TextUnformatted(s.pin.empty() ? " " : std::string(s.pin.size(), '*').c_str());
     ImGui::PopFont();
+    // One line, always there, so that the pad never moves under a finger.
     const auto wait = app.pin_gate.wait(WallClock::now());
     if (s.checking) paragraph(app.t("staff.checking"));
     else if (wait.count() > 0) paragraph(format(app.t("staff.locked"), {std::to_string(wait.count())}));
     else if (!s.result.empty()) paragraph(app.t(s.result));
+    else paragraph(" ");
     // A digit pad of 15 mm keys; the PIN never goes through the letter keyboard.
     const float key_w = std::min(220.f, (ImGui::GetContentRegionAvail().x - 16) / 3);
     static constexpr const char* rows[] = {"123", "456", "789"};

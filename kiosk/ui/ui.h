@@ -58,6 +58,7 @@ struct App {
     std::future<StaffOutcome> staff_pending;
     std::future<std::vector<std::filesystem::path>> talons_pending;
     std::vector<std::filesystem::path> talons;             // offered for reprint
+    bool talons_listed = false;                            // asked for on this visit
     bool restart_requested = false;                        // staff asked: the loop ends
 
     const std::string& t(std::string_view key) const { return tr.in(flow.language).get(key); }

@@ -35,6 +35,8 @@ public:
     // Stops the register and starts it again with `options` on the same port, certificates
     // and database, as after a crash or an update.
     void restart(const DevRegisterOptions& options = {});
+    // The register goes away, as in an outage; restart() brings it back on the same port.
+    void stop() noexcept;
 
     int port() const { return port_; }
     std::string url() const;  // https://127.0.0.1:PORT/
@@ -55,7 +57,6 @@ public:
 
 private:
     void start(const DevRegisterOptions& options, int port);
-    void stop() noexcept;
 
     std::string dir_;
     pid_t pid_ = -1;

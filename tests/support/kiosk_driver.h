@@ -4,6 +4,7 @@
 // and the kiosk's log kept in build/artifacts/ui. Needs KIOSK_BIN, KIOSK_ASSETS_DIR and
 // KIOSK_BINARY_DIR defined by the build.
 #include "dev_register.h"
+#include "http_get.h"
 #include "process.h"
 
 #include <chrono>
@@ -61,7 +62,17 @@ struct Xvfb {
     }
 };
 
-// The kiosk on that display, configured against a development register.
+// What a test changes in the kiosk it starts.
+struct KioskSetup {
+    int width = 1080, height = 1920;
+    std::string ui_settings;          // extra lines for [ui], e.g. shorter inactivity timings
+    std::string printer_target;       // "" = talons to the spool folder
+    std::string monitoring_settings;  // extra lines for [monitoring]
+    std::vector<std::string> env;     // extra environment, e.g. NOTIFY_SOCKET
+};
+
+// The kiosk on that display, configured against a development register. Its management
+// server listens on a port the system picks (tests run side by side).
 struct Kiosk {
     const Xvfb& x;
     std::string dir = make_temp_dir("kiosk-ui");
@@ -70,20 +81,23 @@ struct Kiosk {
 
     std::string name;   // the kiosk's log is kept as artifacts/ui/<name>.log
 
-    // ui_settings: extra lines for the [ui] section, e.g. shorter inactivity timings.
-    Kiosk(const Xvfb& xvfb, const DevRegister& reg, std::string log_name, int w = 1080, int h = 1920,
-          const std::string& ui_settings = "")
-        : x(xvfb), width(w), height(h), name(std::move(log_name)) {
+    Kiosk(const Xvfb& xvfb, const DevRegister& reg, std::string log_name, const KioskSetup& setup = {})
+        : x(xvfb), width(setup.width), height(setup.height), name(std::move(log_name)) {
         std::ofstream(dir + "/kiosk.toml")
             << "[kiosk]\nid = \"KSK-UI-TEST\"\noffice = \"Ақмола облысы әкімдігі\"\n"
             << "office_address = \"Көкшетау қ., Абай к-сі, 83\"\nduty_officer = \"Кенжебаева Г. С.\"\n"
             << "state_dir = \"state\"\n[register]\nurl = \"" << reg.url() << "\"\nca_file = \"" << reg.ca_file()
             << "\"\nclient_cert = \"" << reg.client_cert() << "\"\nclient_key = \"" << reg.client_key()
-            << "\"\napi_key = \"" << reg.api_key() << "\"\n[printer]\nspool_dir = \"spool\"\n"
-            << "[ui]\nfullscreen = false\nassets_dir = \"" << KIOSK_ASSETS_DIR << "\"\n" << ui_settings;
+            << "\"\napi_key = \"" << reg.api_key() << "\"\n[printer]\nspool_dir = \"spool\"\ntarget = \""
+            << setup.printer_target << "\"\nprint_timeout_s = 10\n"
+            << "[ui]\nfullscreen = false\nassets_dir = \"" << KIOSK_ASSETS_DIR << "\"\n" << setup.ui_settings
+            << "[service]\npin_hash = \"" << kPinHash << "\"\npin_lockout_first_s = 5\n"
+            << "[monitoring]\nlisten = \"127.0.0.1:0\"\n" << setup.monitoring_settings;
+        std::vector<std::string> env = {"DISPLAY=" + x.display, "SDL_VIDEODRIVER=x11", "KIOSK_UI_PROBE=" + dir + "/probe.txt"};
+        env.insert(env.end(), setup.env.begin(), setup.env.end());
         pid = spawn({KIOSK_BIN, "--config", dir + "/kiosk.toml", "--windowed", "--size",
                      std::to_string(width) + "x" + std::to_string(height)},
-                    log_path(), {"DISPLAY=" + x.display, "SDL_VIDEODRIVER=x11", "KIOSK_UI_PROBE=" + dir + "/probe.txt"});
+                    log_path(), env);
         for (auto deadline = std::chrono::steady_clock::now() + 20s; std::chrono::steady_clock::now() < deadline;) {
             if (log().find("kiosk: ready") != std::string::npos) {
                 std::this_thread::sleep_for(500ms);   // the first frames
@@ -94,6 +108,23 @@ struct Kiosk {
         }
         throw std::runtime_error("kiosk did not become ready:\n" + log());
     }
+
+    // The staff PIN of every test kiosk is 2468.
+    static constexpr const char* kPinHash = "$y$j9T$vNfIKPWKSutpdVRi9FgvW1$IWxERkQzAs.K.IQ/GnmzO64Z3.DaZO9v4mX4xMXlGn1";
+
+    // The port the kiosk's management server took, from its log.
+    int management_port() const {
+        const std::string text = log(), marker = "serving /metrics and /healthz on port ";
+        const auto at = text.find(marker);
+        if (at == std::string::npos) throw std::runtime_error("no management port in the log:\n" + text);
+        return std::stoi(text.substr(at + marker.size()));
+    }
+
+    // GET /metrics or /healthz from the running kiosk.
+    HttpAnswer management(const std::string& path) const {
+        return http_request("http://127.0.0.1:" + std::to_string(management_port()) + path);
+    }
+
     ~Kiosk() {
         stop(pid, 10s);
         // The kiosk's own log stays beside the screenshots for whoever reads a failure.
