@@ -139,6 +139,10 @@ TEST(Service, RestartEndsTheApplicationCleanlyForSystemdToStartAgain) {
     k.pid = -1;
     EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << *status;
     EXPECT_NE(k.log().find("restarting at staff's request"), std::string::npos) << k.log();
+    // The last heartbeat, sent on the way out, tells the register staff restarted it.
+    std::string heartbeats;
+    for (const auto& row : reg.query("SELECT body FROM heartbeats", {})) heartbeats += row[0] + "\n";
+    EXPECT_NE(heartbeats.find("\"action\":\"restart\""), std::string::npos) << heartbeats;
 }
 
 // Section: what remote operators see

@@ -174,6 +174,10 @@ Monitor::~Monitor() {
     }
     wakeup_.notify_all();
     thread_.join();
+    // A restart or reboot staff just asked for must still reach the register: one last
+    // heartbeat, kept short so that stopping the kiosk never hangs on a slow register.
+    const Figures f = health_.figures();
+    if (!f.staff_events.empty() && f.staff_events.back().seq > f.staff_events_reported) heartbeat(std::chrono::seconds(3));
 }
 
 void Monitor::wake() {
@@ -221,12 +225,15 @@ void Monitor::sample() {
     health_.sampled(std::move(s));
 }
 
-void Monitor::heartbeat() {
+void Monitor::heartbeat(std::chrono::seconds within) {
     const Figures f = health_.figures();
     const auto now = WallClock::now();
     const std::string body = heartbeat_json(f, health_problems(f, health_limits(cfg_), now, Clock::now()), now);
     const std::uint64_t reported = f.staff_events.empty() ? 0 : f.staff_events.back().seq;
-    const net::HeartbeatResult r = net::send_heartbeat(register_endpoint(cfg_), cfg_.kiosk_id, body, new_idempotency_key());
+    net::RegisterEndpoint endpoint = register_endpoint(cfg_);
+    endpoint.total_timeout_ms = std::min<long>(endpoint.total_timeout_ms, std::chrono::milliseconds(within).count());
+    endpoint.connect_timeout_ms = std::min(endpoint.connect_timeout_ms, endpoint.total_timeout_ms);
+    const net::HeartbeatResult r = net::send_heartbeat(endpoint, cfg_.kiosk_id, body, new_idempotency_key());
     const bool up = r.outcome == net::Outcome::Registered;
     if (up) health_.heartbeat_taken(WallClock::now(), reported);
     else if (r.outcome == net::Outcome::Rejected) health_.register_answered(WallClock::now());

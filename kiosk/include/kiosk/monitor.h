@@ -57,7 +57,7 @@ public:
 private:
     void loop();
     void sample();
-    void heartbeat();
+    void heartbeat(std::chrono::seconds within = std::chrono::seconds(60));
 
     const Config& cfg_;
     Health& health_;
