@@ -136,7 +136,8 @@ bool poll_service(App& app) {
         app.flow.pin_checked(accepted, static_cast<int>(a.wait.count()));
         changed = true;
     }
-    if (s.requested) {
+    // One action at a time: replacing a future of std::async would wait for its task here.
+    if (s.requested && !app.staff_pending.valid()) {
         const StaffAction a = *s.requested;
         s.requested.reset();
         if (a == StaffAction::Restart) app.restart_requested = true;
@@ -183,7 +184,8 @@ bool poll_background(App& app) {
         app.services_stale = false;
         start_services_fetch(app);
     }
-    if (app.flow.status_requested) {
+    // A second "check" while one is under way waits for it (a new std::async future would block).
+    if (app.flow.status_requested && !app.status_pending.valid()) {
         app.flow.status_requested = false;
         app.status_lines.clear();
         app.status_pending = std::async(std::launch::async, [&cfg = app.config, number = app.flow.status_query] {
@@ -323,10 +325,12 @@ int run(const Options& opt) {
     FrameTimes frames{health};
     // The watchdog is fed after a frame reached the screen, never from another thread: a UI
     // that cannot draw (a stuck display, a blocked loop) stops feeding it and systemd restarts
-    // the kiosk. With nobody touching the screen a frame is still drawn this often.
+    // the kiosk. With nobody touching the screen a frame is still drawn this often: half the
+    // watchdog's interval (as sd_watchdog_enabled asks), or often enough for /healthz to see
+    // a screen that stopped drawing (HealthLimits::frozen_after).
     const auto watchdog = watchdog_interval();
-    const Clock::duration keepalive = watchdog ? std::chrono::duration_cast<Clock::duration>(*watchdog / 3)
-                                               : std::chrono::duration_cast<Clock::duration>(std::chrono::seconds(10));
+    const Clock::duration keepalive = watchdog ? std::chrono::duration_cast<Clock::duration>(*watchdog / 2)
+                                               : std::chrono::duration_cast<Clock::duration>(std::chrono::seconds(30));
     Clock::time_point last_frame = Clock::now();
     int frames_to_draw = 3;   // popups and layout settle over a couple of frames
     // Where the finger is, from the events themselves: ImGui 1.86's SDL backend reads the
