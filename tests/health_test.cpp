@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <thread>
 
 namespace kiosk {
 namespace {
@@ -229,6 +230,37 @@ TEST(ManagementServer, APortInUseIsAClearError) {
     } catch (const std::runtime_error& e) {
         EXPECT_NE(std::string(e.what()).find("management address 127.0.0.1:" + std::to_string(first.port())), std::string::npos);
     }
+}
+
+TEST(Monitor, APortInUseDoesNotStopTheKioskAndIsTakenOnceFree) {
+    const std::string dir = testsupport::make_temp_dir("kiosk-monitor");
+    Config cfg;
+    cfg.kiosk_id = "KSK-T-01";
+    cfg.state_dir = dir;
+    cfg.register_url = "https://127.0.0.1:9/";   // nothing there: heartbeats fail, quickly
+    cfg.connect_timeout_s = 1;
+    Health health("KSK-T-01", "1", WallClock::now());
+    printer::PaperCounter paper(dir + "/paper", 100, 10);
+    auto blocker = std::make_unique<ManagementServer>(*parse_listen_address("127.0.0.1:0"), health, HealthLimits{});
+    const int port = blocker->port();
+    cfg.management_listen = "127.0.0.1:" + std::to_string(port);
+    {
+        Monitor monitor(cfg, health, paper);
+        auto said = [] {
+            for (const LogLine& l : recent_log(20))
+                if (l.message.find("cannot serve the management address") != std::string::npos) return true;
+            return false;
+        };
+        for (int i = 0; i < 100 && !said(); ++i) std::this_thread::sleep_for(50ms);
+        EXPECT_TRUE(said());
+        blocker.reset();
+        monitor.wake();
+        long status = 0;
+        for (int i = 0; i < 100 && status == 0; ++i, std::this_thread::sleep_for(50ms))
+            status = http_request("http://127.0.0.1:" + std::to_string(port) + "/healthz").status;
+        EXPECT_EQ(status, 503);   // serving now; and the register is down, as configured
+    }
+    std::filesystem::remove_all(dir);
 }
 
 // Section: the journal's memory

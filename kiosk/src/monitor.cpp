@@ -159,11 +159,6 @@ int ManagementServer::port() const {
 
 Monitor::Monitor(const Config& cfg, Health& health, printer::PaperCounter& paper)
     : cfg_(cfg), health_(health), paper_(paper) {
-    if (!cfg.management_listen.empty()) {
-        server_.emplace(*parse_listen_address(cfg.management_listen), health, health_limits(cfg));
-        log(Priority::Info, "monitoring", "management address %s serving /metrics and /healthz on port %d",
-            cfg.management_listen.c_str(), server_->port());
-    }
     thread_ = std::thread([this] { loop(); });
 }
 
@@ -188,7 +183,20 @@ void Monitor::wake() {
     wakeup_.notify_all();
 }
 
-int Monitor::management_port() const { return server_ ? server_->port() : 0; }
+// A port taken by something else must not keep citizens from the kiosk: say so, and try
+// again at every sample until it is free.
+void Monitor::serve() {
+    if (server_ || cfg_.management_listen.empty()) return;
+    try {
+        server_.emplace(*parse_listen_address(cfg_.management_listen), health_, health_limits(cfg_));
+        log(Priority::Info, "monitoring", "management address %s serving /metrics and /healthz on port %d",
+            cfg_.management_listen.c_str(), server_->port());
+        serve_failed_ = false;
+    } catch (const std::exception& e) {
+        if (!serve_failed_) log(Priority::Error, "monitoring", "%s; trying again", e.what());
+        serve_failed_ = true;
+    }
+}
 
 void Monitor::loop() {
     auto next_heartbeat = WallClock::now();   // the first at once: operators see the kiosk start
@@ -196,6 +204,7 @@ void Monitor::loop() {
     while (!stopping_) {
         woken_ = false;
         lock.unlock();
+        serve();
         sample();
         if (WallClock::now() >= next_heartbeat) {
             heartbeat();

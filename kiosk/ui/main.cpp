@@ -147,6 +147,7 @@ bool poll_service(App& app) {
     if (ready(app.staff_pending)) {
         const StaffOutcome o = app.staff_pending.get();
         app.flow.staff_done(o.key, o.detail);
+        app.monitor.wake();
         changed = true;
     }
     // The spool is listed once per visit to the reprint screen.
@@ -218,6 +219,7 @@ bool poll_background(App& app) {
         if (r.accepted && !r.error.empty()) log(Priority::Error, "submission", "submission: %s", r.error.c_str());
         if (!r.talon.empty()) log(Priority::Info, "talon", "talon spooled as %s", r.talon.filename().c_str());
         app.print_problem = r.print.problem;
+        app.monitor.wake();
         // Accepted means in the outbox: the citizen leaves with a number either way.
         if (!r.accepted) app.flow.submit_failed("failed.not_saved");
         else if (item.state == Delivery::Registered) app.flow.submitted(item.registration_number, false);
@@ -310,7 +312,7 @@ int run(const Options& opt) {
     PinGate gate(cfg.state_dir / "service_lockout",
                  LockoutPolicy{cfg.pin_free_attempts, std::chrono::seconds(cfg.pin_lockout_first_s),
                                std::chrono::seconds(cfg.pin_lockout_max_s)});
-    App app{office, cfg, tr, gate};
+    App app{office, cfg, tr, gate, monitor};
     app.fonts = load_fonts(cfg);
     ImGui_ImplSDL2_InitForSDLRenderer(window);
     ImGui_ImplSDLRenderer_Init(renderer);

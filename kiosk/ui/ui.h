@@ -4,6 +4,7 @@
 #include "kiosk/config.h"
 #include "kiosk/flow.h"
 #include "kiosk/i18n.h"
+#include "kiosk/monitor.h"
 #include "kiosk/pin.h"
 #include "kiosk/service.h"
 #include "kiosk/submission.h"
@@ -38,6 +39,7 @@ struct App {
     const Config& config;
     const Translations& tr;
     PinGate& pin_gate;
+    Monitor& monitor;                                // told to look again after prints and staff actions
     Flow flow;
     Keyboard keyboard;
     Fonts fonts;

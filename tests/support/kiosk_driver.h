@@ -112,12 +112,14 @@ struct Kiosk {
     // The staff PIN of every test kiosk is 2468.
     static constexpr const char* kPinHash = "$y$j9T$vNfIKPWKSutpdVRi9FgvW1$IWxERkQzAs.K.IQ/GnmzO64Z3.DaZO9v4mX4xMXlGn1";
 
-    // The port the kiosk's management server took, from its log.
+    // The port the kiosk's management server took, from its log (its own thread says it).
     int management_port() const {
-        const std::string text = log(), marker = "serving /metrics and /healthz on port ";
-        const auto at = text.find(marker);
-        if (at == std::string::npos) throw std::runtime_error("no management port in the log:\n" + text);
-        return std::stoi(text.substr(at + marker.size()));
+        const std::string marker = "serving /metrics and /healthz on port ";
+        for (auto deadline = std::chrono::steady_clock::now() + 5s;; std::this_thread::sleep_for(50ms)) {
+            const std::string text = log();
+            if (const auto at = text.find(marker); at != std::string::npos) return std::stoi(text.substr(at + marker.size()));
+            if (std::chrono::steady_clock::now() >= deadline) throw std::runtime_error("no management port in the log:\n" + text);
+        }
     }
 
     // GET /metrics or /healthz from the running kiosk.

@@ -48,14 +48,15 @@ private:
 
 class Monitor {
 public:
-    // Starts sampling, the heartbeat and (unless listen is "") the management server.
+    // Starts sampling, the heartbeat and (unless listen is "") the management server, all on
+    // the monitor's thread.
     Monitor(const Config& cfg, Health& health, printer::PaperCounter& paper);
     ~Monitor();
     void wake();                  // sample now: after a print, a staff action
-    int management_port() const;  // 0 when not serving
 
 private:
     void loop();
+    void serve();
     void sample();
     void heartbeat(std::chrono::seconds within = std::chrono::seconds(60));
 
@@ -68,6 +69,7 @@ private:
     std::condition_variable wakeup_;
     bool stopping_ = false, woken_ = false;
     bool register_was_up_ = true;
+    bool serve_failed_ = false;
     std::thread thread_;
 };
 
