@@ -24,7 +24,7 @@ std::int64_t age_seconds(const std::optional<WallClock::time_point>& since, Wall
     return since ? std::max<std::int64_t>(0, std::chrono::duration_cast<std::chrono::seconds>(now - *since).count()) : 0;
 }
 
-std::string iso_or_null(const std::optional<WallClock::time_point>& t) { return t ? iso8601(*t) : ""; }
+std::string iso_or_empty(const std::optional<WallClock::time_point>& t) { return t ? iso8601(*t) : ""; }
 
 // Section: the exposition format, one family at a time
 
@@ -283,8 +283,8 @@ std::string heartbeat_json(const Figures& f, const std::vector<std::string>& pro
         {"complaints", {{"accepted", f.accepted}, {"delivered", f.delivered}, {"failed", f.refused}}},
         {"outbox", {{"depth", s.outbox.queued + s.outbox.delivering}, {"failed", s.outbox.failed},
                     {"oldest_age_s", age_seconds(s.outbox.oldest_undelivered, now)}}},
-        {"register", {{"up", f.register_up()}, {"last_success", iso_or_null(f.register_success)},
-                      {"last_error", iso_or_null(f.register_error)}}},
+        {"register", {{"up", f.register_up()}, {"last_success", iso_or_empty(f.register_success)},
+                      {"last_error", iso_or_empty(f.register_error)}}},
         {"printer", {{"configured", s.printer.configured}, {"state", s.printer.state}, {"media_empty", s.printer.media_empty},
                      {"media_low", s.printer.media_low}, {"jam", s.printer.jam}, {"cover_open", s.printer.cover_open},
                      {"offline", s.printer.offline}}},
@@ -295,7 +295,7 @@ std::string heartbeat_json(const Figures& f, const std::vector<std::string>& pro
         {"staff", {{"actions", staff_actions}, {"events", events}}},
         {"frames", {{"count", f.frames.count}, {"over_33ms", f.frames.count - f.frames.below[3]}}},
         {"disk_free_bytes", s.disk_free_bytes},
-        {"certificates", {{"client_not_after", iso_or_null(s.client_cert_expiry)}, {"register_ca_not_after", iso_or_null(s.ca_expiry)}}},
+        {"certificates", {{"client_not_after", iso_or_empty(s.client_cert_expiry)}, {"register_ca_not_after", iso_or_empty(s.ca_expiry)}}},
     };
     return j.dump();
 }
