@@ -1,0 +1,20 @@
+# Install rules: the layout of the kiosk image (image/build runs
+# `cmake --install BUILD --prefix /usr` with DESTDIR set to the image's root).
+# The development register (register/, kiosk-register) is never installed: a kiosk talks to the
+# real register only.
+include(GNUInstallDirs)
+
+install(TARGETS kiosk kiosk-outbox RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# Made by another change; the image needs it for enrolment once it exists.
+if(TARGET kiosk-pin-hash)
+  install(TARGETS kiosk-pin-hash RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+endif()
+
+# Fonts (with their licence), translations and the working-day calendar; not assets/register,
+# which is the development register's catalog.
+install(DIRECTORY
+    ${PROJECT_SOURCE_DIR}/assets/fonts
+    ${PROJECT_SOURCE_DIR}/assets/i18n
+    ${PROJECT_SOURCE_DIR}/assets/calendar
+  DESTINATION ${CMAKE_INSTALL_DATADIR}/complaint-kiosk
+  PATTERN make-subset EXCLUDE)   # the font subsetting tool is for developers

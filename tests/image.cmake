@@ -1,0 +1,31 @@
+# Image area (image/): the kiosk system image's units, firewall, scripts and fleet monitoring,
+# checked without building or booting the image (image/boot-check does that, outside CI).
+# Needs systemd (systemd-analyze), nftables, shellcheck, prometheus (promtool) and python3
+# (scripts/install-deps).
+set(IMAGE_DIR ${CMAKE_SOURCE_DIR}/image)
+
+# Every unit passes `systemd-analyze verify` (ExecStart binaries installed by the CMake rules into
+# a scratch root) and the kiosk service keeps its hardening.
+add_test(NAME image_units COMMAND ${IMAGE_DIR}/tests/check-units ${CMAKE_BINARY_DIR})
+set_tests_properties(image_units PROPERTIES TIMEOUT 120)
+
+# The nftables ruleset parses as shipped and with a site file, and drops by default (in a
+# network namespace of its own; skipped where none can be made).
+add_test(NAME image_firewall COMMAND ${IMAGE_DIR}/tests/check-firewall)
+set_tests_properties(image_firewall PROPERTIES SKIP_RETURN_CODE 77)
+
+# shellcheck on every shell script in image/, register/ and scripts/.
+add_test(NAME image_scripts COMMAND ${IMAGE_DIR}/tests/check-scripts)
+
+# Prometheus: the alert rules and scrape configuration load, the alerts fire as their unit
+# tests say, and the rules and the Grafana dashboard use only metrics the kiosk exports.
+find_program(PROMTOOL promtool REQUIRED)
+add_test(NAME image_alert_rules
+  COMMAND ${PROMTOOL} check rules ${IMAGE_DIR}/monitoring/kiosk-alerts.yml)
+add_test(NAME image_prometheus_config
+  COMMAND ${PROMTOOL} check config ${IMAGE_DIR}/monitoring/prometheus.yml)
+add_test(NAME image_alert_tests
+  COMMAND ${PROMTOOL} test rules ${IMAGE_DIR}/monitoring/kiosk-alerts.test.yml)
+add_test(NAME image_monitoring_metrics
+  COMMAND ${IMAGE_DIR}/tests/check-monitoring ${CMAKE_SOURCE_DIR}/docs/monitoring.md
+          ${IMAGE_DIR}/monitoring/grafana-dashboard.json ${IMAGE_DIR}/monitoring/kiosk-alerts.yml)
