@@ -233,14 +233,18 @@ bool poll_background(App& app) {
 
 // SDL's software renderer first: the UI redraws only after a touch, so the GPU buys nothing,
 // while loading OpenGL (Mesa) costs tens of megabytes per kiosk. SDL_RENDER_DRIVER in the
-// environment still chooses another; any driver that works is taken when the first does not.
+// environment still chooses another. On the bare display (KMS/DRM) there is no framebuffer to
+// draw into without GL: OpenGL ES 2 next (desktop GL there only clears the screen), then
+// whatever SDL has.
 SDL_Renderer* create_renderer(SDL_Window* window) {
     SDL_SetHintWithPriority(SDL_HINT_RENDER_DRIVER, "software", SDL_HINT_DEFAULT);
     // ... drawn into the window's own framebuffer (XShm on X11), not through a GL texture.
     SDL_SetHintWithPriority(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0", SDL_HINT_DEFAULT);
     if (SDL_Renderer* r = SDL_CreateRenderer(window, -1, 0)) return r;
-    SDL_SetHintWithPriority(SDL_HINT_RENDER_DRIVER, "", SDL_HINT_OVERRIDE);
-    if (SDL_Renderer* r = SDL_CreateRenderer(window, -1, 0)) return r;
+    for (const char* driver : {"opengles2", ""}) {
+        SDL_SetHintWithPriority(SDL_HINT_RENDER_DRIVER, driver, SDL_HINT_OVERRIDE);
+        if (SDL_Renderer* r = SDL_CreateRenderer(window, -1, 0)) return r;
+    }
     throw std::runtime_error(std::string("SDL renderer: ") + SDL_GetError());
 }
 
