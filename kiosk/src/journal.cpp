@@ -46,10 +46,9 @@ void log(Priority priority, const char* event, const char* format, ...) {
     std::vsnprintf(text, sizeof text, format, args);
     va_end(args);
     Journal& j = journal();
-    if (j.structured)
-        sd_journal_send("MESSAGE=%s", text, "PRIORITY=%d", static_cast<int>(priority), "KIOSK_EVENT=%s", event,
-                        "SYSLOG_IDENTIFIER=kiosk", nullptr);
-    else
+    // A journal that does not take the entry still gets the line through stderr.
+    if (!j.structured || sd_journal_send("MESSAGE=%s", text, "PRIORITY=%d", static_cast<int>(priority), "KIOSK_EVENT=%s",
+                                         event, "SYSLOG_IDENTIFIER=kiosk", nullptr) < 0)
         std::fprintf(stderr, "kiosk: %s\n", text);
     std::lock_guard lock(j.mutex);
     j.lines.push_back({std::chrono::system_clock::now(), priority, event, text});
