@@ -1,5 +1,6 @@
 // Configuration: a good file loads; a bad one names the key and the line.
 #include "kiosk/config.h"
+#include "kiosk/pin.h"
 
 #include <gtest/gtest.h>
 
@@ -77,6 +78,13 @@ TEST_F(ConfigFile, BadFilesNameKeyAndLine) {
     EXPECT_NE(error(replace(good(), "[printer]\n", "[printer]\npaper = \"a5\"\n")).find(":12: printer.paper"), std::string::npos);
     EXPECT_NE(error("[kiosk\nid = 1\n").find("kiosk.toml:1:"), std::string::npos);
     EXPECT_NE(error(replace(good(), "office = \"Акимат\"", "office = \"Ак\\u0007имат\"")).find(":3: kiosk.office: contains a control character"), std::string::npos);
+}
+
+TEST_F(ConfigFile, ThePinIsOnlyEverAHash) {
+    const std::string plain = good() + "[service]\npin_hash = \"1234\"\n";
+    EXPECT_NE(error(plain).find(":16: service.pin_hash: must be a yescrypt hash"), std::string::npos) << error(plain);
+    const std::string hash = hash_pin("1234");
+    EXPECT_EQ(load(good() + "[service]\npin_hash = \"" + hash + "\"\n").pin_hash, hash);
 }
 
 TEST_F(ConfigFile, PlainHttpOnlyToLoopback) {

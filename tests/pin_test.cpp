@@ -1,5 +1,4 @@
-// Service-mode PIN: hashes, the lockout gate and its file, the config check and kiosk-pin-hash.
-#include "kiosk/config.h"
+// Service-mode PIN: hashes, the lockout gate and its file, and kiosk-pin-hash (the config check is in config_test).
 #include "kiosk/pin.h"
 
 #include <gtest/gtest.h>
@@ -221,50 +220,6 @@ TEST_F(PinLockout, ConcurrentAttemptsAreCountedOneByOne) {
     EXPECT_EQ(refused, 3);
     EXPECT_EQ(locked, 5);
     EXPECT_EQ(gate.failures(), 3);
-}
-
-// Section: the configuration refuses a plain PIN
-
-namespace {
-
-struct PinConfig : PinLockout {
-    void SetUp() override {
-        PinLockout::SetUp();
-        std::filesystem::create_directories(dir / "certs");
-        std::filesystem::create_directories(dir / "assets" / "i18n");
-        std::ofstream(dir / "certs" / "ca.crt") << "not read here\n";
-    }
-    std::string load_error(const std::string& pin_hash) {
-        std::ofstream(dir / "kiosk.toml") << "[kiosk]\n"
-                                             "id = \"KSK-1\"\n"
-                                             "office = \"Акимат\"\n"
-                                             "office_address = \"Кокшетау, Абая 83\"\n"
-                                             "duty_officer = \"Кенжебаева Г. С.\"\n"
-                                             "state_dir = \"state\"\n"
-                                             "[register]\n"
-                                             "url = \"https://127.0.0.1:8443/\"\n"
-                                             "ca_file = \"certs/ca.crt\"\n"
-                                             "api_key = \"k\"\n"
-                                             "[printer]\n"
-                                             "spool_dir = \"spool\"\n"
-                                             "[ui]\n"
-                                             "assets_dir = \"assets\"\n"
-                                             "[service]\n"
-                                             "pin_hash = \"" << pin_hash << "\"\n";
-        try {
-            EXPECT_EQ(load_config(dir / "kiosk.toml").pin_hash, pin_hash);
-        } catch (const ConfigError& e) {
-            return e.what();
-        }
-        return "(loaded)";
-    }
-};
-
-}  // namespace
-
-TEST_F(PinConfig, PlainPinIsRefusedWithTheKeyNamed) {
-    EXPECT_NE(load_error("1234").find(":16: service.pin_hash: must be a yescrypt hash"), std::string::npos);
-    EXPECT_EQ(load_error(hash_pin("1234")), "(loaded)");
 }
 
 // Section: kiosk-pin-hash
