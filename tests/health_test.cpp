@@ -18,8 +18,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using testsupport::http_request;
-
-double sample(const std::string& exposition, const std::string& series) { return testsupport::metric(exposition, series); }
+using testsupport::metric;
 
 const WallClock::time_point kNow = WallClock::from_time_t(1795766400);   // 2026-11-27
 
@@ -76,30 +75,30 @@ TEST(Metrics, ExpositionPassesPromtool) {
 TEST(Metrics, FiguresFollowTheEvents) {
     const Figures f = busy_figures();
     const std::string m = metrics_text(f, {}, kNow);
-    EXPECT_EQ(sample(m, "kiosk_build_info{version=\"1.2.3\",kiosk_id=\"KSK-T-01\"}"), 1);
-    EXPECT_EQ(sample(m, "kiosk_uptime_seconds"), 3600);
-    EXPECT_EQ(sample(m, "kiosk_complaints_accepted_total"), 2);
-    EXPECT_EQ(sample(m, "kiosk_complaints_delivered_total"), 1);
-    EXPECT_EQ(sample(m, "kiosk_complaints_failed_total"), 1);
-    EXPECT_EQ(sample(m, "kiosk_outbox_depth"), 3);
-    EXPECT_EQ(sample(m, "kiosk_outbox_oldest_age_seconds"), 90);
-    EXPECT_EQ(sample(m, "kiosk_register_up"), 1);
-    EXPECT_EQ(sample(m, "kiosk_printer_problem{reason=\"media-low\"}"), 1);
-    EXPECT_EQ(sample(m, "kiosk_printer_problem{reason=\"media-empty\"}"), 0);
-    EXPECT_EQ(sample(m, "kiosk_paper_remaining_talons"), 12);
-    EXPECT_EQ(sample(m, "kiosk_paper_low"), 1);
-    EXPECT_EQ(sample(m, "kiosk_talons_printed_total"), 1);
-    EXPECT_EQ(sample(m, "kiosk_print_failures_total"), 1);
-    EXPECT_EQ(sample(m, "kiosk_assistance_requests_total"), 1);
-    EXPECT_EQ(sample(m, "kiosk_inactivity_wipes_total"), 1);
-    EXPECT_EQ(sample(m, "kiosk_staff_logins_total"), 1);
-    EXPECT_EQ(sample(m, "kiosk_staff_actions_total{action=\"paper_restocked\"}"), 1);
-    EXPECT_EQ(sample(m, "kiosk_staff_actions_total{action=\"reboot\"}"), 0);
-    EXPECT_EQ(sample(m, "kiosk_frame_duration_seconds_bucket{le=\"0.005\"}"), 1);
-    EXPECT_EQ(sample(m, "kiosk_frame_duration_seconds_bucket{le=\"0.033\"}"), 1);
-    EXPECT_EQ(sample(m, "kiosk_frame_duration_seconds_bucket{le=\"0.05\"}"), 2);
-    EXPECT_EQ(sample(m, "kiosk_frame_duration_seconds_count"), 2);
-    EXPECT_EQ(sample(m, "kiosk_tls_certificate_expiry_timestamp_seconds{certificate=\"client\"}"),
+    EXPECT_EQ(metric(m, "kiosk_build_info{version=\"1.2.3\",kiosk_id=\"KSK-T-01\"}"), 1);
+    EXPECT_EQ(metric(m, "kiosk_uptime_seconds"), 3600);
+    EXPECT_EQ(metric(m, "kiosk_complaints_accepted_total"), 2);
+    EXPECT_EQ(metric(m, "kiosk_complaints_delivered_total"), 1);
+    EXPECT_EQ(metric(m, "kiosk_complaints_failed_total"), 1);
+    EXPECT_EQ(metric(m, "kiosk_outbox_depth"), 3);
+    EXPECT_EQ(metric(m, "kiosk_outbox_oldest_age_seconds"), 90);
+    EXPECT_EQ(metric(m, "kiosk_register_up"), 1);
+    EXPECT_EQ(metric(m, "kiosk_printer_problem{reason=\"media-low\"}"), 1);
+    EXPECT_EQ(metric(m, "kiosk_printer_problem{reason=\"media-empty\"}"), 0);
+    EXPECT_EQ(metric(m, "kiosk_paper_remaining_talons"), 12);
+    EXPECT_EQ(metric(m, "kiosk_paper_low"), 1);
+    EXPECT_EQ(metric(m, "kiosk_talons_printed_total"), 1);
+    EXPECT_EQ(metric(m, "kiosk_print_failures_total"), 1);
+    EXPECT_EQ(metric(m, "kiosk_assistance_requests_total"), 1);
+    EXPECT_EQ(metric(m, "kiosk_inactivity_wipes_total"), 1);
+    EXPECT_EQ(metric(m, "kiosk_staff_logins_total"), 1);
+    EXPECT_EQ(metric(m, "kiosk_staff_actions_total{action=\"paper_restocked\"}"), 1);
+    EXPECT_EQ(metric(m, "kiosk_staff_actions_total{action=\"reboot\"}"), 0);
+    EXPECT_EQ(metric(m, "kiosk_frame_duration_seconds_bucket{le=\"0.005\"}"), 1);
+    EXPECT_EQ(metric(m, "kiosk_frame_duration_seconds_bucket{le=\"0.033\"}"), 1);
+    EXPECT_EQ(metric(m, "kiosk_frame_duration_seconds_bucket{le=\"0.05\"}"), 2);
+    EXPECT_EQ(metric(m, "kiosk_frame_duration_seconds_count"), 2);
+    EXPECT_EQ(metric(m, "kiosk_tls_certificate_expiry_timestamp_seconds{certificate=\"client\"}"),
               std::chrono::duration<double>((kNow + 24h * 40).time_since_epoch()).count());
 }
 
@@ -201,9 +200,9 @@ TEST(ManagementServer, ServesMetricsAndHealthOnLoopback) {
     EXPECT_EQ(a.status, 200);
     EXPECT_EQ(a.type, "text/plain; version=0.0.4; charset=utf-8");
     EXPECT_EQ(promtool_check(a.body), "");
-    EXPECT_EQ(sample(a.body, "kiosk_complaints_accepted_total"), 0);
+    EXPECT_EQ(metric(a.body, "kiosk_complaints_accepted_total"), 0);
     health.complaint_accepted();
-    EXPECT_EQ(sample(http_request(base + "/metrics").body, "kiosk_complaints_accepted_total"), 1);
+    EXPECT_EQ(metric(http_request(base + "/metrics").body, "kiosk_complaints_accepted_total"), 1);
 
     a = http_request(base + "/healthz");
     EXPECT_EQ(a.status, 200);
