@@ -19,8 +19,7 @@ void type_into(Flow& f, Field field, const std::string& text, int official = 0) 
 // Walks a flow to the given screen with valid answers.
 Flow flow_at(Screen target) {
     Flow f;
-    f.start();
-    f.choose_language("ru");
+    f.start("ru");
     f.file_complaint();
     auto at = [&] { return f.screen == target; };
     if (at()) return f;
@@ -59,10 +58,12 @@ TEST(Flow, AttractLanguageThenFilingSteps) {
     Flow f;
     EXPECT_EQ(f.screen, Screen::Attract);
     EXPECT_EQ(f.language, "kk");   // Kazakh is the default
-    f.start();
-    EXPECT_EQ(f.screen, Screen::Language);
-    f.choose_language("ru");
+    f.start("ru");                 // a language button on the attract screen starts the session
     EXPECT_EQ(f.screen, Screen::Home);
+    EXPECT_EQ(f.language, "ru");
+    f.choose_language("en");       // switchable on every screen; the screen stays
+    EXPECT_EQ(f.screen, Screen::Home);
+    f.choose_language("ru");
     EXPECT_EQ(f.step(), 0);
     f.file_complaint();
     EXPECT_EQ(f.screen, Screen::Addressee);
@@ -207,8 +208,7 @@ TEST(Flow, InactivityWarnsThenWipes) {
 
 TEST(Flow, HomeLeadsToStatusInfoAndAssistance) {
     Flow f;
-    f.start();
-    f.choose_language("en");
+    f.start("en");
     f.check_status();
     EXPECT_EQ(f.screen, Screen::Status);
     EXPECT_EQ(f.focus, Field::StatusNumber);
@@ -350,4 +350,122 @@ TEST(Service, LeavingOrWalkingAwayLogsOut) {
     at_pin_pad.expire();
     EXPECT_FALSE(at_pin_pad.service.requested);
     EXPECT_TRUE(at_pin_pad.service.pin.empty());
+}
+
+// Section: editing at the caret, officials, cancel, help, change from the review
+
+TEST(Flow, TypingHappensAtTheCaret) {
+    Flow f = flow_at(Screen::Applicant);
+    f.complaint.postal_address.clear();
+    type_into(f, Field::PostalAddress, "Абай 83");
+    for (int i = 0; i < 3; ++i) f.caret_left();   // before "83"... and the space
+    EXPECT_EQ(f.caret_code_points(), 4u);
+    f.caret_right();
+    f.type("к-сі ");
+    EXPECT_EQ(f.complaint.postal_address, "Абай к-сі 83");
+    f.backspace();   // the space before the caret
+    EXPECT_EQ(f.complaint.postal_address, "Абай к-сі83");
+    f.caret_to(0);
+    f.backspace();   // nothing before the caret: nothing happens
+    f.type("ә");
+    EXPECT_EQ(f.complaint.postal_address, "әАбай к-сі83");
+    f.caret_to(1000);   // past the end: at the end
+    f.type("!");
+    EXPECT_EQ(f.complaint.postal_address, "әАбай к-сі83!");
+    f.focus_on(Field::Surname);   // another field: the caret goes to its end
+    EXPECT_EQ(f.caret, f.complaint.surname.size());
+}
+
+TEST(Flow, DatesKeepTheirDotsWhereverTheCaretWas) {
+    Flow f = flow_at(Screen::Service);
+    type_into(f, Field::ServiceDate, "0111");
+    f.caret_to(0);
+    f.type("2026");
+    EXPECT_EQ(f.complaint.service_date, "01.11.2026");
+    f.backspace();
+    f.backspace();
+    f.backspace();
+    f.backspace();
+    EXPECT_EQ(f.complaint.service_date, "01.11");
+}
+
+TEST(Flow, SecondAndThirdOfficialsAreEditedAndTheFirstRemoved) {
+    Flow f = flow_at(Screen::Officials);
+    f.add_official();
+    EXPECT_EQ(f.focus, Field::OfficialPosition);
+    EXPECT_EQ(f.focus_official, 1);
+    f.type("Маман");
+    f.add_official();
+    type_into(f, Field::OfficialSurname, "Сейітов", 2);
+    type_into(f, Field::OfficialSurname, "-Ахметов", 1);
+    ASSERT_EQ(f.complaint.officials.size(), 3u);
+    EXPECT_EQ(f.complaint.officials[1].surname, "-Ахметов");
+    EXPECT_EQ(f.complaint.officials[2].surname, "Сейітов");
+    f.remove_official(0);
+    ASSERT_EQ(f.complaint.officials.size(), 2u);
+    EXPECT_EQ(f.complaint.officials[0].position, "Маман");
+    EXPECT_EQ(f.complaint.officials[1].surname, "Сейітов");
+    EXPECT_EQ(f.focus_official, 0);
+}
+
+TEST(Flow, RefusedNextFocusesTheFirstProblemAndEachSummaryEntryLeadsToItsField) {
+    Flow f = flow_at(Screen::Applicant);   // nothing typed yet
+    f.focus_on(Field::Iin);
+    f.next(kToday);
+    ASSERT_EQ(f.errors.size(), 4u);        // surname, first name, IIN, address
+    EXPECT_EQ(f.focus, Field::Surname);
+    f.focus_error(3);
+    EXPECT_EQ(f.focus, Field::PostalAddress);
+    Flow o = flow_at(Screen::Officials);
+    type_into(o, Field::OfficialPosition, "Маман");
+    type_into(o, Field::OfficialSurname, "Петров");
+    type_into(o, Field::OfficialInitials, "П. П.");
+    o.add_official();   // an empty second official
+    o.next(kToday);
+    ASSERT_FALSE(o.errors.empty());
+    EXPECT_EQ(o.focus_official, 1);
+}
+
+TEST(Flow, CancelAsksOnceThenWipes) {
+    Flow f = flow_at(Screen::Grounds);
+    f.cancel();
+    EXPECT_TRUE(f.cancel_asked);
+    f.keep_going();
+    EXPECT_EQ(f.screen, Screen::Grounds);
+    EXPECT_EQ(f.complaint.surname, "Иванова");
+    f.cancel_confirmed();   // not asked now: nothing happens
+    EXPECT_EQ(f.screen, Screen::Grounds);
+    f.cancel();
+    f.cancel_confirmed();
+    EXPECT_EQ(f.screen, Screen::Attract);
+    EXPECT_TRUE(f.complaint.surname.empty());
+}
+
+TEST(Flow, HelpFromAnyStepKeepsTheCitizenWhereTheyAre) {
+    Flow f = flow_at(Screen::Officials);
+    f.help();
+    EXPECT_TRUE(f.assistance_requested);
+    EXPECT_EQ(f.screen, Screen::Officials);
+    f.assistance_requested = false;
+    const auto at = WallClock::now();
+    f.assistance_told(at);
+    EXPECT_EQ(f.assistance_at, at);
+    f.help();   // told already: once is enough
+    EXPECT_FALSE(f.assistance_requested);
+    f.cancel_help();
+    EXPECT_FALSE(f.assistance_at);
+    EXPECT_TRUE(f.assistance_cancelled);
+}
+
+TEST(Flow, ChangeFromTheReviewComesBackToIt) {
+    Flow f = flow_at(Screen::Review);
+    f.change(Screen::Applicant);
+    EXPECT_EQ(f.screen, Screen::Applicant);
+    f.next(kToday);
+    EXPECT_EQ(f.screen, Screen::Review);   // not on to the officials
+    f.change(Screen::Contact);
+    f.back();
+    EXPECT_EQ(f.screen, Screen::Review);
+    f.change(Screen::Signature);           // not a step one changes from the review
+    EXPECT_EQ(f.screen, Screen::Review);
 }

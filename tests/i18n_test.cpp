@@ -30,14 +30,16 @@ std::string slurp(const std::filesystem::path& p) {
 // Keys the code names as literals: t("..."), get("..."), "prefix." + code.
 std::set<std::string> keys_used_in_code() {
     std::set<std::string> keys;
-    const std::regex literal(R"re("((?:attract|language|home|info|assistance|status|ground|grounds|access|print|addressee|egov|service|hint|applicant|officials|contact|review|signature|submitting|done|failed|nav|idle|kbd|field|error|talon|staff)\.[a-z_.]+)")re");
-    for (const auto& dir : {kSources / "kiosk" / "src", kSources / "kiosk" / "ui"})
-        for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-            if (entry.path().filename() == "config.cpp") continue;   // names TOML keys, not words
-            const std::string text = slurp(entry.path());
-            for (std::sregex_iterator it(text.begin(), text.end(), literal), end; it != end; ++it)
-                keys.insert((*it)[1]);
-        }
+    const std::regex literal(R"re("((?:attract|language|home|info|assistance|status|ground|grounds|access|print|addressee|egov|service|hint|applicant|officials|contact|review|signature|submitting|done|failed|nav|idle|kbd|field|error|talon|staff|step|help|cancel)\.[a-z_.]+)")re");
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(kSources / "kiosk")) {
+        // config.cpp names TOML keys, not words.
+        if (entry.path().extension() != ".cpp" || entry.path().filename() == "config.cpp") continue;
+        const std::string text = slurp(entry.path());
+        for (std::sregex_iterator it(text.begin(), text.end(), literal), end; it != end; ++it) keys.insert((*it)[1]);
+    }
+    for (const char* screen : {"home", "info", "assistance", "status", "addressee", "egov", "service", "applicant",
+                               "officials", "grounds", "contact", "review", "signature", "submitting", "failed"})
+        keys.insert(std::string(screen) + ".title");   // screen_content: the screen's name + ".title"
     for (Addressee a : {Addressee::ProviderHead, Addressee::Akim, Addressee::EgovPortal}) {
         keys.insert("addressee." + std::string(addressee_code(a)));
         keys.insert("addressee." + std::string(addressee_code(a)) + ".hint");

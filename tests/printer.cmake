@@ -8,12 +8,9 @@ target_link_libraries(talon_test PRIVATE printer GTest::gtest_main)
 target_compile_definitions(talon_test PRIVATE KIOSK_FONT="${KIOSK_ASSETS_DIR}/fonts/KioskSans.ttf")
 gtest_discover_tests(talon_test)
 
-# The calendar is kiosk code; compiled in here on its own so this test does not wait on the
-# rest of kiosk_core.
-add_executable(calendar_test
-  ${CMAKE_CURRENT_LIST_DIR}/calendar_test.cpp ${CMAKE_SOURCE_DIR}/kiosk/src/calendar.cpp)
-target_include_directories(calendar_test PRIVATE ${CMAKE_SOURCE_DIR}/kiosk/include)
-target_link_libraries(calendar_test PRIVATE PkgConfig::TOMLPP GTest::gtest_main)
+# The calendar is kiosk code, in the small citizen library: this test does not wait on the rest.
+add_executable(calendar_test ${CMAKE_CURRENT_LIST_DIR}/calendar_test.cpp)
+target_link_libraries(calendar_test PRIVATE kiosk_citizen GTest::gtest_main)
 target_compile_definitions(calendar_test PRIVATE KIOSK_ASSETS_DIR="${KIOSK_ASSETS_DIR}")
 gtest_discover_tests(calendar_test)
 

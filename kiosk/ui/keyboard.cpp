@@ -1,54 +1,66 @@
-// The on-screen keyboard: no physical keyboard exists on the kiosk.
+// The on-screen keyboard: no physical keyboard exists on the kiosk. Letters of the citizen's
+// language, a symbols layer, arrow keys that move the caret, and delete at the caret.
+#include "icons.h"
 #include "ui.h"
 
 #include "kiosk/text.h"
 
 #include <imgui.h>
 
+#include <algorithm>
+#include <cmath>
+
 namespace kiosk::ui {
 namespace {
 
+using Rows = std::vector<std::vector<const char*>>;
+
 // Rows of keys; each key is one UTF-8 letter. Kazakh puts its nine own letters above the
 // Russian ones, as the standard Kazakh layout does. Digits are on every layout: addresses.
-const std::vector<std::vector<const char*>>& rows(Layout l) {
-    static const std::vector<std::vector<const char*>> kazakh = {
-        {"1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "/"},
-        {"ә", "і", "ң", "ғ", "ү", "ұ", "қ", "ө", "һ", "-", "'"},
+const Rows& rows(Layout l) {
+    static const Rows kazakh = {
+        {"1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "-"},
+        {"ә", "і", "ң", "ғ", "ү", "ұ", "қ", "ө", "һ", "'", ","},
+        {"й", "ц", "у", "к", "е", "н", "г", "ш", "щ", "з", "х", "ъ"},
+        {"ф", "ы", "в", "а", "п", "р", "о", "л", "д", "ж", "э"},
+        {"я", "ч", "с", "м", "и", "т", "ь", "б", "ю", "ё", "."},
+    };
+    static const Rows russian = {
+        {"1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "-"},
         {"й", "ц", "у", "к", "е", "н", "г", "ш", "щ", "з", "х", "ъ"},
         {"ф", "ы", "в", "а", "п", "р", "о", "л", "д", "ж", "э"},
         {"я", "ч", "с", "м", "и", "т", "ь", "б", "ю", "ё", ".", ","},
     };
-    static const std::vector<std::vector<const char*>> russian = {
-        {"1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "-", "'"},
-        {"й", "ц", "у", "к", "е", "н", "г", "ш", "щ", "з", "х", "ъ"},
-        {"ф", "ы", "в", "а", "п", "р", "о", "л", "д", "ж", "э"},
-        {"я", "ч", "с", "м", "и", "т", "ь", "б", "ю", "ё", ".", ","},
-    };
-    static const std::vector<std::vector<const char*>> latin = {
-        {"1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "-", "'"},
+    static const Rows latin = {
+        {"1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "-"},
         {"q", "w", "e", "r", "t", "y", "u", "i", "o", "p", "@"},
-        {"a", "s", "d", "f", "g", "h", "j", "k", "l", "_"},
+        {"a", "s", "d", "f", "g", "h", "j", "k", "l", "_", "'"},
         {"z", "x", "c", "v", "b", "n", "m", ".", ",", "/"},
     };
-    static const std::vector<std::vector<const char*>> digits = {
+    static const Rows symbols = {
+        {"1", "2", "3", "4", "5", "6", "7", "8", "9", "0"},
+        {"?", "!", "(", ")", "«", "»", "\"", "№", ":", ";"},
+        {"%", "+", "=", "/", "-", "'", ",", ".", "@", "_"},
+    };
+    static const Rows digits = {
         {"1", "2", "3"}, {"4", "5", "6"}, {"7", "8", "9"}, {"0"},
     };
     switch (l) {
     case Layout::Kazakh: return kazakh;
     case Layout::Russian: return russian;
     case Layout::Latin: return latin;
+    case Layout::Symbols: return symbols;
     case Layout::Digits: return digits;
     }
     return kazakh;
 }
 
+constexpr float kKeyH = 84.f, kKeyGap = 8.f;
+constexpr int kRows = 6;   // the tallest layout (Kazakh: five rows) and the bottom row
+
 // Twelve keys fill the row. 15 mm on a 21.5" 1080p panel is about 61 px: a portrait screen
-// gives 80 px keys, a landscape one 96 px.
-float key_width(float width) {
-    const float spacing = ImGui::GetStyle().ItemSpacing.x;
-    return std::max(64.f, std::min((width - 48.f - 11 * spacing) / 12, 96.f));
-}
-float key_height() { return 80.f; }
+// gives 80 px keys, a landscape one 76 px.
+float key_width(float width) { return std::max(64.f, std::min((width - 48.f - 11 * kKeyGap) / 12, 96.f)); }
 
 std::string shifted(const char* key, bool shift) {
     if (!shift) return key;
@@ -59,107 +71,129 @@ std::string shifted(const char* key, bool shift) {
 }
 
 // Names start with a capital letter: the first letter of an empty name field is upper case.
-bool wants_capital(const Flow& f, const std::string* text) {
+bool wants_capital(const Flow& f) {
+    const std::string* text = f.focused_text();
     switch (f.focus) {
     case Field::Surname: case Field::FirstName: case Field::Patronymic:
-    case Field::OfficialSurname: case Field::OfficialInitials:
-        return text && (text->empty() || text->back() == ' ' || text->back() == '-' || text->back() == '.');
+    case Field::OfficialSurname: case Field::OfficialInitials: {
+        if (!text) return false;
+        const std::size_t at = std::min(f.caret, text->size());
+        const char before = at == 0 ? ' ' : (*text)[at - 1];
+        return before == ' ' || before == '-' || before == '.';
+    }
     default: return false;
     }
 }
 
-// Letter keys are probed by their letter, the others by what they do ("key:shift").
-bool key(std::string_view id, const char* label, float w, float h, bool pressed_look = false) {
-    if (pressed_look) ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
-    const bool hit = ImGui::Button(label, ImVec2(w, h));
+// A key: letter keys are probed by their letter, the others by what they do ("key:shift").
+// `on` keys (the layout shown, shift held) are filled, with a tick where there is room.
+bool key(App& app, std::string_view id, const std::string& label, float w, bool on = false) {
+    const Palette& p = *app.palette;
+    const ImVec2 pos = ImGui::GetCursorScreenPos();
+    ImGui::PushID(std::string(id).c_str());
+    const bool hit = ImGui::InvisibleButton("key", ImVec2(w, kKeyH));
+    ImGui::PopID();
     probe().item(std::string("key:").append(id));
-    if (pressed_look) ImGui::PopStyleColor();
+    const bool pressed = ImGui::IsItemActive();
+    const ImVec2 end(pos.x + w, pos.y + kKeyH);
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const Rgb back = pressed ? p.focus : on ? p.primary : p.surface;
+    const Rgb fore = pressed ? p.on_focus : on ? p.on_primary : p.text;
+    dl->AddRectFilled(ImVec2(std::floor(pos.x), std::floor(pos.y)), ImVec2(std::floor(end.x), std::floor(end.y)), colour(back), 8.f);
+    if (!on && !pressed) dl->AddRect(ImVec2(std::floor(pos.x) + 1, std::floor(pos.y) + 1), ImVec2(std::floor(end.x) - 1, std::floor(end.y) - 1),
+                                     colour(p.muted), 8.f, 0, 2.f);
+    ImFont* font = ImGui::GetFont();
+    const ImVec2 ts = font->CalcTextSizeA(font->FontSize, FLT_MAX, 0.f, label.c_str());
+    dl->AddText(font, font->FontSize, ImVec2(std::floor(pos.x + (w - ts.x) / 2), std::floor(pos.y + (kKeyH - ts.y) / 2)),
+                colour(fore), label.c_str());
+    ImGui::SameLine(0, kKeyGap);
     return hit;
 }
 
 // A key as wide as its label needs, and at least min_w.
 float fit(const std::string& label, float min_w) {
-    return std::max(min_w, ImGui::CalcTextSize(label.c_str()).x + 2 * ImGui::GetStyle().FramePadding.x);
+    return std::max(min_w, ImGui::CalcTextSize(label.c_str()).x + 36.f);
 }
-
-void layout_switch(App& app, float w, float h) {
-    static constexpr std::pair<Layout, const char*> choices[] = {
-        {Layout::Kazakh, "kbd.layout_kk"}, {Layout::Russian, "kbd.layout_ru"}, {Layout::Latin, "kbd.layout_en"}};
-    for (const auto& [layout, name] : choices) {
-        if (key(std::string_view(name).substr(4), app.t(name).c_str(), fit(app.t(name), w), h, app.keyboard.layout == layout))
-            app.keyboard.layout = layout;
-        ImGui::SameLine();
-    }
-}
-
 
 }  // namespace
 
-// The tallest layout (Kazakh: five rows) plus the bottom row, so the page does not jump
-// when the citizen switches layouts.
-float keyboard_height(float) { return 6 * (key_height() + 8.f) + 16.f; }
+float keyboard_height(const App&, float) { return kRows * (kKeyH + kKeyGap) + 24.f; }
 
 void draw_keyboard(App& app, float width) {
-    Flow& f = app.flow;
-    // The layout follows the citizen's language until they switch it themselves.
-    if (app.keyboard.language != f.language) {
-        app.keyboard.language = f.language;
-        app.keyboard.layout = f.language == "ru" ? Layout::Russian : f.language == "en" ? Layout::Latin : Layout::Kazakh;
+    const Flow& f = app.session.flow();
+    Keyboard& kb = app.keyboard;
+    // The letters follow the citizen's language until they switch them themselves.
+    if (kb.language != f.language) {
+        kb.language = f.language;
+        kb.letters = f.language == "ru" ? Layout::Russian : f.language == "en" ? Layout::Latin : Layout::Kazakh;
+        kb.layout = kb.letters;
     }
-    std::string* text = f.focused_text();
     const Keypad pad = keypad_for(f.focus);
-    Layout layout = pad == Keypad::Digits ? Layout::Digits
-                  : pad == Keypad::Email && app.keyboard.layout != Layout::Latin ? Layout::Latin
-                                                                                : app.keyboard.layout;
-    const float w = pad == Keypad::Digits ? 160.f : key_width(width), h = key_height();
-    const bool upper = app.keyboard.shift || wants_capital(f, text);
-    // Keys keep their size and labels in large-text mode: the letters are already large, and
-    // the rows must still fit the screen.
-    const float unscale = 1.f / ImGui::GetIO().FontGlobalScale;
-    ImGui::SetWindowFontScale(unscale);
-    for (const auto& row : rows(layout)) {
-        const float row_w = row.size() * (w + ImGui::GetStyle().ItemSpacing.x);
-        ImGui::SetCursorPosX(std::max(8.f, (width - row_w) / 2));
+    // E-mail addresses are Latin: the keyboard shows (and highlights) Latin while one is typed.
+    const Layout shown = pad == Keypad::Digits ? Layout::Digits
+                       : kb.layout == Layout::Symbols ? Layout::Symbols
+                       : pad == Keypad::Email ? Layout::Latin : kb.letters;
+    const float w = pad == Keypad::Digits ? 180.f : key_width(width);
+    const bool upper = kb.shift || wants_capital(f);
+    const Palette& p = *app.palette;
+    const ImVec2 origin = ImGui::GetCursorScreenPos();
+    const float height = keyboard_height(app, width);
+    ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(origin.x, origin.y), ImVec2(origin.x + width, origin.y + height),
+                                              colour(p.pressed));
+    ImGui::PushFont(app.fonts.body);
+    // Layouts are centred; shorter ones start lower so the bottom row never moves.
+    const Rows& layout = rows(shown);
+    ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + 12.f + (kRows - 1 - layout.size()) * (kKeyH + kKeyGap)));
+    const float left = ImGui::GetCursorPosX();
+    for (const auto& row : layout) {
+        const float row_w = row.size() * (w + kKeyGap) - kKeyGap;
+        ImGui::SetCursorPosX(left + std::max(8.f, (width - row_w) / 2));
         for (const char* k : row) {
-            const std::string label = shifted(k, upper);
-            if (key(label, label.c_str(), w, h)) {
-                f.type(label);
-                app.keyboard.shift = false;
+            const std::string label = shown == Layout::Symbols || shown == Layout::Digits ? std::string(k) : shifted(k, upper);
+            if (key(app, label, label, w)) {
+                app.act({Act::Type, 0, 0, label});
+                kb.shift = false;
             }
-            ImGui::SameLine();
         }
         ImGui::NewLine();
     }
-    // Bottom row: layouts, shift, space (takes what is left), new line in long texts, and
-    // backspace, which repeats while held.
-    const float spacing = ImGui::GetStyle().ItemSpacing.x;
-    const std::string& shift = app.t("kbd.shift");
-    const std::string& enter = app.t("kbd.enter");
-    const std::string& erase = app.t("kbd.backspace");
+    // Bottom row: layouts, symbols, shift, space (takes what is left), the arrows, new line in long
+    // texts, and delete, which repeats while held.
+    ImGui::PushFont(app.fonts.small);
     const bool multiline = f.focus == Field::Grounds || f.focus == Field::Demands;
-    ImGui::SetWindowFontScale(0.85f * unscale);   // the word keys' labels, so the row fits
-    const float erase_w = fit(erase, w * 1.5f);
-    ImGui::SetCursorPosX(24.f);
+    const std::string erase = std::string(kIconBackspace);
+    ImGui::SetCursorPosX(left + 24.f);
+    const float start = ImGui::GetCursorScreenPos().x;
     if (pad != Keypad::Digits) {
-        layout_switch(app, w, h);
-        const float shift_w = fit(shift, w), enter_w = multiline ? fit(enter, w) + spacing : 0.f;
-        const float layouts_w = ImGui::GetCursorPosX() - 24.f;   // drawn just before
-        const float space_w = std::max(w * 1.5f, width - 48.f - layouts_w - shift_w - enter_w - erase_w - 2 * spacing);
-        if (key("shift", shift.c_str(), shift_w, h, app.keyboard.shift)) app.keyboard.shift = !app.keyboard.shift;
-        ImGui::SameLine();
-        if (key("space", app.t("kbd.space").c_str(), space_w, h)) f.type(" ");
-        ImGui::SameLine();
-        if (multiline) {
-            if (key("enter", enter.c_str(), enter_w - spacing, h)) f.type("\n");
-            ImGui::SameLine();
+        static constexpr std::pair<Layout, const char*> letters[] = {
+            {Layout::Kazakh, "kbd.layout_kk"}, {Layout::Russian, "kbd.layout_ru"}, {Layout::Latin, "kbd.layout_en"}};
+        for (const auto& [layout, name] : letters) {
+            const std::string& label = app.t(name);
+            if (key(app, std::string_view(name).substr(4), label, fit(label, w), shown == layout)) {
+                kb.letters = kb.layout = layout;
+            }
         }
+        const std::string& sym = app.t("kbd.symbols");
+        if (key(app, "symbols", sym, fit(sym, w), shown == Layout::Symbols))
+            kb.layout = kb.layout == Layout::Symbols ? kb.letters : Layout::Symbols;
+        if (shown != Layout::Symbols && key(app, "shift", kIconShift, w, kb.shift)) kb.shift = !kb.shift;
+        const float used = ImGui::GetCursorScreenPos().x - start;
+        const float tail = 2 * (w + kKeyGap) + (multiline ? w + kKeyGap : 0.f) + 1.5f * w + 24.f;
+        const float space_w = std::max(w * 1.5f, width - 48.f - used - tail);
+        if (key(app, "space", app.t("kbd.space"), space_w)) app.act({Act::Type, 0, 0, " "});
     } else {
-        ImGui::SetCursorPosX(std::max(8.f, (width - 3 * (w + spacing)) / 2));
+        ImGui::SetCursorPosX(left + std::max(8.f, (width - (3 * w + 2 * kKeyGap)) / 2));
     }
+    if (key(app, "left", kIconLeft, pad == Keypad::Digits ? w / 2 - kKeyGap / 2 : w)) app.act({Act::CaretLeft});
+    if (key(app, "right", kIconRight, pad == Keypad::Digits ? w / 2 - kKeyGap / 2 : w)) app.act({Act::CaretRight});
+    if (multiline && key(app, "enter", kIconReturn, w)) app.act({Act::Type, 0, 0, "\n"});
     ImGui::PushButtonRepeat(true);
-    if (key("backspace", erase.c_str(), pad == Keypad::Digits ? 2 * w + spacing : erase_w, h)) f.backspace();
+    if (key(app, "backspace", erase, pad == Keypad::Digits ? w + w / 2 : 1.5f * w)) app.act({Act::Backspace});
     ImGui::PopButtonRepeat();
-    ImGui::SetWindowFontScale(1.f);
+    ImGui::PopFont();
+    ImGui::PopFont();
+    ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + height));
+    ImGui::Dummy(ImVec2(1, 1));
 }
 
 }  // namespace kiosk::ui

@@ -1,22 +1,24 @@
-// kiosk: the fullscreen touch application. Start-up, the event loop, and background work.
+// kiosk: the fullscreen touch application. Start-up, the look, and the event loop.
+#include "icons.h"
 #include "ui.h"
 
-#include "kiosk/catalog.h"
 #include "kiosk/journal.h"
 #include "kiosk/monitor.h"
 #include "kiosk/systemd.h"
-#include "kiosk/text.h"
 
 #include <SDL.h>
 #include <imgui.h>
 #include <backends/imgui_impl_sdl.h>
 #include <backends/imgui_impl_sdlrenderer.h>
 
+#include <png.h>
+
 #include <cfloat>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
-#include <thread>
+#include <fstream>
 #include <tuple>
 
 namespace kiosk::ui {
@@ -58,175 +60,119 @@ const ImWchar* glyph_ranges() {
     return ranges.data();
 }
 
-Fonts load_fonts(const Config& cfg) {
-    ImGuiIO& io = ImGui::GetIO();
-    const std::string regular = (cfg.assets_dir / "fonts" / "KioskSans.ttf").string();
-    const std::string bold = (cfg.assets_dir / "fonts" / "KioskSans-Bold.ttf").string();
+// The font files, read once: the atlas is rebuilt from memory when large text is switched.
+struct FontFiles {
+    std::vector<char> regular, bold, icons;
+};
+
+std::vector<char> read_file(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (bytes.empty()) throw std::runtime_error("cannot read " + path.string());
+    return bytes;
+}
+
+FontFiles read_fonts(const Config& cfg) {
+    const auto dir = cfg.assets_dir / "fonts";
+    return {read_file(dir / "KioskSans.ttf"), read_file(dir / "KioskSans-Bold.ttf"), read_file(dir / "KioskIcons.ttf")};
+}
+
+// Every size is its own font at its own pixel size (large text is a real 1.5x font, not a
+// blurred scale), with the icons merged in beside the letters.
+Fonts build_fonts(const FontFiles& files, float scale) {
+    ImFontAtlas* atlas = ImGui::GetIO().Fonts;
+    atlas->Clear();
+    static const ImWchar icon_ranges[] = {static_cast<ImWchar>(kIconFirst), static_cast<ImWchar>(kIconLast), 0};
+    auto add = [&](const std::vector<char>& file, float px) {
+        ImFontConfig cfg;
+        cfg.FontDataOwnedByAtlas = false;   // the bytes stay in FontFiles
+        cfg.OversampleH = 1;                // whole-pixel glyphs: crisp, and a third of the memory
+        ImFont* font = atlas->AddFontFromMemoryTTF(const_cast<char*>(file.data()), static_cast<int>(file.size()),
+                                                   std::round(px * scale), &cfg, glyph_ranges());
+        ImFontConfig merge = cfg;
+        merge.MergeMode = true;
+        merge.GlyphOffset = ImVec2(0, std::round(px * scale * 0.12f));   // icons sit with the letters
+        atlas->AddFontFromMemoryTTF(const_cast<char*>(files.icons.data()), static_cast<int>(files.icons.size()),
+                                    std::round(px * scale), &merge, icon_ranges);
+        return font;
+    };
     Fonts f;
-    f.body = io.Fonts->AddFontFromFileTTF(regular.c_str(), 34.f, nullptr, glyph_ranges());
-    f.title = io.Fonts->AddFontFromFileTTF(bold.c_str(), 48.f, nullptr, glyph_ranges());
-    f.huge = io.Fonts->AddFontFromFileTTF(bold.c_str(), 72.f, nullptr, glyph_ranges());
-    if (!f.body || !f.title || !f.huge) throw std::runtime_error("cannot load fonts from " + regular);
+    f.body = add(files.regular, 34.f);
+    f.small = add(files.regular, 28.f);
+    f.heading = add(files.bold, 36.f);
+    f.title = add(files.bold, 46.f);
+    f.huge = add(files.bold, 72.f);
+    f.scale = scale;
+    if (!atlas->Build()) throw std::runtime_error("cannot build the font atlas");
     return f;
 }
 
-// Large targets, dark text on light ground; high contrast is black on white, framed in black,
-// with yellow for what is pressed or chosen.
-void apply_theme(bool high_contrast) {
-    ImGui::StyleColorsLight();
+// The font texture: uploaded, then the CPU copies (tens of megabytes at these sizes) freed.
+void upload_fonts() {
+    ImGui_ImplSDLRenderer_DestroyFontsTexture();
+    ImGui_ImplSDLRenderer_CreateFontsTexture();
+    ImGui::GetIO().Fonts->ClearTexData();
+}
+
+// Large targets and no hover (touch); the view draws in the palette's colours. The whole style
+// is reset each time, so nothing of a former look stays behind.
+void apply_theme(const Palette& p) {
     ImGuiStyle& s = ImGui::GetStyle();
-    s.WindowPadding = ImVec2(24, 20);
+    s = ImGuiStyle();
+    s.WindowPadding = ImVec2(0, 0);
     s.FramePadding = ImVec2(16, 14);
     s.ItemSpacing = ImVec2(8, 12);
-    s.FrameRounding = 10.f;
-    s.ScrollbarSize = 36.f;
+    s.WindowBorderSize = s.ChildBorderSize = s.PopupBorderSize = s.FrameBorderSize = 0.f;
+    s.ScrollbarSize = 24.f;
+    s.ScrollbarRounding = 12.f;
     s.GrabMinSize = 40.f;
     s.TouchExtraPadding = ImVec2(4, 4);
-    s.Colors[ImGuiCol_WindowBg] = ImVec4(0.96f, 0.96f, 0.94f, 1.f);
-    s.Colors[ImGuiCol_Text] = ImVec4(0.f, 0.f, 0.f, 1.f);
-    s.Colors[ImGuiCol_Button] = ImVec4(0.80f, 0.87f, 0.95f, 1.f);
-    s.Colors[ImGuiCol_ButtonHovered] = ImVec4(0.80f, 0.87f, 0.95f, 1.f);   // no hover on touch
-    s.Colors[ImGuiCol_ButtonActive] = ImVec4(0.55f, 0.72f, 0.92f, 1.f);
-    if (!high_contrast) return;
-    s.Colors[ImGuiCol_WindowBg] = s.Colors[ImGuiCol_ChildBg] = ImVec4(1.f, 1.f, 1.f, 1.f);
-    s.Colors[ImGuiCol_Button] = s.Colors[ImGuiCol_ButtonHovered] = ImVec4(1.f, 1.f, 1.f, 1.f);
-    s.Colors[ImGuiCol_ButtonActive] = ImVec4(1.f, 0.85f, 0.f, 1.f);
-    s.Colors[ImGuiCol_Text] = ImVec4(0.f, 0.f, 0.f, 1.f);
-    s.Colors[ImGuiCol_Border] = ImVec4(0.f, 0.f, 0.f, 1.f);
-    s.FrameBorderSize = 3.f;
+    auto c = [](Rgb x) { return ImGui::ColorConvertU32ToFloat4(colour(x)); };
+    s.Colors[ImGuiCol_Text] = c(p.text);
+    s.Colors[ImGuiCol_WindowBg] = s.Colors[ImGuiCol_ChildBg] = c(p.page);
+    s.Colors[ImGuiCol_PopupBg] = c(p.surface);
+    s.Colors[ImGuiCol_ScrollbarBg] = c(p.page);
+    s.Colors[ImGuiCol_ScrollbarGrab] = s.Colors[ImGuiCol_ScrollbarGrabHovered] = c(p.muted);
+    s.Colors[ImGuiCol_ScrollbarGrabActive] = c(p.text);
+    s.Colors[ImGuiCol_Border] = c(p.field_edge);
 }
 
-// The citizen's accessibility choices, applied before the frame is laid out.
-void apply_access(const Flow& f, bool& contrast_applied) {
-    ImGui::GetIO().FontGlobalScale = f.large_text ? 1.3f : 1.f;
-    if (f.high_contrast == contrast_applied) return;
-    apply_theme(f.high_contrast);
-    contrast_applied = f.high_contrast;
+// The emblem as a texture, from a PNG (libpng's simplified API).
+Emblem load_emblem(SDL_Renderer* renderer, const std::filesystem::path& file) {
+    if (file.empty()) return {};
+    png_image image{};
+    image.version = PNG_IMAGE_VERSION;
+    if (!png_image_begin_read_from_file(&image, file.c_str()))
+        throw ConfigError(file.string() + ": ui.emblem: not a PNG image (" + image.message + ")");
+    image.format = PNG_FORMAT_RGBA;
+    std::vector<unsigned char> pixels(PNG_IMAGE_SIZE(image));
+    if (!png_image_finish_read(&image, nullptr, pixels.data(), 0, nullptr))
+        throw ConfigError(file.string() + ": ui.emblem: " + image.message);
+    SDL_Texture* t = SDL_CreateTexture(renderer, SDL_PIXELFORMAT_ABGR8888, SDL_TEXTUREACCESS_STATIC,
+                                       static_cast<int>(image.width), static_cast<int>(image.height));
+    if (!t || SDL_UpdateTexture(t, nullptr, pixels.data(), static_cast<int>(image.width * 4)) != 0)
+        throw std::runtime_error(std::string("emblem texture: ") + SDL_GetError());
+    SDL_SetTextureBlendMode(t, SDL_BLENDMODE_BLEND);
+    SDL_SetTextureScaleMode(t, SDL_ScaleModeLinear);
+    return {t, static_cast<int>(image.width), static_cast<int>(image.height)};
 }
 
-// Section: background work
-
-template <class T>
-bool ready(const std::future<T>& f) {
-    return f.valid() && f.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
-}
-
-void start_services_fetch(App& app) {
-    const net::RegisterEndpoint ep = register_endpoint(app.config);
-    app.services_pending = std::async(std::launch::async, [ep] { return net::fetch_services(ep); });
-}
-
-// Service mode: the PIN check, staff actions and the spool listing, each off this thread.
-bool poll_service(App& app) {
-    ServiceState& s = app.flow.service;
-    bool changed = false;
-    if (s.pin_check_requested) {
-        s.pin_check_requested = false;
-        app.pin_pending = std::async(std::launch::async, [&gate = app.pin_gate, pin = s.pin, &hash = app.config.pin_hash]() mutable {
-            auto verdict = gate.attempt(pin, hash, WallClock::now());
-            wipe(pin);
-            return verdict;
-        });
-        wipe(s.pin);
+// The citizen's choices, applied before the frame is laid out: the palette at once, the
+// atlas rebuilt for large text (one frame's work, at a touch).
+void apply_access(App& app, const FontFiles& files) {
+    const Flow& f = app.session.flow();
+    const Palette* wanted = f.high_contrast ? &kHighContrast : &kNormal;
+    if (app.palette != wanted) {
+        app.palette = wanted;
+        apply_theme(*wanted);
     }
-    if (ready(app.pin_pending)) {
-        const PinGate::Attempt a = app.pin_pending.get();
-        const bool accepted = a.verdict == PinGate::Attempt::Accepted;
-        app.office.health.staff(accepted ? StaffAction::Login : StaffAction::LoginFailed, WallClock::now());
-        app.flow.pin_checked(accepted, static_cast<int>(a.wait.count()));
-        changed = true;
+    const float scale = f.large_text ? 1.5f : 1.f;
+    if (app.fonts.scale != scale) {
+        app.fonts = build_fonts(files, scale);
+        upload_fonts();
+        app.shown_focus.clear();
+        app.unsettled = true;
     }
-    // One action at a time: replacing a future of std::async would wait for its task here.
-    if (s.requested && !app.staff_pending.valid()) {
-        const StaffAction a = *s.requested;
-        s.requested.reset();
-        if (a == StaffAction::Restart) app.restart_requested = true;
-        app.staff_pending = std::async(std::launch::async, [&office = app.office, a, talon = s.talon] { return perform(office, a, talon); });
-        changed = true;
-    }
-    if (ready(app.staff_pending)) {
-        const StaffOutcome o = app.staff_pending.get();
-        app.flow.staff_done(o.key, o.detail);
-        app.monitor.wake();
-        changed = true;
-    }
-    // The spool is listed once per visit to the reprint screen.
-    const bool reprinting = app.flow.screen == Screen::ServiceReprint;
-    if (reprinting && !app.talons_listed) {
-        app.talons_listed = true;
-        app.talons_pending = std::async(std::launch::async, printer::recent_talons, app.config.spool_dir, std::size_t{12});
-    }
-    if (ready(app.talons_pending)) {
-        app.talons = app.talons_pending.get();
-        changed = true;
-    }
-    if (!reprinting) app.talons_listed = false;
-    return changed;
-}
-
-// Returns true when something changed that needs drawing.
-bool poll_background(App& app) {
-    bool changed = false;
-    if (ready(app.services_pending)) {
-        net::ServicesResult fetched = app.services_pending.get();
-        if (fetched.ok) {
-            app.services = std::move(fetched);
-            app.services_stale = false;
-            app.services_cache_saved = std::async(std::launch::async, save_catalog, std::cref(app.config), app.services->services);
-        } else {
-            log(Priority::Warning, "catalog", "service catalog: %s", fetched.error.c_str());
-            app.services_retry_at = Clock::now() + std::chrono::seconds(10);
-            if (!app.services) app.services = std::move(fetched);   // a cached catalog stays
-        }
-        changed = true;
-    }
-    if (app.flow.screen == Screen::Service && (!app.services || !app.services->ok || app.services_stale) &&
-        !app.services_pending.valid() && Clock::now() >= app.services_retry_at) {
-        app.services_stale = false;
-        start_services_fetch(app);
-    }
-    // A second "check" while one is under way waits for it (a new std::async future would block).
-    if (app.flow.status_requested && !app.status_pending.valid()) {
-        app.flow.status_requested = false;
-        app.status_lines.clear();
-        app.status_pending = std::async(std::launch::async, [&cfg = app.config, number = app.flow.status_query] {
-            return look_up_status(cfg, number);
-        });
-        changed = true;
-    }
-    if (ready(app.status_pending)) {
-        app.status_lines = app.status_pending.get();
-        changed = true;
-    }
-    if (app.flow.assistance_requested) {
-        app.flow.assistance_requested = false;
-        // One line appended to a file: not worth a frame, so not on this thread.
-        std::thread(record_assistance_request, std::cref(app.office), WallClock::now()).detach();
-    }
-    if (app.flow.submit_requested) {
-        app.flow.submit_requested = false;
-        if (app.flow.idempotency_key.empty()) app.flow.idempotency_key = new_idempotency_key();
-        app.submission = submit_in_background(app.flow.complaint, app.office, app.flow.language, app.flow.idempotency_key);
-        changed = true;
-    }
-    if (ready(app.submission)) {
-        const SubmissionResult r = app.submission.get();
-        const OutboxItem& item = r.item;
-        if (r.accepted)
-            log(Priority::Info, "submission", "submission: accepted as %s, %s", item.local_number.c_str(),
-                std::string(delivery_name(item.state)).c_str());
-        else log(Priority::Error, "submission", "submission: not accepted: %s", r.error.c_str());
-        if (r.accepted && !r.error.empty()) log(Priority::Error, "submission", "submission: %s", r.error.c_str());
-        if (!r.talon.empty()) log(Priority::Info, "talon", "talon spooled as %s", r.talon.filename().c_str());
-        app.print_problem = r.print.problem;
-        app.monitor.wake();
-        // Accepted means in the outbox: the citizen leaves with a number either way.
-        if (!r.accepted) app.flow.submit_failed("failed.not_saved");
-        else if (item.state == Delivery::Registered) app.flow.submitted(item.registration_number, false);
-        else app.flow.submitted(item.local_number, true);
-        changed = true;
-    }
-    return poll_service(app) || changed;
 }
 
 // Section: drawing
@@ -283,6 +229,7 @@ struct FrameTimes {
 int run(const Options& opt) {
     const Config cfg = load_config(opt.config);
     const Translations tr = load_translations(cfg.assets_dir / "i18n");
+    const FontFiles font_files = read_fonts(cfg);
     set_time_zone(cfg.time_zone);
     std::signal(SIGPIPE, SIG_IGN);   // a register that drops the connection is an error, not a death
     net::global_init();
@@ -299,8 +246,7 @@ int run(const Options& opt) {
     IMGUI_CHECKVERSION();
     ImGui::CreateContext();
     ImGui::GetIO().IniFilename = nullptr;   // nothing about a session is written to disk
-    apply_theme(false);
-    bool contrast_applied = false;
+    apply_theme(kNormal);
     const WorkingDayCalendar calendar = WorkingDayCalendar::load(cfg.assets_dir / "calendar" / "kz-working-days.toml");
     std::filesystem::create_directories(cfg.state_dir);
     printer::PaperCounter paper(cfg.state_dir / "paper", cfg.talons_per_roll, cfg.paper_warn_below);
@@ -311,21 +257,17 @@ int run(const Options& opt) {
                                 if (r.answered_at) health.register_answered(*r.answered_at);
                                 if (r.unreachable_at) health.register_failed(*r.unreachable_at, r.error);
                             });
-    const Backoffice office{cfg, tr, calendar, delivery, paper, health};
+    const Backoffice office{cfg, tr, calendar, delivery, paper};
     Monitor monitor(cfg, health, paper);
     PinGate gate(cfg.state_dir / "service_lockout",
                  LockoutPolicy{cfg.pin_free_attempts, std::chrono::seconds(cfg.pin_lockout_first_s),
                                std::chrono::seconds(cfg.pin_lockout_max_s)});
-    App app{office, cfg, tr, gate, monitor};
-    app.fonts = load_fonts(cfg);
+    Session session({office, health, gate, [&monitor] { monitor.wake(); }});
+    App app{session, cfg};
+    app.fonts = build_fonts(font_files, 1.f);
     ImGui_ImplSDL2_InitForSDLRenderer(window);
     ImGui_ImplSDLRenderer_Init(renderer);
-    // The cached catalog shows at once; the register's fresh one replaces it when it comes.
-    if (auto cached = load_catalog(cfg)) {
-        app.services = net::ServicesResult{true, std::move(*cached), ""};
-        app.services_stale = true;
-    }
-    start_services_fetch(app);
+    app.emblem = load_emblem(renderer, cfg.emblem);
     log(Priority::Info, "ready", "ready");
 
     FrameTimes frames{health};
@@ -337,22 +279,22 @@ int run(const Options& opt) {
     const auto watchdog = watchdog_interval();
     const Clock::duration keepalive = watchdog ? std::chrono::duration_cast<Clock::duration>(*watchdog / 2)
                                                : std::chrono::duration_cast<Clock::duration>(std::chrono::seconds(30));
+    // The attract screen drifts a few pixels this often (burn-in, and a screen that never
+    // looks frozen): one frame, like the keepalive's.
+    constexpr auto kDrift = std::chrono::seconds(15);
     Clock::time_point last_frame = Clock::now();
     int frames_to_draw = 3;   // popups and layout settle over a couple of frames
     // Where the finger is, from the events themselves: ImGui 1.86's SDL backend reads the
     // pointer through SDL_GetMouseState, which stops following a held finger on some setups
     // (the signature pad saw one point per stroke).
     ImVec2 pointer(-FLT_MAX, -FLT_MAX);
-    const auto warn_after = std::chrono::seconds(cfg.inactivity_warning_s);
-    const auto reset_after = std::chrono::seconds(cfg.inactivity_reset_s);
-    const auto service_after = std::chrono::seconds(cfg.service_inactivity_s);
     for (bool running = true; running;) {
-        // Service screens show live figures and a lockout countdown: four frames a second.
-        const bool busy = app.submission.valid() || app.services_pending.valid() || app.status_pending.valid() ||
-                          app.flow.screen == Screen::Submitting || app.flow.in_service();
         const auto now = Clock::now();
-        const Idle idle_now = app.flow.idle(now, warn_after, reset_after);
-        const int timeout = frames_to_draw > 0 ? 0 : busy ? (app.flow.in_service() ? 250 : 100) : idle_now.state == Idle::Warning ? 250 : 1000;
+        const bool busy = session.busy();
+        const Idle idle_before = session.idle(now);
+        // Service screens show live figures and a lockout countdown: four frames a second.
+        const int timeout = frames_to_draw > 0 ? 0 : busy ? (session.flow().in_service() ? 250 : 100)
+                                                : idle_before.state == Idle::Warning ? 250 : 1000;
         SDL_Event e;
         if (SDL_WaitEventTimeout(&e, timeout)) {
             do {
@@ -361,59 +303,56 @@ int run(const Options& opt) {
                 if (e.type == SDL_MOUSEMOTION) pointer = ImVec2(static_cast<float>(e.motion.x), static_cast<float>(e.motion.y));
                 if (e.type == SDL_MOUSEBUTTONDOWN || e.type == SDL_MOUSEBUTTONUP)
                     pointer = ImVec2(static_cast<float>(e.button.x), static_cast<float>(e.button.y));
+                if (e.type == SDL_MOUSEBUTTONUP) probe().tapped();
                 if (e.type == SDL_MOUSEBUTTONDOWN || e.type == SDL_FINGERDOWN || e.type == SDL_MOUSEMOTION)
-                    app.flow.touched(Clock::now());
+                    session.act({Act::StillHere}, Clock::now());
                 frames_to_draw = 3;
             } while (SDL_PollEvent(&e));
         }
-        if (poll_background(app)) frames_to_draw = 3;
-        const Idle idle = app.flow.in_service() ? app.flow.idle(Clock::now(), service_after, std::chrono::seconds(10))
-                                                : app.flow.idle(Clock::now(), warn_after, reset_after);
-        if (idle.state == Idle::Expired) {
-            const bool staff = app.flow.in_service();
-            app.flow.expire();
-            if (!staff) health.inactivity_wipe();
-            log(Priority::Info, "inactivity", staff ? "inactivity: service mode closed" : "inactivity: form wiped");
-            frames_to_draw = 3;
-        }
-        if (app.restart_requested && !app.staff_pending.valid()) running = false;
-        if (Clock::now() - last_frame >= keepalive) frames_to_draw = std::max(frames_to_draw, 1);
-        if (idle.state != idle_now.state || idle.seconds_left != idle_now.seconds_left || busy) frames_to_draw = std::max(frames_to_draw, 1);
+        if (session.poll(Clock::now())) frames_to_draw = 3;
+        if (session.restart_requested()) running = false;
+        const auto since = Clock::now() - last_frame;
+        if (since >= keepalive || (session.flow().screen == Screen::Attract && since >= kDrift))
+            frames_to_draw = std::max(frames_to_draw, 1);
+        const Idle idle = session.idle(Clock::now());
+        if (idle.state != idle_before.state || idle.seconds_left != idle_before.seconds_left || busy)
+            frames_to_draw = std::max(frames_to_draw, 1);
         if (frames_to_draw == 0) continue;
         --frames_to_draw;
         const auto frame_start = Clock::now();
 
-        apply_access(app.flow, contrast_applied);
+        apply_access(app, font_files);
         ImGui_ImplSDLRenderer_NewFrame();
         ImGui_ImplSDL2_NewFrame();
         ImGui::GetIO().MousePos = pointer;
         ImGui::NewFrame();
-        const auto before = std::tuple(app.flow.screen, app.flow.focus, app.flow.focus_official);
+        const auto before = std::tuple(session.flow().screen, session.flow().focus, session.flow().focus_official,
+                                       session.flow().errors.size());
         ImGui::PushFont(app.fonts.body);
-        draw(app, local_today(), idle);
+        draw(app, Clock::now());
         ImGui::PopFont();
         // A new screen, focus or scroll is laid out over the next frames: draw them now, not at
         // the next touch, so the page never moves under a finger.
-        if (app.unsettled || before != std::tuple(app.flow.screen, app.flow.focus, app.flow.focus_official))
+        if (app.unsettled || before != std::tuple(session.flow().screen, session.flow().focus,
+                                                  session.flow().focus_official, session.flow().errors.size()))
             frames_to_draw = std::max(frames_to_draw, 3);
         app.unsettled = false;
         ImGui::Render();
-        probe().end_frame();
-        SDL_SetRenderDrawColor(renderer, 245, 245, 240, 255);
+        const Rgb page = app.palette->page;
+        SDL_SetRenderDrawColor(renderer, page.r, page.g, page.b, 255);
         SDL_RenderClear(renderer);
         ImGui_ImplSDLRenderer_RenderDrawData(ImGui::GetDrawData());
         SDL_RenderPresent(renderer);
-        // The font atlas lives in the renderer's texture from the first frame on; the CPU copies
-        // (tens of megabytes at these sizes) are not needed again.
-        if (frames.first) ImGui::GetIO().Fonts->ClearTexData();
+        probe().end_frame();   // after the frame is on screen: what a test reads is what it sees
         last_frame = Clock::now();
-        frames.drawn(last_frame - frame_start, app.flow.screen == Screen::Submitting);
+        frames.drawn(last_frame - frame_start, session.flow().screen == Screen::Submitting);
         if (watchdog) notify_watchdog();
     }
     notify_stopping();
-    if (app.restart_requested) log(Priority::Notice, "staff", "restarting at staff's request");
-    if (app.submission.valid()) app.submission.wait();   // a complaint in flight is not dropped
-    app.flow.expire();
+    if (session.restart_requested()) log(Priority::Notice, "staff", "restarting at staff's request");
+    session.wait_for_submission();   // a complaint in flight is not dropped
+    session.end();
+    if (app.emblem.texture) SDL_DestroyTexture(static_cast<SDL_Texture*>(app.emblem.texture));
     ImGui_ImplSDLRenderer_Shutdown();
     ImGui_ImplSDL2_Shutdown();
     ImGui::DestroyContext();

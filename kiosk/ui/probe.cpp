@@ -29,9 +29,13 @@ void Probe::item(std::string_view id) {
     frame.append(id).append(rect);
 }
 
-// Written whole and renamed, so a reader never sees half a frame.
+// Written whole and renamed, so a reader never sees half a frame. The header changes with
+// every frame, so a test can tell that a tap was seen and drawn.
 void Probe::end_frame() {
     if (path.empty()) return;
+    ++frames;
+    frame.insert(0, "frame " + std::to_string(frames) + " taps " + std::to_string(taps) + " at " +
+                        std::to_string(tap_frame) + "\n");
     if (frame != last_written) {
         const std::string tmp = path + ".tmp";
         if (FILE* f = std::fopen(tmp.c_str(), "w")) {

@@ -1,5 +1,5 @@
 // Service mode's screens: the PIN pad, the overview with staff's actions, reprint and the log.
-// They draw the Flow's service state and the Health figures; the app does the work.
+// They draw the session's service state and the health figures; the session does the work.
 #include "ui.h"
 
 #include "kiosk/journal.h"
@@ -10,6 +10,14 @@
 
 namespace kiosk::ui {
 namespace {
+
+void paragraph(const std::string& text) { ui::paragraph(text, kNormal.text); }
+
+bool big_button(App& app, std::string_view id, const std::string& label, float width, float height = 110.f) {
+    return button(app, id, label, Icon::None, Tone::Secondary, ImVec2(width, height));
+}
+
+void rule() { ImGui::Dummy(ImVec2(1, 24.f)); }
 
 std::string clock_time(WallClock::time_point t) { return local_time(t, "%d.%m.%Y %H:%M"); }
 
@@ -60,40 +68,38 @@ void printer_lines(App& app, const Sample& s) {
 }
 
 void result_line(App& app) {
-    const ServiceState& s = app.flow.service;
+    const ServiceState& s = app.session.flow().service;
     if (s.busy) return paragraph(app.t("staff.busy"));
     if (s.result.empty()) return;
-    ImGui::Separator();
+    rule();
     paragraph(format(app.t(s.result), {s.detail}));
     if (!s.detail.empty() && app.t(s.result).find("{}") == std::string::npos) paragraph(s.detail);
 }
 
 // Restart and Reboot ask once more, in words, with two large answers.
 void confirmation(App& app, float w) {
-    const auto& asked = app.flow.service.confirming;
+    const auto& asked = app.session.flow().service.confirming;
     if (!asked) return;
-    ImGui::Separator();
+    rule();
     paragraph(app.t(*asked == StaffAction::Reboot ? "staff.confirm_reboot" : "staff.confirm_restart"));
     const float half = (w - 16) / 2;
-    if (big_button("staff.yes", app.t("staff.yes"), half)) app.flow.staff_confirm();
+    if (big_button(app, "staff.yes", app.t("staff.yes"), half)) app.act({Act::StaffConfirm});
     ImGui::SameLine();
-    if (big_button("staff.no", app.t("staff.no"), half)) app.flow.staff_cancel();
+    if (big_button(app, "staff.no", app.t("staff.no"), half)) app.act({Act::StaffCancel});
 }
 
-}  // namespace
 
 // Section: screens
 
 void service_login(App& app) {
-    title(app, "staff.login_title");
     if (app.config.pin_hash.empty()) return paragraph(app.t("staff.disabled"));
     paragraph(app.t("staff.login_hint"));
-    ServiceState& s = app.flow.service;
+    const ServiceState& s = app.session.flow().service;
     ImGui::PushFont(app.fonts.huge);
     ImGui::TextUnformatted(s.pin.empty() ? " " : std::string(s.pin.size(), '*').c_str());
     ImGui::PopFont();
     // One line, always there, so that the pad never moves under a finger.
-    const auto wait = app.pin_gate.wait(WallClock::now());
+    const auto wait = app.session.pin_gate().wait(WallClock::now());
     if (s.checking) paragraph(app.t("staff.checking"));
     else if (wait.count() > 0) paragraph(format(app.t("staff.locked"), {std::to_string(wait.count())}));
     else if (!s.result.empty()) paragraph(app.t(s.result));
@@ -105,19 +111,18 @@ void service_login(App& app) {
         for (int i = 0; i < 3; ++i) {
             if (i > 0) ImGui::SameLine();
             const std::string digit(1, row[i]);
-            if (big_button("pin:" + digit, digit, key_w, 120.f)) app.flow.pin_digit(row[i]);
+            if (big_button(app, "pin:" + digit, digit, key_w, 120.f)) app.act({Act::PinDigit, 0, 0, digit});
         }
     }
-    if (big_button("pin:erase", app.t("staff.erase"), key_w, 120.f)) app.flow.pin_backspace();
+    if (big_button(app, "pin:erase", app.t("staff.erase"), key_w, 120.f)) app.act({Act::PinErase});
     ImGui::SameLine();
-    if (big_button("pin:0", "0", key_w, 120.f)) app.flow.pin_digit('0');
+    if (big_button(app, "pin:0", "0", key_w, 120.f)) app.act({Act::PinDigit, 0, 0, "0"});
     ImGui::SameLine();
-    if (big_button("pin:ok", app.t("staff.ok"), key_w, 120.f)) app.flow.pin_submit();
+    if (big_button(app, "pin:ok", app.t("staff.ok"), key_w, 120.f)) app.act({Act::PinOk});
 }
 
 void service_home(App& app) {
-    title(app, "staff.title");
-    const Figures f = app.office.health.figures();
+    const Figures f = app.session.health().figures();
     register_lines(app, f);
     outbox_lines(app, f.sample.outbox);
     printer_lines(app, f.sample);
@@ -126,50 +131,63 @@ void service_home(App& app) {
                      {duration_words(std::chrono::duration_cast<std::chrono::seconds>(WallClock::now() - f.started)),
                       f.version, f.kiosk_id}));
     paragraph(format(app.t("staff.assistance"), {std::to_string(f.assistance_requests)}));
-    ImGui::Separator();
+    rule();
     const float w = ImGui::GetContentRegionAvail().x, half = (w - 16) / 2;
+    auto action = [&](const char* id, StaffAction a) {
+        if (big_button(app, id, app.t(id), half)) app.act({Act::StaffDo, static_cast<int>(a)});
+    };
     // Everyday actions first, two to a row; restart and reboot last, apart.
-    if (big_button("staff.restock", app.t("staff.restock"), half)) app.flow.staff_request(StaffAction::PaperRestocked);
+    action("staff.restock", StaffAction::PaperRestocked);
     ImGui::SameLine();
-    if (big_button("staff.test_print", app.t("staff.test_print"), half)) app.flow.staff_request(StaffAction::TestPrint);
-    if (big_button("staff.reprint", app.t("staff.reprint"), half)) app.flow.open_service(Screen::ServiceReprint);
+    action("staff.test_print", StaffAction::TestPrint);
+    if (big_button(app, "staff.reprint", app.t("staff.reprint"), half)) app.act({Act::StaffOpen, static_cast<int>(Screen::ServiceReprint)});
     ImGui::SameLine();
-    if (big_button("staff.deliver", app.t("staff.deliver"), half)) app.flow.staff_request(StaffAction::DeliverNow);
-    if (big_button("staff.log", app.t("staff.log"), half)) app.flow.open_service(Screen::ServiceLog);
-    ImGui::Spacing();
-    ImGui::Separator();
-    ImGui::Spacing();
-    if (big_button("staff.restart", app.t("staff.restart"), half)) app.flow.staff_request(StaffAction::Restart);
+    action("staff.deliver", StaffAction::DeliverNow);
+    if (big_button(app, "staff.log", app.t("staff.log"), half)) app.act({Act::StaffOpen, static_cast<int>(Screen::ServiceLog)});
+    rule();
+    action("staff.restart", StaffAction::Restart);
     ImGui::SameLine();
-    if (big_button("staff.reboot", app.t("staff.reboot"), half)) app.flow.staff_request(StaffAction::Reboot);
+    action("staff.reboot", StaffAction::Reboot);
     // Below the buttons, so that nothing moves under a finger.
     result_line(app);
     confirmation(app, w);
 }
 
 void service_reprint(App& app) {
-    title(app, "staff.reprint_title");
-    if (app.talons_pending.valid()) return paragraph(app.t("staff.busy"));
-    if (app.talons.empty()) return paragraph(app.t("staff.reprint_none"));
+    if (app.session.listing_talons()) return paragraph(app.t("staff.busy"));
+    if (app.session.talons().empty()) return paragraph(app.t("staff.reprint_none"));
     const float w = ImGui::GetContentRegionAvail().x;
-    for (const auto& talon : app.talons)
-        if (big_button("reprint:" + talon.filename().string(), talon.stem().string(), w, 90.f))
-            app.flow.staff_request(StaffAction::Reprint, talon);
+    for (const auto& talon : app.session.talons())
+        if (big_button(app, "reprint:" + talon.filename().string(), talon.stem().string(), w, 90.f))
+            app.act({Act::StaffDo, static_cast<int>(StaffAction::Reprint), 0, talon.string()});
 }
 
-void service_log(App& app) {
-    title(app, "staff.log_title");
+void service_log() {
     for (const LogLine& line : recent_log(60))
         paragraph(local_time(line.at, "%H:%M:%S") + "  " + line.message);
 }
 
-void service_footer(App& app, float half_width) {
-    Flow& f = app.flow;
-    if (f.screen == Screen::ServiceReprint || f.screen == Screen::ServiceLog) {
-        if (big_button("nav.back", "< " + app.t("nav.back"), half_width)) f.open_service(Screen::ServiceHome);
-        ImGui::SameLine(half_width + 16 + ImGui::GetStyle().WindowPadding.x);
+}  // namespace
+
+void service_screen(App& app, float) {
+    switch (app.session.flow().screen) {
+    case Screen::ServiceLogin: return service_login(app);
+    case Screen::ServiceHome: return service_home(app);
+    case Screen::ServiceReprint: return service_reprint(app);
+    case Screen::ServiceLog: return service_log();
+    default: return;
     }
-    if (big_button("staff.exit", app.t("staff.exit"), half_width)) f.leave_service();
+}
+
+void service_footer(App& app, float width) {
+    const Screen screen = app.session.flow().screen;
+    const float half = (width - 16) / 2;
+    if (screen == Screen::ServiceReprint || screen == Screen::ServiceLog) {
+        if (button(app, "nav.back", app.t("nav.back"), Icon::Back, Tone::Secondary, ImVec2(half, 110.f)))
+            app.act({Act::StaffOpen, static_cast<int>(Screen::ServiceHome)});
+        ImGui::SameLine(0, 16.f);
+    }
+    if (button(app, "staff.exit", app.t("staff.exit"), Icon::Close, Tone::Primary, ImVec2(half, 110.f))) app.act({Act::StaffLeave});
 }
 
 }  // namespace kiosk::ui

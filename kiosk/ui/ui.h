@@ -1,76 +1,72 @@
-// kiosk UI: immediate-mode screens over state owned by the App. The only code that knows SDL
-// and Dear ImGui.
+// kiosk UI: an immediate-mode view of the citizen's session. It draws the session's screen
+// content and reports what was touched as intents; the session owns the state and does the
+// work. The only code that knows SDL and Dear ImGui.
 #pragma once
-#include "kiosk/config.h"
-#include "kiosk/flow.h"
-#include "kiosk/i18n.h"
-#include "kiosk/monitor.h"
-#include "kiosk/pin.h"
-#include "kiosk/service.h"
-#include "kiosk/submission.h"
+#include "palette.h"
 
-#include <net/register_client.h>
+#include "kiosk/screen.h"
+#include "kiosk/session.h"
 
-#include <future>
-#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
 
 struct ImFont;
+struct ImVec2;
 
 namespace kiosk::ui {
 
 // Layouts of the on-screen keyboard.
-enum class Layout { Kazakh, Russian, Latin, Digits };
+enum class Layout { Kazakh, Russian, Latin, Symbols, Digits };
 
 struct Keyboard {
     Layout layout = Layout::Kazakh;
+    Layout letters = Layout::Kazakh;   // the letters to go back to from the symbols
     bool shift = false;
-    std::string language;   // the citizen's language the layout was last set for
+    std::string language;              // the citizen's language the layout was last set for
 };
 
 struct Fonts {
     ImFont* body = nullptr;
+    ImFont* small = nullptr;   // hints, the keyboard's word keys
+    ImFont* heading = nullptr; // bold, a little larger than the body
     ImFont* title = nullptr;
-    ImFont* huge = nullptr;
+    ImFont* huge = nullptr;    // the registration number
+    float scale = 1.f;         // 1.5 when the atlas was built for large text
 };
 
-// Everything the screens draw from. The flow is the citizen's state; the rest is the app's.
+// An emblem image uploaded as a texture (nullptr when none is configured).
+struct Emblem {
+    void* texture = nullptr;
+    int width = 0, height = 0;
+};
+
+// What the view keeps between frames; none of it is the citizen's data.
 struct App {
-    const Backoffice& office;
+    Session& session;
     const Config& config;
-    const Translations& tr;
-    PinGate& pin_gate;
-    Monitor& monitor;                                // told to look again after prints and staff actions
-    Flow flow;
     Keyboard keyboard;
     Fonts fonts;
+    Emblem emblem;
+    const Palette* palette = &kNormal;
     SignatureStroke stroke;                          // being drawn right now
-    std::pair<Field, int> shown_focus{};             // the field last scrolled into view
+    std::string shown_focus;                         // the field last scrolled into view
     bool unsettled = false;                          // this frame moved things: draw more
-    std::optional<net::ServicesResult> services;     // the register's catalog, once fetched
-    std::future<net::ServicesResult> services_pending;
-    Clock::time_point services_retry_at{};           // a failed fetch waits before the next
-    bool services_stale = false;                     // shown from the cache, not yet refreshed
-    std::future<bool> services_cache_saved;
-    std::future<SubmissionResult> submission;
-    std::future<std::vector<StatusLine>> status_pending;   // "check status", being looked up
-    std::vector<StatusLine> status_lines;                  // its answer, translated when drawn
-    std::string print_problem;                             // on Done: why there is no talon
-    // Service mode's background work: the slow PIN hash, staff actions, the spool listing.
-    std::future<PinGate::Attempt> pin_pending;
-    std::future<StaffOutcome> staff_pending;
-    std::future<std::vector<std::filesystem::path>> talons_pending;
-    std::vector<std::filesystem::path> talons;             // offered for reprint
-    bool talons_listed = false;                            // asked for on this visit
-    bool restart_requested = false;                        // staff asked: the loop ends
+    bool scroll_to_top = false;                      // an error summary just appeared
 
-    const std::string& t(std::string_view key) const { return tr.in(flow.language).get(key); }
+    const std::string& t(std::string_view key) const { return session.t(key); }
+    void act(const Intent& i) { session.act(i); }
 };
 
 // Where each touchable thing was drawn this frame, for tests that tap like a citizen: when
-// KIOSK_UI_PROBE names a file, each changed frame's list ("id x y w h" per line) is written there.
+// KIOSK_UI_PROBE names a file, each frame's list ("id x y w h" per line) is written there after
+// the frame is on screen, headed by "frame N taps M at K" (K: the frame that took the last tap)
+// so a test can wait until a tap's effect is drawn.
 struct Probe {
     std::string path;                                // empty: off
     std::string frame, last_written;
+    unsigned long frames = 0, taps = 0, tap_frame = 0;
+    void tapped() { ++taps, tap_frame = frames + 1; }
     void item(std::string_view id);                  // the last ImGui item
     void end_frame();
 };
@@ -79,23 +75,23 @@ Probe& probe();
 // The dark (true) and light modules of a QR code, row by row; empty if it cannot be made.
 std::vector<bool> qr_modules(const std::string& text);
 
-// Building blocks every screen uses (screens.cpp).
-void title(App& app, std::string_view key);
-void paragraph(const std::string& text);
-bool big_button(std::string_view id, const std::string& label, float width, float height = 110.f);
+// Section: drawing (view.cpp)
 
-// Service mode's screens (service_screens.cpp) and their footer.
-void service_login(App& app);
-void service_home(App& app);
-void service_reprint(App& app);
-void service_log(App& app);
-void service_footer(App& app, float half_width);
+std::uint32_t colour(Rgb c, float alpha = 1.f);
+void paragraph(const std::string& text, Rgb c);
+// A button in the palette's primary (filled) or secondary (outlined) look, with an icon.
+bool button(App& app, std::string_view id, const std::string& label, Icon icon, Tone tone, const ImVec2& size,
+            bool on = false);
 
-// Draws the whole screen for this frame and applies the intents of what was touched.
-void draw(App& app, std::chrono::sys_days today, const Idle& idle);
+// Draws the whole screen for this frame and reports the intents of what was touched.
+void draw(App& app, Clock::time_point now);
 
-// The keyboard at the bottom of the screen; height it needs for the given width.
-float keyboard_height(float width);
+// Service mode's screens (service_screens.cpp), drawn from the health figures.
+void service_screen(App& app, float width);
+void service_footer(App& app, float width);
+
+// The on-screen keyboard (keyboard.cpp); the height it needs for a width.
+float keyboard_height(const App& app, float width);
 void draw_keyboard(App& app, float width);
 
 }  // namespace kiosk::ui

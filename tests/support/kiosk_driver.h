@@ -98,11 +98,9 @@ struct Kiosk {
         pid = spawn({KIOSK_BIN, "--config", dir + "/kiosk.toml", "--windowed", "--size",
                      std::to_string(width) + "x" + std::to_string(height)},
                     log_path(), env);
+        // Ready when a frame is on the screen: the probe is written after each one.
         for (auto deadline = std::chrono::steady_clock::now() + 20s; std::chrono::steady_clock::now() < deadline;) {
-            if (log().find("kiosk: ready") != std::string::npos) {
-                std::this_thread::sleep_for(500ms);   // the first frames
-                return;
-            }
+            if (log().find("kiosk: first frame shown") != std::string::npos && frame().frames > 0) return;
             if (wait_for_exit(pid, 0s)) break;
             std::this_thread::sleep_for(50ms);
         }
@@ -144,9 +142,33 @@ struct Kiosk {
             throw std::runtime_error("xdotool failed: " + read_text(dir + "/xdotool.log"));
     }
 
+    // The probe's header: frames drawn, taps seen, and the frame that took the last tap
+    // ("frame N taps M at K").
+    struct Header {
+        unsigned long frames = 0, taps = 0, tap_frame = 0;
+    };
+    Header frame() const {
+        std::istringstream in(read_text(dir + "/probe.txt"));
+        std::string word;
+        Header h;
+        in >> word >> h.frames >> word >> h.taps >> word >> h.tap_frame;
+        return h;
+    }
+
+    // Until the kiosk has taken the taps so far and drawn the frames after them (it draws three
+    // after every event): what a test reads of the screen next is what the tap made of it.
+    void settle(unsigned long taps) const {
+        for (auto deadline = std::chrono::steady_clock::now() + 10s;; std::this_thread::sleep_for(10ms)) {
+            const Header h = frame();
+            if (h.taps >= taps && h.frames >= h.tap_frame + 2) return;
+            if (std::chrono::steady_clock::now() >= deadline) throw std::runtime_error("the kiosk did not take a tap");
+        }
+    }
+
     void tap(int px, int py) {
+        const unsigned long taps = frame().taps;
         xdotool({"mousemove", std::to_string(px), std::to_string(py), "click", "1"});
-        std::this_thread::sleep_for(60ms);
+        settle(taps + 1);
     }
 
     // Section: finding touch targets through the kiosk's probe file
@@ -160,6 +182,7 @@ struct Kiosk {
         std::map<std::string, Rect> out;
         std::istringstream in(read_text(dir + "/probe.txt"));
         for (std::string line; std::getline(in, line);) {
+            if (line.rfind("frame ", 0) == 0) continue;
             const auto cut = line.rfind(' ', line.rfind(' ', line.rfind(' ', line.rfind(' ') - 1) - 1) - 1);
             Rect r{};
             std::istringstream(line.substr(cut + 1)) >> r.x >> r.y >> r.w >> r.h;
@@ -243,12 +266,13 @@ struct Kiosk {
 
     // A finger stroke across the signature pad.
     void sign() {
-        const Rect pad = targets().at("signature:pad");
+        const Rect pad = wait_for("signature:pad");
+        const unsigned long taps = frame().taps;
         xdotool({"mousemove", std::to_string(pad.x + 60), std::to_string(pad.y + pad.h / 2), "mousedown", "1"});
         for (int i = 1; i <= 12; ++i)
             xdotool({"mousemove", std::to_string(pad.x + 60 + i * 60), std::to_string(pad.y + pad.h / 2 + (i % 2 ? -60 : 60))});
         xdotool({"mouseup", "1"});
-        std::this_thread::sleep_for(200ms);
+        settle(taps + 1);
     }
 
     std::filesystem::path spool() const { return dir + "/spool"; }
@@ -257,7 +281,13 @@ struct Kiosk {
     std::string screenshot(const std::string& name) {
         std::filesystem::create_directories(kArtifacts);
         const std::string png = (kArtifacts / (name + ".png")).string();
-        std::this_thread::sleep_for(150ms);   // the probe is written just before the frame is shown
+        // The probe is written after the frame is on the screen; a screen that is still laying
+        // itself out (a scroll, a new screen) draws a few more: wait until they are done.
+        for (auto deadline = std::chrono::steady_clock::now() + 2s; std::chrono::steady_clock::now() < deadline;) {
+            const unsigned long before = frame().frames;
+            std::this_thread::sleep_for(100ms);
+            if (frame().frames == before) break;
+        }
         if (run({tool("import"), "-display", x.display, "-window", "root", png}, dir + "/import.log", 20s) != 0)
             throw std::runtime_error("screenshot failed: " + read_text(dir + "/import.log"));
         return png;

@@ -1,0 +1,26 @@
+// kiosk/staff_action: what staff do in service mode; every one is logged, counted and sent in
+// the heartbeat.
+#pragma once
+#include <string_view>
+
+namespace kiosk {
+
+enum class StaffAction { Login, LoginFailed, Logout, PaperRestocked, TestPrint, Reprint, DeliverNow, Restart, Reboot };
+constexpr int kStaffActionCount = 9;
+
+constexpr std::string_view staff_action_name(StaffAction a) {
+    switch (a) {
+    case StaffAction::Login: return "login";
+    case StaffAction::LoginFailed: return "login_failed";
+    case StaffAction::Logout: return "logout";
+    case StaffAction::PaperRestocked: return "paper_restocked";
+    case StaffAction::TestPrint: return "test_print";
+    case StaffAction::Reprint: return "reprint";
+    case StaffAction::DeliverNow: return "deliver_now";
+    case StaffAction::Restart: return "restart";
+    case StaffAction::Reboot: return "reboot";
+    }
+    return "unknown";
+}
+
+}  // namespace kiosk

@@ -1,0 +1,223 @@
+#include "kiosk/config.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <toml++/toml.h>
+
+#include <set>
+#include <sstream>
+
+namespace kiosk {
+namespace {
+
+// Section: reading values with their place in the file
+
+struct Reader {
+    std::string file;
+    std::filesystem::path base;
+    const toml::table& root;
+    std::set<std::string> known;   // keys this version understands, to name typos
+
+    // Names the line of the key when the file has it; defaults have no line.
+    [[noreturn]] void fail(const std::string& key, const std::string& why) const {
+        std::ostringstream msg;
+        msg << file;
+        if (const toml::node* n = root.at_path(key).node()) msg << ':' << n->source().begin.line;
+        msg << ": " << key << ": " << why;
+        throw ConfigError(msg.str());
+    }
+
+    const toml::node* find(const std::string& key) {
+        known.insert(key);
+        return root.at_path(key).node();
+    }
+
+    template <class T>
+    void get(const std::string& key, T& out, bool required) {
+        const toml::node* n = find(key);
+        if (!n) {
+            if (required) throw ConfigError(file + ": " + key + ": missing (required)");
+            return;
+        }
+        auto v = n->value<T>();
+        if (!v) fail(key, std::string("must be a ") + type_name<T>());
+        out = *v;
+    }
+
+    void text(const std::string& key, std::string& out, bool required, std::size_t max = 200) {
+        get(key, out, required);
+        if (!root.at_path(key).node()) return;
+        if (required && out.empty()) fail(key, "must not be empty");
+        if (out.size() > max) fail(key, "longer than " + std::to_string(max) + " bytes");
+        for (unsigned char c : out)
+            if (c < 0x20 || c == 0x7F) fail(key, "contains a control character");
+    }
+
+    void path(const std::string& key, std::filesystem::path& out, bool required) {
+        std::string s;
+        text(key, s, required, 4096);
+        if (!s.empty()) out = std::filesystem::path(s).is_absolute() ? std::filesystem::path(s) : base / s;
+    }
+
+    void number(const std::string& key, int& out, int min, int max) {
+        int64_t v = out;
+        get(key, v, false);
+        if (v < min || v > max) {
+            fail(key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
+        }
+        out = static_cast<int>(v);
+    }
+
+    template <class T>
+    static const char* type_name() {
+        if constexpr (std::is_same_v<T, std::string>) return "string";
+        else if constexpr (std::is_same_v<T, bool>) return "boolean (true or false)";
+        else return "whole number";
+    }
+
+    // Every key in the file must be one this version reads: a misspelt key is an error, not a
+    // silently ignored setting.
+    void reject_unknown() const {
+        for (const auto& [section, node] : root) {
+            const auto* table = node.as_table();
+            if (!table) fail(std::string(section.str()), "unknown top-level key");
+            for (const auto& [key, value] : *table) {
+                const std::string full = std::string(section.str()) + "." + std::string(key.str());
+                if (!known.count(full)) fail(full, "unknown key");
+            }
+        }
+    }
+};
+
+// Section: checks that need more than a type
+
+bool loopback_http(const std::string& url) {
+    for (const char* prefix : {"http://127.", "http://localhost:", "http://localhost/", "http://[::1]"})
+        if (url.rfind(prefix, 0) == 0) return true;
+    return false;
+}
+
+void check(Reader& r, const Config& c) {
+    if (c.register_url.rfind("https://", 0) != 0 && !loopback_http(c.register_url))
+        r.fail("register.url", "must start with https:// (plain http only to loopback)");
+    if (c.register_url.back() != '/')
+        r.fail("register.url", "must end with '/' (it is the base of requests.json)");
+    if (!std::filesystem::is_regular_file(c.register_ca))
+        r.fail("register.ca_file", "no such file: " + c.register_ca.string());
+    if (c.client_cert.empty() != c.client_key.empty())
+        r.fail(c.client_cert.empty() ? "register.client_key" : "register.client_cert",
+               "client_cert and client_key go together");
+    for (const auto& [key, p] : {std::pair{"register.client_cert", &c.client_cert},
+                                 std::pair{"register.client_key", &c.client_key}})
+        if (!p->empty() && !std::filesystem::is_regular_file(*p))
+            r.fail(key, "no such file: " + p->string());
+    const auto zone = std::filesystem::path("/usr/share/zoneinfo") / c.time_zone;
+    if (c.time_zone.find("..") != std::string::npos || !std::filesystem::is_regular_file(zone))
+        r.fail("kiosk.time_zone", "unknown time zone '" + c.time_zone + "'");
+    if (!c.status_url.empty() && (c.status_url.rfind("https://", 0) != 0 || c.status_url.find("{}") == std::string::npos))
+        r.fail("register.status_url", "must be an https:// address with {} where the number goes");
+    if (c.paper != "roll80" && c.paper != "a4")
+        r.fail("printer.paper", "must be \"roll80\" or \"a4\"");
+    if (!c.pin_hash.empty() && (c.pin_hash.rfind("$y$", 0) != 0 ||
+                                c.pin_hash.find_first_not_of("./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz$") != std::string::npos))
+        r.fail("service.pin_hash", "must be a yescrypt hash made by kiosk-pin-hash (it starts with $y$), never the PIN itself");
+    if (c.pin_lockout_max_s < c.pin_lockout_first_s)
+        r.fail("service.pin_lockout_max_s", "must not be less than pin_lockout_first_s");
+    if (!c.management_listen.empty() && !parse_listen_address(c.management_listen))
+        r.fail("monitoring.listen", "must be IPv4-address:port or [IPv6-address]:port, e.g. 127.0.0.1:9464");
+    if (!std::filesystem::is_directory(c.assets_dir / "i18n"))
+        r.fail("ui.assets_dir", "no i18n folder in " + c.assets_dir.string());
+}
+
+}  // namespace
+
+// Section: loading
+
+Config load_config(const std::filesystem::path& file) {
+    toml::table root;
+    try {
+        root = toml::parse_file(file.string());
+    } catch (const toml::parse_error& e) {
+        std::ostringstream msg;
+        msg << file.string() << ':' << e.source().begin.line << ": " << e.description();
+        throw ConfigError(msg.str());
+    }
+    Reader r{file.string(), std::filesystem::absolute(file).parent_path(), root, {}};
+    Config c;
+    r.text("kiosk.id", c.kiosk_id, true, 64);
+    r.text("kiosk.office", c.office, true);
+    r.text("kiosk.office_address", c.office_address, true);
+    r.text("kiosk.duty_officer", c.duty_officer, true, 100);
+    r.text("kiosk.time_zone", c.time_zone, false, 64);
+    r.path("kiosk.state_dir", c.state_dir, true);
+    r.number("kiosk.retention_hours", c.retention_hours, 0, 24 * 365);
+    r.text("register.url", c.register_url, true, 512);
+    r.path("register.ca_file", c.register_ca, true);
+    r.path("register.client_cert", c.client_cert, false);
+    r.path("register.client_key", c.client_key, false);
+    r.text("register.api_key", c.api_key, true, 128);
+    r.number("register.connect_timeout_s", c.connect_timeout_s, 1, 60);
+    r.number("register.total_timeout_s", c.total_timeout_s, 2, 300);
+    r.number("register.retry_first_s", c.retry_first_s, 1, 300);
+    r.number("register.retry_max_s", c.retry_max_s, 10, 24 * 3600);
+    r.number("register.answer_wait_s", c.answer_wait_s, 1, 60);
+    r.text("register.status_url", c.status_url, false, 512);
+    r.path("printer.spool_dir", c.spool_dir, true);
+    r.text("printer.paper", c.paper, false, 16);
+    r.text("printer.target", c.printer_target, false, 512);
+    r.number("printer.print_timeout_s", c.print_timeout_s, 5, 300);
+    r.number("printer.talons_per_roll", c.talons_per_roll, 10, 100000);
+    r.number("printer.paper_warn_below", c.paper_warn_below, 0, 100000);
+    r.get("ui.fullscreen", c.fullscreen, false);
+    r.number("ui.inactivity_warning_s", c.inactivity_warning_s, 10, 3600);
+    r.number("ui.inactivity_reset_s", c.inactivity_reset_s, 5, 600);
+    r.path("ui.assets_dir", c.assets_dir, true);
+    c.emblem = c.assets_dir / "emblem" / "emblem.png";   // unless the file names its own, or none
+    r.path("ui.emblem", c.emblem, false);
+    if (r.find("ui.emblem") && r.root.at_path("ui.emblem").value_or(std::string()).empty()) c.emblem.clear();
+    if (!std::filesystem::is_regular_file(c.emblem)) {
+        if (r.root.at_path("ui.emblem").value_or(std::string()).empty()) c.emblem.clear();   // none, or no default
+        else r.fail("ui.emblem", "no such file: " + c.emblem.string());
+    }
+    r.text("service.pin_hash", c.pin_hash, false, 256);
+    r.number("service.inactivity_s", c.service_inactivity_s, 15, 3600);
+    r.number("service.pin_free_attempts", c.pin_free_attempts, 1, 10);
+    r.number("service.pin_lockout_first_s", c.pin_lockout_first_s, 1, 3600);
+    r.number("service.pin_lockout_max_s", c.pin_lockout_max_s, 1, 24 * 3600);
+    r.text("monitoring.listen", c.management_listen, false, 64);
+    r.number("monitoring.heartbeat_interval_s", c.heartbeat_interval_s, 10, 3600);
+    r.number("monitoring.outbox_stuck_after_s", c.outbox_stuck_after_s, 60, 7 * 24 * 3600);
+    r.number("monitoring.disk_low_mb", c.disk_low_mb, 1, 1000000);
+    r.reject_unknown();
+    check(r, c);
+    return c;
+}
+
+// Section: the management address
+
+std::optional<ListenAddress> parse_listen_address(std::string_view text) {
+    ListenAddress a;
+    std::string_view host, port;
+    if (text.starts_with('[')) {
+        const auto close = text.find("]:");
+        if (close == std::string_view::npos) return std::nullopt;
+        host = text.substr(1, close - 1);
+        port = text.substr(close + 2);
+        a.ipv6 = true;
+    } else {
+        const auto colon = text.rfind(':');
+        if (colon == std::string_view::npos) return std::nullopt;
+        host = text.substr(0, colon);
+        port = text.substr(colon + 1);
+    }
+    a.host = std::string(host);
+    unsigned char buf[sizeof(in6_addr)];
+    if (inet_pton(a.ipv6 ? AF_INET6 : AF_INET, a.host.c_str(), buf) != 1) return std::nullopt;
+    if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string_view::npos) return std::nullopt;
+    a.port = std::stoi(std::string(port));
+    if (a.port > 65535) return std::nullopt;
+    return a;
+}
+
+}  // namespace kiosk

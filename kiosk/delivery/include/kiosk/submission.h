@@ -1,0 +1,103 @@
+// kiosk/submission: turning an accepted complaint into an Open311 request and a talon, and
+// sending it off the UI thread.
+#pragma once
+#include "kiosk/calendar.h"
+#include "kiosk/clock.h"
+#include "kiosk/complaint.h"
+#include "kiosk/config.h"
+#include "kiosk/i18n.h"
+#include "kiosk/outbox.h"
+
+#include <net/register_client.h>
+#include <printer/paper.h>
+#include <printer/talon.h>
+
+#include <chrono>
+#include <filesystem>
+#include <future>
+#include <string>
+
+namespace kiosk {
+
+// A fresh random UUID (v4), the complaint's idempotency key for life.
+using net::new_idempotency_key;
+
+// The signature as a small SVG image (under 7,500 bytes, strokes thinned if needed).
+std::string signature_svg(const std::vector<SignatureStroke>& strokes);
+
+net::ServiceRequest to_service_request(const Complaint& c, const Config& cfg,
+                                       std::string_view language,
+                                       std::chrono::system_clock::time_point filed_at,
+                                       std::string idempotency_key);
+
+// How the kiosk reaches the register, from the configuration.
+net::RegisterEndpoint register_endpoint(const Config& cfg);
+RetryPolicy retry_policy(const Config& cfg);
+std::filesystem::path outbox_file(const Config& cfg);
+
+// What a complaint's way out stands on: loaded at start-up, shared with the background
+// threads, living as long as the app.
+struct Backoffice {
+    const Config& config;
+    const Translations& tr;
+    const WorkingDayCalendar& calendar;
+    DeliveryWorker& delivery;
+    printer::PaperCounter& paper;
+};
+
+// The expected answer date of a complaint registered at `registered_at`: five working days for
+// the head of the service provider (Law on state services, art. 25); none for the other
+// addressees, whose term the procedure does not give, or when the calendar does not cover it.
+std::optional<std::chrono::sys_days> expected_answer_day(const WorkingDayCalendar& calendar, Addressee to,
+                                                         WallClock::time_point registered_at);
+std::string day_text(std::chrono::sys_days day);   // DD.MM.YYYY
+
+// The talon's words: the citizen's language plus Kazakh and Russian. With no registration
+// number yet (the register unreachable) it carries the local number and says so. The
+// expected answer date is five working days after acceptance.
+printer::Talon make_talon(const Complaint& c, const Backoffice& office, std::string_view language,
+                          const OutboxItem& item);
+printer::TalonStyle talon_style(const Config& cfg);
+// Staff's test print: the office, the kiosk and the time; nothing about anyone.
+printer::Talon make_test_talon(const Backoffice& office, WallClock::time_point now);
+
+// What the citizen must be told when the talon did not come out of the printer: a
+// translation key ("print.no_paper", ...), empty when it printed or went to the spool folder.
+struct PrintOutcome {
+    std::string problem;
+    std::string detail;                  // printer state for staff and the journal
+    bool printed = false;                // came out of a printer (not merely spooled)
+};
+
+struct SubmissionResult {
+    bool accepted = false;               // durably in the outbox: nothing can lose it now
+    OutboxItem item;                     // its local number and, when the register answered, its number
+    std::filesystem::path talon;         // the spooled PDF (kept for reprint), empty if none
+    PrintOutcome print;
+    std::string error;                   // for logs: never personal data
+};
+
+// Sends the spooled talon to the configured printer and counts the paper; with no printer
+// configured the spool folder is the talon's destination.
+PrintOutcome print_talon(const Backoffice& office, const std::filesystem::path& talon, const std::string& job_name);
+
+// Commits the complaint to the outbox, wakes the delivery worker, waits (on this background
+// thread, never the UI's) up to register.answer_wait_s for the register's number, then makes
+// and prints the talon. Retrying with the same idempotency key never files a second complaint.
+std::future<SubmissionResult> submit_in_background(Complaint c, const Backoffice& office, std::string language,
+                                                   std::string idempotency_key);
+
+// Section: what the status screen and staff see
+
+// One line of a status answer: a translation key and the value for its "{}", if any.
+struct StatusLine {
+    std::string key;
+    std::string arg;
+    bool operator==(const StatusLine&) const = default;
+};
+
+// Looks a registration or local number up: first in this kiosk's outbox (which knows complaints
+// the register has not numbered yet), then on the register. Blocking: off the UI thread.
+std::vector<StatusLine> look_up_status(const Config& cfg, const std::string& number);
+
+}  // namespace kiosk

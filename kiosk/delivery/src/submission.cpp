@@ -1,0 +1,300 @@
+#include "kiosk/submission.h"
+#include "kiosk/journal.h"
+
+#include "kiosk/text.h"
+
+#include <printer/cups.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <random>
+#include <thread>
+
+namespace kiosk {
+
+// Section: signature
+
+namespace {
+
+// Relative path commands on a 1000x400 grid: "M12 30l3 -1 4 0...".
+std::string svg_paths(const std::vector<SignatureStroke>& strokes, std::size_t every) {
+    std::string d;
+    for (const auto& stroke : strokes) {
+        int px = 0, py = 0;
+        for (std::size_t i = 0; i < stroke.size(); ++i) {
+            if (i % every != 0 && i + 1 != stroke.size()) continue;
+            const int x = static_cast<int>(std::lround(std::clamp(stroke[i].x, 0.f, 1.f) * 1000));
+            const int y = static_cast<int>(std::lround(std::clamp(stroke[i].y, 0.f, 1.f) * 400));
+            d += i == 0 ? "M" + std::to_string(x) + ' ' + std::to_string(y)
+                        : "l" + std::to_string(x - px) + ' ' + std::to_string(y - py);
+            px = x, py = y;
+        }
+    }
+    return d;
+}
+
+}  // namespace
+
+std::string signature_svg(const std::vector<SignatureStroke>& strokes) {
+    std::string d = svg_paths(strokes, 1);
+    for (std::size_t every = 2; d.size() > 7000 && every < 64; every *= 2) d = svg_paths(strokes, every);
+    return "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 1000 400\">"
+           "<path fill=\"none\" stroke=\"#000\" stroke-width=\"6\" stroke-linecap=\"round\" d=\"" +
+           d + "\"/></svg>";
+}
+
+// Section: the Open311 request
+
+net::ServiceRequest to_service_request(const Complaint& c, const Config& cfg,
+                                       std::string_view language,
+                                       std::chrono::system_clock::time_point filed_at,
+                                       std::string idempotency_key) {
+    net::ServiceRequest rq;
+    rq.service_code = c.service_code;
+    rq.address_string = cfg.office_address;
+    rq.description = c.grounds;   // at most 3,000 characters, inside Open311's 4,000
+    rq.device_id = cfg.kiosk_id;
+    rq.first_name = c.first_name;
+    rq.last_name = c.surname;
+    rq.phone = normalized_phone(c.phone);
+    rq.email = c.email;
+    rq.idempotency_key = std::move(idempotency_key);
+    auto one = [&](const char* code, std::string v) {
+        if (!v.empty()) rq.attributes.push_back({code, {std::move(v)}, false});
+    };
+    one("addressee", std::string(addressee_code(c.addressee)));
+    one("service_date", c.service_date);
+    one("patronymic", c.patronymic);
+    one("iin", c.iin);
+    one("postal_address", c.postal_address);
+    net::Attribute position{"officials_position", {}, true}, surname{"officials_surname", {}, true},
+        initials{"officials_initials", {}, true};
+    for (const auto& o : c.officials) {
+        position.values.push_back(o.position);
+        surname.values.push_back(o.surname);
+        initials.values.push_back(o.initials);
+    }
+    rq.attributes.insert(rq.attributes.end(), {position, surname, initials});
+    one("grounds", c.grounds);
+    one("demands", c.demands);
+    one("consent", c.consent ? "true" : "false");
+    one("filed_at", iso8601(filed_at));
+    one("language", std::string(language));
+    one("signature_svg", signature_svg(c.signature));
+    return rq;
+}
+
+// Section: configuration of delivery
+
+net::RegisterEndpoint register_endpoint(const Config& cfg) {
+    return {cfg.register_url, cfg.register_ca.string(), cfg.client_cert.string(), cfg.client_key.string(),
+            cfg.api_key, cfg.connect_timeout_s * 1000L, cfg.total_timeout_s * 1000L};
+}
+
+RetryPolicy retry_policy(const Config& cfg) {
+    return {std::chrono::seconds(cfg.retry_first_s), std::chrono::seconds(cfg.retry_max_s)};
+}
+
+std::filesystem::path outbox_file(const Config& cfg) { return cfg.state_dir / "outbox.sqlite"; }
+
+// Section: the talon
+
+namespace {
+
+// "kk / ru" words for a key, in the talon's languages.
+std::string words(const Translations& tr, const std::vector<std::string_view>& langs,
+                  std::string_view key) {
+    std::string out;
+    for (auto lang : langs) {
+        const std::string& w = tr.in(lang).get(key);
+        if (out == w) continue;   // same word in both languages: print once
+        if (!out.empty()) out += " / ";
+        out += w;
+    }
+    return out;
+}
+
+// The status page's address with the number in it, percent-encoded.
+std::string status_url(const Config& cfg, const std::string& number) {
+    std::string url = cfg.status_url;
+    if (const auto at = url.find("{}"); at != std::string::npos) url.replace(at, 2, net::escape(number));
+    return url;
+}
+
+}  // namespace
+
+std::optional<std::chrono::sys_days> expected_answer_day(const WorkingDayCalendar& calendar, Addressee to,
+                                                         WallClock::time_point registered_at) {
+    if (to != Addressee::ProviderHead) return std::nullopt;
+    // A date the calendar does not cover is left off rather than guessed; start-up checks the coverage.
+    try {
+        return calendar.add_working_days(local_day(registered_at), 5);
+    } catch (const CalendarError& e) {
+        log(Priority::Error, "talon", "expected answer date: %s", e.what());
+        return std::nullopt;
+    }
+}
+
+std::string day_text(std::chrono::sys_days day) {
+    const std::chrono::year_month_day d{day};
+    char text[16];
+    std::snprintf(text, sizeof text, "%02u.%02u.%04d", static_cast<unsigned>(d.day()), static_cast<unsigned>(d.month()),
+                  static_cast<int>(d.year()));
+    return text;
+}
+
+printer::Talon make_talon(const Complaint& c, const Backoffice& office, std::string_view language,
+                          const OutboxItem& item) {
+    const Config& cfg = office.config;
+    const Translations& tr = office.tr;
+    std::vector<std::string_view> langs = {"kk", "ru"};
+    if (language == "en") langs.push_back("en");
+    const bool offline = item.registration_number.empty();
+    printer::Talon t;
+    t.office = cfg.office;
+    for (auto lang : langs) t.title.push_back(tr.in(lang).get("talon.title"));
+    t.number_label = words(tr, langs, offline ? "talon.local_number" : "talon.number");
+    t.number = offline ? item.local_number : item.registration_number;
+    if (offline) t.number_note = words(tr, langs, "talon.offline_note");
+    const std::string addressee_key = "addressee." + std::string(addressee_code(c.addressee));
+    t.lines = {
+        {words(tr, langs, "talon.accepted_at"), local_time(item.accepted_at, "%d.%m.%Y %H:%M")},
+        {words(tr, langs, "talon.addressee"), words(tr, langs, addressee_key)},
+        {words(tr, langs, "talon.applicant"), surname_and_initials(c)},
+        {words(tr, langs, "talon.accepted_by"), cfg.duty_officer + ", " + words(tr, langs, "talon.kiosk") + " " + cfg.kiosk_id},
+    };
+    // The term runs from registration: a talon with only a local number gives no date yet.
+    if (const auto due = offline ? std::nullopt : expected_answer_day(office.calendar, c.addressee, item.accepted_at))
+        t.lines.push_back({words(tr, langs, "talon.expected"), day_text(*due)});
+    t.footer = {words(tr, langs, "talon.tracking"), words(tr, langs, "talon.court")};
+    if (!cfg.status_url.empty()) t.qr_url = status_url(cfg, t.number);
+    return t;
+}
+
+printer::Talon make_test_talon(const Backoffice& office, WallClock::time_point now) {
+    const std::vector<std::string_view> langs = {"kk", "ru"};
+    printer::Talon t;
+    t.office = office.config.office;
+    t.title = {words(office.tr, langs, "staff.test_talon")};
+    t.number_label = words(office.tr, langs, "talon.kiosk");
+    t.number = office.config.kiosk_id;
+    t.lines = {{words(office.tr, langs, "talon.accepted_at"), local_time(now, "%d.%m.%Y %H:%M")},
+               {words(office.tr, langs, "staff.paper"), std::to_string(office.paper.remaining())}};
+    return t;
+}
+
+printer::TalonStyle talon_style(const Config& cfg) {
+    const auto font = cfg.assets_dir / "fonts" / "KioskSans.ttf";
+    return cfg.paper == "a4" ? printer::TalonStyle::a4(font) : printer::TalonStyle::roll80(font);
+}
+
+// Section: printing
+
+PrintOutcome print_talon(const Backoffice& office, const std::filesystem::path& talon, const std::string& job_name) {
+    const Config& cfg = office.config;
+    if (cfg.printer_target.empty()) return {};
+    const auto r = printer::print_pdf(cfg.printer_target, talon, job_name, std::chrono::seconds(cfg.print_timeout_s));
+    std::string detail = r.error;
+    for (const auto& reason : r.status.reasons) detail += (detail.empty() ? "" : " ") + reason;
+    if (r.outcome == printer::PrintResult::Outcome::Completed) {
+        office.paper.record_printed();
+        if (office.paper.low() || r.status.media_low)
+            log(Priority::Warning, "paper", "printer: paper low (%d talons left)", office.paper.remaining());
+        return {.printed = true};
+    }
+    const auto& st = r.status;
+    const char* problem = st.media_empty ? "print.no_paper"
+                        : st.media_jam   ? "print.jam"
+                        : st.offline || r.outcome == printer::PrintResult::Outcome::Unreachable ? "print.offline"
+                                                                                              : "print.failed";
+    log(Priority::Error, "printer", "printer: %s: %s", problem, detail.c_str());
+    return {problem, detail};
+}
+
+// Section: background submission
+
+namespace {
+
+// Until the register numbered it, refused it, or the first attempt failed (offline), or the
+// citizen has waited long enough.
+OutboxItem wait_for_answer(const Outbox& outbox, std::int64_t id, std::chrono::seconds patience) {
+    const auto deadline = std::chrono::steady_clock::now() + patience;
+    for (;;) {
+        OutboxItem item = *outbox.find(id);
+        const bool tried = item.attempts > 0 && item.state == Delivery::Queued;
+        if (item.state == Delivery::Registered || item.state == Delivery::Failed || tried ||
+            std::chrono::steady_clock::now() >= deadline)
+            return item;
+        std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+}
+
+}  // namespace
+
+std::future<SubmissionResult> submit_in_background(Complaint c, const Backoffice& office, std::string language,
+                                                   std::string idempotency_key) {
+    return std::async(std::launch::async, [c = std::move(c), &office, language, idempotency_key]() mutable {
+        const Config& cfg = office.config;
+        SubmissionResult out;
+        try {
+            Outbox outbox(outbox_file(cfg), cfg.kiosk_id);
+            const auto request = to_service_request(c, cfg, language, WallClock::now(), idempotency_key);
+            out.item = outbox.enqueue(request, WallClock::now());
+            out.accepted = true;
+            office.delivery.wake();
+            out.item = wait_for_answer(outbox, out.item.id, std::chrono::seconds(cfg.answer_wait_s));
+            const std::string name = "talon-" + out.item.local_number;
+            out.talon = printer::spool_talon(cfg.spool_dir, name,
+                                             printer::render_talon(make_talon(c, office, language, out.item), talon_style(cfg)));
+            out.print = print_talon(office, out.talon, name);
+            // Printed, or the spool folder is where talons go: either way the personal data
+            // may leave once delivered. Paper trouble keeps it for the reprint.
+            if (out.print.problem.empty()) outbox.talon_printed(out.item.id);
+        } catch (const std::exception& e) {
+            out.error = e.what();   // outbox and printer messages name steps and paths, not data
+        }
+        wipe(c);
+        return out;
+    });
+}
+
+// Section: status and assistance
+
+namespace {
+
+// "2026-12-04T18:00:00+05:00" -> "04.12.2026"; empty if it is not such a date.
+std::string day_of(const std::string& iso) {
+    if (iso.size() < 10 || iso[4] != '-' || iso[7] != '-') return "";
+    for (int i : {0, 1, 2, 3, 5, 6, 8, 9})
+        if (iso[i] < '0' || iso[i] > '9') return "";
+    return iso.substr(8, 2) + "." + iso.substr(5, 2) + "." + iso.substr(0, 4);
+}
+
+}  // namespace
+
+std::vector<StatusLine> look_up_status(const Config& cfg, const std::string& typed) {
+    std::string number = typed;
+    while (!number.empty() && number.back() == ' ') number.pop_back();
+    std::vector<StatusLine> lines;
+    if (const auto item = Outbox(outbox_file(cfg), cfg.kiosk_id).find_number(number)) {
+        if (item->state == Delivery::Failed) return {{"status.failed", ""}};
+        if (item->state != Delivery::Registered) return {{"status.queued", ""}};
+        if (item->registration_number != number) lines.push_back({"status.registered_as", item->registration_number});
+        number = item->registration_number;
+    }
+    const net::StatusResult r = net::fetch_status(register_endpoint(cfg), number);
+    if (r.outcome == net::Outcome::Rejected && r.http_status == 404) return {{"status.not_found", ""}};
+    if (r.outcome != net::Outcome::Registered) {
+        lines.push_back({"status.unreachable", ""});
+        return lines;
+    }
+    lines.push_back({r.request.status == "closed" ? "status.closed" : "status.open", ""});
+    if (!r.request.status_notes.empty()) lines.push_back({"status.notes", r.request.status_notes});
+    if (const auto day = day_of(r.request.expected_datetime); !day.empty()) lines.push_back({"status.expected", day});
+    return lines;
+}
+
+}  // namespace kiosk

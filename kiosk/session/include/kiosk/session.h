@@ -1,0 +1,165 @@
+// kiosk/session: the kiosk's side of one citizen at a time. It owns the flow, runs every effect
+// the flow asks for off the UI thread (submission, status look-up, catalog, assistance, the PIN
+// check, staff actions), holds their results, and wipes all of it when the citizen's session
+// ends. A view draws it and reports what was touched as an Intent; nothing here knows a display.
+#pragma once
+#include "kiosk/flow.h"
+#include "kiosk/health.h"
+#include "kiosk/pin.h"
+#include "kiosk/service.h"
+#include "kiosk/submission.h"
+
+#include <net/register_client.h>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <future>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace kiosk {
+
+// Section: background work
+
+// One piece of work off the UI thread and its result: started only when none runs, taken
+// without waiting, and waited for when dropped, so no thread outlives what it uses.
+template <class T>
+class Task {
+public:
+    bool running() const { return future_.valid(); }
+    template <class F>
+    bool start(F&& work) {
+        if (running()) return false;
+        future_ = std::async(std::launch::async, std::forward<F>(work));
+        return true;
+    }
+    bool hold(std::future<T> started) {   // work started elsewhere
+        if (running()) return false;
+        future_ = std::move(started);
+        return true;
+    }
+    std::optional<T> take() {
+        if (!running() || future_.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return std::nullopt;
+        return future_.get();
+    }
+    void wait() const {
+        if (running()) future_.wait();
+    }
+
+private:
+    std::future<T> future_;
+};
+
+// Section: what a view reports
+
+enum class Act {
+    Start, Language, Home, FileComplaint, CheckStatus, HowAppealsWork, CallSpecialist,
+    Help, CancelHelp, LookUpStatus, ChooseAddressee, ChooseService, AddGround,
+    Next, Back, Change, Cancel, CancelConfirmed, KeepGoing, Finish, Retry,
+    Focus, FocusError, Type, Backspace, CaretLeft, CaretRight, CaretTo,
+    AddOfficial, RemoveOfficial, Consent, ClearSignature,
+    LargeText, Contrast, StillHere,
+    // staff
+    PinDigit, PinErase, PinOk, StaffOpen, StaffDo, StaffConfirm, StaffCancel, StaffLeave,
+};
+
+// What touching an item does: the act and its argument (a language, a field and official, a
+// step, an index, a letter, a talon's path).
+struct Intent {
+    Act act = Act::StillHere;
+    int arg = 0;
+    int arg2 = 0;
+    std::string text;
+    bool operator==(const Intent&) const = default;
+};
+
+// Section: the session
+
+// What the session stands on, all living as long as the app.
+struct SessionParts {
+    const Backoffice& office;
+    Health& health;
+    PinGate& pin_gate;
+    std::function<void()> look_again;   // the monitor samples now (after prints, staff actions)
+};
+
+// The register's catalog: cached on disk, refreshed in the background, kept across citizens.
+struct CatalogState {
+    std::optional<net::ServicesResult> services;   // nullopt until the cache or the register gave one
+    bool stale = false;                            // shown from the cache, not yet refreshed
+    Clock::time_point retry_at{};                  // a failed fetch waits before the next
+};
+
+// What background work told this citizen; wiped with the session.
+struct CitizenResults {
+    std::vector<StatusLine> status;          // the status look-up's answer
+    std::string print_problem;               // on Done: why there is no talon
+    std::string expected_answer;             // on Done: DD.MM.YYYY, "" when none is due
+    Clock::time_point done_at{};             // on Done: the screen closes itself after a while
+};
+
+class Session {
+public:
+    explicit Session(SessionParts parts);
+    ~Session();                              // waits for work in flight (each bounded by its timeouts)
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+
+    // Applies what a view reported, starting any effect it asks for.
+    void act(const Intent& intent, Clock::time_point now = Clock::now());
+    void sign(SignatureStroke stroke);       // a finger stroke on the signature pad
+    void corner_tap(Clock::time_point now);  // staff's hidden gesture on the attract screen
+
+    // Once per loop on the UI thread: takes finished work, refreshes the catalog, closes the
+    // done screen and ends a session nobody touches. Never waits. True when something changed.
+    bool poll(Clock::time_point now);
+    Idle idle(Clock::time_point now) const;
+    bool busy() const;                       // work under way or a live screen: draw often
+    bool restart_requested() const { return restart_requested_ && !staff_.running(); }
+    int done_seconds_left(Clock::time_point now) const;
+
+    // Ends the citizen's session: everything typed and every result is overwritten and gone.
+    void end();
+    void wait_for_submission() const { submission_.wait(); }
+
+    const Flow& flow() const { return flow_; }
+    const CatalogState& catalog() const { return catalog_; }
+    const CitizenResults& results() const { return results_; }
+    bool looking_up_status() const { return status_.running(); }
+    bool listing_talons() const { return talons_.running(); }
+    const std::vector<std::filesystem::path>& talons() const { return talon_list_; }
+    const Backoffice& office() const { return parts_.office; }
+    const Health& health() const { return parts_.health; }
+    const PinGate& pin_gate() const { return parts_.pin_gate; }
+    const std::string& t(std::string_view key) const;   // in the citizen's language
+
+    static constexpr std::chrono::seconds kDoneCloses{30};
+
+private:
+    void apply(const Intent& i, Clock::time_point now);
+    void start_effects(Clock::time_point now);
+    bool take_results(Clock::time_point now);
+    void refresh_catalog(Clock::time_point now);
+
+    SessionParts parts_;
+    Flow flow_;
+    CatalogState catalog_;
+    CitizenResults results_;
+    std::uint64_t generation_ = 0;           // which citizen a result belongs to
+    std::uint64_t status_generation_ = 0;
+    bool restart_requested_ = false;
+    bool talons_listed_ = false;
+    std::vector<std::filesystem::path> talon_list_;
+    Task<net::ServicesResult> services_;
+    Task<bool> catalog_saved_;
+    Task<std::vector<StatusLine>> status_;
+    Task<bool> assistance_;
+    Task<SubmissionResult> submission_;
+    Task<PinGate::Attempt> pin_;
+    Task<StaffOutcome> staff_;
+    Task<std::vector<std::filesystem::path>> talons_;
+};
+
+}  // namespace kiosk

@@ -1,0 +1,448 @@
+#include "kiosk/screen.h"
+
+#include "kiosk/i18n.h"
+#include "kiosk/text.h"
+
+#include <algorithm>
+
+namespace kiosk {
+namespace {
+
+// Section: building blocks
+
+struct Builder {
+    const Session& s;
+    const Flow& f;
+    ScreenContent out;
+
+    const std::string& t(std::string_view key) const { return s.t(key); }
+
+    Item& add(Item item) { return out.page.emplace_back(std::move(item)); }
+    void text(std::string_view key) { add({.kind = Kind::Text, .id = std::string(key), .label = t(key)}); }
+    void notice(std::string id, std::string label, Tone tone, Icon icon = Icon::Info) {
+        add({.kind = Kind::Notice, .id = std::move(id), .label = std::move(label), .icon = icon, .tone = tone});
+    }
+    Item action(std::string_view key, Intent intent, Tone tone = Tone::Secondary, Icon icon = Icon::None) const {
+        return {.kind = Kind::Action, .id = std::string(key), .label = t(key), .icon = icon, .tone = tone, .intent = std::move(intent)};
+    }
+
+    std::string error_of(Field field, int official) const {
+        const bool per_official = field == Field::OfficialPosition || field == Field::OfficialSurname ||
+                                  field == Field::OfficialInitials;
+        const auto errors = f.errors_for(field, per_official ? official : -1);
+        return errors.empty() ? "" : t(error_key(errors.front().problem));
+    }
+
+    // A text field, its hint, its error, and whether the keyboard types into it.
+    void field(Field field, const std::string& value, int official = 0, int lines = 1, bool required = true,
+               std::string_view hint = {}) {
+        std::string label = t(field_key(field));
+        if (!required) label += " " + t("field.optional");
+        add({.kind = Kind::Field,
+             .id = std::string(field_key(field)) + "#" + std::to_string(official),
+             .label = std::move(label),
+             .value = value,
+             .hint = hint.empty() ? "" : t(hint),
+             .error = error_of(field, official),
+             .on = f.focus == field && f.focus_official == official,
+             .required = required,
+             .lines = lines,
+             .intent = {Act::Focus, static_cast<int>(field), official}});
+    }
+
+    // Errors without a field of their own (choose one, give one contact) show in the summary
+    // and under the screen's content.
+    void loose_error(Field field) {
+        if (const std::string e = error_of(field, -1); !e.empty()) notice("error:" + std::string(field_key(field)), e, Tone::Error, Icon::Error);
+    }
+
+    void error_summary() {
+        if (f.errors.empty()) return;
+        Item summary{.kind = Kind::ErrorSummary, .id = "summary:errors", .label = t("summary:errors"), .icon = Icon::Error, .tone = Tone::Error};
+        for (std::size_t i = 0; i < f.errors.size(); ++i) {
+            const FieldError& e = f.errors[i];
+            std::string where = t(field_key(e.field));
+            if (e.official >= 0 && e.field != Field::Officials)
+                where = format(t("officials.number"), {std::to_string(e.official + 1)}) + ", " + where;
+            summary.entries.push_back({.kind = Kind::Action, .id = "error:" + std::to_string(i),
+                                       .label = where + ": " + t(error_key(e.problem)),
+                                       .intent = {Act::FocusError, static_cast<int>(i)}});
+        }
+        add(std::move(summary));
+    }
+};
+
+// The register's words in the citizen's language where it has them, Russian otherwise.
+const std::string& in_language(const Flow& f, const std::string& ru, const std::string& kk, const std::string& en) {
+    if (f.language == "kk" && !kk.empty()) return kk;
+    if (f.language == "en" && !en.empty()) return en;
+    return ru;
+}
+
+const net::Service* chosen_service(const Session& s) {
+    const auto& c = s.catalog().services;
+    if (!c || !c->ok) return nullptr;
+    for (const auto& sv : c->services)
+        if (sv.code == s.flow().complaint.service_code) return &sv;
+    return nullptr;
+}
+
+std::string service_name(const Flow& f, const net::Service& s) { return in_language(f, s.name, s.name_kk, s.name_en); }
+std::string provider_name(const Flow& f, const net::Service& s) { return in_language(f, s.group, s.group_kk, s.group_en); }
+
+constexpr const char* kStepKeys[] = {"step.addressee", "step.service", "step.applicant", "step.officials",
+                                     "step.grounds",   "step.contact", "step.review",    "step.signature"};
+
+// Section: screens
+
+void attract(Builder& b) {
+    for (auto lang : kLanguages) {
+        const Catalog& c = b.s.office().tr.in(lang);
+        b.add({.kind = Kind::Text, .id = "text:attract:" + std::string(lang), .label = c.get("attract.title"),
+               .hint = c.get("attract.touch")});
+    }
+    for (auto lang : kLanguages)
+        b.add({.kind = Kind::Action, .id = "language:" + std::string(lang), .label = b.s.office().tr.in(lang).get("language.name"),
+               .icon = Icon::Language, .tone = Tone::Primary, .intent = {Act::Start, 0, 0, std::string(lang)}});
+}
+
+void home(Builder& b) {
+    static constexpr std::pair<const char*, Act> tiles[] = {
+        {"home.file", Act::FileComplaint}, {"home.status", Act::CheckStatus},
+        {"home.info", Act::HowAppealsWork}, {"home.assistance", Act::CallSpecialist}};
+    static constexpr Icon icons[] = {Icon::File, Icon::Search, Icon::Info, Icon::Help};
+    for (int i = 0; i < 4; ++i) {
+        const std::string key = tiles[i].first;
+        b.add({.kind = Kind::Tile, .id = key, .label = b.t(key), .hint = b.t(key + ".hint"), .icon = icons[i],
+               .tone = i == 0 ? Tone::Primary : Tone::Secondary, .intent = {tiles[i].second}});
+    }
+}
+
+void info(Builder& b) {
+    // One paragraph an item: a reader (or a voice) goes through them one by one.
+    const std::string& all = b.t("info.text");
+    std::size_t start = 0;
+    for (int n = 0; start < all.size(); ++n) {
+        const std::size_t end = std::min(all.find("\n\n", start), all.size());
+        b.add({.kind = Kind::Text, .id = "text:info#" + std::to_string(n), .label = all.substr(start, end - start)});
+        start = end + 2;
+    }
+}
+
+void assistance(Builder& b) {
+    b.text("assistance.text");
+}
+
+void status(Builder& b) {
+    b.text("status.hint");
+    b.field(Field::StatusNumber, b.f.status_query);
+    b.add(b.action("status.check", {Act::LookUpStatus}, Tone::Primary, Icon::Search));
+    if (b.s.looking_up_status()) b.notice("status.looking", b.t("status.looking"), Tone::Info, Icon::Clock);
+    const auto& lines = b.s.results().status;
+    if (lines.empty()) return;
+    Item answer{.kind = Kind::Notice, .id = "notice:status", .label = format(b.t(lines.front().key), {lines.front().arg}),
+                .icon = Icon::Info, .tone = Tone::Info};
+    for (std::size_t i = 1; i < lines.size(); ++i) answer.rows.push_back({"", format(b.t(lines[i].key), {lines[i].arg})});
+    b.add(std::move(answer));
+}
+
+void addressee(Builder& b) {
+    static constexpr Addressee choices[] = {Addressee::ProviderHead, Addressee::Akim, Addressee::EgovPortal};
+    for (Addressee a : choices) {
+        const std::string key = "addressee." + std::string(addressee_code(a));
+        b.add({.kind = Kind::Choice, .id = key, .label = b.t(key), .hint = b.t(key + ".hint"),
+               .on = b.f.complaint.addressee == a, .intent = {Act::ChooseAddressee, static_cast<int>(a)}});
+    }
+    b.loose_error(Field::Addressee);
+}
+
+void egov_info(Builder& b) {
+    b.text("egov.text");
+    b.add({.kind = Kind::Qr, .id = "egov.qr", .label = b.t("egov.qr"), .value = "https://egov.kz"});
+}
+
+void service(Builder& b) {
+    const auto& catalog = b.s.catalog().services;
+    if (!catalog) {
+        b.notice("service.loading", b.t("service.loading"), Tone::Info, Icon::Clock);
+    } else if (!catalog->ok) {
+        b.notice("service.unavailable", b.t("service.unavailable"), Tone::Warning, Icon::Warning);
+    } else {
+        for (const auto& s : catalog->services)
+            b.add({.kind = Kind::Choice, .id = "service:" + s.code, .label = service_name(b.f, s), .hint = provider_name(b.f, s),
+                   .on = b.f.complaint.service_code == s.code, .intent = {Act::ChooseService, 0, 0, s.code}});
+    }
+    b.loose_error(Field::ServiceCode);
+    b.field(Field::ServiceDate, b.f.complaint.service_date, 0, 1, false, "hint.service_date");
+}
+
+void applicant(Builder& b) {
+    const Complaint& c = b.f.complaint;
+    b.field(Field::Surname, c.surname);
+    b.field(Field::FirstName, c.first_name);
+    b.field(Field::Patronymic, c.patronymic, 0, 1, false, "hint.patronymic");
+    b.field(Field::Iin, c.iin, 0, 1, true, "hint.iin");
+    b.field(Field::PostalAddress, c.postal_address, 0, 2, true, "hint.postal_address");
+}
+
+void officials(Builder& b) {
+    b.text("officials.hint");
+    const auto& list = b.f.complaint.officials;
+    for (int i = 0; i < static_cast<int>(list.size()); ++i) {
+        b.add({.kind = Kind::Heading, .id = "heading:official#" + std::to_string(i),
+               .label = format(b.t("officials.number"), {std::to_string(i + 1)})});
+        b.field(Field::OfficialPosition, list[i].position, i);
+        b.field(Field::OfficialSurname, list[i].surname, i);
+        b.field(Field::OfficialInitials, list[i].initials, i, 1, true, "hint.initials");
+        if (list.size() > 1) {
+            Item remove = b.action("officials.remove", {Act::RemoveOfficial, i}, Tone::Secondary, Icon::Remove);
+            remove.id += "#" + std::to_string(i);
+            b.add(std::move(remove));
+        }
+    }
+    b.loose_error(Field::Officials);
+    if (list.size() < Limits::officials) b.add(b.action("officials.add", {Act::AddOfficial}, Tone::Secondary, Icon::Add));
+}
+
+void grounds(Builder& b) {
+    b.text("grounds.hint");
+    b.add({.kind = Kind::Heading, .id = "grounds.common", .label = b.t("grounds.common")});
+    static constexpr const char* common[] = {"ground.deadline", "ground.refusal", "ground.documents",
+                                             "ground.conduct",  "ground.error",   "ground.fee"};
+    for (const char* key : common)
+        b.add({.kind = Kind::Template, .id = key, .label = b.t(key), .icon = Icon::Add, .intent = {Act::AddGround, 0, 0, key}});
+    b.field(Field::Grounds, b.f.complaint.grounds, 0, 4, true, "hint.grounds");
+    b.field(Field::Demands, b.f.complaint.demands, 0, 3, true, "hint.demands");
+}
+
+void contact(Builder& b) {
+    b.text("contact.hint");
+    b.field(Field::Phone, b.f.complaint.phone, 0, 1, false, "hint.phone");
+    b.field(Field::Email, b.f.complaint.email, 0, 1, false);
+    b.loose_error(Field::Contact);
+}
+
+// Check your answers: one card per step, each with "Change" that opens the step.
+void review(Builder& b) {
+    const Complaint& c = b.f.complaint;
+    auto card = [&](int step, std::vector<Row> rows) {
+        std::erase_if(rows, [](const Row& r) { return r.value.empty(); });
+        Item item{.kind = Kind::Card, .id = "card:step#" + std::to_string(step), .label = b.t(kStepKeys[step - 1]),
+                  .value = b.t("review.change"), .icon = Icon::Edit, .intent = {Act::Change, step}, .rows = std::move(rows)};
+        b.add(std::move(item));
+    };
+    auto row = [&](Field f, std::string value) { return Row{b.t(field_key(f)), std::move(value)}; };
+    card(1, {row(Field::Addressee, b.t("addressee." + std::string(addressee_code(c.addressee))))});
+    const net::Service* sv = chosen_service(b.s);
+    card(2, {row(Field::ServiceCode, sv ? service_name(b.f, *sv) : c.service_code),
+             {b.t("review.provider"), sv ? provider_name(b.f, *sv) : ""},
+             row(Field::ServiceDate, c.service_date)});
+    card(3, {row(Field::Surname, c.surname), row(Field::FirstName, c.first_name), row(Field::Patronymic, c.patronymic),
+             row(Field::Iin, c.iin), row(Field::PostalAddress, c.postal_address)});
+    std::vector<Row> officials;
+    for (std::size_t i = 0; i < c.officials.size(); ++i) {
+        const Official& o = c.officials[i];
+        officials.push_back({format(b.t("officials.number"), {std::to_string(i + 1)}), o.position + ", " + o.surname + " " + o.initials});
+    }
+    card(4, std::move(officials));
+    card(5, {row(Field::Grounds, c.grounds), row(Field::Demands, c.demands)});
+    card(6, {row(Field::Phone, normalized_phone(c.phone)), row(Field::Email, c.email)});
+    b.add({.kind = Kind::Text, .id = "text:filed_on", .label = format(b.t("text:filed_on"), {day_text(local_today())})});
+    b.add({.kind = Kind::Switch, .id = "review.consent", .label = b.t("review.consent"), .error = b.error_of(Field::Consent, -1),
+           .on = c.consent, .required = true, .intent = {Act::Consent}});
+}
+
+void signature(Builder& b) {
+    b.text("signature.hint");
+    b.add({.kind = Kind::SignaturePad, .id = "signature:pad", .label = b.t("field.signature"),
+           .error = b.error_of(Field::Signature, -1), .on = !b.f.complaint.signature.empty()});
+    b.add(b.action("signature.clear", {Act::ClearSignature}, Tone::Secondary, Icon::Remove));
+}
+
+void submitting(Builder& b) {
+    b.notice("submitting.text", b.t("submitting.text"), Tone::Info, Icon::Send);
+}
+
+// The confirmation panel: the number in large type, what happens next, and the way out.
+void done(Builder& b, Clock::time_point now) {
+    const Flow& f = b.f;
+    const CitizenResults& r = b.s.results();
+    Item panel{.kind = Kind::Panel, .id = "panel:done", .label = b.t("done.title"),
+               .value = f.registration_number, .hint = b.t(f.offline ? "done.local_number" : "done.number"),
+               .icon = Icon::Tick, .tone = Tone::Success};
+    b.add(std::move(panel));
+    Item next{.kind = Kind::Card, .id = "card:next", .label = b.t("card:next")};
+    next.rows.push_back({b.t("talon.addressee"), b.t("addressee." + std::string(addressee_code(f.complaint.addressee)))});
+    if (!r.expected_answer.empty()) next.rows.push_back({b.t("done.expected"), r.expected_answer});
+    std::string contact = normalized_phone(f.complaint.phone);
+    if (!f.complaint.email.empty()) contact += (contact.empty() ? "" : ", ") + f.complaint.email;
+    next.rows.push_back({b.t("done.answer_to"), contact});
+    b.add(std::move(next));
+    if (f.offline) b.notice("done.offline", b.t("done.offline"), Tone::Info, Icon::Clock);
+    if (r.print_problem.empty()) {
+        b.notice("done.talon", b.t("done.talon"), Tone::Success, Icon::Print);
+    } else {
+        b.notice("notice:print_problem", b.t(r.print_problem), Tone::Warning, Icon::Warning);
+        b.notice("print.keep_number", b.t("print.keep_number"), Tone::Warning, Icon::Warning);
+    }
+    const int left = b.s.done_seconds_left(now);
+    b.add({.kind = Kind::Countdown, .id = "countdown:done", .label = format(b.t("countdown:done"), {std::to_string(left)}),
+           .value = std::to_string(left)});
+}
+
+void failed(Builder& b) {
+    b.notice("notice:failed", b.t(b.f.failure), Tone::Error, Icon::Error);
+}
+
+// Section: around the page
+
+void footer(Builder& b) {
+    const Flow& f = b.f;
+    auto& out = b.out.footer;
+    const int step = f.step();
+    const bool help_asked = f.assistance_at.has_value();
+    auto help = [&] {
+        Item h = b.action(help_asked ? "help.called" : "nav.help", {help_asked ? Act::StillHere : Act::Help}, Tone::Secondary, Icon::Help);
+        h.id = "nav.help";
+        h.on = help_asked;
+        return h;
+    };
+    switch (f.screen) {
+    case Screen::Attract: return;
+    case Screen::Home: out.push_back(b.action("nav.exit", {Act::Back}, Tone::Secondary, Icon::Close)); return;
+    case Screen::Info:
+    case Screen::Assistance:
+    case Screen::Status: out.push_back(b.action("nav.home", {Act::Home}, Tone::Secondary, Icon::Home)); return;
+    case Screen::EgovInfo:
+        out.push_back(b.action("nav.back", {Act::Back}, Tone::Secondary, Icon::Back));
+        out.push_back(b.action("done.finish", {Act::Finish}, Tone::Primary, Icon::Tick));
+        return;
+    case Screen::Done: out.push_back(b.action("done.finish", {Act::Finish}, Tone::Primary, Icon::Tick)); return;
+    case Screen::Failed:
+        out.push_back(b.action("done.finish", {Act::Finish}, Tone::Secondary, Icon::Close));
+        out.push_back(b.action("failed.retry", {Act::Retry}, Tone::Primary, Icon::Send));
+        out.push_back(help());
+        return;
+    case Screen::Submitting: return;
+    default: break;
+    }
+    if (step == 0) return;
+    out.push_back(b.action("nav.back", {Act::Back}, Tone::Secondary, Icon::Back));
+    const bool last = f.screen == Screen::Signature;
+    const char* next = last ? "nav.submit" : f.back_to_review ? "nav.to_review" : "nav.next";
+    Item n = b.action(next, {Act::Next}, Tone::Primary, last ? Icon::Send : Icon::Next);
+    n.id = "nav.next";
+    out.push_back(std::move(n));
+    out.push_back(b.action("nav.cancel", {Act::Cancel}, Tone::Secondary, Icon::Cancel));
+    out.push_back(help());
+}
+
+void access(Builder& b) {
+    const Flow& f = b.f;
+    if (f.screen == Screen::Attract || f.in_service()) return;
+    auto& out = b.out.access;
+    out.push_back({.kind = Kind::Switch, .id = "access.large_text", .label = b.t("access.large_text"), .icon = Icon::Text,
+                   .on = f.large_text, .intent = {Act::LargeText}});
+    out.push_back({.kind = Kind::Switch, .id = "access.contrast", .label = b.t("access.contrast"), .icon = Icon::Contrast,
+                   .on = f.high_contrast, .intent = {Act::Contrast}});
+    for (auto lang : kLanguages)
+        out.push_back({.kind = Kind::Choice, .id = "header.language:" + std::string(lang),
+                       .label = b.s.office().tr.in(lang).get("language.short"),
+                       .hint = b.s.office().tr.in(lang).get("language.name"), .on = f.language == lang,
+                       .intent = {Act::Language, 0, 0, std::string(lang)}});
+}
+
+void dialog(Builder& b, Clock::time_point now) {
+    const Flow& f = b.f;
+    auto& out = b.out.dialog;
+    const Idle idle = b.s.idle(now);
+    if (idle.state == Idle::Warning) {
+        out.push_back({.kind = Kind::Heading, .id = "idle.title", .label = b.t("idle.title")});
+        out.push_back({.kind = Kind::Countdown, .id = "countdown:idle",
+                       .label = format(b.t("countdown:idle"), {std::to_string(idle.seconds_left)}),
+                       .value = std::to_string(idle.seconds_left)});
+        out.push_back(b.action("idle.continue", {Act::StillHere}, Tone::Primary, Icon::Tick));
+    } else if (f.cancel_asked) {
+        out.push_back({.kind = Kind::Heading, .id = "cancel.title", .label = b.t("cancel.title")});
+        out.push_back({.kind = Kind::Text, .id = "cancel.text", .label = b.t("cancel.text")});
+        out.push_back(b.action("cancel.keep", {Act::KeepGoing}, Tone::Primary, Icon::Back));
+        out.push_back(b.action("cancel.confirm", {Act::CancelConfirmed}, Tone::Secondary, Icon::Cancel));
+    }
+}
+
+}  // namespace
+
+ScreenContent screen_content(const Session& s, Clock::time_point now) {
+    const Flow& f = s.flow();
+    Builder b{s, f, {}};
+    ScreenContent& out = b.out;
+    const std::string screen_key = [&]() -> std::string {
+        switch (f.screen) {
+        case Screen::Attract: return "attract";
+        case Screen::Home: return "home";
+        case Screen::Info: return "info";
+        case Screen::Assistance: return "assistance";
+        case Screen::Status: return "status";
+        case Screen::Addressee: return "addressee";
+        case Screen::EgovInfo: return "egov";
+        case Screen::Service: return "service";
+        case Screen::Applicant: return "applicant";
+        case Screen::Officials: return "officials";
+        case Screen::Grounds: return "grounds";
+        case Screen::Contact: return "contact";
+        case Screen::Review: return "review";
+        case Screen::Signature: return "signature";
+        case Screen::Submitting: return "submitting";
+        case Screen::Done: return "done";
+        case Screen::Failed: return "failed";
+        case Screen::ServiceLogin: return "staff.login_title";
+        case Screen::ServiceHome: return "staff.title";
+        case Screen::ServiceReprint: return "staff.reprint_title";
+        case Screen::ServiceLog: return "staff.log_title";
+        }
+        return "home";
+    }();
+    out.title = f.screen == Screen::Done ? "" : s.t(f.in_service() ? screen_key : screen_key + ".title");
+    if (f.in_service()) return out;
+    out.current_step = f.step();
+    for (const char* key : kStepKeys) out.steps.push_back(s.t(key));
+    if (out.current_step > 0)
+        out.step = format(s.t("nav.step"), {std::to_string(out.current_step), std::to_string(Flow::step_count())}) + ": " +
+                   out.steps[out.current_step - 1];
+    // A specialist on the way, from any screen but the one that says it already.
+    if (f.assistance_at && f.screen != Screen::Attract) {
+        Item told{.kind = Kind::Notice, .id = "notice:help", .label = format(s.t("help.told"), {local_time(*f.assistance_at, "%H:%M")}),
+                  .icon = Icon::Help, .tone = Tone::Info};
+        told.entries.push_back(b.action("help.cancel", {Act::CancelHelp}, Tone::Secondary, Icon::Close));
+        b.add(std::move(told));
+    }
+    b.error_summary();
+    switch (f.screen) {
+    case Screen::Attract: attract(b); break;
+    case Screen::Home: home(b); break;
+    case Screen::Info: info(b); break;
+    case Screen::Assistance: assistance(b); break;
+    case Screen::Status: status(b); break;
+    case Screen::Addressee: addressee(b); break;
+    case Screen::EgovInfo: egov_info(b); break;
+    case Screen::Service: service(b); break;
+    case Screen::Applicant: applicant(b); break;
+    case Screen::Officials: officials(b); break;
+    case Screen::Grounds: grounds(b); break;
+    case Screen::Contact: contact(b); break;
+    case Screen::Review: review(b); break;
+    case Screen::Signature: signature(b); break;
+    case Screen::Submitting: submitting(b); break;
+    case Screen::Done: done(b, now); break;
+    case Screen::Failed: failed(b); break;
+    default: break;
+    }
+    footer(b);
+    access(b);
+    dialog(b, now);
+    const auto fields = fields_of(f.screen);
+    out.keyboard = f.focused_text() && std::find(fields.begin(), fields.end(), f.focus) != fields.end();
+    return out;
+}
+
+}  // namespace kiosk

@@ -1,0 +1,306 @@
+#include "kiosk/session.h"
+
+#include "kiosk/catalog.h"
+#include "kiosk/journal.h"
+#include "kiosk/text.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace kiosk {
+namespace {
+
+constexpr auto kCatalogRetry = std::chrono::seconds(10);
+
+// One line appended to the state folder's assistance_requests.log, for staff; no personal data.
+bool append_assistance_line(const std::filesystem::path& state_dir, const std::string& line) {
+    std::error_code ec;
+    std::filesystem::create_directories(state_dir, ec);
+    const int fd = ::open((state_dir / "assistance_requests.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd < 0) return false;
+    const bool written = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+    return ::close(fd) == 0 && written;
+}
+
+}  // namespace
+
+Session::Session(SessionParts parts) : parts_(std::move(parts)) {
+    // The cached catalog shows at once; the register's fresh one replaces it when it comes.
+    if (auto cached = load_catalog(parts_.office.config)) {
+        catalog_.services = net::ServicesResult{true, std::move(*cached), ""};
+        catalog_.stale = true;
+    }
+    const net::RegisterEndpoint ep = register_endpoint(parts_.office.config);
+    services_.start([ep] { return net::fetch_services(ep); });
+}
+
+Session::~Session() { end(); }
+
+const std::string& Session::t(std::string_view key) const { return parts_.office.tr.in(flow_.language).get(key); }
+
+// Section: intents
+
+void Session::act(const Intent& i, Clock::time_point now) {
+    flow_.touched(now);
+    apply(i, now);
+    start_effects(now);
+}
+
+void Session::apply(const Intent& i, Clock::time_point now) {
+    Flow& f = flow_;
+    const auto today = local_today();
+    switch (i.act) {
+    case Act::Start: return f.start(i.text);
+    case Act::Language: return f.choose_language(i.text);
+    case Act::Home: return f.go_home();
+    case Act::FileComplaint: return f.file_complaint();
+    case Act::CheckStatus:
+        results_.status.clear();
+        return f.check_status();
+    case Act::HowAppealsWork: return f.how_appeals_work();
+    case Act::CallSpecialist: return f.call_specialist();
+    case Act::Help: return f.help();
+    case Act::CancelHelp: return f.cancel_help();
+    case Act::LookUpStatus: return f.look_up_status();
+    case Act::ChooseAddressee: return f.choose_addressee(static_cast<Addressee>(i.arg));
+    case Act::ChooseService: return f.choose_service(i.text);
+    case Act::AddGround: return f.add_ground(t(i.text));
+    case Act::Next: return f.next(today);
+    case Act::Back:
+        if (f.screen == Screen::Home) return end();
+        return f.back();
+    case Act::Change: return f.change(Flow::step_screen(i.arg));
+    case Act::Cancel: return f.cancel();
+    case Act::CancelConfirmed:
+        if (f.cancel_asked) end();
+        return;
+    case Act::KeepGoing: return f.keep_going();
+    case Act::Finish: return end();
+    case Act::Retry: return f.retry();
+    case Act::Focus: return f.focus_on(static_cast<Field>(i.arg), i.arg2);
+    case Act::FocusError: return f.focus_error(static_cast<std::size_t>(i.arg));
+    case Act::Type: return f.type(i.text);
+    case Act::Backspace: return f.backspace();
+    case Act::CaretLeft: return f.caret_left();
+    case Act::CaretRight: return f.caret_right();
+    case Act::CaretTo: return f.caret_to(static_cast<std::size_t>(i.arg));
+    case Act::AddOfficial: return f.add_official();
+    case Act::RemoveOfficial: return f.remove_official(i.arg);
+    case Act::Consent: return f.set_consent(!f.complaint.consent);
+    case Act::ClearSignature: return f.clear_signature();
+    case Act::LargeText: f.large_text = !f.large_text; return;
+    case Act::Contrast: f.high_contrast = !f.high_contrast; return;
+    case Act::StillHere: return;
+    case Act::PinDigit: return f.pin_digit(i.text.empty() ? '\0' : i.text[0]);
+    case Act::PinErase: return f.pin_backspace();
+    case Act::PinOk: return f.pin_submit();
+    case Act::StaffOpen:
+        talons_listed_ = false;
+        return f.open_service(static_cast<Screen>(i.arg));
+    case Act::StaffDo: return f.staff_request(static_cast<StaffAction>(i.arg), i.text);
+    case Act::StaffConfirm: return f.staff_confirm();
+    case Act::StaffCancel: return f.staff_cancel();
+    case Act::StaffLeave: return end();
+    }
+    (void)now;
+}
+
+void Session::sign(SignatureStroke stroke) { flow_.add_signature_stroke(std::move(stroke)); }
+
+void Session::corner_tap(Clock::time_point now) { flow_.corner_tap(now); }
+
+// Section: effects the flow asked for, each started here and nowhere else
+
+void Session::start_effects(Clock::time_point now) {
+    Flow& f = flow_;
+    const Config& cfg = parts_.office.config;
+    if (f.submit_requested && !submission_.running()) {
+        f.submit_requested = false;
+        if (f.idempotency_key.empty()) f.idempotency_key = new_idempotency_key();
+        submission_.hold(submit_in_background(f.complaint, parts_.office, f.language, f.idempotency_key));
+    }
+    if (f.status_requested && !status_.running()) {
+        f.status_requested = false;
+        results_.status.clear();
+        status_generation_ = generation_;
+        status_.start([&cfg, number = f.status_query] { return look_up_status(cfg, number); });
+    }
+    if (f.assistance_requested && !assistance_.running()) {
+        f.assistance_requested = false;
+        const auto at = WallClock::now();
+        f.assistance_told(at);
+        parts_.health.assistance_requested();
+        log(Priority::Warning, "assistance", "assistance requested");
+        assistance_.start([dir = cfg.state_dir, line = iso8601(at) + " assistance requested\n"] {
+            const bool ok = append_assistance_line(dir, line);
+            if (!ok) log(Priority::Error, "assistance", "assistance_requests.log: %s", std::strerror(errno));
+            return ok;
+        });
+    }
+    if (f.assistance_cancelled && !assistance_.running()) {
+        f.assistance_cancelled = false;
+        log(Priority::Notice, "assistance", "assistance no longer needed");
+        assistance_.start([dir = cfg.state_dir, line = iso8601(WallClock::now()) + " assistance no longer needed\n"] {
+            return append_assistance_line(dir, line);
+        });
+    }
+    ServiceState& s = f.service;
+    if (s.pin_check_requested && !pin_.running()) {
+        s.pin_check_requested = false;
+        pin_.start([&gate = parts_.pin_gate, pin = s.pin, &hash = cfg.pin_hash]() mutable {
+            auto verdict = gate.attempt(pin, hash, WallClock::now());
+            wipe(pin);
+            return verdict;
+        });
+        wipe(s.pin);
+    }
+    // One action at a time; a logout (the flow asks for it when staff leave) waits its turn.
+    if (s.requested && !staff_.running()) {
+        const StaffAction a = *s.requested;
+        s.requested.reset();
+        if (a == StaffAction::Restart) restart_requested_ = true;
+        staff_.start([&office = parts_.office, &health = parts_.health, a, talon = s.talon] {
+            return perform(office, health, a, talon);
+        });
+    }
+    if (f.screen == Screen::ServiceReprint && !talons_listed_) {
+        talons_listed_ = true;
+        talons_.start([dir = cfg.spool_dir] { return printer::recent_talons(dir, 12); });
+    }
+    (void)now;
+}
+
+// Section: results
+
+bool Session::take_results(Clock::time_point now) {
+    bool changed = false;
+    Flow& f = flow_;
+    if (auto fetched = services_.take()) {
+        if (fetched->ok) {
+            catalog_.services = std::move(*fetched);
+            catalog_.stale = false;
+            catalog_saved_.take();
+            catalog_saved_.start([&cfg = parts_.office.config, list = catalog_.services->services] { return save_catalog(cfg, list); });
+        } else {
+            log(Priority::Warning, "catalog", "service catalog: %s", fetched->error.c_str());
+            catalog_.retry_at = now + kCatalogRetry;
+            if (!catalog_.services) catalog_.services = std::move(*fetched);   // a cached catalog stays
+        }
+        changed = true;
+    }
+    if (auto saved = catalog_saved_.take(); saved && !*saved) log(Priority::Warning, "catalog", "service catalog: cache not saved");
+    if (auto lines = status_.take()) {
+        // An answer that comes after its citizen left is nobody's business now.
+        if (status_generation_ == generation_ && f.screen == Screen::Status) results_.status = std::move(*lines);
+        else for (auto& l : *lines) wipe(l.arg);
+        changed = true;
+    }
+    assistance_.take();
+    if (auto r = submission_.take()) {
+        const OutboxItem& item = r->item;
+        if (r->accepted) {
+            parts_.health.complaint_accepted();
+            log(Priority::Info, "submission", "submission: accepted as %s, %s", item.local_number.c_str(),
+                std::string(delivery_name(item.state)).c_str());
+        } else {
+            log(Priority::Error, "submission", "submission: not accepted: %s", r->error.c_str());
+        }
+        if (r->accepted && !r->error.empty()) log(Priority::Error, "submission", "submission: %s", r->error.c_str());
+        if (!r->talon.empty()) log(Priority::Info, "talon", "talon spooled as %s", r->talon.filename().c_str());
+        if (r->print.printed) parts_.health.talon_printed();
+        if (!r->print.problem.empty()) parts_.health.print_failed();
+        results_.print_problem = r->print.problem;
+        results_.expected_answer.clear();
+        if (r->accepted && item.state == Delivery::Registered)
+            if (const auto due = expected_answer_day(parts_.office.calendar, f.complaint.addressee,
+                                                     item.accepted_at))
+                results_.expected_answer = day_text(*due);
+        if (parts_.look_again) parts_.look_again();
+        // Accepted means in the outbox: the citizen leaves with a number either way.
+        if (!r->accepted) f.submit_failed("failed.not_saved");
+        else if (item.state == Delivery::Registered) f.submitted(item.registration_number, false);
+        else f.submitted(item.local_number, true);
+        results_.done_at = now;
+        changed = true;
+    }
+    if (auto a = pin_.take()) {
+        const bool accepted = a->verdict == PinGate::Attempt::Accepted;
+        parts_.health.staff(accepted ? StaffAction::Login : StaffAction::LoginFailed, WallClock::now());
+        f.pin_checked(accepted, static_cast<int>(a->wait.count()));
+        changed = true;
+    }
+    if (auto o = staff_.take()) {
+        f.staff_done(o->key, o->detail);
+        if (parts_.look_again) parts_.look_again();
+        changed = true;
+    }
+    if (auto list = talons_.take()) {
+        talon_list_ = std::move(*list);
+        changed = true;
+    }
+    return changed;
+}
+
+void Session::refresh_catalog(Clock::time_point now) {
+    const auto& s = catalog_.services;
+    if (flow_.screen != Screen::Service || (s && s->ok && !catalog_.stale) || services_.running() || now < catalog_.retry_at)
+        return;
+    catalog_.stale = false;
+    const net::RegisterEndpoint ep = register_endpoint(parts_.office.config);
+    services_.start([ep] { return net::fetch_services(ep); });
+}
+
+bool Session::poll(Clock::time_point now) {
+    bool changed = take_results(now);
+    start_effects(now);   // a logout queued behind another staff action
+    refresh_catalog(now);
+    if (flow_.screen == Screen::Done && now - results_.done_at >= kDoneCloses) {
+        log(Priority::Info, "inactivity", "done screen closed by itself");
+        end();
+        return true;
+    }
+    if (idle(now).state == Idle::Expired) {
+        const bool staff = flow_.in_service();
+        end();
+        if (!staff) parts_.health.inactivity_wipe();
+        log(Priority::Info, "inactivity", staff ? "inactivity: service mode closed" : "inactivity: form wiped");
+        changed = true;
+    }
+    return changed;
+}
+
+Idle Session::idle(Clock::time_point now) const {
+    const Config& cfg = parts_.office.config;
+    if (flow_.in_service())
+        return flow_.idle(now, std::chrono::seconds(cfg.service_inactivity_s), std::chrono::seconds(10));
+    if (flow_.screen == Screen::Done) return {};   // it closes by itself, with its own countdown
+    return flow_.idle(now, std::chrono::seconds(cfg.inactivity_warning_s), std::chrono::seconds(cfg.inactivity_reset_s));
+}
+
+bool Session::busy() const {
+    return submission_.running() || services_.running() || status_.running() || pin_.running() || staff_.running() ||
+           flow_.screen == Screen::Submitting || flow_.screen == Screen::Done || flow_.in_service();
+}
+
+int Session::done_seconds_left(Clock::time_point now) const {
+    const auto left = std::chrono::ceil<std::chrono::seconds>(kDoneCloses - (now - results_.done_at));
+    return static_cast<int>(std::max<std::chrono::seconds::rep>(0, left.count()));
+}
+
+// Section: the end of a citizen's session
+
+void Session::end() {
+    flow_.expire();
+    start_effects(Clock::now());   // the logout of staff who leave
+    for (auto& line : results_.status) wipe(line.arg);
+    wipe(results_.print_problem);
+    results_ = CitizenResults{};
+    talon_list_.clear();
+    talons_listed_ = false;
+    ++generation_;
+}
+
+}  // namespace kiosk

@@ -1,0 +1,25 @@
+// kiosk/service: what staff do in service mode. Blocking (printer, disk, register, logind):
+// the UI runs these off its thread. Each action is logged, counted and reported in the next
+// heartbeat.
+#pragma once
+#include "kiosk/health.h"
+#include "kiosk/submission.h"
+
+#include <filesystem>
+#include <string>
+
+namespace kiosk {
+
+// What staff are told: a translation key ("service.done", "print.no_paper", ...) and a detail
+// for them (the printer's reasons, logind's refusal).
+struct StaffOutcome {
+    std::string key;
+    std::string detail;
+};
+
+// PaperRestocked, TestPrint, Reprint (of talon), DeliverNow, Reboot, and the bookkeeping ones
+// (Login, LoginFailed, Logout, Restart: the UI itself ends the process, systemd restarts it).
+StaffOutcome perform(const Backoffice& office, Health& health, StaffAction action,
+                     const std::filesystem::path& talon = {});
+
+}  // namespace kiosk
