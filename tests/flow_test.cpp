@@ -469,3 +469,18 @@ TEST(Flow, ChangeFromTheReviewComesBackToIt) {
     f.change(Screen::Signature);           // not a step one changes from the review
     EXPECT_EQ(f.screen, Screen::Review);
 }
+
+TEST(Flow, EnterMovesToTheNextFieldOfTheScreen) {
+    Flow f = flow_at(Screen::Applicant);
+    f.focus_on(Field::Surname);
+    for (Field want : {Field::FirstName, Field::Patronymic, Field::Iin, Field::PostalAddress, Field::PostalAddress}) {
+        f.next_field();
+        EXPECT_EQ(f.focus, want);
+    }
+    Flow o = flow_at(Screen::Officials);
+    o.add_official();
+    o.focus_on(Field::OfficialInitials, 0);
+    o.next_field();
+    EXPECT_EQ(o.focus, Field::OfficialPosition);
+    EXPECT_EQ(o.focus_official, 1);
+}

@@ -146,3 +146,19 @@ TEST(Format, FillsPlaceholdersInOrder) {
     EXPECT_EQ(format("{}-қадам", {"2"}), "2-қадам");
     EXPECT_EQ(format("no args {}", {}), "no args {}");
 }
+
+// Every icon the UI names (kiosk/ui/icons.h, "U+XXXX" beside each) is in the icon font and in
+// the range the atlas loads.
+TEST(Translations, TheIconFontHasEveryIconTheUiDraws) {
+    const Font icons(kAssets / "fonts" / "KioskIcons.ttf");
+    const std::string header = slurp(kSources / "kiosk" / "ui" / "icons.h");
+    const std::regex named(R"(U\+([0-9A-F]{4}))");
+    int n = 0;
+    for (std::sregex_iterator it(header.begin(), header.end(), named), end; it != end; ++it, ++n) {
+        const auto cp = static_cast<char32_t>(std::stoul((*it)[1], nullptr, 16));
+        EXPECT_TRUE(icons.has(cp)) << "KioskIcons.ttf lacks U+" << (*it)[1];
+        EXPECT_TRUE(cp >= 0xE000 && cp <= 0xF0E2) << "outside the atlas's icon range: U+" << (*it)[1];
+    }
+    EXPECT_GE(n, 27);
+}
+

@@ -17,3 +17,16 @@ target_link_libraries(submission_test PRIVATE
 target_compile_definitions(submission_test PRIVATE KIOSK_ASSETS_DIR="${KIOSK_ASSETS_DIR}")
 gtest_discover_tests(submission_test PROPERTIES TIMEOUT 120)
 
+
+# The citizen's session without a display, against the real development register.
+add_executable(session_test ${CMAKE_CURRENT_LIST_DIR}/session_test.cpp)
+target_link_libraries(session_test PRIVATE kiosk_session dev_register_support GTest::gtest_main)
+target_include_directories(session_test PRIVATE ${CMAKE_CURRENT_LIST_DIR}/support)
+target_compile_definitions(session_test PRIVATE KIOSK_ASSETS_DIR="${KIOSK_ASSETS_DIR}")
+gtest_discover_tests(session_test PROPERTIES TIMEOUT 120)
+
+# The UI's palette against WCAG contrast (plain data: no display, no ImGui).
+add_executable(contrast_test ${CMAKE_CURRENT_LIST_DIR}/contrast_test.cpp)
+target_include_directories(contrast_test PRIVATE ${CMAKE_SOURCE_DIR}/kiosk/ui)
+target_link_libraries(contrast_test PRIVATE GTest::gtest_main)
+gtest_discover_tests(contrast_test)

@@ -103,7 +103,7 @@ TEST(Service, BehindTheGestureAndPinWithLockoutThenStaffActionsReachTheHeartbeat
     k.press("staff.reboot");
     k.press("staff.no");   // asked once more, and declined: nothing happens
     k.press("staff.exit");
-    k.wait_for("attract");
+    k.wait_for("language:kk");
 
     const std::string metrics = k.management("/metrics").body;
     EXPECT_EQ(metric(metrics, "kiosk_staff_logins_total"), 1) << metrics;

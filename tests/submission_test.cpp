@@ -225,11 +225,11 @@ struct Background {
 
     Health health{"KSK-TEST-01", "test", WallClock::now()};
 
-    SubmissionResult submit(const net::RegisterEndpoint& ep) {
+    SubmissionResult submit(const net::RegisterEndpoint& ep, Complaint c = kazakh_complaint()) {
         DeliveryWorker worker(outbox_file(cfg), cfg.kiosk_id, ep, retry_policy(cfg));
         printer::PaperCounter paper(dir / "paper", 100, 10);
-        const Backoffice office{cfg, tr, calendar, worker, paper, health};
-        auto pending = submit_in_background(kazakh_complaint(), office, "ru", new_idempotency_key());
+        const Backoffice office{cfg, tr, calendar, worker, paper};
+        auto pending = submit_in_background(std::move(c), office, "ru", new_idempotency_key());
         EXPECT_EQ(pending.wait_for(std::chrono::seconds(30)), std::future_status::ready);
         SubmissionResult r = pending.get();
         paper_left = paper.remaining();
@@ -251,7 +251,8 @@ TEST(Submission, InBackgroundRegistersAndSpoolsTheTalon) {
     EXPECT_NE(text.find("Тіркеу нөмірі"), std::string::npos) << text;
     EXPECT_NE(text.find("Регистрационный номер"), std::string::npos) << text;
     EXPECT_NE(text.find("KSK-TEST-01"), std::string::npos) << text;
-    EXPECT_NE(text.find("Жауап берілетін күн / Ожидаемая дата ответа"), std::string::npos) << text;
+    // To the akim: the procedure gives no term, so the talon invents no date.
+    EXPECT_EQ(text.find("Жауап берілетін күн / Ожидаемая дата ответа"), std::string::npos) << text;
     EXPECT_TRUE(r.print.problem.empty());
     EXPECT_TRUE(Outbox(outbox_file(b.cfg), b.cfg.kiosk_id).find(r.item.id)->talon_printed);
     // The QR code leads to the status page of this very number, percent-encoded.
@@ -259,6 +260,21 @@ TEST(Submission, InBackgroundRegistersAndSpoolsTheTalon) {
     run("pdftoppm -r 200 -png -singlefile '" + r.talon.string() + "' '" + png + "'");
     const std::string qr = run("zbarimg --raw -q '" + png + ".png' 2>/dev/null");
     EXPECT_NE(qr.find("https://register.example.kz/requests/%D0%96%D0%A2-"), std::string::npos) << qr;
+}
+
+TEST(Submission, ToTheProviderTheTalonGivesTheAnswerDateFiveWorkingDaysOn) {
+    Background b;
+    Complaint c = kazakh_complaint();
+    c.addressee = Addressee::ProviderHead;
+    const SubmissionResult r = b.submit(register_endpoint(b.cfg), c);
+    ASSERT_EQ(r.item.state, Delivery::Registered) << r.item.last_error;
+    const std::string text = run("pdftotext -enc UTF-8 '" + r.talon.string() + "' - 2>/dev/null");
+    const auto due = expected_answer_day(b.calendar, Addressee::ProviderHead, r.item.accepted_at);
+    ASSERT_TRUE(due);
+    EXPECT_EQ(*due, b.calendar.add_working_days(local_day(r.item.accepted_at), 5));
+    EXPECT_NE(text.find("Жауап берілетін күн / Ожидаемая дата ответа"), std::string::npos) << text;
+    EXPECT_NE(text.find(day_text(*due)), std::string::npos) << text;
+    EXPECT_FALSE(expected_answer_day(b.calendar, Addressee::Akim, r.item.accepted_at));
 }
 
 TEST(Submission, TalonGoesToTheConfiguredPrinter) {
@@ -338,7 +354,7 @@ TEST(Staff, ActionsAreDoneCountedAndReported) {
 
     DeliveryWorker worker(outbox_file(b.cfg), b.cfg.kiosk_id, register_endpoint(b.cfg), retry_policy(b.cfg));
     printer::PaperCounter paper(b.dir / "paper", 100, 10);
-    const Backoffice office{b.cfg, b.tr, b.calendar, worker, paper, b.health};
+    const Backoffice office{b.cfg, b.tr, b.calendar, worker, paper};
     auto received = [&] {
         std::vector<std::filesystem::path> pdfs;
         for (const auto& e : std::filesystem::directory_iterator(printer.spool_dir()))
@@ -346,21 +362,21 @@ TEST(Staff, ActionsAreDoneCountedAndReported) {
         return pdfs;
     };
 
-    StaffOutcome o = perform(office, StaffAction::TestPrint);
+    StaffOutcome o = perform(office, b.health, StaffAction::TestPrint);
     EXPECT_EQ(o.key, "staff.printed") << o.detail;
     ASSERT_EQ(received().size(), 2u);   // the citizen's talon, then the test page
     EXPECT_EQ(paper.remaining(), 98);   // the submission's counter was a fresh one: 99, then this
-    o = perform(office, StaffAction::PaperRestocked);
+    o = perform(office, b.health, StaffAction::PaperRestocked);
     EXPECT_EQ(o.key, "staff.restocked");
     EXPECT_EQ(o.detail, "100");
-    o = perform(office, StaffAction::Reprint, filed.talon);
+    o = perform(office, b.health, StaffAction::Reprint, filed.talon);
     EXPECT_EQ(o.key, "staff.printed") << o.detail;
     EXPECT_EQ(received().size(), 3u);
     // Only the kiosk's own spool: a path from elsewhere is refused, not printed.
-    EXPECT_EQ(perform(office, StaffAction::Reprint, "/etc/passwd").key, "staff.no_talon");
-    EXPECT_EQ(perform(office, StaffAction::Reprint, b.cfg.spool_dir / "../paper").key, "staff.no_talon");
+    EXPECT_EQ(perform(office, b.health, StaffAction::Reprint, "/etc/passwd").key, "staff.no_talon");
+    EXPECT_EQ(perform(office, b.health, StaffAction::Reprint, b.cfg.spool_dir / "../paper").key, "staff.no_talon");
     EXPECT_EQ(received().size(), 3u);
-    EXPECT_EQ(perform(office, StaffAction::DeliverNow).key, "staff.delivering");
+    EXPECT_EQ(perform(office, b.health, StaffAction::DeliverNow).key, "staff.delivering");
 
     const Figures f = b.health.figures();
     auto count = [&](StaffAction a) { return f.staff[static_cast<std::size_t>(a)]; };
@@ -377,8 +393,8 @@ TEST(Staff, TestPrintWithoutAPrinterGoesToTheSpool) {
     Background b;
     DeliveryWorker worker(outbox_file(b.cfg), b.cfg.kiosk_id, register_endpoint(b.cfg), retry_policy(b.cfg));
     printer::PaperCounter paper(b.dir / "paper", 100, 10);
-    const Backoffice office{b.cfg, b.tr, b.calendar, worker, paper, b.health};
-    EXPECT_EQ(perform(office, StaffAction::TestPrint).key, "staff.spooled");
+    const Backoffice office{b.cfg, b.tr, b.calendar, worker, paper};
+    EXPECT_EQ(perform(office, b.health, StaffAction::TestPrint).key, "staff.spooled");
     const auto test_pages = printer::recent_talons(b.cfg.spool_dir / "test", 5);
     ASSERT_EQ(test_pages.size(), 1u);
     const std::string text = run("pdftotext -enc UTF-8 '" + test_pages[0].string() + "' - 2>/dev/null");

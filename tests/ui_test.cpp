@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <array>
 #include <map>
 #include <sstream>
 #include <thread>
@@ -35,15 +36,11 @@ TEST(Ui, StartsDrawsAndAnswersTaps) {
     const std::string attract = kiosk.screenshot("01-attract");
     EXPECT_GT(std::stod(image_stat(attract, "%[fx:standard_deviation]")), 0.01) << "blank screen";
 
-    kiosk.tap(540, 960);   // anywhere: the attract screen is one big button
-    kiosk.wait_for("language:ru");
-    const std::string language = kiosk.screenshot("02-language");
-    EXPECT_NE(image_stat(attract, "%#"), image_stat(language, "%#")) << "the tap changed nothing";
-
+    // The three language buttons start the session directly.
     kiosk.press("language:ru");
     kiosk.wait_for("home.file");
     const std::string home = kiosk.screenshot("03-home-ru");
-    EXPECT_NE(image_stat(language, "%#"), image_stat(home, "%#"));
+    EXPECT_NE(image_stat(attract, "%#"), image_stat(home, "%#")) << "the tap changed nothing";
 
     EXPECT_NE(kiosk.log().find("kiosk: ready"), std::string::npos);
     EXPECT_EQ(kiosk.log().find("service catalog:"), std::string::npos) << kiosk.log();   // fetched fine
@@ -55,8 +52,8 @@ TEST(Ui, FilesAComplaintInKazakhByTouch) {
     Xvfb x(1080, 1920);
     Kiosk k(x, reg, test_name(), {.monitoring_settings = "heartbeat_interval_s = 10\n"});
     EXPECT_EQ(metric(k.management("/metrics").body, "kiosk_complaints_accepted_total"), 0);
-    k.press("attract");
     k.press("language:kk");
+    k.screenshot("kk-00-home");
     k.press("home.file");
     k.press("addressee.provider_head");
     k.screenshot("kk-01-addressee");
@@ -101,7 +98,7 @@ TEST(Ui, FilesAComplaintInKazakhByTouch) {
     k.wait_for("done.finish", 30s);   // the submission came back
     k.screenshot("kk-09-done");
     k.press("done.finish");
-    k.wait_for("attract");
+    k.wait_for("language:kk");
 
     const auto rows = reg.query("SELECT last_name, first_name, phone, json_extract(attributes, '$.iin'), "
                                 "json_extract(attributes, '$.officials_initials[0]'), json_extract(attributes, '$.grounds') "
@@ -145,7 +142,6 @@ TEST(Ui, FilesAComplaintInRussianByTouch) {
     DevRegister reg({.faults = {"delay=2000,path=requests.json"}});   // time to see "sending"
     Xvfb x(1080, 1920);
     Kiosk k(x, reg, test_name());
-    k.press("attract");
     k.press("language:ru");
     k.screenshot("ru-00-home");
     k.press("home.file");
@@ -189,7 +185,7 @@ TEST(Ui, FilesAComplaintInRussianByTouch) {
     k.sign();
     k.screenshot("ru-08-signature");
     k.press("nav.next");
-    std::this_thread::sleep_for(300ms);
+    k.wait_for("progress:submitting");   // the register answers after 2 s: "sending" shows meanwhile
     k.screenshot("ru-09-submitting");
     k.wait_for("done.finish", 30s);
     k.screenshot("ru-10-done");
@@ -218,35 +214,37 @@ TEST(Ui, EveryOtherScreenInLandscape) {
     Xvfb x(1920, 1080);
     Kiosk k(x, reg, test_name(), {.width = 1920, .height = 1080, .ui_settings = "inactivity_warning_s = 10\ninactivity_reset_s = 5\n"});
     k.screenshot("land-01-attract");
-    k.press("attract");
-    k.screenshot("land-02-language");
     k.press("language:kk");
     k.screenshot("land-03-home");
     k.press("home.info");
     k.screenshot("land-04-info");
     k.press("nav.home");
     k.press("home.assistance");
+    k.wait_for("notice:help");
     k.screenshot("land-05-assistance");
     k.press("nav.home");
     k.press("home.status");
     k.type("ЖТ-1999-00000001");
     k.press("status.check");
-    std::this_thread::sleep_for(1s);
+    k.wait_for("notice:status");
     k.screenshot("land-06-status");
     k.press("nav.home");
     k.press("home.file");
     k.press("addressee.egov");
     k.press("nav.next");
+    k.wait_for("egov.qr");
     k.screenshot("land-07-egov");
     k.press("nav.back");
     k.press("addressee.provider_head");
     k.press("nav.next");
     k.press("nav.next");   // no service chosen: the screen says what is missing
+    k.wait_for("summary:errors");
     k.screenshot("land-08-service-error");
     k.press("service:KZ-GU-003");
     k.press("nav.next");
     k.press("access.large_text");
     k.press("access.contrast");
+    k.wait_for("field.surname#0");
     k.screenshot("land-09-applicant-large-contrast");
     k.press("field.surname#0");
     k.type("Әбілқасымова");
@@ -255,10 +253,9 @@ TEST(Ui, EveryOtherScreenInLandscape) {
     // Walked away: a warning with a countdown, then everything typed is gone.
     k.wait_for("idle.continue", 20s);
     k.screenshot("land-10-inactivity-warning");
-    k.wait_for("attract", 20s);
+    k.wait_for("language:kk", 20s);
     k.screenshot("land-11-wiped");
     EXPECT_NE(k.log().find("inactivity: form wiped"), std::string::npos) << k.log();
-    k.press("attract");
     k.press("language:kk");
     k.press("home.file");
     k.press("addressee.provider_head");
@@ -267,6 +264,238 @@ TEST(Ui, EveryOtherScreenInLandscape) {
     k.press("nav.next");
     k.wait_for("field.surname#0");
     k.screenshot("land-12-applicant-empty-again");   // nothing of the last citizen's
+}
+
+// The next citizen sees nothing of the last one's status look-up: not on the screen, not in
+// the probe, not in the log.
+TEST(Ui, AStatusAnswerIsGoneForTheNextCitizen) {
+    DevRegister reg;
+    Xvfb x(1080, 1920);
+    Kiosk k(x, reg, test_name(), {.ui_settings = "inactivity_warning_s = 10\ninactivity_reset_s = 5\n"});
+    k.press("language:ru");
+    k.press("home.status");
+    k.type("ЖТ-1999-00000077");
+    k.press("status.check");
+    k.wait_for("notice:status");
+    const std::string asked = k.screenshot("privacy-01-status-answer");
+    k.wait_for("language:kk", 30s);   // walked away: warned, then wiped
+    k.press("language:kk");
+    k.press("home.status");
+    k.wait_for("status.check");
+    const std::string next = k.screenshot("privacy-02-next-citizen");
+    EXPECT_FALSE(k.appears("notice:status", 500ms)) << "the last citizen's answer is on the screen";
+    EXPECT_EQ(k.log().find("ЖТ-1999-00000077"), std::string::npos) << k.log();
+    EXPECT_NE(image_stat(asked, "%#"), image_stat(next, "%#"));
+}
+
+// Reaches the officials step with valid answers before it.
+void to_officials(Kiosk& k) {
+    k.press("language:kk");
+    k.press("home.file");
+    k.press("addressee.provider_head");
+    k.press("nav.next");
+    k.press("service:KZ-GU-001");
+    k.press("nav.next");
+    k.press("field.surname#0");
+    k.type("Әбілқасымова");
+    k.press("field.first_name#0");
+    k.type("Айгүл");
+    k.press("field.iin#0");
+    k.type("900101300007");
+    k.press("field.postal_address#0");
+    k.type("Көкшетау, Абай 83");
+    k.press("nav.next");
+}
+
+// From the officials to the done screen.
+void to_done(Kiosk& k) {
+    k.press("nav.next");
+    k.press("field.grounds#0");
+    k.type("анықтама берілмеді");
+    k.press("field.demands#0");
+    k.type("анықтама беру");
+    k.press("nav.next");
+    k.press("field.phone#0");
+    k.type("87011234567");
+    k.press("nav.next");
+    k.scroll_to("review.consent");
+    k.press("review.consent");
+    k.press("nav.next");
+    k.sign();
+    k.press("nav.next");
+    k.wait_for("done.finish", 30s);
+}
+
+TEST(Ui, TwoAndThreeOfficialsAddedEditedAndTheFirstRemoved) {
+    DevRegister reg;
+    Xvfb x(1080, 1920);
+    Kiosk k(x, reg, test_name());
+    to_officials(k);
+    const std::vector<std::array<const char*, 3>> officials = {
+        {"бөлім басшысы", "Жұмабеков", "Н. Ө."}, {"маман", "Сейітова", "Ә. Б."}, {"инспектор", "Ли", "В."}};
+    for (std::size_t i = 0; i < officials.size(); ++i) {
+        if (i > 0) {
+            k.scroll_to("officials.add");
+            k.press("officials.add");
+        }
+        const std::string n = "#" + std::to_string(i);
+        for (const auto& [field, text] : {std::pair{"field.official_position", officials[i][0]},
+                                          std::pair{"field.official_surname", officials[i][1]},
+                                          std::pair{"field.official_initials", officials[i][2]}}) {
+            k.scroll_to(field + n);
+            k.press(field + n);
+            k.type(text);
+        }
+    }
+    k.screenshot("officials-01-three");
+    // The second one's surname corrected: a tap puts the caret at its end, delete, type.
+    k.scroll_to("field.official_surname#1");
+    k.press("field.official_surname#1");
+    k.type("-Нұрова");
+    k.scroll_to("officials.remove#0");
+    k.press("officials.remove#0");
+    k.screenshot("officials-02-first-removed");
+    to_done(k);
+    const auto rows = reg.query("SELECT json_extract(attributes, '$.officials_position'), "
+                                "json_extract(attributes, '$.officials_surname'), "
+                                "json_extract(attributes, '$.officials_initials') FROM requests", {});
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0], (std::vector<std::string>{"[\"маман\",\"инспектор\"]", "[\"Сейітова-Нұрова\",\"Ли\"]",
+                                                 "[\"Ә. Б.\",\"В.\"]"}));
+}
+
+// Next with a problem below the fold: the summary is on the screen and the focus (where the
+// keyboard types) is on the field, in view.
+TEST(Ui, ErrorsBelowTheFoldAreSummarisedAndTheFieldFocused) {
+    DevRegister reg;
+    Xvfb x(1080, 1920);
+    Kiosk k(x, reg, test_name());
+    k.press("language:ru");
+    k.press("home.file");
+    k.press("addressee.akim");
+    k.press("nav.next");
+    k.press("service:KZ-GU-002");
+    k.press("nav.next");
+    k.press("field.surname#0");
+    k.type("Иванова");
+    k.press("field.first_name#0");
+    k.type("Мария");
+    k.press("field.iin#0");
+    k.type("880229400003");
+    // The address, at the bottom of the form and under the keyboard, stays empty.
+    k.press("nav.next");
+    k.wait_for("summary:errors");
+    const auto t = k.targets();
+    ASSERT_TRUE(t.count("focused")) << "no field has the focus";
+    ASSERT_TRUE(t.count("field.postal_address#0")) << "the field with the problem is not on the screen";
+    EXPECT_EQ(t.at("focused"), t.at("field.postal_address#0"));
+    EXPECT_GT(t.at("field.postal_address#0").h, 40);   // in view, not clipped to a sliver
+    k.screenshot("errors-01-summary-and-focus");
+    k.type("г. Кокшетау, ул. Абая 83");
+    k.press("nav.next");
+    k.wait_for("field.official_position#0");
+}
+
+// Typing "Абай 83", three steps left, " к-сі": the register holds what the caret made of it.
+TEST(Ui, TheCaretEditsInTheMiddleOfATextAndTheRegisterHoldsTheResult) {
+    DevRegister reg;
+    Xvfb x(1080, 1920);
+    Kiosk k(x, reg, test_name());
+    k.press("language:kk");
+    k.press("home.file");
+    k.press("addressee.provider_head");
+    k.press("nav.next");
+    k.press("service:KZ-GU-001");
+    k.press("nav.next");
+    k.press("field.surname#0");
+    k.type("Әбілқасымова");
+    k.press("field.first_name#0");
+    k.type("Айгүл");
+    k.press("field.iin#0");
+    k.type("900101300007");
+    k.press("field.postal_address#0");
+    k.type("Көкшетау, Абай 83");
+    for (int i = 0; i < 3; ++i) k.press("key:left");
+    k.type(" к-сі");
+    k.screenshot("caret-01-inserted");
+    // Symbols come from their own layer.
+    k.press("key:right");
+    k.press("key:right");
+    k.press("key:right");
+    k.press("key:symbols");
+    k.press("key:№");
+    k.press("key:symbols");
+    k.press("nav.next");
+    k.press("field.official_position#0");
+    k.type("маман");
+    k.press("field.official_surname#0");
+    k.type("Ли");
+    k.press("field.official_initials#0");
+    k.type("В.");
+    to_done(k);
+    const auto rows = reg.query("SELECT json_extract(attributes, '$.postal_address') FROM requests", {});
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0][0], "Көкшетау, Абай к-сі 83№");
+}
+
+// Cancel asks once, then everything is gone; Help from a middle step reaches staff, the
+// metrics and the register's heartbeats.
+TEST(Ui, CancelWipesAndHelpFromAMiddleStepReachesMonitoring) {
+    DevRegister reg;
+    Xvfb x(1080, 1920);
+    Kiosk k(x, reg, test_name(), {.monitoring_settings = "heartbeat_interval_s = 10\n"});
+    to_officials(k);
+    k.press("nav.help");
+    k.wait_for("notice:help");
+    k.screenshot("help-01-told");
+    EXPECT_EQ(metric(k.management("/metrics").body, "kiosk_assistance_requests_total"), 1);
+    k.press("nav.cancel");
+    k.wait_for("cancel.confirm");
+    k.screenshot("cancel-01-asked");
+    k.press("cancel.keep");
+    k.wait_for("field.official_position#0");
+    k.press("nav.cancel");
+    k.press("cancel.confirm");
+    k.wait_for("language:kk");
+    k.press("language:kk");
+    k.press("home.file");
+    k.press("addressee.provider_head");
+    k.press("nav.next");
+    k.press("service:KZ-GU-001");
+    k.press("nav.next");
+    k.wait_for("field.surname#0");
+    const std::string empty = k.screenshot("cancel-02-empty-again");
+    EXPECT_TRUE(reg.query("SELECT id FROM requests", {}).empty());
+    std::string heartbeats;
+    for (auto deadline = std::chrono::steady_clock::now() + 25s; std::chrono::steady_clock::now() < deadline;
+         std::this_thread::sleep_for(250ms)) {
+        heartbeats.clear();
+        for (const auto& row : reg.query("SELECT body FROM heartbeats", {})) heartbeats += row[0] + "\n";
+        if (heartbeats.find("\"assistance_requests\":1") != std::string::npos) break;
+    }
+    EXPECT_NE(heartbeats.find("\"assistance_requests\":1"), std::string::npos) << heartbeats;
+}
+
+// Every screen of the filing in English, large text and high contrast, portrait.
+TEST(Ui, TheFilingInLargeTextAndHighContrast) {
+    DevRegister reg;
+    Xvfb x(1080, 1920);
+    Kiosk k(x, reg, test_name());
+    k.press("language:en");
+    k.press("access.large_text");
+    k.press("access.contrast");
+    k.screenshot("en-large-contrast-00-home");
+    k.press("home.file");
+    k.press("addressee.akim");
+    k.screenshot("en-large-contrast-01-addressee");
+    k.press("nav.next");
+    k.press("service:KZ-GU-001");
+    k.press("nav.next");
+    k.press("field.surname#0");
+    k.type("Smith");
+    k.screenshot("en-large-contrast-03-applicant");
+    k.press("access.contrast");   // back to the normal look: nothing of high contrast stays
+    k.screenshot("en-large-03-applicant-normal");
 }
 
 TEST(Ui, RefusesABadConfigurationNamingKeyAndLine) {

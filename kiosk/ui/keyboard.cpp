@@ -138,8 +138,9 @@ void draw_keyboard(App& app, float width) {
     const Palette& p = *app.palette;
     const ImVec2 origin = ImGui::GetCursorScreenPos();
     const float height = keyboard_height(app, width);
-    ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(origin.x, origin.y), ImVec2(origin.x + width, origin.y + height),
-                                              colour(p.pressed));
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->AddRectFilled(ImVec2(origin.x, origin.y), ImVec2(origin.x + width, origin.y + height), colour(p.keyboard));
+    dl->AddRectFilled(ImVec2(origin.x, origin.y), ImVec2(origin.x + width, origin.y + 2.f), colour(p.muted));
     ImGui::PushFont(app.fonts.body);
     // Layouts are centred; shorter ones start lower so the bottom row never moves.
     const Rows& layout = rows(shown);
@@ -178,7 +179,7 @@ void draw_keyboard(App& app, float width) {
             kb.layout = kb.layout == Layout::Symbols ? kb.letters : Layout::Symbols;
         if (shown != Layout::Symbols && key(app, "shift", kIconShift, w, kb.shift)) kb.shift = !kb.shift;
         const float used = ImGui::GetCursorScreenPos().x - start;
-        const float tail = 2 * (w + kKeyGap) + (multiline ? w + kKeyGap : 0.f) + 1.5f * w + 24.f;
+        const float tail = 3 * (w + kKeyGap) + 1.5f * w + 24.f;
         const float space_w = std::max(w * 1.5f, width - 48.f - used - tail);
         if (key(app, "space", app.t("kbd.space"), space_w)) app.act({Act::Type, 0, 0, " "});
     } else {
@@ -186,9 +187,11 @@ void draw_keyboard(App& app, float width) {
     }
     if (key(app, "left", kIconLeft, pad == Keypad::Digits ? w / 2 - kKeyGap / 2 : w)) app.act({Act::CaretLeft});
     if (key(app, "right", kIconRight, pad == Keypad::Digits ? w / 2 - kKeyGap / 2 : w)) app.act({Act::CaretRight});
-    if (multiline && key(app, "enter", kIconReturn, w)) app.act({Act::Type, 0, 0, "\n"});
+    // Enter: a new line in the long texts, the next field in the others.
+    if (key(app, "enter", kIconReturn, pad == Keypad::Digits ? w / 2 - kKeyGap / 2 : w))
+        app.act(multiline ? Intent{Act::Type, 0, 0, "\n"} : Intent{Act::NextField});
     ImGui::PushButtonRepeat(true);
-    if (key(app, "backspace", erase, pad == Keypad::Digits ? w + w / 2 : 1.5f * w)) app.act({Act::Backspace});
+    if (key(app, "backspace", erase, pad == Keypad::Digits ? w : 1.5f * w)) app.act({Act::Backspace});
     ImGui::PopButtonRepeat();
     ImGui::PopFont();
     ImGui::PopFont();

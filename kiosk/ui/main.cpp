@@ -135,6 +135,8 @@ void apply_theme(const Palette& p) {
     s.Colors[ImGuiCol_ScrollbarGrab] = s.Colors[ImGuiCol_ScrollbarGrabHovered] = c(p.muted);
     s.Colors[ImGuiCol_ScrollbarGrabActive] = c(p.text);
     s.Colors[ImGuiCol_Border] = c(p.field_edge);
+    // Behind a question, the page is dimmed to nearly nothing: it does not show through.
+    s.Colors[ImGuiCol_ModalWindowDimBg] = ImGui::ColorConvertU32ToFloat4(colour(p.text, 0.85f));
 }
 
 // The emblem as a texture, from a PNG (libpng's simplified API).

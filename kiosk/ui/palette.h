@@ -29,6 +29,7 @@ struct Palette {
     Rgb warning_bg, warning_edge;
     Rgb step_done, step_todo;          // the step indicator's segments
     Rgb switch_off;                    // a switch's track when off (on: primary)
+    Rgb keyboard;                      // behind the on-screen keyboard
 };
 
 constexpr Palette kNormal = {
@@ -46,6 +47,7 @@ constexpr Palette kNormal = {
     .warning_bg = {0xFF, 0xF4, 0xCC}, .warning_edge = {0x8A, 0x4B, 0x00},
     .step_done = {0x1D, 0x4F, 0x91}, .step_todo = {0x6F, 0x77, 0x7B},
     .switch_off = {0x50, 0x5A, 0x5F},
+    .keyboard = {0xDD, 0xE3, 0xEA},
 };
 
 constexpr Palette kHighContrast = {
@@ -63,6 +65,7 @@ constexpr Palette kHighContrast = {
     .warning_bg = {0xFF, 0xFF, 0xFF}, .warning_edge = {0x00, 0x00, 0x00},
     .step_done = {0x00, 0x00, 0x00}, .step_todo = {0x59, 0x59, 0x59},
     .switch_off = {0x00, 0x00, 0x00},
+    .keyboard = {0xFF, 0xFF, 0xFF},
 };
 
 struct ColourPair {
@@ -84,6 +87,7 @@ inline std::vector<ColourPair> text_pairs(const Palette& p) {
         {"panel text", p.on_success, p.success},    {"success on page", p.success, p.page},
         {"text on info", p.text, p.info_bg},        {"text on warning", p.text, p.warning_bg},
         {"switch label", p.on_primary, p.switch_off},
+        {"key label on keyboard", p.text, p.keyboard},
     };
 }
 
@@ -97,6 +101,7 @@ inline std::vector<ColourPair> edge_pairs(const Palette& p) {
         {"warning edge", p.warning_edge, p.warning_bg},     {"step done", p.step_done, p.page},
         {"step to do", p.step_todo, p.page},                {"switch off", p.switch_off, p.page},
         {"switch on", p.primary, p.page},
+        {"key edge on keyboard", p.muted, p.keyboard},
     };
 }
 

@@ -51,11 +51,17 @@ struct App {
     const Palette* palette = &kNormal;
     SignatureStroke stroke;                          // being drawn right now
     std::string shown_focus;                         // the field last scrolled into view
+    std::string revealed;                            // the answer last scrolled into view
     bool unsettled = false;                          // this frame moved things: draw more
     bool scroll_to_top = false;                      // an error summary just appeared
 
     const std::string& t(std::string_view key) const { return session.t(key); }
-    void act(const Intent& i) { session.act(i); }
+    // What a touch did is laid out over the next frames (a popup sizes itself on its first):
+    // draw them now, not at the next touch.
+    void act(const Intent& i) {
+        session.act(i);
+        unsettled = true;
+    }
 };
 
 // Where each touchable thing was drawn this frame, for tests that tap like a citizen: when

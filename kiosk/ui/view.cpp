@@ -89,10 +89,13 @@ bool button(App& app, std::string_view id, const std::string& label, Icon icon, 
     rect(pos, end, back, 10.f);
     if (!filled) frame(pos, end, p.secondary_edge, 3.f, 10.f);
     ImFont* font = ImGui::GetFont();
-    const std::string shown = with_icon(on ? Icon::Tick : icon, label);
+    const std::string shown = with_icon(icon, label);
     const float wrap = size.x - 2 * kGap;
     const ImVec2 ts = text_size(font, shown, wrap);
-    text_at(font, ImVec2(pos.x + std::max(kGap, (size.x - ts.x) / 2), pos.y + (size.y - ts.y) / 2), fore, shown, wrap);
+    const ImVec2 at(pos.x + std::max(kGap, (size.x - ts.x) / 2), pos.y + (size.y - ts.y) / 2);
+    text_at(font, at, fore, shown, wrap);
+    // Chosen is said by a shape too, not by colour alone: a bar under the label.
+    if (on) rect(ImVec2(at.x, at.y + ts.y + 3.f), ImVec2(at.x + std::min(ts.x, wrap), at.y + ts.y + 8.f), fore);
     return hit;
 }
 
@@ -122,6 +125,7 @@ void notice(App& app, const Item& item) {
     const float actions_h = item.entries.empty() ? 0.f : font->FontSize + 2 * kGap + kGap;
     const ImVec2 pos = ImGui::GetCursorScreenPos();
     const ImVec2 end(pos.x + w, pos.y + ts.y + 2 * kGap + actions_h);
+    ImGui::BeginGroup();
     rect(pos, end, back);
     rect(pos, ImVec2(pos.x + 10.f, end.y), edge);
     text_at(font, ImVec2(pos.x + 10.f + 1.5f * kGap, pos.y + kGap), p.text, text, inner);
@@ -132,6 +136,7 @@ void notice(App& app, const Item& item) {
         if (button(app, a.id, a.label, a.icon, Tone::Secondary, ImVec2(bw, font->FontSize + 2 * kGap))) app.act(a.intent);
         ImGui::Dummy(ImVec2(1, kGap));
     }
+    ImGui::EndGroup();
     probe().item(item.id);
 }
 
@@ -234,7 +239,10 @@ void field(App& app, const Item& item) {
         }
         app.shown_focus = item.id;
     }
-    if (item.on) rect(ImVec2(pos.x - 6, pos.y - 6), ImVec2(end.x + 6, end.y + 6), p.focus, 4.f);
+    if (item.on) {
+        probe().item("focused");   // where the keyboard types, for tests
+        rect(ImVec2(pos.x - 6, pos.y - 6), ImVec2(end.x + 6, end.y + 6), p.focus, 4.f);
+    }
     rect(pos, end, p.surface);
     frame(pos, end, has_error && !item.on ? p.error : p.field_edge, item.on ? 4.f : 3.f);
     const ImVec2 origin(pos.x + 20.f, pos.y + 18.f);
@@ -441,6 +449,7 @@ void qr_code(App& app, const Item& item) {
                     rect(a, ImVec2(a.x + cell, a.y + cell), {0, 0, 0});
                 }
         ImGui::Dummy(ImVec2(size, size));
+        probe().item(item.id);
     }
     paragraph(item.label, pal(app).text);
 }
@@ -503,8 +512,29 @@ void panel(App& app, const Item& item) {
     ImGui::Dummy(ImVec2(1, kGap));
 }
 
+// Work under way: a band that sweeps across, redrawn while the session is busy.
+void progress(App& app, const Item& item, Clock::time_point now) {
+    const Palette& p = pal(app);
+    paragraph(with_icon(item.icon, item.label), p.text);
+    ImGui::Dummy(ImVec2(1, kGap));
+    const float w = page_width(), h = 24.f;
+    const ImVec2 pos = snap(ImGui::GetCursorScreenPos());
+    rect(pos, ImVec2(pos.x + w, pos.y + h), p.surface, h / 2);
+    frame(pos, ImVec2(pos.x + w, pos.y + h), p.primary, 2.f, h / 2);
+    const double t = std::chrono::duration<double>(now.time_since_epoch()).count();
+    const float band = w * 0.25f, x = static_cast<float>(std::fmod(t * 0.6, 1.0)) * (w - band);
+    rect(ImVec2(pos.x + x, pos.y), ImVec2(pos.x + x + band, pos.y + h), p.primary, h / 2);
+    ImGui::Dummy(ImVec2(w, h));
+    probe().item(item.id);
+}
+
 void item(App& app, const Item& it) {
     const Palette& p = pal(app);
+    if (it.reveal && app.revealed != it.id) {   // an answer that just came: bring it into view
+        ImGui::SetScrollHereY(0.2f);
+        app.revealed = it.id;
+        app.unsettled = true;
+    }
     switch (it.kind) {
     case Kind::Heading: heading(app, it.label, app.fonts.heading); break;
     case Kind::Text: paragraph(it.label, p.text); break;
@@ -530,6 +560,7 @@ void item(App& app, const Item& it) {
     case Kind::SignaturePad: signature_pad(app, it); break;
     case Kind::Panel: return panel(app, it);
     case Kind::Countdown: paragraph(with_icon(Icon::Clock, it.label), p.muted); break;
+    case Kind::Progress: progress(app, it, Clock::now()); break;
     }
     ImGui::Dummy(ImVec2(1, kGap));
 }
@@ -671,13 +702,20 @@ void access_bar(App& app, const ScreenContent& c, float top, float width) {
 // A question over the page; what is behind it is dimmed to nearly nothing, so keys and fields
 // do not show through.
 void dialog(App& app, const ScreenContent& c) {
-    if (c.dialog.empty()) return;
+    if (c.dialog.empty()) {
+        // Answered or gone (the citizen touched the screen): closed here, or ImGui would keep
+        // it open unseen and take the next touch for it.
+        if (ImGui::IsPopupOpen("dialog") && ImGui::BeginPopupModal("dialog")) {
+            ImGui::CloseCurrentPopup();
+            ImGui::EndPopup();
+        }
+        return;
+    }
     const Palette& p = pal(app);
     const ImVec2 size = ImGui::GetIO().DisplaySize;
     ImGui::OpenPopup("dialog");
     ImGui::SetNextWindowPos(ImVec2(size.x / 2, size.y / 2), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
     ImGui::SetNextWindowSize(ImVec2(std::min(size.x * 0.86f, 1000.f), 0));
-    ImGui::PushStyleColor(ImGuiCol_ModalWindowDimBg, ImGui::ColorConvertU32ToFloat4(colour(p.text, 0.88f)));
     ImGui::PushStyleColor(ImGuiCol_PopupBg, ImGui::ColorConvertU32ToFloat4(colour(p.surface)));
     ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(40, 36));
     if (ImGui::BeginPopupModal("dialog", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize)) {
@@ -692,7 +730,7 @@ void dialog(App& app, const ScreenContent& c) {
         ImGui::EndPopup();
     }
     ImGui::PopStyleVar();
-    ImGui::PopStyleColor(2);
+    ImGui::PopStyleColor();
 }
 
 // Section: the attract screen: the office, the invitation in three languages, three buttons
@@ -747,6 +785,7 @@ void attract(App& app, const ScreenContent& c, Clock::time_point now) {
 // Section: the page between the bars
 
 void page(App& app, const ScreenContent& c, float page_height) {
+    if (std::none_of(c.page.begin(), c.page.end(), [](const Item& i) { return i.reveal; })) app.revealed.clear();
     page_title(app, c);
     std::vector<const Item*> tile_items;
     for (const Item& i : c.page)
@@ -777,12 +816,14 @@ void draw(App& app, Clock::time_point now) {
     } else if (flow.in_service()) {
         const float top = header(app, size.x);
         ImGui::SetCursorScreenPos(ImVec2(kPad, top + kGap));
-        ImGui::BeginChild("service", ImVec2(size.x - 2 * kPad, size.y - top - 150.f), false);
+        const float footer_top = size.y - kAccessHeight - 140.f;
+        ImGui::BeginChild("service", ImVec2(size.x - 2 * kPad, footer_top - top - kGap), false);
         page_title(app, c);
         service_screen(app, ImGui::GetContentRegionAvail().x);
         ImGui::EndChild();
-        ImGui::SetCursorScreenPos(ImVec2(kPad, size.y - 130.f));
+        ImGui::SetCursorScreenPos(ImVec2(kPad, footer_top + kGap));
         service_footer(app, size.x - 2 * kPad);
+        access_bar(app, c, size.y - kAccessHeight, size.x);
     } else {
         float top = header(app, size.x);
         if (c.current_step > 0) top += steps(app, c, top, size.x);

@@ -172,7 +172,6 @@ int main(int argc, char** argv) {
         DevRegister reg({.faults = {"delay=10000,path=requests.json"}});
         Xvfb x(1080, 1920);
         Kiosk k(x, reg, "bench-submit");
-        k.press("attract");
         k.press("language:kk");
         k.press("home.file");
         k.press("addressee.provider_head");

@@ -215,7 +215,9 @@ struct Kiosk {
         throw std::runtime_error("no touch target " + id + " on screen (see missing-target.png)");
     }
 
+    // Like a person: a target below (or above) what is shown is scrolled to first.
     void press(const std::string& id) {
+        if (id.rfind("key:", 0) != 0 && !appears(id, 300ms)) scroll_to(id);
         const Rect r = wait_for(id);
         tap(r.x + r.w / 2, r.y + r.h / 2);
     }

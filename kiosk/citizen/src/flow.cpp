@@ -265,6 +265,21 @@ void Flow::focus_on(Field f, int official) {
     caret = text ? text->size() : 0;
 }
 
+void Flow::next_field() {
+    // The screen's typed fields in order; the officials' three repeat for each official.
+    std::vector<std::pair<Field, int>> order;
+    for (Field f : fields_of(screen)) {
+        if (keypad_for(f) == Keypad::Letters && max_length(f) == 0) continue;   // a choice, not typed
+        if (f == Field::OfficialPosition || f == Field::OfficialSurname || f == Field::OfficialInitials) continue;
+        order.emplace_back(f, 0);
+    }
+    if (screen == Screen::Officials)
+        for (int i = 0; i < static_cast<int>(complaint.officials.size()); ++i)
+            for (Field f : {Field::OfficialPosition, Field::OfficialSurname, Field::OfficialInitials}) order.emplace_back(f, i);
+    const auto at = std::find(order.begin(), order.end(), std::pair(focus, focus_official));
+    if (at != order.end() && at + 1 != order.end()) focus_on(at[1].first, at[1].second);
+}
+
 void Flow::focus_error(std::size_t index) {
     if (index >= errors.size()) return;
     const FieldError& e = errors[index];

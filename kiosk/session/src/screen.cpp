@@ -58,7 +58,7 @@ struct Builder {
 
     void error_summary() {
         if (f.errors.empty()) return;
-        Item summary{.kind = Kind::ErrorSummary, .id = "summary:errors", .label = t("summary:errors"), .icon = Icon::Error, .tone = Tone::Error};
+        Item summary{.kind = Kind::ErrorSummary, .id = "summary:errors", .label = t("error.summary"), .icon = Icon::Error, .tone = Tone::Error};
         for (std::size_t i = 0; i < f.errors.size(); ++i) {
             const FieldError& e = f.errors[i];
             std::string where = t(field_key(e.field));
@@ -141,7 +141,7 @@ void status(Builder& b) {
     const auto& lines = b.s.results().status;
     if (lines.empty()) return;
     Item answer{.kind = Kind::Notice, .id = "notice:status", .label = format(b.t(lines.front().key), {lines.front().arg}),
-                .icon = Icon::Info, .tone = Tone::Info};
+                .icon = Icon::Info, .tone = Tone::Info, .reveal = true};
     for (std::size_t i = 1; i < lines.size(); ++i) answer.rows.push_back({"", format(b.t(lines[i].key), {lines[i].arg})});
     b.add(std::move(answer));
 }
@@ -210,7 +210,8 @@ void grounds(Builder& b) {
     static constexpr const char* common[] = {"ground.deadline", "ground.refusal", "ground.documents",
                                              "ground.conduct",  "ground.error",   "ground.fee"};
     for (const char* key : common)
-        b.add({.kind = Kind::Template, .id = key, .label = b.t(key), .icon = Icon::Add, .intent = {Act::AddGround, 0, 0, key}});
+        b.add({.kind = Kind::Template, .id = key, .label = b.t(key), .icon = Icon::Add,
+               .on = b.f.complaint.grounds.find(b.t(key)) != std::string::npos, .intent = {Act::AddGround, 0, 0, key}});
     b.field(Field::Grounds, b.f.complaint.grounds, 0, 4, true, "hint.grounds");
     b.field(Field::Demands, b.f.complaint.demands, 0, 3, true, "hint.demands");
 }
@@ -247,7 +248,7 @@ void review(Builder& b) {
     card(4, std::move(officials));
     card(5, {row(Field::Grounds, c.grounds), row(Field::Demands, c.demands)});
     card(6, {row(Field::Phone, normalized_phone(c.phone)), row(Field::Email, c.email)});
-    b.add({.kind = Kind::Text, .id = "text:filed_on", .label = format(b.t("text:filed_on"), {day_text(local_today())})});
+    b.add({.kind = Kind::Text, .id = "text:filed_on", .label = format(b.t("review.filed_on"), {day_text(local_today())})});
     b.add({.kind = Kind::Switch, .id = "review.consent", .label = b.t("review.consent"), .error = b.error_of(Field::Consent, -1),
            .on = c.consent, .required = true, .intent = {Act::Consent}});
 }
@@ -260,7 +261,7 @@ void signature(Builder& b) {
 }
 
 void submitting(Builder& b) {
-    b.notice("submitting.text", b.t("submitting.text"), Tone::Info, Icon::Send);
+    b.add({.kind = Kind::Progress, .id = "progress:submitting", .label = b.t("submitting.text"), .icon = Icon::Send});
 }
 
 // The confirmation panel: the number in large type, what happens next, and the way out.
@@ -271,7 +272,7 @@ void done(Builder& b, Clock::time_point now) {
                .value = f.registration_number, .hint = b.t(f.offline ? "done.local_number" : "done.number"),
                .icon = Icon::Tick, .tone = Tone::Success};
     b.add(std::move(panel));
-    Item next{.kind = Kind::Card, .id = "card:next", .label = b.t("card:next")};
+    Item next{.kind = Kind::Card, .id = "card:next", .label = b.t("done.next")};
     next.rows.push_back({b.t("talon.addressee"), b.t("addressee." + std::string(addressee_code(f.complaint.addressee)))});
     if (!r.expected_answer.empty()) next.rows.push_back({b.t("done.expected"), r.expected_answer});
     std::string contact = normalized_phone(f.complaint.phone);
@@ -286,7 +287,7 @@ void done(Builder& b, Clock::time_point now) {
         b.notice("print.keep_number", b.t("print.keep_number"), Tone::Warning, Icon::Warning);
     }
     const int left = b.s.done_seconds_left(now);
-    b.add({.kind = Kind::Countdown, .id = "countdown:done", .label = format(b.t("countdown:done"), {std::to_string(left)}),
+    b.add({.kind = Kind::Countdown, .id = "countdown:done", .label = format(b.t("done.closes"), {std::to_string(left)}),
            .value = std::to_string(left)});
 }
 
@@ -339,12 +340,14 @@ void footer(Builder& b) {
 
 void access(Builder& b) {
     const Flow& f = b.f;
-    if (f.screen == Screen::Attract || f.in_service()) return;
+    if (f.screen == Screen::Attract) return;
     auto& out = b.out.access;
-    out.push_back({.kind = Kind::Switch, .id = "access.large_text", .label = b.t("access.large_text"), .icon = Icon::Text,
-                   .on = f.large_text, .intent = {Act::LargeText}});
-    out.push_back({.kind = Kind::Switch, .id = "access.contrast", .label = b.t("access.contrast"), .icon = Icon::Contrast,
-                   .on = f.high_contrast, .intent = {Act::Contrast}});
+    if (!f.in_service()) {   // staff get their language, no more
+        out.push_back({.kind = Kind::Switch, .id = "access.large_text", .label = b.t("access.large_text"), .icon = Icon::Text,
+                       .on = f.large_text, .intent = {Act::LargeText}});
+        out.push_back({.kind = Kind::Switch, .id = "access.contrast", .label = b.t("access.contrast"), .icon = Icon::Contrast,
+                       .on = f.high_contrast, .intent = {Act::Contrast}});
+    }
     for (auto lang : kLanguages)
         out.push_back({.kind = Kind::Choice, .id = "header.language:" + std::string(lang),
                        .label = b.s.office().tr.in(lang).get("language.short"),
@@ -359,7 +362,7 @@ void dialog(Builder& b, Clock::time_point now) {
     if (idle.state == Idle::Warning) {
         out.push_back({.kind = Kind::Heading, .id = "idle.title", .label = b.t("idle.title")});
         out.push_back({.kind = Kind::Countdown, .id = "countdown:idle",
-                       .label = format(b.t("countdown:idle"), {std::to_string(idle.seconds_left)}),
+                       .label = format(b.t("idle.countdown"), {std::to_string(idle.seconds_left)}),
                        .value = std::to_string(idle.seconds_left)});
         out.push_back(b.action("idle.continue", {Act::StillHere}, Tone::Primary, Icon::Tick));
     } else if (f.cancel_asked) {
@@ -403,7 +406,10 @@ ScreenContent screen_content(const Session& s, Clock::time_point now) {
         return "home";
     }();
     out.title = f.screen == Screen::Done ? "" : s.t(f.in_service() ? screen_key : screen_key + ".title");
-    if (f.in_service()) return out;
+    if (f.in_service()) {
+        access(b);
+        return out;
+    }
     out.current_step = f.step();
     for (const char* key : kStepKeys) out.steps.push_back(s.t(key));
     if (out.current_step > 0)

@@ -82,6 +82,7 @@ void Session::apply(const Intent& i, Clock::time_point now) {
     case Act::Retry: return f.retry();
     case Act::Focus: return f.focus_on(static_cast<Field>(i.arg), i.arg2);
     case Act::FocusError: return f.focus_error(static_cast<std::size_t>(i.arg));
+    case Act::NextField: return f.next_field();
     case Act::Type: return f.type(i.text);
     case Act::Backspace: return f.backspace();
     case Act::CaretLeft: return f.caret_left();

@@ -90,6 +90,7 @@ struct Flow {
     void keep_going();
     void focus_on(Field f, int official = 0);   // the caret goes to the end of the text
     void focus_error(std::size_t index);   // an entry of the error summary
+    void next_field();                     // the keyboard's Enter in a one-line field
     void type(std::string_view utf8);      // one key of the on-screen keyboard, at the caret
     void backspace();                      // the letter before the caret
     void caret_left();

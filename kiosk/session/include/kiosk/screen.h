@@ -31,6 +31,7 @@ enum class Kind {
     SignaturePad,  // the finger-drawn signature
     Panel,         // the confirmation panel: title, number in large type, rows
     Countdown,     // a line that counts down (value: seconds left)
+    Progress,      // work under way that the citizen waits for: it moves, so it is not frozen
 };
 
 enum class Tone { Normal, Primary, Secondary, Info, Warning, Error, Success };
@@ -51,6 +52,7 @@ struct Item {
     Tone tone = Tone::Normal;
     bool on = false;             // chosen, focused, switched on
     bool required = false;
+    bool reveal = false;         // scrolled into view when it appears (an answer to a question)
     int lines = 1;               // a field's height in lines
     Intent intent;               // what touching it does
     std::vector<Row> rows;       // a card's answers, a panel's lines

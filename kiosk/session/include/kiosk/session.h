@@ -58,7 +58,7 @@ enum class Act {
     Start, Language, Home, FileComplaint, CheckStatus, HowAppealsWork, CallSpecialist,
     Help, CancelHelp, LookUpStatus, ChooseAddressee, ChooseService, AddGround,
     Next, Back, Change, Cancel, CancelConfirmed, KeepGoing, Finish, Retry,
-    Focus, FocusError, Type, Backspace, CaretLeft, CaretRight, CaretTo,
+    Focus, FocusError, NextField, Type, Backspace, CaretLeft, CaretRight, CaretTo,
     AddOfficial, RemoveOfficial, Consent, ClearSignature,
     LargeText, Contrast, StillHere,
     // staff

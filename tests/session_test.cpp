@@ -1,0 +1,331 @@
+// The citizen's session without a display: intents in, effects run against the real
+// development register, results held and wiped, and each screen's content in reading order.
+#include "dev_register.h"
+#include "sample_complaint.h"
+
+#include "kiosk/journal.h"
+#include "kiosk/screen.h"
+#include "kiosk/session.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <functional>
+#include <thread>
+
+using namespace kiosk;
+using namespace std::chrono_literals;
+
+namespace {
+
+// A kiosk's worth of parts around one session, against a register of its own.
+struct Kiosk {
+    DevRegister reg;
+    std::filesystem::path dir = std::filesystem::temp_directory_path() / ("session-test-" + std::to_string(::getpid()));
+    Config cfg;
+    Translations tr;
+    WorkingDayCalendar calendar = WorkingDayCalendar::load(std::filesystem::path(KIOSK_ASSETS_DIR) / "calendar" / "kz-working-days.toml");
+    std::unique_ptr<DeliveryWorker> delivery;
+    std::unique_ptr<printer::PaperCounter> paper;
+    Health health{"KSK-SESSION-01", "test", WallClock::now()};
+    std::unique_ptr<PinGate> gate;
+    std::unique_ptr<Backoffice> office;
+    std::unique_ptr<Session> session;
+
+    Kiosk() {
+        std::filesystem::remove_all(dir);
+        cfg.kiosk_id = "KSK-SESSION-01";
+        cfg.office = "Ақмола облысы әкімдігі";
+        cfg.office_address = "Көкшетау қ., Абай к-сі, 83";
+        cfg.duty_officer = "Кенжебаева Г. С.";
+        cfg.register_url = reg.url();
+        cfg.register_ca = reg.ca_file();
+        cfg.client_cert = reg.client_cert();
+        cfg.client_key = reg.client_key();
+        cfg.api_key = reg.api_key();
+        cfg.state_dir = dir / "state";
+        cfg.spool_dir = dir / "spool";
+        cfg.assets_dir = KIOSK_ASSETS_DIR;
+        cfg.answer_wait_s = 5;
+        set_time_zone(cfg.time_zone);
+        tr = load_translations(cfg.assets_dir / "i18n");
+        std::filesystem::create_directories(cfg.state_dir);
+        delivery = std::make_unique<DeliveryWorker>(outbox_file(cfg), cfg.kiosk_id, register_endpoint(cfg), retry_policy(cfg));
+        paper = std::make_unique<printer::PaperCounter>(dir / "paper", 100, 10);
+        gate = std::make_unique<PinGate>(cfg.state_dir / "lockout");
+        office = std::make_unique<Backoffice>(Backoffice{cfg, tr, calendar, *delivery, *paper});
+        session = std::make_unique<Session>(SessionParts{*office, health, *gate, {}});
+    }
+    ~Kiosk() {
+        session.reset();
+        std::filesystem::remove_all(dir);
+    }
+
+    Session& s() { return *session; }
+    void act(Act a, int arg = 0, int arg2 = 0, std::string text = {}) { session->act({a, arg, arg2, std::move(text)}); }
+    void type(Field f, const std::string& text, int official = 0) {
+        act(Act::Focus, static_cast<int>(f), official);
+        act(Act::Type, 0, 0, text);
+    }
+
+    // Polls like the UI loop until the condition holds (bounded).
+    template <class Pred>
+    bool until(Pred done, std::chrono::seconds within = 20s) {
+        for (auto deadline = Clock::now() + within; Clock::now() < deadline; std::this_thread::sleep_for(10ms)) {
+            session->poll(Clock::now());
+            if (done()) return true;
+        }
+        return false;
+    }
+
+    // Everything the screen shows, as one text: what a reader (or a voice) would get.
+    std::string shown() const {
+        const ScreenContent c = screen_content(*session, Clock::now());
+        std::string all = c.title + "\n";
+        auto add = [&](const Item& i, auto&& self) -> void {
+            all += i.label + "|" + i.value + "|" + i.hint + "|" + i.error + "\n";
+            for (const Row& r : i.rows) all += r.label + "|" + r.value + "\n";
+            for (const Item& e : i.entries) self(e, self);
+        };
+        for (const auto* list : {&c.page, &c.footer, &c.access, &c.dialog})
+            for (const Item& i : *list) add(i, add);
+        return all;
+    }
+
+    // Walks a valid complaint to the signature, as the screens would, looking at each step.
+    void fill(const Complaint& c, const std::function<void()>& each_step = [] {}, std::string lang = "kk") {
+        act(Act::Start, 0, 0, lang);
+        act(Act::FileComplaint);
+        each_step();
+        act(Act::ChooseAddressee, static_cast<int>(c.addressee));
+        act(Act::Next);
+        each_step();
+        ASSERT_TRUE(until([&] { return s().catalog().services && s().catalog().services->ok; }));
+        act(Act::ChooseService, 0, 0, c.service_code);
+        act(Act::Next);
+        each_step();
+        type(Field::Surname, c.surname);
+        type(Field::FirstName, c.first_name);
+        type(Field::Iin, c.iin);
+        type(Field::PostalAddress, c.postal_address);
+        act(Act::Next);
+        each_step();
+        for (std::size_t i = 0; i < c.officials.size(); ++i) {
+            if (i > 0) act(Act::AddOfficial);
+            type(Field::OfficialPosition, c.officials[i].position, static_cast<int>(i));
+            type(Field::OfficialSurname, c.officials[i].surname, static_cast<int>(i));
+            type(Field::OfficialInitials, c.officials[i].initials, static_cast<int>(i));
+        }
+        act(Act::Next);
+        each_step();
+        type(Field::Grounds, c.grounds);
+        type(Field::Demands, c.demands);
+        act(Act::Next);
+        each_step();
+        type(Field::Phone, c.phone);
+        act(Act::Next);
+        each_step();
+        act(Act::Consent);
+        act(Act::Next);
+        each_step();
+        ASSERT_EQ(s().flow().screen, Screen::Signature) << shown();
+        s().sign({{0.1f, 0.5f}, {0.4f, 0.6f}});
+    }
+};
+
+}  // namespace
+
+// The previous citizen's status answer is gone for the next one: screen, results and log.
+TEST(Session, AStatusAnswerLeavesWithItsCitizen) {
+    Kiosk k;
+    k.act(Act::Start, 0, 0, "ru");
+    k.act(Act::CheckStatus);
+    k.act(Act::Type, 0, 0, "ЖТ-1999-00000042");
+    k.act(Act::LookUpStatus);
+    ASSERT_TRUE(k.until([&] { return !k.s().results().status.empty(); }));
+    EXPECT_NE(k.shown().find("ЖТ-1999-00000042"), std::string::npos);
+    // Walks away: the warning, then the wipe.
+    const auto later = Clock::now() + std::chrono::seconds(k.cfg.inactivity_warning_s + k.cfg.inactivity_reset_s + 1);
+    k.s().poll(later);
+    EXPECT_EQ(k.s().flow().screen, Screen::Attract);
+    k.act(Act::Start, 0, 0, "kk");
+    k.act(Act::CheckStatus);
+    EXPECT_TRUE(k.s().results().status.empty());
+    EXPECT_TRUE(k.s().flow().status_query.empty());
+    EXPECT_EQ(k.shown().find("ЖТ-1999-00000042"), std::string::npos) << k.shown();
+    for (const LogLine& l : recent_log(200)) EXPECT_EQ(l.message.find("ЖТ-1999-00000042"), std::string::npos) << l.message;
+}
+
+// An answer that arrives after its citizen has gone is dropped, not shown to the next one.
+TEST(Session, ALateStatusAnswerIsNotShownToTheNextCitizen) {
+    Kiosk k;
+    k.act(Act::Start, 0, 0, "ru");
+    k.act(Act::CheckStatus);
+    k.act(Act::Type, 0, 0, "ЖТ-1999-00000043");
+    k.act(Act::LookUpStatus);
+    k.act(Act::Home);
+    k.act(Act::Back);   // from home: the session ends at once
+    EXPECT_EQ(k.s().flow().screen, Screen::Attract);
+    k.act(Act::Start, 0, 0, "kk");
+    k.act(Act::CheckStatus);
+    ASSERT_TRUE(k.until([&] { return !k.s().looking_up_status(); }));
+    EXPECT_TRUE(k.s().results().status.empty());
+}
+
+TEST(Session, AComplaintIsFiledAndTheDoneScreenSaysWhatHappensNextThenClosesItself) {
+    Kiosk k;
+    k.fill(sample_complaint());
+    k.act(Act::Next);
+    EXPECT_EQ(k.s().flow().screen, Screen::Submitting);
+    ASSERT_TRUE(k.until([&] { return k.s().flow().screen == Screen::Done; }, 30s)) << k.shown();
+    const std::string number = k.s().flow().registration_number;
+    EXPECT_EQ(number.rfind("ЖТ-", 0), 0u) << number;
+    const std::string done = k.shown();
+    EXPECT_NE(done.find(number), std::string::npos);
+    EXPECT_NE(done.find(k.tr.in("kk").get("done.expected")), std::string::npos) << done;
+    EXPECT_NE(done.find(k.s().results().expected_answer), std::string::npos) << done;
+    EXPECT_NE(done.find("+77011234567"), std::string::npos) << done;   // how the answer comes
+    for (const char* key : {"done.title", "done.next", "done.number"})
+        EXPECT_NE(done.find(k.tr.in("kk").get(key)), std::string::npos) << key << "\n" << done;
+    EXPECT_NE(done.find(format(k.tr.in("kk").get("done.closes"), {"30"})), std::string::npos) << done;
+    for (const auto& c : k.tr.catalogs) EXPECT_TRUE(c.missing.empty()) << c.language << ": " << *c.missing.begin();
+    EXPECT_EQ(k.health.figures().accepted, 1u);
+    const auto rows = k.reg.query("SELECT last_name FROM requests", {});
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0][0], "Әбілқасымова");
+    k.s().poll(Clock::now() + Session::kDoneCloses + 1s);
+    EXPECT_EQ(k.s().flow().screen, Screen::Attract);
+    EXPECT_TRUE(k.s().flow().complaint.surname.empty());
+}
+
+TEST(Session, TwoAndThreeOfficialsReachTheRegisterAsTyped) {
+    Kiosk k;
+    Complaint c = sample_complaint();
+    c.officials = {{"Бөлім басшысы", "Жұмабеков", "Н. Ө."}, {"Маман", "Сейітова", "Ә. Б."}, {"Инспектор", "Ли", "В."}};
+    k.fill(c);
+    // Back from the signature to the officials: edit the second, remove the first.
+    for (int i = 0; i < 4; ++i) k.act(Act::Back);
+    ASSERT_EQ(k.s().flow().screen, Screen::Officials) << k.shown();
+    k.act(Act::Focus, static_cast<int>(Field::OfficialPosition), 1);
+    k.act(Act::Type, 0, 0, " бас");
+    k.act(Act::RemoveOfficial, 0);
+    for (int i = 0; i < 4; ++i) k.act(Act::Next);
+    ASSERT_EQ(k.s().flow().screen, Screen::Signature) << k.shown();
+    k.act(Act::Next);
+    ASSERT_TRUE(k.until([&] { return k.s().flow().screen == Screen::Done; }, 30s)) << k.shown();
+    const auto rows = k.reg.query("SELECT json_extract(attributes, '$.officials_position'), "
+                                  "json_extract(attributes, '$.officials_surname') FROM requests", {});
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0][0], "[\"Маман бас\",\"Инспектор\"]");
+    EXPECT_EQ(rows[0][1], "[\"Сейітова\",\"Ли\"]");
+}
+
+TEST(Session, CancelMidFormAsksOnceThenWipesEverything) {
+    Kiosk k;
+    k.fill(sample_complaint());
+    k.act(Act::Cancel);
+    EXPECT_NE(k.shown().find(k.tr.in("kk").get("cancel.title")), std::string::npos);
+    k.act(Act::KeepGoing);
+    EXPECT_EQ(k.s().flow().screen, Screen::Signature);
+    k.act(Act::Cancel);
+    k.act(Act::CancelConfirmed);
+    EXPECT_EQ(k.s().flow().screen, Screen::Attract);
+    EXPECT_TRUE(k.s().flow().complaint.surname.empty());
+    EXPECT_TRUE(k.s().flow().complaint.signature.empty());
+    EXPECT_TRUE(k.reg.query("SELECT id FROM requests", {}).empty());
+}
+
+TEST(Session, HelpFromAMiddleStepTellsStaffAndCanBeCalledOff) {
+    Kiosk k;
+    k.act(Act::Start, 0, 0, "en");
+    k.act(Act::FileComplaint);
+    k.act(Act::ChooseAddressee, static_cast<int>(Addressee::Akim));
+    k.act(Act::Next);
+    k.act(Act::Help);
+    EXPECT_EQ(k.s().flow().screen, Screen::Service);   // the citizen stays where they were
+    ASSERT_TRUE(k.s().flow().assistance_at);
+    EXPECT_EQ(k.health.figures().assistance_requests, 1u);
+    EXPECT_NE(k.shown().find("Staff were told at " + local_time(*k.s().flow().assistance_at, "%H:%M")), std::string::npos);
+    k.act(Act::Help);   // once is enough
+    EXPECT_EQ(k.health.figures().assistance_requests, 1u);
+    k.act(Act::CancelHelp);
+    EXPECT_FALSE(k.s().flow().assistance_at);
+    ASSERT_TRUE(k.until([&] {
+        std::ifstream in(k.cfg.state_dir / "assistance_requests.log");
+        const std::string text((std::istreambuf_iterator<char>(in)), {});
+        return text.find("assistance no longer needed") != std::string::npos;
+    }));
+}
+
+TEST(Session, ErrorsShowAsASummaryFirstWithEachEntryLeadingToItsField) {
+    Kiosk k;
+    k.act(Act::Start, 0, 0, "ru");
+    k.act(Act::FileComplaint);
+    k.act(Act::ChooseAddressee, static_cast<int>(Addressee::Akim));
+    k.act(Act::Next);
+    ASSERT_TRUE(k.until([&] { return k.s().catalog().services.has_value(); }));
+    k.act(Act::ChooseService, 0, 0, "KZ-GU-001");
+    k.act(Act::Next);
+    k.type(Field::Surname, "Иванова");
+    k.act(Act::Next);   // first name, IIN and address missing
+    const ScreenContent c = screen_content(k.s(), Clock::now());
+    ASSERT_FALSE(c.page.empty());
+    ASSERT_EQ(c.page[0].kind, Kind::ErrorSummary);
+    ASSERT_EQ(c.page[0].entries.size(), 3u);
+    EXPECT_NE(c.page[0].entries[0].label.find(k.tr.in("ru").get("field.first_name")), std::string::npos);
+    EXPECT_EQ(k.s().flow().focus, Field::FirstName);   // focus moved to the first problem
+    k.s().act(c.page[0].entries[2].intent);
+    EXPECT_EQ(k.s().flow().focus, Field::PostalAddress);
+    // The field says its own error too, in words.
+    const ScreenContent again = screen_content(k.s(), Clock::now());
+    for (const Item& i : again.page) {
+        if (i.id == "field.postal_address#0") {
+            EXPECT_EQ(i.error, k.tr.in("ru").get("error.missing"));
+        }
+    }
+}
+
+// Every screen's content, in every language: a title, words (never a key) on everything, and
+// fields with label, value, state and error, in the order they are read.
+TEST(Session, EveryScreenListsItsContentInReadingOrderInEveryLanguage) {
+    Kiosk k;
+    for (auto lang : kLanguages) {
+        auto check = [&] {
+            const ScreenContent c = screen_content(k.s(), Clock::now());
+            EXPECT_FALSE(c.title.empty()) << lang << " screen " << static_cast<int>(k.s().flow().screen);
+            for (const auto* list : {&c.page, &c.footer, &c.access})
+                for (const Item& i : *list)
+                    for (const std::string* w : {&i.label, &i.hint, &i.error})
+                        EXPECT_EQ(k.tr.in(lang).missing.count(*w), 0u) << lang << " shows a key: " << *w;
+            EXPECT_FALSE(c.footer.empty());
+            EXPECT_EQ(c.access.size(), 5u);   // text size, contrast, three languages
+            return c;
+        };
+        k.act(Act::Start, 0, 0, std::string(lang));
+        for (Act a : {Act::HowAppealsWork, Act::CheckStatus, Act::CallSpecialist}) {
+            k.act(a);
+            check();
+            k.act(Act::Home);
+        }
+        k.act(Act::Back);
+        int step = 0;
+        k.fill(sample_complaint(), [&] {
+            const ScreenContent c = check();
+            ++step;
+            EXPECT_EQ(c.current_step, step);
+            ASSERT_EQ(c.steps.size(), static_cast<std::size_t>(Flow::step_count()));
+            EXPECT_NE(c.step.find(c.steps[step - 1]), std::string::npos) << c.step;
+            // Fields read as label, value, state and error, in the order of the screen.
+            std::vector<std::string> fields;
+            for (const Item& i : c.page)
+                if (i.kind == Kind::Field) fields.push_back(i.id);
+            if (k.s().flow().screen == Screen::Applicant) {
+                EXPECT_EQ(fields, (std::vector<std::string>{"field.surname#0", "field.first_name#0", "field.patronymic#0",
+                                                            "field.iin#0", "field.postal_address#0"}));
+            }
+        }, std::string(lang));
+        EXPECT_EQ(step, Flow::step_count());
+        for (const auto& c : k.tr.catalogs) EXPECT_TRUE(c.missing.empty()) << c.language << ": " << *c.missing.begin();
+        k.s().end();
+    }
+}
