@@ -141,7 +141,7 @@ void draw_keyboard(App& app, float width) {
     ImDrawList* dl = ImGui::GetWindowDrawList();
     dl->AddRectFilled(ImVec2(origin.x, origin.y), ImVec2(origin.x + width, origin.y + height), colour(p.keyboard));
     dl->AddRectFilled(ImVec2(origin.x, origin.y), ImVec2(origin.x + width, origin.y + 2.f), colour(p.muted));
-    ImGui::PushFont(app.fonts.body);
+    ImGui::PushFont(app.fonts.key);
     // Layouts are centred; shorter ones start lower so the bottom row never moves.
     const Rows& layout = rows(shown);
     ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + 12.f + (kRows - 1 - layout.size()) * (kKeyH + kKeyGap)));
@@ -160,7 +160,7 @@ void draw_keyboard(App& app, float width) {
     }
     // Bottom row: layouts, symbols, shift, space (takes what is left), the arrows, new line in long
     // texts, and delete, which repeats while held.
-    ImGui::PushFont(app.fonts.small);
+    ImGui::PushFont(app.fonts.key_small);
     const bool multiline = f.focus == Field::Grounds || f.focus == Field::Demands;
     const std::string erase = std::string(kIconBackspace);
     ImGui::SetCursorPosX(left + 24.f);

@@ -18,6 +18,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <tuple>
 
@@ -83,7 +84,7 @@ Fonts build_fonts(const FontFiles& files, float scale) {
     ImFontAtlas* atlas = ImGui::GetIO().Fonts;
     atlas->Clear();
     static const ImWchar icon_ranges[] = {static_cast<ImWchar>(kIconFirst), static_cast<ImWchar>(kIconLast), 0};
-    auto add = [&](const std::vector<char>& file, float px) {
+    auto add = [&](const std::vector<char>& file, float px, float scale) {
         ImFontConfig cfg;
         cfg.FontDataOwnedByAtlas = false;   // the bytes stay in FontFiles
         cfg.OversampleH = 1;                // whole-pixel glyphs: crisp, and a third of the memory
@@ -97,11 +98,13 @@ Fonts build_fonts(const FontFiles& files, float scale) {
         return font;
     };
     Fonts f;
-    f.body = add(files.regular, 34.f);
-    f.small = add(files.regular, 28.f);
-    f.heading = add(files.bold, 36.f);
-    f.title = add(files.bold, 46.f);
-    f.huge = add(files.bold, 72.f);
+    f.body = add(files.regular, 34.f, scale);
+    f.small = add(files.regular, 28.f, scale);
+    f.heading = add(files.bold, 36.f, scale);
+    f.title = add(files.bold, 46.f, scale);
+    f.huge = add(files.bold, 72.f, scale);
+    f.key = scale == 1.f ? f.body : add(files.regular, 34.f, 1.f);
+    f.key_small = scale == 1.f ? f.small : add(files.regular, 28.f, 1.f);
     f.scale = scale;
     if (!atlas->Build()) throw std::runtime_error("cannot build the font atlas");
     return f;
@@ -200,15 +203,34 @@ SDL_Renderer* create_renderer(SDL_Window* window) {
 
 const Clock::time_point kStarted = Clock::now();
 
+// The UI thread's own CPU time (not the process's: the workers' would blur a frame's cost).
+std::chrono::microseconds thread_cpu() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return std::chrono::seconds(ts.tv_sec) + std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::nanoseconds(ts.tv_nsec));
+}
+
 struct FrameTimes {
     Health& health;
+    // KIOSK_FRAME_LOG names a file that gets a line per frame, "wall_us cpu_us", for the
+    // benchmarks; off otherwise.
+    std::FILE* log_file = std::getenv("KIOSK_FRAME_LOG") ? std::fopen(std::getenv("KIOSK_FRAME_LOG"), "w") : nullptr;
     bool first = true;
     int while_submitting = 0;
     Clock::duration longest_submitting{};
 
-    void drawn(Clock::duration took, bool submitting) {
+    ~FrameTimes() {
+        if (log_file) std::fclose(log_file);
+    }
+
+    void drawn(Clock::duration took, std::chrono::microseconds cpu, bool submitting) {
         using ms = std::chrono::duration<double, std::milli>;
         health.frame_drawn(Clock::now(), took);
+        if (log_file) {
+            std::fprintf(log_file, "%lld %lld\n", static_cast<long long>(std::chrono::duration_cast<std::chrono::microseconds>(took).count()),
+                         static_cast<long long>(cpu.count()));
+            std::fflush(log_file);
+        }
         if (first) {
             log(Priority::Info, "ready", "first frame shown %.0f ms after start", ms(Clock::now() - kStarted).count());
             notify_ready();   // systemd: the screen is up, not merely the process
@@ -322,6 +344,7 @@ int run(const Options& opt) {
         if (frames_to_draw == 0) continue;
         --frames_to_draw;
         const auto frame_start = Clock::now();
+        const auto cpu_start = thread_cpu();
 
         apply_access(app, font_files);
         ImGui_ImplSDLRenderer_NewFrame();
@@ -347,7 +370,7 @@ int run(const Options& opt) {
         SDL_RenderPresent(renderer);
         probe().end_frame();   // after the frame is on screen: what a test reads is what it sees
         last_frame = Clock::now();
-        frames.drawn(last_frame - frame_start, session.flow().screen == Screen::Submitting);
+        frames.drawn(last_frame - frame_start, thread_cpu() - cpu_start, session.flow().screen == Screen::Submitting);
         if (watchdog) notify_watchdog();
     }
     notify_stopping();

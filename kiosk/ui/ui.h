@@ -32,6 +32,8 @@ struct Fonts {
     ImFont* heading = nullptr; // bold, a little larger than the body
     ImFont* title = nullptr;
     ImFont* huge = nullptr;    // the registration number
+    ImFont* key = nullptr;     // the keyboard's letters and word keys: the same size in large
+    ImFont* key_small = nullptr;   // text, so that every row still fits the screen
     float scale = 1.f;         // 1.5 when the atlas was built for large text
 };
 
@@ -77,9 +79,6 @@ struct Probe {
     void end_frame();
 };
 Probe& probe();
-
-// The dark (true) and light modules of a QR code, row by row; empty if it cannot be made.
-std::vector<bool> qr_modules(const std::string& text);
 
 // Section: drawing (view.cpp)
 

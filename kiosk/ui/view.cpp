@@ -6,6 +6,8 @@
 
 #include "kiosk/text.h"
 
+#include <printer/qr.h>
+
 #include <imgui.h>
 #include <imgui_internal.h>   // ClearActiveID: a drag cancels the press under it
 
@@ -324,17 +326,19 @@ void template_text(App& app, const Item& item) {
     ImGui::Dummy(ImVec2(1, kGap / 4));
 }
 
-// Home: large tiles, two to a row.
+// Home: large tiles, two to a row (portrait) or all in one (landscape).
 void tiles(App& app, const std::vector<const Item*>& items, float height) {
     const Palette& p = pal(app);
     const float w = ImGui::GetContentRegionAvail().x;
-    const float tile_w = std::floor((w - kGap) / 2);
-    const int rows = static_cast<int>((items.size() + 1) / 2);
+    const ImVec2 display = ImGui::GetIO().DisplaySize;
+    const int columns = display.x > display.y ? static_cast<int>(items.size()) : 2;
+    const float tile_w = std::floor((w - (columns - 1) * kGap) / columns);
+    const int rows = static_cast<int>((items.size() + columns - 1) / columns);
     const float tile_h = std::floor(std::clamp((height - (rows - 1) * kGap) / rows, 220.f, 520.f));
     const ImVec2 origin = ImGui::GetCursorScreenPos();
     for (std::size_t i = 0; i < items.size(); ++i) {
         const Item& item = *items[i];
-        const ImVec2 pos(origin.x + (i % 2) * (tile_w + kGap), origin.y + (i / 2) * (tile_h + kGap));
+        const ImVec2 pos(origin.x + (i % columns) * (tile_w + kGap), origin.y + (i / columns) * (tile_h + kGap));
         ImGui::SetCursorScreenPos(pos);
         ImGui::PushID(item.id.c_str());
         const bool hit = ImGui::InvisibleButton("tile", ImVec2(tile_w, tile_h));
@@ -436,21 +440,19 @@ void switch_control(App& app, const Item& item, float width) {
 }
 
 void qr_code(App& app, const Item& item) {
-    const std::vector<bool> modules = qr_modules(item.value);
-    const int n = static_cast<int>(std::sqrt(static_cast<double>(modules.size())));
-    if (n > 0) {
-        const float quiet = 4.f, cell = std::floor(360.f / (n + 2 * quiet)), size = cell * (n + 2 * quiet);
-        const ImVec2 pos = snap(ImGui::GetCursorScreenPos());
-        rect(pos, ImVec2(pos.x + size, pos.y + size), {0xFF, 0xFF, 0xFF});
-        for (int y = 0; y < n; ++y)
-            for (int x = 0; x < n; ++x)
-                if (modules[y * n + x]) {
-                    const ImVec2 a(pos.x + (quiet + x) * cell, pos.y + (quiet + y) * cell);
-                    rect(a, ImVec2(a.x + cell, a.y + cell), {0, 0, 0});
-                }
-        ImGui::Dummy(ImVec2(size, size));
-        probe().item(item.id);
-    }
+    const printer::QrSymbol qr = printer::encode_qr(item.value);   // a short address: it always fits
+    const int n = qr.width;
+    const float quiet = 4.f, cell = std::floor(360.f / (n + 2 * quiet)), size = cell * (n + 2 * quiet);
+    const ImVec2 pos = snap(ImGui::GetCursorScreenPos());
+    rect(pos, ImVec2(pos.x + size, pos.y + size), {0xFF, 0xFF, 0xFF});
+    for (int y = 0; y < n; ++y)
+        for (int x = 0; x < n; ++x)
+            if (qr.at(x, y)) {
+                const ImVec2 a(pos.x + (quiet + x) * cell, pos.y + (quiet + y) * cell);
+                rect(a, ImVec2(a.x + cell, a.y + cell), {0, 0, 0});
+            }
+    ImGui::Dummy(ImVec2(size, size));
+    probe().item(item.id);
     paragraph(item.label, pal(app).text);
 }
 

@@ -1,8 +1,9 @@
 // printer/talon: lays the talon out and draws it into a PDF with libharu.
 #include "printer/talon.h"
 
+#include "printer/qr.h"
+
 #include <hpdf.h>
-#include <qrencode.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -182,28 +183,6 @@ std::vector<std::string> wrap(std::string_view text, const Fits& fits) {
         if (!line.empty()) lines.push_back(std::move(line));
     }
     return lines;
-}
-
-// Section: QR code
-
-struct QrSymbol {
-    int width = 0;            // modules per side
-    std::vector<bool> dark;   // row by row from the top
-    bool at(int x, int y) const { return dark[static_cast<std::size_t>(y) * width + x]; }
-};
-
-QrSymbol encode_qr(const std::string& url) {
-    // Level M survives a smudge or a crease across a tenth of the symbol.
-    const std::unique_ptr<QRcode, void (*)(QRcode*)> code(
-        QRcode_encodeString(url.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1), QRcode_free);
-    if (!code)
-        throw Error("printer: cannot make a QR code of the " + std::to_string(url.size()) +
-                    "-byte status URL: " + std::strerror(errno));
-    QrSymbol symbol{code->width, {}};
-    const std::size_t modules = static_cast<std::size_t>(code->width) * code->width;
-    symbol.dark.reserve(modules);
-    for (std::size_t i = 0; i < modules; ++i) symbol.dark.push_back(code->data[i] & 1);
-    return symbol;
 }
 
 // Section: layout, measured before anything is drawn so the page can be cut to fit
