@@ -1,6 +1,7 @@
 // The citizen's session without a display: intents in, effects run against the real
 // development register, results held and wiped, and each screen's content in reading order.
 #include "dev_register.h"
+#include "kiosk_config.h"
 #include "sample_complaint.h"
 
 #include "kiosk/journal.h"
@@ -34,18 +35,9 @@ struct Kiosk {
 
     Kiosk() {
         std::filesystem::remove_all(dir);
+        cfg = testsupport::config_for(reg, dir / "spool");
         cfg.kiosk_id = "KSK-SESSION-01";
-        cfg.office = "Ақмола облысы әкімдігі";
-        cfg.office_address = "Көкшетау қ., Абай к-сі, 83";
-        cfg.duty_officer = "Кенжебаева Г. С.";
-        cfg.register_url = reg.url();
-        cfg.register_ca = reg.ca_file();
-        cfg.client_cert = reg.client_cert();
-        cfg.client_key = reg.client_key();
-        cfg.api_key = reg.api_key();
         cfg.state_dir = dir / "state";
-        cfg.spool_dir = dir / "spool";
-        cfg.assets_dir = KIOSK_ASSETS_DIR;
         cfg.answer_wait_s = 5;
         set_time_zone(cfg.time_zone);
         tr = load_translations(cfg.assets_dir / "i18n");
@@ -76,6 +68,14 @@ struct Kiosk {
             if (done()) return true;
         }
         return false;
+    }
+
+    // A status look-up of `number` from the home screen, answered or not.
+    void ask_status(const std::string& lang, const std::string& number) {
+        act(Act::Start, 0, 0, lang);
+        act(Act::CheckStatus);
+        act(Act::Type, 0, 0, number);
+        act(Act::LookUpStatus);
     }
 
     // Everything the screen shows, as one text: what a reader (or a voice) would get.
@@ -138,10 +138,7 @@ struct Kiosk {
 // The previous citizen's status answer is gone for the next one: screen, results and log.
 TEST(Session, AStatusAnswerLeavesWithItsCitizen) {
     Kiosk k;
-    k.act(Act::Start, 0, 0, "ru");
-    k.act(Act::CheckStatus);
-    k.act(Act::Type, 0, 0, "ЖТ-1999-00000042");
-    k.act(Act::LookUpStatus);
+    k.ask_status("ru", "ЖТ-1999-00000042");
     ASSERT_TRUE(k.until([&] { return !k.s().results().status.empty(); }));
     EXPECT_NE(k.shown().find("ЖТ-1999-00000042"), std::string::npos);
     // Walks away: the warning, then the wipe.
@@ -159,10 +156,7 @@ TEST(Session, AStatusAnswerLeavesWithItsCitizen) {
 // An answer that arrives after its citizen has gone is dropped, not shown to the next one.
 TEST(Session, ALateStatusAnswerIsNotShownToTheNextCitizen) {
     Kiosk k;
-    k.act(Act::Start, 0, 0, "ru");
-    k.act(Act::CheckStatus);
-    k.act(Act::Type, 0, 0, "ЖТ-1999-00000043");
-    k.act(Act::LookUpStatus);
+    k.ask_status("ru", "ЖТ-1999-00000043");
     k.act(Act::Home);
     k.act(Act::Back);   // from home: the session ends at once
     EXPECT_EQ(k.s().flow().screen, Screen::Attract);

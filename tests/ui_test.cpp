@@ -288,8 +288,8 @@ TEST(Ui, AStatusAnswerIsGoneForTheNextCitizen) {
     EXPECT_NE(image_stat(asked, "%#"), image_stat(next, "%#"));
 }
 
-// Reaches the officials step with valid answers before it.
-void to_officials(Kiosk& k) {
+// Reaches the applicant step's address, every answer before it valid, the caret in the address.
+void to_address(Kiosk& k) {
     k.press("language:kk");
     k.press("home.file");
     k.press("addressee.provider_head");
@@ -304,6 +304,11 @@ void to_officials(Kiosk& k) {
     k.type("900101300007");
     k.press("field.postal_address#0");
     k.type("Көкшетау, Абай 83");
+}
+
+// Reaches the officials step with valid answers before it.
+void to_officials(Kiosk& k) {
+    to_address(k);
     k.press("nav.next");
 }
 
@@ -401,20 +406,7 @@ TEST(Ui, TheCaretEditsInTheMiddleOfATextAndTheRegisterHoldsTheResult) {
     DevRegister reg;
     Xvfb x(1080, 1920);
     Kiosk k(x, reg, test_name());
-    k.press("language:kk");
-    k.press("home.file");
-    k.press("addressee.provider_head");
-    k.press("nav.next");
-    k.press("service:KZ-GU-001");
-    k.press("nav.next");
-    k.press("field.surname#0");
-    k.type("Әбілқасымова");
-    k.press("field.first_name#0");
-    k.type("Айгүл");
-    k.press("field.iin#0");
-    k.type("900101300007");
-    k.press("field.postal_address#0");
-    k.type("Көкшетау, Абай 83");
+    to_address(k);
     for (int i = 0; i < 3; ++i) k.press("key:left");
     k.type(" к-сі");
     k.screenshot("caret-01-inserted");

@@ -316,9 +316,10 @@ int run(const Options& opt) {
         const auto now = Clock::now();
         const bool busy = session.busy();
         const Idle idle_before = session.idle(now);
+        const int done_before = session.done_seconds_left(now);
         // Service screens show live figures and a lockout countdown: four frames a second.
         const int timeout = frames_to_draw > 0 ? 0 : busy ? (session.flow().in_service() ? 250 : 100)
-                                                : idle_before.state == Idle::Warning ? 250 : 1000;
+                          : idle_before.state == Idle::Warning || session.flow().screen == Screen::Done ? 250 : 1000;
         SDL_Event e;
         if (SDL_WaitEventTimeout(&e, timeout)) {
             do {
@@ -339,7 +340,9 @@ int run(const Options& opt) {
         if (since >= keepalive || (session.flow().screen == Screen::Attract && since >= kDrift))
             frames_to_draw = std::max(frames_to_draw, 1);
         const Idle idle = session.idle(Clock::now());
-        if (idle.state != idle_before.state || idle.seconds_left != idle_before.seconds_left || busy)
+        // A countdown on the screen (inactivity, the done screen) is drawn when its second changes.
+        const bool counting = session.flow().screen == Screen::Done && session.done_seconds_left(Clock::now()) != done_before;
+        if (idle.state != idle_before.state || idle.seconds_left != idle_before.seconds_left || busy || counting)
             frames_to_draw = std::max(frames_to_draw, 1);
         if (frames_to_draw == 0) continue;
         --frames_to_draw;

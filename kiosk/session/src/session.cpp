@@ -283,7 +283,7 @@ Idle Session::idle(Clock::time_point now) const {
 
 bool Session::busy() const {
     return submission_.running() || services_.running() || status_.running() || pin_.running() || staff_.running() ||
-           flow_.screen == Screen::Submitting || flow_.screen == Screen::Done || flow_.in_service();
+           flow_.screen == Screen::Submitting || flow_.in_service();
 }
 
 int Session::done_seconds_left(Clock::time_point now) const {
