@@ -87,7 +87,7 @@ struct Kiosk {
             for (const Row& r : i.rows) all += r.label + "|" + r.value + "\n";
             for (const Item& e : i.entries) self(e, self);
         };
-        for (const auto* list : {&c.page, &c.footer, &c.access, &c.dialog})
+        for (const auto* list : {&c.banner, &c.page, &c.footer, &c.access, &c.dialog})
             for (const Item& i : *list) add(i, add);
         return all;
     }
@@ -263,12 +263,12 @@ TEST(Session, ErrorsShowAsASummaryFirstWithEachEntryLeadingToItsField) {
     k.type(Field::Surname, "Иванова");
     k.act(Act::Next);   // first name, IIN and address missing
     const ScreenContent c = screen_content(k.s(), Clock::now());
-    ASSERT_FALSE(c.page.empty());
-    ASSERT_EQ(c.page[0].kind, Kind::ErrorSummary);
-    ASSERT_EQ(c.page[0].entries.size(), 3u);
-    EXPECT_NE(c.page[0].entries[0].label.find(k.tr.in("ru").get("field.first_name")), std::string::npos);
+    ASSERT_EQ(c.banner.size(), 1u);   // above the page, in view however it scrolls
+    ASSERT_EQ(c.banner[0].kind, Kind::ErrorSummary);
+    ASSERT_EQ(c.banner[0].entries.size(), 3u);
+    EXPECT_NE(c.banner[0].entries[0].label.find(k.tr.in("ru").get("field.first_name")), std::string::npos);
     EXPECT_EQ(k.s().flow().focus, Field::FirstName);   // focus moved to the first problem
-    k.s().act(c.page[0].entries[2].intent);
+    k.s().act(c.banner[0].entries[2].intent);
     EXPECT_EQ(k.s().flow().focus, Field::PostalAddress);
     // The field says its own error too, in words.
     const ScreenContent again = screen_content(k.s(), Clock::now());
@@ -287,7 +287,7 @@ TEST(Session, EveryScreenListsItsContentInReadingOrderInEveryLanguage) {
         auto check = [&] {
             const ScreenContent c = screen_content(k.s(), Clock::now());
             EXPECT_FALSE(c.title.empty()) << lang << " screen " << static_cast<int>(k.s().flow().screen);
-            for (const auto* list : {&c.page, &c.footer, &c.access})
+            for (const auto* list : {&c.banner, &c.page, &c.footer, &c.access})
                 for (const Item& i : *list)
                     for (const std::string* w : {&i.label, &i.hint, &i.error})
                         EXPECT_EQ(k.tr.in(lang).missing.count(*w), 0u) << lang << " shows a key: " << *w;

@@ -56,7 +56,6 @@ const Rows& rows(Layout l) {
 }
 
 constexpr float kKeyH = 84.f, kKeyGap = 8.f;
-constexpr int kRows = 6;   // the tallest layout (Kazakh: five rows) and the bottom row
 
 // Twelve keys fill the row. 15 mm on a 21.5" 1080p panel is about 61 px: a portrait screen
 // gives 80 px keys, a landscape one 76 px.
@@ -115,24 +114,33 @@ float fit(const std::string& label, float min_w) {
     return std::max(min_w, ImGui::CalcTextSize(label.c_str()).x + 36.f);
 }
 
-}  // namespace
-
-float keyboard_height(const App&, float) { return kRows * (kKeyH + kKeyGap) + 24.f; }
-
-void draw_keyboard(App& app, float width) {
+// The layout on the keys now. The letters follow the citizen's language until they switch
+// them themselves; e-mail addresses are Latin, and the keyboard shows (and highlights) Latin
+// while one is typed.
+Layout shown_layout(App& app) {
     const Flow& f = app.session.flow();
     Keyboard& kb = app.keyboard;
-    // The letters follow the citizen's language until they switch them themselves.
     if (kb.language != f.language) {
         kb.language = f.language;
         kb.letters = f.language == "ru" ? Layout::Russian : f.language == "en" ? Layout::Latin : Layout::Kazakh;
         kb.layout = kb.letters;
     }
     const Keypad pad = keypad_for(f.focus);
-    // E-mail addresses are Latin: the keyboard shows (and highlights) Latin while one is typed.
-    const Layout shown = pad == Keypad::Digits ? Layout::Digits
-                       : kb.layout == Layout::Symbols ? Layout::Symbols
-                       : pad == Keypad::Email ? Layout::Latin : kb.letters;
+    return pad == Keypad::Digits ? Layout::Digits
+         : kb.layout == Layout::Symbols ? Layout::Symbols
+         : pad == Keypad::Email ? Layout::Latin : kb.letters;
+}
+
+}  // namespace
+
+// The keys of the layout shown and the bottom row: no empty band, the page keeps the rest.
+float keyboard_height(App& app, float) { return (rows(shown_layout(app)).size() + 1) * (kKeyH + kKeyGap) + 24.f; }
+
+void draw_keyboard(App& app, float width) {
+    const Flow& f = app.session.flow();
+    Keyboard& kb = app.keyboard;
+    const Keypad pad = keypad_for(f.focus);
+    const Layout shown = shown_layout(app);
     const float w = pad == Keypad::Digits ? 180.f : key_width(width);
     const bool upper = kb.shift || wants_capital(f);
     const Palette& p = *app.palette;
@@ -142,9 +150,8 @@ void draw_keyboard(App& app, float width) {
     dl->AddRectFilled(ImVec2(origin.x, origin.y), ImVec2(origin.x + width, origin.y + height), colour(p.keyboard));
     dl->AddRectFilled(ImVec2(origin.x, origin.y), ImVec2(origin.x + width, origin.y + 2.f), colour(p.muted));
     ImGui::PushFont(app.fonts.key);
-    // Layouts are centred; shorter ones start lower so the bottom row never moves.
     const Rows& layout = rows(shown);
-    ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + 12.f + (kRows - 1 - layout.size()) * (kKeyH + kKeyGap)));
+    ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + 12.f));
     const float left = ImGui::GetCursorPosX();
     for (const auto& row : layout) {
         const float row_w = row.size() * (w + kKeyGap) - kKeyGap;

@@ -54,6 +54,7 @@ struct App {
     SignatureStroke stroke;                          // being drawn right now
     std::string shown_focus;                         // the field last scrolled into view
     std::string revealed;                            // the answer last scrolled into view
+    Screen shown_screen = Screen::Attract;           // the screen the page was last laid out for
     bool unsettled = false;                          // this frame moved things: draw more
     bool scroll_to_top = false;                      // an error summary just appeared
 
@@ -96,7 +97,7 @@ void service_screen(App& app, float width);
 void service_footer(App& app, float width);
 
 // The on-screen keyboard (keyboard.cpp); the height it needs for a width.
-float keyboard_height(const App& app, float width);
+float keyboard_height(App& app, float width);
 void draw_keyboard(App& app, float width);
 
 }  // namespace kiosk::ui

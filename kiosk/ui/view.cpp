@@ -142,10 +142,34 @@ void notice(App& app, const Item& item) {
     probe().item(item.id);
 }
 
-// "There is a problem", each entry leading to its field.
-void error_summary(App& app, const Item& item) {
+// A specialist on the way: one line with the time staff were told, and the way to call it off.
+void help_bar(App& app, const Item& item, float w) {
     const Palette& p = pal(app);
-    const float w = ImGui::GetContentRegionAvail().x;
+    ImFont* font = app.fonts.small;
+    const ImVec2 pos = ImGui::GetCursorScreenPos();
+    const Item* off = item.entries.empty() ? nullptr : &item.entries.front();
+    const float bw = off ? text_size(font, with_icon(off->icon, off->label)).x + 3 * kGap : 0.f;
+    const float inner = w - bw - 10.f - 3 * kGap;
+    const std::string text = with_icon(item.icon, item.label);
+    const ImVec2 ts = text_size(font, text, inner);
+    const float h = std::max(ts.y, font->FontSize + 20.f) + 2 * 10.f;
+    rect(pos, ImVec2(pos.x + w, pos.y + h), p.info_bg);
+    rect(pos, ImVec2(pos.x + 10.f, pos.y + h), p.info_edge);
+    text_at(font, ImVec2(pos.x + 10.f + kGap, pos.y + (h - ts.y) / 2), p.text, text, inner);
+    ImGui::PushFont(font);
+    if (off) {
+        ImGui::SetCursorScreenPos(ImVec2(pos.x + w - bw - 10.f, pos.y + 10.f));
+        if (button(app, off->id, off->label, off->icon, Tone::Secondary, ImVec2(bw, h - 20.f))) app.act(off->intent);
+    }
+    ImGui::PopFont();
+    ImGui::SetCursorScreenPos(pos);
+    ImGui::Dummy(ImVec2(w, h));
+    probe().item(item.id);
+}
+
+// "There is a problem", each entry leading to its field.
+void error_summary(App& app, const Item& item, float w) {
+    const Palette& p = pal(app);
     const ImVec2 pos = ImGui::GetCursorScreenPos();
     ImDrawList* dl = ImGui::GetWindowDrawList();
     dl->ChannelsSplit(2);   // the frame goes behind what is drawn inside it
@@ -439,6 +463,29 @@ void switch_control(App& app, const Item& item, float width) {
     if (hit) app.act(item.intent);
 }
 
+// A declaration the citizen agrees to: a large box, ticked when on, and the words beside it.
+void checkbox(App& app, const Item& item, float width) {
+    const Palette& p = pal(app);
+    ImFont* font = ImGui::GetFont();
+    const float box = 64.f, inner = width - box - 36.f;
+    const ImVec2 ts = text_size(font, item.label, inner);
+    const float h = std::max(box + 24.f, ts.y + 24.f);
+    const ImVec2 pos = ImGui::GetCursorScreenPos();
+    ImGui::PushID(item.id.c_str());
+    const bool hit = ImGui::InvisibleButton("checkbox", ImVec2(width, h));
+    ImGui::PopID();
+    probe().item(item.id);
+    const ImVec2 a(pos.x + 4.f, std::floor(pos.y + 12.f));
+    rect(a, ImVec2(a.x + box, a.y + box), ImGui::IsItemActive() ? p.pressed : p.surface);
+    frame(a, ImVec2(a.x + box, a.y + box), item.error.empty() ? p.field_edge : p.error, 4.f);
+    if (item.on) {
+        const ImVec2 tick = text_size(app.fonts.title, icon_text(Icon::Tick));
+        text_at(app.fonts.title, ImVec2(a.x + (box - tick.x) / 2, a.y + (box - tick.y) / 2), p.text, icon_text(Icon::Tick));
+    }
+    text_at(font, ImVec2(pos.x + box + 32.f, pos.y + 12.f), p.text, item.label, inner);
+    if (hit) app.act(item.intent);
+}
+
 void qr_code(App& app, const Item& item) {
     const printer::QrSymbol qr = printer::encode_qr(item.value);   // a short address: it always fits
     const int n = qr.width;
@@ -541,7 +588,7 @@ void item(App& app, const Item& it) {
     case Kind::Heading: heading(app, it.label, app.fonts.heading); break;
     case Kind::Text: paragraph(it.label, p.text); break;
     case Kind::Notice: notice(app, it); break;
-    case Kind::ErrorSummary: error_summary(app, it); break;
+    case Kind::ErrorSummary: error_summary(app, it, page_width()); break;
     case Kind::Field: return field(app, it);
     case Kind::Choice: return choice(app, it);
     case Kind::Template: return template_text(app, it);
@@ -555,7 +602,7 @@ void item(App& app, const Item& it) {
     case Kind::Card: return card(app, it);
     case Kind::Switch: {
         if (!it.error.empty()) paragraph(with_icon(Icon::Error, it.error), p.error);
-        switch_control(app, it, page_width());
+        checkbox(app, it, page_width());
         break;
     }
     case Kind::Qr: qr_code(app, it); break;
@@ -613,25 +660,18 @@ void page_title(App& app, const ScreenContent& c) {
     ImGui::Dummy(ImVec2(1, kGap));
 }
 
-// A cue that the page goes on below: a fade and "more below" with an arrow.
-void scroll_cue(App& app) {
-    const float max = ImGui::GetScrollMaxY();
-    if (max <= 0.f || ImGui::GetScrollY() >= max - 2.f) return;
+// A cue that the page goes on below, in its own strip under the page: an arrow and words.
+constexpr float kCueHeight = 44.f;
+
+void scroll_cue(App& app, ImVec2 at, float width) {
     const Palette& p = pal(app);
-    ImDrawList* dl = ImGui::GetWindowDrawList();
-    const ImVec2 a = ImGui::GetWindowPos();
-    const ImVec2 size = ImGui::GetWindowSize();
-    const float y = a.y + size.y - 70.f;
-    dl->PushClipRect(a, ImVec2(a.x + size.x, a.y + size.y), false);
-    dl->AddRectFilledMultiColor(ImVec2(a.x, y), ImVec2(a.x + size.x, y + 70.f), colour(p.page, 0.f), colour(p.page, 0.f),
-                                colour(p.page), colour(p.page));
     const std::string cue = std::string(kIconMore) + " " + app.t("nav.more_below");
     const ImVec2 ts = text_size(app.fonts.small, cue);
-    const ImVec2 at(a.x + (size.x - ts.x) / 2 - 16.f, y + 70.f - ts.y - 16.f);
-    rect(ImVec2(at.x - 16.f, at.y - 6.f), ImVec2(at.x + ts.x + 16.f, at.y + ts.y + 6.f), p.surface, 20.f);
-    frame(ImVec2(at.x - 16.f, at.y - 6.f), ImVec2(at.x + ts.x + 16.f, at.y + ts.y + 6.f), p.muted, 2.f, 20.f);
-    text_at(app.fonts.small, at, p.text, cue);
-    dl->PopClipRect();
+    const ImVec2 a(at.x + (width - ts.x) / 2 - 20.f, at.y + (kCueHeight - ts.y) / 2 - 4.f);
+    const ImVec2 b(a.x + ts.x + 40.f, a.y + ts.y + 8.f);
+    rect(a, b, p.surface, 20.f);
+    frame(a, b, p.muted, 2.f, 20.f);
+    text_at(app.fonts.small, ImVec2(a.x + 20.f, a.y + 4.f), p.text, cue);
 }
 
 // Back and Next in the first row (Next the filled one), Cancel and Help below; one row in
@@ -760,14 +800,19 @@ void attract(App& app, const ScreenContent& c, Clock::time_point now) {
     for (std::size_t n = 0; n < titles.size(); ++n) total += block_h(n) + 40.f;
     total += landscape ? bh : languages.size() * (bh + 28.f);
     float y = std::floor(top + std::max(40.f, (size.y - top - total) / 2) + drift);
+    // Each wrapped line centred on its own.
+    auto centred = [&](ImFont* font, const std::string& text, Rgb c) {
+        for (const Line& l : wrap_lines(font, text, measure)) {
+            const std::string line = text.substr(l.from, l.to - l.from);
+            text_at(font, ImVec2((size.x - text_size(font, line).x) / 2, y), c, line);
+            y += font->FontSize * 1.2f;
+        }
+    };
     for (std::size_t n = 0; n < titles.size(); ++n) {
-        ImFont* font = n == 0 ? app.fonts.huge : app.fonts.title;
-        const ImVec2 ts = text_size(font, titles[n]->label, measure);
-        text_at(font, ImVec2((size.x - ts.x) / 2, y), p.text, titles[n]->label, measure);
-        y += ts.y + 12.f;
-        const ImVec2 hs = text_size(app.fonts.body, titles[n]->hint, measure);
-        text_at(app.fonts.body, ImVec2((size.x - hs.x) / 2, y), p.muted, titles[n]->hint, measure);
-        y += hs.y + 40.f;
+        centred(n == 0 ? app.fonts.huge : app.fonts.title, titles[n]->label, p.text);
+        y += 6.f;
+        centred(app.fonts.body, titles[n]->hint, p.muted);
+        y += 34.f;
     }
     ImGui::PushFont(app.fonts.title);
     for (std::size_t n = 0; n < languages.size(); ++n) {
@@ -793,7 +838,7 @@ void page(App& app, const ScreenContent& c, float page_height) {
     for (const Item& i : c.page)
         if (i.kind == Kind::Tile) tile_items.push_back(&i);
     for (const Item& i : c.page)
-        if (i.kind != Kind::ErrorSummary && i.kind != Kind::Tile) item(app, i);   // the summary is pinned above
+        if (i.kind != Kind::Tile) item(app, i);
     if (!tile_items.empty()) tiles(app, tile_items, page_height - ImGui::GetCursorPosY() - kGap);
 }
 
@@ -831,25 +876,30 @@ void draw(App& app, Clock::time_point now) {
         if (c.current_step > 0) top += steps(app, c, top, size.x);
         const float access_top = size.y - kAccessHeight;
         const float footer_top = access_top - footer_height(c, landscape);
-        // The error summary stays in view above the page, however far the page scrolls.
-        for (const Item& i : c.page)
-            if (i.kind == Kind::ErrorSummary) {
-                ImGui::SetCursorScreenPos(ImVec2(kPad, top + kGap));
-                ImGui::PushItemWidth(size.x - 2 * kPad);
-                ImGui::BeginGroup();
-                ImGui::Dummy(ImVec2(size.x - 2 * kPad, 0));
-                ImGui::SetCursorScreenPos(ImVec2(kPad, top + kGap));
-                error_summary(app, i);
-                ImGui::EndGroup();
-                ImGui::PopItemWidth();
-                top = ImGui::GetItemRectMax().y;
-            }
+        // The banners (the error summary, a specialist on the way) stay in view above the page,
+        // however far it scrolls.
+        for (const Item& i : c.banner) {
+            ImGui::SetCursorScreenPos(ImVec2(kPad, top + kGap));
+            ImGui::BeginGroup();
+            if (i.kind == Kind::ErrorSummary) error_summary(app, i, size.x - 2 * kPad);
+            else help_bar(app, i, size.x - 2 * kPad);
+            ImGui::EndGroup();
+            top = ImGui::GetItemRectMax().y;
+        }
         const bool beside = c.keyboard && landscape;
         const float keyboard_w = beside ? std::floor(size.x * 0.5f) : size.x;
         const float below = c.keyboard && !beside ? keyboard_height(app, keyboard_w) : 0.f;
-        const float page_h = footer_top - below - top - kGap;
+        // Under the page, a strip of its own for the "more below" cue: it covers nothing.
+        const float page_h = footer_top - below - top - kGap - kCueHeight;
+        const float page_w = (beside ? size.x - keyboard_w : size.x) - 2 * kPad;
         ImGui::SetCursorScreenPos(ImVec2(kPad, top + kGap));
-        ImGui::BeginChild("page", ImVec2((beside ? size.x - keyboard_w : size.x) - 2 * kPad, page_h), false);
+        ImGui::BeginChild("page", ImVec2(page_w, page_h), false);
+        // Each screen opens at its top, not where the last one was scrolled to.
+        if (app.shown_screen != flow.screen) {
+            ImGui::SetScrollY(0.f);
+            app.shown_screen = flow.screen;
+            app.unsettled = true;
+        }
         // Touch scrolling: a finger that moves more than a tap would moves the page, even when
         // it landed on a button (which then is not pressed). The signature pad keeps its strokes.
         if (flow.screen != Screen::Signature &&
@@ -861,9 +911,10 @@ void draw(App& app, Clock::time_point now) {
         ImGui::PushTextWrapPos(0.f);
         page(app, c, page_h);
         ImGui::PopTextWrapPos();
-        ImGui::Dummy(ImVec2(1, 40.f));
-        scroll_cue(app);
+        ImGui::Dummy(ImVec2(1, kGap));
+        const bool more = ImGui::GetScrollMaxY() > 0.f && ImGui::GetScrollY() < ImGui::GetScrollMaxY() - 2.f;
         ImGui::EndChild();
+        if (more) scroll_cue(app, ImVec2(kPad, top + kGap + page_h), page_w);
         if (beside) {
             ImGui::SetCursorScreenPos(ImVec2(size.x - keyboard_w, footer_top - keyboard_height(app, keyboard_w)));
             draw_keyboard(app, keyboard_w);

@@ -26,11 +26,17 @@ struct Builder {
         return {.kind = Kind::Action, .id = std::string(key), .label = t(key), .icon = icon, .tone = tone, .intent = std::move(intent)};
     }
 
+    // A choice that was not made says so: "choose one", not "fill in this field".
+    std::string error_text(const FieldError& e) const {
+        const bool choice = e.field == Field::Addressee || e.field == Field::ServiceCode;
+        return t(choice && e.problem == Problem::Missing ? "error.choose" : error_key(e.problem));
+    }
+
     std::string error_of(Field field, int official) const {
         const bool per_official = field == Field::OfficialPosition || field == Field::OfficialSurname ||
                                   field == Field::OfficialInitials;
         const auto errors = f.errors_for(field, per_official ? official : -1);
-        return errors.empty() ? "" : t(error_key(errors.front().problem));
+        return errors.empty() ? "" : error_text(errors.front());
     }
 
     // A text field, its hint, its error, and whether the keyboard types into it.
@@ -65,10 +71,10 @@ struct Builder {
             if (e.official >= 0 && e.field != Field::Officials)
                 where = format(t("officials.number"), {std::to_string(e.official + 1)}) + ", " + where;
             summary.entries.push_back({.kind = Kind::Action, .id = "error:" + std::to_string(i),
-                                       .label = where + ": " + t(error_key(e.problem)),
+                                       .label = where + ": " + error_text(e),
                                        .intent = {Act::FocusError, static_cast<int>(i)}});
         }
-        add(std::move(summary));
+        out.banner.push_back(std::move(summary));
     }
 };
 
@@ -140,8 +146,11 @@ void status(Builder& b) {
     if (b.s.looking_up_status()) b.notice("status.looking", b.t("status.looking"), Tone::Info, Icon::Clock);
     const auto& lines = b.s.results().status;
     if (lines.empty()) return;
+    // An answer that is not good news (not found, not reachable, refused) looks like a warning.
+    const bool good = lines.front().key == "status.open" || lines.front().key == "status.closed" ||
+                      lines.front().key == "status.registered_as" || lines.front().key == "status.queued";
     Item answer{.kind = Kind::Notice, .id = "notice:status", .label = format(b.t(lines.front().key), {lines.front().arg}),
-                .icon = Icon::Info, .tone = Tone::Info, .reveal = true};
+                .icon = good ? Icon::Info : Icon::Warning, .tone = good ? Tone::Info : Tone::Warning, .reveal = true};
     for (std::size_t i = 1; i < lines.size(); ++i) answer.rows.push_back({"", format(b.t(lines[i].key), {lines[i].arg})});
     b.add(std::move(answer));
 }
@@ -218,8 +227,9 @@ void grounds(Builder& b) {
 
 void contact(Builder& b) {
     b.text("contact.hint");
-    b.field(Field::Phone, b.f.complaint.phone, 0, 1, false, "hint.phone");
-    b.field(Field::Email, b.f.complaint.email, 0, 1, false);
+    // One of the two is needed (the hint says so): neither is marked optional.
+    b.field(Field::Phone, b.f.complaint.phone, 0, 1, true, "hint.phone");
+    b.field(Field::Email, b.f.complaint.email, 0, 1, true);
     b.loose_error(Field::Contact);
 }
 
@@ -303,9 +313,10 @@ void footer(Builder& b) {
     const int step = f.step();
     const bool help_asked = f.assistance_at.has_value();
     auto help = [&] {
-        Item h = b.action(help_asked ? "help.called" : "nav.help", {help_asked ? Act::StillHere : Act::Help}, Tone::Secondary, Icon::Help);
+        // Called already: said in words and a tick, but quiet beside the way on.
+        Item h = b.action(help_asked ? "help.called" : "nav.help", {help_asked ? Act::StillHere : Act::Help}, Tone::Secondary,
+                          help_asked ? Icon::Tick : Icon::Help);
         h.id = "nav.help";
-        h.on = help_asked;
         return h;
     };
     switch (f.screen) {
@@ -420,7 +431,7 @@ ScreenContent screen_content(const Session& s, Clock::time_point now) {
         Item told{.kind = Kind::Notice, .id = "notice:help", .label = format(s.t("help.told"), {local_time(*f.assistance_at, "%H:%M")}),
                   .icon = Icon::Help, .tone = Tone::Info};
         told.entries.push_back(b.action("help.cancel", {Act::CancelHelp}, Tone::Secondary, Icon::Close));
-        b.add(std::move(told));
+        out.banner.push_back(std::move(told));
     }
     b.error_summary();
     switch (f.screen) {

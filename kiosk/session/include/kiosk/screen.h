@@ -65,6 +65,8 @@ struct ScreenContent {
     std::string step;                 // "Step 3 of 8: Applicant", empty outside the filing
     std::vector<std::string> steps;   // every step's short name, for the indicator
     int current_step = 0;             // 1-based, 0 outside the filing
+    std::vector<Item> banner;         // above the page, in view however it scrolls: the error
+                                      // summary, a specialist on the way
     std::vector<Item> page;           // reading order
     std::vector<Item> footer;         // back, next, cancel, help
     std::vector<Item> access;         // text size, contrast, language: the bottom bar
