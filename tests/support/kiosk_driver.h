@@ -254,15 +254,29 @@ struct Kiosk {
         }
     }
 
+    // Until the kiosk has drawn a frame after the ones counted so far: a finger's move is seen
+    // in its own frame, as on a touch panel, not run together with the next.
+    void next_frame() const {
+        const unsigned long drawn = frame().frames;
+        for (auto deadline = std::chrono::steady_clock::now() + 2s;
+             frame().frames <= drawn && std::chrono::steady_clock::now() < deadline;)
+            std::this_thread::sleep_for(5ms);
+    }
+
     // Drags the page until the target shows, as a finger scrolls: towards the top first, then
     // towards the bottom.
     void scroll_to(const std::string& id) {
         for (int i = 0; i < 8 && !appears(id, 200ms); ++i) {
-            const int x0 = width / 2, y0 = height / 3, step = i < 3 ? 40 : -40;
-            xdotool({"mousemove", std::to_string(x0), std::to_string(y0 + (step < 0 ? 320 : 0)), "mousedown", "1"});
-            for (int n = 1; n <= 8; ++n)
-                xdotool({"mousemove", std::to_string(x0), std::to_string(y0 + (step < 0 ? 320 : 0) + n * step)});
+            const int x0 = width / 2, y0 = height / 3 + (i < 3 ? 0 : 320), step = i < 3 ? 40 : -40;
+            const unsigned long taps = frame().taps;
+            xdotool({"mousemove", std::to_string(x0), std::to_string(y0), "mousedown", "1"});
+            next_frame();
+            for (int n = 1; n <= 8; ++n) {
+                xdotool({"mousemove", std::to_string(x0), std::to_string(y0 + n * step)});
+                next_frame();
+            }
             xdotool({"mouseup", "1"});
+            settle(taps + 1);
         }
     }
 
@@ -271,8 +285,11 @@ struct Kiosk {
         const Rect pad = wait_for("signature:pad");
         const unsigned long taps = frame().taps;
         xdotool({"mousemove", std::to_string(pad.x + 60), std::to_string(pad.y + pad.h / 2), "mousedown", "1"});
-        for (int i = 1; i <= 12; ++i)
+        next_frame();
+        for (int i = 1; i <= 12; ++i) {
             xdotool({"mousemove", std::to_string(pad.x + 60 + i * 60), std::to_string(pad.y + pad.h / 2 + (i % 2 ? -60 : 60))});
+            next_frame();
+        }
         xdotool({"mouseup", "1"});
         settle(taps + 1);
     }
@@ -281,8 +298,9 @@ struct Kiosk {
 
     // Saves the screen as artifacts/ui/<name>.png and returns its path.
     std::string screenshot(const std::string& name) {
-        std::filesystem::create_directories(kArtifacts);
-        const std::string png = (kArtifacts / (name + ".png")).string();
+        const std::filesystem::path png_path = kArtifacts / (name + ".png");
+        std::filesystem::create_directories(png_path.parent_path());
+        const std::string png = png_path.string();
         // The probe is written after the frame is on the screen; a screen that is still laying
         // itself out (a scroll, a new screen) draws a few more: wait until they are done.
         for (auto deadline = std::chrono::steady_clock::now() + 2s; std::chrono::steady_clock::now() < deadline;) {
