@@ -22,6 +22,9 @@ std::string name(const Look& l) {
     return std::string(l.lang) + (l.width > l.height ? "-landscape" : "-portrait") + (l.large_contrast ? "-large-contrast" : "");
 }
 
+// How ctest names each case.
+void PrintTo(const Look& l, std::ostream* out) { *out << name(l); }
+
 class Gallery : public ::testing::TestWithParam<Look> {};
 
 }  // namespace

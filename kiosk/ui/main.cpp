@@ -1,5 +1,6 @@
 // kiosk: the fullscreen touch application. Start-up, the look, and the event loop.
 #include "icons.h"
+#include "repaint.h"
 #include "ui.h"
 
 #include "kiosk/journal.h"
@@ -20,6 +21,7 @@
 #include <cstring>
 #include <ctime>
 #include <fstream>
+#include <future>
 #include <tuple>
 
 namespace kiosk::ui {
@@ -80,8 +82,7 @@ FontFiles read_fonts(const Config& cfg) {
 
 // Every size is its own font at its own pixel size (large text is a real 1.5x font, not a
 // blurred scale), with the icons merged in beside the letters.
-Fonts build_fonts(const FontFiles& files, float scale) {
-    ImFontAtlas* atlas = ImGui::GetIO().Fonts;
+Fonts build_fonts(ImFontAtlas* atlas, const FontFiles& files, float scale) {
     atlas->Clear();
     static const ImWchar icon_ranges[] = {static_cast<ImWchar>(kIconFirst), static_cast<ImWchar>(kIconLast), 0};
     auto add = [&](const std::vector<char>& file, float px, float scale) {
@@ -132,7 +133,9 @@ void apply_theme(const Palette& p) {
     s.TouchExtraPadding = ImVec2(4, 4);
     auto c = [](Rgb x) { return ImGui::ColorConvertU32ToFloat4(colour(x)); };
     s.Colors[ImGuiCol_Text] = c(p.text);
-    s.Colors[ImGuiCol_WindowBg] = s.Colors[ImGuiCol_ChildBg] = c(p.page);
+    // The page's colour is the background the repaint lays under every changed area: the
+    // windows need not fill it again, pixel by pixel.
+    s.Colors[ImGuiCol_WindowBg] = s.Colors[ImGuiCol_ChildBg] = ImVec4(0, 0, 0, 0);
     s.Colors[ImGuiCol_PopupBg] = c(p.surface);
     s.Colors[ImGuiCol_ScrollbarBg] = c(p.page);
     s.Colors[ImGuiCol_ScrollbarGrab] = s.Colors[ImGuiCol_ScrollbarGrabHovered] = c(p.muted);
@@ -164,7 +167,7 @@ Emblem load_emblem(SDL_Renderer* renderer, const std::filesystem::path& file) {
 
 // The citizen's choices, applied before the frame is laid out: the palette at once, the
 // atlas rebuilt for large text (one frame's work, at a touch).
-void apply_access(App& app, const FontFiles& files) {
+void apply_access(App& app, const FontFiles& files, Repaint& repaint) {
     const Flow& f = app.session.flow();
     const Palette* wanted = f.high_contrast ? &kHighContrast : &kNormal;
     if (app.palette != wanted) {
@@ -173,8 +176,9 @@ void apply_access(App& app, const FontFiles& files) {
     }
     const float scale = f.large_text ? 1.5f : 1.f;
     if (app.fonts.scale != scale) {
-        app.fonts = build_fonts(files, scale);
+        app.fonts = build_fonts(ImGui::GetIO().Fonts, files, scale);
         upload_fonts();
+        repaint.everything();
         app.shown_focus.clear();
         app.unsettled = true;
     }
@@ -254,6 +258,16 @@ int run(const Options& opt) {
     const Config cfg = load_config(opt.config);
     const Translations tr = load_translations(cfg.assets_dir / "i18n");
     const FontFiles font_files = read_fonts(cfg);
+    // The font atlas (glyphs rasterised at five sizes, then made RGBA) is built on the other
+    // core while SDL opens the window: the first frame waits for whichever takes longer.
+    ImFontAtlas atlas;
+    std::future<Fonts> fonts_built = std::async(std::launch::async, [&atlas, &font_files] {
+        Fonts f = build_fonts(&atlas, font_files, 1.f);
+        unsigned char* pixels = nullptr;
+        int w = 0, h = 0;
+        atlas.GetTexDataAsRGBA32(&pixels, &w, &h);
+        return f;
+    });
     set_time_zone(cfg.time_zone);
     std::signal(SIGPIPE, SIG_IGN);   // a register that drops the connection is an error, not a death
     net::global_init();
@@ -268,7 +282,7 @@ int run(const Options& opt) {
     SDL_ShowCursor(SDL_DISABLE);
 
     IMGUI_CHECKVERSION();
-    ImGui::CreateContext();
+    ImGui::CreateContext(&atlas);
     ImGui::GetIO().IniFilename = nullptr;   // nothing about a session is written to disk
     apply_theme(kNormal);
     const WorkingDayCalendar calendar = WorkingDayCalendar::load(cfg.assets_dir / "calendar" / "kz-working-days.toml");
@@ -288,10 +302,11 @@ int run(const Options& opt) {
                                std::chrono::seconds(cfg.pin_lockout_max_s)});
     Session session({office, health, gate, [&monitor] { monitor.wake(); }});
     App app{session, cfg};
-    app.fonts = build_fonts(font_files, 1.f);
+    app.fonts = fonts_built.get();
     ImGui_ImplSDL2_InitForSDLRenderer(window);
     ImGui_ImplSDLRenderer_Init(renderer);
     app.emblem = load_emblem(renderer, cfg.emblem);
+    Repaint repaint(renderer);
     log(Priority::Info, "ready", "ready");
 
     FrameTimes frames{health};
@@ -325,6 +340,8 @@ int run(const Options& opt) {
             do {
                 ImGui_ImplSDL2_ProcessEvent(&e);
                 if (e.type == SDL_QUIT) running = false;
+                // A window shown, exposed or resized may have a new framebuffer: draw all of it.
+                if (e.type == SDL_WINDOWEVENT) repaint.everything();
                 if (e.type == SDL_MOUSEMOTION) pointer = ImVec2(static_cast<float>(e.motion.x), static_cast<float>(e.motion.y));
                 if (e.type == SDL_MOUSEBUTTONDOWN || e.type == SDL_MOUSEBUTTONUP)
                     pointer = ImVec2(static_cast<float>(e.button.x), static_cast<float>(e.button.y));
@@ -349,7 +366,7 @@ int run(const Options& opt) {
         const auto frame_start = Clock::now();
         const auto cpu_start = thread_cpu();
 
-        apply_access(app, font_files);
+        apply_access(app, font_files, repaint);
         ImGui_ImplSDLRenderer_NewFrame();
         ImGui_ImplSDL2_NewFrame();
         ImGui::GetIO().MousePos = pointer;
@@ -366,10 +383,7 @@ int run(const Options& opt) {
             frames_to_draw = std::max(frames_to_draw, 3);
         app.unsettled = false;
         ImGui::Render();
-        const Rgb page = app.palette->page;
-        SDL_SetRenderDrawColor(renderer, page.r, page.g, page.b, 255);
-        SDL_RenderClear(renderer);
-        ImGui_ImplSDLRenderer_RenderDrawData(ImGui::GetDrawData());
+        repaint.draw(*ImGui::GetDrawData(), app.palette->page);
         SDL_RenderPresent(renderer);
         probe().end_frame();   // after the frame is on screen: what a test reads is what it sees
         last_frame = Clock::now();

@@ -846,14 +846,12 @@ void page(App& app, const ScreenContent& c, float page_height) {
 
 void draw(App& app, Clock::time_point now) {
     const ScreenContent c = screen_content(app.session, now);
-    const Palette& p = pal(app);
     const ImVec2 size = ImGui::GetIO().DisplaySize;
     const bool landscape = size.x > size.y;
     ImGui::SetNextWindowPos(ImVec2(0, 0));
     ImGui::SetNextWindowSize(size);
     constexpr ImGuiWindowFlags full = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
                                       ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus;
-    ImGui::PushStyleColor(ImGuiCol_WindowBg, ImGui::ColorConvertU32ToFloat4(colour(p.page)));
     ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
     ImGui::Begin("kiosk", nullptr, full);
     ImGui::PopStyleVar();
@@ -927,7 +925,6 @@ void draw(App& app, Clock::time_point now) {
     }
     dialog(app, c);
     ImGui::End();
-    ImGui::PopStyleColor();
 }
 
 }  // namespace kiosk::ui

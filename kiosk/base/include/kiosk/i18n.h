@@ -38,8 +38,9 @@ struct Translations {
 
 Translations load_translations(const std::filesystem::path& i18n_dir);
 
-// The characters the UI font atlas holds: Latin with the Kazakh Latin letters, all of Cyrillic
-// (every Kazakh letter), and the few signs the texts use (№ — – « » “ ” … ₸ •). Inclusive pairs.
+// The characters the UI font atlas holds: Latin with the Kazakh Latin letters, the Cyrillic
+// letters of Kazakh and Russian (not the whole block: every glyph costs atlas memory at five
+// sizes), and the few signs the texts use (№ — – « » “ ” … ₸ •). Inclusive pairs.
 struct GlyphRange { char32_t first, last; };
 const std::vector<GlyphRange>& ui_glyph_ranges();
 
