@@ -5,4 +5,4 @@ target_link_libraries(ui_test PRIVATE dev_register_support process_support ipp_p
 target_compile_definitions(ui_test PRIVATE
   KIOSK_BIN="$<TARGET_FILE:kiosk>" KIOSK_ASSETS_DIR="${KIOSK_ASSETS_DIR}" KIOSK_BINARY_DIR="${CMAKE_BINARY_DIR}")
 add_dependencies(ui_test kiosk)
-gtest_discover_tests(ui_test PROPERTIES TIMEOUT 120 RESOURCE_LOCK ui_display)
+gtest_discover_tests(ui_test PROPERTIES TIMEOUT 300 RESOURCE_LOCK ui_display)

@@ -318,9 +318,8 @@ int run(const Options& opt) {
     const auto watchdog = watchdog_interval();
     const Clock::duration keepalive = watchdog ? std::chrono::duration_cast<Clock::duration>(*watchdog / 2)
                                                : std::chrono::duration_cast<Clock::duration>(std::chrono::seconds(30));
-    // The attract screen drifts a few pixels this often (burn-in, and a screen that never
-    // looks frozen): one frame, like the keepalive's.
-    constexpr auto kDrift = std::chrono::seconds(15);
+    // The attract screen drifts this often (burn-in, and a screen seen to change).
+    constexpr auto kDrift = std::chrono::seconds(60);
     Clock::time_point last_frame = Clock::now();
     int frames_to_draw = 3;   // popups and layout settle over a couple of frames
     // Where the finger is, from the events themselves: ImGui 1.86's SDL backend reads the

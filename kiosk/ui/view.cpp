@@ -782,10 +782,11 @@ void attract(App& app, const ScreenContent& c, Clock::time_point now) {
     const ImVec2 size = ImGui::GetIO().DisplaySize;
     const bool landscape = size.x > size.y;
     const float top = header(app, size.x);
-    // Slow drift (a few pixels every few seconds, drawn with the keepalive frames): the screen
-    // never looks frozen and no line stays on the same pixels for long.
-    const double t = std::chrono::duration<double>(now.time_since_epoch()).count();
-    const float drift = std::floor(static_cast<float>(std::sin(t / 40.0)) * 40.f);
+    // A drift of ten pixels a minute, through seven places: no line stays on the same pixels
+    // for long (burn-in), and the screen is seen to change; a frame between costs next to
+    // nothing, as nothing else moves.
+    const auto minute = std::chrono::duration_cast<std::chrono::minutes>(now.time_since_epoch()).count();
+    const float drift = static_cast<float>(minute % 7 - 3) * 10.f;
     std::vector<const Item*> titles, languages;
     for (const Item& i : c.page) (i.kind == Kind::Action ? languages : titles).push_back(&i);
     const float measure = std::min(size.x - 2 * kPad, kMeasure);

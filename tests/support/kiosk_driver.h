@@ -43,12 +43,14 @@ struct Xvfb {
                          std::to_string(width) + "x" + std::to_string(height) + "x24", "-nolisten", "tcp", "-br"},
                         dir + "/xvfb.log");
             for (auto deadline = std::chrono::steady_clock::now() + 10s; std::chrono::steady_clock::now() < deadline;) {
+                // The display number is a line of its own; Xvfb may first say why it skipped
+                // another (one in use by a program running beside).
                 std::ifstream in(dir + "/xvfb.log");
-                int n = -1;
-                if (in >> n && n >= 0) {
-                    display = ":" + std::to_string(n);
-                    return;
-                }
+                for (std::string line; std::getline(in, line);)
+                    if (!line.empty() && line.find_first_not_of("0123456789") == std::string::npos) {
+                        display = ":" + line;
+                        return;
+                    }
                 if (wait_for_exit(pid, 0s)) break;
                 std::this_thread::sleep_for(20ms);
             }
@@ -217,7 +219,7 @@ struct Kiosk {
 
     // Like a person: a target below (or above) what is shown is scrolled to first.
     void press(const std::string& id) {
-        if (id.rfind("key:", 0) != 0 && !appears(id, 300ms)) scroll_to(id);
+        if (id.rfind("key:", 0) != 0 && !appears(id, 1s)) scroll_to(id);
         const Rect r = wait_for(id);
         tap(r.x + r.w / 2, r.y + r.h / 2);
     }
@@ -258,7 +260,7 @@ struct Kiosk {
     // in its own frame, as on a touch panel, not run together with the next.
     void next_frame() const {
         const unsigned long drawn = frame().frames;
-        for (auto deadline = std::chrono::steady_clock::now() + 2s;
+        for (auto deadline = std::chrono::steady_clock::now() + 300ms;
              frame().frames <= drawn && std::chrono::steady_clock::now() < deadline;)
             std::this_thread::sleep_for(5ms);
     }
