@@ -115,28 +115,42 @@ void Repaint::draw_within(const ImDrawData& frame, const Rect& area, Rgb backgro
             if (x1 <= x0 || y1 <= y0) continue;
             const ImDrawVert* vtx = list.VtxBuffer.Data + cmd.VtxOffset;
             const ImDrawIdx* idx = list.IdxBuffer.Data + cmd.IdxOffset;
-            indices_.clear();
+            const SDL_Rect clip{static_cast<int>(x0), static_cast<int>(y0), static_cast<int>(std::ceil(x1 - x0)),
+                                static_cast<int>(std::ceil(y1 - y0))};
+            SDL_RenderSetClipRect(renderer_, &clip);
+            // Shapes of one colour (ImGui draws them from the atlas's white pixel) go without
+            // the texture: the renderer then fills instead of sampling. Runs keep the order.
+            const int vertices = static_cast<int>(list.VtxBuffer.Size - cmd.VtxOffset);
+            bool run_solid = false;
+            auto flush = [&] {
+                if (indices_.empty()) return;
+                SDL_RenderGeometryRaw(renderer_, run_solid ? nullptr : static_cast<SDL_Texture*>(cmd.GetTexID()), &vtx->pos.x,
+                                      sizeof(ImDrawVert), reinterpret_cast<const SDL_Color*>(&vtx->col), sizeof(ImDrawVert),
+                                      run_solid ? nullptr : &vtx->uv.x, sizeof(ImDrawVert), vertices, indices_.data(),
+                                      static_cast<int>(indices_.size()), sizeof(int));
+                indices_.clear();
+            };
             for (unsigned i = 0; i + 2 < cmd.ElemCount; i += 3) {
                 const ImDrawVert &a = vtx[idx[i]], &b = vtx[idx[i + 1]], &c = vtx[idx[i + 2]];
                 if (std::max({a.pos.x, b.pos.x, c.pos.x}) < x0 || std::min({a.pos.x, b.pos.x, c.pos.x}) > x1 ||
                     std::max({a.pos.y, b.pos.y, c.pos.y}) < y0 || std::min({a.pos.y, b.pos.y, c.pos.y}) > y1)
                     continue;
+                const bool solid = a.uv.x == white_.x && a.uv.y == white_.y && b.uv.x == white_.x && b.uv.y == white_.y &&
+                                   c.uv.x == white_.x && c.uv.y == white_.y;
+                if (solid != run_solid) {
+                    flush();
+                    run_solid = solid;
+                }
                 indices_.insert(indices_.end(), {idx[i], idx[i + 1], idx[i + 2]});
             }
-            if (indices_.empty()) continue;
-            const SDL_Rect clip{static_cast<int>(x0), static_cast<int>(y0), static_cast<int>(std::ceil(x1 - x0)),
-                                static_cast<int>(std::ceil(y1 - y0))};
-            SDL_RenderSetClipRect(renderer_, &clip);
-            const int vertices = static_cast<int>(list.VtxBuffer.Size - cmd.VtxOffset);
-            SDL_RenderGeometryRaw(renderer_, static_cast<SDL_Texture*>(cmd.GetTexID()), &vtx->pos.x, sizeof(ImDrawVert),
-                                  reinterpret_cast<const SDL_Color*>(&vtx->col), sizeof(ImDrawVert), &vtx->uv.x,
-                                  sizeof(ImDrawVert), vertices, indices_.data(), static_cast<int>(indices_.size()), sizeof(int));
+            flush();
         }
     }
     SDL_RenderSetClipRect(renderer_, nullptr);
 }
 
 void Repaint::draw(const ImDrawData& frame, Rgb background) {
+    white_ = {ImGui::GetIO().Fonts->TexUvWhitePixel.x, ImGui::GetIO().Fonts->TexUvWhitePixel.y};
     hash_tiles(frame);
     const Rect all{0, 0, width_, height_};
     std::vector<Rect> areas;

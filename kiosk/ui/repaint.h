@@ -38,6 +38,7 @@ private:
     int width_ = 0, height_ = 0, columns_ = 0, rows_ = 0;
     std::vector<std::uint64_t> tiles_, previous_;
     std::vector<int> indices_;   // scratch: the triangles of one command inside the area
+    struct { float x = -1, y = -1; } white_;   // the atlas's white pixel: shapes of one colour
     double share_ = 1.0;
 };
 
