@@ -9,5 +9,9 @@ add_executable(ui_bench ${CMAKE_CURRENT_LIST_DIR}/bench/ui_bench.cpp)
 target_link_libraries(ui_bench PRIVATE dev_register_support X11::X11)
 target_include_directories(ui_bench PRIVATE ${CMAKE_CURRENT_LIST_DIR}/support)
 target_compile_definitions(ui_bench PRIVATE KIOSK_BIN="$<TARGET_FILE:kiosk>" KIOSK_ASSETS_DIR="${KIOSK_ASSETS_DIR}"
-  KIOSK_BINARY_DIR="${CMAKE_BINARY_DIR}" KIOSK_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
-add_dependencies(ui_bench kiosk)
+  KIOSK_BINARY_DIR="${CMAKE_BINARY_DIR}" KIOSK_SOURCE_DIR="${CMAKE_SOURCE_DIR}" BARE_SDL_BIN="$<TARGET_FILE:bare_sdl>")
+add_dependencies(ui_bench kiosk bare_sdl)
+
+# The floor for the kiosk's first frame: SDL2 alone, with the kiosk's window and renderer.
+add_executable(bare_sdl ${CMAKE_CURRENT_LIST_DIR}/bench/bare_sdl.cpp)
+target_link_libraries(bare_sdl PRIVATE PkgConfig::SDL2)
