@@ -89,10 +89,7 @@ bool wants_capital(const Flow& f) {
 bool key(App& app, std::string_view id, const std::string& label, float w, bool on = false) {
     const Palette& p = *app.palette;
     const ImVec2 pos = ImGui::GetCursorScreenPos();
-    ImGui::PushID(std::string(id).c_str());
-    const bool hit = ImGui::InvisibleButton("key", ImVec2(w, kKeyH));
-    ImGui::PopID();
-    probe().item(std::string("key:").append(id));
+    const bool hit = touch_area(id, ImVec2(w, kKeyH), std::string("key:").append(id));
     const bool pressed = ImGui::IsItemActive();
     const ImVec2 end(pos.x + w, pos.y + kKeyH);
     ImDrawList* dl = ImGui::GetWindowDrawList();

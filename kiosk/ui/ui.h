@@ -84,6 +84,9 @@ Probe& probe();
 // Section: drawing (view.cpp)
 
 std::uint32_t colour(Rgb c, float alpha = 1.f);
+// An invisible touchable area of this size at the cursor, named for the probe (its id, or
+// probe_id); true when it was tapped.
+bool touch_area(std::string_view id, const ImVec2& size, std::string_view probe_id = {});
 void paragraph(const std::string& text, Rgb c);
 // A button in the palette's primary (filled) or secondary (outlined) look, with an icon.
 bool button(App& app, std::string_view id, const std::string& label, Icon icon, Tone tone, const ImVec2& size,

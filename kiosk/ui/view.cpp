@@ -76,13 +76,18 @@ void paragraph(const std::string& text, Rgb c) {
     ImGui::PopStyleColor();
 }
 
+bool touch_area(std::string_view id, const ImVec2& size, std::string_view probe_id) {
+    ImGui::PushID(id.data(), id.data() + id.size());
+    const bool hit = ImGui::InvisibleButton("area", size);
+    ImGui::PopID();
+    probe().item(probe_id.empty() ? id : probe_id);
+    return hit;
+}
+
 bool button(App& app, std::string_view id, const std::string& label, Icon icon, Tone tone, const ImVec2& size, bool on) {
     const Palette& p = pal(app);
     const ImVec2 pos = ImGui::GetCursorScreenPos();
-    ImGui::PushID(std::string(id).c_str());
-    const bool hit = ImGui::InvisibleButton("button", size);
-    ImGui::PopID();
-    probe().item(id);
+    const bool hit = touch_area(id, size);
     const bool pressed = ImGui::IsItemActive();
     const ImVec2 end(pos.x + size.x, pos.y + size.y);
     const bool filled = tone == Tone::Primary || on;
@@ -182,10 +187,7 @@ void error_summary(App& app, const Item& item, float w) {
         const ImVec2 at = ImGui::GetCursorScreenPos();
         const float inner = w - 3 * kGap;
         const ImVec2 ts = text_size(font, e.label, inner);
-        ImGui::PushID(e.id.c_str());
-        const bool hit = ImGui::InvisibleButton("entry", ImVec2(inner, ts.y + kGap));
-        ImGui::PopID();
-        probe().item(e.id);
+        const bool hit = touch_area(e.id, ImVec2(inner, ts.y + kGap));
         text_at(font, at, p.error, e.label, inner);
         // Underlined like a link: it is one.
         rect(ImVec2(at.x, at.y + ts.y + 2), ImVec2(at.x + std::min(ts.x, inner), at.y + ts.y + 4), p.error);
@@ -251,10 +253,7 @@ void field(App& app, const Item& item) {
     const float line_h = font->FontSize * 1.25f;
     const float box_h = std::max<int>(item.lines, static_cast<int>(lines.size())) * line_h + 36.f;
     const ImVec2 pos = ImGui::GetCursorScreenPos();
-    ImGui::PushID(item.id.c_str());
-    const bool hit = ImGui::InvisibleButton("field", ImVec2(box_w, box_h));
-    ImGui::PopID();
-    probe().item(item.id);
+    const bool hit = touch_area(item.id, ImVec2(box_w, box_h));
     const ImVec2 end(pos.x + box_w, pos.y + box_h);
     // Bring a newly focused field into view: the keyboard takes part of the screen.
     if (item.on && app.shown_focus != item.id) {
@@ -322,10 +321,7 @@ void choice(App& app, const Item& item) {
     const ImVec2 hs = item.hint.empty() ? ImVec2() : text_size(app.fonts.small, item.hint, inner);
     const float h = std::max(110.f, ls.y + hs.y + (item.hint.empty() ? 0.f : 8.f) + 44.f);
     const ImVec2 pos = ImGui::GetCursorScreenPos();
-    ImGui::PushID(item.id.c_str());
-    const bool hit = ImGui::InvisibleButton("choice", ImVec2(w, h));
-    ImGui::PopID();
-    probe().item(item.id);
+    const bool hit = touch_area(item.id, ImVec2(w, h));
     const ImVec2 end(pos.x + w, pos.y + h);
     rect(pos, end, ImGui::IsItemActive() ? p.pressed : p.surface, 10.f);
     frame(pos, end, item.on ? p.primary : p.muted, item.on ? 5.f : 2.f, 10.f);
@@ -364,10 +360,7 @@ void tiles(App& app, const std::vector<const Item*>& items, float height) {
         const Item& item = *items[i];
         const ImVec2 pos(origin.x + (i % columns) * (tile_w + kGap), origin.y + (i / columns) * (tile_h + kGap));
         ImGui::SetCursorScreenPos(pos);
-        ImGui::PushID(item.id.c_str());
-        const bool hit = ImGui::InvisibleButton("tile", ImVec2(tile_w, tile_h));
-        ImGui::PopID();
-        probe().item(item.id);
+        const bool hit = touch_area(item.id, ImVec2(tile_w, tile_h));
         const bool filled = item.tone == Tone::Primary;
         const bool pressed = ImGui::IsItemActive();
         const Rgb back = filled ? (pressed ? p.primary_pressed : p.primary) : pressed ? p.pressed : p.surface;
@@ -445,10 +438,7 @@ void switch_control(App& app, const Item& item, float width) {
     const ImVec2 ts = text_size(font, item.label, inner);
     const float h = std::max(kTrackH + 24.f, ts.y + 24.f);
     const ImVec2 pos = ImGui::GetCursorScreenPos();
-    ImGui::PushID(item.id.c_str());
-    const bool hit = ImGui::InvisibleButton("switch", ImVec2(width, h));
-    ImGui::PopID();
-    probe().item(item.id);
+    const bool hit = touch_area(item.id, ImVec2(width, h));
     const ImVec2 track(pos.x + 4.f, std::floor(pos.y + (h - kTrackH) / 2));
     rect(track, ImVec2(track.x + kTrackW, track.y + kTrackH), item.on ? p.primary : p.switch_off, kTrackH / 2);
     ImDrawList* dl = ImGui::GetWindowDrawList();
@@ -471,10 +461,7 @@ void checkbox(App& app, const Item& item, float width) {
     const ImVec2 ts = text_size(font, item.label, inner);
     const float h = std::max(box + 24.f, ts.y + 24.f);
     const ImVec2 pos = ImGui::GetCursorScreenPos();
-    ImGui::PushID(item.id.c_str());
-    const bool hit = ImGui::InvisibleButton("checkbox", ImVec2(width, h));
-    ImGui::PopID();
-    probe().item(item.id);
+    const bool hit = touch_area(item.id, ImVec2(width, h));
     const ImVec2 a(pos.x + 4.f, std::floor(pos.y + 12.f));
     rect(a, ImVec2(a.x + box, a.y + box), ImGui::IsItemActive() ? p.pressed : p.surface);
     frame(a, ImVec2(a.x + box, a.y + box), item.error.empty() ? p.field_edge : p.error, 4.f);
