@@ -45,11 +45,11 @@ const std::string& Session::t(std::string_view key) const { return parts_.office
 
 void Session::act(const Intent& i, Clock::time_point now) {
     flow_.touched(now);
-    apply(i, now);
-    start_effects(now);
+    apply(i);
+    start_effects();
 }
 
-void Session::apply(const Intent& i, Clock::time_point now) {
+void Session::apply(const Intent& i) {
     Flow& f = flow_;
     const auto today = local_today();
     switch (i.act) {
@@ -106,7 +106,6 @@ void Session::apply(const Intent& i, Clock::time_point now) {
     case Act::StaffCancel: return f.staff_cancel();
     case Act::StaffLeave: return end();
     }
-    (void)now;
 }
 
 void Session::sign(SignatureStroke stroke) { flow_.add_signature_stroke(std::move(stroke)); }
@@ -115,7 +114,7 @@ void Session::corner_tap(Clock::time_point now) { flow_.corner_tap(now); }
 
 // Section: effects the flow asked for, each started here and nowhere else
 
-void Session::start_effects(Clock::time_point now) {
+void Session::start_effects() {
     Flow& f = flow_;
     const Config& cfg = parts_.office.config;
     if (f.submit_requested && !submission_.running()) {
@@ -171,7 +170,6 @@ void Session::start_effects(Clock::time_point now) {
         talons_listed_ = true;
         talons_.start([dir = cfg.spool_dir] { return printer::recent_talons(dir, 12); });
     }
-    (void)now;
 }
 
 // Section: results
@@ -256,7 +254,7 @@ void Session::refresh_catalog(Clock::time_point now) {
 
 bool Session::poll(Clock::time_point now) {
     bool changed = take_results(now);
-    start_effects(now);   // a logout queued behind another staff action
+    start_effects();   // a logout queued behind another staff action
     refresh_catalog(now);
     if (flow_.screen == Screen::Done && now - results_.done_at >= kDoneCloses) {
         log(Priority::Info, "inactivity", "done screen closed by itself");
@@ -295,7 +293,7 @@ int Session::done_seconds_left(Clock::time_point now) const {
 
 void Session::end() {
     flow_.expire();
-    start_effects(Clock::now());   // the logout of staff who leave
+    start_effects();   // the logout of staff who leave
     for (auto& line : results_.status) wipe(line.arg);
     wipe(results_.print_problem);
     results_ = CitizenResults{};

@@ -138,8 +138,8 @@ public:
     static constexpr std::chrono::seconds kDoneCloses{30};
 
 private:
-    void apply(const Intent& i, Clock::time_point now);
-    void start_effects(Clock::time_point now);
+    void apply(const Intent& i);
+    void start_effects();
     bool take_results(Clock::time_point now);
     void refresh_catalog(Clock::time_point now);
 
