@@ -144,6 +144,13 @@ struct Kiosk {
             throw std::runtime_error("xdotool failed: " + read_text(dir + "/xdotool.log"));
     }
 
+    // Whether the kiosk has exited (a zombie until the test reaps it: its status stays to read).
+    bool ended() const {
+        const std::string stat = read_text("/proc/" + std::to_string(pid) + "/stat");
+        const auto close = stat.rfind(')');
+        return stat.empty() || (close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'Z');
+    }
+
     // The probe's header: frames drawn, taps seen, and the frame that took the last tap
     // ("frame N taps M at K").
     struct Header {
@@ -163,6 +170,7 @@ struct Kiosk {
         for (auto deadline = std::chrono::steady_clock::now() + 10s;; std::this_thread::sleep_for(10ms)) {
             const Header h = frame();
             if (h.taps >= taps && h.frames >= h.tap_frame + 2) return;
+            if (ended()) return;   // the tap ended the kiosk (staff's restart): nothing more to draw
             if (std::chrono::steady_clock::now() >= deadline) throw std::runtime_error("the kiosk did not take a tap");
         }
     }
