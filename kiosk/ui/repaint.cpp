@@ -156,12 +156,7 @@ void Repaint::draw(const ImDrawData& frame, Rgb background) {
     std::vector<Rect> areas;
     if (everything_ || !keeps_pixels_ || previous_.size() != tiles_.size()) areas = {all};
     else areas = changed_bands();
-    long drawn = 0;
-    for (const Rect& a : areas) {
-        draw_within(frame, a, background);
-        drawn += static_cast<long>(a.w) * a.h;
-    }
-    share_ = width_ && height_ ? static_cast<double>(drawn) / (static_cast<double>(width_) * height_) : 1.0;
+    for (const Rect& a : areas) draw_within(frame, a, background);
     everything_ = false;
     previous_.swap(tiles_);
 }

@@ -22,7 +22,6 @@ public:
     // does not keep its pixels between frames (OpenGL ES on the bare display).
     void draw(const ImDrawData& frame, Rgb background);
     void everything() { everything_ = true; }   // after the fonts changed
-    double last_share() const { return share_; }  // of the window redrawn by the last draw()
 
 private:
     struct Rect {
@@ -39,7 +38,6 @@ private:
     std::vector<std::uint64_t> tiles_, previous_;
     std::vector<int> indices_;   // scratch: the triangles of one command inside the area
     struct { float x = -1, y = -1; } white_;   // the atlas's white pixel: shapes of one colour
-    double share_ = 1.0;
 };
 
 }  // namespace kiosk::ui
