@@ -862,18 +862,19 @@ void draw(App& app, Clock::time_point now) {
         if (c.current_step > 0) top += steps(app, c, top, size.x);
         const float access_top = size.y - kAccessHeight;
         const float footer_top = access_top - footer_height(c, landscape);
+        const bool beside = c.keyboard && landscape;
+        const float keyboard_w = beside ? std::floor(size.x * 0.5f) : size.x;
         // The banners (the error summary, a specialist on the way) stay in view above the page,
-        // however far it scrolls.
+        // however far it scrolls; in landscape over the page's column, clear of the keyboard.
+        const float banner_w = (beside ? size.x - keyboard_w : size.x) - 2 * kPad;
         for (const Item& i : c.banner) {
             ImGui::SetCursorScreenPos(ImVec2(kPad, top + kGap));
             ImGui::BeginGroup();
-            if (i.kind == Kind::ErrorSummary) error_summary(app, i, size.x - 2 * kPad);
-            else help_bar(app, i, size.x - 2 * kPad);
+            if (i.kind == Kind::ErrorSummary) error_summary(app, i, banner_w);
+            else help_bar(app, i, banner_w);
             ImGui::EndGroup();
             top = ImGui::GetItemRectMax().y;
         }
-        const bool beside = c.keyboard && landscape;
-        const float keyboard_w = beside ? std::floor(size.x * 0.5f) : size.x;
         const float below = c.keyboard && !beside ? keyboard_height(app, keyboard_w) : 0.f;
         // Under the page, a strip of its own for the "more below" cue: it covers nothing.
         const float page_h = footer_top - below - top - kGap - kCueHeight;
