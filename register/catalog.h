@@ -7,8 +7,8 @@
 namespace dev_register {
 
 struct Catalog {
-    std::string json_text;                         // served as-is on GET /services.json
-    std::map<std::string, std::string> names;      // service_code -> service_name
+    std::string json_text;                     // served as-is on GET /services.json
+    std::map<std::string, std::string> names;  // service_code -> service_name
 };
 
 // Reads and validates the catalog; throws std::runtime_error naming the problem.

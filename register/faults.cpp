@@ -39,8 +39,10 @@ int number(std::string_view name, std::string_view text, int low, int high) {
 
 // The kinds of answer a fault makes; one per spec.
 const std::pair<std::string_view, FaultKind> kFlagKinds[] = {
-    {"reset", FaultKind::Reset},         {"malformed-json", FaultKind::MalformedJson},
-    {"missing-id", FaultKind::MissingId}, {"oversized", FaultKind::Oversized},
+    {"reset", FaultKind::Reset},
+    {"malformed-json", FaultKind::MalformedJson},
+    {"missing-id", FaultKind::MissingId},
+    {"oversized", FaultKind::Oversized},
     {"token", FaultKind::Token}};
 
 void set_kind(Fault& fault, FaultKind kind) {
@@ -89,8 +91,9 @@ std::string http_date(std::time_t when) {
 }
 
 void answer_status(const Fault& fault, httplib::Response& res) {
-    send_error(res, fault.status,
-               "fault injected by the development register (HTTP " + std::to_string(fault.status) + ")");
+    send_error(
+        res, fault.status,
+        "fault injected by the development register (HTTP " + std::to_string(fault.status) + ")");
     if (!fault.retry_after) return;
     res.set_header("Retry-After", fault.retry_after_as_date
                                       ? http_date(std::time(nullptr) + *fault.retry_after)
@@ -147,7 +150,8 @@ void oversize(httplib::Response& res, bool declared_length) {
 }  // namespace
 
 Fault parse_fault(const std::string& spec) {
-    const bool printable = std::all_of(spec.begin(), spec.end(), [](char c) { return c > 0x20 && c < 0x7F; });
+    const bool printable =
+        std::all_of(spec.begin(), spec.end(), [](char c) { return c > 0x20 && c < 0x7F; });
     if (spec.empty() || !printable) bad_spec("a fault spec is printable ASCII without spaces");
     Fault fault{spec};
     std::set<std::string_view> seen;
@@ -174,7 +178,8 @@ Fault parse_fault(const std::string& spec) {
         bad_spec("no delay, status, reset, malformed-json, missing-id, oversized or token");
     if (fault.retry_after && fault.kind != FaultKind::Status) bad_spec("retry-after needs status");
     if (seen.contains("polls") && fault.kind != FaultKind::Token) bad_spec("polls needs token");
-    if (fault.declared_length && fault.kind != FaultKind::Oversized) bad_spec("length needs oversized");
+    if (fault.declared_length && fault.kind != FaultKind::Oversized)
+        bad_spec("length needs oversized");
     return fault;
 }
 
@@ -198,36 +203,38 @@ std::optional<Fault> FaultInjector::take(const httplib::Request& req) {
 }
 
 httplib::Server::Handler FaultInjector::wrap(httplib::Server::Handler handler) {
-    return [this, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
-        std::optional<Fault> fault;
-        try {
-            fault = take(req);
-        } catch (const std::invalid_argument& e) {
-            return send_error(res, 400, std::string(kFaultHeader) + ": " + e.what());
-        }
-        if (!fault) return handler(req, res);
-        // The spec is validated ASCII and the path holds no personal data: safe to log.
-        std::cerr << "kiosk-register: fault " << fault->spec << " on " << req.method << ' '
-                  << printable(req.path) << std::endl;
-        std::this_thread::sleep_for(fault->delay);
-        if (fault->kind == FaultKind::Status) return answer_status(*fault, res);
-        handler(req, res);
-        switch (fault->kind) {
-        case FaultKind::Reset: return reset_mid_answer(req, res);
-        case FaultKind::MalformedJson: return res.body.resize(res.body.size() / 2);
-        case FaultKind::MissingId: return drop_ids(res);
-        case FaultKind::Oversized: return oversize(res, fault->declared_length);
-        case FaultKind::Token: return answer_with_token(res, fault->polls);
-        case FaultKind::None:
-        case FaultKind::Status: return;
-        }
-    };
+    return
+        [this, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
+            std::optional<Fault> fault;
+            try {
+                fault = take(req);
+            } catch (const std::invalid_argument& e) {
+                return send_error(res, 400, std::string(kFaultHeader) + ": " + e.what());
+            }
+            if (!fault) return handler(req, res);
+            // The spec is validated ASCII and the path holds no personal data: safe to log.
+            std::cerr << "kiosk-register: fault " << fault->spec << " on " << req.method << ' '
+                      << printable(req.path) << std::endl;
+            std::this_thread::sleep_for(fault->delay);
+            if (fault->kind == FaultKind::Status) return answer_status(*fault, res);
+            handler(req, res);
+            switch (fault->kind) {
+            case FaultKind::Reset: return reset_mid_answer(req, res);
+            case FaultKind::MalformedJson: return res.body.resize(res.body.size() / 2);
+            case FaultKind::MissingId: return drop_ids(res);
+            case FaultKind::Oversized: return oversize(res, fault->declared_length);
+            case FaultKind::Token: return answer_with_token(res, fault->polls);
+            case FaultKind::None:
+            case FaultKind::Status: return;
+            }
+        };
 }
 
 // The stored request's number goes behind a token that GET tokens/{token}.json gives back.
 void FaultInjector::answer_with_token(httplib::Response& res, int polls) {
     auto answer = json::parse(res.body, nullptr, false);
-    if (res.status != 200 || !answer.is_array() || answer.size() != 1) return;  // a refusal stays one
+    if (res.status != 200 || !answer.is_array() || answer.size() != 1)
+        return;  // a refusal stays one
     auto& request = answer[0];
     const auto number = request.find("service_request_id");
     if (number == request.end() || !number->is_string()) return;

@@ -36,16 +36,16 @@ namespace dev_register {
 enum class FaultKind { None, Status, Reset, MalformedJson, MissingId, Oversized, Token };
 
 struct Fault {
-    std::string spec;                     // as given: what the log line names
+    std::string spec;  // as given: what the log line names
     std::chrono::milliseconds delay{0};
-    FaultKind kind = FaultKind::None;     // None: a delay only
-    int status = 0;                       // Status
-    std::optional<int> retry_after;       // Status: seconds
+    FaultKind kind = FaultKind::None;  // None: a delay only
+    int status = 0;                    // Status
+    std::optional<int> retry_after;    // Status: seconds
     bool retry_after_as_date = false;
-    bool declared_length = false;         // Oversized: with Content-Length
-    int polls = 0;                        // Token
-    std::optional<int> count;             // matching requests left; none: no limit
-    std::string path;                     // prefix, without the leading '/'
+    bool declared_length = false;  // Oversized: with Content-Length
+    int polls = 0;                 // Token
+    std::optional<int> count;      // matching requests left; none: no limit
+    std::string path;              // prefix, without the leading '/'
 };
 
 // Throws std::invalid_argument naming what is wrong with the spec.

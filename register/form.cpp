@@ -67,11 +67,23 @@ bool is_clean_text(std::string_view text) {
         const auto lead = static_cast<unsigned char>(text[i]);
         std::size_t length = 0;
         char32_t cp = 0, smallest = 0;
-        if (lead < 0x80) { length = 1; cp = lead; }
-        else if ((lead & 0xE0) == 0xC0) { length = 2; cp = lead & 0x1F; smallest = 0x80; }
-        else if ((lead & 0xF0) == 0xE0) { length = 3; cp = lead & 0x0F; smallest = 0x800; }
-        else if ((lead & 0xF8) == 0xF0) { length = 4; cp = lead & 0x07; smallest = 0x10000; }
-        else return false;
+        if (lead < 0x80) {
+            length = 1;
+            cp = lead;
+        } else if ((lead & 0xE0) == 0xC0) {
+            length = 2;
+            cp = lead & 0x1F;
+            smallest = 0x80;
+        } else if ((lead & 0xF0) == 0xE0) {
+            length = 3;
+            cp = lead & 0x0F;
+            smallest = 0x800;
+        } else if ((lead & 0xF8) == 0xF0) {
+            length = 4;
+            cp = lead & 0x07;
+            smallest = 0x10000;
+        } else
+            return false;
         if (i + length > text.size()) return false;
         for (std::size_t k = 1; k < length; ++k) {
             const auto next = static_cast<unsigned char>(text[i + k]);

@@ -123,10 +123,14 @@ Fault parse_fault_option(const std::string& spec) {
 
 Options parse_options(int argc, char** argv) {
     static const std::pair<std::string_view, std::string Options::*> kValued[] = {
-        {"--listen", &Options::listen},       {"--cert", &Options::cert},
-        {"--key", &Options::key},             {"--client-ca", &Options::client_ca},
-        {"--db", &Options::db},               {"--catalog", &Options::catalog},
-        {"--api-key", &Options::api_key},     {"--port-file", &Options::port_file},
+        {"--listen", &Options::listen},
+        {"--cert", &Options::cert},
+        {"--key", &Options::key},
+        {"--client-ca", &Options::client_ca},
+        {"--db", &Options::db},
+        {"--catalog", &Options::catalog},
+        {"--api-key", &Options::api_key},
+        {"--port-file", &Options::port_file},
         {"--number-prefix", &Options::number_prefix}};
     static const std::pair<std::string_view, bool Options::*> kFlags[] = {
         {"--allow-non-loopback", &Options::allow_non_loopback},
@@ -261,8 +265,7 @@ int run(const Options& options, const sigset_t& stop_signals) {
     const Catalog catalog = load_catalog(options.catalog);
     RequestStore store(options.db, options.number_prefix);
     std::string tls_error;
-    httplib::SSLServer server(
-        [&](SSL_CTX& ctx) { return configure_tls(ctx, options, tls_error); });
+    httplib::SSLServer server([&](SSL_CTX& ctx) { return configure_tls(ctx, options, tls_error); });
     if (!server.is_valid()) throw std::runtime_error(tls_error);
     server.set_payload_max_length(kMaxBodyBytes);
     server.set_keep_alive_timeout(1);  // idle keep-alive connections delay a stop by this much
@@ -275,8 +278,7 @@ int run(const Options& options, const sigset_t& stop_signals) {
         return 1;
     }
     if (!options.port_file.empty()) write_port_file(options.port_file, port);
-    std::cout << "kiosk-register: listening on " << url_of(options.address.host, port)
-              << std::endl;
+    std::cout << "kiosk-register: listening on " << url_of(options.address.host, port) << std::endl;
     const bool served = serve_until_stopped(server, stop_signals);
     if (!options.port_file.empty()) std::remove(options.port_file.c_str());
     std::cerr << "kiosk-register: " << (served ? "stopped" : "accepting connections failed")

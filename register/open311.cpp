@@ -114,9 +114,8 @@ void check_text(const std::vector<FormField>& fields) {
 std::optional<std::string> idempotency_key(const httplib::Request& req) {
     if (!req.has_header("Idempotency-Key")) return std::nullopt;
     auto key = req.get_header_value("Idempotency-Key");
-    const bool printable = std::all_of(key.begin(), key.end(), [](char c) {
-        return c >= 0x20 && c <= 0x7E;
-    });
+    const bool printable =
+        std::all_of(key.begin(), key.end(), [](char c) { return c >= 0x20 && c <= 0x7E; });
     if (key.empty() || key.size() > kMaxIdempotencyKeyBytes || !printable)
         reject(400, "Idempotency-Key must be 1 to " + std::to_string(kMaxIdempotencyKeyBytes) +
                         " printable ASCII characters");
@@ -147,9 +146,12 @@ void add_attribute(json& attributes, const FormField& field) {
 
 std::optional<std::string>* standard_field(NewRequest& request, std::string_view name) {
     static const std::pair<std::string_view, std::optional<std::string> NewRequest::*> kFields[] = {
-        {"device_id", &NewRequest::device_id},   {"address_string", &NewRequest::address_string},
-        {"description", &NewRequest::description}, {"first_name", &NewRequest::first_name},
-        {"last_name", &NewRequest::last_name},   {"phone", &NewRequest::phone},
+        {"device_id", &NewRequest::device_id},
+        {"address_string", &NewRequest::address_string},
+        {"description", &NewRequest::description},
+        {"first_name", &NewRequest::first_name},
+        {"last_name", &NewRequest::last_name},
+        {"phone", &NewRequest::phone},
         {"email", &NewRequest::email}};
     for (const auto& [field_name, member] : kFields)
         if (field_name == name) return &(request.*member);
@@ -190,10 +192,11 @@ void submit_request(const httplib::Request& req, httplib::Response& res, const C
         auto request = build_request(fields, std::move(service_code));
         request.idempotency_key = idempotency_key(req);
         const auto number = store.submit(request);
-        send_json(res, 200, json::array({json{
-            {"service_request_id", number},
-            {"service_notice", "Обращение зарегистрировано / Өтініш тіркелді"},
-            {"account_id", nullptr}}}));
+        send_json(
+            res, 200,
+            json::array({json{{"service_request_id", number},
+                              {"service_notice", "Обращение зарегистрировано / Өтініш тіркелді"},
+                              {"account_id", nullptr}}}));
     });
 }
 
@@ -203,17 +206,18 @@ void show_request(const httplib::Request& req, httplib::Response& res, const Cat
     const auto found = store.find(req.matches[1].str());
     if (!found) return send_error(res, 404, "no service request with this number");
     const auto name = catalog.names.find(found->service_code);
-    send_json(res, 200, json::array({json{
-        {"service_request_id", found->service_request_id},
-        {"status", found->status},
-        {"status_notes", or_null(found->status_notes)},
-        {"service_code", found->service_code},
-        {"service_name", name != catalog.names.end() ? json(name->second) : json()},
-        {"description", or_null(found->description)},
-        {"requested_datetime", found->requested_datetime},
-        {"updated_datetime", found->updated_datetime},
-        {"expected_datetime", or_null(found->expected_datetime)},
-        {"address", or_null(found->address_string)}}}));
+    send_json(res, 200,
+              json::array(
+                  {json{{"service_request_id", found->service_request_id},
+                        {"status", found->status},
+                        {"status_notes", or_null(found->status_notes)},
+                        {"service_code", found->service_code},
+                        {"service_name", name != catalog.names.end() ? json(name->second) : json()},
+                        {"description", or_null(found->description)},
+                        {"requested_datetime", found->requested_datetime},
+                        {"updated_datetime", found->updated_datetime},
+                        {"expected_datetime", or_null(found->expected_datetime)},
+                        {"address", or_null(found->address_string)}}}));
 }
 
 // Open311's answer to a token: the token, and the number once it may be given.
@@ -238,7 +242,8 @@ void store_heartbeat(const httplib::Request& req, httplib::Response& res, Reques
             reject(400, "the kiosk id must be at most 64 bytes of text on one line");
         if (!has_content_type(req, "application/json"))
             reject(415, "the body must be application/json");
-        if (req.body.size() > kMaxHeartbeatBytes) reject(413, "the heartbeat is larger than 64 KiB");
+        if (req.body.size() > kMaxHeartbeatBytes)
+            reject(413, "the heartbeat is larger than 64 KiB");
         if (!json::parse(req.body, nullptr, false).is_object())
             reject(400, "the heartbeat must be a JSON object");
         const Heartbeat heartbeat{kiosk_id, iso_datetime(std::time(nullptr)), req.body,
@@ -260,8 +265,8 @@ std::string logged_number(const httplib::Response& res) {
 }
 
 void log_request(const httplib::Request& req, const httplib::Response& res) {
-    std::cerr << "kiosk-register: " << req.method << ' ' << printable(req.path) << ' '
-              << res.status << ' ' << logged_number(res) << std::endl;
+    std::cerr << "kiosk-register: " << req.method << ' ' << printable(req.path) << ' ' << res.status
+              << ' ' << logged_number(res) << std::endl;
 }
 
 std::string default_description(int status) {
@@ -276,13 +281,15 @@ std::string default_description(int status) {
 
 void install_open311(httplib::Server& server, const Catalog& catalog, RequestStore& store,
                      const std::string& api_key, FaultInjector& faults) {
-    server.Get("/services.json", faults.wrap([&catalog](const httplib::Request&, httplib::Response& res) {
-        res.set_content(catalog.json_text, kJsonType);
-    }));
-    server.Post("/requests.json", faults.wrap([&catalog, &store, api_key](
-                                      const httplib::Request& req, httplib::Response& res) {
-        submit_request(req, res, catalog, store, api_key);
-    }));
+    server.Get("/services.json",
+               faults.wrap([&catalog](const httplib::Request&, httplib::Response& res) {
+                   res.set_content(catalog.json_text, kJsonType);
+               }));
+    server.Post("/requests.json",
+                faults.wrap([&catalog, &store, api_key](const httplib::Request& req,
+                                                        httplib::Response& res) {
+                    submit_request(req, res, catalog, store, api_key);
+                }));
     server.Get(R"(/requests/([^/]+)\.json)",
                faults.wrap([&catalog, &store](const httplib::Request& req, httplib::Response& res) {
                    show_request(req, res, catalog, store);

@@ -98,8 +98,8 @@ private:
 
 RequestStore::RequestStore(const std::string& path, std::string number_prefix)
     : number_prefix_(std::move(number_prefix)) {
-    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                        nullptr) != SQLITE_OK) {
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+        SQLITE_OK) {
         const std::string reason = db_ ? sqlite3_errmsg(db_) : "out of memory";
         sqlite3_close(db_);
         throw std::runtime_error(path + ": " + reason);
@@ -122,8 +122,8 @@ void RequestStore::create_schema() {
     if (found == kSchemaVersion) return;
     if (found < 0 || found > kSchemaVersion)
         throw std::runtime_error("schema version " + std::to_string(found) +
-                                 " is not supported (expected " +
-                                 std::to_string(kSchemaVersion) + ")");
+                                 " is not supported (expected " + std::to_string(kSchemaVersion) +
+                                 ")");
     if (found < 1) {
         exec(db_, R"(CREATE TABLE requests(
             id INTEGER PRIMARY KEY,
@@ -211,7 +211,7 @@ std::optional<RequestStatus> RequestStore::find(const std::string& service_reque
     if (!select.step()) return std::nullopt;
     return RequestStatus{*select.text(0), *select.text(1), *select.text(2),
                          *select.text(3), *select.text(4), select.text(5),
-                         select.text(6), select.text(7), select.text(8)};
+                         select.text(6),  select.text(7),  select.text(8)};
 }
 
 // Section: tokens
@@ -236,7 +236,8 @@ std::string random_token() {
 std::string RequestStore::issue_token(const std::string& service_request_id, int polls) {
     std::lock_guard lock(mutex_);
     std::string token = random_token();
-    Statement insert(db_, "INSERT INTO tokens(token, service_request_id, polls_left) VALUES(?1, ?2, ?3)");
+    Statement insert(
+        db_, "INSERT INTO tokens(token, service_request_id, polls_left) VALUES(?1, ?2, ?3)");
     insert.bind(1, token).bind(2, service_request_id).bind(3, static_cast<long long>(polls));
     insert.step();
     return token;

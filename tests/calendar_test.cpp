@@ -123,7 +123,7 @@ TEST(Calendar, TransfersMoveADayOff) {
 
 TEST(Calendar, FiveWorkingDaysInAnOrdinaryWeek) {
     EXPECT_EQ(after(date(2026, 11, 23), 5), "2026-11-30");  // Mon→Mon
-    EXPECT_EQ(after(date(2026, 11, 27), 5), "2026-12-04");   // Fri→Fri
+    EXPECT_EQ(after(date(2026, 11, 27), 5), "2026-12-04");  // Fri→Fri
     // Filed on a Saturday: the count starts on Monday.
     EXPECT_EQ(after(date(2026, 11, 28), 5), "2026-12-04");
     EXPECT_EQ(after(date(2026, 11, 27), 0), "2026-11-27");
@@ -140,8 +140,7 @@ TEST(Calendar, FiveWorkingDaysAcrossTheYearsEnd) {
     // Mon 29 December 2025: 30, 31, (1-4 January), 5, 6, (7 Christmas), 8.
     EXPECT_EQ(after(date(2025, 12, 29), 5), "2026-01-08");
     // Tue 28 December 2027 ends in 2028, which the file does not cover.
-    const std::string error =
-        error_of([] { shipped().add_working_days(date(2027, 12, 28), 5); });
+    const std::string error = error_of([] { shipped().add_working_days(date(2027, 12, 28), 5); });
     EXPECT_NE(error.find("2028-01-01"), std::string::npos) << error;
     EXPECT_NE(error.find("2025-2027"), std::string::npos) << error;
     EXPECT_NE(error.find("kz-working-days.toml"), std::string::npos) << error;
@@ -183,24 +182,32 @@ TEST(CalendarFile, BadValuesNameTheLineAndKey) {
     };
     const std::vector<Case> cases = {
         {"weekend = [\"caturday\"]\n" + minimal.substr(minimal.find('\n') + 1), ":1: weekend[0]:"},
-        {minimal + "[[holiday]]\ndate = \"02-29\"\nname = \"x\"\nmoves = true\n", ":10: holiday[1].date:"},
-        {minimal + "[[holiday]]\ndate = \"12-25\"\nname = \"x\"\nmovse = true\n", ":12: holiday[1].movse: unknown key"},
-        {minimal + "[year.2027]\nholidays = [{ date = 2026-05-27, name = \"x\", moves = false }]\ntransfers = []\n",
+        {minimal + "[[holiday]]\ndate = \"02-29\"\nname = \"x\"\nmoves = true\n",
+         ":10: holiday[1].date:"},
+        {minimal + "[[holiday]]\ndate = \"12-25\"\nname = \"x\"\nmovse = true\n",
+         ":12: holiday[1].movse: unknown key"},
+        {minimal + "[year.2027]\nholidays = [{ date = 2026-05-27, name = \"x\", moves = false "
+                   "}]\ntransfers = []\n",
          ":10: year.2027.holidays[0].date: must be a date in 2027"},
-        {minimal + "[year.2028]\nholidays = []\ntransfers = []\n", ":9: year.2028: years must follow each other: 2027 is missing"},
+        {minimal + "[year.2028]\nholidays = []\ntransfers = []\n",
+         ":9: year.2028: years must follow each other: 2027 is missing"},
         {minimal + "[year.2027]\nholidays = []\n", ":9: year.2027.transfers: missing"},
         // A transfer onto a weekend day, or of a day that is off already, is a mistake.
-        {minimal + "[year.2027]\nholidays = []\ntransfers = [{ day_off = 2027-01-09, working_day = 2027-01-10 }]\n",
+        {minimal + "[year.2027]\nholidays = []\ntransfers = [{ day_off = 2027-01-09, working_day = "
+                   "2027-01-10 }]\n",
          "year.2027.transfers[0].day_off: 2027-01-09 is a day off already"},
-        {minimal + "[year.2027]\nholidays = []\ntransfers = [{ day_off = 2027-01-08, working_day = 2027-01-11 }]\n",
+        {minimal + "[year.2027]\nholidays = []\ntransfers = [{ day_off = 2027-01-08, working_day = "
+                   "2027-01-11 }]\n",
          "year.2027.transfers[0].working_day: 2027-01-11 must be a weekend day"},
-        {"weekend = [\"saturday\"]\n[year.2026]\nholidays = []\ntransfers = []\n", "holiday: missing"},
+        {"weekend = [\"saturday\"]\n[year.2026]\nholidays = []\ntransfers = []\n",
+         "holiday: missing"},
     };
     for (const Case& c : cases) {
         const CalendarFile file(c.body);
         const std::string error = file.load_error();
         EXPECT_NE(error.find(c.expected), std::string::npos)
-            << "expected \"" << c.expected << "\" in \"" << error << "\" for:\n" << c.body;
+            << "expected \"" << c.expected << "\" in \"" << error << "\" for:\n"
+            << c.body;
     }
 }
 

@@ -24,31 +24,33 @@ std::optional<Problem> problem_of(const Complaint& c, Field f) {
 // Section: IIN
 
 TEST(Iin, AcceptsValidNumbersFromFirstAndSecondPass) {
-    EXPECT_EQ(iin_problem("900101300007", kToday), std::nullopt);   // first pass
-    EXPECT_EQ(iin_problem("900101300811", kToday), std::nullopt);   // first pass gives 10
+    EXPECT_EQ(iin_problem("900101300007", kToday), std::nullopt);  // first pass
+    EXPECT_EQ(iin_problem("900101300811", kToday), std::nullopt);  // first pass gives 10
     EXPECT_EQ(iin_problem("900101300823", kToday), std::nullopt);
-    EXPECT_EQ(iin_problem("050315500004", kToday), std::nullopt);   // born 2005
-    EXPECT_EQ(iin_problem("880229400003", kToday), std::nullopt);   // leap day 1988
-    EXPECT_EQ(iin_problem("000229500008", kToday), std::nullopt);   // leap day 2000
+    EXPECT_EQ(iin_problem("050315500004", kToday), std::nullopt);  // born 2005
+    EXPECT_EQ(iin_problem("880229400003", kToday), std::nullopt);  // leap day 1988
+    EXPECT_EQ(iin_problem("000229500008", kToday), std::nullopt);  // leap day 2000
 }
 
 TEST(Iin, RefusesWrongCheckDigit) {
     EXPECT_EQ(iin_problem("900101300008", kToday), Problem::IinChecksum);
-    EXPECT_EQ(iin_problem("900101300810", kToday), Problem::IinChecksum);   // second pass digit wrong
+    EXPECT_EQ(iin_problem("900101300810", kToday),
+              Problem::IinChecksum);  // second pass digit wrong
 }
 
 TEST(Iin, RefusesWhenBothPassesGiveTen) {
     // 90010130080x: both weighted sums are 10 mod 11, so no check digit can make it valid.
     for (char last = '0'; last <= '9'; ++last)
-        EXPECT_EQ(iin_problem(std::string("90010130080") + last, kToday), Problem::IinChecksum) << last;
+        EXPECT_EQ(iin_problem(std::string("90010130080") + last, kToday), Problem::IinChecksum)
+            << last;
 }
 
 TEST(Iin, RefusesImpossibleBirthDates) {
-    EXPECT_EQ(iin_problem("990230400001", kToday), Problem::IinBirthDate);   // 30 February
-    EXPECT_EQ(iin_problem("130229100009", kToday), Problem::IinBirthDate);   // 1813 not a leap year
-    EXPECT_EQ(iin_problem("991231600002", kToday), Problem::IinBirthDate);   // 2099: in the future
-    EXPECT_EQ(iin_problem("000101700004", kToday), Problem::IinBirthDate);   // century digit 7
-    EXPECT_EQ(iin_problem("900101000008", kToday), Problem::IinBirthDate);   // century digit 0
+    EXPECT_EQ(iin_problem("990230400001", kToday), Problem::IinBirthDate);  // 30 February
+    EXPECT_EQ(iin_problem("130229100009", kToday), Problem::IinBirthDate);  // 1813 not a leap year
+    EXPECT_EQ(iin_problem("991231600002", kToday), Problem::IinBirthDate);  // 2099: in the future
+    EXPECT_EQ(iin_problem("000101700004", kToday), Problem::IinBirthDate);  // century digit 7
+    EXPECT_EQ(iin_problem("900101000008", kToday), Problem::IinBirthDate);  // century digit 0
 }
 
 TEST(Iin, RefusesWrongShape) {
@@ -56,7 +58,8 @@ TEST(Iin, RefusesWrongShape) {
     EXPECT_EQ(iin_problem("90010130000", kToday), Problem::IinLength);
     EXPECT_EQ(iin_problem("9001013000071", kToday), Problem::IinLength);
     EXPECT_EQ(iin_problem("90010130000a", kToday), Problem::NotDigits);
-    EXPECT_EQ(iin_problem("９００１０１３０００７", kToday), Problem::NotDigits);   // full-width digits
+    EXPECT_EQ(iin_problem("９００１０１３０００７", kToday),
+              Problem::NotDigits);  // full-width digits
 }
 
 // Section: the whole complaint
@@ -69,12 +72,13 @@ TEST(Complaint, EmptyComplaintNamesEveryRequiredField) {
     const auto errors = validate(Complaint{}, kToday);
     std::vector<Field> fields;
     for (const auto& e : errors) fields.push_back(e.field);
-    for (Field f : {Field::Addressee, Field::ServiceCode, Field::Surname, Field::FirstName, Field::Iin,
-                    Field::PostalAddress, Field::Officials, Field::Grounds, Field::Demands,
-                    Field::Contact, Field::Consent, Field::Signature})
+    for (Field f : {Field::Addressee, Field::ServiceCode, Field::Surname, Field::FirstName,
+                    Field::Iin, Field::PostalAddress, Field::Officials, Field::Grounds,
+                    Field::Demands, Field::Contact, Field::Consent, Field::Signature})
         EXPECT_NE(std::find(fields.begin(), fields.end(), f), fields.end()) << field_key(f);
     for (Field f : {Field::Patronymic, Field::ServiceDate, Field::Phone, Field::Email})
-        EXPECT_EQ(std::find(fields.begin(), fields.end(), f), fields.end()) << field_key(f) << " is optional";
+        EXPECT_EQ(std::find(fields.begin(), fields.end(), f), fields.end())
+            << field_key(f) << " is optional";
 }
 
 TEST(Complaint, EgovPortalIsNotSubmittedByTheKiosk) {
@@ -87,8 +91,9 @@ TEST(Complaint, EgovPortalIsNotSubmittedByTheKiosk) {
 
 TEST(Names, AcceptKazakhRussianAndLatinWithSeparators) {
     auto c = sample_complaint();
-    for (const char* name : {"Әбілқасымова", "Ғабит", "Құрманғазы", "Үсенова-Жұмабекова", "Иванов", "Ёлкин",
-                             "O'Brien", "Ñurlan", "Şäkärim", "Abdulla uly", "Һәкім", "Өмірзақ", "Іңкәр"}) {
+    for (const char* name :
+         {"Әбілқасымова", "Ғабит", "Құрманғазы", "Үсенова-Жұмабекова", "Иванов", "Ёлкин", "O'Brien",
+          "Ñurlan", "Şäkärim", "Abdulla uly", "Һәкім", "Өмірзақ", "Іңкәр"}) {
         c.surname = name;
         EXPECT_EQ(problem_of(c, Field::Surname), std::nullopt) << name;
     }
@@ -96,8 +101,8 @@ TEST(Names, AcceptKazakhRussianAndLatinWithSeparators) {
 
 TEST(Names, RefuseDigitsSymbolsAndLooseSeparators) {
     auto c = sample_complaint();
-    for (const char* name : {"Ivan0v", "Иванов!", "-Иванов", "Иванов-", "Ива--нов", "Ива  нов", " Иванов",
-                             "Иванов'", "Ἀλέξανδρος", "李"}) {
+    for (const char* name : {"Ivan0v", "Иванов!", "-Иванов", "Иванов-", "Ива--нов", "Ива  нов",
+                             " Иванов", "Иванов'", "Ἀλέξανδρος", "李"}) {
         c.surname = name;
         EXPECT_EQ(problem_of(c, Field::Surname), Problem::NotAName) << name;
     }
@@ -106,14 +111,14 @@ TEST(Names, RefuseDigitsSymbolsAndLooseSeparators) {
 TEST(Names, LengthLimitsCountLettersNotBytes) {
     auto c = sample_complaint();
     c.surname = "";
-    for (int i = 0; i < 50; ++i) c.surname += "Ә";   // 100 bytes, 50 letters
+    for (int i = 0; i < 50; ++i) c.surname += "Ә";  // 100 bytes, 50 letters
     EXPECT_EQ(problem_of(c, Field::Surname), std::nullopt);
     c.surname += "ә";
     EXPECT_EQ(problem_of(c, Field::Surname), Problem::TooLong);
     c.surname = "";
     EXPECT_EQ(problem_of(c, Field::Surname), Problem::Missing);
     c.patronymic = "";
-    EXPECT_EQ(problem_of(c, Field::Patronymic), std::nullopt);   // only if in the document
+    EXPECT_EQ(problem_of(c, Field::Patronymic), std::nullopt);  // only if in the document
 }
 
 // Section: every field's limits
@@ -163,9 +168,9 @@ TEST(Limits, InitialsTakeLettersWithDots) {
 
 TEST(Limits, DatesArePastRealDays) {
     const std::pair<const char*, std::optional<Problem>> cases[] = {
-        {"31.02.2026", Problem::BadDate},      {"28.11.2026", Problem::DateInFuture},
-        {"27.11.2026", std::nullopt},          {"29.02.2024", std::nullopt},
-        {"2026-11-27", Problem::BadDate},      {"01.01.1989", Problem::BadDate},
+        {"31.02.2026", Problem::BadDate}, {"28.11.2026", Problem::DateInFuture},
+        {"27.11.2026", std::nullopt},     {"29.02.2024", std::nullopt},
+        {"2026-11-27", Problem::BadDate}, {"01.01.1989", Problem::BadDate},
     };
     auto c = sample_complaint();
     for (const auto& [date, expected] : cases) {
@@ -179,7 +184,7 @@ TEST(Contact, PhoneOrEmailAndBothWellFormed) {
     EXPECT_EQ(normalized_phone("8 701 123 45 67"), "+77011234567");
     EXPECT_EQ(normalized_phone("+7 (7162) 29-72-23"), "+77162297223");
     EXPECT_EQ(normalized_phone("7011234567"), "+77011234567");
-    EXPECT_EQ(normalized_phone("8 901 123 45 67"), "");   // Russian mobile, not Kazakhstan
+    EXPECT_EQ(normalized_phone("8 901 123 45 67"), "");  // Russian mobile, not Kazakhstan
     EXPECT_EQ(normalized_phone("8 701 123 45"), "");
     c.phone = "123";
     EXPECT_EQ(problem_of(c, Field::Phone), Problem::BadPhone);
@@ -188,7 +193,8 @@ TEST(Contact, PhoneOrEmailAndBothWellFormed) {
     c.email = "aigul@mail.kz";
     EXPECT_EQ(problem_of(c, Field::Contact), std::nullopt);
     EXPECT_EQ(problem_of(c, Field::Email), std::nullopt);
-    for (const char* bad : {"aigul", "aigul@", "@mail.kz", "a@b@c.kz", "aigul@mail", "ай@mail.kz", "a b@mail.kz"}) {
+    for (const char* bad :
+         {"aigul", "aigul@", "@mail.kz", "a@b@c.kz", "aigul@mail", "ай@mail.kz", "a b@mail.kz"}) {
         c.email = bad;
         EXPECT_EQ(problem_of(c, Field::Email), Problem::BadEmail) << bad;
     }
@@ -212,7 +218,8 @@ TEST(Text, ControlCharactersAreRefusedButNewlinesAllowedInLongText) {
     auto c = sample_complaint();
     c.grounds = "Бірінші жол.\nЕкінші жол.";
     EXPECT_EQ(problem_of(c, Field::Grounds), std::nullopt);
-    for (const char* bad : {"\x01", "\x1B[31m", "\x7F", "\xC2\x85", "\xE2\x80\xA8", "\xE2\x80\xAE"}) {
+    for (const char* bad :
+         {"\x01", "\x1B[31m", "\x7F", "\xC2\x85", "\xE2\x80\xA8", "\xE2\x80\xAE"}) {
         c.grounds = std::string("Бірінші жол ") + bad + " екінші";
         EXPECT_EQ(problem_of(c, Field::Grounds), Problem::ControlCharacter) << bad;
         c.postal_address = std::string("Абай көшесі\n83");

@@ -26,8 +26,8 @@ double contrast(Rgb a, Rgb b) {
 
 void expect_at_least(const std::vector<ColourPair>& pairs, double ratio, const char* palette) {
     for (const ColourPair& p : pairs)
-        EXPECT_GE(contrast(p.fore, p.back), ratio) << palette << ": " << p.what << " is "
-                                                   << contrast(p.fore, p.back) << ":1";
+        EXPECT_GE(contrast(p.fore, p.back), ratio)
+            << palette << ": " << p.what << " is " << contrast(p.fore, p.back) << ":1";
 }
 
 }  // namespace
@@ -35,7 +35,8 @@ void expect_at_least(const std::vector<ColourPair>& pairs, double ratio, const c
 TEST(Contrast, TheFormulaGivesTheKnownRatios) {
     EXPECT_NEAR(contrast({0, 0, 0}, {255, 255, 255}), 21.0, 1e-9);
     EXPECT_NEAR(contrast({255, 255, 255}, {255, 255, 255}), 1.0, 1e-9);
-    EXPECT_NEAR(contrast({0x76, 0x76, 0x76}, {255, 255, 255}), 4.54, 0.01);   // the well-known #767676
+    EXPECT_NEAR(contrast({0x76, 0x76, 0x76}, {255, 255, 255}), 4.54,
+                0.01);  // the well-known #767676
 }
 
 TEST(Contrast, NormalTextAtLeast4_5AndControlEdgesAtLeast3) {

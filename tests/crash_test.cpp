@@ -49,13 +49,18 @@ struct Kiosk {
     std::string config = dir + "/kiosk.toml";
 
     explicit Kiosk(const DevRegister& reg) {
-        std::ofstream(config) << "[kiosk]\nid = \"KSK-CRASH\"\noffice = \"Office\"\noffice_address = \"Көкшетау, Абай 83\"\n"
-                              << "duty_officer = \"Кенжебаева Г. С.\"\nstate_dir = \"state\"\n[register]\nurl = \""
-                              << reg.url() << "\"\nca_file = \"" << reg.ca_file() << "\"\nclient_cert = \"" << reg.client_cert()
-                              << "\"\nclient_key = \"" << reg.client_key() << "\"\napi_key = \"" << reg.api_key()
-                              << "\"\nretry_first_s = 1\nretry_max_s = 10\n[printer]\nspool_dir = \"spool\"\n[ui]\nassets_dir = \""
-                              << KIOSK_ASSETS_DIR << "\"\n";
-        std::ofstream(dir + "/complaint.json") << R"({"addressee": "provider_head", "service_code": "KZ-GU-001",
+        std::ofstream(config)
+            << "[kiosk]\nid = \"KSK-CRASH\"\noffice = \"Office\"\noffice_address = \"Көкшетау, "
+               "Абай 83\"\n"
+            << "duty_officer = \"Кенжебаева Г. С.\"\nstate_dir = \"state\"\n[register]\nurl = \""
+            << reg.url() << "\"\nca_file = \"" << reg.ca_file() << "\"\nclient_cert = \""
+            << reg.client_cert() << "\"\nclient_key = \"" << reg.client_key() << "\"\napi_key = \""
+            << reg.api_key()
+            << "\"\nretry_first_s = 1\nretry_max_s = 10\n[printer]\nspool_dir = "
+               "\"spool\"\n[ui]\nassets_dir = \""
+            << KIOSK_ASSETS_DIR << "\"\n";
+        std::ofstream(dir + "/complaint.json")
+            << R"({"addressee": "provider_head", "service_code": "KZ-GU-001",
             "surname": "Әбілқасымова", "first_name": "Айгүл", "iin": "900101300007",
             "postal_address": "Көкшетау қ., Абай к-сі, 83",
             "officials": [{"position": "Бөлім басшысы", "surname": "Жұмабеков", "initials": "Н. Ө."}],
@@ -97,9 +102,10 @@ TEST(CrashSafety, KilledDeliveriesLoseNothingAndFileNothingTwice) {
         // Every fifth kill interrupts accepting instead of delivering.
         const bool enqueue = kill_no % 5 == 0;
         const std::string out = k.dir + "/run-" + std::to_string(kill_no) + ".log";
-        const pid_t pid = spawn(k.tool(enqueue ? std::vector<std::string>{"enqueue", k.dir + "/complaint.json", "3"}
-                                               : std::vector<std::string>{"deliver-all"}),
-                                out);
+        const pid_t pid = spawn(
+            k.tool(enqueue ? std::vector<std::string>{"enqueue", k.dir + "/complaint.json", "3"}
+                           : std::vector<std::string>{"deliver-all"}),
+            out);
         std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms(rng)));
         kill(pid, SIGKILL);
         waitpid(pid, nullptr, 0);
@@ -109,13 +115,17 @@ TEST(CrashSafety, KilledDeliveriesLoseNothingAndFileNothingTwice) {
         }
     }
     // Then a calm run to the end, as after the last restart.
-    ASSERT_EQ(run(k.tool({"deliver-all"}), k.dir + "/final.log", 90s), 0) << read_text(k.dir + "/final.log");
+    ASSERT_EQ(run(k.tool({"deliver-all"}), k.dir + "/final.log", 90s), 0)
+        << read_text(k.dir + "/final.log");
     std::printf("[ crash    ] %d kills in %.1f s, %zu complaints accepted before a kill\n", kKills,
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), accepted.size());
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
+                accepted.size());
 
-    const auto outbox = query(k.outbox(), "SELECT id, idempotency_key, state, registration_number FROM outbox");
-    const auto rows = query(reg.db_path(), "SELECT idempotency_key, service_request_id FROM requests");
-    std::map<std::string, std::string> filed;   // key -> number, as the register has them
+    const auto outbox =
+        query(k.outbox(), "SELECT id, idempotency_key, state, registration_number FROM outbox");
+    const auto rows =
+        query(reg.db_path(), "SELECT idempotency_key, service_request_id FROM requests");
+    std::map<std::string, std::string> filed;  // key -> number, as the register has them
     for (const auto& r : rows) filed[r[0]] = r[1];
 
     EXPECT_GT(outbox.size(), 0u);
@@ -123,12 +133,15 @@ TEST(CrashSafety, KilledDeliveriesLoseNothingAndFileNothingTwice) {
     EXPECT_EQ(rows.size(), outbox.size()) << "register rows != accepted complaints";
     std::set<std::string> local;
     for (const auto& item : outbox) {
-        local.insert("KSK-CRASH-" + std::string(6 - std::min<std::size_t>(6, item[0].size()), '0') + item[0]);
+        local.insert("KSK-CRASH-" + std::string(6 - std::min<std::size_t>(6, item[0].size()), '0') +
+                     item[0]);
         EXPECT_EQ(item[2], "registered") << item[0];
-        ASSERT_TRUE(filed.count(item[1])) << "complaint " << item[0] << " never reached the register";
+        ASSERT_TRUE(filed.count(item[1]))
+            << "complaint " << item[0] << " never reached the register";
         EXPECT_EQ(filed[item[1]], item[3]) << "the kiosk holds another number than the register";
     }
-    for (const auto& told : accepted) EXPECT_TRUE(local.count(told)) << told << " was accepted, then lost";
+    for (const auto& told : accepted)
+        EXPECT_TRUE(local.count(told)) << told << " was accepted, then lost";
     EXPECT_EQ(query(k.outbox(), "PRAGMA integrity_check").at(0).at(0), "ok");
     EXPECT_EQ(query(reg.db_path(), "PRAGMA integrity_check").at(0).at(0), "ok");
 }

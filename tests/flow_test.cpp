@@ -57,11 +57,11 @@ Flow flow_at(Screen target) {
 TEST(Flow, AttractLanguageThenFilingSteps) {
     Flow f;
     EXPECT_EQ(f.screen, Screen::Attract);
-    EXPECT_EQ(f.language, "kk");   // Kazakh is the default
-    f.start("ru");                 // a language button on the attract screen starts the session
+    EXPECT_EQ(f.language, "kk");  // Kazakh is the default
+    f.start("ru");                // a language button on the attract screen starts the session
     EXPECT_EQ(f.screen, Screen::Home);
     EXPECT_EQ(f.language, "ru");
-    f.choose_language("en");       // switchable on every screen; the screen stays
+    f.choose_language("en");  // switchable on every screen; the screen stays
     EXPECT_EQ(f.screen, Screen::Home);
     f.choose_language("ru");
     EXPECT_EQ(f.step(), 0);
@@ -72,8 +72,9 @@ TEST(Flow, AttractLanguageThenFilingSteps) {
 }
 
 TEST(Flow, EveryStepForwardAndBack) {
-    const Screen steps[] = {Screen::Addressee, Screen::Service, Screen::Applicant, Screen::Officials,
-                            Screen::Grounds, Screen::Contact, Screen::Review, Screen::Signature};
+    const Screen steps[] = {Screen::Addressee, Screen::Service,  Screen::Applicant,
+                            Screen::Officials, Screen::Grounds,  Screen::Contact,
+                            Screen::Review,    Screen::Signature};
     for (int i = 0; i < 8; ++i) {
         Flow f = flow_at(steps[i]);
         ASSERT_EQ(f.screen, steps[i]) << i;
@@ -87,11 +88,11 @@ TEST(Flow, NextIsRefusedUntilTheScreenIsValid) {
     Flow f = flow_at(Screen::Applicant);
     f.next(kToday);
     EXPECT_EQ(f.screen, Screen::Applicant);
-    EXPECT_EQ(f.errors.size(), 4u);   // surname, first name, IIN, address; patronymic optional
+    EXPECT_EQ(f.errors.size(), 4u);  // surname, first name, IIN, address; patronymic optional
     type_into(f, Field::Surname, "Иванова");
     type_into(f, Field::FirstName, "Мария");
     type_into(f, Field::PostalAddress, "г. Кокшетау, ул. Абая, 83");
-    f.complaint.iin = "900101300008";   // wrong check digit
+    f.complaint.iin = "900101300008";  // wrong check digit
     f.next(kToday);
     EXPECT_EQ(f.screen, Screen::Applicant);
     ASSERT_EQ(f.errors.size(), 1u);
@@ -115,14 +116,14 @@ TEST(Flow, EgovPortalLeadsToExplanationNotSubmission) {
 TEST(Flow, SignatureThenSubmitThenDone) {
     Flow f = flow_at(Screen::Signature);
     f.next(kToday);
-    EXPECT_EQ(f.screen, Screen::Signature);   // no signature yet
+    EXPECT_EQ(f.screen, Screen::Signature);  // no signature yet
     f.add_signature_stroke({{0.1f, 0.1f}, {0.5f, 0.5f}});
     f.next(kToday);
     EXPECT_EQ(f.screen, Screen::Submitting);
     EXPECT_TRUE(f.submit_requested);
     f.submit_failed("failed.not_saved");
     EXPECT_EQ(f.screen, Screen::Failed);
-    EXPECT_EQ(f.complaint.surname, "Иванова");   // kept for the retry
+    EXPECT_EQ(f.complaint.surname, "Иванова");  // kept for the retry
     f.retry();
     EXPECT_EQ(f.screen, Screen::Submitting);
     f.submitted("ЖТ-2026-00000001", false);
@@ -136,12 +137,12 @@ TEST(Flow, TypingRespectsKeypadsAndLimits) {
     Flow f = flow_at(Screen::Applicant);
     f.complaint.iin.clear();
     type_into(f, Field::Iin, "9001a01 30000745");
-    EXPECT_EQ(f.complaint.iin, "900101300007");   // letters dropped, stops at 12 digits
+    EXPECT_EQ(f.complaint.iin, "900101300007");  // letters dropped, stops at 12 digits
     f.complaint.surname.clear();
     type_into(f, Field::Surname, "Ә\x01\nб");
-    EXPECT_EQ(f.complaint.surname, "Әб");          // control characters never get in
+    EXPECT_EQ(f.complaint.surname, "Әб");  // control characters never get in
     f.backspace();
-    EXPECT_EQ(f.complaint.surname, "Ә");           // a whole letter, not a byte
+    EXPECT_EQ(f.complaint.surname, "Ә");  // a whole letter, not a byte
     f.focus_on(Field::ServiceDate);
     f.type("27112026");
     EXPECT_EQ(f.complaint.service_date, "27.11.2026");
@@ -171,11 +172,11 @@ TEST(Flow, OfficialsCanBeAddedAndRemoved) {
     EXPECT_EQ(f.focus, Field::OfficialPosition);
     EXPECT_EQ(f.focus_official, 1);
     f.next(kToday);
-    EXPECT_EQ(f.screen, Screen::Officials);   // the second one is empty
+    EXPECT_EQ(f.screen, Screen::Officials);  // the second one is empty
     f.remove_official(1);
     EXPECT_EQ(f.complaint.officials.size(), 1u);
     f.remove_official(0);
-    EXPECT_EQ(f.complaint.officials.size(), 1u);   // at least one stays
+    EXPECT_EQ(f.complaint.officials.size(), 1u);  // at least one stays
 }
 
 TEST(Flow, LanguageSwitchKeepsEnteredData) {
@@ -213,7 +214,7 @@ TEST(Flow, HomeLeadsToStatusInfoAndAssistance) {
     EXPECT_EQ(f.screen, Screen::Status);
     EXPECT_EQ(f.focus, Field::StatusNumber);
     f.look_up_status();
-    EXPECT_FALSE(f.status_requested);   // nothing typed yet
+    EXPECT_FALSE(f.status_requested);  // nothing typed yet
     f.type("ЖТ-2026-00000001");
     f.look_up_status();
     EXPECT_TRUE(f.status_requested);
@@ -238,7 +239,7 @@ TEST(Flow, CommonGroundsAppendToTheGrounds) {
     f.add_ground("Потребовали незаконную плату.");
     EXPECT_EQ(f.complaint.grounds, "Нарушен срок оказания услуги.\nПотребовали незаконную плату.");
     f.complaint.grounds = std::string(Limits::grounds - 5, 'x');
-    f.add_ground("Потребовали незаконную плату.");   // would not fit: left out whole
+    f.add_ground("Потребовали незаконную плату.");  // would not fit: left out whole
     EXPECT_EQ(code_point_count(f.complaint.grounds), Limits::grounds - 5);
 }
 
@@ -262,13 +263,13 @@ TEST(Service, FiveCornerTapsWithinFourSecondsOpenThePinPad) {
     Flow f;
     const auto t0 = steady_clock::now();
     for (int i = 0; i < 4; ++i) f.corner_tap(t0 + seconds(i));
-    f.corner_tap(t0 + seconds(5));   // the first taps are too old by now
+    f.corner_tap(t0 + seconds(5));  // the first taps are too old by now
     EXPECT_EQ(f.screen, Screen::Attract);
     for (int i = 1; i <= 4; ++i) f.corner_tap(t0 + seconds(5) + milliseconds(200 * i));
     EXPECT_EQ(f.screen, Screen::ServiceLogin);
     EXPECT_TRUE(f.in_service());
 
-    Flow citizen = flow_at(Screen::Applicant);   // only from the attract screen
+    Flow citizen = flow_at(Screen::Applicant);  // only from the attract screen
     for (int i = 0; i < 5; ++i) citizen.corner_tap(t0);
     EXPECT_EQ(citizen.screen, Screen::Applicant);
 }
@@ -277,7 +278,7 @@ TEST(Service, ThePinIsTypedCheckedOnceAndWiped) {
     Flow f;
     const auto t0 = steady_clock::now();
     for (int i = 0; i < 5; ++i) f.corner_tap(t0);
-    f.pin_submit();   // nothing typed: nothing to check
+    f.pin_submit();  // nothing typed: nothing to check
     EXPECT_FALSE(f.service.pin_check_requested);
     for (char d : std::string("12x3")) f.pin_digit(d);
     EXPECT_EQ(f.service.pin, "123");
@@ -285,7 +286,7 @@ TEST(Service, ThePinIsTypedCheckedOnceAndWiped) {
     f.pin_digit('9');
     f.pin_submit();
     EXPECT_TRUE(f.service.pin_check_requested);
-    f.pin_digit('7');   // no typing while it is checked
+    f.pin_digit('7');  // no typing while it is checked
     EXPECT_EQ(f.service.pin, "129");
     f.pin_checked(false, 0);
     EXPECT_EQ(f.screen, Screen::ServiceLogin);
@@ -312,7 +313,7 @@ TEST(Service, RestartAndRebootAskOnceMore) {
     f.staff_confirm();
     EXPECT_EQ(f.service.requested, StaffAction::Restart);
     EXPECT_TRUE(f.service.busy);
-    f.staff_request(StaffAction::TestPrint);   // one action at a time
+    f.staff_request(StaffAction::TestPrint);  // one action at a time
     EXPECT_EQ(f.service.requested, StaffAction::Restart);
     f.service.requested.reset();
     f.staff_done("staff.done", "");
@@ -344,7 +345,7 @@ TEST(Service, LeavingOrWalkingAwayLogsOut) {
     EXPECT_EQ(f.screen, Screen::Attract);
     EXPECT_EQ(f.service.requested, StaffAction::Logout);
 
-    Flow at_pin_pad;   // nobody logged in: nothing to log out
+    Flow at_pin_pad;  // nobody logged in: nothing to log out
     for (int i = 0; i < 5; ++i) at_pin_pad.corner_tap(steady_clock::now());
     at_pin_pad.pin_digit('1');
     at_pin_pad.expire();
@@ -358,21 +359,21 @@ TEST(Flow, TypingHappensAtTheCaret) {
     Flow f = flow_at(Screen::Applicant);
     f.complaint.postal_address.clear();
     type_into(f, Field::PostalAddress, "Абай 83");
-    for (int i = 0; i < 3; ++i) f.caret_left();   // before "83"... and the space
+    for (int i = 0; i < 3; ++i) f.caret_left();  // before "83"... and the space
     EXPECT_EQ(f.caret_code_points(), 4u);
     f.caret_right();
     f.type("к-сі ");
     EXPECT_EQ(f.complaint.postal_address, "Абай к-сі 83");
-    f.backspace();   // the space before the caret
+    f.backspace();  // the space before the caret
     EXPECT_EQ(f.complaint.postal_address, "Абай к-сі83");
     f.caret_to(0);
-    f.backspace();   // nothing before the caret: nothing happens
+    f.backspace();  // nothing before the caret: nothing happens
     f.type("ә");
     EXPECT_EQ(f.complaint.postal_address, "әАбай к-сі83");
-    f.caret_to(1000);   // past the end: at the end
+    f.caret_to(1000);  // past the end: at the end
     f.type("!");
     EXPECT_EQ(f.complaint.postal_address, "әАбай к-сі83!");
-    f.focus_on(Field::Surname);   // another field: the caret goes to its end
+    f.focus_on(Field::Surname);  // another field: the caret goes to its end
     EXPECT_EQ(f.caret, f.complaint.surname.size());
 }
 
@@ -409,10 +410,10 @@ TEST(Flow, SecondAndThirdOfficialsAreEditedAndTheFirstRemoved) {
 }
 
 TEST(Flow, RefusedNextFocusesTheFirstProblemAndEachSummaryEntryLeadsToItsField) {
-    Flow f = flow_at(Screen::Applicant);   // nothing typed yet
+    Flow f = flow_at(Screen::Applicant);  // nothing typed yet
     f.focus_on(Field::Iin);
     f.next(kToday);
-    ASSERT_EQ(f.errors.size(), 4u);        // surname, first name, IIN, address
+    ASSERT_EQ(f.errors.size(), 4u);  // surname, first name, IIN, address
     EXPECT_EQ(f.focus, Field::Surname);
     f.focus_error(3);
     EXPECT_EQ(f.focus, Field::PostalAddress);
@@ -420,7 +421,7 @@ TEST(Flow, RefusedNextFocusesTheFirstProblemAndEachSummaryEntryLeadsToItsField) 
     type_into(o, Field::OfficialPosition, "Маман");
     type_into(o, Field::OfficialSurname, "Петров");
     type_into(o, Field::OfficialInitials, "П. П.");
-    o.add_official();   // an empty second official
+    o.add_official();  // an empty second official
     o.next(kToday);
     ASSERT_FALSE(o.errors.empty());
     EXPECT_EQ(o.focus_official, 1);
@@ -433,7 +434,7 @@ TEST(Flow, CancelAsksOnceThenWipes) {
     f.keep_going();
     EXPECT_EQ(f.screen, Screen::Grounds);
     EXPECT_EQ(f.complaint.surname, "Иванова");
-    f.cancel_confirmed();   // not asked now: nothing happens
+    f.cancel_confirmed();  // not asked now: nothing happens
     EXPECT_EQ(f.screen, Screen::Grounds);
     f.cancel();
     f.cancel_confirmed();
@@ -450,7 +451,7 @@ TEST(Flow, HelpFromAnyStepKeepsTheCitizenWhereTheyAre) {
     const auto at = WallClock::now();
     f.assistance_told(at);
     EXPECT_EQ(f.assistance_at, at);
-    f.help();   // told already: once is enough
+    f.help();  // told already: once is enough
     EXPECT_FALSE(f.assistance_requested);
     f.cancel_help();
     EXPECT_FALSE(f.assistance_at);
@@ -462,18 +463,19 @@ TEST(Flow, ChangeFromTheReviewComesBackToIt) {
     f.change(Screen::Applicant);
     EXPECT_EQ(f.screen, Screen::Applicant);
     f.next(kToday);
-    EXPECT_EQ(f.screen, Screen::Review);   // not on to the officials
+    EXPECT_EQ(f.screen, Screen::Review);  // not on to the officials
     f.change(Screen::Contact);
     f.back();
     EXPECT_EQ(f.screen, Screen::Review);
-    f.change(Screen::Signature);           // not a step one changes from the review
+    f.change(Screen::Signature);  // not a step one changes from the review
     EXPECT_EQ(f.screen, Screen::Review);
 }
 
 TEST(Flow, EnterMovesToTheNextFieldOfTheScreen) {
     Flow f = flow_at(Screen::Applicant);
     f.focus_on(Field::Surname);
-    for (Field want : {Field::FirstName, Field::Patronymic, Field::Iin, Field::PostalAddress, Field::PostalAddress}) {
+    for (Field want : {Field::FirstName, Field::Patronymic, Field::Iin, Field::PostalAddress,
+                       Field::PostalAddress}) {
         f.next_field();
         EXPECT_EQ(f.focus, want);
     }

@@ -20,7 +20,7 @@ using namespace std::chrono_literals;
 using testsupport::http_request;
 using testsupport::metric;
 
-const WallClock::time_point kNow = WallClock::from_time_t(1795766400);   // 2026-11-27
+const WallClock::time_point kNow = WallClock::from_time_t(1795766400);  // 2026-11-27
 
 // Section: helpers
 
@@ -28,9 +28,12 @@ const WallClock::time_point kNow = WallClock::from_time_t(1795766400);   // 2026
 std::string promtool_check(const std::string& exposition) {
     const std::string dir = testsupport::make_temp_dir("kiosk-metrics");
     std::ofstream(dir + "/metrics.txt") << exposition;
-    const int code = testsupport::run({"/bin/sh", "-c", "promtool check metrics < " + dir + "/metrics.txt"},
-                                      dir + "/promtool.log", 30s);
-    const std::string out = code == 0 ? "" : "promtool exit " + std::to_string(code) + ": " + testsupport::read_text(dir + "/promtool.log");
+    const int code =
+        testsupport::run({"/bin/sh", "-c", "promtool check metrics < " + dir + "/metrics.txt"},
+                         dir + "/promtool.log", 30s);
+    const std::string out = code == 0 ? ""
+                                      : "promtool exit " + std::to_string(code) + ": " +
+                                            testsupport::read_text(dir + "/promtool.log");
     std::filesystem::remove_all(dir);
     return out;
 }
@@ -67,7 +70,8 @@ Figures busy_figures() {
 
 TEST(Metrics, ExpositionPassesPromtool) {
     const Figures f = busy_figures();
-    EXPECT_EQ(promtool_check(metrics_text(f, health_problems(f, {}, kNow, Clock::now()), kNow)), "");
+    EXPECT_EQ(promtool_check(metrics_text(f, health_problems(f, {}, kNow, Clock::now()), kNow)),
+              "");
     const Figures empty = Health("KSK-T-01", "1.2.3", kNow).figures();
     EXPECT_EQ(promtool_check(metrics_text(empty, {}, kNow)), "");
 }
@@ -115,7 +119,7 @@ TEST(Healthz, ReasonsComeAndGo) {
     Health h("KSK-T-01", "1", kNow - 1h);
     const HealthLimits limits;
     auto problems = [&] { return health_problems(h.figures(), limits, kNow, Clock::now()); };
-    EXPECT_TRUE(problems().empty());   // nothing known yet is nothing wrong yet
+    EXPECT_TRUE(problems().empty());  // nothing known yet is nothing wrong yet
     h.register_failed(kNow - 1min, "Couldn't connect to server");
     EXPECT_EQ(problems(), std::vector<std::string>{"register unreachable"});
     h.register_answered(kNow);
@@ -130,12 +134,13 @@ TEST(Healthz, ReasonsComeAndGo) {
     s.printer = {.configured = true, .reachable = false, .state = "unreachable"};
     h.sampled(s);
     EXPECT_EQ(problems(), std::vector<std::string>{"printer: unreachable"});
-    s.printer = {};   // no printer: the spool folder cannot run out of paper
+    s.printer = {};  // no printer: the spool folder cannot run out of paper
     s.outbox.oldest_undelivered = kNow - 2h;
     s.disk_free_bytes = 10 << 20;
     s.client_cert_expiry = kNow - 1s;
     h.sampled(s);
-    EXPECT_EQ(problems(), (std::vector<std::string>{"outbox stuck", "disk almost full", "client certificate expired"}));
+    EXPECT_EQ(problems(), (std::vector<std::string>{"outbox stuck", "disk almost full",
+                                                    "client certificate expired"}));
     s.outbox.oldest_undelivered = kNow - 10min;
     s.disk_free_bytes = 1ull << 30;
     s.client_cert_expiry = kNow + 24h;
@@ -148,7 +153,8 @@ TEST(Healthz, AScreenThatStoppedDrawingIsAProblem) {
     const auto t0 = Clock::now();
     h.frame_drawn(t0, 5ms);
     EXPECT_TRUE(health_problems(h.figures(), {}, kNow, t0 + 30s).empty());
-    EXPECT_EQ(health_problems(h.figures(), {}, kNow, t0 + 61s), std::vector<std::string>{"screen not drawn"});
+    EXPECT_EQ(health_problems(h.figures(), {}, kNow, t0 + 61s),
+              std::vector<std::string>{"screen not drawn"});
 }
 
 // Section: the heartbeat
@@ -164,7 +170,7 @@ TEST(Heartbeat, CarriesTheFiguresAndStaffActionsNotYetReported) {
     EXPECT_EQ(body["staff"]["events"][1]["action"], "test_print");
     EXPECT_EQ(body["staff"]["actions"]["test_print"], 1);
 
-    h.heartbeat_taken(kNow, 2);   // the register has those two
+    h.heartbeat_taken(kNow, 2);  // the register has those two
     h.staff(StaffAction::Reboot, kNow);
     body = nlohmann::json::parse(heartbeat_json(h.figures(), {"register unreachable"}, kNow));
     ASSERT_EQ(body["staff"]["events"].size(), 1u);
@@ -185,8 +191,8 @@ TEST(ListenAddress, ParsesWhatTheConfigurationMaySay) {
     ASSERT_TRUE(a);
     EXPECT_TRUE(a->ipv6);
     EXPECT_EQ(a->port, 0);
-    for (const char* bad : {"", "9464", "localhost:9464", "127.0.0.1:", "127.0.0.1:70000", "127.0.0.1:94a4",
-                            "::1:9464", "[::1]9464", "300.0.0.1:9464"})
+    for (const char* bad : {"", "9464", "localhost:9464", "127.0.0.1:", "127.0.0.1:70000",
+                            "127.0.0.1:94a4", "::1:9464", "[::1]9464", "300.0.0.1:9464"})
         EXPECT_FALSE(parse_listen_address(bad)) << bad;
 }
 
@@ -227,7 +233,9 @@ TEST(ManagementServer, APortInUseIsAClearError) {
         ManagementServer second(taken, health, {});
         FAIL() << "two servers on one port";
     } catch (const std::runtime_error& e) {
-        EXPECT_NE(std::string(e.what()).find("management address 127.0.0.1:" + std::to_string(first.port())), std::string::npos);
+        EXPECT_NE(std::string(e.what()).find("management address 127.0.0.1:" +
+                                             std::to_string(first.port())),
+                  std::string::npos);
     }
 }
 
@@ -236,18 +244,20 @@ TEST(Monitor, APortInUseDoesNotStopTheKioskAndIsTakenOnceFree) {
     Config cfg;
     cfg.kiosk_id = "KSK-T-01";
     cfg.state_dir = dir;
-    cfg.register_url = "https://127.0.0.1:9/";   // nothing there: heartbeats fail, quickly
+    cfg.register_url = "https://127.0.0.1:9/";  // nothing there: heartbeats fail, quickly
     cfg.connect_timeout_s = 1;
     Health health("KSK-T-01", "1", WallClock::now());
     printer::PaperCounter paper(dir + "/paper", 100, 10);
-    auto blocker = std::make_unique<ManagementServer>(*parse_listen_address("127.0.0.1:0"), health, HealthLimits{});
+    auto blocker = std::make_unique<ManagementServer>(*parse_listen_address("127.0.0.1:0"), health,
+                                                      HealthLimits{});
     const int port = blocker->port();
     cfg.management_listen = "127.0.0.1:" + std::to_string(port);
     {
         Monitor monitor(cfg, health, paper);
         auto said = [] {
             for (const LogLine& l : recent_log(20))
-                if (l.message.find("cannot serve the management address") != std::string::npos) return true;
+                if (l.message.find("cannot serve the management address") != std::string::npos)
+                    return true;
             return false;
         };
         for (int i = 0; i < 100 && !said(); ++i) std::this_thread::sleep_for(50ms);
@@ -257,7 +267,7 @@ TEST(Monitor, APortInUseDoesNotStopTheKioskAndIsTakenOnceFree) {
         long status = 0;
         for (int i = 0; i < 100 && status == 0; ++i, std::this_thread::sleep_for(50ms))
             status = http_request("http://127.0.0.1:" + std::to_string(port) + "/healthz").status;
-        EXPECT_EQ(status, 503);   // serving now; and the register is down, as configured
+        EXPECT_EQ(status, 503);  // serving now; and the register is down, as configured
     }
     std::filesystem::remove_all(dir);
 }

@@ -30,16 +30,20 @@ std::string slurp(const std::filesystem::path& p) {
 // Keys the code names as literals: t("..."), get("..."), "prefix." + code.
 std::set<std::string> keys_used_in_code() {
     std::set<std::string> keys;
-    const std::regex literal(R"re("((?:attract|language|home|info|assistance|status|ground|grounds|access|print|addressee|egov|service|hint|applicant|officials|contact|review|signature|submitting|done|failed|nav|idle|kbd|field|error|talon|staff|step|help|cancel)\.[a-z_.]+)")re");
+    const std::regex literal(
+        R"re("((?:attract|language|home|info|assistance|status|ground|grounds|access|print|addressee|egov|service|hint|applicant|officials|contact|review|signature|submitting|done|failed|nav|idle|kbd|field|error|talon|staff|step|help|cancel)\.[a-z_.]+)")re");
     for (const auto& entry : std::filesystem::recursive_directory_iterator(kSources / "kiosk")) {
         // config.cpp names TOML keys, not words.
         if (entry.path().extension() != ".cpp" || entry.path().filename() == "config.cpp") continue;
         const std::string text = slurp(entry.path());
-        for (std::sregex_iterator it(text.begin(), text.end(), literal), end; it != end; ++it) keys.insert((*it)[1]);
+        for (std::sregex_iterator it(text.begin(), text.end(), literal), end; it != end; ++it)
+            keys.insert((*it)[1]);
     }
-    for (const char* screen : {"home", "info", "assistance", "status", "addressee", "egov", "service", "applicant",
-                               "officials", "grounds", "contact", "review", "signature", "submitting", "failed"})
-        keys.insert(std::string(screen) + ".title");   // screen_content: the screen's name + ".title"
+    for (const char* screen :
+         {"home", "info", "assistance", "status", "addressee", "egov", "service", "applicant",
+          "officials", "grounds", "contact", "review", "signature", "submitting", "failed"})
+        keys.insert(std::string(screen) +
+                    ".title");  // screen_content: the screen's name + ".title"
     for (Addressee a : {Addressee::ProviderHead, Addressee::Akim, Addressee::EgovPortal}) {
         keys.insert("addressee." + std::string(addressee_code(a)));
         keys.insert("addressee." + std::string(addressee_code(a)) + ".hint");
@@ -80,7 +84,8 @@ TEST(Translations, LoadAndHaveEveryKeyInEveryLanguage) {
     for (const auto& c : tr.catalogs)
         for (const auto& key : all) {
             auto it = c.messages.find(key);
-            EXPECT_TRUE(it != c.messages.end() && !it->second.empty()) << c.language << ".po lacks " << key;
+            EXPECT_TRUE(it != c.messages.end() && !it->second.empty())
+                << c.language << ".po lacks " << key;
         }
 }
 
@@ -89,7 +94,8 @@ TEST(Translations, EveryKeyTheCodeUsesExists) {
     const auto used = keys_used_in_code();
     EXPECT_GT(used.size(), 80u);
     for (const auto& c : tr.catalogs)
-        for (const auto& key : used) EXPECT_TRUE(c.messages.count(key)) << c.language << ".po lacks " << key;
+        for (const auto& key : used)
+            EXPECT_TRUE(c.messages.count(key)) << c.language << ".po lacks " << key;
 }
 
 TEST(Translations, PlaceholdersMatchAcrossLanguages) {
@@ -100,12 +106,14 @@ TEST(Translations, PlaceholdersMatchAcrossLanguages) {
         return n;
     };
     for (const auto& [key, en] : tr.in("en").messages)
-        for (const auto& c : tr.catalogs) EXPECT_EQ(count(c.get(key)), count(en)) << c.language << " " << key;
+        for (const auto& c : tr.catalogs)
+            EXPECT_EQ(count(c.get(key)), count(en)) << c.language << " " << key;
 }
 
 TEST(Translations, FontsHaveEveryCharacter) {
     const Translations tr = load_translations(kAssets / "i18n");
-    const Font regular(kAssets / "fonts" / "KioskSans.ttf"), bold(kAssets / "fonts" / "KioskSans-Bold.ttf");
+    const Font regular(kAssets / "fonts" / "KioskSans.ttf"),
+        bold(kAssets / "fonts" / "KioskSans-Bold.ttf");
     // The strings, and the letters the on-screen keyboard and the service catalog may show.
     std::string everything;
     for (const auto& c : tr.catalogs)
@@ -116,9 +124,12 @@ TEST(Translations, FontsHaveEveryCharacter) {
     ASSERT_TRUE(cps);
     for (char32_t cp : std::set<char32_t>(cps->begin(), cps->end())) {
         if (cp == U'\n' || cp == U'\t' || cp == U'\r') continue;
-        EXPECT_TRUE(regular.has(cp)) << "KioskSans.ttf lacks U+" << std::hex << static_cast<unsigned>(cp);
-        EXPECT_TRUE(bold.has(cp)) << "KioskSans-Bold.ttf lacks U+" << std::hex << static_cast<unsigned>(cp);
-        EXPECT_TRUE(in_ui_ranges(cp)) << "UI glyph ranges lack U+" << std::hex << static_cast<unsigned>(cp);
+        EXPECT_TRUE(regular.has(cp))
+            << "KioskSans.ttf lacks U+" << std::hex << static_cast<unsigned>(cp);
+        EXPECT_TRUE(bold.has(cp)) << "KioskSans-Bold.ttf lacks U+" << std::hex
+                                  << static_cast<unsigned>(cp);
+        EXPECT_TRUE(in_ui_ranges(cp))
+            << "UI glyph ranges lack U+" << std::hex << static_cast<unsigned>(cp);
     }
 }
 
@@ -157,8 +168,8 @@ TEST(Translations, TheIconFontHasEveryIconTheUiDraws) {
     for (std::sregex_iterator it(header.begin(), header.end(), named), end; it != end; ++it, ++n) {
         const auto cp = static_cast<char32_t>(std::stoul((*it)[1], nullptr, 16));
         EXPECT_TRUE(icons.has(cp)) << "KioskIcons.ttf lacks U+" << (*it)[1];
-        EXPECT_TRUE(cp >= 0xE000 && cp <= 0xF0E2) << "outside the atlas's icon range: U+" << (*it)[1];
+        EXPECT_TRUE(cp >= 0xE000 && cp <= 0xF0E2)
+            << "outside the atlas's icon range: U+" << (*it)[1];
     }
     EXPECT_GE(n, 27);
 }
-

@@ -25,7 +25,8 @@ using Certificate = DevRegisterOptions::Certificate;
 // Section: helpers
 
 net::RegisterEndpoint endpoint(const DevRegister& reg) {
-    return {reg.url(), reg.ca_file(), reg.client_cert(), reg.client_key(), reg.api_key(), 2000, 5000};
+    return {reg.url(), reg.ca_file(), reg.client_cert(), reg.client_key(), reg.api_key(),
+            2000,      5000};
 }
 
 net::ServiceRequest complaint(std::string key) {
@@ -37,19 +38,23 @@ net::ServiceRequest complaint(std::string key) {
     rq.first_name = "Айгүл";
     rq.last_name = "Әбілқасымова";
     rq.phone = "+77011234567";
-    rq.attributes = {{"iin", {"900101300007"}, false},
-                     {"officials_surname", {"Жұмабеков", "Ғабитов"}, true},
-                     {"signature_svg", {"<svg viewBox=\"0 0 10 4\"><path d=\"M1 2l3 -1\"/></svg>"}, false}};
+    rq.attributes = {
+        {"iin", {"900101300007"}, false},
+        {"officials_surname", {"Жұмабеков", "Ғабитов"}, true},
+        {"signature_svg", {"<svg viewBox=\"0 0 10 4\"><path d=\"M1 2l3 -1\"/></svg>"}, false}};
     rq.idempotency_key = std::move(key);
     return rq;
 }
 
 std::string number_for_key(const DevRegister& reg, const std::string& key) {
-    const auto rows = reg.query("SELECT service_request_id FROM requests WHERE idempotency_key = ?1", {key});
+    const auto rows =
+        reg.query("SELECT service_request_id FROM requests WHERE idempotency_key = ?1", {key});
     return rows.empty() ? "" : rows[0][0];
 }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
 
 int occurrences(const std::string& text, const std::string& part) {
     int n = 0;
@@ -108,13 +113,15 @@ TEST(NetConformance, EveryPostCarriesAKeyEvenWhenTheCallerGaveNone) {
     const auto answer = net::submit_request(endpoint(reg), complaint(""));
     ASSERT_EQ(answer.outcome, Outcome::Registered) << answer.error;
     const auto key = reg.query("SELECT idempotency_key FROM requests").at(0).at(0);
-    EXPECT_TRUE(std::regex_match(key, std::regex("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")))
+    EXPECT_TRUE(std::regex_match(
+        key, std::regex("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")))
         << key;
 }
 
 TEST(NetConformance, AKeyThatCouldSplitTheHeaderIsRejectedUnsent) {
     DevRegister reg;
-    for (const auto& key : {std::string("a\r\nX-Injected: 1"), std::string(129, 'k'), std::string("ключ")}) {
+    for (const auto& key :
+         {std::string("a\r\nX-Injected: 1"), std::string(129, 'k'), std::string("ключ")}) {
         const auto answer = net::submit_request(endpoint(reg), complaint(key));
         EXPECT_EQ(answer.outcome, Outcome::Rejected);
         EXPECT_EQ(answer.http_status, 0);
@@ -132,11 +139,16 @@ TEST(NetConformance, RefusalsAreRejectedWithTheOpen311Description) {
         const char* error;
     };
     const Case cases[] = {
-        {[](auto& ep, auto&) { ep.api_key = "wrong"; }, 403, "HTTP 403: api_key is missing or not valid"},
-        {[](auto&, auto& rq) { rq.service_code.clear(); }, 400, "HTTP 400: service_code is required"},
-        {[](auto&, auto& rq) { rq.service_code = "KZ-GU-999"; }, 404, "HTTP 404: service_code is not in the service list"},
-        {[](auto&, auto& rq) { rq.address_string.clear(); }, 400, "HTTP 400: address_string is required"},
-        {[](auto&, auto& rq) { rq.description = "\xD0\x96\xFF"; }, 400, "HTTP 400: field \"description\" is not UTF-8"},
+        {[](auto& ep, auto&) { ep.api_key = "wrong"; }, 403,
+         "HTTP 403: api_key is missing or not valid"},
+        {[](auto&, auto& rq) { rq.service_code.clear(); }, 400,
+         "HTTP 400: service_code is required"},
+        {[](auto&, auto& rq) { rq.service_code = "KZ-GU-999"; }, 404,
+         "HTTP 404: service_code is not in the service list"},
+        {[](auto&, auto& rq) { rq.address_string.clear(); }, 400,
+         "HTTP 400: address_string is required"},
+        {[](auto&, auto& rq) { rq.description = "\xD0\x96\xFF"; }, 400,
+         "HTTP 400: field \"description\" is not UTF-8"},
     };
     for (const auto& c : cases) {
         auto ep = endpoint(reg);
@@ -163,17 +175,20 @@ TEST(NetConformance, StatusOfARegisteredRequest) {
     EXPECT_EQ(status.request.status, "open");
     EXPECT_TRUE(status.request.status_notes.empty());
     const std::regex iso("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}[+-]\\d{2}:\\d{2}");
-    EXPECT_TRUE(std::regex_match(status.request.updated_datetime, iso)) << status.request.updated_datetime;
-    EXPECT_TRUE(std::regex_match(status.request.expected_datetime, iso)) << status.request.expected_datetime;
+    EXPECT_TRUE(std::regex_match(status.request.updated_datetime, iso))
+        << status.request.updated_datetime;
+    EXPECT_TRUE(std::regex_match(status.request.expected_datetime, iso))
+        << status.request.expected_datetime;
 }
 
 TEST(NetConformance, StatusFollowsTheRegister) {
     DevRegister reg;
     const auto filed = net::submit_request(endpoint(reg), complaint("key-closed"));
     ASSERT_EQ(filed.outcome, Outcome::Registered) << filed.error;
-    reg.query("UPDATE requests SET status = 'closed', status_notes = ?1, "
-              "updated_datetime = '2026-12-02T16:30:00+05:00' WHERE service_request_id = ?2",
-              {"Жауап жіберілді.\nОтвет направлен.", filed.service_request_id});
+    reg.query(
+        "UPDATE requests SET status = 'closed', status_notes = ?1, "
+        "updated_datetime = '2026-12-02T16:30:00+05:00' WHERE service_request_id = ?2",
+        {"Жауап жіберілді.\nОтвет направлен.", filed.service_request_id});
     const auto status = net::fetch_status(endpoint(reg), filed.service_request_id);
     ASSERT_EQ(status.outcome, Outcome::Registered) << status.error;
     EXPECT_EQ(status.request.status, "closed");
@@ -223,12 +238,16 @@ TEST(NetConformance, HeartbeatIsStoredOnceAndRefusalsAreRejected) {
     const std::string body = R"({"outbox":{"queued":0},"printer":"idle"})";
     const auto beat = net::send_heartbeat(endpoint(reg), "kiosk-dev-01", body, "hb-1");
     ASSERT_EQ(beat.outcome, Outcome::Registered) << beat.error;
-    EXPECT_EQ(net::send_heartbeat(endpoint(reg), "kiosk-dev-01", body, "hb-1").outcome, Outcome::Registered);
+    EXPECT_EQ(net::send_heartbeat(endpoint(reg), "kiosk-dev-01", body, "hb-1").outcome,
+              Outcome::Registered);
     EXPECT_EQ(reg.query("SELECT kiosk_id, body FROM heartbeats"),
               (std::vector<std::vector<std::string>>{{"kiosk-dev-01", body}}));
 
     EXPECT_EQ(net::send_heartbeat(endpoint(reg), "kiosk-dev-01", "[]").http_status, 400);
-    EXPECT_EQ(net::send_heartbeat(endpoint(reg), "kiosk-dev-01", "{\"pad\":\"" + std::string(70000, 'x') + "\"}").http_status, 413);
+    EXPECT_EQ(net::send_heartbeat(endpoint(reg), "kiosk-dev-01",
+                                  "{\"pad\":\"" + std::string(70000, 'x') + "\"}")
+                  .http_status,
+              413);
     auto wrong_key = endpoint(reg);
     wrong_key.api_key = "wrong";
     const auto refused = net::send_heartbeat(wrong_key, "kiosk-dev-01", "{}");
@@ -240,12 +259,12 @@ TEST(NetConformance, HeartbeatIsStoredOnceAndRefusalsAreRejected) {
 // Section: the fault matrix for POST requests.json
 
 struct SubmitFault {
-    const char* spec;          // applied once, to POST requests.json
+    const char* spec;  // applied once, to POST requests.json
     Outcome outcome;
     long http_status;
     std::chrono::seconds retry_after_min, retry_after_max;
-    bool stored;               // the register kept the complaint despite the fault
-    const char* error;         // part of the error
+    bool stored;        // the register kept the complaint despite the fault
+    const char* error;  // part of the error
 };
 
 void PrintTo(const SubmitFault& fault, std::ostream* out) { *out << fault.spec; }
@@ -279,12 +298,17 @@ TEST_P(NetSubmitFaults, FirstAttemptSaysWhatHappenedAndTheRetryFilesOnce) {
 INSTANTIATE_TEST_SUITE_P(
     Matrix, NetSubmitFaults,
     ::testing::Values(
-        SubmitFault{"status=500", Outcome::Unreachable, 500, 0s, 0s, false, "HTTP 500: fault injected"},
-        SubmitFault{"status=503,retry-after=2", Outcome::Unreachable, 503, 2s, 2s, false, "HTTP 503"},
-        SubmitFault{"status=429,retry-after-date=120", Outcome::Unreachable, 429, 115s, 120s, false, "HTTP 429"},
-        SubmitFault{"status=503,retry-after=86400", Outcome::Unreachable, 503, 3600s, 3600s, false, "HTTP 503"},
+        SubmitFault{"status=500", Outcome::Unreachable, 500, 0s, 0s, false,
+                    "HTTP 500: fault injected"},
+        SubmitFault{"status=503,retry-after=2", Outcome::Unreachable, 503, 2s, 2s, false,
+                    "HTTP 503"},
+        SubmitFault{"status=429,retry-after-date=120", Outcome::Unreachable, 429, 115s, 120s, false,
+                    "HTTP 429"},
+        SubmitFault{"status=503,retry-after=86400", Outcome::Unreachable, 503, 3600s, 3600s, false,
+                    "HTTP 503"},
         SubmitFault{"status=408", Outcome::Unreachable, 408, 0s, 0s, false, "HTTP 408"},
-        SubmitFault{"status=400", Outcome::Rejected, 400, 0s, 0s, false, "HTTP 400: fault injected"},
+        SubmitFault{"status=400", Outcome::Rejected, 400, 0s, 0s, false,
+                    "HTTP 400: fault injected"},
         SubmitFault{"status=422,retry-after=5", Outcome::Rejected, 422, 0s, 0s, false, "HTTP 422"},
         SubmitFault{"reset", Outcome::Unreachable, 0, 0s, 0s, true, "reset"},
         SubmitFault{"malformed-json", Outcome::Unreachable, 200, 0s, 0s, true, "malformed answer"},
@@ -294,7 +318,8 @@ INSTANTIATE_TEST_SUITE_P(
         SubmitFault{"token", Outcome::Pending, 200, 0s, 0s, true, ""}),
     [](const auto& info) {
         std::string name;
-        for (const char c : std::string(info.param.spec)) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+        for (const char c : std::string(info.param.spec))
+            name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
         return name;
     });
 
@@ -310,7 +335,8 @@ TEST(NetFaults, DelayPastTheTimeoutIsUnreachableAndStillFilesOnce) {
     ASSERT_EQ(retry.outcome, Outcome::Registered) << retry.error;
     // The delayed request ends after its 800 ms with the number the retry got, adding no row.
     const std::string answered = "POST /requests.json 200 " + retry.service_request_id;
-    for (int waited_ms = 0; waited_ms < 3000 && occurrences(reg.log(), answered) < 2; waited_ms += 20)
+    for (int waited_ms = 0; waited_ms < 3000 && occurrences(reg.log(), answered) < 2;
+         waited_ms += 20)
         std::this_thread::sleep_for(20ms);
     EXPECT_EQ(occurrences(reg.log(), answered), 2) << reg.log();
     EXPECT_EQ(reg.rows("requests"), 1);
@@ -337,7 +363,8 @@ void run_matrix(const std::string& path, const std::vector<Row>& rows,
                 const std::function<std::function<Reported()>(const DevRegister&)>& prepare,
                 const std::vector<std::string>& extra_faults = {}) {
     DevRegisterOptions options{.faults = extra_faults};
-    for (const auto& row : rows) options.faults.push_back(std::string(row.spec) + ",count=1,path=" + path);
+    for (const auto& row : rows)
+        options.faults.push_back(std::string(row.spec) + ",count=1,path=" + path);
     DevRegister reg(options);
     const auto call = prepare(reg);
     for (const auto& row : rows) {
@@ -366,23 +393,26 @@ std::vector<Row> with(std::vector<Row> rows, const std::vector<Row>& more) {
 }
 
 TEST(NetFaults, StatusLookups) {
-    run_matrix("requests/", with(kTransportRows, {{"status=404", Outcome::Rejected, "HTTP 404"},
-                                                  {"missing-id", Outcome::Unreachable, "no valid service_request_id"}}),
-               [](const DevRegister& reg) {
-                   const auto filed = net::submit_request(endpoint(reg), complaint("key-lookups"));
-                   EXPECT_EQ(filed.outcome, Outcome::Registered) << filed.error;
-                   return [&reg, id = filed.service_request_id] {
-                       const auto r = net::fetch_status(endpoint(reg), id);
-                       return Reported{r.outcome, r.retry_after, r.error};
-                   };
-               });
+    run_matrix(
+        "requests/",
+        with(kTransportRows, {{"status=404", Outcome::Rejected, "HTTP 404"},
+                              {"missing-id", Outcome::Unreachable, "no valid service_request_id"}}),
+        [](const DevRegister& reg) {
+            const auto filed = net::submit_request(endpoint(reg), complaint("key-lookups"));
+            EXPECT_EQ(filed.outcome, Outcome::Registered) << filed.error;
+            return [&reg, id = filed.service_request_id] {
+                const auto r = net::fetch_status(endpoint(reg), id);
+                return Reported{r.outcome, r.retry_after, r.error};
+            };
+        });
 }
 
 TEST(NetFaults, TokenLookups) {
     // A missing id in a token's answer reads as "not yet": Pending, never Registered.
     run_matrix("tokens/", with(kTransportRows, {{"missing-id", Outcome::Pending, ""}}),
                [](const DevRegister& reg) {
-                   const auto filed = net::submit_request(endpoint(reg), complaint("key-token-lookups"));
+                   const auto filed =
+                       net::submit_request(endpoint(reg), complaint("key-token-lookups"));
                    EXPECT_EQ(filed.outcome, Outcome::Pending) << filed.error;
                    return [&reg, token = filed.token] {
                        const auto r = net::resolve_token(endpoint(reg), token);
@@ -405,7 +435,8 @@ TEST(NetFaults, Catalog) {
     run_matrix("services.json", kTransportRows, [](const DevRegister& reg) {
         return [&reg] {
             const auto r = net::fetch_services(endpoint(reg));
-            return Reported{r.ok ? Outcome::Registered : Outcome::Unreachable, r.retry_after, r.error};
+            return Reported{r.ok ? Outcome::Registered : Outcome::Unreachable, r.retry_after,
+                            r.error};
         };
     });
 }
@@ -426,7 +457,8 @@ TEST_P(NetTls, BadServerCertificateIsRefusedNamingTheProblem) {
     const auto answer = net::submit_request(endpoint(reg), complaint("key-tls"));
     EXPECT_EQ(answer.outcome, Outcome::Unreachable);
     EXPECT_EQ(answer.http_status, 0);
-    EXPECT_TRUE(contains(answer.error, "TLS: the register's certificate was refused")) << answer.error;
+    EXPECT_TRUE(contains(answer.error, "TLS: the register's certificate was refused"))
+        << answer.error;
     EXPECT_TRUE(contains(answer.error, GetParam().problem)) << answer.error;
     EXPECT_EQ(reg.rows("requests"), 0);  // nothing was sent past the handshake
     EXPECT_FALSE(net::fetch_services(endpoint(reg)).ok);
@@ -434,7 +466,8 @@ TEST_P(NetTls, BadServerCertificateIsRefusedNamingTheProblem) {
 
 INSTANTIATE_TEST_SUITE_P(
     Certificates, NetTls,
-    ::testing::Values(BadCertificate{Certificate::OtherCa, "unable to get local issuer certificate"},
+    ::testing::Values(BadCertificate{Certificate::OtherCa,
+                                     "unable to get local issuer certificate"},
                       BadCertificate{Certificate::Expired, "certificate has expired"},
                       BadCertificate{Certificate::WrongHost, "matches target host name"}),
     [](const auto& info) {
@@ -454,12 +487,13 @@ TEST(NetTlsClient, MutualTlsWithoutTheKioskCertificateIsRefused) {
     EXPECT_EQ(refused.outcome, Outcome::Unreachable);
     EXPECT_EQ(refused.http_status, 0);
     EXPECT_EQ(reg.rows("requests"), 0);
-    EXPECT_EQ(net::submit_request(endpoint(reg), complaint("key-known")).outcome, Outcome::Registered);
+    EXPECT_EQ(net::submit_request(endpoint(reg), complaint("key-known")).outcome,
+              Outcome::Registered);
 }
 
 TEST(NetTlsClient, PlainHttpOnlyToLoopback) {
-    for (const auto* url : {"http://register.example.kz/", "http://127.evil.example/", "ftp://127.0.0.1/",
-                            "file:///etc/passwd"}) {
+    for (const auto* url : {"http://register.example.kz/", "http://127.evil.example/",
+                            "ftp://127.0.0.1/", "file:///etc/passwd"}) {
         const net::RegisterEndpoint ep{url, "/nonexistent", "", "", "k", 500, 1000};
         const auto answer = net::submit_request(ep, complaint(""));
         EXPECT_EQ(answer.outcome, Outcome::Unreachable) << url;

@@ -31,7 +31,8 @@ struct OutboxTest : ::testing::Test {
         return to_service_request(sample_complaint(), cfg, "kk", WallClock::now(), key);
     }
     static net::RegisterEndpoint endpoint(const DevRegister& reg) {
-        return {reg.url(), reg.ca_file(), reg.client_cert(), reg.client_key(), reg.api_key(), 2000, 5000};
+        return {reg.url(), reg.ca_file(), reg.client_cert(), reg.client_key(), reg.api_key(),
+                2000,      5000};
     }
     static int register_rows(const DevRegister& reg) {
         sqlite3* rdb = nullptr;
@@ -95,7 +96,7 @@ TEST_F(OutboxTest, TakenItemsAreNotTakenTwiceAndComeBackAfterACrash) {
     ASSERT_TRUE(outbox.take_due(WallClock::now()));
     EXPECT_FALSE(outbox.take_due(WallClock::now()));
     EXPECT_EQ(outbox.stats().delivering, 1);
-    EXPECT_EQ(outbox.recover(), 1);   // what a restart does
+    EXPECT_EQ(outbox.recover(), 1);  // what a restart does
     const auto again = outbox.take_due(WallClock::now());
     ASSERT_TRUE(again);
     EXPECT_EQ(again->first.attempts, 2);
@@ -143,7 +144,7 @@ TEST_F(OutboxTest, UnreachableRegisterLeavesItQueuedForLater) {
     EXPECT_EQ(item.attempts, 1);
     EXPECT_GT(item.next_attempt_at, before);
     EXPECT_FALSE(item.last_error.empty());
-    outbox.due_now(WallClock::now());   // staff's "deliver now"
+    outbox.due_now(WallClock::now());  // staff's "deliver now"
     EXPECT_TRUE(outbox.take_due(WallClock::now()));
 }
 
@@ -168,13 +169,13 @@ TEST_F(OutboxTest, PersonalDataLeavesOnceDeliveredAndPrinted) {
         const auto item = outbox.enqueue(request(), WallClock::now());
         std::mt19937_64 rng(1);
         deliver_due(outbox, endpoint(reg), kFast, rng);
-        EXPECT_EQ(outbox.purge(WallClock::now(), 0s), 0);   // the talon is not printed yet
+        EXPECT_EQ(outbox.purge(WallClock::now(), 0s), 0);  // the talon is not printed yet
         outbox.talon_printed(item.id);
-        EXPECT_EQ(outbox.purge(WallClock::now() - 1h, 0s), 0);   // not yet past retention
+        EXPECT_EQ(outbox.purge(WallClock::now() - 1h, 0s), 0);  // not yet past retention
         EXPECT_EQ(outbox.purge(WallClock::now() + 1s, 0s), 1);
         const auto after = *outbox.find(item.id);
         EXPECT_TRUE(after.purged);
-        EXPECT_EQ(after.state, Delivery::Registered);   // the number stays for the status screen
+        EXPECT_EQ(after.state, Delivery::Registered);  // the number stays for the status screen
     }
     // Not in the database file, nor in its write-ahead log.
     for (const auto* suffix : {"", "-wal"}) {
@@ -206,7 +207,8 @@ TEST_F(OutboxTest, WorkerDeliversWhenWoken) {
     const auto item = outbox.enqueue(request(), WallClock::now());
     worker.wake();
     for (auto deadline = std::chrono::steady_clock::now() + 10s;
-         std::chrono::steady_clock::now() < deadline && outbox.find(item.id)->state != Delivery::Registered;)
+         std::chrono::steady_clock::now() < deadline &&
+         outbox.find(item.id)->state != Delivery::Registered;)
         std::this_thread::sleep_for(20ms);
     EXPECT_EQ(outbox.find(item.id)->state, Delivery::Registered);
 }
@@ -216,15 +218,19 @@ TEST_F(OutboxTest, MigratesAVersionOneDatabaseKeepingItsComplaints) {
     sqlite3* raw = nullptr;
     sqlite3_open(db.c_str(), &raw);
     // The first schema as released, with one complaint waiting in it.
-    sqlite3_exec(raw,
-                 "CREATE TABLE outbox (id INTEGER PRIMARY KEY, idempotency_key TEXT NOT NULL UNIQUE, state TEXT NOT NULL, "
-                 "payload TEXT, accepted_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER "
-                 "NOT NULL, last_error TEXT, registration_number TEXT, delivered_at INTEGER, talon_printed INTEGER NOT NULL "
-                 "DEFAULT 0, purged_at INTEGER);"
-                 "INSERT INTO outbox (idempotency_key, state, payload, accepted_at, next_attempt_at) "
-                 "VALUES ('k-1', 'queued', '{}', 0, 0);"
-                 "PRAGMA user_version = 1;",
-                 nullptr, nullptr, nullptr);
+    sqlite3_exec(
+        raw,
+        "CREATE TABLE outbox (id INTEGER PRIMARY KEY, idempotency_key TEXT NOT NULL UNIQUE, state "
+        "TEXT NOT NULL, "
+        "payload TEXT, accepted_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, "
+        "next_attempt_at INTEGER "
+        "NOT NULL, last_error TEXT, registration_number TEXT, delivered_at INTEGER, talon_printed "
+        "INTEGER NOT NULL "
+        "DEFAULT 0, purged_at INTEGER);"
+        "INSERT INTO outbox (idempotency_key, state, payload, accepted_at, next_attempt_at) "
+        "VALUES ('k-1', 'queued', '{}', 0, 0);"
+        "PRAGMA user_version = 1;",
+        nullptr, nullptr, nullptr);
     sqlite3_close(raw);
     Outbox outbox(db, "KSK-T");
     const auto item = outbox.find(1);
@@ -238,8 +244,8 @@ TEST_F(OutboxTest, MigratesAVersionOneDatabaseKeepingItsComplaints) {
 // Section: the fault matrix: every way the register can fail, seen from the outbox
 
 struct Fault {
-    const char* spec;          // the register's fault switch, for the first POST only
-    const char* says;          // what the item's last error must mention while it waits
+    const char* spec;  // the register's fault switch, for the first POST only
+    const char* says;  // what the item's last error must mention while it waits
 };
 
 class OutboxFaults : public OutboxTest, public ::testing::WithParamInterface<Fault> {};
@@ -251,7 +257,7 @@ TEST_P(OutboxFaults, NothingAcceptedIsLostNothingIsFiledTwiceAndTheStateSaysWhy)
     std::mt19937_64 rng(7);
     const RetryPolicy policy{100ms, 1s};
     auto ep = endpoint(reg);
-    ep.total_timeout_ms = 1500;   // a register delaying 3 s is a timeout
+    ep.total_timeout_ms = 1500;  // a register delaying 3 s is a timeout
 
     EXPECT_EQ(deliver_due(outbox, ep, policy, rng), 0);
     const auto waiting = *outbox.find(item.id);
@@ -261,27 +267,28 @@ TEST_P(OutboxFaults, NothingAcceptedIsLostNothingIsFiledTwiceAndTheStateSaysWhy)
     EXPECT_FALSE(seen.empty());
     EXPECT_NE(seen.find(GetParam().says), std::string::npos) << "state says: " << seen;
 
-    for (int attempt = 0; attempt < 3 && outbox.find(item.id)->state != Delivery::Registered; ++attempt) {
-        outbox.due_now(WallClock::now());   // staff's "deliver now": past any backoff or Retry-After
+    for (int attempt = 0; attempt < 3 && outbox.find(item.id)->state != Delivery::Registered;
+         ++attempt) {
+        outbox.due_now(WallClock::now());  // staff's "deliver now": past any backoff or Retry-After
         deliver_due(outbox, ep, policy, rng);
     }
     const auto done = *outbox.find(item.id);
     ASSERT_EQ(done.state, Delivery::Registered) << done.last_error;
     EXPECT_EQ(reg.rows("requests"), 1) << "filed twice";
-    const auto filed = reg.query("SELECT service_request_id FROM requests WHERE idempotency_key = ?1", {item.idempotency_key});
+    const auto filed =
+        reg.query("SELECT service_request_id FROM requests WHERE idempotency_key = ?1",
+                  {item.idempotency_key});
     ASSERT_EQ(filed.size(), 1u);
     EXPECT_EQ(filed[0][0], done.registration_number);
 }
 
-INSTANTIATE_TEST_SUITE_P(Register, OutboxFaults, ::testing::Values(
-    Fault{"delay=3000", "Timeout"},
-    Fault{"status=500", "HTTP 500"},
-    Fault{"status=503,retry-after=2", "HTTP 503"},
-    Fault{"reset", ""},
-    Fault{"malformed-json", ""},
-    Fault{"missing-id", ""},
-    Fault{"oversized", "1 MiB"},
-    Fault{"token,polls=1", ""}));
+INSTANTIATE_TEST_SUITE_P(Register, OutboxFaults,
+                         ::testing::Values(Fault{"delay=3000", "Timeout"},
+                                           Fault{"status=500", "HTTP 500"},
+                                           Fault{"status=503,retry-after=2", "HTTP 503"},
+                                           Fault{"reset", ""}, Fault{"malformed-json", ""},
+                                           Fault{"missing-id", ""}, Fault{"oversized", "1 MiB"},
+                                           Fault{"token,polls=1", ""}));
 
 TEST_F(OutboxTest, RetryAfterIsHonoured) {
     DevRegister reg({.faults = {"status=503,retry-after=30,count=1,path=requests.json"}});
@@ -292,8 +299,9 @@ TEST_F(OutboxTest, RetryAfterIsHonoured) {
     EXPECT_GE(outbox.find(item.id)->next_attempt_at, WallClock::now() + 29s);
 }
 
-class OutboxBadCertificates : public OutboxTest,
-                              public ::testing::WithParamInterface<DevRegisterOptions::Certificate> {};
+class OutboxBadCertificates
+    : public OutboxTest,
+      public ::testing::WithParamInterface<DevRegisterOptions::Certificate> {};
 
 TEST_P(OutboxBadCertificates, AreRefusedAndTheComplaintWaits) {
     DevRegister reg({.certificate = GetParam()});
@@ -304,9 +312,10 @@ TEST_P(OutboxBadCertificates, AreRefusedAndTheComplaintWaits) {
     const auto waiting = *outbox.find(item.id);
     EXPECT_EQ(waiting.state, Delivery::Queued);
     EXPECT_NE(waiting.last_error.find("certificate"), std::string::npos) << waiting.last_error;
-    EXPECT_EQ(reg.rows("requests"), 0);   // refused at the handshake: nothing was sent
+    EXPECT_EQ(reg.rows("requests"), 0);  // refused at the handshake: nothing was sent
 }
 
 INSTANTIATE_TEST_SUITE_P(Register, OutboxBadCertificates,
-                         ::testing::Values(DevRegisterOptions::Certificate::OtherCa, DevRegisterOptions::Certificate::Expired,
+                         ::testing::Values(DevRegisterOptions::Certificate::OtherCa,
+                                           DevRegisterOptions::Certificate::Expired,
                                            DevRegisterOptions::Certificate::WrongHost));

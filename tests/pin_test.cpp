@@ -1,4 +1,5 @@
-// Service-mode PIN: hashes, the lockout gate and its file, and kiosk-pin-hash (the config check is in config_test).
+// Service-mode PIN: hashes, the lockout gate and its file, and kiosk-pin-hash (the config check is
+// in config_test).
 #include "kiosk/pin.h"
 
 #include <gtest/gtest.h>
@@ -30,7 +31,8 @@ std::string read(const std::filesystem::path& p) {
 std::string other_scheme(const char* prefix, const char* pin) {
     crypt_data data{};
     char setting[CRYPT_GENSALT_OUTPUT_SIZE];
-    const char* out = crypt_rn(pin, crypt_gensalt_rn(prefix, 0, nullptr, 0, setting, sizeof setting), &data, sizeof data);
+    const char* out = crypt_rn(
+        pin, crypt_gensalt_rn(prefix, 0, nullptr, 0, setting, sizeof setting), &data, sizeof data);
     return out ? out : "";
 }
 
@@ -65,15 +67,17 @@ TEST(PinHash, MalformedHashesNeverMatch) {
     flipped.back() = flipped.back() == 'A' ? 'B' : 'A';
     std::string with_nul = good;
     with_nul.insert(with_nul.begin() + 10, '\0');
-    for (const std::string& bad : {std::string(), std::string("1234"), std::string("*"), std::string("*0"),
-                                   std::string("*1"), std::string("$y$"), std::string("$y$j9T$"),
-                                   good.substr(0, good.size() - 5), good + "x", flipped, with_nul,
-                                   std::string(1000, '$'), other_scheme("$6$", "1234"), other_scheme("$2b$", "1234")})
+    for (const std::string& bad :
+         {std::string(), std::string("1234"), std::string("*"), std::string("*0"),
+          std::string("*1"), std::string("$y$"), std::string("$y$j9T$"),
+          good.substr(0, good.size() - 5), good + "x", flipped, with_nul, std::string(1000, '$'),
+          other_scheme("$6$", "1234"), other_scheme("$2b$", "1234")})
         EXPECT_FALSE(pin_matches("1234", bad)) << bad;
 }
 
 TEST(PinHash, BadPinsAreRefused) {
-    for (const char* bad : {"", "123", "1234567890123", "12a4", " 1234", "1234\n", "-123", "12.4", "１２３４"}) {
+    for (const char* bad :
+         {"", "123", "1234567890123", "12a4", " 1234", "1234\n", "-123", "12.4", "１２３４"}) {
         EXPECT_FALSE(pin_is_valid(bad)) << bad;
         try {
             hash_pin(bad);
@@ -91,7 +95,7 @@ TEST(PinHash, BadPinsAreRefused) {
 namespace {
 
 struct PinLockout : ::testing::Test {
-    static inline std::string hash;   // of "2468", made once: yescrypt is slow on purpose
+    static inline std::string hash;  // of "2468", made once: yescrypt is slow on purpose
     static void SetUpTestSuite() { hash = hash_pin("2468"); }
 
     std::filesystem::path dir = std::filesystem::temp_directory_path() /
@@ -141,12 +145,12 @@ TEST_F(PinLockout, RightPinWaitsOutTheLockoutThenResetsFailures) {
     auto a = gate.attempt("2468", hash, t0 + 1s);
     EXPECT_EQ(a.verdict, Verdict::LockedOut);
     EXPECT_EQ(a.wait, 1s);
-    EXPECT_EQ(a.failures, 3);   // not counted: the PIN was not even looked at
+    EXPECT_EQ(a.failures, 3);  // not counted: the PIN was not even looked at
     a = gate.attempt("2468", hash, t0 + 2s);
     EXPECT_EQ(a.verdict, Verdict::Accepted);
     EXPECT_EQ(a.wait, 0s);
     EXPECT_EQ(a.failures, 0);
-    a = gate.attempt("1111", hash, t0 + 2s);   // counting starts again from zero
+    a = gate.attempt("1111", hash, t0 + 2s);  // counting starts again from zero
     EXPECT_EQ(a.verdict, Verdict::Refused);
     EXPECT_EQ(a.failures, 1);
     EXPECT_EQ(a.wait, 0s);
@@ -161,7 +165,7 @@ TEST_F(PinLockout, LockoutSurvivesARestart) {
     EXPECT_EQ(again.failures(), 3);
     EXPECT_EQ(again.wait(t0), 2s);
     EXPECT_EQ(again.attempt("2468", hash, t0 + 1s).verdict, Verdict::LockedOut);
-    EXPECT_EQ(again.attempt("1111", hash, t0 + 2s).wait, 4s);   // the count went on
+    EXPECT_EQ(again.attempt("1111", hash, t0 + 2s).wait, 4s);  // the count went on
     EXPECT_FALSE(std::filesystem::exists(dir / "service_lockout.tmp"));
 }
 
@@ -174,31 +178,32 @@ TEST_F(PinLockout, StateFileHoldsNoPin) {
 }
 
 TEST_F(PinLockout, GarbledOrUnreadableFileMeansNoLockout) {
-    for (const std::string& text : {std::string(), std::string("failures banana\nlocked_until 1\n"),
-                                    std::string("failures -3\nlocked_until 99999999999\n"),
-                                    std::string("failures 5\n"), std::string("failures 5\nlocked_until 99999999999999\n"),
-                                    std::string("failures 5\nlocked_until 99999999999\nmore\n"),
-                                    std::string(10000, '7')}) {
+    for (const std::string& text :
+         {std::string(), std::string("failures banana\nlocked_until 1\n"),
+          std::string("failures -3\nlocked_until 99999999999\n"), std::string("failures 5\n"),
+          std::string("failures 5\nlocked_until 99999999999999\n"),
+          std::string("failures 5\nlocked_until 99999999999\nmore\n"), std::string(10000, '7')}) {
         std::ofstream(file, std::ios::trunc) << text;
         PinGate gate(file, policy);
         EXPECT_EQ(gate.wait(t0), 0s) << text;
         EXPECT_EQ(gate.failures(), 0) << text;
     }
     std::filesystem::remove(file);
-    std::filesystem::create_directory(file);   // a folder where the file should be: unreadable
+    std::filesystem::create_directory(file);  // a folder where the file should be: unreadable
     PinGate gate(file, policy);
     EXPECT_EQ(gate.wait(t0), 0s);
-    EXPECT_EQ(gate.attempt("2468", hash, t0).verdict, Verdict::Accepted);   // still usable, in memory
+    EXPECT_EQ(gate.attempt("2468", hash, t0).verdict,
+              Verdict::Accepted);  // still usable, in memory
 }
 
 TEST_F(PinLockout, ClockSetBackNeverLocksLongerThanMax) {
     PinGate gate(file, policy);
-    fail_until_locked(gate, t0 + 24h);   // the failures happened while the clock ran a day ahead
+    fail_until_locked(gate, t0 + 24h);  // the failures happened while the clock ran a day ahead
     EXPECT_LE(gate.wait(t0), policy.max);
     EXPECT_EQ(gate.attempt("2468", hash, t0 + policy.max).verdict, Verdict::Accepted);
 
     // A file from a far future, as after the clock was corrected, both live and after a restart.
-    std::ofstream(file, std::ios::trunc) << "failures 9\nlocked_until 4102444800\n";   // 2100-01-01
+    std::ofstream(file, std::ios::trunc) << "failures 9\nlocked_until 4102444800\n";  // 2100-01-01
     PinGate restarted(file, policy);
     EXPECT_LE(restarted.wait(t0), policy.max);
     EXPECT_LE(PinGate(file, policy).wait(t0 + 1s), policy.max);
@@ -207,14 +212,16 @@ TEST_F(PinLockout, ClockSetBackNeverLocksLongerThanMax) {
 
 TEST_F(PinLockout, EmptyHashMatchesNothing) {
     PinGate gate(file, policy);
-    for (const char* pin : {"", "0000", "2468"}) EXPECT_EQ(gate.attempt(pin, "", t0).verdict, Verdict::Refused);
+    for (const char* pin : {"", "0000", "2468"})
+        EXPECT_EQ(gate.attempt(pin, "", t0).verdict, Verdict::Refused);
 }
 
 TEST_F(PinLockout, ConcurrentAttemptsAreCountedOneByOne) {
     PinGate gate(file, policy);
     std::vector<std::future<PinGate::Attempt>> attempts;
     for (int i = 0; i < 8; ++i)
-        attempts.push_back(std::async(std::launch::async, [&] { return gate.attempt("1111", hash, t0); }));
+        attempts.push_back(
+            std::async(std::launch::async, [&] { return gate.attempt("1111", hash, t0); }));
     int refused = 0, locked = 0;
     for (auto& a : attempts) (a.get().verdict == Verdict::Refused ? refused : locked)++;
     EXPECT_EQ(refused, 3);

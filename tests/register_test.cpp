@@ -36,9 +36,8 @@ constexpr const char* kFormType = "application/x-www-form-urlencoded; charset=ut
 // Section: HTTP helpers
 
 std::unique_ptr<httplib::SSLClient> client_for(const DevRegister& reg, bool with_cert = false) {
-    auto client = with_cert ? std::make_unique<httplib::SSLClient>("127.0.0.1", reg.port(),
-                                                                   reg.client_cert(),
-                                                                   reg.client_key())
+    auto client = with_cert ? std::make_unique<httplib::SSLClient>(
+                                  "127.0.0.1", reg.port(), reg.client_cert(), reg.client_key())
                             : std::make_unique<httplib::SSLClient>("127.0.0.1", reg.port());
     client->set_ca_cert_path(reg.ca_file().c_str());
     client->enable_server_certificate_verification(true);
@@ -113,8 +112,8 @@ struct Session {
 
     // The columns of the request with this number, as text ("<null>" for NULL); empty if none.
     std::vector<std::string> row(const std::string& columns, const std::string& number) const {
-        const auto rows =
-            reg.query("SELECT " + columns + " FROM requests WHERE service_request_id = ?1", {number});
+        const auto rows = reg.query(
+            "SELECT " + columns + " FROM requests WHERE service_request_id = ?1", {number});
         return rows.empty() ? std::vector<std::string>{} : rows[0];
     }
 
@@ -172,8 +171,7 @@ TEST_F(RegisterTest, StoresKazakhAndRussianTextIntact) {
     EXPECT_EQ(row[5], "gulnur@example.kz");
     EXPECT_EQ(row[6], "kiosk-dev-01");
     EXPECT_EQ(row[7], "Очередь не двигалась 3 часа.\nҚызметкер жауап бермеді.\t—");
-    EXPECT_EQ(json::parse(row[8]),
-              json::parse(R"({"grounds": "ҒҚҢӨҰҮҺІ ғқңөұүһі",
+    EXPECT_EQ(json::parse(row[8]), json::parse(R"({"grounds": "ҒҚҢӨҰҮҺІ ғқңөұүһі",
                               "officials_position": ["Главный специалист ЦОН", "Бас маман"]})"));
     EXPECT_EQ(row[9], "open");
     EXPECT_EQ(row[10], "<null>");
@@ -278,11 +276,13 @@ TEST(RegisterTls, RogueRegisterFailsVerification) {
 
 TEST(RegisterTls, EveryBadServerCertificateFailsVerification) {
     using Certificate = DevRegisterOptions::Certificate;
-    for (const auto certificate : {Certificate::OtherCa, Certificate::Expired, Certificate::WrongHost}) {
+    for (const auto certificate :
+         {Certificate::OtherCa, Certificate::Expired, Certificate::WrongHost}) {
         DevRegister reg({.certificate = certificate});
         const auto res = client_for(reg)->Get("/services.json");
         ASSERT_FALSE(res) << static_cast<int>(certificate);
-        EXPECT_EQ(res.error(), httplib::Error::SSLServerVerification) << static_cast<int>(certificate);
+        EXPECT_EQ(res.error(), httplib::Error::SSLServerVerification)
+            << static_cast<int>(certificate);
     }
 }
 
@@ -305,8 +305,10 @@ TEST(RegisterTokens, TokenFaultAnswersATokenThatGivesTheNumberAfterPolls) {
         ASSERT_EQ(lookup->status, 200) << lookup->body;
         const auto found = json::parse(lookup->body).at(0);
         EXPECT_EQ(found.at("token"), token);
-        if (poll <= 2) EXPECT_FALSE(found.contains("service_request_id")) << poll;
-        else EXPECT_EQ(found.at("service_request_id"), number);
+        if (poll <= 2)
+            EXPECT_FALSE(found.contains("service_request_id")) << poll;
+        else
+            EXPECT_EQ(found.at("service_request_id"), number);
     }
     // The same key again, the fault used up: the number itself, and still one row.
     EXPECT_EQ(session.submit_ok(session.minimal_complaint(), {{"Idempotency-Key", "k-1"}}), number);
@@ -324,8 +326,8 @@ protected:
     httplib::Result beat(const std::string& body, const httplib::Headers& headers = {},
                          const std::string& api_key = "dev-kiosk-key",
                          const char* type = "application/json") {
-        return client->Post("/kiosks/kiosk-dev-01/heartbeat.json?api_key=" + api_key, headers,
-                            body, type);
+        return client->Post("/kiosks/kiosk-dev-01/heartbeat.json?api_key=" + api_key, headers, body,
+                            type);
     }
 };
 
@@ -376,9 +378,10 @@ TEST(RegisterFaults, StatusWithRetryAfterStoresNothingAndCountRunsOut) {
     EXPECT_EQ(session.reg.rows("requests"), 0);
     session.submit_ok(session.minimal_complaint());  // count=1: the register behaves again
     EXPECT_EQ(session.reg.rows("requests"), 1);
-    EXPECT_NE(session.reg.log().find(
-                  "fault status=503,retry-after=2,count=1,path=requests.json on POST /requests.json"),
-              std::string::npos)
+    EXPECT_NE(
+        session.reg.log().find(
+            "fault status=503,retry-after=2,count=1,path=requests.json on POST /requests.json"),
+        std::string::npos)
         << session.reg.log();
 }
 
@@ -411,7 +414,8 @@ protected:
 TEST_F(FaultHeaderTest, RetryAfterAsAnHttpDate) {
     const auto res = submit_with_fault("status=429,retry-after-date=30");
     expect_error(res, 429);
-    const std::regex http_date("[A-Z][a-z]{2}, \\d{2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT");
+    const std::regex http_date(
+        "[A-Z][a-z]{2}, \\d{2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT");
     EXPECT_TRUE(std::regex_match(res->get_header_value("Retry-After"), http_date))
         << res->get_header_value("Retry-After");
 }
@@ -457,7 +461,8 @@ TEST_F(FaultHeaderTest, DelayHoldsTheAnswer) {
 }
 
 TEST_F(FaultHeaderTest, PathFilterAndTokenScopeAreHonoured) {
-    const auto services = client->Get("/services.json", {{"X-Register-Fault", "status=500,path=requests"}});
+    const auto services =
+        client->Get("/services.json", {{"X-Register-Fault", "status=500,path=requests"}});
     ASSERT_TRUE(services);
     EXPECT_EQ(services->status, 200);  // not under the path
     const auto lookup = client->Get("/requests/x.json", {{"X-Register-Fault", "token"}});
@@ -465,12 +470,14 @@ TEST_F(FaultHeaderTest, PathFilterAndTokenScopeAreHonoured) {
 }
 
 TEST_F(FaultHeaderTest, BadSpecIsBadRequestNamingTheHeader) {
-    for (const auto* spec : {"status=99", "bogus", "reset,token", "polls=2", "retry-after=1",
-                             "count=0,reset", "delay=abc", "status=500,status=503", "path=,reset",
-                             "reset,length", "status=503,retry-after=1,retry-after-date=1", "delay=1,"}) {
+    for (const auto* spec :
+         {"status=99", "bogus", "reset,token", "polls=2", "retry-after=1", "count=0,reset",
+          "delay=abc", "status=500,status=503", "path=,reset", "reset,length",
+          "status=503,retry-after=1,retry-after-date=1", "delay=1,"}) {
         const auto res = submit_with_fault(spec);
         expect_error(res, 400);
-        EXPECT_NE(res->body.find("X-Register-Fault"), std::string::npos) << spec << ": " << res->body;
+        EXPECT_NE(res->body.find("X-Register-Fault"), std::string::npos)
+            << spec << ": " << res->body;
     }
     EXPECT_EQ(reg.rows("requests"), 0);
 }
@@ -503,7 +510,8 @@ int run_register(const std::vector<std::string>& args, const std::string& error_
     if (spawned != 0) return -1;
     for (int waited_ms = 0; waited_ms < 5000; waited_ms += 20) {
         int status = 0;
-        if (waitpid(pid, &status, WNOHANG) == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        if (waitpid(pid, &status, WNOHANG) == pid)
+            return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     kill(pid, SIGKILL);  // still running means it is serving: exactly what must not happen
@@ -529,11 +537,11 @@ TEST(RegisterStartup, BadFaultSpecStopsItNamingTheOption) {
     const auto certs = std::filesystem::path(reg.ca_file()).parent_path();
     const auto scratch = std::filesystem::path(reg.db_path()).parent_path();
     const auto error_file = scratch / "refused.log";
-    EXPECT_EQ(run_register({"--listen", "127.0.0.1:0", "--cert", certs / "server.crt", "--key",
-                            certs / "server.key", "--db", scratch / "other.sqlite", "--catalog",
-                            reg.catalog_path(), "--api-key", reg.api_key(), "--fault",
-                            "status=503,polls=1"},
-                           error_file),
+    EXPECT_EQ(run_register(
+                  {"--listen", "127.0.0.1:0", "--cert", certs / "server.crt", "--key",
+                   certs / "server.key", "--db", scratch / "other.sqlite", "--catalog",
+                   reg.catalog_path(), "--api-key", reg.api_key(), "--fault", "status=503,polls=1"},
+                  error_file),
               2);
     EXPECT_NE(text_of(error_file).find("--fault status=503,polls=1: polls needs token"),
               std::string::npos)

@@ -21,7 +21,8 @@ std::string test_name() { return ::testing::UnitTest::GetInstance()->current_tes
 // Polls (bounded) until check() is true; returns its last value.
 template <class Check>
 bool eventually(Check check, std::chrono::seconds within) {
-    for (auto deadline = std::chrono::steady_clock::now() + within;; std::this_thread::sleep_for(250ms)) {
+    for (auto deadline = std::chrono::steady_clock::now() + within;;
+         std::this_thread::sleep_for(250ms)) {
         if (check()) return true;
         if (std::chrono::steady_clock::now() >= deadline) return false;
     }
@@ -53,7 +54,8 @@ struct NotifySocket {
     std::vector<std::string> receive(std::chrono::milliseconds during) {
         std::vector<std::string> got;
         for (auto deadline = std::chrono::steady_clock::now() + during;;) {
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                deadline - std::chrono::steady_clock::now());
             if (left <= 0ms) return got;
             pollfd p{fd, POLLIN, 0};
             if (poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
@@ -81,8 +83,8 @@ TEST(Service, BehindTheGestureAndPinWithLockoutThenStaffActionsReachTheHeartbeat
     k.wait_for("pin:ok");
     k.screenshot("service-01-pin");
 
-    for (int i = 0; i < 3; ++i) enter_pin(k, "1357");   // the third wrong PIN locks for 5 s
-    enter_pin(k, "2468");                               // right, but locked: still refused
+    for (int i = 0; i < 3; ++i) enter_pin(k, "1357");  // the third wrong PIN locks for 5 s
+    enter_pin(k, "2468");                              // right, but locked: still refused
     std::this_thread::sleep_for(400ms);
     k.screenshot("service-02-locked");
     EXPECT_FALSE(k.appears("staff.restock", 500ms));
@@ -101,29 +103,36 @@ TEST(Service, BehindTheGestureAndPinWithLockoutThenStaffActionsReachTheHeartbeat
     k.screenshot("service-05-log");
     k.press("nav.back");
     k.press("staff.reboot");
-    k.press("staff.no");   // asked once more, and declined: nothing happens
+    k.press("staff.no");  // asked once more, and declined: nothing happens
     k.press("staff.exit");
     k.wait_for("language:kk");
 
     const std::string metrics = k.management("/metrics").body;
     EXPECT_EQ(metric(metrics, "kiosk_staff_logins_total"), 1) << metrics;
     EXPECT_EQ(metric(metrics, "kiosk_staff_login_failures_total"), 4) << metrics;
-    EXPECT_EQ(metric(metrics, "kiosk_staff_actions_total{action=\"paper_restocked\"}"), 1) << metrics;
+    EXPECT_EQ(metric(metrics, "kiosk_staff_actions_total{action=\"paper_restocked\"}"), 1)
+        << metrics;
     EXPECT_EQ(metric(metrics, "kiosk_staff_actions_total{action=\"test_print\"}"), 1) << metrics;
     EXPECT_EQ(metric(metrics, "kiosk_staff_actions_total{action=\"reboot\"}"), 0) << metrics;
-    for (const char* line : {"kiosk: staff: login_failed", "kiosk: staff: login", "kiosk: staff: paper_restocked",
-                             "kiosk: staff: test_print", "kiosk: staff: logout"})
+    for (const char* line :
+         {"kiosk: staff: login_failed", "kiosk: staff: login", "kiosk: staff: paper_restocked",
+          "kiosk: staff: test_print", "kiosk: staff: logout"})
         EXPECT_NE(k.log().find(line), std::string::npos) << line << " not logged:\n" << k.log();
 
     // Every staff action reaches the register in a heartbeat.
     std::string heartbeats;
-    EXPECT_TRUE(eventually([&] {
-        heartbeats.clear();
-        for (const auto& row : reg.query("SELECT body FROM heartbeats", {})) heartbeats += row[0] + "\n";
-        return heartbeats.find("\"action\":\"logout\"") != std::string::npos;
-    }, 25s)) << heartbeats;
+    EXPECT_TRUE(eventually(
+        [&] {
+            heartbeats.clear();
+            for (const auto& row : reg.query("SELECT body FROM heartbeats", {}))
+                heartbeats += row[0] + "\n";
+            return heartbeats.find("\"action\":\"logout\"") != std::string::npos;
+        },
+        25s))
+        << heartbeats;
     for (const char* action : {"login_failed", "login", "paper_restocked", "test_print", "logout"})
-        EXPECT_NE(heartbeats.find(std::string("\"action\":\"") + action + "\""), std::string::npos) << action;
+        EXPECT_NE(heartbeats.find(std::string("\"action\":\"") + action + "\""), std::string::npos)
+            << action;
 }
 
 TEST(Service, RestartEndsTheApplicationCleanlyForSystemdToStartAgain) {
@@ -141,7 +150,8 @@ TEST(Service, RestartEndsTheApplicationCleanlyForSystemdToStartAgain) {
     EXPECT_NE(k.log().find("restarting at staff's request"), std::string::npos) << k.log();
     // The last heartbeat, sent on the way out, tells the register staff restarted it.
     std::string heartbeats;
-    for (const auto& row : reg.query("SELECT body FROM heartbeats", {})) heartbeats += row[0] + "\n";
+    for (const auto& row : reg.query("SELECT body FROM heartbeats", {}))
+        heartbeats += row[0] + "\n";
     EXPECT_NE(heartbeats.find("\"action\":\"restart\""), std::string::npos) << heartbeats;
 }
 
@@ -151,21 +161,26 @@ TEST(Monitoring, HealthzTurns503WhenTheRegisterIsDownOrThePaperIsOutAndBack) {
     DevRegister reg;
     IppPrinter printer;
     Xvfb x(1080, 1920);
-    Kiosk k(x, reg, test_name(), {.printer_target = printer.uri(), .monitoring_settings = "heartbeat_interval_s = 10\n"});
+    Kiosk k(
+        x, reg, test_name(),
+        {.printer_target = printer.uri(), .monitoring_settings = "heartbeat_interval_s = 10\n"});
     auto health = [&] { return k.management("/healthz"); };
     ASSERT_TRUE(eventually([&] { return health().status == 200; }, 15s)) << health().body;
 
     reg.stop();
-    EXPECT_TRUE(eventually([&] { return health().body == "register unreachable\n"; }, 25s)) << health().body;
+    EXPECT_TRUE(eventually([&] { return health().body == "register unreachable\n"; }, 25s))
+        << health().body;
     EXPECT_EQ(health().status, 503);
     EXPECT_EQ(metric(k.management("/metrics").body, "kiosk_register_up"), 0);
     reg.restart();
     EXPECT_TRUE(eventually([&] { return health().status == 200; }, 25s)) << health().body;
 
     printer.set_paper_level(0);
-    EXPECT_TRUE(eventually([&] { return health().body == "printer: no paper\n"; }, 25s)) << health().body;
+    EXPECT_TRUE(eventually([&] { return health().body == "printer: no paper\n"; }, 25s))
+        << health().body;
     EXPECT_EQ(health().status, 503);
-    EXPECT_EQ(metric(k.management("/metrics").body, "kiosk_printer_problem{reason=\"media-empty\"}"), 1);
+    EXPECT_EQ(
+        metric(k.management("/metrics").body, "kiosk_printer_problem{reason=\"media-empty\"}"), 1);
     printer.set_paper_level(250);
     EXPECT_TRUE(eventually([&] { return health().status == 200; }, 25s)) << health().body;
 }
@@ -176,16 +191,17 @@ TEST(Systemd, ReadyAfterTheFirstFrameThenAWatchdogFedOnlyWhileTheScreenDraws) {
     DevRegister reg;
     NotifySocket notify;
     Xvfb x(1080, 1920);
-    Kiosk k(x, reg, test_name(), {.env = {"NOTIFY_SOCKET=" + notify.path, "WATCHDOG_USEC=1500000"}});
+    Kiosk k(x, reg, test_name(),
+            {.env = {"NOTIFY_SOCKET=" + notify.path, "WATCHDOG_USEC=1500000"}});
     auto got = notify.receive(3s);
     ASSERT_FALSE(got.empty());
     EXPECT_EQ(got.front(), "READY=1");
-    EXPECT_GE(count(got, "WATCHDOG=1"), 3);   // a frame every 0.75 s while nobody touches it
+    EXPECT_GE(count(got, "WATCHDOG=1"), 3);  // a frame every 0.75 s while nobody touches it
 
     // The display stops answering: the UI loop blocks in its next frame and stops feeding the
     // watchdog, while the rest of the process (the management server) carries on.
     kill(x.pid, SIGSTOP);
-    notify.receive(1s);   // a frame already under way may still finish
+    notify.receive(1s);  // a frame already under way may still finish
     got = notify.receive(3s);
     const bool answers = k.management("/healthz").status == 200;
     kill(x.pid, SIGCONT);

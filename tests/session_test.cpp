@@ -22,10 +22,12 @@ namespace {
 // A kiosk's worth of parts around one session, against a register of its own.
 struct Kiosk {
     DevRegister reg;
-    std::filesystem::path dir = std::filesystem::temp_directory_path() / ("session-test-" + std::to_string(::getpid()));
+    std::filesystem::path dir =
+        std::filesystem::temp_directory_path() / ("session-test-" + std::to_string(::getpid()));
     Config cfg;
     Translations tr;
-    WorkingDayCalendar calendar = WorkingDayCalendar::load(std::filesystem::path(KIOSK_ASSETS_DIR) / "calendar" / "kz-working-days.toml");
+    WorkingDayCalendar calendar = WorkingDayCalendar::load(std::filesystem::path(KIOSK_ASSETS_DIR) /
+                                                           "calendar" / "kz-working-days.toml");
     std::unique_ptr<DeliveryWorker> delivery;
     std::unique_ptr<printer::PaperCounter> paper;
     Health health{"KSK-SESSION-01", "test", WallClock::now()};
@@ -42,7 +44,8 @@ struct Kiosk {
         set_time_zone(cfg.time_zone);
         tr = load_translations(cfg.assets_dir / "i18n");
         std::filesystem::create_directories(cfg.state_dir);
-        delivery = std::make_unique<DeliveryWorker>(outbox_file(cfg), cfg.kiosk_id, register_endpoint(cfg), retry_policy(cfg));
+        delivery = std::make_unique<DeliveryWorker>(outbox_file(cfg), cfg.kiosk_id,
+                                                    register_endpoint(cfg), retry_policy(cfg));
         paper = std::make_unique<printer::PaperCounter>(dir / "paper", 100, 10);
         gate = std::make_unique<PinGate>(cfg.state_dir / "lockout");
         office = std::make_unique<Backoffice>(Backoffice{cfg, tr, calendar, *delivery, *paper});
@@ -54,7 +57,9 @@ struct Kiosk {
     }
 
     Session& s() { return *session; }
-    void act(Act a, int arg = 0, int arg2 = 0, std::string text = {}) { session->act({a, arg, arg2, std::move(text)}); }
+    void act(Act a, int arg = 0, int arg2 = 0, std::string text = {}) {
+        session->act({a, arg, arg2, std::move(text)});
+    }
     void type(Field f, const std::string& text, int official = 0) {
         act(Act::Focus, static_cast<int>(f), official);
         act(Act::Type, 0, 0, text);
@@ -63,7 +68,8 @@ struct Kiosk {
     // Polls like the UI loop until the condition holds (bounded).
     template <class Pred>
     bool until(Pred done, std::chrono::seconds within = 20s) {
-        for (auto deadline = Clock::now() + within; Clock::now() < deadline; std::this_thread::sleep_for(10ms)) {
+        for (auto deadline = Clock::now() + within; Clock::now() < deadline;
+             std::this_thread::sleep_for(10ms)) {
             session->poll(Clock::now());
             if (done()) return true;
         }
@@ -93,7 +99,9 @@ struct Kiosk {
     }
 
     // Walks a valid complaint to the signature, as the screens would, looking at each step.
-    void fill(const Complaint& c, const std::function<void()>& each_step = [] {}, std::string lang = "kk") {
+    void fill(
+        const Complaint& c, const std::function<void()>& each_step = [] {},
+        std::string lang = "kk") {
         act(Act::Start, 0, 0, lang);
         act(Act::FileComplaint);
         each_step();
@@ -142,7 +150,8 @@ TEST(Session, AStatusAnswerLeavesWithItsCitizen) {
     ASSERT_TRUE(k.until([&] { return !k.s().results().status.empty(); }));
     EXPECT_NE(k.shown().find("ЖТ-1999-00000042"), std::string::npos);
     // Walks away: the warning, then the wipe.
-    const auto later = Clock::now() + std::chrono::seconds(k.cfg.inactivity_warning_s + k.cfg.inactivity_reset_s + 1);
+    const auto later = Clock::now() + std::chrono::seconds(k.cfg.inactivity_warning_s +
+                                                           k.cfg.inactivity_reset_s + 1);
     k.s().poll(later);
     EXPECT_EQ(k.s().flow().screen, Screen::Attract);
     k.act(Act::Start, 0, 0, "kk");
@@ -150,7 +159,8 @@ TEST(Session, AStatusAnswerLeavesWithItsCitizen) {
     EXPECT_TRUE(k.s().results().status.empty());
     EXPECT_TRUE(k.s().flow().status_query.empty());
     EXPECT_EQ(k.shown().find("ЖТ-1999-00000042"), std::string::npos) << k.shown();
-    for (const LogLine& l : recent_log(200)) EXPECT_EQ(l.message.find("ЖТ-1999-00000042"), std::string::npos) << l.message;
+    for (const LogLine& l : recent_log(200))
+        EXPECT_EQ(l.message.find("ЖТ-1999-00000042"), std::string::npos) << l.message;
 }
 
 // An answer that arrives after its citizen has gone is dropped, not shown to the next one.
@@ -158,7 +168,7 @@ TEST(Session, ALateStatusAnswerIsNotShownToTheNextCitizen) {
     Kiosk k;
     k.ask_status("ru", "ЖТ-1999-00000043");
     k.act(Act::Home);
-    k.act(Act::Back);   // from home: the session ends at once
+    k.act(Act::Back);  // from home: the session ends at once
     EXPECT_EQ(k.s().flow().screen, Screen::Attract);
     k.act(Act::Start, 0, 0, "kk");
     k.act(Act::CheckStatus);
@@ -178,11 +188,13 @@ TEST(Session, AComplaintIsFiledAndTheDoneScreenSaysWhatHappensNextThenClosesItse
     EXPECT_NE(done.find(number), std::string::npos);
     EXPECT_NE(done.find(k.tr.in("kk").get("done.expected")), std::string::npos) << done;
     EXPECT_NE(done.find(k.s().results().expected_answer), std::string::npos) << done;
-    EXPECT_NE(done.find("+77011234567"), std::string::npos) << done;   // how the answer comes
+    EXPECT_NE(done.find("+77011234567"), std::string::npos) << done;  // how the answer comes
     for (const char* key : {"done.title", "done.next", "done.number"})
         EXPECT_NE(done.find(k.tr.in("kk").get(key)), std::string::npos) << key << "\n" << done;
-    EXPECT_NE(done.find(format(k.tr.in("kk").get("done.closes"), {"30"})), std::string::npos) << done;
-    for (const auto& c : k.tr.catalogs) EXPECT_TRUE(c.missing.empty()) << c.language << ": " << *c.missing.begin();
+    EXPECT_NE(done.find(format(k.tr.in("kk").get("done.closes"), {"30"})), std::string::npos)
+        << done;
+    for (const auto& c : k.tr.catalogs)
+        EXPECT_TRUE(c.missing.empty()) << c.language << ": " << *c.missing.begin();
     EXPECT_EQ(k.health.figures().accepted, 1u);
     const auto rows = k.reg.query("SELECT last_name FROM requests", {});
     ASSERT_EQ(rows.size(), 1u);
@@ -195,7 +207,9 @@ TEST(Session, AComplaintIsFiledAndTheDoneScreenSaysWhatHappensNextThenClosesItse
 TEST(Session, TwoAndThreeOfficialsReachTheRegisterAsTyped) {
     Kiosk k;
     Complaint c = sample_complaint();
-    c.officials = {{"Бөлім басшысы", "Жұмабеков", "Н. Ө."}, {"Маман", "Сейітова", "Ә. Б."}, {"Инспектор", "Ли", "В."}};
+    c.officials = {{"Бөлім басшысы", "Жұмабеков", "Н. Ө."},
+                   {"Маман", "Сейітова", "Ә. Б."},
+                   {"Инспектор", "Ли", "В."}};
     k.fill(c);
     // Back from the signature to the officials: edit the second, remove the first.
     for (int i = 0; i < 4; ++i) k.act(Act::Back);
@@ -207,8 +221,10 @@ TEST(Session, TwoAndThreeOfficialsReachTheRegisterAsTyped) {
     ASSERT_EQ(k.s().flow().screen, Screen::Signature) << k.shown();
     k.act(Act::Next);
     ASSERT_TRUE(k.until([&] { return k.s().flow().screen == Screen::Done; }, 30s)) << k.shown();
-    const auto rows = k.reg.query("SELECT json_extract(attributes, '$.officials_position'), "
-                                  "json_extract(attributes, '$.officials_surname') FROM requests", {});
+    const auto rows = k.reg.query(
+        "SELECT json_extract(attributes, '$.officials_position'), "
+        "json_extract(attributes, '$.officials_surname') FROM requests",
+        {});
     ASSERT_EQ(rows.size(), 1u);
     EXPECT_EQ(rows[0][0], "[\"Маман бас\",\"Инспектор\"]");
     EXPECT_EQ(rows[0][1], "[\"Сейітова\",\"Ли\"]");
@@ -236,11 +252,13 @@ TEST(Session, HelpFromAMiddleStepTellsStaffAndCanBeCalledOff) {
     k.act(Act::ChooseAddressee, static_cast<int>(Addressee::Akim));
     k.act(Act::Next);
     k.act(Act::Help);
-    EXPECT_EQ(k.s().flow().screen, Screen::Service);   // the citizen stays where they were
+    EXPECT_EQ(k.s().flow().screen, Screen::Service);  // the citizen stays where they were
     ASSERT_TRUE(k.s().flow().assistance_at);
     EXPECT_EQ(k.health.figures().assistance_requests, 1u);
-    EXPECT_NE(k.shown().find("Staff were told at " + local_time(*k.s().flow().assistance_at, "%H:%M")), std::string::npos);
-    k.act(Act::Help);   // once is enough
+    EXPECT_NE(
+        k.shown().find("Staff were told at " + local_time(*k.s().flow().assistance_at, "%H:%M")),
+        std::string::npos);
+    k.act(Act::Help);  // once is enough
     EXPECT_EQ(k.health.figures().assistance_requests, 1u);
     k.act(Act::CancelHelp);
     EXPECT_FALSE(k.s().flow().assistance_at);
@@ -261,13 +279,14 @@ TEST(Session, ErrorsShowAsASummaryFirstWithEachEntryLeadingToItsField) {
     k.act(Act::ChooseService, 0, 0, "KZ-GU-001");
     k.act(Act::Next);
     k.type(Field::Surname, "Иванова");
-    k.act(Act::Next);   // first name, IIN and address missing
+    k.act(Act::Next);  // first name, IIN and address missing
     const ScreenContent c = screen_content(k.s(), Clock::now());
-    ASSERT_EQ(c.banner.size(), 1u);   // above the page, in view however it scrolls
+    ASSERT_EQ(c.banner.size(), 1u);  // above the page, in view however it scrolls
     ASSERT_EQ(c.banner[0].kind, Kind::ErrorSummary);
     ASSERT_EQ(c.banner[0].entries.size(), 3u);
-    EXPECT_NE(c.banner[0].entries[0].label.find(k.tr.in("ru").get("field.first_name")), std::string::npos);
-    EXPECT_EQ(k.s().flow().focus, Field::FirstName);   // focus moved to the first problem
+    EXPECT_NE(c.banner[0].entries[0].label.find(k.tr.in("ru").get("field.first_name")),
+              std::string::npos);
+    EXPECT_EQ(k.s().flow().focus, Field::FirstName);  // focus moved to the first problem
     k.s().act(c.banner[0].entries[2].intent);
     EXPECT_EQ(k.s().flow().focus, Field::PostalAddress);
     // The field says its own error too, in words.
@@ -286,13 +305,15 @@ TEST(Session, EveryScreenListsItsContentInReadingOrderInEveryLanguage) {
     for (auto lang : kLanguages) {
         auto check = [&] {
             const ScreenContent c = screen_content(k.s(), Clock::now());
-            EXPECT_FALSE(c.title.empty()) << lang << " screen " << static_cast<int>(k.s().flow().screen);
+            EXPECT_FALSE(c.title.empty())
+                << lang << " screen " << static_cast<int>(k.s().flow().screen);
             for (const auto* list : {&c.banner, &c.page, &c.footer, &c.access})
                 for (const Item& i : *list)
                     for (const std::string* w : {&i.label, &i.hint, &i.error})
-                        EXPECT_EQ(k.tr.in(lang).missing.count(*w), 0u) << lang << " shows a key: " << *w;
+                        EXPECT_EQ(k.tr.in(lang).missing.count(*w), 0u)
+                            << lang << " shows a key: " << *w;
             EXPECT_FALSE(c.footer.empty());
-            EXPECT_EQ(c.access.size(), 5u);   // text size, contrast, three languages
+            EXPECT_EQ(c.access.size(), 5u);  // text size, contrast, three languages
             return c;
         };
         k.act(Act::Start, 0, 0, std::string(lang));
@@ -303,23 +324,29 @@ TEST(Session, EveryScreenListsItsContentInReadingOrderInEveryLanguage) {
         }
         k.act(Act::Back);
         int step = 0;
-        k.fill(sample_complaint(), [&] {
-            const ScreenContent c = check();
-            ++step;
-            EXPECT_EQ(c.current_step, step);
-            ASSERT_EQ(c.steps.size(), static_cast<std::size_t>(Flow::step_count()));
-            EXPECT_NE(c.step.find(c.steps[step - 1]), std::string::npos) << c.step;
-            // Fields read as label, value, state and error, in the order of the screen.
-            std::vector<std::string> fields;
-            for (const Item& i : c.page)
-                if (i.kind == Kind::Field) fields.push_back(i.id);
-            if (k.s().flow().screen == Screen::Applicant) {
-                EXPECT_EQ(fields, (std::vector<std::string>{"field.surname#0", "field.first_name#0", "field.patronymic#0",
-                                                            "field.iin#0", "field.postal_address#0"}));
-            }
-        }, std::string(lang));
+        k.fill(
+            sample_complaint(),
+            [&] {
+                const ScreenContent c = check();
+                ++step;
+                EXPECT_EQ(c.current_step, step);
+                ASSERT_EQ(c.steps.size(), static_cast<std::size_t>(Flow::step_count()));
+                EXPECT_NE(c.step.find(c.steps[step - 1]), std::string::npos) << c.step;
+                // Fields read as label, value, state and error, in the order of the screen.
+                std::vector<std::string> fields;
+                for (const Item& i : c.page)
+                    if (i.kind == Kind::Field) fields.push_back(i.id);
+                if (k.s().flow().screen == Screen::Applicant) {
+                    EXPECT_EQ(fields,
+                              (std::vector<std::string>{"field.surname#0", "field.first_name#0",
+                                                        "field.patronymic#0", "field.iin#0",
+                                                        "field.postal_address#0"}));
+                }
+            },
+            std::string(lang));
         EXPECT_EQ(step, Flow::step_count());
-        for (const auto& c : k.tr.catalogs) EXPECT_TRUE(c.missing.empty()) << c.language << ": " << *c.missing.begin();
+        for (const auto& c : k.tr.catalogs)
+            EXPECT_TRUE(c.missing.empty()) << c.language << ": " << *c.missing.begin();
         k.s().end();
     }
 }

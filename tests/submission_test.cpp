@@ -39,7 +39,8 @@ Complaint kazakh_complaint() {
 }
 
 net::RegisterEndpoint endpoint(const DevRegister& reg) {
-    return {reg.url(), reg.ca_file(), reg.client_cert(), reg.client_key(), reg.api_key(), 3000, 10000};
+    return {reg.url(), reg.ca_file(), reg.client_cert(), reg.client_key(), reg.api_key(),
+            3000,      10000};
 }
 
 // Like the kiosk at start-up: the process runs in the configured zone.
@@ -48,7 +49,8 @@ struct AlmatyTime : ::testing::Environment {
 };
 const auto* const kZone = ::testing::AddGlobalTestEnvironment(new AlmatyTime);
 
-const auto kFiledAt = std::chrono::sys_days{std::chrono::year{2026} / 11 / 27} + std::chrono::hours(5);
+const auto kFiledAt =
+    std::chrono::sys_days{std::chrono::year{2026} / 11 / 27} + std::chrono::hours(5);
 
 // One row of the register's database, read straight from SQLite: the register's own record.
 struct Row {
@@ -58,7 +60,8 @@ struct Row {
 
 std::vector<Row> rows(const DevRegister& reg) {
     sqlite3* db = nullptr;
-    EXPECT_EQ(sqlite3_open_v2(reg.db_path().c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+    EXPECT_EQ(sqlite3_open_v2(reg.db_path().c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
+              SQLITE_OK);
     sqlite3_stmt* st = nullptr;
     sqlite3_prepare_v2(db, "SELECT * FROM requests ORDER BY id", -1, &st, nullptr);
     std::vector<Row> out;
@@ -76,7 +79,6 @@ std::vector<Row> rows(const DevRegister& reg) {
     return out;
 }
 
-
 std::string run(const std::string& command) {
     std::string out;
     std::array<char, 4096> buf;
@@ -91,7 +93,8 @@ std::string run(const std::string& command) {
 TEST(Submission, ComplaintArrivesInTheRegisterWithEveryFieldIntact) {
     DevRegister reg;
     const Complaint c = kazakh_complaint();
-    const auto rq = to_service_request(c, config_for(reg, "/nonexistent"), "kk", kFiledAt, new_idempotency_key());
+    const auto rq = to_service_request(c, config_for(reg, "/nonexistent"), "kk", kFiledAt,
+                                       new_idempotency_key());
     const auto answer = net::submit_request(endpoint(reg), rq);
     ASSERT_EQ(answer.outcome, net::Outcome::Registered) << answer.error;
     EXPECT_EQ(answer.service_request_id.rfind("ЖТ-", 0), 0u) << answer.service_request_id;
@@ -129,8 +132,8 @@ TEST(Submission, ComplaintArrivesInTheRegisterWithEveryFieldIntact) {
 
 TEST(Submission, SameIdempotencyKeyFilesOnce) {
     DevRegister reg;
-    const auto rq = to_service_request(kazakh_complaint(), config_for(reg, "/nonexistent"), "ru", kFiledAt,
-                                       new_idempotency_key());
+    const auto rq = to_service_request(kazakh_complaint(), config_for(reg, "/nonexistent"), "ru",
+                                       kFiledAt, new_idempotency_key());
     const auto first = net::submit_request(endpoint(reg), rq);
     const auto again = net::submit_request(endpoint(reg), rq);
     ASSERT_EQ(first.outcome, net::Outcome::Registered) << first.error;
@@ -141,19 +144,19 @@ TEST(Submission, SameIdempotencyKeyFilesOnce) {
 
 TEST(Submission, RegisterWithCertificateFromAnotherCaIsRefused) {
     DevRegister reg({.rogue_certificate = true});
-    const auto rq = to_service_request(kazakh_complaint(), config_for(reg, "/nonexistent"), "kk", kFiledAt,
-                                       new_idempotency_key());
+    const auto rq = to_service_request(kazakh_complaint(), config_for(reg, "/nonexistent"), "kk",
+                                       kFiledAt, new_idempotency_key());
     const auto answer = net::submit_request(endpoint(reg), rq);
     EXPECT_EQ(answer.outcome, net::Outcome::Unreachable);
     EXPECT_NE(answer.error.find("certificate"), std::string::npos) << answer.error;
-    EXPECT_TRUE(rows(reg).empty());   // nothing was sent past the handshake
+    EXPECT_TRUE(rows(reg).empty());  // nothing was sent past the handshake
 }
 
 TEST(Submission, MutualTlsNeedsTheKioskCertificate) {
     DevRegister reg({.require_client_cert = true});
     auto ep = endpoint(reg);
-    const auto rq = to_service_request(kazakh_complaint(), config_for(reg, "/nonexistent"), "kk", kFiledAt,
-                                       new_idempotency_key());
+    const auto rq = to_service_request(kazakh_complaint(), config_for(reg, "/nonexistent"), "kk",
+                                       kFiledAt, new_idempotency_key());
     EXPECT_EQ(net::submit_request(ep, rq).outcome, net::Outcome::Registered);
     ep.client_cert.clear();
     ep.client_key.clear();
@@ -167,8 +170,8 @@ TEST(Submission, RegisterRefusalsAreRejectedWithTheirReason) {
     DevRegister reg;
     auto ep = endpoint(reg);
     ep.api_key = "wrong";
-    const auto rq = to_service_request(kazakh_complaint(), config_for(reg, "/nonexistent"), "kk", kFiledAt,
-                                       new_idempotency_key());
+    const auto rq = to_service_request(kazakh_complaint(), config_for(reg, "/nonexistent"), "kk",
+                                       kFiledAt, new_idempotency_key());
     const auto answer = net::submit_request(ep, rq);
     EXPECT_EQ(answer.outcome, net::Outcome::Rejected);
     EXPECT_EQ(answer.http_status, 403);
@@ -177,7 +180,8 @@ TEST(Submission, RegisterRefusalsAreRejectedWithTheirReason) {
 }
 
 TEST(Submission, PlainHttpIsRefusedExceptToLoopback) {
-    net::RegisterEndpoint ep{"http://register.example.kz/", "/nonexistent", "", "", "k", 1000, 2000};
+    net::RegisterEndpoint ep{
+        "http://register.example.kz/", "/nonexistent", "", "", "k", 1000, 2000};
     const auto answer = net::submit_request(ep, {});
     EXPECT_EQ(answer.outcome, net::Outcome::Unreachable);
     EXPECT_NE(answer.error.find("https"), std::string::npos) << answer.error;
@@ -198,7 +202,8 @@ struct Background {
     std::filesystem::path dir = testsupport::make_temp_dir("kiosk-submit");
     Config cfg;
     Translations tr;
-    WorkingDayCalendar calendar = WorkingDayCalendar::load(std::filesystem::path(KIOSK_ASSETS_DIR) / "calendar" / "kz-working-days.toml");
+    WorkingDayCalendar calendar = WorkingDayCalendar::load(std::filesystem::path(KIOSK_ASSETS_DIR) /
+                                                           "calendar" / "kz-working-days.toml");
     explicit Background(DevRegisterOptions options = {}, std::string printer = "") : reg(options) {
         cfg = config_for(reg, dir / "spool");
         cfg.state_dir = dir / "state";
@@ -246,7 +251,8 @@ TEST(Submission, InBackgroundRegistersAndSpoolsTheTalon) {
     const std::string png = (b.dir / "talon").string();
     run("pdftoppm -r 200 -png -singlefile '" + r.talon.string() + "' '" + png + "'");
     const std::string qr = run("zbarimg --raw -q '" + png + ".png' 2>/dev/null");
-    EXPECT_NE(qr.find("https://register.example.kz/requests/%D0%96%D0%A2-"), std::string::npos) << qr;
+    EXPECT_NE(qr.find("https://register.example.kz/requests/%D0%96%D0%A2-"), std::string::npos)
+        << qr;
 }
 
 TEST(Submission, ToTheProviderTheTalonGivesTheAnswerDateFiveWorkingDaysOn) {
@@ -271,7 +277,7 @@ TEST(Submission, TalonGoesToTheConfiguredPrinter) {
     ASSERT_TRUE(r.accepted) << r.error;
     EXPECT_TRUE(r.print.problem.empty()) << r.print.detail;
     EXPECT_EQ(b.paper_left, 99);
-    EXPECT_TRUE(r.print.printed);   // the session counts it in the health figures
+    EXPECT_TRUE(r.print.printed);  // the session counts it in the health figures
     std::vector<std::filesystem::path> received;
     for (const auto& e : std::filesystem::directory_iterator(printer.spool_dir()))
         if (e.path().extension() == ".pdf") received.push_back(e.path());
@@ -286,7 +292,7 @@ TEST(Submission, NoPaperTheCitizenIsToldAndTheTalonIsKeptForReprint) {
     Background b({}, printer.uri());
     const SubmissionResult r = b.submit(register_endpoint(b.cfg));
     ASSERT_TRUE(r.accepted) << r.error;
-    EXPECT_EQ(r.item.state, Delivery::Registered);   // the complaint itself is fine
+    EXPECT_EQ(r.item.state, Delivery::Registered);  // the complaint itself is fine
     EXPECT_EQ(r.print.problem, "print.no_paper") << r.print.detail;
     EXPECT_TRUE(std::filesystem::is_regular_file(r.talon));
     EXPECT_EQ(b.paper_left, 100);
@@ -298,7 +304,8 @@ TEST(Submission, NoPaperTheCitizenIsToldAndTheTalonIsKeptForReprint) {
 }
 
 TEST(Submission, UnreachablePrinterIsReportedAsSuch) {
-    Background b({}, "ipp://127.0.0.1:" + std::to_string(testsupport::IppPrinter::closed_port()) + "/ipp/print");
+    Background b({}, "ipp://127.0.0.1:" + std::to_string(testsupport::IppPrinter::closed_port()) +
+                         "/ipp/print");
     const SubmissionResult r = b.submit(register_endpoint(b.cfg));
     ASSERT_TRUE(r.accepted) << r.error;
     EXPECT_EQ(r.print.problem, "print.offline") << r.print.detail;
@@ -308,7 +315,7 @@ TEST(Submission, UnreachablePrinterIsReportedAsSuch) {
 TEST(Submission, OfflineTheCitizenStillGetsATalonWithTheLocalNumber) {
     Background b;
     auto nowhere = register_endpoint(b.cfg);
-    nowhere.base_url = "https://127.0.0.1:9/";   // nothing listens there
+    nowhere.base_url = "https://127.0.0.1:9/";  // nothing listens there
     const SubmissionResult r = b.submit(nowhere);
     ASSERT_TRUE(r.accepted) << r.error;
     EXPECT_EQ(r.item.state, Delivery::Queued);
@@ -318,12 +325,14 @@ TEST(Submission, OfflineTheCitizenStillGetsATalonWithTheLocalNumber) {
     EXPECT_NE(text.find("Жергілікті нөмір"), std::string::npos) << text;
 
     // Back online, the worker delivers the very same complaint.
-    DeliveryWorker worker(outbox_file(b.cfg), b.cfg.kiosk_id, register_endpoint(b.cfg), {100ms, 1s});
+    DeliveryWorker worker(outbox_file(b.cfg), b.cfg.kiosk_id, register_endpoint(b.cfg),
+                          {100ms, 1s});
     Outbox outbox(outbox_file(b.cfg), b.cfg.kiosk_id);
     outbox.due_now(WallClock::now());
     worker.wake();
     for (auto deadline = std::chrono::steady_clock::now() + 10s;
-         std::chrono::steady_clock::now() < deadline && outbox.find(r.item.id)->state != Delivery::Registered;)
+         std::chrono::steady_clock::now() < deadline &&
+         outbox.find(r.item.id)->state != Delivery::Registered;)
         std::this_thread::sleep_for(20ms);
     EXPECT_EQ(outbox.find(r.item.id)->state, Delivery::Registered);
     EXPECT_EQ(rows(b.reg).size(), 1u);
@@ -338,7 +347,8 @@ TEST(Staff, ActionsAreDoneCountedAndReported) {
     const SubmissionResult filed = b.submit(register_endpoint(b.cfg));
     ASSERT_TRUE(std::filesystem::is_regular_file(filed.talon)) << filed.error;
 
-    DeliveryWorker worker(outbox_file(b.cfg), b.cfg.kiosk_id, register_endpoint(b.cfg), retry_policy(b.cfg));
+    DeliveryWorker worker(outbox_file(b.cfg), b.cfg.kiosk_id, register_endpoint(b.cfg),
+                          retry_policy(b.cfg));
     printer::PaperCounter paper(b.dir / "paper", 100, 10);
     const Backoffice office{b.cfg, b.tr, b.calendar, worker, paper};
     auto received = [&] {
@@ -350,8 +360,8 @@ TEST(Staff, ActionsAreDoneCountedAndReported) {
 
     StaffOutcome o = perform(office, b.health, StaffAction::TestPrint);
     EXPECT_EQ(o.key, "staff.printed") << o.detail;
-    ASSERT_EQ(received().size(), 2u);   // the citizen's talon, then the test page
-    EXPECT_EQ(paper.remaining(), 98);   // the submission's counter was a fresh one: 99, then this
+    ASSERT_EQ(received().size(), 2u);  // the citizen's talon, then the test page
+    EXPECT_EQ(paper.remaining(), 98);  // the submission's counter was a fresh one: 99, then this
     o = perform(office, b.health, StaffAction::PaperRestocked);
     EXPECT_EQ(o.key, "staff.restocked");
     EXPECT_EQ(o.detail, "100");
@@ -360,7 +370,8 @@ TEST(Staff, ActionsAreDoneCountedAndReported) {
     EXPECT_EQ(received().size(), 3u);
     // Only the kiosk's own spool: a path from elsewhere is refused, not printed.
     EXPECT_EQ(perform(office, b.health, StaffAction::Reprint, "/etc/passwd").key, "staff.no_talon");
-    EXPECT_EQ(perform(office, b.health, StaffAction::Reprint, b.cfg.spool_dir / "../paper").key, "staff.no_talon");
+    EXPECT_EQ(perform(office, b.health, StaffAction::Reprint, b.cfg.spool_dir / "../paper").key,
+              "staff.no_talon");
     EXPECT_EQ(received().size(), 3u);
     EXPECT_EQ(perform(office, b.health, StaffAction::DeliverNow).key, "staff.delivering");
 
@@ -377,13 +388,15 @@ TEST(Staff, ActionsAreDoneCountedAndReported) {
 
 TEST(Staff, TestPrintWithoutAPrinterGoesToTheSpool) {
     Background b;
-    DeliveryWorker worker(outbox_file(b.cfg), b.cfg.kiosk_id, register_endpoint(b.cfg), retry_policy(b.cfg));
+    DeliveryWorker worker(outbox_file(b.cfg), b.cfg.kiosk_id, register_endpoint(b.cfg),
+                          retry_policy(b.cfg));
     printer::PaperCounter paper(b.dir / "paper", 100, 10);
     const Backoffice office{b.cfg, b.tr, b.calendar, worker, paper};
     EXPECT_EQ(perform(office, b.health, StaffAction::TestPrint).key, "staff.spooled");
     const auto test_pages = printer::recent_talons(b.cfg.spool_dir / "test", 5);
     ASSERT_EQ(test_pages.size(), 1u);
-    const std::string text = run("pdftotext -enc UTF-8 '" + test_pages[0].string() + "' - 2>/dev/null");
+    const std::string text =
+        run("pdftotext -enc UTF-8 '" + test_pages[0].string() + "' - 2>/dev/null");
     EXPECT_NE(text.find("Сынақ басып шығару"), std::string::npos) << text;
     EXPECT_NE(text.find("Пробная"), std::string::npos) << text;
     EXPECT_NE(text.find("KSK-TEST-01"), std::string::npos) << text;
@@ -403,7 +416,8 @@ TEST(Status, LocalNumbersAndRegisterNumbersAreLookedUp) {
     ASSERT_GE(by_local.size(), 2u);
     EXPECT_EQ(by_local[0], (StatusLine{"status.registered_as", r.item.registration_number}));
     EXPECT_EQ(by_local[1], (StatusLine{"status.open", ""}));
-    EXPECT_EQ(look_up_status(b.cfg, "ЖТ-1999-99999999"), (std::vector<StatusLine>{{"status.not_found", ""}}));
+    EXPECT_EQ(look_up_status(b.cfg, "ЖТ-1999-99999999"),
+              (std::vector<StatusLine>{{"status.not_found", ""}}));
 }
 
 TEST(Catalog, CachedCopyServesWhenTheRegisterIsAway) {
@@ -417,5 +431,5 @@ TEST(Catalog, CachedCopyServesWhenTheRegisterIsAway) {
     ASSERT_EQ(cached->size(), fresh.services.size());
     EXPECT_EQ(cached->at(0).name_kk, fresh.services[0].name_kk);
     std::ofstream(b.cfg.state_dir / "services.json") << "[{\"service_code\": 7}]";
-    EXPECT_FALSE(load_catalog(b.cfg));   // a damaged cache is ignored, not trusted
+    EXPECT_FALSE(load_catalog(b.cfg));  // a damaged cache is ignored, not trusted
 }

@@ -34,27 +34,46 @@ struct Words {
         kiosk, answer_date, tracking, court, local_number, offline_note;
 };
 
-const Words kk{"ШАҒЫМДЫ ҚАБЫЛДАУ ТАЛОНЫ", "Тіркеу нөмірі", "Қабылданған күні мен уақыты", "Адресат",
-               "Көрсетілетін қызметті берушінің басшысына", "Өтініш беруші", "Қабылдаған", "киоск",
+const Words kk{"ШАҒЫМДЫ ҚАБЫЛДАУ ТАЛОНЫ",
+               "Тіркеу нөмірі",
+               "Қабылданған күні мен уақыты",
+               "Адресат",
+               "Көрсетілетін қызметті берушінің басшысына",
+               "Өтініш беруші",
+               "Қабылдаған",
+               "киоск",
                "Жауап берілетін күн",
                "Шағымның барысы: киоскіде нөмір бойынша, QR-код, 1414, 8-800-080-7777 (тегін).",
                "Қызмет нәтижесімен келіспеген жағдайда сотқа жүгінуге құқылысыз.",
                "Жергілікті нөмір",
                "Шағым киоскіде сақталды және тізілімге автоматты түрде жіберіледі."};
-const Words ru{"ТАЛОН О ПРИЁМЕ ЖАЛОБЫ", "Регистрационный номер", "Дата и время приёма", "Адресат",
-               "Руководителю услугодателя", "Заявитель", "Принял", "киоск",
+const Words ru{"ТАЛОН О ПРИЁМЕ ЖАЛОБЫ",
+               "Регистрационный номер",
+               "Дата и время приёма",
+               "Адресат",
+               "Руководителю услугодателя",
+               "Заявитель",
+               "Принял",
+               "киоск",
                "Ожидаемая дата ответа",
                "Ход рассмотрения: на киоске по номеру, QR-код, 1414, 8-800-080-7777 (бесплатно).",
                "Вы вправе обратиться в суд, если не согласны с результатом услуги.",
                "Локальный номер",
                "Жалоба сохранена в киоске и будет отправлена в реестр автоматически."};
-const Words en{"COMPLAINT RECEIPT", "Registration number", "Accepted on", "Addressee",
-               "The head of the service provider", "Applicant", "Accepted by", "kiosk",
-               "Expected answer by",
-               "Progress: on the kiosk by number, QR code, 1414, 8-800-080-7777 (free).",
-               "You have the right to go to court if you disagree with the result of the service.",
-               "Local number",
-               "The complaint is saved in the kiosk and will be sent to the register automatically."};
+const Words en{
+    "COMPLAINT RECEIPT",
+    "Registration number",
+    "Accepted on",
+    "Addressee",
+    "The head of the service provider",
+    "Applicant",
+    "Accepted by",
+    "kiosk",
+    "Expected answer by",
+    "Progress: on the kiosk by number, QR code, 1414, 8-800-080-7777 (free).",
+    "You have the right to go to court if you disagree with the result of the service.",
+    "Local number",
+    "The complaint is saved in the kiosk and will be sent to the register automatically."};
 
 const std::string status_url = "https://eotinish.kz/status/%D0%96%D0%A2-2026-00000742";
 
@@ -83,7 +102,8 @@ printer::Talon talon_in(const std::string& citizen) {
         {both(l, &Words::accepted_at), "27.11.2026 10:15 (Asia/Almaty)"},
         {both(l, &Words::addressee), both(l, &Words::head_of_provider)},
         {both(l, &Words::applicant), "Әбілқасымова А. Қ."},
-        {both(l, &Words::accepted_by), "Кенжебаева Г. С., " + both(l, &Words::kiosk) + " KSK-AKM-001"},
+        {both(l, &Words::accepted_by),
+         "Кенжебаева Г. С., " + both(l, &Words::kiosk) + " KSK-AKM-001"},
         {both(l, &Words::answer_date), "04.12.2026"},
     };
     t.footer = {both(l, &Words::tracking, " "), both(l, &Words::court, " ")};
@@ -121,8 +141,9 @@ printer::Talon long_values(const std::string& citizen) {
     t.lines[2].value = "Мұхамеджанқызы-Сейітқасымова-Тұрсынбекова Ә. Б.";
     std::string address;
     while (address.size() < 600)  // two bytes a letter
-        address += citizen == "en" ? "Karagandyoblysyzhezkazgancity Nursultannazarbayevavenue "
-                                   : "Мемлекеттендірілмегендіктеріңізден Қарағандыоблысыжезқазғанқаласы ";
+        address += citizen == "en"
+                       ? "Karagandyoblysyzhezkazgancity Nursultannazarbayevavenue "
+                       : "Мемлекеттендірілмегендіктеріңізден Қарағандыоблысыжезқазғанқаласы ";
     t.lines.push_back({"Мекенжайы / Адрес", address});
     // 60 characters with no space to break at.
     std::string token;
@@ -234,10 +255,10 @@ constexpr double px_per_mm = dpi / 25.4;
 
 Gray rasterise(const fs::path& pdf, const fs::path& scratch, int page = 1) {
     const fs::path stem = scratch / "page";
-    const Output r = run({"pdftoppm", "-r", std::to_string(dpi), "-gray", "-f",
-                          std::to_string(page), "-l", std::to_string(page), "-singlefile",
-                          pdf.string(), stem.string()},
-                         scratch);
+    const Output r =
+        run({"pdftoppm", "-r", std::to_string(dpi), "-gray", "-f", std::to_string(page), "-l",
+             std::to_string(page), "-singlefile", pdf.string(), stem.string()},
+            scratch);
     if (r.status != 0) throw std::runtime_error("pdftoppm failed: " + r.err);
     return read_pgm(stem.string() + ".pgm");
 }
@@ -358,8 +379,8 @@ TEST(Talon, RollIsCutToTheContent) {
     const Ink box = check_band(talon_in("ru"), roll(), dir);
     const Gray page = rasterise(dir.path() / "talon.pdf", dir.path());
     const double height_mm = page.height / px_per_mm;
-    EXPECT_GT(height_mm, 100);                           // something was laid out
-    EXPECT_LT(box.top, roll().margin_mm + 1.5);          // no blank paper wasted above...
+    EXPECT_GT(height_mm, 100);                                  // something was laid out
+    EXPECT_LT(box.top, roll().margin_mm + 1.5);                 // no blank paper wasted above...
     EXPECT_GT(box.bottom, height_mm - roll().margin_mm - 1.5);  // ...or below
 }
 
@@ -388,10 +409,17 @@ TEST(Talon, WithoutQrOrFooterStillValid) {
 TEST(Talon, BadTextPrintsAsReplacementMarks) {
     const ScratchDir dir;
     printer::Talon talon = talon_in("kk");
-    talon.lines.push_back({"Бұзық мәтін", "a\xff" "b\x01" "c\xF0\x9F\x98\x80" "d\xE2\x82"});
+    talon.lines.push_back({"Бұзық мәтін",
+                           "a\xff"
+                           "b\x01"
+                           "c\xF0\x9F\x98\x80"
+                           "d\xE2\x82"});
     const fs::path pdf = write_pdf(printer::render_talon(talon, roll()), dir.path() / "talon.pdf");
     EXPECT_EQ(run({"qpdf", "--check", pdf.string()}, dir.path()).status, 0);
-    EXPECT_NE(text_of(pdf, dir.path()).find("a\xEF\xBF\xBD" "bc\xEF\xBF\xBD" "d\xEF\xBF\xBD"),
+    EXPECT_NE(text_of(pdf, dir.path())
+                  .find("a\xEF\xBF\xBD"
+                        "bc\xEF\xBF\xBD"
+                        "d\xEF\xBF\xBD"),
               std::string::npos);
 }
 

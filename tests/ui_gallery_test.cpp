@@ -19,7 +19,8 @@ struct Look {
 };
 
 std::string name(const Look& l) {
-    return std::string(l.lang) + (l.width > l.height ? "-landscape" : "-portrait") + (l.large_contrast ? "-large-contrast" : "");
+    return std::string(l.lang) + (l.width > l.height ? "-landscape" : "-portrait") +
+           (l.large_contrast ? "-large-contrast" : "");
 }
 
 // How ctest names each case.
@@ -72,18 +73,20 @@ TEST_P(Gallery, EveryScreenWithoutTyping) {
     k.press("nav.cancel");
     shot("10-cancel", "cancel.confirm");
     for (std::size_t i = 1; i < shots.size(); ++i)
-        EXPECT_NE(read_text(shots[i]), read_text(shots[i - 1])) << shots[i] << " shows the same as the screen before";
+        EXPECT_NE(read_text(shots[i]), read_text(shots[i - 1]))
+            << shots[i] << " shows the same as the screen before";
 }
 
-INSTANTIATE_TEST_SUITE_P(Ui, Gallery,
-                         ::testing::Values(Look{"kk", 1080, 1920, false}, Look{"ru", 1080, 1920, false},
-                                           Look{"en", 1080, 1920, false}, Look{"kk", 1920, 1080, false},
-                                           Look{"ru", 1920, 1080, false}, Look{"en", 1920, 1080, false},
-                                           Look{"kk", 1080, 1920, true}, Look{"ru", 1080, 1920, true},
-                                           Look{"en", 1080, 1920, true}, Look{"kk", 1920, 1080, true},
-                                           Look{"ru", 1920, 1080, true}, Look{"en", 1920, 1080, true}),
-                         [](const ::testing::TestParamInfo<Look>& i) {
-                             std::string n = name(i.param);
-                             std::replace(n.begin(), n.end(), '-', '_');
-                             return n;
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Ui, Gallery,
+    ::testing::Values(Look{"kk", 1080, 1920, false}, Look{"ru", 1080, 1920, false},
+                      Look{"en", 1080, 1920, false}, Look{"kk", 1920, 1080, false},
+                      Look{"ru", 1920, 1080, false}, Look{"en", 1920, 1080, false},
+                      Look{"kk", 1080, 1920, true}, Look{"ru", 1080, 1920, true},
+                      Look{"en", 1080, 1920, true}, Look{"kk", 1920, 1080, true},
+                      Look{"ru", 1920, 1080, true}, Look{"en", 1920, 1080, true}),
+    [](const ::testing::TestParamInfo<Look>& i) {
+        std::string n = name(i.param);
+        std::replace(n.begin(), n.end(), '-', '_');
+        return n;
+    });

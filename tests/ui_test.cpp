@@ -43,7 +43,8 @@ TEST(Ui, StartsDrawsAndAnswersTaps) {
     EXPECT_NE(image_stat(attract, "%#"), image_stat(home, "%#")) << "the tap changed nothing";
 
     EXPECT_NE(kiosk.log().find("kiosk: ready"), std::string::npos);
-    EXPECT_EQ(kiosk.log().find("service catalog:"), std::string::npos) << kiosk.log();   // fetched fine
+    EXPECT_EQ(kiosk.log().find("service catalog:"), std::string::npos)
+        << kiosk.log();  // fetched fine
 }
 
 // A citizen files a whole complaint in Kazakh by tapping, and it reaches the register.
@@ -95,33 +96,39 @@ TEST(Ui, FilesAComplaintInKazakhByTouch) {
     k.sign();
     k.screenshot("kk-08-signature");
     k.press("nav.next");
-    k.wait_for("done.finish", 30s);   // the submission came back
+    k.wait_for("done.finish", 30s);  // the submission came back
     k.screenshot("kk-09-done");
     k.press("done.finish");
     k.wait_for("language:kk");
 
-    const auto rows = reg.query("SELECT last_name, first_name, phone, json_extract(attributes, '$.iin'), "
-                                "json_extract(attributes, '$.officials_initials[0]'), json_extract(attributes, '$.grounds') "
-                                "FROM requests", {});
-    ASSERT_EQ(rows.size(), 1u);   // exactly one complaint
-    EXPECT_EQ(rows[0], (std::vector<std::string>{"Әбілқасымова", "Айгүл", "+77011234567", "900101300007", "Н. Ө.",
-                                                 "анықтама берілмеді"}));
+    const auto rows = reg.query(
+        "SELECT last_name, first_name, phone, json_extract(attributes, '$.iin'), "
+        "json_extract(attributes, '$.officials_initials[0]'), json_extract(attributes, "
+        "'$.grounds') "
+        "FROM requests",
+        {});
+    ASSERT_EQ(rows.size(), 1u);  // exactly one complaint
+    EXPECT_EQ(rows[0], (std::vector<std::string>{"Әбілқасымова", "Айгүл", "+77011234567",
+                                                 "900101300007", "Н. Ө.", "анықтама берілмеді"}));
 
     std::vector<std::filesystem::path> talons;
     for (const auto& e : std::filesystem::directory_iterator(k.spool())) talons.push_back(e.path());
     ASSERT_EQ(talons.size(), 1u);
     EXPECT_EQ(talons[0].extension(), ".pdf");
-    EXPECT_NE(k.log().find("kiosk: submission: accepted as KSK-UI-TEST-000001, registered"), std::string::npos) << k.log();
+    EXPECT_NE(k.log().find("kiosk: submission: accepted as KSK-UI-TEST-000001, registered"),
+              std::string::npos)
+        << k.log();
 
     // Monitoring saw it: the figures moved, and a heartbeat carried them to the register.
     const std::string metrics = k.management("/metrics").body;
     EXPECT_EQ(metric(metrics, "kiosk_complaints_accepted_total"), 1) << metrics;
     EXPECT_EQ(metric(metrics, "kiosk_complaints_delivered_total"), 1) << metrics;
     std::string heartbeats;
-    for (auto deadline = std::chrono::steady_clock::now() + 20s; std::chrono::steady_clock::now() < deadline;
-         std::this_thread::sleep_for(500ms)) {
+    for (auto deadline = std::chrono::steady_clock::now() + 20s;
+         std::chrono::steady_clock::now() < deadline; std::this_thread::sleep_for(500ms)) {
         heartbeats.clear();
-        for (const auto& row : reg.query("SELECT body FROM heartbeats ORDER BY received_at", {})) heartbeats += row[0] + "\n";
+        for (const auto& row : reg.query("SELECT body FROM heartbeats ORDER BY received_at", {}))
+            heartbeats += row[0] + "\n";
         if (heartbeats.find("\"accepted\":1") != std::string::npos) break;
     }
     EXPECT_NE(heartbeats.find("\"accepted\":1"), std::string::npos) << heartbeats;
@@ -131,9 +138,11 @@ TEST(Ui, FilesAComplaintInKazakhByTouch) {
     std::string outputs = k.log() + metrics + k.management("/healthz").body + heartbeats;
     for (const auto& e : std::filesystem::recursive_directory_iterator(k.dir + "/state"))
         if (e.path().extension() == ".log") outputs += read_text(e.path());
-    for (const char* marker : {"Әбілқасымова", "Айгүл", "900101300007", "7011234567", "Абай 83", "бөлім басшысы",
-                               "Жұмабеков", "Н. Ө.", "анықтама берілмеді", "анықтама беру"})
-        EXPECT_EQ(outputs.find(marker), std::string::npos) << "personal data (" << marker << ") in a log or output";
+    for (const char* marker :
+         {"Әбілқасымова", "Айгүл", "900101300007", "7011234567", "Абай 83", "бөлім басшысы",
+          "Жұмабеков", "Н. Ө.", "анықтама берілмеді", "анықтама беру"})
+        EXPECT_EQ(outputs.find(marker), std::string::npos)
+            << "personal data (" << marker << ") in a log or output";
 }
 
 // From home, in Russian, to the applicant step with a surname and first name typed.
@@ -152,7 +161,7 @@ void to_russian_applicant(Kiosk& k) {
 // The Russian way through: another layout, shift for capitals inside words, a common ground
 // chosen by touch, an e-mail on the Latin layout.
 TEST(Ui, FilesAComplaintInRussianByTouch) {
-    DevRegister reg({.faults = {"delay=2000,path=requests.json"}});   // time to see "sending"
+    DevRegister reg({.faults = {"delay=2000,path=requests.json"}});  // time to see "sending"
     Xvfb x(1080, 1920);
     Kiosk k(x, reg, test_name());
     k.press("language:ru");
@@ -190,34 +199,43 @@ TEST(Ui, FilesAComplaintInRussianByTouch) {
     k.sign();
     k.screenshot("ru-08-signature");
     k.press("nav.next");
-    k.wait_for("progress:submitting");   // the register answers after 2 s: "sending" shows meanwhile
+    k.wait_for("progress:submitting");  // the register answers after 2 s: "sending" shows meanwhile
     k.screenshot("ru-09-submitting");
     k.wait_for("done.finish", 30s);
     k.screenshot("ru-10-done");
 
-    const auto rows = reg.query("SELECT last_name, email, json_extract(attributes, '$.patronymic'), "
-                                "json_extract(attributes, '$.postal_address'), json_extract(attributes, '$.grounds'), "
-                                "json_extract(attributes, '$.addressee'), json_extract(attributes, '$.language') FROM requests",
-                                {});
+    const auto rows = reg.query(
+        "SELECT last_name, email, json_extract(attributes, '$.patronymic'), "
+        "json_extract(attributes, '$.postal_address'), json_extract(attributes, '$.grounds'), "
+        "json_extract(attributes, '$.addressee'), json_extract(attributes, '$.language') FROM "
+        "requests",
+        {});
     ASSERT_EQ(rows.size(), 1u);
-    EXPECT_EQ(rows[0], (std::vector<std::string>{"Иванова", "maria@mail.kz", "Петровна", "г. Кокшетау, ул. Абая 83",
+    EXPECT_EQ(rows[0], (std::vector<std::string>{"Иванова", "maria@mail.kz", "Петровна",
+                                                 "г. Кокшетау, ул. Абая 83",
                                                  "Нарушен срок оказания услуги.", "akim", "ru"}));
 
     std::vector<std::filesystem::path> talons;
     for (const auto& e : std::filesystem::directory_iterator(k.spool())) talons.push_back(e.path());
     ASSERT_EQ(talons.size(), 1u);
     const std::string text_file = k.dir + "/talon.txt";
-    ASSERT_EQ(run({tool("pdftotext"), "-enc", "UTF-8", talons[0].string(), text_file}, k.dir + "/pdftotext.log", 20s), 0);
+    ASSERT_EQ(run({tool("pdftotext"), "-enc", "UTF-8", talons[0].string(), text_file},
+                  k.dir + "/pdftotext.log", 20s),
+              0);
     const std::string text = read_text(text_file);
     EXPECT_NE(text.find("Иванова М. П."), std::string::npos) << text;
-    EXPECT_NE(text.find("ШАҒЫМДЫ ҚАБЫЛДАУ ТАЛОНЫ"), std::string::npos) << text;   // Kazakh beside Russian
+    EXPECT_NE(text.find("ШАҒЫМДЫ ҚАБЫЛДАУ ТАЛОНЫ"), std::string::npos)
+        << text;  // Kazakh beside Russian
 }
 
 // The screens beside the filing, in landscape, each photographed.
 TEST(Ui, EveryOtherScreenInLandscape) {
     DevRegister reg;
     Xvfb x(1920, 1080);
-    Kiosk k(x, reg, test_name(), {.width = 1920, .height = 1080, .ui_settings = "inactivity_warning_s = 10\ninactivity_reset_s = 5\n"});
+    Kiosk k(x, reg, test_name(),
+            {.width = 1920,
+             .height = 1080,
+             .ui_settings = "inactivity_warning_s = 10\ninactivity_reset_s = 5\n"});
     k.screenshot("land-01-attract");
     k.press("language:kk");
     k.screenshot("land-03-home");
@@ -242,7 +260,7 @@ TEST(Ui, EveryOtherScreenInLandscape) {
     k.press("nav.back");
     k.press("addressee.provider_head");
     k.press("nav.next");
-    k.press("nav.next");   // no service chosen: the screen says what is missing
+    k.press("nav.next");  // no service chosen: the screen says what is missing
     k.wait_for("summary:errors");
     k.screenshot("land-08-service-error");
     k.press("service:KZ-GU-003");
@@ -268,7 +286,7 @@ TEST(Ui, EveryOtherScreenInLandscape) {
     k.press("service:KZ-GU-003");
     k.press("nav.next");
     k.wait_for("field.surname#0");
-    k.screenshot("land-12-applicant-empty-again");   // nothing of the last citizen's
+    k.screenshot("land-12-applicant-empty-again");  // nothing of the last citizen's
 }
 
 // The next citizen sees nothing of the last one's status look-up: not on the screen, not in
@@ -276,14 +294,15 @@ TEST(Ui, EveryOtherScreenInLandscape) {
 TEST(Ui, AStatusAnswerIsGoneForTheNextCitizen) {
     DevRegister reg;
     Xvfb x(1080, 1920);
-    Kiosk k(x, reg, test_name(), {.ui_settings = "inactivity_warning_s = 10\ninactivity_reset_s = 5\n"});
+    Kiosk k(x, reg, test_name(),
+            {.ui_settings = "inactivity_warning_s = 10\ninactivity_reset_s = 5\n"});
     k.press("language:ru");
     k.press("home.status");
     k.type("ЖТ-1999-00000077");
     k.press("status.check");
     k.wait_for("notice:status");
     const std::string asked = k.screenshot("privacy-01-status-answer");
-    k.wait_for("language:kk", 30s);   // walked away: warned, then wiped
+    k.wait_for("language:kk", 30s);  // walked away: warned, then wiped
     k.press("language:kk");
     k.press("home.status");
     k.wait_for("status.check");
@@ -342,7 +361,9 @@ TEST(Ui, TwoAndThreeOfficialsAddedEditedAndTheFirstRemoved) {
     Kiosk k(x, reg, test_name());
     to_officials(k);
     const std::vector<std::array<const char*, 3>> officials = {
-        {"бөлім басшысы", "Жұмабеков", "Н. Ө."}, {"маман", "Сейітова", "Ә. Б."}, {"инспектор", "Ли", "В."}};
+        {"бөлім басшысы", "Жұмабеков", "Н. Ө."},
+        {"маман", "Сейітова", "Ә. Б."},
+        {"инспектор", "Ли", "В."}};
     for (std::size_t i = 0; i < officials.size(); ++i) {
         if (i > 0) {
             k.scroll_to("officials.add");
@@ -366,12 +387,15 @@ TEST(Ui, TwoAndThreeOfficialsAddedEditedAndTheFirstRemoved) {
     k.press("officials.remove#0");
     k.screenshot("officials-02-first-removed");
     to_done(k);
-    const auto rows = reg.query("SELECT json_extract(attributes, '$.officials_position'), "
-                                "json_extract(attributes, '$.officials_surname'), "
-                                "json_extract(attributes, '$.officials_initials') FROM requests", {});
+    const auto rows = reg.query(
+        "SELECT json_extract(attributes, '$.officials_position'), "
+        "json_extract(attributes, '$.officials_surname'), "
+        "json_extract(attributes, '$.officials_initials') FROM requests",
+        {});
     ASSERT_EQ(rows.size(), 1u);
-    EXPECT_EQ(rows[0], (std::vector<std::string>{"[\"маман\",\"инспектор\"]", "[\"Сейітова-Нұрова\",\"Ли\"]",
-                                                 "[\"Ә. Б.\",\"В.\"]"}));
+    EXPECT_EQ(rows[0],
+              (std::vector<std::string>{"[\"маман\",\"инспектор\"]", "[\"Сейітова-Нұрова\",\"Ли\"]",
+                                        "[\"Ә. Б.\",\"В.\"]"}));
 }
 
 // Next with a problem below the fold: the summary is on the screen and the focus (where the
@@ -389,9 +413,10 @@ TEST(Ui, ErrorsBelowTheFoldAreSummarisedAndTheFieldFocused) {
     k.wait_for("summary:errors");
     const auto t = k.targets();
     ASSERT_TRUE(t.count("focused")) << "no field has the focus";
-    ASSERT_TRUE(t.count("field.postal_address#0")) << "the field with the problem is not on the screen";
+    ASSERT_TRUE(t.count("field.postal_address#0"))
+        << "the field with the problem is not on the screen";
     EXPECT_EQ(t.at("focused"), t.at("field.postal_address#0"));
-    EXPECT_GT(t.at("field.postal_address#0").h, 40);   // in view, not clipped to a sliver
+    EXPECT_GT(t.at("field.postal_address#0").h, 40);  // in view, not clipped to a sliver
     k.screenshot("errors-01-summary-and-focus");
     k.type("г. Кокшетау, ул. Абая 83");
     k.press("nav.next");
@@ -422,7 +447,8 @@ TEST(Ui, TheCaretEditsInTheMiddleOfATextAndTheRegisterHoldsTheResult) {
     k.press("field.official_initials#0");
     k.type("В.");
     to_done(k);
-    const auto rows = reg.query("SELECT json_extract(attributes, '$.postal_address') FROM requests", {});
+    const auto rows =
+        reg.query("SELECT json_extract(attributes, '$.postal_address') FROM requests", {});
     ASSERT_EQ(rows.size(), 1u);
     EXPECT_EQ(rows[0][0], "Көкшетау, Абай к-сі 83№");
 }
@@ -456,10 +482,11 @@ TEST(Ui, CancelWipesAndHelpFromAMiddleStepReachesMonitoring) {
     const std::string empty = k.screenshot("cancel-02-empty-again");
     EXPECT_TRUE(reg.query("SELECT id FROM requests", {}).empty());
     std::string heartbeats;
-    for (auto deadline = std::chrono::steady_clock::now() + 25s; std::chrono::steady_clock::now() < deadline;
-         std::this_thread::sleep_for(250ms)) {
+    for (auto deadline = std::chrono::steady_clock::now() + 25s;
+         std::chrono::steady_clock::now() < deadline; std::this_thread::sleep_for(250ms)) {
         heartbeats.clear();
-        for (const auto& row : reg.query("SELECT body FROM heartbeats", {})) heartbeats += row[0] + "\n";
+        for (const auto& row : reg.query("SELECT body FROM heartbeats", {}))
+            heartbeats += row[0] + "\n";
         if (heartbeats.find("\"assistance_requests\":1") != std::string::npos) break;
     }
     EXPECT_NE(heartbeats.find("\"assistance_requests\":1"), std::string::npos) << heartbeats;
@@ -483,16 +510,18 @@ TEST(Ui, TheFilingInLargeTextAndHighContrast) {
     k.press("field.surname#0");
     k.type("Smith");
     k.screenshot("en-large-contrast-03-applicant");
-    k.press("access.contrast");   // back to the normal look: nothing of high contrast stays
+    k.press("access.contrast");  // back to the normal look: nothing of high contrast stays
     k.screenshot("en-large-03-applicant-normal");
 }
 
 TEST(Ui, RefusesABadConfigurationNamingKeyAndLine) {
     const std::string dir = make_temp_dir("kiosk-badcfg");
     std::ofstream(dir + "/kiosk.toml") << "[kiosk]\nid = 42\n";
-    const int code = run({KIOSK_BIN, "--config", dir + "/kiosk.toml", "--windowed"}, dir + "/out.log", 20s);
+    const int code =
+        run({KIOSK_BIN, "--config", dir + "/kiosk.toml", "--windowed"}, dir + "/out.log", 20s);
     EXPECT_EQ(code, 1);
-    EXPECT_NE(read_text(dir + "/out.log").find("kiosk.toml:2: kiosk.id: must be a string"), std::string::npos)
+    EXPECT_NE(read_text(dir + "/out.log").find("kiosk.toml:2: kiosk.id: must be a string"),
+              std::string::npos)
         << read_text(dir + "/out.log");
     std::filesystem::remove_all(dir);
 }

@@ -19,17 +19,19 @@ using namespace kiosk;
 using nlohmann::json;
 
 int usage() {
-    std::fprintf(stderr,
-                 "usage: kiosk-outbox --config FILE COMMAND\n"
-                 "  list [N]              the N most recent complaints (default 20): local number, state,\n"
-                 "                        attempts, registration number, last error; no personal data\n"
-                 "  stats                 counts per state and the oldest undelivered complaint\n"
-                 "  enqueue FILE [N]      checks the complaint in FILE (JSON) and commits it N times\n"
-                 "                        (default 1), each with its own idempotency key\n"
-                 "  deliver               sends what is due now, once\n"
-                 "  deliver-all           sends until nothing is left queued, waiting out the backoff\n"
-                 "  due-now               makes every queued complaint due now (staff's \"deliver now\")\n"
-                 "  purge                 wipes personal data of delivered, printed complaints past retention\n");
+    std::fprintf(
+        stderr,
+        "usage: kiosk-outbox --config FILE COMMAND\n"
+        "  list [N]              the N most recent complaints (default 20): local number, state,\n"
+        "                        attempts, registration number, last error; no personal data\n"
+        "  stats                 counts per state and the oldest undelivered complaint\n"
+        "  enqueue FILE [N]      checks the complaint in FILE (JSON) and commits it N times\n"
+        "                        (default 1), each with its own idempotency key\n"
+        "  deliver               sends what is due now, once\n"
+        "  deliver-all           sends until nothing is left queued, waiting out the backoff\n"
+        "  due-now               makes every queued complaint due now (staff's \"deliver now\")\n"
+        "  purge                 wipes personal data of delivered, printed complaints past "
+        "retention\n");
     return 2;
 }
 
@@ -44,13 +46,21 @@ Addressee addressee_from(const std::string& s) {
 Complaint complaint_from(const json& j) {
     Complaint c;
     c.addressee = addressee_from(j.value("addressee", ""));
-    for (auto [key, field] : {std::pair{"service_code", &c.service_code}, {"service_date", &c.service_date},
-                              {"surname", &c.surname}, {"first_name", &c.first_name}, {"patronymic", &c.patronymic},
-                              {"iin", &c.iin}, {"postal_address", &c.postal_address}, {"grounds", &c.grounds},
-                              {"demands", &c.demands}, {"phone", &c.phone}, {"email", &c.email}})
+    for (auto [key, field] : {std::pair{"service_code", &c.service_code},
+                              {"service_date", &c.service_date},
+                              {"surname", &c.surname},
+                              {"first_name", &c.first_name},
+                              {"patronymic", &c.patronymic},
+                              {"iin", &c.iin},
+                              {"postal_address", &c.postal_address},
+                              {"grounds", &c.grounds},
+                              {"demands", &c.demands},
+                              {"phone", &c.phone},
+                              {"email", &c.email}})
         *field = j.value(key, "");
     for (const auto& o : j.value("officials", json::array()))
-        c.officials.push_back({o.value("position", ""), o.value("surname", ""), o.value("initials", "")});
+        c.officials.push_back(
+            {o.value("position", ""), o.value("surname", ""), o.value("initials", "")});
     c.consent = j.value("consent", false);
     for (const auto& stroke : j.value("signature", json::array())) {
         SignatureStroke s;
@@ -73,16 +83,17 @@ int enqueue(const Config& cfg, const char* file, int copies) {
     }
     const Complaint c = complaint_from(j);
     const auto errors = validate(c, local_today());
-    for (const auto& e : errors)   // names and reasons only: the values are personal data
+    for (const auto& e : errors)  // names and reasons only: the values are personal data
         std::fprintf(stderr, "kiosk-outbox: %s: %s\n", std::string(field_key(e.field)).c_str(),
                      std::string(error_key(e.problem)).c_str());
     if (!errors.empty()) return 1;
     Outbox outbox(outbox_file(cfg), cfg.kiosk_id);
     for (int i = 0; i < copies; ++i) {
-        const auto item = outbox.enqueue(
-            to_service_request(c, cfg, j.value("language", "kk"), WallClock::now(), new_idempotency_key()),
-            WallClock::now());
-        std::printf("accepted %s\n", item.local_number.c_str());   // printed only once durable
+        const auto item =
+            outbox.enqueue(to_service_request(c, cfg, j.value("language", "kk"), WallClock::now(),
+                                              new_idempotency_key()),
+                           WallClock::now());
+        std::printf("accepted %s\n", item.local_number.c_str());  // printed only once durable
         std::fflush(stdout);
     }
     return 0;
@@ -92,22 +103,26 @@ int enqueue(const Config& cfg, const char* file, int copies) {
 
 std::string age(std::optional<WallClock::time_point> t) {
     if (!t) return "-";
-    return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(WallClock::now() - *t).count()) + " s";
+    return std::to_string(
+               std::chrono::duration_cast<std::chrono::seconds>(WallClock::now() - *t).count()) +
+           " s";
 }
 
 int list(const Outbox& outbox, int limit) {
-    std::printf("%-22s %-11s %8s  %-24s %s\n", "local number", "state", "attempts", "registration number", "last error");
+    std::printf("%-22s %-11s %8s  %-24s %s\n", "local number", "state", "attempts",
+                "registration number", "last error");
     for (const auto& it : outbox.recent(limit))
-        std::printf("%-22s %-11s %8d  %-24s %s\n", it.local_number.c_str(), std::string(delivery_name(it.state)).c_str(),
-                    it.attempts, it.registration_number.empty() ? "-" : it.registration_number.c_str(),
+        std::printf("%-22s %-11s %8d  %-24s %s\n", it.local_number.c_str(),
+                    std::string(delivery_name(it.state)).c_str(), it.attempts,
+                    it.registration_number.empty() ? "-" : it.registration_number.c_str(),
                     it.last_error.c_str());
     return 0;
 }
 
 int stats(const Outbox& outbox) {
     const auto s = outbox.stats();
-    std::printf("queued %d\ndelivering %d\nregistered %d\nfailed %d\noldest undelivered %s\n", s.queued, s.delivering,
-                s.registered, s.failed, age(s.oldest_undelivered).c_str());
+    std::printf("queued %d\ndelivering %d\nregistered %d\nfailed %d\noldest undelivered %s\n",
+                s.queued, s.delivering, s.registered, s.failed, age(s.oldest_undelivered).c_str());
     return 0;
 }
 
@@ -139,7 +154,8 @@ int main(int argc, char** argv) {
         net::global_init();
         const std::string command = argv[3];
         const char* arg = argc > 4 ? argv[4] : nullptr;
-        if (command == "enqueue" && arg) return enqueue(cfg, arg, argc > 5 ? std::max(1, std::atoi(argv[5])) : 1);
+        if (command == "enqueue" && arg)
+            return enqueue(cfg, arg, argc > 5 ? std::max(1, std::atoi(argv[5])) : 1);
         Outbox outbox(outbox_file(cfg), cfg.kiosk_id);
         if (command == "list") return list(outbox, arg ? std::max(1, std::atoi(arg)) : 20);
         if (command == "stats") return stats(outbox);
@@ -147,7 +163,8 @@ int main(int argc, char** argv) {
         if (command == "deliver-all") return deliver(cfg, outbox, true);
         if (command == "due-now") return outbox.due_now(WallClock::now()), 0;
         if (command == "purge") {
-            std::printf("purged %d\n", outbox.purge(WallClock::now(), std::chrono::hours(cfg.retention_hours)));
+            std::printf("purged %d\n",
+                        outbox.purge(WallClock::now(), std::chrono::hours(cfg.retention_hours)));
             return 0;
         }
         return usage();

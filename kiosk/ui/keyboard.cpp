@@ -43,7 +43,10 @@ const Rows& rows(Layout l) {
         {"%", "+", "=", "/", "-", "'", ",", ".", "@", "_"},
     };
     static const Rows digits = {
-        {"1", "2", "3"}, {"4", "5", "6"}, {"7", "8", "9"}, {"0"},
+        {"1", "2", "3"},
+        {"4", "5", "6"},
+        {"7", "8", "9"},
+        {"0"},
     };
     switch (l) {
     case Layout::Kazakh: return kazakh;
@@ -59,7 +62,9 @@ constexpr float kKeyH = 84.f, kKeyGap = 8.f;
 
 // Twelve keys fill the row. 15 mm on a 21.5" 1080p panel is about 61 px: a portrait screen
 // gives 80 px keys, a landscape one 76 px.
-float key_width(float width) { return std::max(64.f, std::min((width - 48.f - 11 * kKeyGap) / 12, 96.f)); }
+float key_width(float width) {
+    return std::max(64.f, std::min((width - 48.f - 11 * kKeyGap) / 12, 96.f));
+}
 
 std::string shifted(const char* key, bool shift) {
     if (!shift) return key;
@@ -73,8 +78,11 @@ std::string shifted(const char* key, bool shift) {
 bool wants_capital(const Flow& f) {
     const std::string* text = f.focused_text();
     switch (f.focus) {
-    case Field::Surname: case Field::FirstName: case Field::Patronymic:
-    case Field::OfficialSurname: case Field::OfficialInitials: {
+    case Field::Surname:
+    case Field::FirstName:
+    case Field::Patronymic:
+    case Field::OfficialSurname:
+    case Field::OfficialInitials: {
         if (!text) return false;
         const std::size_t at = std::min(f.caret, text->size());
         const char before = at == 0 ? ' ' : (*text)[at - 1];
@@ -95,12 +103,16 @@ bool key(App& app, std::string_view id, const std::string& label, float w, bool 
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const Rgb back = pressed ? p.focus : on ? p.primary : p.surface;
     const Rgb fore = pressed ? p.on_focus : on ? p.on_primary : p.text;
-    dl->AddRectFilled(ImVec2(std::floor(pos.x), std::floor(pos.y)), ImVec2(std::floor(end.x), std::floor(end.y)), colour(back), 8.f);
-    if (!on && !pressed) dl->AddRect(ImVec2(std::floor(pos.x) + 1, std::floor(pos.y) + 1), ImVec2(std::floor(end.x) - 1, std::floor(end.y) - 1),
-                                     colour(p.muted), 8.f, 0, 2.f);
+    dl->AddRectFilled(ImVec2(std::floor(pos.x), std::floor(pos.y)),
+                      ImVec2(std::floor(end.x), std::floor(end.y)), colour(back), 8.f);
+    if (!on && !pressed)
+        dl->AddRect(ImVec2(std::floor(pos.x) + 1, std::floor(pos.y) + 1),
+                    ImVec2(std::floor(end.x) - 1, std::floor(end.y) - 1), colour(p.muted), 8.f, 0,
+                    2.f);
     ImFont* font = ImGui::GetFont();
     const ImVec2 ts = font->CalcTextSizeA(font->FontSize, FLT_MAX, 0.f, label.c_str());
-    dl->AddText(font, font->FontSize, ImVec2(std::floor(pos.x + (w - ts.x) / 2), std::floor(pos.y + (kKeyH - ts.y) / 2)),
+    dl->AddText(font, font->FontSize,
+                ImVec2(std::floor(pos.x + (w - ts.x) / 2), std::floor(pos.y + (kKeyH - ts.y) / 2)),
                 colour(fore), label.c_str());
     ImGui::SameLine(0, kKeyGap);
     return hit;
@@ -119,19 +131,24 @@ Layout shown_layout(App& app) {
     Keyboard& kb = app.keyboard;
     if (kb.language != f.language) {
         kb.language = f.language;
-        kb.letters = f.language == "ru" ? Layout::Russian : f.language == "en" ? Layout::Latin : Layout::Kazakh;
+        kb.letters = f.language == "ru"   ? Layout::Russian
+                     : f.language == "en" ? Layout::Latin
+                                          : Layout::Kazakh;
         kb.layout = kb.letters;
     }
     const Keypad pad = keypad_for(f.focus);
-    return pad == Keypad::Digits ? Layout::Digits
-         : kb.layout == Layout::Symbols ? Layout::Symbols
-         : pad == Keypad::Email ? Layout::Latin : kb.letters;
+    return pad == Keypad::Digits          ? Layout::Digits
+           : kb.layout == Layout::Symbols ? Layout::Symbols
+           : pad == Keypad::Email         ? Layout::Latin
+                                          : kb.letters;
 }
 
 }  // namespace
 
 // The keys of the layout shown and the bottom row: no empty band, the page keeps the rest.
-float keyboard_height(App& app, float) { return (rows(shown_layout(app)).size() + 1) * (kKeyH + kKeyGap) + 24.f; }
+float keyboard_height(App& app, float) {
+    return (rows(shown_layout(app)).size() + 1) * (kKeyH + kKeyGap) + 24.f;
+}
 
 void draw_keyboard(App& app, float width) {
     const Flow& f = app.session.flow();
@@ -144,8 +161,10 @@ void draw_keyboard(App& app, float width) {
     const ImVec2 origin = ImGui::GetCursorScreenPos();
     const float height = keyboard_height(app, width);
     ImDrawList* dl = ImGui::GetWindowDrawList();
-    dl->AddRectFilled(ImVec2(origin.x, origin.y), ImVec2(origin.x + width, origin.y + height), colour(p.keyboard));
-    dl->AddRectFilled(ImVec2(origin.x, origin.y), ImVec2(origin.x + width, origin.y + 2.f), colour(p.muted));
+    dl->AddRectFilled(ImVec2(origin.x, origin.y), ImVec2(origin.x + width, origin.y + height),
+                      colour(p.keyboard));
+    dl->AddRectFilled(ImVec2(origin.x, origin.y), ImVec2(origin.x + width, origin.y + 2.f),
+                      colour(p.muted));
     ImGui::PushFont(app.fonts.key);
     const Rows& layout = rows(shown);
     ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + 12.f));
@@ -154,7 +173,9 @@ void draw_keyboard(App& app, float width) {
         const float row_w = row.size() * (w + kKeyGap) - kKeyGap;
         ImGui::SetCursorPosX(left + std::max(8.f, (width - row_w) / 2));
         for (const char* k : row) {
-            const std::string label = shown == Layout::Symbols || shown == Layout::Digits ? std::string(k) : shifted(k, upper);
+            const std::string label = shown == Layout::Symbols || shown == Layout::Digits
+                                          ? std::string(k)
+                                          : shifted(k, upper);
             if (key(app, label, label, w)) {
                 app.act({Act::Type, 0, 0, label});
                 kb.shift = false;
@@ -171,7 +192,9 @@ void draw_keyboard(App& app, float width) {
     const float start = ImGui::GetCursorScreenPos().x;
     if (pad != Keypad::Digits) {
         static constexpr std::pair<Layout, const char*> letters[] = {
-            {Layout::Kazakh, "kbd.layout_kk"}, {Layout::Russian, "kbd.layout_ru"}, {Layout::Latin, "kbd.layout_en"}};
+            {Layout::Kazakh, "kbd.layout_kk"},
+            {Layout::Russian, "kbd.layout_ru"},
+            {Layout::Latin, "kbd.layout_en"}};
         for (const auto& [layout, name] : letters) {
             const std::string& label = app.t(name);
             if (key(app, std::string_view(name).substr(4), label, fit(label, w), shown == layout)) {
@@ -181,7 +204,8 @@ void draw_keyboard(App& app, float width) {
         const std::string& sym = app.t("kbd.symbols");
         if (key(app, "symbols", sym, fit(sym, w), shown == Layout::Symbols))
             kb.layout = kb.layout == Layout::Symbols ? kb.letters : Layout::Symbols;
-        if (shown != Layout::Symbols && key(app, "shift", kIconShift, w, kb.shift)) kb.shift = !kb.shift;
+        if (shown != Layout::Symbols && key(app, "shift", kIconShift, w, kb.shift))
+            kb.shift = !kb.shift;
         const float used = ImGui::GetCursorScreenPos().x - start;
         const float tail = 3 * (w + kKeyGap) + 1.5f * w + 24.f;
         const float space_w = std::max(w * 1.5f, width - 48.f - used - tail);
@@ -189,13 +213,16 @@ void draw_keyboard(App& app, float width) {
     } else {
         ImGui::SetCursorPosX(left + std::max(8.f, (width - (3 * w + 2 * kKeyGap)) / 2));
     }
-    if (key(app, "left", kIconLeft, pad == Keypad::Digits ? w / 2 - kKeyGap / 2 : w)) app.act({Act::CaretLeft});
-    if (key(app, "right", kIconRight, pad == Keypad::Digits ? w / 2 - kKeyGap / 2 : w)) app.act({Act::CaretRight});
+    if (key(app, "left", kIconLeft, pad == Keypad::Digits ? w / 2 - kKeyGap / 2 : w))
+        app.act({Act::CaretLeft});
+    if (key(app, "right", kIconRight, pad == Keypad::Digits ? w / 2 - kKeyGap / 2 : w))
+        app.act({Act::CaretRight});
     // Enter: a new line in the long texts, the next field in the others.
     if (key(app, "enter", kIconReturn, pad == Keypad::Digits ? w / 2 - kKeyGap / 2 : w))
         app.act(multiline ? Intent{Act::Type, 0, 0, "\n"} : Intent{Act::NextField});
     ImGui::PushButtonRepeat(true);
-    if (key(app, "backspace", erase, pad == Keypad::Digits ? w : 1.5f * w)) app.act({Act::Backspace});
+    if (key(app, "backspace", erase, pad == Keypad::Digits ? w : 1.5f * w))
+        app.act({Act::Backspace});
     ImGui::PopButtonRepeat();
     ImGui::PopFont();
     ImGui::PopFont();

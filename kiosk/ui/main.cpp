@@ -41,11 +41,16 @@ int usage() {
 bool parse_args(int argc, char** argv, Options& o) {
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
-        if (a == "--config" && i + 1 < argc) o.config = argv[++i];
-        else if (a == "--windowed") o.windowed = true;
+        if (a == "--config" && i + 1 < argc)
+            o.config = argv[++i];
+        else if (a == "--windowed")
+            o.windowed = true;
         else if (a == "--size" && i + 1 < argc) {
-            if (std::sscanf(argv[++i], "%dx%d", &o.width, &o.height) != 2 || o.width < 320 || o.height < 320) return false;
-        } else return false;
+            if (std::sscanf(argv[++i], "%dx%d", &o.width, &o.height) != 2 || o.width < 320 ||
+                o.height < 320)
+                return false;
+        } else
+            return false;
     }
     return true;
 }
@@ -56,7 +61,8 @@ bool parse_args(int argc, char** argv, Options& o) {
 const ImWchar* glyph_ranges() {
     static const std::vector<ImWchar> ranges = [] {
         std::vector<ImWchar> r;
-        for (const auto& g : ui_glyph_ranges()) r.insert(r.end(), {static_cast<ImWchar>(g.first), static_cast<ImWchar>(g.last)});
+        for (const auto& g : ui_glyph_ranges())
+            r.insert(r.end(), {static_cast<ImWchar>(g.first), static_cast<ImWchar>(g.last)});
         r.push_back(0);
         return r;
     }();
@@ -77,25 +83,30 @@ std::vector<char> read_file(const std::filesystem::path& path) {
 
 FontFiles read_fonts(const Config& cfg) {
     const auto dir = cfg.assets_dir / "fonts";
-    return {read_file(dir / "KioskSans.ttf"), read_file(dir / "KioskSans-Bold.ttf"), read_file(dir / "KioskIcons.ttf")};
+    return {read_file(dir / "KioskSans.ttf"), read_file(dir / "KioskSans-Bold.ttf"),
+            read_file(dir / "KioskIcons.ttf")};
 }
 
 // Every size is its own font at its own pixel size (large text is a real 1.5x font, not a
 // blurred scale), with the icons merged in beside the letters.
 Fonts build_fonts(ImFontAtlas* atlas, const FontFiles& files, float scale) {
     atlas->Clear();
-    static const ImWchar icon_ranges[] = {static_cast<ImWchar>(kIconFirst), static_cast<ImWchar>(kIconLast), 0};
+    static const ImWchar icon_ranges[] = {static_cast<ImWchar>(kIconFirst),
+                                          static_cast<ImWchar>(kIconLast), 0};
     auto add = [&](const std::vector<char>& file, float px, float scale) {
         ImFontConfig cfg;
-        cfg.FontDataOwnedByAtlas = false;   // the bytes stay in FontFiles
-        cfg.OversampleH = 1;                // whole-pixel glyphs: crisp, and a third of the memory
-        ImFont* font = atlas->AddFontFromMemoryTTF(const_cast<char*>(file.data()), static_cast<int>(file.size()),
+        cfg.FontDataOwnedByAtlas = false;  // the bytes stay in FontFiles
+        cfg.OversampleH = 1;               // whole-pixel glyphs: crisp, and a third of the memory
+        ImFont* font = atlas->AddFontFromMemoryTTF(const_cast<char*>(file.data()),
+                                                   static_cast<int>(file.size()),
                                                    std::round(px * scale), &cfg, glyph_ranges());
         ImFontConfig merge = cfg;
         merge.MergeMode = true;
-        merge.GlyphOffset = ImVec2(0, std::round(px * scale * 0.12f));   // icons sit with the letters
-        atlas->AddFontFromMemoryTTF(const_cast<char*>(files.icons.data()), static_cast<int>(files.icons.size()),
-                                    std::round(px * scale), &merge, icon_ranges);
+        merge.GlyphOffset =
+            ImVec2(0, std::round(px * scale * 0.12f));  // icons sit with the letters
+        atlas->AddFontFromMemoryTTF(const_cast<char*>(files.icons.data()),
+                                    static_cast<int>(files.icons.size()), std::round(px * scale),
+                                    &merge, icon_ranges);
         return font;
     };
     Fonts f;
@@ -156,8 +167,9 @@ Emblem load_emblem(SDL_Renderer* renderer, const std::filesystem::path& file) {
     std::vector<unsigned char> pixels(PNG_IMAGE_SIZE(image));
     if (!png_image_finish_read(&image, nullptr, pixels.data(), 0, nullptr))
         throw ConfigError(file.string() + ": ui.emblem: " + image.message);
-    SDL_Texture* t = SDL_CreateTexture(renderer, SDL_PIXELFORMAT_ABGR8888, SDL_TEXTUREACCESS_STATIC,
-                                       static_cast<int>(image.width), static_cast<int>(image.height));
+    SDL_Texture* t =
+        SDL_CreateTexture(renderer, SDL_PIXELFORMAT_ABGR8888, SDL_TEXTUREACCESS_STATIC,
+                          static_cast<int>(image.width), static_cast<int>(image.height));
     if (!t || SDL_UpdateTexture(t, nullptr, pixels.data(), static_cast<int>(image.width * 4)) != 0)
         throw std::runtime_error(std::string("emblem texture: ") + SDL_GetError());
     SDL_SetTextureBlendMode(t, SDL_BLENDMODE_BLEND);
@@ -211,14 +223,16 @@ const Clock::time_point kStarted = Clock::now();
 std::chrono::microseconds thread_cpu() {
     timespec ts{};
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return std::chrono::seconds(ts.tv_sec) + std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::nanoseconds(ts.tv_nsec));
+    return std::chrono::seconds(ts.tv_sec) + std::chrono::duration_cast<std::chrono::microseconds>(
+                                                 std::chrono::nanoseconds(ts.tv_nsec));
 }
 
 struct FrameTimes {
     Health& health;
     // KIOSK_FRAME_LOG names a file that gets a line per frame, "wall_us cpu_us", for the
     // benchmarks; off otherwise.
-    std::FILE* log_file = std::getenv("KIOSK_FRAME_LOG") ? std::fopen(std::getenv("KIOSK_FRAME_LOG"), "w") : nullptr;
+    std::FILE* log_file =
+        std::getenv("KIOSK_FRAME_LOG") ? std::fopen(std::getenv("KIOSK_FRAME_LOG"), "w") : nullptr;
     bool first = true;
     int while_submitting = 0;
     Clock::duration longest_submitting{};
@@ -231,21 +245,24 @@ struct FrameTimes {
         using ms = std::chrono::duration<double, std::milli>;
         health.frame_drawn(Clock::now(), took);
         if (log_file) {
-            std::fprintf(log_file, "%lld %lld\n", static_cast<long long>(std::chrono::duration_cast<std::chrono::microseconds>(took).count()),
+            std::fprintf(log_file, "%lld %lld\n",
+                         static_cast<long long>(
+                             std::chrono::duration_cast<std::chrono::microseconds>(took).count()),
                          static_cast<long long>(cpu.count()));
             std::fflush(log_file);
         }
         if (first) {
-            log(Priority::Info, "ready", "first frame shown %.0f ms after start", ms(Clock::now() - kStarted).count());
-            notify_ready();   // systemd: the screen is up, not merely the process
+            log(Priority::Info, "ready", "first frame shown %.0f ms after start",
+                ms(Clock::now() - kStarted).count());
+            notify_ready();  // systemd: the screen is up, not merely the process
             first = false;
         }
         if (submitting) {
             ++while_submitting;
             longest_submitting = std::max(longest_submitting, took);
         } else if (while_submitting > 0) {
-            log(Priority::Info, "frames", "%d frames while submitting, longest %.1f ms", while_submitting,
-                ms(longest_submitting).count());
+            log(Priority::Info, "frames", "%d frames while submitting, longest %.1f ms",
+                while_submitting, ms(longest_submitting).count());
             while_submitting = 0;
             longest_submitting = {};
         }
@@ -269,31 +286,36 @@ int run(const Options& opt) {
         return f;
     });
     set_time_zone(cfg.time_zone);
-    std::signal(SIGPIPE, SIG_IGN);   // a register that drops the connection is an error, not a death
+    std::signal(SIGPIPE, SIG_IGN);  // a register that drops the connection is an error, not a death
     net::global_init();
 
     SDL_SetHint(SDL_HINT_VIDEO_X11_NET_WM_BYPASS_COMPOSITOR, "0");
-    if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_TIMER) != 0) throw std::runtime_error(std::string("SDL: ") + SDL_GetError());
-    const Uint32 flags = SDL_WINDOW_ALLOW_HIGHDPI | (cfg.fullscreen && !opt.windowed ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0);
-    SDL_Window* window = SDL_CreateWindow("Complaint kiosk", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED,
-                                          opt.width, opt.height, flags);
+    if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_TIMER) != 0)
+        throw std::runtime_error(std::string("SDL: ") + SDL_GetError());
+    const Uint32 flags = SDL_WINDOW_ALLOW_HIGHDPI |
+                         (cfg.fullscreen && !opt.windowed ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0);
+    SDL_Window* window = SDL_CreateWindow("Complaint kiosk", SDL_WINDOWPOS_CENTERED,
+                                          SDL_WINDOWPOS_CENTERED, opt.width, opt.height, flags);
     if (!window) throw std::runtime_error(std::string("SDL window: ") + SDL_GetError());
     SDL_Renderer* renderer = create_renderer(window);
     SDL_ShowCursor(SDL_DISABLE);
 
     IMGUI_CHECKVERSION();
     ImGui::CreateContext(&atlas);
-    ImGui::GetIO().IniFilename = nullptr;   // nothing about a session is written to disk
+    ImGui::GetIO().IniFilename = nullptr;  // nothing about a session is written to disk
     apply_theme(kNormal);
-    const WorkingDayCalendar calendar = WorkingDayCalendar::load(cfg.assets_dir / "calendar" / "kz-working-days.toml");
+    const WorkingDayCalendar calendar =
+        WorkingDayCalendar::load(cfg.assets_dir / "calendar" / "kz-working-days.toml");
     std::filesystem::create_directories(cfg.state_dir);
     printer::PaperCounter paper(cfg.state_dir / "paper", cfg.talons_per_roll, cfg.paper_warn_below);
     Health health(cfg.kiosk_id, std::string(kiosk_version()), WallClock::now());
-    DeliveryWorker delivery(outbox_file(cfg), cfg.kiosk_id, register_endpoint(cfg), retry_policy(cfg),
-                            std::chrono::hours(cfg.retention_hours), [&health](const DeliveryReport& r) {
+    DeliveryWorker delivery(outbox_file(cfg), cfg.kiosk_id, register_endpoint(cfg),
+                            retry_policy(cfg), std::chrono::hours(cfg.retention_hours),
+                            [&health](const DeliveryReport& r) {
                                 health.delivery_pass(r.registered, r.refused);
                                 if (r.answered_at) health.register_answered(*r.answered_at);
-                                if (r.unreachable_at) health.register_failed(*r.unreachable_at, r.error);
+                                if (r.unreachable_at)
+                                    health.register_failed(*r.unreachable_at, r.error);
                             });
     const Backoffice office{cfg, tr, calendar, delivery, paper};
     Monitor monitor(cfg, health, paper);
@@ -316,12 +338,13 @@ int run(const Options& opt) {
     // watchdog's interval (as sd_watchdog_enabled asks), or often enough for /healthz to see
     // a screen that stopped drawing (HealthLimits::frozen_after).
     const auto watchdog = watchdog_interval();
-    const Clock::duration keepalive = watchdog ? std::chrono::duration_cast<Clock::duration>(*watchdog / 2)
-                                               : std::chrono::duration_cast<Clock::duration>(std::chrono::seconds(30));
+    const Clock::duration keepalive =
+        watchdog ? std::chrono::duration_cast<Clock::duration>(*watchdog / 2)
+                 : std::chrono::duration_cast<Clock::duration>(std::chrono::seconds(30));
     // The attract screen drifts this often (burn-in, and a screen seen to change).
     constexpr auto kDrift = std::chrono::seconds(60);
     Clock::time_point last_frame = Clock::now();
-    int frames_to_draw = 3;   // popups and layout settle over a couple of frames
+    int frames_to_draw = 3;  // popups and layout settle over a couple of frames
     // Where the finger is, from the events themselves: ImGui 1.86's SDL backend reads the
     // pointer through SDL_GetMouseState, which stops following a held finger on some setups
     // (the signature pad saw one point per stroke).
@@ -332,8 +355,11 @@ int run(const Options& opt) {
         const Idle idle_before = session.idle(now);
         const int done_before = session.done_seconds_left(now);
         // Service screens show live figures and a lockout countdown: four frames a second.
-        const int timeout = frames_to_draw > 0 ? 0 : busy ? (session.flow().in_service() ? 250 : 100)
-                          : idle_before.state == Idle::Warning || session.flow().screen == Screen::Done ? 250 : 1000;
+        const int timeout =
+            frames_to_draw > 0 ? 0
+            : busy             ? (session.flow().in_service() ? 250 : 100)
+            : idle_before.state == Idle::Warning || session.flow().screen == Screen::Done ? 250
+                                                                                          : 1000;
         SDL_Event e;
         if (SDL_WaitEventTimeout(&e, timeout)) {
             do {
@@ -341,11 +367,15 @@ int run(const Options& opt) {
                 if (e.type == SDL_QUIT) running = false;
                 // A window shown, exposed or resized may have a new framebuffer: draw all of it.
                 if (e.type == SDL_WINDOWEVENT) repaint.everything();
-                if (e.type == SDL_MOUSEMOTION) pointer = ImVec2(static_cast<float>(e.motion.x), static_cast<float>(e.motion.y));
+                if (e.type == SDL_MOUSEMOTION)
+                    pointer =
+                        ImVec2(static_cast<float>(e.motion.x), static_cast<float>(e.motion.y));
                 if (e.type == SDL_MOUSEBUTTONDOWN || e.type == SDL_MOUSEBUTTONUP)
-                    pointer = ImVec2(static_cast<float>(e.button.x), static_cast<float>(e.button.y));
+                    pointer =
+                        ImVec2(static_cast<float>(e.button.x), static_cast<float>(e.button.y));
                 if (e.type == SDL_MOUSEBUTTONUP) probe().tapped();
-                if (e.type == SDL_MOUSEBUTTONDOWN || e.type == SDL_FINGERDOWN || e.type == SDL_MOUSEMOTION)
+                if (e.type == SDL_MOUSEBUTTONDOWN || e.type == SDL_FINGERDOWN ||
+                    e.type == SDL_MOUSEMOTION)
                     session.act({Act::StillHere}, Clock::now());
                 frames_to_draw = 3;
             } while (SDL_PollEvent(&e));
@@ -357,8 +387,10 @@ int run(const Options& opt) {
             frames_to_draw = std::max(frames_to_draw, 1);
         const Idle idle = session.idle(Clock::now());
         // A countdown on the screen (inactivity, the done screen) is drawn when its second changes.
-        const bool counting = session.flow().screen == Screen::Done && session.done_seconds_left(Clock::now()) != done_before;
-        if (idle.state != idle_before.state || idle.seconds_left != idle_before.seconds_left || busy || counting)
+        const bool counting = session.flow().screen == Screen::Done &&
+                              session.done_seconds_left(Clock::now()) != done_before;
+        if (idle.state != idle_before.state || idle.seconds_left != idle_before.seconds_left ||
+            busy || counting)
             frames_to_draw = std::max(frames_to_draw, 1);
         if (frames_to_draw == 0) continue;
         --frames_to_draw;
@@ -370,28 +402,31 @@ int run(const Options& opt) {
         ImGui_ImplSDL2_NewFrame();
         ImGui::GetIO().MousePos = pointer;
         ImGui::NewFrame();
-        const auto before = std::tuple(session.flow().screen, session.flow().focus, session.flow().focus_official,
-                                       session.flow().errors.size());
+        const auto before = std::tuple(session.flow().screen, session.flow().focus,
+                                       session.flow().focus_official, session.flow().errors.size());
         ImGui::PushFont(app.fonts.body);
         draw(app, Clock::now());
         ImGui::PopFont();
         // A new screen, focus or scroll is laid out over the next frames: draw them now, not at
         // the next touch, so the page never moves under a finger.
-        if (app.unsettled || before != std::tuple(session.flow().screen, session.flow().focus,
-                                                  session.flow().focus_official, session.flow().errors.size()))
+        if (app.unsettled ||
+            before != std::tuple(session.flow().screen, session.flow().focus,
+                                 session.flow().focus_official, session.flow().errors.size()))
             frames_to_draw = std::max(frames_to_draw, 3);
         app.unsettled = false;
         ImGui::Render();
         repaint.draw(*ImGui::GetDrawData(), app.palette->page);
         SDL_RenderPresent(renderer);
-        probe().end_frame();   // after the frame is on screen: what a test reads is what it sees
+        probe().end_frame();  // after the frame is on screen: what a test reads is what it sees
         last_frame = Clock::now();
-        frames.drawn(last_frame - frame_start, thread_cpu() - cpu_start, session.flow().screen == Screen::Submitting);
+        frames.drawn(last_frame - frame_start, thread_cpu() - cpu_start,
+                     session.flow().screen == Screen::Submitting);
         if (watchdog) notify_watchdog();
     }
     notify_stopping();
-    if (session.restart_requested()) log(Priority::Notice, "staff", "restarting at staff's request");
-    session.wait_for_submission();   // a complaint in flight is not dropped
+    if (session.restart_requested())
+        log(Priority::Notice, "staff", "restarting at staff's request");
+    session.wait_for_submission();  // a complaint in flight is not dropped
     session.end();
     if (app.emblem.texture) SDL_DestroyTexture(static_cast<SDL_Texture*>(app.emblem.texture));
     ImGui_ImplSDLRenderer_Shutdown();

@@ -20,8 +20,10 @@ void Probe::item(std::string_view id) {
     if (path.empty()) return;
     const ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImVec2 clip_a = dl->GetClipRectMin(), clip_b = dl->GetClipRectMax();
-    const ImVec2 a(std::max(ImGui::GetItemRectMin().x, clip_a.x), std::max(ImGui::GetItemRectMin().y, clip_a.y));
-    const ImVec2 b(std::min(ImGui::GetItemRectMax().x, clip_b.x), std::min(ImGui::GetItemRectMax().y, clip_b.y));
+    const ImVec2 a(std::max(ImGui::GetItemRectMin().x, clip_a.x),
+                   std::max(ImGui::GetItemRectMin().y, clip_a.y));
+    const ImVec2 b(std::min(ImGui::GetItemRectMax().x, clip_b.x),
+                   std::min(ImGui::GetItemRectMax().y, clip_b.y));
     if (b.x - a.x < 8.f || b.y - a.y < 8.f) return;
     char rect[64];
     std::snprintf(rect, sizeof rect, " %d %d %d %d\n", static_cast<int>(a.x), static_cast<int>(a.y),

@@ -32,7 +32,8 @@ std::uint64_t vertex_hash(const ImDrawVert& v) {
 Repaint::Repaint(SDL_Renderer* renderer) : renderer_(renderer) {
     SDL_RendererInfo info{};
     // Only the software renderer draws into a framebuffer that keeps its pixels between frames.
-    keeps_pixels_ = SDL_GetRendererInfo(renderer, &info) == 0 && info.name && std::strcmp(info.name, "software") == 0;
+    keeps_pixels_ = SDL_GetRendererInfo(renderer, &info) == 0 && info.name &&
+                    std::strcmp(info.name, "software") == 0;
 }
 
 // Section: what changed
@@ -49,8 +50,10 @@ void Repaint::hash_tiles(const ImDrawData& frame) {
         for (const ImDrawCmd& cmd : list.CmdBuffer) {
             const ImDrawVert* vtx = list.VtxBuffer.Data + cmd.VtxOffset;
             const ImDrawIdx* idx = list.IdxBuffer.Data + cmd.IdxOffset;
-            const std::uint64_t where = mix(mix(mix(mix(bits(cmd.ClipRect.x), bits(cmd.ClipRect.y)), bits(cmd.ClipRect.z)),
-                                                bits(cmd.ClipRect.w)), reinterpret_cast<std::uintptr_t>(cmd.GetTexID()));
+            const std::uint64_t where =
+                mix(mix(mix(mix(bits(cmd.ClipRect.x), bits(cmd.ClipRect.y)), bits(cmd.ClipRect.z)),
+                        bits(cmd.ClipRect.w)),
+                    reinterpret_cast<std::uintptr_t>(cmd.GetTexID()));
             for (unsigned i = 0; i + 2 < cmd.ElemCount; i += 3) {
                 const ImDrawVert &a = vtx[idx[i]], &b = vtx[idx[i + 1]], &c = vtx[idx[i + 2]];
                 const float x0 = std::max(std::min({a.pos.x, b.pos.x, c.pos.x}), cmd.ClipRect.x);
@@ -58,15 +61,17 @@ void Repaint::hash_tiles(const ImDrawData& frame) {
                 const float x1 = std::min(std::max({a.pos.x, b.pos.x, c.pos.x}), cmd.ClipRect.z);
                 const float y1 = std::min(std::max({a.pos.y, b.pos.y, c.pos.y}), cmd.ClipRect.w);
                 if (x1 <= x0 || y1 <= y0) continue;
-                const std::uint64_t h = mix(mix(mix(where, vertex_hash(a)), vertex_hash(b)), vertex_hash(c));
+                const std::uint64_t h =
+                    mix(mix(mix(where, vertex_hash(a)), vertex_hash(b)), vertex_hash(c));
                 const int tx0 = std::clamp(static_cast<int>(x0) / kTile, 0, columns_ - 1);
-                const int tx1 = std::clamp(static_cast<int>(std::ceil(x1)) / kTile, 0, columns_ - 1);
+                const int tx1 =
+                    std::clamp(static_cast<int>(std::ceil(x1)) / kTile, 0, columns_ - 1);
                 const int ty0 = std::clamp(static_cast<int>(y0) / kTile, 0, rows_ - 1);
                 const int ty1 = std::clamp(static_cast<int>(std::ceil(y1)) / kTile, 0, rows_ - 1);
                 for (int ty = ty0; ty <= ty1; ++ty)
                     for (int tx = tx0; tx <= tx1; ++tx) {
                         std::uint64_t& t = tiles_[static_cast<std::size_t>(ty) * columns_ + tx];
-                        t = mix(t, h);   // in drawing order: what is drawn over what counts too
+                        t = mix(t, h);  // in drawing order: what is drawn over what counts too
                     }
             }
         }
@@ -91,7 +96,8 @@ std::vector<Repaint::Rect> Repaint::changed_bands() const {
             continue;
         }
         if (first >= 0)
-            bands.push_back({left * kTile, first * kTile, (right - left + 1) * kTile, (ty - first) * kTile});
+            bands.push_back(
+                {left * kTile, first * kTile, (right - left + 1) * kTile, (ty - first) * kTile});
         first = -1, left = columns_, right = -1;
     }
     return bands;
@@ -101,7 +107,8 @@ std::vector<Repaint::Rect> Repaint::changed_bands() const {
 
 // The frame's triangles that fall inside the area, clipped to it, over the background.
 void Repaint::draw_within(const ImDrawData& frame, const Rect& area, Rgb background) {
-    const SDL_Rect whole{area.x, area.y, std::min(area.w, width_ - area.x), std::min(area.h, height_ - area.y)};
+    const SDL_Rect whole{area.x, area.y, std::min(area.w, width_ - area.x),
+                         std::min(area.h, height_ - area.y)};
     SDL_RenderSetClipRect(renderer_, &whole);
     SDL_SetRenderDrawColor(renderer_, background.r, background.g, background.b, 255);
     SDL_RenderFillRect(renderer_, &whole);
@@ -115,7 +122,8 @@ void Repaint::draw_within(const ImDrawData& frame, const Rect& area, Rgb backgro
             if (x1 <= x0 || y1 <= y0) continue;
             const ImDrawVert* vtx = list.VtxBuffer.Data + cmd.VtxOffset;
             const ImDrawIdx* idx = list.IdxBuffer.Data + cmd.IdxOffset;
-            const SDL_Rect clip{static_cast<int>(x0), static_cast<int>(y0), static_cast<int>(std::ceil(x1 - x0)),
+            const SDL_Rect clip{static_cast<int>(x0), static_cast<int>(y0),
+                                static_cast<int>(std::ceil(x1 - x0)),
                                 static_cast<int>(std::ceil(y1 - y0))};
             SDL_RenderSetClipRect(renderer_, &clip);
             // Shapes of one colour (ImGui draws them from the atlas's white pixel) go without
@@ -124,19 +132,22 @@ void Repaint::draw_within(const ImDrawData& frame, const Rect& area, Rgb backgro
             bool run_solid = false;
             auto flush = [&] {
                 if (indices_.empty()) return;
-                SDL_RenderGeometryRaw(renderer_, run_solid ? nullptr : static_cast<SDL_Texture*>(cmd.GetTexID()), &vtx->pos.x,
-                                      sizeof(ImDrawVert), reinterpret_cast<const SDL_Color*>(&vtx->col), sizeof(ImDrawVert),
-                                      run_solid ? nullptr : &vtx->uv.x, sizeof(ImDrawVert), vertices, indices_.data(),
-                                      static_cast<int>(indices_.size()), sizeof(int));
+                SDL_RenderGeometryRaw(
+                    renderer_, run_solid ? nullptr : static_cast<SDL_Texture*>(cmd.GetTexID()),
+                    &vtx->pos.x, sizeof(ImDrawVert), reinterpret_cast<const SDL_Color*>(&vtx->col),
+                    sizeof(ImDrawVert), run_solid ? nullptr : &vtx->uv.x, sizeof(ImDrawVert),
+                    vertices, indices_.data(), static_cast<int>(indices_.size()), sizeof(int));
                 indices_.clear();
             };
             for (unsigned i = 0; i + 2 < cmd.ElemCount; i += 3) {
                 const ImDrawVert &a = vtx[idx[i]], &b = vtx[idx[i + 1]], &c = vtx[idx[i + 2]];
-                if (std::max({a.pos.x, b.pos.x, c.pos.x}) < x0 || std::min({a.pos.x, b.pos.x, c.pos.x}) > x1 ||
-                    std::max({a.pos.y, b.pos.y, c.pos.y}) < y0 || std::min({a.pos.y, b.pos.y, c.pos.y}) > y1)
+                if (std::max({a.pos.x, b.pos.x, c.pos.x}) < x0 ||
+                    std::min({a.pos.x, b.pos.x, c.pos.x}) > x1 ||
+                    std::max({a.pos.y, b.pos.y, c.pos.y}) < y0 ||
+                    std::min({a.pos.y, b.pos.y, c.pos.y}) > y1)
                     continue;
-                const bool solid = a.uv.x == white_.x && a.uv.y == white_.y && b.uv.x == white_.x && b.uv.y == white_.y &&
-                                   c.uv.x == white_.x && c.uv.y == white_.y;
+                const bool solid = a.uv.x == white_.x && a.uv.y == white_.y && b.uv.x == white_.x &&
+                                   b.uv.y == white_.y && c.uv.x == white_.x && c.uv.y == white_.y;
                 if (solid != run_solid) {
                     flush();
                     run_solid = solid;
@@ -154,8 +165,10 @@ void Repaint::draw(const ImDrawData& frame, Rgb background) {
     hash_tiles(frame);
     const Rect all{0, 0, width_, height_};
     std::vector<Rect> areas;
-    if (everything_ || !keeps_pixels_ || previous_.size() != tiles_.size()) areas = {all};
-    else areas = changed_bands();
+    if (everything_ || !keeps_pixels_ || previous_.size() != tiles_.size())
+        areas = {all};
+    else
+        areas = changed_bands();
     for (const Rect& a : areas) draw_within(frame, a, background);
     everything_ = false;
     previous_.swap(tiles_);

@@ -21,7 +21,7 @@ public:
     // Draws the frame: the changed tiles, or everything when asked to or when the renderer
     // does not keep its pixels between frames (OpenGL ES on the bare display).
     void draw(const ImDrawData& frame, Rgb background);
-    void everything() { everything_ = true; }   // after the fonts changed
+    void everything() { everything_ = true; }  // after the fonts changed
 
 private:
     struct Rect {
@@ -36,8 +36,10 @@ private:
     bool everything_ = true;
     int width_ = 0, height_ = 0, columns_ = 0, rows_ = 0;
     std::vector<std::uint64_t> tiles_, previous_;
-    std::vector<int> indices_;   // scratch: the triangles of one command inside the area
-    struct { float x = -1, y = -1; } white_;   // the atlas's white pixel: shapes of one colour
+    std::vector<int> indices_;  // scratch: the triangles of one command inside the area
+    struct {
+        float x = -1, y = -1;
+    } white_;  // the atlas's white pixel: shapes of one colour
 };
 
 }  // namespace kiosk::ui

@@ -13,7 +13,8 @@ namespace {
 
 void paragraph(const std::string& text) { ui::paragraph(text, kNormal.text); }
 
-bool big_button(App& app, std::string_view id, const std::string& label, float width, float height = 110.f) {
+bool big_button(App& app, std::string_view id, const std::string& label, float width,
+                float height = 110.f) {
     return button(app, id, label, Icon::None, Tone::Secondary, ImVec2(width, height));
 }
 
@@ -23,28 +24,37 @@ std::string clock_time(WallClock::time_point t) { return local_time(t, "%d.%m.%Y
 
 std::string duration_words(std::chrono::seconds s) {
     char out[32];
-    std::snprintf(out, sizeof out, "%lldd %02lldh %02lldm", static_cast<long long>(s.count() / 86400),
-                  static_cast<long long>(s.count() / 3600 % 24), static_cast<long long>(s.count() / 60 % 60));
+    std::snprintf(
+        out, sizeof out, "%lldd %02lldh %02lldm", static_cast<long long>(s.count() / 86400),
+        static_cast<long long>(s.count() / 3600 % 24), static_cast<long long>(s.count() / 60 % 60));
     return out;
 }
 
 // Section: the overview's lines
 
 void register_lines(App& app, const Figures& f) {
-    if (f.register_up()) paragraph(format(app.t("staff.register_up"), {clock_time(*f.register_success)}));
-    else if (f.register_error) paragraph(format(app.t("staff.register_down"), {clock_time(*f.register_error), f.register_error_reason}));
-    else paragraph(app.t("staff.register_unknown"));
+    if (f.register_up())
+        paragraph(format(app.t("staff.register_up"), {clock_time(*f.register_success)}));
+    else if (f.register_error)
+        paragraph(format(app.t("staff.register_down"),
+                         {clock_time(*f.register_error), f.register_error_reason}));
+    else
+        paragraph(app.t("staff.register_unknown"));
     const auto& expiry = f.sample.client_cert_expiry;
     if (!expiry) return paragraph(app.t("staff.certificate_none"));
-    const auto days = std::chrono::duration_cast<std::chrono::days>(*expiry - WallClock::now()).count();
-    paragraph(format(app.t("staff.certificate"), {local_time(*expiry, "%d.%m.%Y"), std::to_string(days)}));
+    const auto days =
+        std::chrono::duration_cast<std::chrono::days>(*expiry - WallClock::now()).count();
+    paragraph(format(app.t("staff.certificate"),
+                     {local_time(*expiry, "%d.%m.%Y"), std::to_string(days)}));
 }
 
 void outbox_lines(App& app, const OutboxStats& o) {
     const int waiting = o.queued + o.delivering;
     if (waiting > 0 && o.oldest_undelivered)
-        paragraph(format(app.t("staff.outbox"), {std::to_string(waiting), clock_time(*o.oldest_undelivered)}));
-    else paragraph(app.t("staff.outbox_empty"));
+        paragraph(format(app.t("staff.outbox"),
+                         {std::to_string(waiting), clock_time(*o.oldest_undelivered)}));
+    else
+        paragraph(app.t("staff.outbox_empty"));
     if (o.failed > 0) paragraph(format(app.t("staff.outbox_failed"), {std::to_string(o.failed)}));
 }
 
@@ -59,11 +69,14 @@ const char* printer_state_key(const PrinterHealth& p) {
 void printer_lines(App& app, const Sample& s) {
     const PrinterHealth& p = s.printer;
     paragraph(app.t(printer_state_key(p)));
-    for (const auto& [on, key] : {std::pair{p.media_empty, "staff.printer_no_paper"}, std::pair{p.media_low, "staff.printer_low"},
-                                  std::pair{p.jam, "staff.printer_jam"}, std::pair{p.cover_open, "staff.printer_cover"},
-                                  std::pair{p.offline, "staff.printer_offline"}})
+    for (const auto& [on, key] :
+         {std::pair{p.media_empty, "staff.printer_no_paper"},
+          std::pair{p.media_low, "staff.printer_low"}, std::pair{p.jam, "staff.printer_jam"},
+          std::pair{p.cover_open, "staff.printer_cover"},
+          std::pair{p.offline, "staff.printer_offline"}})
         if (on) paragraph(app.t(key));
-    paragraph(format(app.t("staff.paper_left"), {std::to_string(s.paper_remaining), std::to_string(app.config.talons_per_roll)}));
+    paragraph(format(app.t("staff.paper_left"), {std::to_string(s.paper_remaining),
+                                                 std::to_string(app.config.talons_per_roll)}));
     if (s.paper_low) paragraph(app.t("staff.paper_low"));
 }
 
@@ -81,13 +94,13 @@ void confirmation(App& app, float w) {
     const auto& asked = app.session.flow().service.confirming;
     if (!asked) return;
     rule();
-    paragraph(app.t(*asked == StaffAction::Reboot ? "staff.confirm_reboot" : "staff.confirm_restart"));
+    paragraph(
+        app.t(*asked == StaffAction::Reboot ? "staff.confirm_reboot" : "staff.confirm_restart"));
     const float half = (w - 16) / 2;
     if (big_button(app, "staff.yes", app.t("staff.yes"), half)) app.act({Act::StaffConfirm});
     ImGui::SameLine();
     if (big_button(app, "staff.no", app.t("staff.no"), half)) app.act({Act::StaffCancel});
 }
-
 
 // Section: screens
 
@@ -100,10 +113,14 @@ void service_login(App& app) {
     ImGui::PopFont();
     // One line, always there, so that the pad never moves under a finger.
     const auto wait = app.session.pin_gate().wait(WallClock::now());
-    if (s.checking) paragraph(app.t("staff.checking"));
-    else if (wait.count() > 0) paragraph(format(app.t("staff.locked"), {std::to_string(wait.count())}));
-    else if (!s.result.empty()) paragraph(app.t(s.result));
-    else paragraph(" ");
+    if (s.checking)
+        paragraph(app.t("staff.checking"));
+    else if (wait.count() > 0)
+        paragraph(format(app.t("staff.locked"), {std::to_string(wait.count())}));
+    else if (!s.result.empty())
+        paragraph(app.t(s.result));
+    else
+        paragraph(" ");
     // A digit pad of 15 mm keys; the PIN never goes through the letter keyboard.
     const float key_w = std::min(220.f, (ImGui::GetContentRegionAvail().x - 16) / 3);
     static constexpr const char* rows[] = {"123", "456", "789"};
@@ -111,7 +128,8 @@ void service_login(App& app) {
         for (int i = 0; i < 3; ++i) {
             if (i > 0) ImGui::SameLine();
             const std::string digit(1, row[i]);
-            if (big_button(app, "pin:" + digit, digit, key_w, 120.f)) app.act({Act::PinDigit, 0, 0, digit});
+            if (big_button(app, "pin:" + digit, digit, key_w, 120.f))
+                app.act({Act::PinDigit, 0, 0, digit});
         }
     }
     if (big_button(app, "pin:erase", app.t("staff.erase"), key_w, 120.f)) app.act({Act::PinErase});
@@ -128,7 +146,8 @@ void service_home(App& app) {
     printer_lines(app, f.sample);
     paragraph(format(app.t("staff.disk"), {std::to_string(f.sample.disk_free_bytes >> 20)}));
     paragraph(format(app.t("staff.uptime"),
-                     {duration_words(std::chrono::duration_cast<std::chrono::seconds>(WallClock::now() - f.started)),
+                     {duration_words(std::chrono::duration_cast<std::chrono::seconds>(
+                          WallClock::now() - f.started)),
                       f.version, f.kiosk_id}));
     paragraph(format(app.t("staff.assistance"), {std::to_string(f.assistance_requests)}));
     rule();
@@ -140,10 +159,12 @@ void service_home(App& app) {
     action("staff.restock", StaffAction::PaperRestocked);
     ImGui::SameLine();
     action("staff.test_print", StaffAction::TestPrint);
-    if (big_button(app, "staff.reprint", app.t("staff.reprint"), half)) app.act({Act::StaffOpen, static_cast<int>(Screen::ServiceReprint)});
+    if (big_button(app, "staff.reprint", app.t("staff.reprint"), half))
+        app.act({Act::StaffOpen, static_cast<int>(Screen::ServiceReprint)});
     ImGui::SameLine();
     action("staff.deliver", StaffAction::DeliverNow);
-    if (big_button(app, "staff.log", app.t("staff.log"), half)) app.act({Act::StaffOpen, static_cast<int>(Screen::ServiceLog)});
+    if (big_button(app, "staff.log", app.t("staff.log"), half))
+        app.act({Act::StaffOpen, static_cast<int>(Screen::ServiceLog)});
     rule();
     action("staff.restart", StaffAction::Restart);
     ImGui::SameLine();
@@ -183,11 +204,14 @@ void service_footer(App& app, float width) {
     const Screen screen = app.session.flow().screen;
     const float half = (width - 16) / 2;
     if (screen == Screen::ServiceReprint || screen == Screen::ServiceLog) {
-        if (button(app, "nav.back", app.t("nav.back"), Icon::Back, Tone::Secondary, ImVec2(half, 110.f)))
+        if (button(app, "nav.back", app.t("nav.back"), Icon::Back, Tone::Secondary,
+                   ImVec2(half, 110.f)))
             app.act({Act::StaffOpen, static_cast<int>(Screen::ServiceHome)});
         ImGui::SameLine(0, 16.f);
     }
-    if (button(app, "staff.exit", app.t("staff.exit"), Icon::Close, Tone::Primary, ImVec2(half, 110.f))) app.act({Act::StaffLeave});
+    if (button(app, "staff.exit", app.t("staff.exit"), Icon::Close, Tone::Primary,
+               ImVec2(half, 110.f)))
+        app.act({Act::StaffLeave});
 }
 
 }  // namespace kiosk::ui

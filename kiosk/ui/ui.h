@@ -21,20 +21,20 @@ enum class Layout { Kazakh, Russian, Latin, Symbols, Digits };
 
 struct Keyboard {
     Layout layout = Layout::Kazakh;
-    Layout letters = Layout::Kazakh;   // the letters to go back to from the symbols
+    Layout letters = Layout::Kazakh;  // the letters to go back to from the symbols
     bool shift = false;
-    std::string language;              // the citizen's language the layout was last set for
+    std::string language;  // the citizen's language the layout was last set for
 };
 
 struct Fonts {
     ImFont* body = nullptr;
-    ImFont* small = nullptr;   // hints, the keyboard's word keys
-    ImFont* heading = nullptr; // bold, a little larger than the body
+    ImFont* small = nullptr;    // hints, the keyboard's word keys
+    ImFont* heading = nullptr;  // bold, a little larger than the body
     ImFont* title = nullptr;
-    ImFont* huge = nullptr;    // the registration number
-    ImFont* key = nullptr;     // the keyboard's letters and word keys: the same size in large
-    ImFont* key_small = nullptr;   // text, so that every row still fits the screen
-    float scale = 1.f;         // 1.5 when the atlas was built for large text
+    ImFont* huge = nullptr;       // the registration number
+    ImFont* key = nullptr;        // the keyboard's letters and word keys: the same size in large
+    ImFont* key_small = nullptr;  // text, so that every row still fits the screen
+    float scale = 1.f;            // 1.5 when the atlas was built for large text
 };
 
 // An emblem image uploaded as a texture (nullptr when none is configured).
@@ -51,12 +51,12 @@ struct App {
     Fonts fonts;
     Emblem emblem;
     const Palette* palette = &kNormal;
-    SignatureStroke stroke;                          // being drawn right now
-    std::string shown_focus;                         // the field last scrolled into view
-    std::string revealed;                            // the answer last scrolled into view
-    Screen shown_screen = Screen::Attract;           // the screen the page was last laid out for
-    bool unsettled = false;                          // this frame moved things: draw more
-    bool scroll_to_top = false;                      // an error summary just appeared
+    SignatureStroke stroke;                 // being drawn right now
+    std::string shown_focus;                // the field last scrolled into view
+    std::string revealed;                   // the answer last scrolled into view
+    Screen shown_screen = Screen::Attract;  // the screen the page was last laid out for
+    bool unsettled = false;                 // this frame moved things: draw more
+    bool scroll_to_top = false;             // an error summary just appeared
 
     const std::string& t(std::string_view key) const { return session.t(key); }
     // What a touch did is laid out over the next frames (a popup sizes itself on its first):
@@ -72,11 +72,11 @@ struct App {
 // the frame is on screen, headed by "frame N taps M at K" (K: the frame that took the last tap)
 // so a test can wait until a tap's effect is drawn.
 struct Probe {
-    std::string path;                                // empty: off
+    std::string path;  // empty: off
     std::string frame, last_written;
     unsigned long frames = 0, taps = 0, tap_frame = 0;
     void tapped() { ++taps, tap_frame = frames + 1; }
-    void item(std::string_view id);                  // the last ImGui item
+    void item(std::string_view id);  // the last ImGui item
     void end_frame();
 };
 Probe& probe();
@@ -89,8 +89,8 @@ std::uint32_t colour(Rgb c, float alpha = 1.f);
 bool touch_area(std::string_view id, const ImVec2& size, std::string_view probe_id = {});
 void paragraph(const std::string& text, Rgb c);
 // A button in the palette's primary (filled) or secondary (outlined) look, with an icon.
-bool button(App& app, std::string_view id, const std::string& label, Icon icon, Tone tone, const ImVec2& size,
-            bool on = false);
+bool button(App& app, std::string_view id, const std::string& label, Icon icon, Tone tone,
+            const ImVec2& size, bool on = false);
 
 // Draws the whole screen for this frame and reports the intents of what was touched.
 void draw(App& app, Clock::time_point now);

@@ -9,7 +9,7 @@
 #include <printer/qr.h>
 
 #include <imgui.h>
-#include <imgui_internal.h>   // ClearActiveID: a drag cancels the press under it
+#include <imgui_internal.h>  // ClearActiveID: a drag cancels the press under it
 
 #include <algorithm>
 #include <cmath>
@@ -18,13 +18,15 @@ namespace kiosk::ui {
 
 // Section: colours and building blocks
 
-std::uint32_t colour(Rgb c, float alpha) { return IM_COL32(c.r, c.g, c.b, static_cast<int>(alpha * 255)); }
+std::uint32_t colour(Rgb c, float alpha) {
+    return IM_COL32(c.r, c.g, c.b, static_cast<int>(alpha * 255));
+}
 
 namespace {
 
-constexpr float kPad = 32.f;          // the page's margin
-constexpr float kGap = 16.f;          // between things
-constexpr float kMeasure = 1150.f;    // about 70 characters of body text: no longer lines
+constexpr float kPad = 32.f;        // the page's margin
+constexpr float kGap = 16.f;        // between things
+constexpr float kMeasure = 1150.f;  // about 70 characters of body text: no longer lines
 
 const Palette& pal(const App& app) { return *app.palette; }
 
@@ -39,8 +41,9 @@ void frame(ImVec2 a, ImVec2 b, Rgb c, float thickness, float rounding = 0.f) {
     a = snap(a), b = snap(b);
     ImDrawList* dl = ImGui::GetWindowDrawList();
     if (rounding > 0.f) {
-        dl->AddRect(ImVec2(a.x + thickness / 2, a.y + thickness / 2), ImVec2(b.x - thickness / 2, b.y - thickness / 2),
-                    colour(c), rounding, 0, thickness);
+        dl->AddRect(ImVec2(a.x + thickness / 2, a.y + thickness / 2),
+                    ImVec2(b.x - thickness / 2, b.y - thickness / 2), colour(c), rounding, 0,
+                    thickness);
         return;
     }
     dl->AddRectFilled(a, ImVec2(b.x, a.y + thickness), colour(c));
@@ -53,7 +56,8 @@ ImVec2 text_size(ImFont* font, const std::string& s, float wrap = -1.f) {
     return font->CalcTextSizeA(font->FontSize, FLT_MAX, wrap, s.c_str());
 }
 void text_at(ImFont* font, ImVec2 at, Rgb c, const std::string& s, float wrap = 0.f) {
-    ImGui::GetWindowDrawList()->AddText(font, font->FontSize, snap(at), colour(c), s.c_str(), nullptr, wrap);
+    ImGui::GetWindowDrawList()->AddText(font, font->FontSize, snap(at), colour(c), s.c_str(),
+                                        nullptr, wrap);
 }
 
 // A label with its icon in front (an arrow forward goes after it): the icon glyphs live in the
@@ -84,14 +88,17 @@ bool touch_area(std::string_view id, const ImVec2& size, std::string_view probe_
     return hit;
 }
 
-bool button(App& app, std::string_view id, const std::string& label, Icon icon, Tone tone, const ImVec2& size, bool on) {
+bool button(App& app, std::string_view id, const std::string& label, Icon icon, Tone tone,
+            const ImVec2& size, bool on) {
     const Palette& p = pal(app);
     const ImVec2 pos = ImGui::GetCursorScreenPos();
     const bool hit = touch_area(id, size);
     const bool pressed = ImGui::IsItemActive();
     const ImVec2 end(pos.x + size.x, pos.y + size.y);
     const bool filled = tone == Tone::Primary || on;
-    const Rgb back = filled ? (pressed ? p.primary_pressed : p.primary) : pressed ? p.pressed : p.surface;
+    const Rgb back = filled    ? (pressed ? p.primary_pressed : p.primary)
+                     : pressed ? p.pressed
+                               : p.surface;
     const Rgb fore = filled ? p.on_primary : pressed ? p.text : p.secondary_text;
     rect(pos, end, back, 10.f);
     if (!filled) frame(pos, end, p.secondary_edge, 3.f, 10.f);
@@ -102,7 +109,9 @@ bool button(App& app, std::string_view id, const std::string& label, Icon icon, 
     const ImVec2 at(pos.x + std::max(kGap, (size.x - ts.x) / 2), pos.y + (size.y - ts.y) / 2);
     text_at(font, at, fore, shown, wrap);
     // Chosen is said by a shape too, not by colour alone: a bar under the label.
-    if (on) rect(ImVec2(at.x, at.y + ts.y + 3.f), ImVec2(at.x + std::min(ts.x, wrap), at.y + ts.y + 8.f), fore);
+    if (on)
+        rect(ImVec2(at.x, at.y + ts.y + 3.f),
+             ImVec2(at.x + std::min(ts.x, wrap), at.y + ts.y + 8.f), fore);
     return hit;
 }
 
@@ -119,14 +128,19 @@ void heading(App& app, const std::string& text, ImFont* font) {
 // A framed message: a thick bar on the left in the tone's colour, the icon and the words.
 void notice(App& app, const Item& item) {
     const Palette& p = pal(app);
-    const Rgb back = item.tone == Tone::Warning ? p.warning_bg : item.tone == Tone::Error ? p.error_bg
-                   : item.tone == Tone::Success ? p.surface : p.info_bg;
-    const Rgb edge = item.tone == Tone::Warning ? p.warning_edge : item.tone == Tone::Error ? p.error
-                   : item.tone == Tone::Success ? p.success : p.info_edge;
+    const Rgb back = item.tone == Tone::Warning   ? p.warning_bg
+                     : item.tone == Tone::Error   ? p.error_bg
+                     : item.tone == Tone::Success ? p.surface
+                                                  : p.info_bg;
+    const Rgb edge = item.tone == Tone::Warning   ? p.warning_edge
+                     : item.tone == Tone::Error   ? p.error
+                     : item.tone == Tone::Success ? p.success
+                                                  : p.info_edge;
     const float w = page_width();
     ImFont* font = ImGui::GetFont();
     std::string text = with_icon(item.icon, item.label);
-    for (const Row& r : item.rows) text += "\n" + (r.label.empty() ? r.value : r.label + ": " + r.value);
+    for (const Row& r : item.rows)
+        text += "\n" + (r.label.empty() ? r.value : r.label + ": " + r.value);
     const float inner = w - 3 * kGap - 10.f;
     const ImVec2 ts = text_size(font, text, inner);
     const float actions_h = item.entries.empty() ? 0.f : font->FontSize + 2 * kGap + kGap;
@@ -138,9 +152,12 @@ void notice(App& app, const Item& item) {
     text_at(font, ImVec2(pos.x + 10.f + 1.5f * kGap, pos.y + kGap), p.text, text, inner);
     ImGui::Dummy(ImVec2(w, ts.y + 2 * kGap));
     for (const Item& a : item.entries) {
-        ImGui::SetCursorScreenPos(ImVec2(pos.x + 10.f + 1.5f * kGap, ImGui::GetCursorScreenPos().y));
+        ImGui::SetCursorScreenPos(
+            ImVec2(pos.x + 10.f + 1.5f * kGap, ImGui::GetCursorScreenPos().y));
         const float bw = text_size(font, with_icon(a.icon, a.label)).x + 3 * kGap;
-        if (button(app, a.id, a.label, a.icon, Tone::Secondary, ImVec2(bw, font->FontSize + 2 * kGap))) app.act(a.intent);
+        if (button(app, a.id, a.label, a.icon, Tone::Secondary,
+                   ImVec2(bw, font->FontSize + 2 * kGap)))
+            app.act(a.intent);
         ImGui::Dummy(ImVec2(1, kGap));
     }
     ImGui::EndGroup();
@@ -164,7 +181,8 @@ void help_bar(App& app, const Item& item, float w) {
     ImGui::PushFont(font);
     if (off) {
         ImGui::SetCursorScreenPos(ImVec2(pos.x + w - bw - 10.f, pos.y + 10.f));
-        if (button(app, off->id, off->label, off->icon, Tone::Secondary, ImVec2(bw, h - 20.f))) app.act(off->intent);
+        if (button(app, off->id, off->label, off->icon, Tone::Secondary, ImVec2(bw, h - 20.f)))
+            app.act(off->intent);
     }
     ImGui::PopFont();
     ImGui::SetCursorScreenPos(pos);
@@ -177,7 +195,7 @@ void error_summary(App& app, const Item& item, float w) {
     const Palette& p = pal(app);
     const ImVec2 pos = ImGui::GetCursorScreenPos();
     ImDrawList* dl = ImGui::GetWindowDrawList();
-    dl->ChannelsSplit(2);   // the frame goes behind what is drawn inside it
+    dl->ChannelsSplit(2);  // the frame goes behind what is drawn inside it
     dl->ChannelsSetCurrent(1);
     ImGui::SetCursorScreenPos(ImVec2(pos.x + 1.5f * kGap, pos.y + kGap));
     ImGui::BeginGroup();
@@ -190,7 +208,8 @@ void error_summary(App& app, const Item& item, float w) {
         const bool hit = touch_area(e.id, ImVec2(inner, ts.y + kGap));
         text_at(font, at, p.error, e.label, inner);
         // Underlined like a link: it is one.
-        rect(ImVec2(at.x, at.y + ts.y + 2), ImVec2(at.x + std::min(ts.x, inner), at.y + ts.y + 4), p.error);
+        rect(ImVec2(at.x, at.y + ts.y + 2), ImVec2(at.x + std::min(ts.x, inner), at.y + ts.y + 4),
+             p.error);
         if (hit) app.act(e.intent);
     }
     ImGui::EndGroup();
@@ -216,14 +235,17 @@ std::vector<Line> wrap_lines(ImFont* font, const std::string& s, float width) {
     while (true) {
         const char* nl = std::find(at, end, '\n');
         const char* cut = font->CalcWordWrapPositionA(1.f, at, nl, width);
-        if (cut == at && at < nl) cut = at + 1;   // a single glyph wider than the box
+        if (cut == at && at < nl) cut = at + 1;  // a single glyph wider than the box
         while (cut < nl && (static_cast<unsigned char>(*cut) & 0xC0) == 0x80) ++cut;
-        lines.push_back({static_cast<std::size_t>(at - begin), static_cast<std::size_t>(cut - begin)});
+        lines.push_back(
+            {static_cast<std::size_t>(at - begin), static_cast<std::size_t>(cut - begin)});
         if (cut >= end) break;
         at = cut;
-        if (at == nl) ++at;                       // past the new line
-        else while (at < nl && *at == ' ') ++at;  // wrapped: the space is not drawn
-        if (at >= end && nl < end) {              // a new line at the very end: one more, empty
+        if (at == nl)
+            ++at;  // past the new line
+        else
+            while (at < nl && *at == ' ') ++at;  // wrapped: the space is not drawn
+        if (at >= end && nl < end) {             // a new line at the very end: one more, empty
             lines.push_back({s.size(), s.size()});
             break;
         }
@@ -239,7 +261,7 @@ void field(App& app, const Item& item) {
     ImFont* font = ImGui::GetFont();
     const ImVec2 group = ImGui::GetCursorScreenPos();
     const bool has_error = !item.error.empty();
-    const float indent = has_error ? 26.f : 0.f;   // the error bar on the left
+    const float indent = has_error ? 26.f : 0.f;  // the error bar on the left
     ImGui::SetCursorScreenPos(ImVec2(group.x + indent, group.y));
     ImGui::BeginGroup();
     paragraph(item.label, p.text);
@@ -260,12 +282,12 @@ void field(App& app, const Item& item) {
         const ImDrawList* clip = ImGui::GetWindowDrawList();
         if (pos.y < clip->GetClipRectMin().y || end.y > clip->GetClipRectMax().y) {
             ImGui::SetScrollHereY(0.25f);
-            app.unsettled = true;   // the scroll lands next frame
+            app.unsettled = true;  // the scroll lands next frame
         }
         app.shown_focus = item.id;
     }
     if (item.on) {
-        probe().item("focused");   // where the keyboard types, for tests
+        probe().item("focused");  // where the keyboard types, for tests
         rect(ImVec2(pos.x - 6, pos.y - 6), ImVec2(end.x + 6, end.y + 6), p.focus, 4.f);
     }
     rect(pos, end, p.surface);
@@ -274,16 +296,20 @@ void field(App& app, const Item& item) {
     ImDrawList* dl = ImGui::GetWindowDrawList();
     dl->PushClipRect(pos, end, true);
     for (std::size_t i = 0; i < lines.size(); ++i)
-        dl->AddText(font, font->FontSize, snap(ImVec2(origin.x, origin.y + i * line_h)), colour(p.text),
-                    item.value.c_str() + lines[i].from, item.value.c_str() + lines[i].to);
+        dl->AddText(font, font->FontSize, snap(ImVec2(origin.x, origin.y + i * line_h)),
+                    colour(p.text), item.value.c_str() + lines[i].from,
+                    item.value.c_str() + lines[i].to);
     if (item.on) {
         // The caret: on its line, after the letters before it.
         const std::size_t caret = std::min(flow.caret, item.value.size());
         std::size_t li = 0;
         while (li + 1 < lines.size() && caret > lines[li].to) ++li;
         if (li + 1 < lines.size() && caret == lines[li].to && caret >= lines[li + 1].from) ++li;
-        const float x = origin.x + font->CalcTextSizeA(font->FontSize, FLT_MAX, 0.f, item.value.c_str() + lines[li].from,
-                                                       item.value.c_str() + std::max(caret, lines[li].from)).x;
+        const float x =
+            origin.x + font->CalcTextSizeA(font->FontSize, FLT_MAX, 0.f,
+                                           item.value.c_str() + lines[li].from,
+                                           item.value.c_str() + std::max(caret, lines[li].from))
+                           .x;
         const float y = origin.y + li * line_h;
         rect(ImVec2(x, y - 2), ImVec2(x + 4, y + font->FontSize + 4), p.text);
     }
@@ -292,14 +318,19 @@ void field(App& app, const Item& item) {
         if (!item.on) app.act(item.intent);
         // The letter under the finger: lines by height, letters by width.
         const ImVec2 tap = ImGui::GetIO().MousePos;
-        const std::size_t li = std::min(lines.size() - 1, static_cast<std::size_t>(std::max(0.f, (tap.y - origin.y) / line_h)));
+        const std::size_t li = std::min(
+            lines.size() - 1, static_cast<std::size_t>(std::max(0.f, (tap.y - origin.y) / line_h)));
         std::size_t cps = code_point_count(std::string_view(item.value).substr(0, lines[li].from));
         for (std::size_t at = lines[li].from; at < lines[li].to;) {
             const std::size_t next = next_code_point(item.value, at);
-            const float mid = font->CalcTextSizeA(font->FontSize, FLT_MAX, 0.f, item.value.c_str() + lines[li].from,
-                                                  item.value.c_str() + next).x -
-                              font->CalcTextSizeA(font->FontSize, FLT_MAX, 0.f, item.value.c_str() + at,
-                                                  item.value.c_str() + next).x / 2;
+            const float mid =
+                font->CalcTextSizeA(font->FontSize, FLT_MAX, 0.f,
+                                    item.value.c_str() + lines[li].from, item.value.c_str() + next)
+                    .x -
+                font->CalcTextSizeA(font->FontSize, FLT_MAX, 0.f, item.value.c_str() + at,
+                                    item.value.c_str() + next)
+                        .x /
+                    2;
             if (tap.x - origin.x < mid) break;
             ++cps;
             at = next;
@@ -332,7 +363,9 @@ void choice(App& app, const Item& item) {
     if (item.on) dl->AddCircleFilled(mark, 14.f, colour(p.text), 32);
     const float top = pos.y + (h - ls.y - hs.y - (item.hint.empty() ? 0.f : 8.f)) / 2;
     text_at(font, ImVec2(pos.x + 100.f, top), p.text, item.label, inner);
-    if (!item.hint.empty()) text_at(app.fonts.small, ImVec2(pos.x + 100.f, top + ls.y + 8.f), p.muted, item.hint, inner);
+    if (!item.hint.empty())
+        text_at(app.fonts.small, ImVec2(pos.x + 100.f, top + ls.y + 8.f), p.muted, item.hint,
+                inner);
     if (hit) app.act(item.intent);
     ImGui::Dummy(ImVec2(1, kGap / 2));
 }
@@ -342,7 +375,9 @@ void template_text(App& app, const Item& item) {
     const float w = page_width();
     ImFont* font = ImGui::GetFont();
     const float h = text_size(font, with_icon(item.icon, item.label), w - 2 * kGap).y + 2 * kGap;
-    if (button(app, item.id, item.label, item.icon, Tone::Secondary, ImVec2(w, std::max(90.f, h)), item.on)) app.act(item.intent);
+    if (button(app, item.id, item.label, item.icon, Tone::Secondary, ImVec2(w, std::max(90.f, h)),
+               item.on))
+        app.act(item.intent);
     ImGui::Dummy(ImVec2(1, kGap / 4));
 }
 
@@ -358,19 +393,23 @@ void tiles(App& app, const std::vector<const Item*>& items, float height) {
     const ImVec2 origin = ImGui::GetCursorScreenPos();
     for (std::size_t i = 0; i < items.size(); ++i) {
         const Item& item = *items[i];
-        const ImVec2 pos(origin.x + (i % columns) * (tile_w + kGap), origin.y + (i / columns) * (tile_h + kGap));
+        const ImVec2 pos(origin.x + (i % columns) * (tile_w + kGap),
+                         origin.y + (i / columns) * (tile_h + kGap));
         ImGui::SetCursorScreenPos(pos);
         const bool hit = touch_area(item.id, ImVec2(tile_w, tile_h));
         const bool filled = item.tone == Tone::Primary;
         const bool pressed = ImGui::IsItemActive();
-        const Rgb back = filled ? (pressed ? p.primary_pressed : p.primary) : pressed ? p.pressed : p.surface;
+        const Rgb back = filled    ? (pressed ? p.primary_pressed : p.primary)
+                         : pressed ? p.pressed
+                                   : p.surface;
         const Rgb fore = filled ? p.on_primary : p.text;
         const Rgb sub = filled ? p.on_primary : p.muted;
         const ImVec2 end(pos.x + tile_w, pos.y + tile_h);
         rect(pos, end, back, 14.f);
         if (!filled) frame(pos, end, p.secondary_edge, 3.f, 14.f);
         const float inner = tile_w - 2 * 28.f;
-        text_at(app.fonts.huge, ImVec2(pos.x + 28.f, pos.y + 24.f), filled ? p.on_primary : p.primary, icon_text(item.icon));
+        text_at(app.fonts.huge, ImVec2(pos.x + 28.f, pos.y + 24.f),
+                filled ? p.on_primary : p.primary, icon_text(item.icon));
         const float label_y = pos.y + 24.f + app.fonts.huge->FontSize + 12.f;
         text_at(app.fonts.heading, ImVec2(pos.x + 28.f, label_y), fore, item.label, inner);
         const float hint_y = label_y + text_size(app.fonts.heading, item.label, inner).y + 10.f;
@@ -393,7 +432,8 @@ void card(App& app, const Item& item) {
     ImGui::BeginGroup();
     ImFont* font = ImGui::GetFont();
     const bool change = item.intent.act == Act::Change;
-    const float change_w = change ? text_size(font, with_icon(item.icon, item.value)).x + 3 * kGap : 0.f;
+    const float change_w =
+        change ? text_size(font, with_icon(item.icon, item.value)).x + 3 * kGap : 0.f;
     ImGui::PushFont(app.fonts.heading);
     ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + w - 48.f - change_w - kGap);
     ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(colour(p.text)));
@@ -405,7 +445,9 @@ void card(App& app, const Item& item) {
         const ImVec2 back = ImGui::GetCursorScreenPos();
         ImGui::SetCursorScreenPos(ImVec2(pos.x + w - 24.f - change_w, pos.y + 14.f));
         const std::string id = "review.change#" + std::to_string(item.intent.arg);
-        if (button(app, id, item.value, item.icon, Tone::Secondary, ImVec2(change_w, font->FontSize + 34.f))) app.act(item.intent);
+        if (button(app, id, item.value, item.icon, Tone::Secondary,
+                   ImVec2(change_w, font->FontSize + 34.f)))
+            app.act(item.intent);
         ImGui::SetCursorScreenPos(ImVec2(back.x, std::max(back.y, pos.y + font->FontSize + 60.f)));
     }
     for (const Row& r : item.rows) {
@@ -440,16 +482,20 @@ void switch_control(App& app, const Item& item, float width) {
     const ImVec2 pos = ImGui::GetCursorScreenPos();
     const bool hit = touch_area(item.id, ImVec2(width, h));
     const ImVec2 track(pos.x + 4.f, std::floor(pos.y + (h - kTrackH) / 2));
-    rect(track, ImVec2(track.x + kTrackW, track.y + kTrackH), item.on ? p.primary : p.switch_off, kTrackH / 2);
+    rect(track, ImVec2(track.x + kTrackW, track.y + kTrackH), item.on ? p.primary : p.switch_off,
+         kTrackH / 2);
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const float r = kTrackH / 2 - 5.f;
-    const ImVec2 knob(track.x + (item.on ? kTrackW - kTrackH / 2 : kTrackH / 2), track.y + kTrackH / 2);
+    const ImVec2 knob(track.x + (item.on ? kTrackW - kTrackH / 2 : kTrackH / 2),
+                      track.y + kTrackH / 2);
     dl->AddCircleFilled(knob, r, colour(p.surface), 32);
-    if (item.on) {   // "on" in a shape too, not colour alone: a tick in the track
+    if (item.on) {  // "on" in a shape too, not colour alone: a tick in the track
         const ImVec2 ts2 = text_size(app.fonts.small, icon_text(Icon::Tick));
-        text_at(app.fonts.small, ImVec2(track.x + 10.f, track.y + (kTrackH - ts2.y) / 2), p.on_primary, icon_text(Icon::Tick));
+        text_at(app.fonts.small, ImVec2(track.x + 10.f, track.y + (kTrackH - ts2.y) / 2),
+                p.on_primary, icon_text(Icon::Tick));
     }
-    text_at(font, ImVec2(pos.x + kTrackW + 20.f, pos.y + (h - ts.y) / 2), p.text, item.label, inner);
+    text_at(font, ImVec2(pos.x + kTrackW + 20.f, pos.y + (h - ts.y) / 2), p.text, item.label,
+            inner);
     if (hit) app.act(item.intent);
 }
 
@@ -467,16 +513,18 @@ void checkbox(App& app, const Item& item, float width) {
     frame(a, ImVec2(a.x + box, a.y + box), item.error.empty() ? p.field_edge : p.error, 4.f);
     if (item.on) {
         const ImVec2 tick = text_size(app.fonts.title, icon_text(Icon::Tick));
-        text_at(app.fonts.title, ImVec2(a.x + (box - tick.x) / 2, a.y + (box - tick.y) / 2), p.text, icon_text(Icon::Tick));
+        text_at(app.fonts.title, ImVec2(a.x + (box - tick.x) / 2, a.y + (box - tick.y) / 2), p.text,
+                icon_text(Icon::Tick));
     }
     text_at(font, ImVec2(pos.x + box + 32.f, pos.y + 12.f), p.text, item.label, inner);
     if (hit) app.act(item.intent);
 }
 
 void qr_code(App& app, const Item& item) {
-    const printer::QrSymbol qr = printer::encode_qr(item.value);   // a short address: it always fits
+    const printer::QrSymbol qr = printer::encode_qr(item.value);  // a short address: it always fits
     const int n = qr.width;
-    const float quiet = 4.f, cell = std::floor(360.f / (n + 2 * quiet)), size = cell * (n + 2 * quiet);
+    const float quiet = 4.f, cell = std::floor(360.f / (n + 2 * quiet)),
+                size = cell * (n + 2 * quiet);
     const ImVec2 pos = snap(ImGui::GetCursorScreenPos());
     rect(pos, ImVec2(pos.x + size, pos.y + size), {0xFF, 0xFF, 0xFF});
     for (int y = 0; y < n; ++y)
@@ -500,15 +548,19 @@ void signature_pad(App& app, const Item& item) {
     probe().item(item.id);
     rect(pos, ImVec2(pos.x + w, pos.y + h), p.surface);
     frame(pos, ImVec2(pos.x + w, pos.y + h), item.error.empty() ? p.field_edge : p.error, 3.f);
-    rect(ImVec2(pos.x + 60.f, pos.y + h * 0.75f), ImVec2(pos.x + w - 60.f, pos.y + h * 0.75f + 2.f), p.muted);
-    text_at(app.fonts.title, ImVec2(pos.x + 24.f, pos.y + h * 0.75f - app.fonts.title->FontSize), p.muted, "×");
+    rect(ImVec2(pos.x + 60.f, pos.y + h * 0.75f), ImVec2(pos.x + w - 60.f, pos.y + h * 0.75f + 2.f),
+         p.muted);
+    text_at(app.fonts.title, ImVec2(pos.x + 24.f, pos.y + h * 0.75f - app.fonts.title->FontSize),
+            p.muted, "×");
     auto to_pad = [&](ImVec2 m) {
-        return SignaturePoint{std::clamp((m.x - pos.x) / w, 0.f, 1.f), std::clamp((m.y - pos.y) / h, 0.f, 1.f)};
+        return SignaturePoint{std::clamp((m.x - pos.x) / w, 0.f, 1.f),
+                              std::clamp((m.y - pos.y) / h, 0.f, 1.f)};
     };
     if (ImGui::IsItemActive()) {
         const ImVec2 m = ImGui::GetIO().MousePos;
         const SignaturePoint pt = to_pad(m);
-        if (app.stroke.empty() || std::hypot(app.stroke.back().x - pt.x, app.stroke.back().y - pt.y) > 0.002f)
+        if (app.stroke.empty() ||
+            std::hypot(app.stroke.back().x - pt.x, app.stroke.back().y - pt.y) > 0.002f)
             app.stroke.push_back(pt);
     } else if (!app.stroke.empty()) {
         app.session.sign(std::move(app.stroke));
@@ -518,8 +570,8 @@ void signature_pad(App& app, const Item& item) {
     ImDrawList* dl = ImGui::GetWindowDrawList();
     auto draw_stroke = [&](const SignatureStroke& s) {
         for (std::size_t i = 1; i < s.size(); ++i)
-            dl->AddLine(ImVec2(pos.x + s[i - 1].x * w, pos.y + s[i - 1].y * h), ImVec2(pos.x + s[i].x * w, pos.y + s[i].y * h),
-                        colour(p.text), 5.f);
+            dl->AddLine(ImVec2(pos.x + s[i - 1].x * w, pos.y + s[i - 1].y * h),
+                        ImVec2(pos.x + s[i].x * w, pos.y + s[i].y * h), colour(p.text), 5.f);
     };
     for (const auto& s : app.session.flow().complaint.signature) draw_stroke(s);
     draw_stroke(app.stroke);
@@ -566,7 +618,7 @@ void progress(App& app, const Item& item, Clock::time_point now) {
 
 void item(App& app, const Item& it) {
     const Palette& p = pal(app);
-    if (it.reveal && app.revealed != it.id) {   // an answer that just came: bring it into view
+    if (it.reveal && app.revealed != it.id) {  // an answer that just came: bring it into view
         ImGui::SetScrollHereY(0.2f);
         app.revealed = it.id;
         app.unsettled = true;
@@ -579,11 +631,13 @@ void item(App& app, const Item& it) {
     case Kind::Field: return field(app, it);
     case Kind::Choice: return choice(app, it);
     case Kind::Template: return template_text(app, it);
-    case Kind::Tile: return;   // laid out together by tiles()
+    case Kind::Tile: return;  // laid out together by tiles()
     case Kind::Action: {
         ImFont* font = ImGui::GetFont();
-        const float bw = std::min(page_width(), text_size(font, with_icon(it.icon, it.label)).x + 4 * kGap);
-        if (button(app, it.id, it.label, it.icon, it.tone, ImVec2(std::max(bw, 320.f), 100.f))) app.act(it.intent);
+        const float bw =
+            std::min(page_width(), text_size(font, with_icon(it.icon, it.label)).x + 4 * kGap);
+        if (button(app, it.id, it.label, it.icon, it.tone, ImVec2(std::max(bw, 320.f), 100.f)))
+            app.act(it.intent);
         break;
     }
     case Kind::Card: return card(app, it);
@@ -611,7 +665,8 @@ float header(App& app, float width) {
     float x = kPad;
     if (app.emblem.texture) {
         const float eh = h - 24.f, ew = eh * app.emblem.width / std::max(1, app.emblem.height);
-        ImGui::GetWindowDrawList()->AddImage(app.emblem.texture, ImVec2(x, 12.f), ImVec2(x + ew, 12.f + eh));
+        ImGui::GetWindowDrawList()->AddImage(app.emblem.texture, ImVec2(x, 12.f),
+                                             ImVec2(x + ew, 12.f + eh));
         x += ew + kGap;
     }
     ImFont* font = app.fonts.heading;
@@ -632,8 +687,11 @@ float steps(App& app, const ScreenContent& c, float top, float width) {
     for (int i = 0; i < n; ++i) {
         const float x = kPad + i * (seg + 8.f);
         const bool done = i + 1 < c.current_step, current = i + 1 == c.current_step;
-        if (done || current) rect(ImVec2(x, y - (current ? 4.f : 0.f)), ImVec2(x + seg, y + 10.f + (current ? 4.f : 0.f)), p.step_done);
-        else frame(ImVec2(x, y), ImVec2(x + seg, y + 10.f), p.step_todo, 2.f);
+        if (done || current)
+            rect(ImVec2(x, y - (current ? 4.f : 0.f)),
+                 ImVec2(x + seg, y + 10.f + (current ? 4.f : 0.f)), p.step_done);
+        else
+            frame(ImVec2(x, y), ImVec2(x + seg, y + 10.f), p.step_todo, 2.f);
     }
     return y + 24.f - top;
 }
@@ -672,7 +730,8 @@ float footer_height(const ScreenContent& c, bool landscape) {
 void footer(App& app, const ScreenContent& c, float top, float width, bool landscape) {
     std::vector<const Item*> first, second;
     for (const Item& i : c.footer)
-        (i.tone == Tone::Primary || i.id == "nav.back" || c.footer.size() <= 2 ? first : second).push_back(&i);
+        (i.tone == Tone::Primary || i.id == "nav.back" || c.footer.size() <= 2 ? first : second)
+            .push_back(&i);
     auto row = [&](const std::vector<const Item*>& items, float y, float h, float x0, float w) {
         if (items.empty()) return;
         float weights = 0.f;
@@ -682,7 +741,8 @@ void footer(App& app, const ScreenContent& c, float top, float width, bool lands
         for (const Item* i : items) {
             const float bw = std::floor(unit * (i->tone == Tone::Primary ? 2.f : 1.f));
             ImGui::SetCursorScreenPos(ImVec2(x, y));
-            if (button(app, i->id, i->label, i->icon, i->tone, ImVec2(bw, h), i->on)) app.act(i->intent);
+            if (button(app, i->id, i->label, i->icon, i->tone, ImVec2(bw, h), i->on))
+                app.act(i->intent);
             x += bw + 12.f;
         }
     };
@@ -722,7 +782,8 @@ void access_bar(App& app, const ScreenContent& c, float top, float width) {
     float lx = width - kPad - languages.size() * (lang_w + 10.f) + 10.f;
     for (const Item* i : languages) {
         ImGui::SetCursorScreenPos(ImVec2(lx, top + 12.f));
-        if (button(app, i->id, i->label, Icon::None, Tone::Secondary, ImVec2(lang_w, h), i->on)) app.act(i->intent);
+        if (button(app, i->id, i->label, Icon::None, Tone::Secondary, ImVec2(lang_w, h), i->on))
+            app.act(i->intent);
         lx += lang_w + 10.f;
     }
     ImGui::PopFont();
@@ -747,13 +808,17 @@ void dialog(App& app, const ScreenContent& c) {
     ImGui::SetNextWindowSize(ImVec2(std::min(size.x * 0.86f, 1000.f), 0));
     ImGui::PushStyleColor(ImGuiCol_PopupBg, ImGui::ColorConvertU32ToFloat4(colour(p.surface)));
     ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(40, 36));
-    if (ImGui::BeginPopupModal("dialog", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize)) {
+    if (ImGui::BeginPopupModal("dialog", nullptr,
+                               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize)) {
         const float w = ImGui::GetContentRegionAvail().x;
         for (const Item& i : c.dialog) {
-            if (i.kind == Kind::Heading) heading(app, i.label, app.fonts.title);
+            if (i.kind == Kind::Heading)
+                heading(app, i.label, app.fonts.title);
             else if (i.kind == Kind::Action) {
                 if (button(app, i.id, i.label, i.icon, i.tone, ImVec2(w, 110.f))) app.act(i.intent);
-            } else paragraph(i.kind == Kind::Countdown ? with_icon(Icon::Clock, i.label) : i.label, p.text);
+            } else
+                paragraph(i.kind == Kind::Countdown ? with_icon(Icon::Clock, i.label) : i.label,
+                          p.text);
             ImGui::Dummy(ImVec2(1, kGap));
         }
         ImGui::EndPopup();
@@ -772,7 +837,8 @@ void attract(App& app, const ScreenContent& c, Clock::time_point now) {
     // A drift of ten pixels a minute, through seven places: no line stays on the same pixels
     // for long (burn-in), and the screen is seen to change; a frame between costs next to
     // nothing, as nothing else moves.
-    const auto minute = std::chrono::duration_cast<std::chrono::minutes>(now.time_since_epoch()).count();
+    const auto minute =
+        std::chrono::duration_cast<std::chrono::minutes>(now.time_since_epoch()).count();
     const float drift = static_cast<float>(minute % 7 - 3) * 10.f;
     std::vector<const Item*> titles, languages;
     for (const Item& i : c.page) (i.kind == Kind::Action ? languages : titles).push_back(&i);
@@ -782,7 +848,8 @@ void attract(App& app, const ScreenContent& c, Clock::time_point now) {
     // the button under them; Kazakh first and largest.
     auto block_h = [&](std::size_t n) {
         ImFont* font = n == 0 ? app.fonts.huge : app.fonts.title;
-        return text_size(font, titles[n]->label, measure).y + 12.f + text_size(app.fonts.body, titles[n]->hint, measure).y;
+        return text_size(font, titles[n]->label, measure).y + 12.f +
+               text_size(app.fonts.body, titles[n]->hint, measure).y;
     };
     float total = 0.f;
     for (std::size_t n = 0; n < titles.size(); ++n) total += block_h(n) + 40.f;
@@ -808,7 +875,8 @@ void attract(App& app, const ScreenContent& c, Clock::time_point now) {
         const ImVec2 at = landscape ? ImVec2((size.x - 3 * bw - 2 * 40.f) / 2 + n * (bw + 40.f), y)
                                     : ImVec2((size.x - bw) / 2, y + n * (bh + 28.f));
         ImGui::SetCursorScreenPos(at);
-        if (button(app, i.id, i.label, Icon::Next, Tone::Primary, ImVec2(bw, bh))) app.act(i.intent);
+        if (button(app, i.id, i.label, Icon::Next, Tone::Primary, ImVec2(bw, bh)))
+            app.act(i.intent);
     }
     ImGui::PopFont();
     // Staff's hidden way in: five taps in the top-left corner.
@@ -820,7 +888,8 @@ void attract(App& app, const ScreenContent& c, Clock::time_point now) {
 // Section: the page between the bars
 
 void page(App& app, const ScreenContent& c, float page_height) {
-    if (std::none_of(c.page.begin(), c.page.end(), [](const Item& i) { return i.reveal; })) app.revealed.clear();
+    if (std::none_of(c.page.begin(), c.page.end(), [](const Item& i) { return i.reveal; }))
+        app.revealed.clear();
     page_title(app, c);
     std::vector<const Item*> tile_items;
     for (const Item& i : c.page)
@@ -839,7 +908,8 @@ void draw(App& app, Clock::time_point now) {
     ImGui::SetNextWindowPos(ImVec2(0, 0));
     ImGui::SetNextWindowSize(size);
     constexpr ImGuiWindowFlags full = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
-                                      ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus;
+                                      ImGuiWindowFlags_NoSavedSettings |
+                                      ImGuiWindowFlags_NoBringToFrontOnFocus;
     ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
     ImGui::Begin("kiosk", nullptr, full);
     ImGui::PopStyleVar();
@@ -870,8 +940,10 @@ void draw(App& app, Clock::time_point now) {
         for (const Item& i : c.banner) {
             ImGui::SetCursorScreenPos(ImVec2(kPad, top + kGap));
             ImGui::BeginGroup();
-            if (i.kind == Kind::ErrorSummary) error_summary(app, i, banner_w);
-            else help_bar(app, i, banner_w);
+            if (i.kind == Kind::ErrorSummary)
+                error_summary(app, i, banner_w);
+            else
+                help_bar(app, i, banner_w);
             ImGui::EndGroup();
             top = ImGui::GetItemRectMax().y;
         }
@@ -890,7 +962,8 @@ void draw(App& app, Clock::time_point now) {
         // Touch scrolling: a finger that moves more than a tap would moves the page, even when
         // it landed on a button (which then is not pressed). The signature pad keeps its strokes.
         if (flow.screen != Screen::Signature &&
-            ImGui::IsWindowHovered(ImGuiHoveredFlags_AllowWhenBlockedByActiveItem | ImGuiHoveredFlags_ChildWindows) &&
+            ImGui::IsWindowHovered(ImGuiHoveredFlags_AllowWhenBlockedByActiveItem |
+                                   ImGuiHoveredFlags_ChildWindows) &&
             ImGui::IsMouseDragging(ImGuiMouseButton_Left, 16.f)) {
             ImGui::SetScrollY(ImGui::GetScrollY() - ImGui::GetIO().MouseDelta.y);
             ImGui::ClearActiveID();
@@ -899,11 +972,13 @@ void draw(App& app, Clock::time_point now) {
         page(app, c, page_h);
         ImGui::PopTextWrapPos();
         ImGui::Dummy(ImVec2(1, kGap));
-        const bool more = ImGui::GetScrollMaxY() > 0.f && ImGui::GetScrollY() < ImGui::GetScrollMaxY() - 2.f;
+        const bool more =
+            ImGui::GetScrollMaxY() > 0.f && ImGui::GetScrollY() < ImGui::GetScrollMaxY() - 2.f;
         ImGui::EndChild();
         if (more) scroll_cue(app, ImVec2(kPad, top + kGap + page_h), page_w);
         if (beside) {
-            ImGui::SetCursorScreenPos(ImVec2(size.x - keyboard_w, footer_top - keyboard_height(app, keyboard_w)));
+            ImGui::SetCursorScreenPos(
+                ImVec2(size.x - keyboard_w, footer_top - keyboard_height(app, keyboard_w)));
             draw_keyboard(app, keyboard_w);
         } else if (c.keyboard) {
             ImGui::SetCursorScreenPos(ImVec2(0, footer_top - below));

@@ -66,9 +66,9 @@ bool iso_datetime(std::string_view s) {
         }
     }
     const auto zone = s.substr(std::min(i, s.size()));
-    return zone == "Z" || (zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') &&
-                           number_at(zone, 1, 2, 0, 23) && zone[3] == ':' &&
-                           number_at(zone, 4, 2, 0, 59));
+    return zone == "Z" ||
+           (zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') &&
+            number_at(zone, 1, 2, 0, 23) && zone[3] == ':' && number_at(zone, 4, 2, 0, 59));
 }
 
 // Section: reading JSON
@@ -237,16 +237,19 @@ StatusResult parse_status_answer(long http_status, std::string_view body) {
 }
 
 ServicesResult parse_services(long http_status, std::string_view body) {
-    if (http_status < 200 || http_status >= 300) return {false, {}, open311_error(http_status, body)};
+    if (http_status < 200 || http_status >= 300)
+        return {false, {}, open311_error(http_status, body)};
     const json j = parse_json(body);
-    if (!j.is_array() || j.empty()) return {false, {}, "malformed services.json: not a list of services"};
+    if (!j.is_array() || j.empty())
+        return {false, {}, "malformed services.json: not a list of services"};
     ServicesResult out{true, {}, ""};
     for (const auto& s : j) {
         if (!s.is_object() || !s.contains("service_code") ||
             !clean_string(s["service_code"], kMaxCodeBytes) || !s.contains("service_name") ||
             !clean_string(s["service_name"], 300))
             return {false, {}, "malformed services.json: a service without a valid code or name"};
-        out.services.push_back({s["service_code"], s["service_name"], name_or_empty(s, "service_name_kk"),
+        out.services.push_back({s["service_code"], s["service_name"],
+                                name_or_empty(s, "service_name_kk"),
                                 name_or_empty(s, "service_name_en"), name_or_empty(s, "group"),
                                 name_or_empty(s, "group_kk"), name_or_empty(s, "group_en")});
     }

@@ -14,11 +14,11 @@ namespace {
 
 constexpr std::size_t kMaxIdempotencyKeyBytes = 128;  // what the register accepts
 
-
 // This machine, by name or as an address: "127.evil.example" is a name, not loopback.
 bool loopback_host(std::string host) {
     if (host == "localhost") return true;
-    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
     in_addr v4{};
     in6_addr v6{};
     if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
@@ -28,7 +28,8 @@ bool loopback_host(std::string host) {
 // Plain HTTP only to this machine (development); everything else must be HTTPS.
 std::string check_url(const std::string& url) {
     std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> u(curl_url(), curl_url_cleanup);
-    if (curl_url_set(u.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) return "bad register URL";
+    if (curl_url_set(u.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK)
+        return "bad register URL";
     char *scheme = nullptr, *host = nullptr;
     curl_url_get(u.get(), CURLUPART_SCHEME, &scheme, 0);
     curl_url_get(u.get(), CURLUPART_HOST, &host, 0);
@@ -43,7 +44,8 @@ std::string check_url(const std::string& url) {
 
 // A key the register would refuse, or one that could split the header, fails for good.
 std::string bad_idempotency_key(const std::string& key) {
-    const bool printable = std::all_of(key.begin(), key.end(), [](char c) { return c >= 0x20 && c <= 0x7E; });
+    const bool printable =
+        std::all_of(key.begin(), key.end(), [](char c) { return c >= 0x20 && c <= 0x7E; });
     if (printable && key.size() <= kMaxIdempotencyKeyBytes) return "";
     return "Idempotency-Key must be at most 128 printable ASCII characters";
 }
@@ -80,18 +82,18 @@ namespace {
 
 // One HTTP exchange with the register.
 struct Call {
-    std::string path;                // below base_url, percent-encoded, query included
+    std::string path;  // below base_url, percent-encoded, query included
     bool post = false;
-    std::string body;                // POST only
-    std::string content_type;        // POST only
-    std::string idempotency_key;     // POST only; empty sends a fresh one
+    std::string body;             // POST only
+    std::string content_type;     // POST only
+    std::string idempotency_key;  // POST only; empty sends a fresh one
 };
 
 struct Response {
     long status = 0;
     std::string body;
-    std::string retry_after;         // the Retry-After header as sent, if any
-    std::string error;               // transport error: there is no HTTP answer to read
+    std::string retry_after;  // the Retry-After header as sent, if any
+    std::string error;        // transport error: there is no HTTP answer to read
     bool too_large = false;
 };
 
@@ -109,7 +111,8 @@ size_t collect(char* data, size_t size, size_t n, void* user) {
 std::string transfer_error(CURLcode rc, const char* errbuf) {
     std::string what = curl_easy_strerror(rc);
     if (errbuf[0]) what += std::string(": ") + errbuf;
-    if (rc == CURLE_PEER_FAILED_VERIFICATION) return "TLS: the register's certificate was refused (" + what + ")";
+    if (rc == CURLE_PEER_FAILED_VERIFICATION)
+        return "TLS: the register's certificate was refused (" + what + ")";
     return what;
 }
 
@@ -133,22 +136,27 @@ Response perform(const RegisterEndpoint& ep, const Call& call) {
     CURL* h = easy.get();
     curl_easy_reset(h);
     char errbuf[CURL_ERROR_SIZE] = "";
-    curl_easy_setopt(h, CURLOPT_URL, url.c_str());              // checked above: https, or http to loopback
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);            // the precise reason, e.g. which certificate check failed
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);                   // threads: no SIGALRM for DNS timeouts
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https,http");    // no file://, ftp:// ... ever
-    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);             // a redirect is an error, not a hop elsewhere
-    curl_easy_setopt(h, CURLOPT_PROXY, "");                      // straight to the register: no proxy from http_proxy & co.
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, ep.connect_timeout_ms);  // a dead link fails fast
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, ep.total_timeout_ms);  // the whole exchange, answer included
-    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 16L);           // bytes/s: a stalled link ends early ...
-    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 10L);            // ... once it stayed below that for 10 s
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);             // the register proves who it is: never 0
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);             // ... for the host name in base_url
-    curl_easy_setopt(h, CURLOPT_CAINFO, ep.ca_file.c_str());     // ... by a chain to the pinned CA only
-    curl_easy_setopt(h, CURLOPT_CAPATH, nullptr);                // Debian's libcurl would add /etc/ssl/certs
+    curl_easy_setopt(h, CURLOPT_URL, url.c_str());  // checked above: https, or http to loopback
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER,
+                     errbuf);  // the precise reason, e.g. which certificate check failed
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);  // threads: no SIGALRM for DNS timeouts
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https,http");  // no file://, ftp:// ... ever
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);  // a redirect is an error, not a hop elsewhere
+    curl_easy_setopt(h, CURLOPT_PROXY,
+                     "");  // straight to the register: no proxy from http_proxy & co.
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+                     ep.connect_timeout_ms);  // a dead link fails fast
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS,
+                     ep.total_timeout_ms);              // the whole exchange, answer included
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 16L);  // bytes/s: a stalled link ends early ...
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 10L);   // ... once it stayed below that for 10 s
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);    // the register proves who it is: never 0
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);    // ... for the host name in base_url
+    curl_easy_setopt(h, CURLOPT_CAINFO,
+                     ep.ca_file.c_str());          // ... by a chain to the pinned CA only
+    curl_easy_setopt(h, CURLOPT_CAPATH, nullptr);  // Debian's libcurl would add /etc/ssl/certs
     curl_easy_setopt(h, CURLOPT_SSLVERSION, CURL_SSLVERSION_TLSv1_2);  // TLS 1.2 at least
-    if (!ep.client_cert.empty()) {                               // mutual TLS: the kiosk's own identity
+    if (!ep.client_cert.empty()) {  // mutual TLS: the kiosk's own identity
         curl_easy_setopt(h, CURLOPT_SSLCERT, ep.client_cert.c_str());
         curl_easy_setopt(h, CURLOPT_SSLKEY, ep.client_key.c_str());
     }
@@ -165,10 +173,12 @@ Response perform(const RegisterEndpoint& ep, const Call& call) {
     add_header("Accept: application/json");
     if (call.post) {
         add_header("Content-Type: " + call.content_type);
-        add_header("Idempotency-Key: " + (call.idempotency_key.empty() ? new_idempotency_key() : call.idempotency_key));
+        add_header("Idempotency-Key: " +
+                   (call.idempotency_key.empty() ? new_idempotency_key() : call.idempotency_key));
         add_header("Expect:");  // no 100-continue round trip (or 1 s wait) before the body
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, call.body.c_str());  // POST, body not copied
-        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(call.body.size()));  // binary-safe length
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+                         static_cast<curl_off_t>(call.body.size()));  // binary-safe length
     }
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
 
@@ -256,7 +266,8 @@ StatusResult fetch_status(const RegisterEndpoint& ep, const std::string& service
     StatusResult out = read(perform(ep, {"requests/" + escape(service_request_id) + ".json"}),
                             parse_status_answer);
     // An answer about another request is no answer about this one.
-    if (out.outcome == Outcome::Registered && out.request.service_request_id != service_request_id) {
+    if (out.outcome == Outcome::Registered &&
+        out.request.service_request_id != service_request_id) {
         out.outcome = Outcome::Unreachable;
         out.error = "malformed answer: about another service_request_id";
     }

@@ -23,7 +23,8 @@ printer::Talon sample() {
         "ЖТ-2026-00000742",
         {
             {"Қабылданған күні мен уақыты / Дата и время приёма", "27.11.2026 10:15 (Asia/Almaty)"},
-            {"Адресат / Адресат", "Көрсетілетін қызметті берушінің басшысына / Руководителю услугодателя"},
+            {"Адресат / Адресат",
+             "Көрсетілетін қызметті берушінің басшысына / Руководителю услугодателя"},
             {"Өтініш беруші / Заявитель", "Әбілқасымова А. Қ."},
             {"Қабылдаған / Принял", "Кенжебаева Г. С., киоск / киоск KSK-AKM-001"},
             {"Жауап берілетін күн / Ожидаемая дата ответа", "04.12.2026"},
@@ -44,15 +45,16 @@ void measure(const char* paper, const printer::TalonStyle& style, int talons) {
     for (int i = 0; i < talons; ++i) {
         const auto start = std::chrono::steady_clock::now();
         bytes = printer::render_talon(talon, style).size();
-        ms.push_back(std::chrono::duration<double, std::milli>(
-                         std::chrono::steady_clock::now() - start).count());
+        ms.push_back(
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                .count());
     }
     std::sort(ms.begin(), ms.end());
     const auto at = [&](double q) {
         return ms[static_cast<std::size_t>(std::ceil(q * static_cast<double>(ms.size()))) - 1];
     };
-    std::printf("%-8s talons %d  median %.2f ms  p99 %.2f ms  max %.2f ms  PDF %zu bytes\n",
-                paper, talons, at(0.5), at(0.99), ms.back(), bytes);
+    std::printf("%-8s talons %d  median %.2f ms  p99 %.2f ms  max %.2f ms  PDF %zu bytes\n", paper,
+                talons, at(0.5), at(0.99), ms.back(), bytes);
 }
 
 }  // namespace

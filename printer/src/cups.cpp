@@ -21,9 +21,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-constexpr double io_tick_s = 0.2;          // how often a blocked read looks at the deadline
-constexpr milliseconds poll_every{200};    // between looks at a job in progress
-constexpr milliseconds cancel_grace{2000}; // a cancel still gets this much after the deadline
+constexpr double io_tick_s = 0.2;            // how often a blocked read looks at the deadline
+constexpr milliseconds poll_every{200};      // between looks at a job in progress
+constexpr milliseconds cancel_grace{2000};   // a cancel still gets this much after the deadline
 constexpr std::size_t max_name_bytes = 255;  // IPP name values (job-name)
 
 // Section: printer-state-reasons
@@ -61,7 +61,7 @@ std::string joined(const std::vector<std::string>& words) {
 // Section: where the printer is
 
 struct Endpoint {
-    std::string host;         // name, address, or the path of cupsd's local socket
+    std::string host;  // name, address, or the path of cupsd's local socket
     int port = 631;
     std::string resource;     // HTTP path, e.g. "/ipp/print" or "/printers/Receipt"
     std::string printer_uri;  // the printer-uri attribute of every request
@@ -141,8 +141,8 @@ class Session {
 public:
     Session(Endpoint ep, Clock::time_point deadline) : ep_(std::move(ep)), deadline_(deadline) {
         const int msec = static_cast<int>(std::max<Clock::rep>(1, left().count()));
-        http_ = httpConnect2(ep_.host.c_str(), ep_.port, nullptr, AF_UNSPEC, ep_.encryption,
-                             1, msec, nullptr);
+        http_ = httpConnect2(ep_.host.c_str(), ep_.port, nullptr, AF_UNSPEC, ep_.encryption, 1,
+                             msec, nullptr);
         if (!http_) {
             failure_ = Clock::now() >= deadline_ ? Failure::TimedOut : Failure::Unreachable;
             error_ = "cannot connect to the printer at " + ep_.host + ":" +
@@ -241,9 +241,9 @@ PrinterStatus ask_status(Session& session) {
     }
     // A printer that leaves its state out is judged by its reasons alone.
     switch (ippGetInteger(ippFindAttribute(answer.get(), "printer-state", IPP_TAG_ENUM), 0)) {
-        case IPP_PSTATE_STOPPED: s.state = PrinterStatus::State::Stopped; break;
-        case IPP_PSTATE_PROCESSING: s.state = PrinterStatus::State::Processing; break;
-        default: s.state = PrinterStatus::State::Idle; break;
+    case IPP_PSTATE_STOPPED: s.state = PrinterStatus::State::Stopped; break;
+    case IPP_PSTATE_PROCESSING: s.state = PrinterStatus::State::Processing; break;
+    default: s.state = PrinterStatus::State::Idle; break;
     }
     ipp_attribute_t* reasons =
         ippFindAttribute(answer.get(), "printer-state-reasons", IPP_TAG_KEYWORD);
@@ -269,8 +269,8 @@ std::optional<JobState> ask_job(Session& session, int job_id) {
     const Response answer = session.send(req);
     if (!answer) return std::nullopt;
     JobState job;
-    job.state = static_cast<ipp_jstate_t>(ippGetInteger(
-        ippFindAttribute(answer.get(), "job-state", IPP_TAG_ENUM), 0));
+    job.state = static_cast<ipp_jstate_t>(
+        ippGetInteger(ippFindAttribute(answer.get(), "job-state", IPP_TAG_ENUM), 0));
     std::vector<std::string> why;
     ipp_attribute_t* reasons = ippFindAttribute(answer.get(), "job-state-reasons", IPP_TAG_KEYWORD);
     for (int i = 0; i < ippGetCount(reasons); ++i)
@@ -307,9 +307,9 @@ std::string cancel(Session& session, int job_id) {
 
 PrintResult::Outcome outcome_of(Failure f) {
     switch (f) {
-        case Failure::TimedOut: return PrintResult::Outcome::TimedOut;
-        case Failure::Unreachable: return PrintResult::Outcome::Unreachable;
-        default: return PrintResult::Outcome::Failed;
+    case Failure::TimedOut: return PrintResult::Outcome::TimedOut;
+    case Failure::Unreachable: return PrintResult::Outcome::Unreachable;
+    default: return PrintResult::Outcome::Failed;
     }
 }
 

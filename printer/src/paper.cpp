@@ -42,14 +42,14 @@ int load(const fs::path& file) {
     while (std::getline(lines, line)) {
         ++number;
         if (line.empty() || line.front() == '#') continue;
-        const std::string_view digits = std::string_view(line).substr(
-            line.starts_with(key) ? key.size() : line.size());
+        const std::string_view digits =
+            std::string_view(line).substr(line.starts_with(key) ? key.size() : line.size());
         int value = -1;
         const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
         if (count >= 0 || digits.empty() || ec != std::errc() ||
             end != digits.data() + digits.size() || value < 0)
-            corrupt(file, "line " + std::to_string(number) +
-                              ": expected one line \"printed <talons>\"");
+            corrupt(file,
+                    "line " + std::to_string(number) + ": expected one line \"printed <talons>\"");
         count = value;
     }
     if (count < 0) corrupt(file, "no \"printed <talons>\" line");
@@ -61,9 +61,10 @@ int load(const fs::path& file) {
 PaperCounter::PaperCounter(fs::path state_file, int talons_per_roll, int warn_below)
     : file_(std::move(state_file)), per_roll_(talons_per_roll), warn_below_(warn_below) {
     if (per_roll_ <= 0 || warn_below_ < 0 || warn_below_ > per_roll_)
-        throw Error("printer: paper counter needs talons per roll above 0 and a warning level "
-                    "between 0 and that (got " + std::to_string(per_roll_) + " and " +
-                    std::to_string(warn_below_) + ")");
+        throw Error(
+            "printer: paper counter needs talons per roll above 0 and a warning level "
+            "between 0 and that (got " +
+            std::to_string(per_roll_) + " and " + std::to_string(warn_below_) + ")");
     printed_ = load(file_);
 }
 
@@ -94,8 +95,8 @@ void PaperCounter::save(int printed) {
     if (ec)
         throw Error("printer: creating folder \"" + file_.parent_path().string() +
                     "\" failed: " + ec.message());
-    detail::write_atomically(file_, std::string(header) + std::string(key) +
-                                        std::to_string(printed) + "\n", 0644);
+    detail::write_atomically(
+        file_, std::string(header) + std::string(key) + std::to_string(printed) + "\n", 0644);
 }
 
 }  // namespace printer

@@ -14,7 +14,8 @@ QrSymbol encode_qr(const std::string& text) {
     const std::unique_ptr<QRcode, void (*)(QRcode*)> code(
         QRcode_encodeString(text.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1), QRcode_free);
     if (!code)
-        throw Error("printer: cannot make a QR code of " + std::to_string(text.size()) + " bytes: " + std::strerror(errno));
+        throw Error("printer: cannot make a QR code of " + std::to_string(text.size()) +
+                    " bytes: " + std::strerror(errno));
     QrSymbol symbol{code->width, {}};
     const std::size_t modules = static_cast<std::size_t>(code->width) * code->width;
     symbol.dark.reserve(modules);

@@ -28,8 +28,7 @@ fs::path spool_talon(const fs::path& dir, const std::string& name,
         throw Error("printer: creating folder \"" + dir.string() + "\" failed: " + ec.message());
     const fs::path path = dir / (name + ".pdf");
     // 0640: the talon names the applicant, so other users may not read it.
-    detail::write_atomically(
-        path, {reinterpret_cast<const char*>(pdf.data()), pdf.size()}, 0640);
+    detail::write_atomically(path, {reinterpret_cast<const char*>(pdf.data()), pdf.size()}, 0640);
     return path;
 }
 

@@ -32,7 +32,7 @@ namespace {
 // Section: measures (PDF points of the unscaled layout unless the name says otherwise)
 
 constexpr double pt_per_mm = 72.0 / 25.4;
-constexpr int min_band_mm = 20;    // narrower and a single large glyph may not fit
+constexpr int min_band_mm = 20;  // narrower and a single large glyph may not fit
 constexpr double rule_pt = 0.5;
 constexpr double bold_stroke_em = 0.04;     // outline that thickens the regular face
 constexpr double number_shrink_step = 0.5;  // points taken off a number too wide to fit
@@ -42,7 +42,7 @@ constexpr double overhang_em = 0.06;
 // A module of 0.75 mm is six dots of a 203 dpi thermal head: crisp and easy for phone cameras.
 constexpr double qr_module_pt = 0.75 * pt_per_mm;
 constexpr double qr_min_module_pt = 0.35 * pt_per_mm;  // below this, cameras struggle
-constexpr int qr_quiet_modules = 4;                     // blank border the QR standard asks for
+constexpr int qr_quiet_modules = 4;                    // blank border the QR standard asks for
 constexpr char32_t replacement = 0xFFFD;
 
 enum class Align { left, centre };
@@ -117,8 +117,9 @@ std::string clean(std::string_view in) {
 }
 
 Talon cleaned(const Talon& t) {
-    Talon c{clean(t.office), {}, clean(t.number_label), clean(t.number), {}, {},
-            clean(t.qr_url), clean(t.number_note)};
+    Talon c{
+        clean(t.office),     {}, clean(t.number_label), clean(t.number), {}, {}, clean(t.qr_url),
+        clean(t.number_note)};
     for (const std::string& s : t.title) c.title.push_back(clean(s));
     for (const TalonLine& l : t.lines) c.lines.push_back({clean(l.label), clean(l.value)});
     for (const std::string& s : t.footer) c.footer.push_back(clean(s));
@@ -190,8 +191,8 @@ std::vector<std::string> wrap(std::string_view text, const Fits& fits) {
 struct Run {
     std::string text;
     TextStyle style;
-    double x;         // from the band's left edge
-    double top;       // from the top of the content
+    double x;    // from the band's left edge
+    double top;  // from the top of the content
     double baseline;
 };
 
@@ -202,10 +203,10 @@ struct PlacedQr {
 
 struct Layout {
     std::vector<Run> runs;
-    std::vector<double> rules;    // heights of thin rules across the band, from the top
+    std::vector<double> rules;  // heights of thin rules across the band, from the top
     std::optional<PlacedQr> qr;
-    std::vector<double> breaks;   // heights where a page may end: below lines and rules
-    double height = 0;            // bottom of the content so far
+    std::vector<double> breaks;  // heights where a page may end: below lines and rules
+    double height = 0;           // bottom of the content so far
 };
 
 class Typesetter {
@@ -316,7 +317,7 @@ std::vector<double> page_starts(const Layout& layout, std::optional<double> usab
     if (!usable) return starts;
     std::vector<double> ends = layout.breaks;
     ends.push_back(layout.height);  // the content's end must fit too, break or not
-    double fitting = 0;  // the last break that fits on the current page
+    double fitting = 0;             // the last break that fits on the current page
     for (double b : ends) {
         if (b - starts.back() > *usable) {
             if (fitting <= starts.back() || b - fitting > *usable)
@@ -331,7 +332,8 @@ std::vector<double> page_starts(const Layout& layout, std::optional<double> usab
 std::size_t page_of(const std::vector<double>& starts, double top) {
     constexpr double slack = 1e-6;  // a line that starts exactly at a break belongs below it
     return static_cast<std::size_t>(std::upper_bound(starts.begin(), starts.end(), top + slack) -
-                                    starts.begin()) - 1;
+                                    starts.begin()) -
+           1;
 }
 
 // Section: libharu document
@@ -438,8 +440,9 @@ void replace_to_unicode(HPDF_Font font, const std::string& cmap) {
     const auto* attr = static_cast<HPDF_FontAttr>(font->attr);
     HPDF_Dict map = attr && attr->type == HPDF_FONT_TYPE0_TT ? attr->cmap_stream : nullptr;
     if (!map || !map->stream || map->stream->type != HPDF_STREAM_MEMORY)
-        throw Error("printer: libharu's font is not the UTF-8 TrueType font of libharu 2.3.0; "
-                    "cannot write its ToUnicode map");
+        throw Error(
+            "printer: libharu's font is not the UTF-8 TrueType font of libharu 2.3.0; "
+            "cannot write its ToUnicode map");
     HPDF_MemStream_FreeData(map->stream);
     if (HPDF_Stream_Write(map->stream, reinterpret_cast<const HPDF_BYTE*>(cmap.data()),
                           static_cast<HPDF_UINT>(cmap.size())) != HPDF_OK)
@@ -484,9 +487,10 @@ void draw_qr(HPDF_Page page, const PlacedQr& qr, double y) {
             }
             const int from = col;
             while (col < qr.symbol.width && qr.symbol.at(col, row)) ++col;
-            HPDF_Page_Rectangle(
-                page, static_cast<HPDF_REAL>(qr.x + from * m), static_cast<HPDF_REAL>(y - (row + 1) * m),
-                static_cast<HPDF_REAL>((col - from) * m), static_cast<HPDF_REAL>(m));
+            HPDF_Page_Rectangle(page, static_cast<HPDF_REAL>(qr.x + from * m),
+                                static_cast<HPDF_REAL>(y - (row + 1) * m),
+                                static_cast<HPDF_REAL>((col - from) * m),
+                                static_cast<HPDF_REAL>(m));
         }
     HPDF_Page_Fill(page);
 }
@@ -516,8 +520,9 @@ void check_style(const TalonStyle& style) {
     if (!(style.margin_mm >= 0 && style.margin_mm <= 50))
         throw Error("printer: talon margin must be between 0 and 50 mm");
     if (!(style.page_height_mm == 0 || style.page_height_mm >= 2 * style.margin_mm + 40))
-        throw Error("printer: page height must be 0 (cut to the content) or leave 40 mm "
-                    "between the margins");
+        throw Error(
+            "printer: page height must be 0 (cut to the content) or leave 40 mm "
+            "between the margins");
 }
 
 std::vector<unsigned char> pdf_bytes(Doc& doc) {

@@ -22,8 +22,9 @@ bool parse(int argc, char** argv, Args& a) {
 SDL_Renderer* open(const Args& a) {
     SDL_SetHint(SDL_HINT_VIDEO_X11_NET_WM_BYPASS_COMPOSITOR, "0");
     if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_TIMER) != 0) return nullptr;
-    SDL_Window* window = SDL_CreateWindow("bare SDL2", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, a.width,
-                                          a.height, SDL_WINDOW_ALLOW_HIGHDPI);
+    SDL_Window* window =
+        SDL_CreateWindow("bare SDL2", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, a.width,
+                         a.height, SDL_WINDOW_ALLOW_HIGHDPI);
     if (!window) return nullptr;
     SDL_SetHintWithPriority(SDL_HINT_RENDER_DRIVER, "software", SDL_HINT_DEFAULT);
     SDL_SetHintWithPriority(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0", SDL_HINT_DEFAULT);
@@ -45,7 +46,8 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "bare_sdl: %s\n", SDL_GetError());
         return 1;
     }
-    SDL_SetRenderDrawColor(renderer, a.colour >> 16 & 0xFF, a.colour >> 8 & 0xFF, a.colour & 0xFF, 255);
+    SDL_SetRenderDrawColor(renderer, a.colour >> 16 & 0xFF, a.colour >> 8 & 0xFF, a.colour & 0xFF,
+                           255);
     SDL_RenderClear(renderer);
     SDL_RenderPresent(renderer);
     // SDL turns SIGTERM (and SIGINT) into SDL_QUIT, so one wait covers both.

@@ -51,30 +51,38 @@ int main(int argc, char** argv) {
         Outbox outbox(dir + "/latency.sqlite", cfg.kiosk_id);
         std::vector<double> ms;
         for (int i = 0; i < 1000; ++i) {
-            const auto rq = to_service_request(complaint, cfg, "kk", WallClock::now(), new_idempotency_key());
+            const auto rq =
+                to_service_request(complaint, cfg, "kk", WallClock::now(), new_idempotency_key());
             const auto t0 = std::chrono::steady_clock::now();
             outbox.enqueue(rq, WallClock::now());
             ms.push_back(Seconds(std::chrono::steady_clock::now() - t0).count() * 1000);
         }
-        std::printf("enqueue (synchronous=FULL, 1000 complaints): median %.2f ms, p99 %.2f ms\n", percentile(ms, 0.5),
-                    percentile(ms, 0.99));
+        std::printf("enqueue (synchronous=FULL, 1000 complaints): median %.2f ms, p99 %.2f ms\n",
+                    percentile(ms, 0.5), percentile(ms, 0.99));
     }
 
     // Section: draining to the local register over HTTPS
     DevRegister reg;
-    const net::RegisterEndpoint ep{reg.url(), reg.ca_file(), reg.client_cert(), reg.client_key(), reg.api_key(), 5000, 20000};
+    const net::RegisterEndpoint ep{
+        reg.url(), reg.ca_file(), reg.client_cert(), reg.client_key(), reg.api_key(), 5000, 20000};
     Outbox outbox(dir + "/drain.sqlite", cfg.kiosk_id);
     for (int i = 0; i < drain; ++i)
-        outbox.enqueue(to_service_request(complaint, cfg, "kk", WallClock::now(), new_idempotency_key()), WallClock::now());
+        outbox.enqueue(
+            to_service_request(complaint, cfg, "kk", WallClock::now(), new_idempotency_key()),
+            WallClock::now());
     std::mt19937_64 rng(1);
     const auto t0 = std::chrono::steady_clock::now();
     int delivered = 0;
-    while (outbox.stats().queued > 0) delivered += deliver_due(outbox, ep, {std::chrono::milliseconds(100), std::chrono::seconds(1)}, rng);
+    while (outbox.stats().queued > 0)
+        delivered +=
+            deliver_due(outbox, ep, {std::chrono::milliseconds(100), std::chrono::seconds(1)}, rng);
     const double seconds = Seconds(std::chrono::steady_clock::now() - t0).count();
     const int rows = count(reg.db_path(), "SELECT count(*) FROM requests");
     const int keys = count(reg.db_path(), "SELECT count(DISTINCT idempotency_key) FROM requests");
-    std::printf("drain %d queued complaints: %.1f s (%.0f per second), delivered %d, register rows %d, duplicates %d, lost %d\n",
-                drain, seconds, drain / seconds, delivered, rows, rows - keys, drain - rows);
+    std::printf(
+        "drain %d queued complaints: %.1f s (%.0f per second), delivered %d, register rows %d, "
+        "duplicates %d, lost %d\n",
+        drain, seconds, drain / seconds, delivered, rows, rows - keys, drain - rows);
     std::filesystem::remove_all(dir);
     return rows == drain && rows == keys ? 0 : 1;
 }

@@ -23,7 +23,7 @@ using Ms = std::chrono::duration<double, std::milli>;
 namespace {
 
 constexpr int kWidth = 1080, kHeight = 1920;
-constexpr int kStarts = 5;   // first frames per program; the median is reported
+constexpr int kStarts = 5;  // first frames per program; the median is reported
 
 template <typename... Args>
 std::string format(const char* f, Args... args) {
@@ -82,7 +82,8 @@ std::map<pid_t, double> cpu_ns_by_thread(pid_t root) {
     std::map<pid_t, double> ns;
     for (pid_t pid : tree(root)) {
         std::error_code none;
-        for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", none)) {
+        for (const auto& task :
+             std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", none)) {
             std::istringstream in(read_text(task.path() / "schedstat"));
             if (double on_cpu = 0; in >> on_cpu) ns[std::stoi(task.path().filename())] = on_cpu;
         }
@@ -114,7 +115,8 @@ struct ServerPixels {
     ServerPixels& operator=(const ServerPixels&) = delete;
     ~ServerPixels() { XCloseDisplay(display); }
     unsigned long pixel(int x, int y) const {
-        XImage* img = XGetImage(display, DefaultRootWindow(display), x, y, 1, 1, AllPlanes, ZPixmap);
+        XImage* img =
+            XGetImage(display, DefaultRootWindow(display), x, y, 1, 1, AllPlanes, ZPixmap);
         const unsigned long p = img ? XGetPixel(img, 0, 0) & 0xFFFFFF : 0;
         if (img) XDestroyImage(img);
         return p;
@@ -133,8 +135,10 @@ struct Program {
 // The last program's window may linger on the server for a moment after it ended; measuring
 // through it would time nothing.
 void wait_until_gone(const ServerPixels& screen, const Program& p) {
-    for (auto deadline = std::chrono::steady_clock::now() + 10s; screen.pixel(p.x, p.y) == p.colour;) {
-        if (std::chrono::steady_clock::now() > deadline) throw std::runtime_error("the screen still shows a former window");
+    for (auto deadline = std::chrono::steady_clock::now() + 10s;
+         screen.pixel(p.x, p.y) == p.colour;) {
+        if (std::chrono::steady_clock::now() > deadline)
+            throw std::runtime_error("the screen still shows a former window");
         std::this_thread::sleep_for(10ms);
     }
 }
@@ -145,7 +149,8 @@ double first_frame_ms(const ServerPixels& screen, const Program& p, pid_t& pid) 
     const auto t0 = std::chrono::steady_clock::now();
     pid = spawn(p.command, p.log, p.env);
     while (screen.pixel(p.x, p.y) != p.colour) {
-        if (std::chrono::steady_clock::now() - t0 > 60s) throw std::runtime_error("no first frame:\n" + read_text(p.log));
+        if (std::chrono::steady_clock::now() - t0 > 60s)
+            throw std::runtime_error("no first frame:\n" + read_text(p.log));
         std::this_thread::sleep_for(1ms);
     }
     return Ms(std::chrono::steady_clock::now() - t0).count();
@@ -153,7 +158,8 @@ double first_frame_ms(const ServerPixels& screen, const Program& p, pid_t& pid) 
 
 // The median first frame of each program over kStarts starts, taken in turn (a, b, a, b, ...)
 // so that a busy moment of the machine falls on both alike.
-std::vector<double> median_first_frames(const ServerPixels& screen, const std::vector<Program>& programs) {
+std::vector<double> median_first_frames(const ServerPixels& screen,
+                                        const std::vector<Program>& programs) {
     std::vector<std::vector<double>> times(programs.size());
     for (int run = 0; run < kStarts; ++run) {
         for (std::size_t i = 0; i < programs.size(); ++i) {
@@ -186,10 +192,11 @@ Figures settled(const ServerPixels& screen, const Program& p, std::chrono::secon
     f.pss = pss_mb(pid);
     f.idle_cpu = idle_cpu_percent(pid, idle);
     // A program gone meanwhile (killed from outside) would read as 0 MB and no CPU.
-    if (wait_for_exit(pid, 0s)) throw std::runtime_error(p.name + " ended while measured:\n" + read_text(p.log));
+    if (wait_for_exit(pid, 0s))
+        throw std::runtime_error(p.name + " ended while measured:\n" + read_text(p.log));
     stop(pid, 10s);
-    std::printf("%-28s first frame %6.0f ms   PSS %6.1f MB   idle CPU %6.3f %%\n", p.name.c_str(), f.first_ms, f.pss,
-                f.idle_cpu);
+    std::printf("%-28s first frame %6.0f ms   PSS %6.1f MB   idle CPU %6.3f %%\n", p.name.c_str(),
+                f.first_ms, f.pss, f.idle_cpu);
     return f;
 }
 
@@ -199,7 +206,8 @@ Figures settled(const ServerPixels& screen, const Program& p, std::chrono::secon
 constexpr std::string_view kTyped = "Әбілқасымова Айгүл Нұрланқызы Щербинская";
 
 std::size_t letters(std::string_view utf8) {
-    return std::count_if(utf8.begin(), utf8.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
+    return std::count_if(utf8.begin(), utf8.end(),
+                         [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
 }
 
 struct FrameCost {
@@ -209,7 +217,8 @@ struct FrameCost {
 
 // Until the kiosk stops drawing: after an event it draws a few frames more.
 void wait_until_still(const Kiosk& k) {
-    for (auto deadline = std::chrono::steady_clock::now() + 3s; std::chrono::steady_clock::now() < deadline;) {
+    for (auto deadline = std::chrono::steady_clock::now() + 3s;
+         std::chrono::steady_clock::now() < deadline;) {
         const unsigned long before = k.frame().frames;
         std::this_thread::sleep_for(200ms);
         if (k.frame().frames == before) return;
@@ -220,7 +229,8 @@ void wait_until_still(const Kiosk& k) {
 FrameCost cpu_per_frame(const std::string& lines) {
     std::istringstream in(lines);
     std::vector<double> cpu_ms;
-    for (long long wall_us = 0, cpu_us = 0; in >> wall_us >> cpu_us;) cpu_ms.push_back(static_cast<double>(cpu_us) / 1000);
+    for (long long wall_us = 0, cpu_us = 0; in >> wall_us >> cpu_us;)
+        cpu_ms.push_back(static_cast<double>(cpu_us) / 1000);
     return {cpu_ms.size(), percentile(cpu_ms, 0.5), percentile(cpu_ms, 0.99)};
 }
 
@@ -229,19 +239,21 @@ FrameCost typing_cost(const std::string& dir) {
     Xvfb x(kWidth, kHeight);
     const std::string frame_log = dir + "/frames.log";
     Kiosk k(x, reg, "bench-typing", {.env = {"KIOSK_FRAME_LOG=" + frame_log}});
-    for (const char* id : {"language:kk", "home.file", "addressee.provider_head", "nav.next", "service:KZ-GU-001",
-                           "nav.next", "field.surname#0"})
+    for (const char* id : {"language:kk", "home.file", "addressee.provider_head", "nav.next",
+                           "service:KZ-GU-001", "nav.next", "field.surname#0"})
         k.press(id);
     wait_until_still(k);
-    if (!std::filesystem::exists(frame_log)) throw std::runtime_error("the kiosk keeps no KIOSK_FRAME_LOG: built before it had one?");
+    if (!std::filesystem::exists(frame_log))
+        throw std::runtime_error("the kiosk keeps no KIOSK_FRAME_LOG: built before it had one?");
     // Marked, not truncated: the kiosk writes on at its own offset, so a truncated log would
     // fill with zero bytes up to it.
     const auto mark = std::filesystem::file_size(frame_log);
     k.type(std::string(kTyped));
     wait_until_still(k);
     const FrameCost cost = cpu_per_frame(read_text(frame_log).substr(mark));
-    std::printf("kiosk typing %zu letters       %zu frames, CPU per frame median %.2f ms, p99 %.2f ms\n", letters(kTyped),
-                cost.frames, cost.median_ms, cost.p99_ms);
+    std::printf(
+        "kiosk typing %zu letters       %zu frames, CPU per frame median %.2f ms, p99 %.2f ms\n",
+        letters(kTyped), cost.frames, cost.median_ms, cost.p99_ms);
     return cost;
 }
 
@@ -253,15 +265,19 @@ struct Submitting {
 };
 
 void file_a_complaint(Kiosk& k) {
-    for (const char* id : {"language:kk", "home.file", "addressee.provider_head", "nav.next", "service:KZ-GU-001", "nav.next"})
+    for (const char* id : {"language:kk", "home.file", "addressee.provider_head", "nav.next",
+                           "service:KZ-GU-001", "nav.next"})
         k.press(id);
-    for (auto [field, text] : {std::pair{"field.surname#0", "Әбілқасымова"}, {"field.first_name#0", "Айгүл"},
-                               {"field.iin#0", "900101300007"}, {"field.postal_address#0", "Абай 83"}}) {
+    for (auto [field, text] : {std::pair{"field.surname#0", "Әбілқасымова"},
+                               {"field.first_name#0", "Айгүл"},
+                               {"field.iin#0", "900101300007"},
+                               {"field.postal_address#0", "Абай 83"}}) {
         k.press(field);
         k.type(text);
     }
     k.press("nav.next");
-    for (auto [field, text] : {std::pair{"field.official_position#0", "басшы"}, {"field.official_surname#0", "Жұмабеков"},
+    for (auto [field, text] : {std::pair{"field.official_position#0", "басшы"},
+                               {"field.official_surname#0", "Жұмабеков"},
                                {"field.official_initials#0", "Н."}}) {
         k.press(field);
         k.type(text);
@@ -292,7 +308,8 @@ std::optional<Submitting> submission_frames() {
     std::this_thread::sleep_for(500ms);
     const std::string log = k.log();
     std::smatch m;
-    const bool found = std::regex_search(log, m, std::regex(R"((\d+) frames while submitting, longest ([0-9.]+) ms)"));
+    const bool found = std::regex_search(
+        log, m, std::regex(R"((\d+) frames while submitting, longest ([0-9.]+) ms)"));
     std::printf("kiosk, submission waiting %.1f s on the register: %s\n",
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
                 found ? m.str(0).c_str() : "no frame figures in the log");
@@ -308,15 +325,22 @@ struct Row {
 
 std::string verdict(bool met) { return met ? "yes" : "NO"; }
 
-Row ratio_row(const std::string& figure, const std::string& kiosk, const std::string& against, double ratio, double target) {
-    return {figure, kiosk, against, format("%.3f", ratio), format("<= %.2f x", target), verdict(ratio <= target)};
+Row ratio_row(const std::string& figure, const std::string& kiosk, const std::string& against,
+              double ratio, double target) {
+    return {figure,
+            kiosk,
+            against,
+            format("%.3f", ratio),
+            format("<= %.2f x", target),
+            verdict(ratio <= target)};
 }
 
 void print_table(const std::vector<Row>& rows) {
-    std::printf("\n%-44s %-14s %-22s %-7s %-10s %s\n", "figure", "kiosk", "against", "ratio", "target", "met");
+    std::printf("\n%-44s %-14s %-22s %-7s %-10s %s\n", "figure", "kiosk", "against", "ratio",
+                "target", "met");
     for (const Row& r : rows)
-        std::printf("%-44s %-14s %-22s %-7s %-10s %s\n", r.figure.c_str(), r.kiosk.c_str(), r.against.c_str(),
-                    r.ratio.c_str(), r.target.c_str(), r.met.c_str());
+        std::printf("%-44s %-14s %-22s %-7s %-10s %s\n", r.figure.c_str(), r.kiosk.c_str(),
+                    r.against.c_str(), r.ratio.c_str(), r.target.c_str(), r.met.c_str());
 }
 
 // The kiosk's own configuration against a development register, written once and reused.
@@ -327,57 +351,76 @@ std::string kiosk_config(const Xvfb& x, const DevRegister& reg, const std::strin
     return cfg;
 }
 
-Program chromium_page(const std::string& chromium, const std::string& display, const std::string& dir) {
-    const std::string page = std::filesystem::path(KIOSK_SOURCE_DIR) / "tests/bench/reference/complaint-form.html";
+Program chromium_page(const std::string& chromium, const std::string& display,
+                      const std::string& dir) {
+    const std::string page =
+        std::filesystem::path(KIOSK_SOURCE_DIR) / "tests/bench/reference/complaint-form.html";
     // Its blue header is the page's first frame.
     return {"reference page (Chromium)",
-            {chromium, "--kiosk", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", "--disable-quic", "--disable-features=Translate",
-             "--window-position=0,0", "--window-size=" + std::to_string(kWidth) + "," + std::to_string(kHeight),
+            {chromium, "--kiosk", "--no-sandbox", "--disable-gpu", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             "--disable-quic", "--disable-features=Translate", "--window-position=0,0",
+             "--window-size=" + std::to_string(kWidth) + "," + std::to_string(kHeight),
              "--user-data-dir=" + dir + "/chromium", "file://" + page},
-            {"DISPLAY=" + display}, 10, 10, 0x1F4E8C, dir + "/chromium.log"};
+            {"DISPLAY=" + display},
+            10,
+            10,
+            0x1F4E8C,
+            dir + "/chromium.log"};
 }
 
 // The kiosk and bare SDL2 on one screen, both marked by the kiosk's header colour at a pixel of
 // the bar's right margin: clear of the emblem and the office's name. Then the kiosk settled.
-Figures kiosk_against_bare(const std::string& dir, std::chrono::seconds idle, std::vector<Row>& rows) {
+Figures kiosk_against_bare(const std::string& dir, std::chrono::seconds idle,
+                           std::vector<Row>& rows) {
     DevRegister reg;
     Xvfb x(kWidth, kHeight);
     const std::string cfg = kiosk_config(x, reg, dir);
     const std::string size = std::to_string(kWidth) + "x" + std::to_string(kHeight);
     const std::vector<std::string> env = {"DISPLAY=" + x.display, "SDL_VIDEODRIVER=x11"};
-    const Program kiosk{"kiosk (SDL2 + Dear ImGui)", {KIOSK_BIN, "--config", cfg, "--windowed", "--size", size}, env, 1060, 60,
-                        0x0B3B6F, dir + "/kiosk.log"};
-    const Program bare{"bare SDL2", {BARE_SDL_BIN, "0B3B6F", size}, env, 1060, 60, 0x0B3B6F, dir + "/bare.log"};
+    const Program kiosk{"kiosk (SDL2 + Dear ImGui)",
+                        {KIOSK_BIN, "--config", cfg, "--windowed", "--size", size},
+                        env,
+                        1060,
+                        60,
+                        0x0B3B6F,
+                        dir + "/kiosk.log"};
+    const Program bare{"bare SDL2",      {BARE_SDL_BIN, "0B3B6F", size}, env, 1060, 60, 0x0B3B6F,
+                       dir + "/bare.log"};
     ServerPixels screen(x.display);
     const auto medians = median_first_frames(screen, {kiosk, bare});
-    rows.push_back(ratio_row(format("first frame, median of %d starts", kStarts), format("%.0f ms", medians[0]),
-                             format("bare SDL2 %.0f ms", medians[1]), medians[0] / medians[1], 1.1));
+    rows.push_back(ratio_row(format("first frame, median of %d starts", kStarts),
+                             format("%.0f ms", medians[0]), format("bare SDL2 %.0f ms", medians[1]),
+                             medians[0] / medians[1], 1.1));
     return settled(screen, kiosk, idle);
 }
 
-void kiosk_against_chromium(const Figures& kiosk, const std::string& chromium, const std::string& dir,
-                            std::chrono::seconds idle, std::vector<Row>& rows) {
+void kiosk_against_chromium(const Figures& kiosk, const std::string& chromium,
+                            const std::string& dir, std::chrono::seconds idle,
+                            std::vector<Row>& rows) {
     Xvfb x(kWidth, kHeight);
     ServerPixels screen(x.display);
     const Figures page = settled(screen, chromium_page(chromium, x.display, dir), idle);
-    rows.push_back(ratio_row("PSS, 3 s after the first frame", format("%.1f MB", kiosk.pss), format("Chromium %.1f MB", page.pss),
-                             kiosk.pss / page.pss, 0.15));
-    rows.push_back(ratio_row(format("CPU over %lld idle seconds", static_cast<long long>(idle.count())),
-                             format("%.3f %%", kiosk.idle_cpu), format("Chromium %.3f %%", page.idle_cpu),
-                             kiosk.idle_cpu / page.idle_cpu, 0.1));
-    rows.push_back({"first frame (one start each)", format("%.0f ms", kiosk.first_ms), format("Chromium %.0f ms", page.first_ms),
+    rows.push_back(ratio_row("PSS, 3 s after the first frame", format("%.1f MB", kiosk.pss),
+                             format("Chromium %.1f MB", page.pss), kiosk.pss / page.pss, 0.15));
+    rows.push_back(
+        ratio_row(format("CPU over %lld idle seconds", static_cast<long long>(idle.count())),
+                  format("%.3f %%", kiosk.idle_cpu), format("Chromium %.3f %%", page.idle_cpu),
+                  kiosk.idle_cpu / page.idle_cpu, 0.1));
+    rows.push_back({"first frame (one start each)", format("%.0f ms", kiosk.first_ms),
+                    format("Chromium %.0f ms", page.first_ms),
                     format("%.3f", kiosk.first_ms / page.first_ms), "-", "-"});
 }
 
 void kiosk_alone(const std::string& dir, std::vector<Row>& rows) {
     const FrameCost typing = typing_cost(dir);
     for (auto [what, ms] : {std::pair{"median", typing.median_ms}, {"p99", typing.p99_ms}})
-        rows.push_back({std::string("typing: CPU per frame, ") + what, format("%.2f ms", ms), format("%zu frames", typing.frames),
-                        "-", "<= 4 ms", verdict(ms <= 4)});
+        rows.push_back({std::string("typing: CPU per frame, ") + what, format("%.2f ms", ms),
+                        format("%zu frames", typing.frames), "-", "<= 4 ms", verdict(ms <= 4)});
     if (const auto s = submission_frames())
         rows.push_back({"longest frame, submission waiting 10 s", format("%.1f ms", s->longest_ms),
-                        format("%d frames", s->frames), "-", "<= 33 ms", verdict(s->longest_ms <= 33)});
+                        format("%d frames", s->frames), "-", "<= 33 ms",
+                        verdict(s->longest_ms <= 33)});
 }
 
 struct TempDir {
@@ -389,8 +432,11 @@ void run(std::chrono::seconds idle, const std::string& chromium) {
     const TempDir dir;
     std::vector<Row> rows;
     const Figures kiosk = kiosk_against_bare(dir.path, idle, rows);
-    if (std::filesystem::exists(chromium)) kiosk_against_chromium(kiosk, chromium, dir.path, idle, rows);
-    else std::printf("reference page (Chromium)    not measured: %s is not installed\n", chromium.c_str());
+    if (std::filesystem::exists(chromium))
+        kiosk_against_chromium(kiosk, chromium, dir.path, idle, rows);
+    else
+        std::printf("reference page (Chromium)    not measured: %s is not installed\n",
+                    chromium.c_str());
     kiosk_alone(dir.path, rows);
     print_table(rows);
 }
@@ -398,11 +444,12 @@ void run(std::chrono::seconds idle, const std::string& chromium) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::setvbuf(stdout, nullptr, _IOLBF, 0);   // each figure out as soon as it is known
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);  // each figure out as soon as it is known
     try {
-        run(std::chrono::seconds(argc > 1 ? std::atoi(argv[1]) : 60), argc > 2 ? argv[2] : "/usr/bin/chromium");
+        run(std::chrono::seconds(argc > 1 ? std::atoi(argv[1]) : 60),
+            argc > 2 ? argv[2] : "/usr/bin/chromium");
         return 0;
-    } catch (const std::exception& e) {   // caught, so that the X servers and folders are cleaned up
+    } catch (const std::exception& e) {  // caught, so that the X servers and folders are cleaned up
         std::fprintf(stderr, "ui_bench: %s\n", e.what());
         return 1;
     }

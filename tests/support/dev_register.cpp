@@ -74,10 +74,21 @@ void DevRegister::start(const DevRegisterOptions& options, int port) {
     const std::string server = dir_ + "/certs/" + server_identity(options);
     const std::string port_file = dir_ + "/register.port";
     std::filesystem::remove(port_file);  // one left by a killed register is not this one's
-    std::vector<std::string> args = {
-        KIOSK_REGISTER_BIN, "--listen", "127.0.0.1:" + std::to_string(port), "--cert", server + ".crt",
-        "--key", server + ".key", "--db", db_path(), "--catalog", catalog_path(),
-        "--api-key", kApiKey, "--port-file", port_file};
+    std::vector<std::string> args = {KIOSK_REGISTER_BIN,
+                                     "--listen",
+                                     "127.0.0.1:" + std::to_string(port),
+                                     "--cert",
+                                     server + ".crt",
+                                     "--key",
+                                     server + ".key",
+                                     "--db",
+                                     db_path(),
+                                     "--catalog",
+                                     catalog_path(),
+                                     "--api-key",
+                                     kApiKey,
+                                     "--port-file",
+                                     port_file};
     if (options.require_client_cert) args.insert(args.end(), {"--client-ca", ca_file()});
     for (const auto& fault : options.faults) args.insert(args.end(), {"--fault", fault});
     if (options.allow_fault_header) args.push_back("--allow-fault-header");
@@ -116,17 +127,19 @@ std::string DevRegister::log() const { return read_text(dir_ + "/register.log");
 
 // Section: the database
 
-std::vector<std::vector<std::string>> DevRegister::query(const std::string& sql,
-                                                         const std::vector<std::string>& params) const {
+std::vector<std::vector<std::string>> DevRegister::query(
+    const std::string& sql, const std::vector<std::string>& params) const {
     sqlite3* db = nullptr;
     sqlite3_stmt* stmt = nullptr;
     const auto fail = [&](const std::string& what) {
-        const std::string message = "DevRegister::query: " + what + ": " + sqlite3_errmsg(db) + " in " + sql;
+        const std::string message =
+            "DevRegister::query: " + what + ": " + sqlite3_errmsg(db) + " in " + sql;
         sqlite3_finalize(stmt);
         sqlite3_close(db);
         throw std::runtime_error(message);
     };
-    if (sqlite3_open_v2(db_path().c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) fail("open");
+    if (sqlite3_open_v2(db_path().c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK)
+        fail("open");
     sqlite3_busy_timeout(db, 5000);
     if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) fail("prepare");
     for (std::size_t i = 0; i < params.size(); ++i)

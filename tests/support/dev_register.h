@@ -19,8 +19,8 @@ struct DevRegisterOptions {
     bool rogue_certificate = false;    // same as certificate = OtherCa
     bool require_client_cert = false;  // mutual TLS: clients must present client_cert()
     Certificate certificate = Certificate::Good;
-    std::vector<std::string> faults;   // each passed as --fault SPEC (see register/faults.h)
-    bool allow_fault_header = false;   // honour X-Register-Fault: SPEC on requests
+    std::vector<std::string> faults;  // each passed as --fault SPEC (see register/faults.h)
+    bool allow_fault_header = false;  // honour X-Register-Fault: SPEC on requests
 };
 
 class DevRegister {
@@ -39,7 +39,7 @@ public:
     void stop() noexcept;
 
     int port() const { return port_; }
-    std::string url() const;  // https://127.0.0.1:PORT/
+    std::string url() const;      // https://127.0.0.1:PORT/
     std::string ca_file() const;  // the dev CA kiosks trust, whatever certificate is served
     std::string client_cert() const;
     std::string client_key() const;

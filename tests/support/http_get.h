@@ -8,8 +8,8 @@
 namespace testsupport {
 
 struct HttpAnswer {
-    long status = 0;          // 0: no answer
-    std::string body, type;   // type: Content-Type
+    long status = 0;         // 0: no answer
+    std::string body, type;  // type: Content-Type
 };
 
 inline HttpAnswer http_request(const std::string& url, const char* method = "GET") {
@@ -18,10 +18,11 @@ inline HttpAnswer http_request(const std::string& url, const char* method = "GET
     curl_easy_setopt(c, CURLOPT_URL, url.c_str());
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, +[](char* p, size_t n, size_t m, void* out) {
-        static_cast<std::string*>(out)->append(p, n * m);
-        return n * m;
-    });
+    curl_easy_setopt(
+        c, CURLOPT_WRITEFUNCTION, +[](char* p, size_t n, size_t m, void* out) {
+            static_cast<std::string*>(out)->append(p, n * m);
+            return n * m;
+        });
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &a.body);
     if (curl_easy_perform(c) == CURLE_OK) {
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &a.status);

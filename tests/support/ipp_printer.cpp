@@ -84,7 +84,9 @@ int free_port() {
 std::string print_command(const std::string& jam_flag) {
     return "#!/bin/sh\n"
            "# ippeveprinter's print command for the tests: prints nothing, jams on request.\n"
-           "flag='" + jam_flag + "'\n"
+           "flag='" +
+           jam_flag +
+           "'\n"
            "if [ -e \"$flag\" ]; then\n"
            "  echo 'STATE: +media-jam-error' >&2\n"
            "  i=0\n"
@@ -127,8 +129,8 @@ void IppPrinter::start() {
     for (int attempt = 0; attempt < 3; ++attempt) {
         port_ = free_port();
         pid_ = spawn({"/usr/sbin/ippeveprinter", "-k", "-d", spool_dir(), "-f", "application/pdf",
-                      "-c", dir_ + "/print-command", "-n", "localhost", "-p",
-                      std::to_string(port_), "KioskTest-" + std::to_string(port_)},
+                      "-c", dir_ + "/print-command", "-n", "localhost", "-p", std::to_string(port_),
+                      "KioskTest-" + std::to_string(port_)},
                      dir_ + "/ippeveprinter.log");
         const auto deadline = std::chrono::steady_clock::now() + start_timeout;
         while (std::chrono::steady_clock::now() < deadline) {

@@ -20,9 +20,9 @@ public:
     IppPrinter(const IppPrinter&) = delete;
     IppPrinter& operator=(const IppPrinter&) = delete;
 
-    std::string uri() const;          // ipp://127.0.0.1:PORT/ipp/print
-    std::string spool_dir() const;    // what it received, as "<job-id>-<job-name>.pdf"
-    std::string log() const;          // ippeveprinter's output, for failure messages
+    std::string uri() const;        // ipp://127.0.0.1:PORT/ipp/print
+    std::string spool_dir() const;  // what it received, as "<job-id>-<job-name>.pdf"
+    std::string log() const;        // ippeveprinter's output, for failure messages
 
     // Sheets in the main tray: 0 reports media-empty (and holds jobs), 1-24 media-low.
     void set_paper_level(int sheets);
@@ -37,8 +37,8 @@ public:
 private:
     void start();
 
-    std::string dir_;        // everything of this printer, removed at the end
-    std::string jam_flag_;   // exists while jammed; the print command looks for it
+    std::string dir_;       // everything of this printer, removed at the end
+    std::string jam_flag_;  // exists while jammed; the print command looks for it
     int port_ = 0;
     pid_t pid_ = -1;
 };

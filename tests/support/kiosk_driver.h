@@ -21,7 +21,8 @@ namespace testsupport {
 
 using namespace std::chrono_literals;
 
-inline const std::filesystem::path kArtifacts = std::filesystem::path(KIOSK_BINARY_DIR) / "artifacts" / "ui";
+inline const std::filesystem::path kArtifacts =
+    std::filesystem::path(KIOSK_BINARY_DIR) / "artifacts" / "ui";
 
 inline std::string tool(const char* name) {
     for (const char* dir : {"/usr/bin/", "/bin/", "/usr/local/bin/"})
@@ -40,14 +41,17 @@ struct Xvfb {
         for (int attempt = 0; attempt < 3; ++attempt) {
             std::filesystem::remove(dir + "/xvfb.log");
             pid = spawn({tool("Xvfb"), "-displayfd", "1", "-screen", "0",
-                         std::to_string(width) + "x" + std::to_string(height) + "x24", "-nolisten", "tcp", "-br"},
+                         std::to_string(width) + "x" + std::to_string(height) + "x24", "-nolisten",
+                         "tcp", "-br"},
                         dir + "/xvfb.log");
-            for (auto deadline = std::chrono::steady_clock::now() + 10s; std::chrono::steady_clock::now() < deadline;) {
+            for (auto deadline = std::chrono::steady_clock::now() + 10s;
+                 std::chrono::steady_clock::now() < deadline;) {
                 // The display number is a line of its own; Xvfb may first say why it skipped
                 // another (one in use by a program running beside).
                 std::ifstream in(dir + "/xvfb.log");
                 for (std::string line; std::getline(in, line);)
-                    if (!line.empty() && line.find_first_not_of("0123456789") == std::string::npos) {
+                    if (!line.empty() &&
+                        line.find_first_not_of("0123456789") == std::string::npos) {
                         display = ":" + line;
                         return;
                     }
@@ -81,28 +85,36 @@ struct Kiosk {
     pid_t pid = -1;
     int width, height;
 
-    std::string name;   // the kiosk's log is kept as artifacts/ui/<name>.log
+    std::string name;  // the kiosk's log is kept as artifacts/ui/<name>.log
 
-    Kiosk(const Xvfb& xvfb, const DevRegister& reg, std::string log_name, const KioskSetup& setup = {})
+    Kiosk(const Xvfb& xvfb, const DevRegister& reg, std::string log_name,
+          const KioskSetup& setup = {})
         : x(xvfb), width(setup.width), height(setup.height), name(std::move(log_name)) {
         std::ofstream(dir + "/kiosk.toml")
             << "[kiosk]\nid = \"KSK-UI-TEST\"\noffice = \"Ақмола облысы әкімдігі\"\n"
-            << "office_address = \"Көкшетау қ., Абай к-сі, 83\"\nduty_officer = \"Кенжебаева Г. С.\"\n"
-            << "state_dir = \"state\"\n[register]\nurl = \"" << reg.url() << "\"\nca_file = \"" << reg.ca_file()
-            << "\"\nclient_cert = \"" << reg.client_cert() << "\"\nclient_key = \"" << reg.client_key()
-            << "\"\napi_key = \"" << reg.api_key() << "\"\n[printer]\nspool_dir = \"spool\"\ntarget = \""
-            << setup.printer_target << "\"\nprint_timeout_s = 10\n"
-            << "[ui]\nfullscreen = false\nassets_dir = \"" << KIOSK_ASSETS_DIR << "\"\n" << setup.ui_settings
-            << "[service]\npin_hash = \"" << kPinHash << "\"\npin_lockout_first_s = 5\n"
-            << "[monitoring]\nlisten = \"127.0.0.1:0\"\n" << setup.monitoring_settings;
-        std::vector<std::string> env = {"DISPLAY=" + x.display, "SDL_VIDEODRIVER=x11", "KIOSK_UI_PROBE=" + dir + "/probe.txt"};
+            << "office_address = \"Көкшетау қ., Абай к-сі, 83\"\nduty_officer = \"Кенжебаева Г. "
+               "С.\"\n"
+            << "state_dir = \"state\"\n[register]\nurl = \"" << reg.url() << "\"\nca_file = \""
+            << reg.ca_file() << "\"\nclient_cert = \"" << reg.client_cert() << "\"\nclient_key = \""
+            << reg.client_key() << "\"\napi_key = \"" << reg.api_key()
+            << "\"\n[printer]\nspool_dir = \"spool\"\ntarget = \"" << setup.printer_target
+            << "\"\nprint_timeout_s = 10\n"
+            << "[ui]\nfullscreen = false\nassets_dir = \"" << KIOSK_ASSETS_DIR << "\"\n"
+            << setup.ui_settings << "[service]\npin_hash = \"" << kPinHash
+            << "\"\npin_lockout_first_s = 5\n"
+            << "[monitoring]\nlisten = \"127.0.0.1:0\"\n"
+            << setup.monitoring_settings;
+        std::vector<std::string> env = {"DISPLAY=" + x.display, "SDL_VIDEODRIVER=x11",
+                                        "KIOSK_UI_PROBE=" + dir + "/probe.txt"};
         env.insert(env.end(), setup.env.begin(), setup.env.end());
         pid = spawn({KIOSK_BIN, "--config", dir + "/kiosk.toml", "--windowed", "--size",
                      std::to_string(width) + "x" + std::to_string(height)},
                     log_path(), env);
         // Ready when a frame is on the screen: the probe is written after each one.
-        for (auto deadline = std::chrono::steady_clock::now() + 20s; std::chrono::steady_clock::now() < deadline;) {
-            if (log().find("kiosk: first frame shown") != std::string::npos && frame().frames > 0) return;
+        for (auto deadline = std::chrono::steady_clock::now() + 20s;
+             std::chrono::steady_clock::now() < deadline;) {
+            if (log().find("kiosk: first frame shown") != std::string::npos && frame().frames > 0)
+                return;
             if (wait_for_exit(pid, 0s)) break;
             std::this_thread::sleep_for(50ms);
         }
@@ -110,15 +122,19 @@ struct Kiosk {
     }
 
     // The staff PIN of every test kiosk is 2468.
-    static constexpr const char* kPinHash = "$y$j9T$vNfIKPWKSutpdVRi9FgvW1$IWxERkQzAs.K.IQ/GnmzO64Z3.DaZO9v4mX4xMXlGn1";
+    static constexpr const char* kPinHash =
+        "$y$j9T$vNfIKPWKSutpdVRi9FgvW1$IWxERkQzAs.K.IQ/GnmzO64Z3.DaZO9v4mX4xMXlGn1";
 
     // The port the kiosk's management server took, from its log (its own thread says it).
     int management_port() const {
         const std::string marker = "serving /metrics and /healthz on port ";
-        for (auto deadline = std::chrono::steady_clock::now() + 5s;; std::this_thread::sleep_for(50ms)) {
+        for (auto deadline = std::chrono::steady_clock::now() + 5s;;
+             std::this_thread::sleep_for(50ms)) {
             const std::string text = log();
-            if (const auto at = text.find(marker); at != std::string::npos) return std::stoi(text.substr(at + marker.size()));
-            if (std::chrono::steady_clock::now() >= deadline) throw std::runtime_error("no management port in the log:\n" + text);
+            if (const auto at = text.find(marker); at != std::string::npos)
+                return std::stoi(text.substr(at + marker.size()));
+            if (std::chrono::steady_clock::now() >= deadline)
+                throw std::runtime_error("no management port in the log:\n" + text);
         }
     }
 
@@ -131,7 +147,8 @@ struct Kiosk {
         stop(pid, 10s);
         // The kiosk's own log stays beside the screenshots for whoever reads a failure.
         std::filesystem::create_directories(kArtifacts);
-        std::filesystem::copy_file(log_path(), kArtifacts / (name + ".log"), std::filesystem::copy_options::overwrite_existing);
+        std::filesystem::copy_file(log_path(), kArtifacts / (name + ".log"),
+                                   std::filesystem::copy_options::overwrite_existing);
         std::filesystem::remove_all(dir);
     }
     std::string log_path() const { return dir + "/kiosk.log"; }
@@ -148,7 +165,8 @@ struct Kiosk {
     bool ended() const {
         const std::string stat = read_text("/proc/" + std::to_string(pid) + "/stat");
         const auto close = stat.rfind(')');
-        return stat.empty() || (close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'Z');
+        return stat.empty() ||
+               (close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'Z');
     }
 
     // The probe's header: frames drawn, taps seen, and the frame that took the last tap
@@ -167,11 +185,13 @@ struct Kiosk {
     // Until the kiosk has taken the taps so far and drawn the frames after them (it draws three
     // after every event): what a test reads of the screen next is what the tap made of it.
     void settle(unsigned long taps) const {
-        for (auto deadline = std::chrono::steady_clock::now() + 10s;; std::this_thread::sleep_for(10ms)) {
+        for (auto deadline = std::chrono::steady_clock::now() + 10s;;
+             std::this_thread::sleep_for(10ms)) {
             const Header h = frame();
             if (h.taps >= taps && h.frames >= h.tap_frame + 2) return;
-            if (ended()) return;   // the tap ended the kiosk (staff's restart): nothing more to draw
-            if (std::chrono::steady_clock::now() >= deadline) throw std::runtime_error("the kiosk did not take a tap");
+            if (ended()) return;  // the tap ended the kiosk (staff's restart): nothing more to draw
+            if (std::chrono::steady_clock::now() >= deadline)
+                throw std::runtime_error("the kiosk did not take a tap");
         }
     }
 
@@ -193,7 +213,8 @@ struct Kiosk {
         std::istringstream in(read_text(dir + "/probe.txt"));
         for (std::string line; std::getline(in, line);) {
             if (line.rfind("frame ", 0) == 0) continue;
-            const auto cut = line.rfind(' ', line.rfind(' ', line.rfind(' ', line.rfind(' ') - 1) - 1) - 1);
+            const auto cut =
+                line.rfind(' ', line.rfind(' ', line.rfind(' ', line.rfind(' ') - 1) - 1) - 1);
             Rect r{};
             std::istringstream(line.substr(cut + 1)) >> r.x >> r.y >> r.w >> r.h;
             out[line.substr(0, cut)] = r;
@@ -206,11 +227,12 @@ struct Kiosk {
     Rect wait_for(const std::string& id, std::chrono::seconds timeout = 5s) const {
         Rect last;
         bool have_last = false;
-        for (auto deadline = std::chrono::steady_clock::now() + timeout; std::chrono::steady_clock::now() < deadline;) {
+        for (auto deadline = std::chrono::steady_clock::now() + timeout;
+             std::chrono::steady_clock::now() < deadline;) {
             const auto all = targets();
             if (auto it = all.find(id); it != all.end()) {
                 const Rect& r = it->second;
-                if (id.rfind("key:", 0) == 0) return r;   // the keyboard does not move
+                if (id.rfind("key:", 0) == 0) return r;  // the keyboard does not move
                 if (have_last && last == r) return r;
                 last = r;
                 have_last = true;
@@ -220,7 +242,8 @@ struct Kiosk {
             std::this_thread::sleep_for(50ms);
         }
         // What the screen showed instead, beside the other artifacts; then the test ends here.
-        run({tool("import"), "-display", x.display, "-window", "root", (kArtifacts / "missing-target.png").string()},
+        run({tool("import"), "-display", x.display, "-window", "root",
+             (kArtifacts / "missing-target.png").string()},
             dir + "/import.log", 20s);
         throw std::runtime_error("no touch target " + id + " on screen (see missing-target.png)");
     }
@@ -234,7 +257,8 @@ struct Kiosk {
 
     // Whether the target shows within a short while: a tap takes a frame or two to show.
     bool appears(const std::string& id, std::chrono::milliseconds within = 300ms) const {
-        for (auto deadline = std::chrono::steady_clock::now() + within;; std::this_thread::sleep_for(20ms)) {
+        for (auto deadline = std::chrono::steady_clock::now() + within;;
+             std::this_thread::sleep_for(20ms)) {
             if (targets().count(id)) return true;
             if (std::chrono::steady_clock::now() >= deadline) return false;
         }
@@ -245,7 +269,9 @@ struct Kiosk {
     void type(const std::string& text) {
         for (std::size_t i = 0; i < text.size();) {
             std::size_t len = 1;
-            while (i + len < text.size() && (static_cast<unsigned char>(text[i + len]) & 0xC0) == 0x80) ++len;
+            while (i + len < text.size() &&
+                   (static_cast<unsigned char>(text[i + len]) & 0xC0) == 0x80)
+                ++len;
             const std::string ch = text.substr(i, len) == " " ? "space" : text.substr(i, len);
             i += len;
             find_key(ch);
@@ -294,10 +320,12 @@ struct Kiosk {
     void sign() {
         const Rect pad = wait_for("signature:pad");
         const unsigned long taps = frame().taps;
-        xdotool({"mousemove", std::to_string(pad.x + 60), std::to_string(pad.y + pad.h / 2), "mousedown", "1"});
+        xdotool({"mousemove", std::to_string(pad.x + 60), std::to_string(pad.y + pad.h / 2),
+                 "mousedown", "1"});
         next_frame();
         for (int i = 1; i <= 12; ++i) {
-            xdotool({"mousemove", std::to_string(pad.x + 60 + i * 60), std::to_string(pad.y + pad.h / 2 + (i % 2 ? -60 : 60))});
+            xdotool({"mousemove", std::to_string(pad.x + 60 + i * 60),
+                     std::to_string(pad.y + pad.h / 2 + (i % 2 ? -60 : 60))});
             next_frame();
         }
         xdotool({"mouseup", "1"});
@@ -313,12 +341,14 @@ struct Kiosk {
         const std::string png = png_path.string();
         // The probe is written after the frame is on the screen; a screen that is still laying
         // itself out (a scroll, a new screen) draws a few more: wait until they are done.
-        for (auto deadline = std::chrono::steady_clock::now() + 2s; std::chrono::steady_clock::now() < deadline;) {
+        for (auto deadline = std::chrono::steady_clock::now() + 2s;
+             std::chrono::steady_clock::now() < deadline;) {
             const unsigned long before = frame().frames;
             std::this_thread::sleep_for(100ms);
             if (frame().frames == before) break;
         }
-        if (run({tool("import"), "-display", x.display, "-window", "root", png}, dir + "/import.log", 20s) != 0)
+        if (run({tool("import"), "-display", x.display, "-window", "root", png},
+                dir + "/import.log", 20s) != 0)
             throw std::runtime_error("screenshot failed: " + read_text(dir + "/import.log"));
         return png;
     }

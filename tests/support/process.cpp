@@ -29,7 +29,8 @@ std::string read_text(const std::string& path) {
 
 std::string make_temp_dir(const std::string& prefix) {
     std::string path = (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
-    if (!mkdtemp(path.data())) throw std::runtime_error("mkdtemp: " + std::string(std::strerror(errno)));
+    if (!mkdtemp(path.data()))
+        throw std::runtime_error("mkdtemp: " + std::string(std::strerror(errno)));
     return path;
 }
 
@@ -75,8 +76,8 @@ void stop(pid_t pid, Clock::duration grace) {
     waitpid(pid, nullptr, 0);
 }
 
-int run(const std::vector<std::string>& args, const std::string& output_file, Clock::duration timeout,
-        const std::vector<std::string>& env) {
+int run(const std::vector<std::string>& args, const std::string& output_file,
+        Clock::duration timeout, const std::vector<std::string>& env) {
     const pid_t pid = spawn(args, output_file, env);
     const auto status = wait_for_exit(pid, timeout);
     if (!status) {

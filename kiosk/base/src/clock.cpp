@@ -27,8 +27,8 @@ std::string local_time(WallClock::time_point t, const char* format) {
 }
 
 std::string iso8601(WallClock::time_point t) {
-    std::string s = local_time(t, "%Y-%m-%dT%H:%M:%S%z");   // ...+0500
-    if (s.size() >= 5) s.insert(s.size() - 2, ":");          // ISO 8601 extended: +05:00
+    std::string s = local_time(t, "%Y-%m-%dT%H:%M:%S%z");  // ...+0500
+    if (s.size() >= 5) s.insert(s.size() - 2, ":");        // ISO 8601 extended: +05:00
     return s;
 }
 

@@ -17,7 +17,7 @@ struct Reader {
     std::string file;
     std::filesystem::path base;
     const toml::table& root;
-    std::set<std::string> known;   // keys this version understands, to name typos
+    std::set<std::string> known;  // keys this version understands, to name typos
 
     // Names the line of the key when the file has it; defaults have no line.
     [[noreturn]] void fail(const std::string& key, const std::string& why) const {
@@ -57,7 +57,8 @@ struct Reader {
     void path(const std::string& key, std::filesystem::path& out, bool required) {
         std::string s;
         text(key, s, required, 4096);
-        if (!s.empty()) out = std::filesystem::path(s).is_absolute() ? std::filesystem::path(s) : base / s;
+        if (!s.empty())
+            out = std::filesystem::path(s).is_absolute() ? std::filesystem::path(s) : base / s;
     }
 
     void number(const std::string& key, int& out, int min, int max) {
@@ -71,9 +72,12 @@ struct Reader {
 
     template <class T>
     static const char* type_name() {
-        if constexpr (std::is_same_v<T, std::string>) return "string";
-        else if constexpr (std::is_same_v<T, bool>) return "boolean (true or false)";
-        else return "whole number";
+        if constexpr (std::is_same_v<T, std::string>)
+            return "string";
+        else if constexpr (std::is_same_v<T, bool>)
+            return "boolean (true or false)";
+        else
+            return "whole number";
     }
 
     // Every key in the file must be one this version reads: a misspelt key is an error, not a
@@ -93,7 +97,8 @@ struct Reader {
 // Section: checks that need more than a type
 
 bool loopback_http(const std::string& url) {
-    for (const char* prefix : {"http://127.", "http://localhost:", "http://localhost/", "http://[::1]"})
+    for (const char* prefix :
+         {"http://127.", "http://localhost:", "http://localhost/", "http://[::1]"})
         if (url.rfind(prefix, 0) == 0) return true;
     return false;
 }
@@ -115,17 +120,24 @@ void check(Reader& r, const Config& c) {
     const auto zone = std::filesystem::path("/usr/share/zoneinfo") / c.time_zone;
     if (c.time_zone.find("..") != std::string::npos || !std::filesystem::is_regular_file(zone))
         r.fail("kiosk.time_zone", "unknown time zone '" + c.time_zone + "'");
-    if (!c.status_url.empty() && (c.status_url.rfind("https://", 0) != 0 || c.status_url.find("{}") == std::string::npos))
+    if (!c.status_url.empty() &&
+        (c.status_url.rfind("https://", 0) != 0 || c.status_url.find("{}") == std::string::npos))
         r.fail("register.status_url", "must be an https:// address with {} where the number goes");
     if (c.paper != "roll80" && c.paper != "a4")
         r.fail("printer.paper", "must be \"roll80\" or \"a4\"");
-    if (!c.pin_hash.empty() && (c.pin_hash.rfind("$y$", 0) != 0 ||
-                                c.pin_hash.find_first_not_of("./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz$") != std::string::npos))
-        r.fail("service.pin_hash", "must be a yescrypt hash made by kiosk-pin-hash (it starts with $y$), never the PIN itself");
+    if (!c.pin_hash.empty() &&
+        (c.pin_hash.rfind("$y$", 0) != 0 ||
+         c.pin_hash.find_first_not_of(
+             "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz$") !=
+             std::string::npos))
+        r.fail("service.pin_hash",
+               "must be a yescrypt hash made by kiosk-pin-hash (it starts with $y$), never the PIN "
+               "itself");
     if (c.pin_lockout_max_s < c.pin_lockout_first_s)
         r.fail("service.pin_lockout_max_s", "must not be less than pin_lockout_first_s");
     if (!c.management_listen.empty() && !parse_listen_address(c.management_listen))
-        r.fail("monitoring.listen", "must be IPv4-address:port or [IPv6-address]:port, e.g. 127.0.0.1:9464");
+        r.fail("monitoring.listen",
+               "must be IPv4-address:port or [IPv6-address]:port, e.g. 127.0.0.1:9464");
     if (!std::filesystem::is_directory(c.assets_dir / "i18n"))
         r.fail("ui.assets_dir", "no i18n folder in " + c.assets_dir.string());
 }
@@ -173,12 +185,15 @@ Config load_config(const std::filesystem::path& file) {
     r.number("ui.inactivity_warning_s", c.inactivity_warning_s, 10, 3600);
     r.number("ui.inactivity_reset_s", c.inactivity_reset_s, 5, 600);
     r.path("ui.assets_dir", c.assets_dir, true);
-    c.emblem = c.assets_dir / "emblem" / "emblem.png";   // unless the file names its own, or none
+    c.emblem = c.assets_dir / "emblem" / "emblem.png";  // unless the file names its own, or none
     r.path("ui.emblem", c.emblem, false);
-    if (r.find("ui.emblem") && r.root.at_path("ui.emblem").value_or(std::string()).empty()) c.emblem.clear();
+    if (r.find("ui.emblem") && r.root.at_path("ui.emblem").value_or(std::string()).empty())
+        c.emblem.clear();
     if (!std::filesystem::is_regular_file(c.emblem)) {
-        if (r.root.at_path("ui.emblem").value_or(std::string()).empty()) c.emblem.clear();   // none, or no default
-        else r.fail("ui.emblem", "no such file: " + c.emblem.string());
+        if (r.root.at_path("ui.emblem").value_or(std::string()).empty())
+            c.emblem.clear();  // none, or no default
+        else
+            r.fail("ui.emblem", "no such file: " + c.emblem.string());
     }
     r.text("service.pin_hash", c.pin_hash, false, 256);
     r.number("service.inactivity_s", c.service_inactivity_s, 15, 3600);
@@ -214,7 +229,9 @@ std::optional<ListenAddress> parse_listen_address(std::string_view text) {
     a.host = std::string(host);
     unsigned char buf[sizeof(in6_addr)];
     if (inet_pton(a.ipv6 ? AF_INET6 : AF_INET, a.host.c_str(), buf) != 1) return std::nullopt;
-    if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string_view::npos) return std::nullopt;
+    if (port.empty() || port.size() > 5 ||
+        port.find_first_not_of("0123456789") != std::string_view::npos)
+        return std::nullopt;
     a.port = std::stoi(std::string(port));
     if (a.port > 65535) return std::nullopt;
     return a;

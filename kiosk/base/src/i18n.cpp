@@ -25,7 +25,10 @@ struct PoParser {
         for (std::size_t i = 1; i + 1 < s.size(); ++i) {
             char c = s[i];
             if (c == '"') fail("unescaped quote");
-            if (c != '\\') { out += c; continue; }
+            if (c != '\\') {
+                out += c;
+                continue;
+            }
             if (++i + 1 >= s.size()) fail("dangling backslash");
             switch (s[i]) {
             case 'n': out += '\n'; break;
@@ -40,8 +43,10 @@ struct PoParser {
 };
 
 std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+        s.remove_suffix(1);
     return s;
 }
 
@@ -56,7 +61,8 @@ Catalog load_po(const std::filesystem::path& file, std::string language) {
     bool have_id = false;
     auto finish = [&] {
         if (!have_id) return;
-        if (!id.empty() && !cat.messages.emplace(id, str).second) p.fail("duplicate msgid \"" + id + "\"");
+        if (!id.empty() && !cat.messages.emplace(id, str).second)
+            p.fail("duplicate msgid \"" + id + "\"");
         id.clear(), str.clear(), have_id = false, current = nullptr;
     };
     for (std::string raw; std::getline(in, raw);) {
@@ -86,7 +92,8 @@ Catalog load_po(const std::filesystem::path& file, std::string language) {
 }
 
 const std::string& Catalog::get(std::string_view key) const {
-    if (auto it = messages.find(key); it != messages.end() && !it->second.empty()) return it->second;
+    if (auto it = messages.find(key); it != messages.end() && !it->second.empty())
+        return it->second;
     return *missing.emplace(key).first;
 }
 
@@ -105,11 +112,15 @@ Translations load_translations(const std::filesystem::path& i18n_dir) {
 
 const std::vector<GlyphRange>& ui_glyph_ranges() {
     static const std::vector<GlyphRange> ranges = {
-        {0x0020, 0x00FF}, {0x011E, 0x011F}, {0x0130, 0x0131}, {0x015E, 0x015F}, {0x016A, 0x016B},   // Latin, Kazakh Latin
-        {0x0401, 0x0401}, {0x0406, 0x0406}, {0x0410, 0x044F}, {0x0451, 0x0451}, {0x0456, 0x0456},   // Russian, Ё, І
-        {0x0492, 0x0493}, {0x049A, 0x049B}, {0x04A2, 0x04A3}, {0x04AE, 0x04B1}, {0x04BA, 0x04BB},   // Ғ Қ Ң Ү Ұ Һ
-        {0x04D8, 0x04D9}, {0x04E8, 0x04E9},                                                         // Ә Ө
-        {0x2013, 0x2014}, {0x2018, 0x201D}, {0x2022, 0x2022}, {0x2026, 0x2026}, {0x20B8, 0x20B8}, {0x2116, 0x2116},
+        {0x0020, 0x00FF}, {0x011E, 0x011F}, {0x0130, 0x0131},
+        {0x015E, 0x015F}, {0x016A, 0x016B},  // Latin, Kazakh Latin
+        {0x0401, 0x0401}, {0x0406, 0x0406}, {0x0410, 0x044F},
+        {0x0451, 0x0451}, {0x0456, 0x0456},  // Russian, Ё, І
+        {0x0492, 0x0493}, {0x049A, 0x049B}, {0x04A2, 0x04A3},
+        {0x04AE, 0x04B1}, {0x04BA, 0x04BB},  // Ғ Қ Ң Ү Ұ Һ
+        {0x04D8, 0x04D9}, {0x04E8, 0x04E9},  // Ә Ө
+        {0x2013, 0x2014}, {0x2018, 0x201D}, {0x2022, 0x2022},
+        {0x2026, 0x2026}, {0x20B8, 0x20B8}, {0x2116, 0x2116},
     };
     return ranges;
 }

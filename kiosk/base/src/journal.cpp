@@ -47,8 +47,9 @@ void log(Priority priority, const char* event, const char* format, ...) {
     va_end(args);
     Journal& j = journal();
     // A journal that does not take the entry still gets the line through stderr.
-    if (!j.structured || sd_journal_send("MESSAGE=%s", text, "PRIORITY=%d", static_cast<int>(priority), "KIOSK_EVENT=%s",
-                                         event, "SYSLOG_IDENTIFIER=kiosk", nullptr) < 0)
+    if (!j.structured ||
+        sd_journal_send("MESSAGE=%s", text, "PRIORITY=%d", static_cast<int>(priority),
+                        "KIOSK_EVENT=%s", event, "SYSLOG_IDENTIFIER=kiosk", nullptr) < 0)
         std::fprintf(stderr, "kiosk: %s\n", text);
     std::lock_guard lock(j.mutex);
     j.lines.push_back({std::chrono::system_clock::now(), priority, event, text});

@@ -13,11 +13,23 @@ std::optional<std::vector<char32_t>> decode_utf8(std::string_view s) {
         const auto b0 = static_cast<unsigned char>(s[i]);
         int len = 0;
         char32_t cp = 0, min = 0;
-        if (b0 < 0x80) { len = 1; cp = b0; }
-        else if ((b0 & 0xE0) == 0xC0) { len = 2; cp = b0 & 0x1F; min = 0x80; }
-        else if ((b0 & 0xF0) == 0xE0) { len = 3; cp = b0 & 0x0F; min = 0x800; }
-        else if ((b0 & 0xF8) == 0xF0) { len = 4; cp = b0 & 0x07; min = 0x10000; }
-        else return std::nullopt;
+        if (b0 < 0x80) {
+            len = 1;
+            cp = b0;
+        } else if ((b0 & 0xE0) == 0xC0) {
+            len = 2;
+            cp = b0 & 0x1F;
+            min = 0x80;
+        } else if ((b0 & 0xF0) == 0xE0) {
+            len = 3;
+            cp = b0 & 0x0F;
+            min = 0x800;
+        } else if ((b0 & 0xF8) == 0xF0) {
+            len = 4;
+            cp = b0 & 0x07;
+            min = 0x10000;
+        } else
+            return std::nullopt;
         if (i + len > s.size()) return std::nullopt;
         for (int k = 1; k < len; ++k) {
             const auto b = static_cast<unsigned char>(s[i + k]);
@@ -60,13 +72,15 @@ bool continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x8
 
 std::size_t previous_code_point(std::string_view s, std::size_t pos) {
     pos = std::min(pos, s.size());
-    while (pos > 0 && continuation(s[--pos])) {}
+    while (pos > 0 && continuation(s[--pos])) {
+    }
     return pos;
 }
 
 std::size_t next_code_point(std::string_view s, std::size_t pos) {
     if (pos >= s.size()) return s.size();
-    while (++pos < s.size() && continuation(s[pos])) {}
+    while (++pos < s.size() && continuation(s[pos])) {
+    }
     return pos;
 }
 

@@ -174,8 +174,9 @@ std::map<int, const toml::table*> read_years(const Reader& r, const toml::table&
         const std::string_view k = key.str();
         if (std::from_chars(k.data(), k.data() + k.size(), y).ptr != k.data() + k.size() ||
             y < earliest_year || y > latest_year)
-            r.fail(&node, "year." + std::string(k), "must be a year from " +
-                       std::to_string(earliest_year) + " to " + std::to_string(latest_year));
+            r.fail(&node, "year." + std::string(k),
+                   "must be a year from " + std::to_string(earliest_year) + " to " +
+                       std::to_string(latest_year));
         out[y] = &r.table(node, "year." + std::string(k));
     }
     if (out.empty()) r.fail(&years, "year", "covers no year");

@@ -121,7 +121,8 @@ void check_officials(const Complaint& c, Errors& out) {
     for (std::size_t i = 0; i < c.officials.size(); ++i) {
         const auto& o = c.officials[i];
         const int idx = static_cast<int>(i);
-        add(out, Field::OfficialPosition, text_problem(o.position, 2, Limits::position, Lines::Single), idx);
+        add(out, Field::OfficialPosition,
+            text_problem(o.position, 2, Limits::position, Lines::Single), idx);
         add(out, Field::OfficialSurname, name_problem(o.surname, true), idx);
         add(out, Field::OfficialInitials, initials_problem(o.initials), idx);
     }
@@ -160,8 +161,10 @@ std::optional<Problem> iin_problem(std::string_view iin, sys_days today) {
 std::string normalized_phone(std::string_view typed) {
     std::string digits;
     for (char c : typed) {
-        if (c >= '0' && c <= '9') digits += c;
-        else if (c != ' ' && c != '-' && c != '(' && c != ')' && c != '+') return "";
+        if (c >= '0' && c <= '9')
+            digits += c;
+        else if (c != ' ' && c != '-' && c != '(' && c != ')' && c != '+')
+            return "";
     }
     if (digits.size() == 11 && (digits[0] == '8' || digits[0] == '7')) digits.erase(0, 1);
     // Kazakhstan numbers: mobile 7xx, landline 7xxx area codes; all start with 7 after +7.
@@ -201,22 +204,24 @@ std::vector<FieldError> check_field(const Complaint& c, Field field, sys_days to
     case Field::Patronymic: add(out, field, name_problem(c.patronymic, false)); break;
     case Field::Iin: add(out, field, iin_problem(c.iin, today)); break;
     case Field::PostalAddress:
-        add(out, field, text_problem(c.postal_address, Limits::address_min, Limits::address, Lines::Single));
+        add(out, field,
+            text_problem(c.postal_address, Limits::address_min, Limits::address, Lines::Single));
         break;
     case Field::Officials:
     case Field::OfficialPosition:
     case Field::OfficialSurname:
-    case Field::OfficialInitials:
-        check_officials(c, out);
-        break;
+    case Field::OfficialInitials: check_officials(c, out); break;
     case Field::Grounds:
-        add(out, field, text_problem(c.grounds, Limits::grounds_min, Limits::grounds, Lines::Multi));
+        add(out, field,
+            text_problem(c.grounds, Limits::grounds_min, Limits::grounds, Lines::Multi));
         break;
     case Field::Demands:
-        add(out, field, text_problem(c.demands, Limits::demands_min, Limits::demands, Lines::Multi));
+        add(out, field,
+            text_problem(c.demands, Limits::demands_min, Limits::demands, Lines::Multi));
         break;
     case Field::Phone:
-        if (!c.phone.empty() && normalized_phone(c.phone).empty()) add(out, field, Problem::BadPhone);
+        if (!c.phone.empty() && normalized_phone(c.phone).empty())
+            add(out, field, Problem::BadPhone);
         break;
     case Field::Email:
         if (!c.email.empty()) add(out, field, email_problem(c.email));
@@ -241,9 +246,9 @@ std::vector<FieldError> check_field(const Complaint& c, Field field, sys_days to
 std::vector<FieldError> validate(const Complaint& c, sys_days today) {
     static constexpr Field order[] = {
         Field::Addressee, Field::ServiceCode, Field::ServiceDate, Field::Surname,
-        Field::FirstName, Field::Patronymic, Field::Iin, Field::PostalAddress, Field::Officials,
-        Field::Grounds, Field::Demands, Field::Phone, Field::Email, Field::Contact,
-        Field::Consent, Field::Signature,
+        Field::FirstName, Field::Patronymic,  Field::Iin,         Field::PostalAddress,
+        Field::Officials, Field::Grounds,     Field::Demands,     Field::Phone,
+        Field::Email,     Field::Contact,     Field::Consent,     Field::Signature,
     };
     Errors out;
     for (Field f : order) {
@@ -320,9 +325,9 @@ std::string_view addressee_code(Addressee a) {
 // Section: wiping
 
 void wipe(Complaint& c) {
-    for (std::string* s : {&c.service_code, &c.service_date, &c.surname, &c.first_name,
-                           &c.patronymic, &c.iin, &c.postal_address, &c.grounds, &c.demands,
-                           &c.phone, &c.email})
+    for (std::string* s :
+         {&c.service_code, &c.service_date, &c.surname, &c.first_name, &c.patronymic, &c.iin,
+          &c.postal_address, &c.grounds, &c.demands, &c.phone, &c.email})
         wipe(*s);
     for (auto& o : c.officials) {
         wipe(o.position);

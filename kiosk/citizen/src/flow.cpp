@@ -72,7 +72,8 @@ std::vector<Field> fields_of(Screen s) {
     case Screen::Addressee: return {Field::Addressee};
     case Screen::Service: return {Field::ServiceCode, Field::ServiceDate};
     case Screen::Applicant:
-        return {Field::Surname, Field::FirstName, Field::Patronymic, Field::Iin, Field::PostalAddress};
+        return {Field::Surname, Field::FirstName, Field::Patronymic, Field::Iin,
+                Field::PostalAddress};
     case Screen::Officials:
         return {Field::OfficialPosition, Field::OfficialSurname, Field::OfficialInitials};
     case Screen::Grounds: return {Field::Grounds, Field::Demands};
@@ -90,11 +91,12 @@ std::string* Flow::focused_text() {
     Complaint& c = complaint;
     if (focus == Field::OfficialPosition || focus == Field::OfficialSurname ||
         focus == Field::OfficialInitials) {
-        if (focus_official < 0 || focus_official >= static_cast<int>(c.officials.size())) return nullptr;
+        if (focus_official < 0 || focus_official >= static_cast<int>(c.officials.size()))
+            return nullptr;
         Official& o = c.officials[focus_official];
-        return focus == Field::OfficialPosition ? &o.position
-             : focus == Field::OfficialSurname  ? &o.surname
-                                                : &o.initials;
+        return focus == Field::OfficialPosition  ? &o.position
+               : focus == Field::OfficialSurname ? &o.surname
+                                                 : &o.initials;
     }
     switch (focus) {
     case Field::ServiceDate: return &c.service_date;
@@ -120,7 +122,7 @@ void Flow::start(std::string_view lang) {
 }
 
 void Flow::choose_language(std::string_view lang) {
-    language = std::string(lang);   // entered data stays: only the words change
+    language = std::string(lang);  // entered data stays: only the words change
 }
 
 void Flow::go_home() {
@@ -146,7 +148,7 @@ void Flow::call_specialist() {
 }
 
 void Flow::help() {
-    if (assistance_at) return;   // staff were told already: once is enough
+    if (assistance_at) return;  // staff were told already: once is enough
     assistance_requested = true;
     assistance_cancelled = false;
 }
@@ -217,7 +219,8 @@ void Flow::next(std::chrono::sys_days today) {
         return focus_on(first_field(screen));
     }
     screen = kSteps[i + 1];
-    if (screen == Screen::Officials && complaint.officials.empty()) complaint.officials.emplace_back();
+    if (screen == Screen::Officials && complaint.officials.empty())
+        complaint.officials.emplace_back();
     focus_on(first_field(screen));
 }
 
@@ -225,14 +228,17 @@ void Flow::back() {
     errors.clear();
     cancel_asked = false;
     const int i = index_of(screen);
-    if (back_to_review && i >= 0) {   // a step opened from the review goes back there
+    if (back_to_review && i >= 0) {  // a step opened from the review goes back there
         back_to_review = false;
         screen = Screen::Review;
         return focus_on(first_field(screen));
     }
-    if (screen == Screen::EgovInfo) screen = Screen::Addressee;
-    else if (screen == Screen::Home) expire();
-    else if (screen == Screen::Info || screen == Screen::Assistance || screen == Screen::Status || i == 0)
+    if (screen == Screen::EgovInfo)
+        screen = Screen::Addressee;
+    else if (screen == Screen::Home)
+        expire();
+    else if (screen == Screen::Info || screen == Screen::Assistance || screen == Screen::Status ||
+             i == 0)
         screen = Screen::Home;
     else if (i > 0) {
         screen = kSteps[i - 1];
@@ -241,7 +247,9 @@ void Flow::back() {
 }
 
 void Flow::change(Screen step) {
-    if (screen != Screen::Review || index_of(step) < 0 || step == Screen::Review || step == Screen::Signature) return;
+    if (screen != Screen::Review || index_of(step) < 0 || step == Screen::Review ||
+        step == Screen::Signature)
+        return;
     errors.clear();
     back_to_review = true;
     screen = step;
@@ -269,13 +277,18 @@ void Flow::next_field() {
     // The screen's typed fields in order; the officials' three repeat for each official.
     std::vector<std::pair<Field, int>> order;
     for (Field f : fields_of(screen)) {
-        if (keypad_for(f) == Keypad::Letters && max_length(f) == 0) continue;   // a choice, not typed
-        if (f == Field::OfficialPosition || f == Field::OfficialSurname || f == Field::OfficialInitials) continue;
+        if (keypad_for(f) == Keypad::Letters && max_length(f) == 0)
+            continue;  // a choice, not typed
+        if (f == Field::OfficialPosition || f == Field::OfficialSurname ||
+            f == Field::OfficialInitials)
+            continue;
         order.emplace_back(f, 0);
     }
     if (screen == Screen::Officials)
         for (int i = 0; i < static_cast<int>(complaint.officials.size()); ++i)
-            for (Field f : {Field::OfficialPosition, Field::OfficialSurname, Field::OfficialInitials}) order.emplace_back(f, i);
+            for (Field f :
+                 {Field::OfficialPosition, Field::OfficialSurname, Field::OfficialInitials})
+                order.emplace_back(f, i);
     const auto at = std::find(order.begin(), order.end(), std::pair(focus, focus_official));
     if (at != order.end() && at + 1 != order.end()) focus_on(at[1].first, at[1].second);
 }
@@ -300,7 +313,7 @@ void Flow::type(std::string_view utf8) {
         if (cp == U'\n' && focus != Field::Grounds && focus != Field::Demands) continue;
         if (code_point_count(*text) >= max_length(focus)) return;
         if (keypad_for(focus) == Keypad::Digits && !is_digit(cp)) continue;
-        if (focus == Field::ServiceDate) {   // the dots come by themselves: typed at the end only
+        if (focus == Field::ServiceDate) {  // the dots come by themselves: typed at the end only
             type_date(*text, static_cast<char>(cp));
             caret = text->size();
             continue;
@@ -320,30 +333,35 @@ void Flow::backspace() {
     const std::size_t from = previous_code_point(*text, caret);
     text->erase(from, caret - from);
     caret = from;
-    if (focus == Field::ServiceDate && caret == text->size() && !text->empty() && text->back() == '.') {
+    if (focus == Field::ServiceDate && caret == text->size() && !text->empty() &&
+        text->back() == '.') {
         text->pop_back();
         caret = text->size();
     }
 }
 
 void Flow::caret_left() {
-    if (const std::string* text = focused_text()) caret = previous_code_point(*text, std::min(caret, text->size()));
+    if (const std::string* text = focused_text())
+        caret = previous_code_point(*text, std::min(caret, text->size()));
 }
 
 void Flow::caret_right() {
-    if (const std::string* text = focused_text()) caret = next_code_point(*text, std::min(caret, text->size()));
+    if (const std::string* text = focused_text())
+        caret = next_code_point(*text, std::min(caret, text->size()));
 }
 
 void Flow::caret_to(std::size_t code_points) {
     const std::string* text = focused_text();
     if (!text) return;
     caret = 0;
-    for (std::size_t i = 0; i < code_points && caret < text->size(); ++i) caret = next_code_point(*text, caret);
+    for (std::size_t i = 0; i < code_points && caret < text->size(); ++i)
+        caret = next_code_point(*text, caret);
 }
 
 std::size_t Flow::caret_code_points() const {
     const std::string* text = focused_text();
-    return text ? code_point_count(std::string_view(*text).substr(0, std::min(caret, text->size()))) : 0;
+    return text ? code_point_count(std::string_view(*text).substr(0, std::min(caret, text->size())))
+                : 0;
 }
 
 // Section: officials, consent, signature
@@ -417,12 +435,15 @@ void Flow::corner_tap(Clock::time_point now) {
 }
 
 void Flow::pin_digit(char digit) {
-    if (screen != Screen::ServiceLogin || service.checking || digit < '0' || digit > '9' || service.pin.size() >= 12) return;
+    if (screen != Screen::ServiceLogin || service.checking || digit < '0' || digit > '9' ||
+        service.pin.size() >= 12)
+        return;
     service.pin += digit;
 }
 
 void Flow::pin_backspace() {
-    if (screen == Screen::ServiceLogin && !service.checking && !service.pin.empty()) service.pin.pop_back();
+    if (screen == Screen::ServiceLogin && !service.checking && !service.pin.empty())
+        service.pin.pop_back();
 }
 
 void Flow::pin_submit() {
@@ -471,7 +492,7 @@ void Flow::staff_done(std::string result_key, std::string detail) {
     service.busy = false;
     service.result = std::move(result_key);
     service.detail = std::move(detail);
-    if (screen == Screen::ServiceReprint) screen = Screen::ServiceHome;   // the result shows there
+    if (screen == Screen::ServiceReprint) screen = Screen::ServiceHome;  // the result shows there
 }
 
 void Flow::leave_service() {
@@ -479,8 +500,8 @@ void Flow::leave_service() {
 }
 
 bool Flow::in_service() const {
-    return screen == Screen::ServiceLogin || screen == Screen::ServiceHome || screen == Screen::ServiceReprint ||
-           screen == Screen::ServiceLog;
+    return screen == Screen::ServiceLogin || screen == Screen::ServiceHome ||
+           screen == Screen::ServiceReprint || screen == Screen::ServiceLog;
 }
 
 std::vector<FieldError> Flow::errors_for(Field f, int official) const {
@@ -496,7 +517,9 @@ Screen Flow::step_screen(int step) { return kSteps[std::clamp(step, 1, step_coun
 
 Idle Flow::idle(Clock::time_point now, std::chrono::seconds warn_after,
                 std::chrono::seconds reset_after) const {
-    if (screen == Screen::Attract || screen == Screen::Submitting || service.busy || service.checking) return {};
+    if (screen == Screen::Attract || screen == Screen::Submitting || service.busy ||
+        service.checking)
+        return {};
     const auto quiet = std::chrono::duration_cast<std::chrono::seconds>(now - last_touch);
     if (quiet < warn_after) return {};
     const auto left = warn_after + reset_after - quiet;

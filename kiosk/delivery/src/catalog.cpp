@@ -11,9 +11,12 @@ std::filesystem::path catalog_file(const Config& cfg) { return cfg.state_dir / "
 
 // The fields of net::Service, in one place for writing and reading.
 constexpr std::pair<const char*, std::string net::Service::*> kFields[] = {
-    {"service_code", &net::Service::code},       {"service_name", &net::Service::name},
-    {"service_name_kk", &net::Service::name_kk}, {"service_name_en", &net::Service::name_en},
-    {"group", &net::Service::group},             {"group_kk", &net::Service::group_kk},
+    {"service_code", &net::Service::code},
+    {"service_name", &net::Service::name},
+    {"service_name_kk", &net::Service::name_kk},
+    {"service_name_en", &net::Service::name_en},
+    {"group", &net::Service::group},
+    {"group_kk", &net::Service::group_kk},
     {"group_en", &net::Service::group_en},
 };
 

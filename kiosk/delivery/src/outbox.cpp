@@ -18,7 +18,8 @@ std::int64_t ms(WallClock::time_point t) {
 WallClock::time_point at(std::int64_t ms) { return WallClock::time_point(Millis(ms)); }
 
 [[noreturn]] void fail(sqlite3* db, const char* step) {
-    throw OutboxError(std::string("outbox: ") + step + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
+    throw OutboxError(std::string("outbox: ") + step + ": " +
+                      (db ? sqlite3_errmsg(db) : "out of memory"));
 }
 
 void exec(sqlite3* db, const char* sql) {
@@ -34,7 +35,8 @@ struct Statement {
     ~Statement() { sqlite3_finalize(st); }
     Statement& bind(int i, std::int64_t v) { return check(sqlite3_bind_int64(st, i, v)); }
     Statement& bind(int i, const std::string& v) {
-        return check(sqlite3_bind_text(st, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+        return check(
+            sqlite3_bind_text(st, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
     }
     Statement& check(int rc) {
         if (rc != SQLITE_OK) fail(db, "bind");
@@ -79,8 +81,8 @@ constexpr const char* kMigrations[] = {
     "  id INTEGER PRIMARY KEY,"
     "  idempotency_key TEXT NOT NULL UNIQUE,"
     "  state TEXT NOT NULL CHECK (state IN ('queued','delivering','registered','failed')),"
-    "  payload TEXT,"                     // the Open311 request as JSON; NULL once purged
-    "  accepted_at INTEGER NOT NULL,"     // ms since the epoch
+    "  payload TEXT,"                  // the Open311 request as JSON; NULL once purged
+    "  accepted_at INTEGER NOT NULL,"  // ms since the epoch
     "  attempts INTEGER NOT NULL DEFAULT 0,"
     "  next_attempt_at INTEGER NOT NULL,"
     "  last_error TEXT,"
@@ -101,8 +103,9 @@ void migrate(sqlite3* db) {
     v.row();
     const auto version = v.integer(0);
     if (version > Outbox::kSchemaVersion)
-        throw OutboxError("outbox: database schema " + std::to_string(version) + " is newer than this kiosk (" +
-                          std::to_string(Outbox::kSchemaVersion) + ")");
+        throw OutboxError("outbox: database schema " + std::to_string(version) +
+                          " is newer than this kiosk (" + std::to_string(Outbox::kSchemaVersion) +
+                          ")");
     for (auto i = version; i < Outbox::kSchemaVersion; ++i) exec(db, kMigrations[i]);
     exec(db, ("PRAGMA user_version = " + std::to_string(Outbox::kSchemaVersion)).c_str());
     tx.commit();
@@ -114,10 +117,14 @@ nlohmann::json to_json(const net::ServiceRequest& r) {
     nlohmann::json attributes = nlohmann::json::array();
     for (const auto& a : r.attributes)
         attributes.push_back({{"code", a.code}, {"values", a.values}, {"multi", a.multi_value}});
-    return {{"service_code", r.service_code}, {"address_string", r.address_string},
-            {"description", r.description},   {"device_id", r.device_id},
-            {"first_name", r.first_name},     {"last_name", r.last_name},
-            {"phone", r.phone},               {"email", r.email},
+    return {{"service_code", r.service_code},
+            {"address_string", r.address_string},
+            {"description", r.description},
+            {"device_id", r.device_id},
+            {"first_name", r.first_name},
+            {"last_name", r.last_name},
+            {"phone", r.phone},
+            {"email", r.email},
             {"attributes", attributes}};
 }
 
@@ -133,7 +140,8 @@ net::ServiceRequest from_json(const std::string& text, const std::string& key) {
     r.phone = j.at("phone");
     r.email = j.at("email");
     for (const auto& a : j.at("attributes"))
-        r.attributes.push_back({a.at("code"), a.at("values").get<std::vector<std::string>>(), a.at("multi")});
+        r.attributes.push_back(
+            {a.at("code"), a.at("values").get<std::vector<std::string>>(), a.at("multi")});
     r.idempotency_key = key;
     return r;
 }
@@ -187,7 +195,8 @@ std::string_view delivery_name(Delivery d) {
 
 // Section: retry policy
 
-Millis RetryPolicy::delay(int attempts, std::chrono::seconds retry_after, std::mt19937_64& rng) const {
+Millis RetryPolicy::delay(int attempts, std::chrono::seconds retry_after,
+                          std::mt19937_64& rng) const {
     const int doublings = std::clamp(attempts - 1, 0, 30);
     const Millis ceiling = std::min(max, Millis(first.count() << std::min(doublings, 20)));
     // "Equal jitter": half the delay is certain, the other half random.
@@ -198,9 +207,11 @@ Millis RetryPolicy::delay(int attempts, std::chrono::seconds retry_after, std::m
 
 // Section: opening
 
-Outbox::Outbox(const std::filesystem::path& file, std::string kiosk_id) : kiosk_id_(std::move(kiosk_id)) {
+Outbox::Outbox(const std::filesystem::path& file, std::string kiosk_id)
+    : kiosk_id_(std::move(kiosk_id)) {
     if (!file.parent_path().empty()) std::filesystem::create_directories(file.parent_path());
-    if (sqlite3_open_v2(file.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+    if (sqlite3_open_v2(file.c_str(), &db_,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                         nullptr) != SQLITE_OK) {
         const std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
         sqlite3_close(db_);
@@ -209,8 +220,8 @@ Outbox::Outbox(const std::filesystem::path& file, std::string kiosk_id) : kiosk_
     try {
         sqlite3_busy_timeout(db_, 5000);
         exec(db_, "PRAGMA journal_mode = WAL");
-        exec(db_, "PRAGMA synchronous = FULL");     // a commit is on disk before enqueue returns
-        exec(db_, "PRAGMA secure_delete = ON");     // purged personal data is overwritten
+        exec(db_, "PRAGMA synchronous = FULL");  // a commit is on disk before enqueue returns
+        exec(db_, "PRAGMA secure_delete = ON");  // purged personal data is overwritten
         exec(db_, "PRAGMA foreign_keys = ON");
         migrate(db_);
     } catch (...) {
@@ -224,11 +235,14 @@ Outbox::~Outbox() { sqlite3_close(db_); }
 // Section: enqueue and look-up
 
 OutboxItem Outbox::enqueue(const net::ServiceRequest& request, WallClock::time_point now) {
-    if (request.idempotency_key.empty()) throw OutboxError("outbox: a request without an idempotency key");
-    Statement s(db_, "INSERT INTO outbox (idempotency_key, state, payload, accepted_at, next_attempt_at) "
-                     "VALUES (?1, 'queued', ?2, ?3, ?3) "
-                     "ON CONFLICT(idempotency_key) DO UPDATE SET idempotency_key = excluded.idempotency_key "
-                     "RETURNING id");
+    if (request.idempotency_key.empty())
+        throw OutboxError("outbox: a request without an idempotency key");
+    Statement s(
+        db_,
+        "INSERT INTO outbox (idempotency_key, state, payload, accepted_at, next_attempt_at) "
+        "VALUES (?1, 'queued', ?2, ?3, ?3) "
+        "ON CONFLICT(idempotency_key) DO UPDATE SET idempotency_key = excluded.idempotency_key "
+        "RETURNING id");
     s.bind(1, request.idempotency_key).bind(2, to_json(request).dump()).bind(3, ms(now));
     if (!s.row()) fail(db_, "enqueue");
     const auto id = s.integer(0);
@@ -237,7 +251,8 @@ OutboxItem Outbox::enqueue(const net::ServiceRequest& request, WallClock::time_p
 }
 
 std::optional<OutboxItem> Outbox::find(std::int64_t id) const {
-    Statement s(db_, (std::string("SELECT ") + kItemColumns + " FROM outbox WHERE id = ?1").c_str());
+    Statement s(db_,
+                (std::string("SELECT ") + kItemColumns + " FROM outbox WHERE id = ?1").c_str());
     s.bind(1, id);
     if (!s.row()) return std::nullopt;
     return item_from(s, kiosk_id_);
@@ -247,17 +262,22 @@ std::optional<OutboxItem> Outbox::find_number(const std::string& number) const {
     const std::string prefix = kiosk_id_ + "-";
     if (number.size() > prefix.size() && number.compare(0, prefix.size(), prefix) == 0) {
         const std::string digits = number.substr(prefix.size());
-        if (digits.size() <= 12 && std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        if (digits.size() <= 12 &&
+            std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
             if (auto it = find(std::stoll(digits))) return it;
     }
-    Statement s(db_, (std::string("SELECT ") + kItemColumns + " FROM outbox WHERE registration_number = ?1").c_str());
+    Statement s(
+        db_, (std::string("SELECT ") + kItemColumns + " FROM outbox WHERE registration_number = ?1")
+                 .c_str());
     s.bind(1, number);
     if (!s.row()) return std::nullopt;
     return item_from(s, kiosk_id_);
 }
 
 std::vector<OutboxItem> Outbox::recent(int limit) const {
-    Statement s(db_, (std::string("SELECT ") + kItemColumns + " FROM outbox ORDER BY id DESC LIMIT ?1").c_str());
+    Statement s(
+        db_,
+        (std::string("SELECT ") + kItemColumns + " FROM outbox ORDER BY id DESC LIMIT ?1").c_str());
     s.bind(1, limit);
     std::vector<OutboxItem> out;
     while (s.row()) out.push_back(item_from(s, kiosk_id_));
@@ -276,17 +296,23 @@ OutboxStats Outbox::stats() const {
         case Delivery::Failed: out.failed = n; break;
         }
     }
-    Statement oldest(db_, "SELECT min(accepted_at) FROM outbox WHERE state IN ('queued','delivering')");
+    Statement oldest(db_,
+                     "SELECT min(accepted_at) FROM outbox WHERE state IN ('queued','delivering')");
     if (oldest.row() && !oldest.null(0)) out.oldest_undelivered = at(oldest.integer(0));
     return out;
 }
 
 // Section: delivery
 
-std::optional<std::pair<OutboxItem, net::ServiceRequest>> Outbox::take_due(WallClock::time_point now) {
+std::optional<std::pair<OutboxItem, net::ServiceRequest>> Outbox::take_due(
+    WallClock::time_point now) {
     Transaction tx(db_);
-    Statement s(db_, (std::string("SELECT ") + kItemColumns + ", payload FROM outbox "
-                      "WHERE state = 'queued' AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT 1").c_str());
+    Statement s(
+        db_,
+        (std::string("SELECT ") + kItemColumns +
+         ", payload FROM outbox "
+         "WHERE state = 'queued' AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT 1")
+            .c_str());
     s.bind(1, ms(now));
     if (!s.row()) return std::nullopt;
     OutboxItem item = item_from(s, kiosk_id_);
@@ -296,12 +322,15 @@ std::optional<std::pair<OutboxItem, net::ServiceRequest>> Outbox::take_due(WallC
     try {
         request = from_json(payload, item.idempotency_key);
     } catch (const nlohmann::json::exception&) {
-        Statement bad(db_, "UPDATE outbox SET state = 'failed', last_error = 'stored request unreadable' WHERE id = ?1");
+        Statement bad(db_,
+                      "UPDATE outbox SET state = 'failed', last_error = 'stored request "
+                      "unreadable' WHERE id = ?1");
         bad.bind(1, item.id).run();
         tx.commit();
         return std::nullopt;
     }
-    Statement mark(db_, "UPDATE outbox SET state = 'delivering', attempts = attempts + 1 WHERE id = ?1");
+    Statement mark(db_,
+                   "UPDATE outbox SET state = 'delivering', attempts = attempts + 1 WHERE id = ?1");
     mark.bind(1, item.id).run();
     tx.commit();
     item.state = Delivery::Delivering;
@@ -310,18 +339,24 @@ std::optional<std::pair<OutboxItem, net::ServiceRequest>> Outbox::take_due(WallC
 }
 
 void Outbox::registered(std::int64_t id, const std::string& number, WallClock::time_point now) {
-    Statement s(db_, "UPDATE outbox SET state = 'registered', registration_number = ?2, delivered_at = ?3, "
-                     "last_error = NULL, token = NULL WHERE id = ?1");
+    Statement s(
+        db_,
+        "UPDATE outbox SET state = 'registered', registration_number = ?2, delivered_at = ?3, "
+        "last_error = NULL, token = NULL WHERE id = ?1");
     s.bind(1, id).bind(2, number).bind(3, ms(now)).run();
 }
 
 void Outbox::retry_at(std::int64_t id, WallClock::time_point when, const std::string& error) {
-    Statement s(db_, "UPDATE outbox SET state = 'queued', next_attempt_at = ?2, last_error = ?3 WHERE id = ?1");
+    Statement s(
+        db_,
+        "UPDATE outbox SET state = 'queued', next_attempt_at = ?2, last_error = ?3 WHERE id = ?1");
     s.bind(1, id).bind(2, ms(when)).bind(3, error).run();
 }
 
 void Outbox::pending(std::int64_t id, const std::string& token, WallClock::time_point when) {
-    Statement s(db_, "UPDATE outbox SET state = 'queued', token = ?2, next_attempt_at = ?3, last_error = NULL WHERE id = ?1");
+    Statement s(db_,
+                "UPDATE outbox SET state = 'queued', token = ?2, next_attempt_at = ?3, last_error "
+                "= NULL WHERE id = ?1");
     s.bind(1, id).bind(2, token).bind(3, ms(when)).run();
 }
 
@@ -331,7 +366,9 @@ void Outbox::failed(std::int64_t id, const std::string& reason) {
 }
 
 void Outbox::due_now(WallClock::time_point now) {
-    Statement s(db_, "UPDATE outbox SET next_attempt_at = ?1 WHERE state = 'queued' AND next_attempt_at > ?1");
+    Statement s(
+        db_,
+        "UPDATE outbox SET next_attempt_at = ?1 WHERE state = 'queued' AND next_attempt_at > ?1");
     s.bind(1, ms(now)).run();
 }
 
@@ -354,12 +391,14 @@ void Outbox::talon_printed(std::int64_t id) {
 }
 
 int Outbox::purge(WallClock::time_point now, std::chrono::seconds retention) {
-    Statement s(db_, "UPDATE outbox SET payload = NULL, purged_at = ?1 WHERE state = 'registered' "
-                     "AND talon_printed = 1 AND purged_at IS NULL AND delivered_at <= ?2");
+    Statement s(db_,
+                "UPDATE outbox SET payload = NULL, purged_at = ?1 WHERE state = 'registered' "
+                "AND talon_printed = 1 AND purged_at IS NULL AND delivered_at <= ?2");
     s.bind(1, ms(now)).bind(2, ms(now - retention)).run();
     const int n = sqlite3_changes(db_);
     // Old page images in the WAL would still hold the text until the next checkpoint.
-    if (n > 0) sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+    if (n > 0)
+        sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
     return n;
 }
 
@@ -376,7 +415,8 @@ int deliver_due(Outbox& outbox, const net::RegisterEndpoint& endpoint, const Ret
         // idempotency key makes sending it again safe.
         net::SubmitResult r = item.token.empty() ? net::submit_request(endpoint, request)
                                                  : net::resolve_token(endpoint, item.token);
-        if (!item.token.empty() && r.outcome == net::Outcome::Rejected) r = net::submit_request(endpoint, request);
+        if (!item.token.empty() && r.outcome == net::Outcome::Rejected)
+            r = net::submit_request(endpoint, request);
         const auto later = WallClock::now() + policy.delay(item.attempts, r.retry_after, rng);
         if (r.outcome == net::Outcome::Unreachable) {
             seen.unreachable_at = WallClock::now();
@@ -394,7 +434,9 @@ int deliver_due(Outbox& outbox, const net::RegisterEndpoint& endpoint, const Ret
             outbox.failed(item.id, r.error);
             ++seen.refused;
             break;
-        case net::Outcome::Pending: outbox.pending(item.id, r.token.empty() ? item.token : r.token, later); break;
+        case net::Outcome::Pending:
+            outbox.pending(item.id, r.token.empty() ? item.token : r.token, later);
+            break;
         case net::Outcome::Unreachable: outbox.retry_at(item.id, later, r.error); break;
         }
     }
@@ -403,11 +445,16 @@ int deliver_due(Outbox& outbox, const net::RegisterEndpoint& endpoint, const Ret
 
 // Section: the delivery worker
 
-DeliveryWorker::DeliveryWorker(std::filesystem::path db, std::string kiosk_id, net::RegisterEndpoint endpoint,
-                               RetryPolicy policy, std::chrono::seconds retention,
+DeliveryWorker::DeliveryWorker(std::filesystem::path db, std::string kiosk_id,
+                               net::RegisterEndpoint endpoint, RetryPolicy policy,
+                               std::chrono::seconds retention,
                                std::function<void(const DeliveryReport&)> on_pass)
-    : outbox_(db, std::move(kiosk_id)), endpoint_(std::move(endpoint)), policy_(policy), retention_(retention),
-      on_pass_(std::move(on_pass)), rng_(std::random_device{}()) {
+    : outbox_(db, std::move(kiosk_id)),
+      endpoint_(std::move(endpoint)),
+      policy_(policy),
+      retention_(retention),
+      on_pass_(std::move(on_pass)),
+      rng_(std::random_device{}()) {
     outbox_.recover();
     thread_ = std::thread([this] { loop(); });
 }

@@ -40,7 +40,8 @@ std::string svg_paths(const std::vector<SignatureStroke>& strokes, std::size_t e
 
 std::string signature_svg(const std::vector<SignatureStroke>& strokes) {
     std::string d = svg_paths(strokes, 1);
-    for (std::size_t every = 2; d.size() > 7000 && every < 64; every *= 2) d = svg_paths(strokes, every);
+    for (std::size_t every = 2; d.size() > 7000 && every < 64; every *= 2)
+        d = svg_paths(strokes, every);
     return "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 1000 400\">"
            "<path fill=\"none\" stroke=\"#000\" stroke-width=\"6\" stroke-linecap=\"round\" d=\"" +
            d + "\"/></svg>";
@@ -55,7 +56,7 @@ net::ServiceRequest to_service_request(const Complaint& c, const Config& cfg,
     net::ServiceRequest rq;
     rq.service_code = c.service_code;
     rq.address_string = cfg.office_address;
-    rq.description = c.grounds;   // at most 3,000 characters, inside Open311's 4,000
+    rq.description = c.grounds;  // at most 3,000 characters, inside Open311's 4,000
     rq.device_id = cfg.kiosk_id;
     rq.first_name = c.first_name;
     rq.last_name = c.surname;
@@ -90,8 +91,13 @@ net::ServiceRequest to_service_request(const Complaint& c, const Config& cfg,
 // Section: configuration of delivery
 
 net::RegisterEndpoint register_endpoint(const Config& cfg) {
-    return {cfg.register_url, cfg.register_ca.string(), cfg.client_cert.string(), cfg.client_key.string(),
-            cfg.api_key, cfg.connect_timeout_s * 1000L, cfg.total_timeout_s * 1000L};
+    return {cfg.register_url,
+            cfg.register_ca.string(),
+            cfg.client_cert.string(),
+            cfg.client_key.string(),
+            cfg.api_key,
+            cfg.connect_timeout_s * 1000L,
+            cfg.total_timeout_s * 1000L};
 }
 
 RetryPolicy retry_policy(const Config& cfg) {
@@ -110,7 +116,7 @@ std::string words(const Translations& tr, const std::vector<std::string_view>& l
     std::string out;
     for (auto lang : langs) {
         const std::string& w = tr.in(lang).get(key);
-        if (out == w) continue;   // same word in both languages: print once
+        if (out == w) continue;  // same word in both languages: print once
         if (!out.empty()) out += " / ";
         out += w;
     }
@@ -120,16 +126,19 @@ std::string words(const Translations& tr, const std::vector<std::string_view>& l
 // The status page's address with the number in it, percent-encoded.
 std::string status_url(const Config& cfg, const std::string& number) {
     std::string url = cfg.status_url;
-    if (const auto at = url.find("{}"); at != std::string::npos) url.replace(at, 2, net::escape(number));
+    if (const auto at = url.find("{}"); at != std::string::npos)
+        url.replace(at, 2, net::escape(number));
     return url;
 }
 
 }  // namespace
 
-std::optional<std::chrono::sys_days> expected_answer_day(const WorkingDayCalendar& calendar, Addressee to,
+std::optional<std::chrono::sys_days> expected_answer_day(const WorkingDayCalendar& calendar,
+                                                         Addressee to,
                                                          WallClock::time_point registered_at) {
     if (to != Addressee::ProviderHead) return std::nullopt;
-    // A date the calendar does not cover is left off rather than guessed; start-up checks the coverage.
+    // A date the calendar does not cover is left off rather than guessed; start-up checks the
+    // coverage.
     try {
         return calendar.add_working_days(local_day(registered_at), 5);
     } catch (const CalendarError& e) {
@@ -141,8 +150,8 @@ std::optional<std::chrono::sys_days> expected_answer_day(const WorkingDayCalenda
 std::string day_text(std::chrono::sys_days day) {
     const std::chrono::year_month_day d{day};
     char text[16];
-    std::snprintf(text, sizeof text, "%02u.%02u.%04d", static_cast<unsigned>(d.day()), static_cast<unsigned>(d.month()),
-                  static_cast<int>(d.year()));
+    std::snprintf(text, sizeof text, "%02u.%02u.%04d", static_cast<unsigned>(d.day()),
+                  static_cast<unsigned>(d.month()), static_cast<int>(d.year()));
     return text;
 }
 
@@ -164,10 +173,13 @@ printer::Talon make_talon(const Complaint& c, const Backoffice& office, std::str
         {words(tr, langs, "talon.accepted_at"), local_time(item.accepted_at, "%d.%m.%Y %H:%M")},
         {words(tr, langs, "talon.addressee"), words(tr, langs, addressee_key)},
         {words(tr, langs, "talon.applicant"), surname_and_initials(c)},
-        {words(tr, langs, "talon.accepted_by"), cfg.duty_officer + ", " + words(tr, langs, "talon.kiosk") + " " + cfg.kiosk_id},
+        {words(tr, langs, "talon.accepted_by"),
+         cfg.duty_officer + ", " + words(tr, langs, "talon.kiosk") + " " + cfg.kiosk_id},
     };
     // The term runs from registration: a talon with only a local number gives no date yet.
-    if (const auto due = offline ? std::nullopt : expected_answer_day(office.calendar, c.addressee, item.accepted_at))
+    if (const auto due = offline
+                             ? std::nullopt
+                             : expected_answer_day(office.calendar, c.addressee, item.accepted_at))
         t.lines.push_back({words(tr, langs, "talon.expected"), day_text(*due)});
     t.footer = {words(tr, langs, "talon.tracking"), words(tr, langs, "talon.court")};
     if (!cfg.status_url.empty()) t.qr_url = status_url(cfg, t.number);
@@ -193,23 +205,27 @@ printer::TalonStyle talon_style(const Config& cfg) {
 
 // Section: printing
 
-PrintOutcome print_talon(const Backoffice& office, const std::filesystem::path& talon, const std::string& job_name) {
+PrintOutcome print_talon(const Backoffice& office, const std::filesystem::path& talon,
+                         const std::string& job_name) {
     const Config& cfg = office.config;
     if (cfg.printer_target.empty()) return {};
-    const auto r = printer::print_pdf(cfg.printer_target, talon, job_name, std::chrono::seconds(cfg.print_timeout_s));
+    const auto r = printer::print_pdf(cfg.printer_target, talon, job_name,
+                                      std::chrono::seconds(cfg.print_timeout_s));
     std::string detail = r.error;
     for (const auto& reason : r.status.reasons) detail += (detail.empty() ? "" : " ") + reason;
     if (r.outcome == printer::PrintResult::Outcome::Completed) {
         office.paper.record_printed();
         if (office.paper.low() || r.status.media_low)
-            log(Priority::Warning, "paper", "printer: paper low (%d talons left)", office.paper.remaining());
+            log(Priority::Warning, "paper", "printer: paper low (%d talons left)",
+                office.paper.remaining());
         return {.printed = true};
     }
     const auto& st = r.status;
     const char* problem = st.media_empty ? "print.no_paper"
-                        : st.media_jam   ? "print.jam"
-                        : st.offline || r.outcome == printer::PrintResult::Outcome::Unreachable ? "print.offline"
-                                                                                              : "print.failed";
+                          : st.media_jam ? "print.jam"
+                          : st.offline || r.outcome == printer::PrintResult::Outcome::Unreachable
+                              ? "print.offline"
+                              : "print.failed";
     log(Priority::Error, "printer", "printer: %s: %s", problem, detail.c_str());
     return {problem, detail};
 }
@@ -234,27 +250,32 @@ OutboxItem wait_for_answer(const Outbox& outbox, std::int64_t id, std::chrono::s
 
 }  // namespace
 
-std::future<SubmissionResult> submit_in_background(Complaint c, const Backoffice& office, std::string language,
+std::future<SubmissionResult> submit_in_background(Complaint c, const Backoffice& office,
+                                                   std::string language,
                                                    std::string idempotency_key) {
-    return std::async(std::launch::async, [c = std::move(c), &office, language, idempotency_key]() mutable {
+    return std::async(std::launch::async, [c = std::move(c), &office, language,
+                                           idempotency_key]() mutable {
         const Config& cfg = office.config;
         SubmissionResult out;
         try {
             Outbox outbox(outbox_file(cfg), cfg.kiosk_id);
-            const auto request = to_service_request(c, cfg, language, WallClock::now(), idempotency_key);
+            const auto request =
+                to_service_request(c, cfg, language, WallClock::now(), idempotency_key);
             out.item = outbox.enqueue(request, WallClock::now());
             out.accepted = true;
             office.delivery.wake();
-            out.item = wait_for_answer(outbox, out.item.id, std::chrono::seconds(cfg.answer_wait_s));
+            out.item =
+                wait_for_answer(outbox, out.item.id, std::chrono::seconds(cfg.answer_wait_s));
             const std::string name = "talon-" + out.item.local_number;
-            out.talon = printer::spool_talon(cfg.spool_dir, name,
-                                             printer::render_talon(make_talon(c, office, language, out.item), talon_style(cfg)));
+            out.talon = printer::spool_talon(
+                cfg.spool_dir, name,
+                printer::render_talon(make_talon(c, office, language, out.item), talon_style(cfg)));
             out.print = print_talon(office, out.talon, name);
             // Printed, or the spool folder is where talons go: either way the personal data
             // may leave once delivered. Paper trouble keeps it for the reprint.
             if (out.print.problem.empty()) outbox.talon_printed(out.item.id);
         } catch (const std::exception& e) {
-            out.error = e.what();   // outbox and printer messages name steps and paths, not data
+            out.error = e.what();  // outbox and printer messages name steps and paths, not data
         }
         wipe(c);
         return out;
@@ -282,18 +303,21 @@ std::vector<StatusLine> look_up_status(const Config& cfg, const std::string& typ
     if (const auto item = Outbox(outbox_file(cfg), cfg.kiosk_id).find_number(number)) {
         if (item->state == Delivery::Failed) return {{"status.failed", ""}};
         if (item->state != Delivery::Registered) return {{"status.queued", ""}};
-        if (item->registration_number != number) lines.push_back({"status.registered_as", item->registration_number});
+        if (item->registration_number != number)
+            lines.push_back({"status.registered_as", item->registration_number});
         number = item->registration_number;
     }
     const net::StatusResult r = net::fetch_status(register_endpoint(cfg), number);
-    if (r.outcome == net::Outcome::Rejected && r.http_status == 404) return {{"status.not_found", ""}};
+    if (r.outcome == net::Outcome::Rejected && r.http_status == 404)
+        return {{"status.not_found", ""}};
     if (r.outcome != net::Outcome::Registered) {
         lines.push_back({"status.unreachable", ""});
         return lines;
     }
     lines.push_back({r.request.status == "closed" ? "status.closed" : "status.open", ""});
     if (!r.request.status_notes.empty()) lines.push_back({"status.notes", r.request.status_notes});
-    if (const auto day = day_of(r.request.expected_datetime); !day.empty()) lines.push_back({"status.expected", day});
+    if (const auto day = day_of(r.request.expected_datetime); !day.empty())
+        lines.push_back({"status.expected", day});
     return lines;
 }
 

@@ -18,13 +18,20 @@ double unix_seconds(WallClock::time_point t) {
     return std::chrono::duration<double>(t.time_since_epoch()).count();
 }
 
-double unix_seconds(const std::optional<WallClock::time_point>& t) { return t ? unix_seconds(*t) : 0; }
-
-std::int64_t age_seconds(const std::optional<WallClock::time_point>& since, WallClock::time_point now) {
-    return since ? std::max<std::int64_t>(0, std::chrono::duration_cast<std::chrono::seconds>(now - *since).count()) : 0;
+double unix_seconds(const std::optional<WallClock::time_point>& t) {
+    return t ? unix_seconds(*t) : 0;
 }
 
-std::string iso_or_empty(const std::optional<WallClock::time_point>& t) { return t ? iso8601(*t) : ""; }
+std::int64_t age_seconds(const std::optional<WallClock::time_point>& since,
+                         WallClock::time_point now) {
+    return since ? std::max<std::int64_t>(
+                       0, std::chrono::duration_cast<std::chrono::seconds>(now - *since).count())
+                 : 0;
+}
+
+std::string iso_or_empty(const std::optional<WallClock::time_point>& t) {
+    return t ? iso8601(*t) : "";
+}
 
 // Section: the exposition format, one family at a time
 
@@ -58,7 +65,10 @@ std::string label_value(std::string_view v) {
     std::string s;
     for (char c : v) {
         if (c == '\\' || c == '"') s += '\\';
-        if (c == '\n') { s += "\\n"; continue; }
+        if (c == '\n') {
+            s += "\\n";
+            continue;
+        }
         s += c;
     }
     return s;
@@ -165,8 +175,8 @@ Figures Health::figures() const {
 
 // Section: /healthz
 
-std::vector<std::string> health_problems(const Figures& f, const HealthLimits& limits, WallClock::time_point now,
-                                         Clock::time_point steady_now) {
+std::vector<std::string> health_problems(const Figures& f, const HealthLimits& limits,
+                                         WallClock::time_point now, Clock::time_point steady_now) {
     std::vector<std::string> p;
     const Sample& s = f.sample;
     if (f.register_error && !f.register_up()) p.push_back("register unreachable");
@@ -177,87 +187,123 @@ std::vector<std::string> health_problems(const Figures& f, const HealthLimits& l
         if (s.printer.cover_open) p.push_back("printer: cover open");
         if (s.printer.offline) p.push_back("printer: offline");
     }
-    if (s.outbox.oldest_undelivered && now - *s.outbox.oldest_undelivered > limits.outbox_stuck_after)
+    if (s.outbox.oldest_undelivered &&
+        now - *s.outbox.oldest_undelivered > limits.outbox_stuck_after)
         p.push_back("outbox stuck");
     if (s.outbox.failed > 0) p.push_back("complaints refused by the register");
-    if (s.at != WallClock::time_point{} && s.disk_free_bytes < limits.disk_low_bytes) p.push_back("disk almost full");
-    if (s.client_cert_expiry && *s.client_cert_expiry < now) p.push_back("client certificate expired");
-    if (f.last_frame && steady_now - *f.last_frame > limits.frozen_after) p.push_back("screen not drawn");
+    if (s.at != WallClock::time_point{} && s.disk_free_bytes < limits.disk_low_bytes)
+        p.push_back("disk almost full");
+    if (s.client_cert_expiry && *s.client_cert_expiry < now)
+        p.push_back("client certificate expired");
+    if (f.last_frame && steady_now - *f.last_frame > limits.frozen_after)
+        p.push_back("screen not drawn");
     return p;
 }
 
 // Section: /metrics
 
-std::string metrics_text(const Figures& f, const std::vector<std::string>& problems, WallClock::time_point now) {
+std::string metrics_text(const Figures& f, const std::vector<std::string>& problems,
+                         WallClock::time_point now) {
     const Sample& s = f.sample;
     Exposition e;
     e.family("kiosk_build_info", "gauge", "Always 1; the labels say which build runs where.");
-    e.sample("kiosk_build_info", "{version=\"" + label_value(f.version) + "\",kiosk_id=\"" + label_value(f.kiosk_id) + "\"}", 1);
-    e.one("kiosk_start_time_seconds", "gauge", "When the application started (Unix time).", unix_seconds(f.started));
+    e.sample(
+        "kiosk_build_info",
+        "{version=\"" + label_value(f.version) + "\",kiosk_id=\"" + label_value(f.kiosk_id) + "\"}",
+        1);
+    e.one("kiosk_start_time_seconds", "gauge", "When the application started (Unix time).",
+          unix_seconds(f.started));
     e.one("kiosk_uptime_seconds", "gauge", "Seconds since the application started.",
           std::chrono::duration<double>(now - f.started).count());
     e.one("kiosk_healthy", "gauge", "1 when /healthz answers 200.", problems.empty() ? 1 : 0);
-    e.one("kiosk_complaints_accepted_total", "counter", "Complaints committed to the outbox.", double(f.accepted));
-    e.one("kiosk_complaints_delivered_total", "counter", "Complaints the register numbered.", double(f.delivered));
-    e.one("kiosk_complaints_failed_total", "counter", "Complaints the register refused for good.", double(f.refused));
-    e.one("kiosk_outbox_depth", "gauge", "Complaints waiting for the register.", s.outbox.queued + s.outbox.delivering);
-    e.one("kiosk_outbox_failed", "gauge", "Complaints in the outbox the register refused.", s.outbox.failed);
-    e.one("kiosk_outbox_oldest_age_seconds", "gauge", "Age of the oldest waiting complaint; 0 when none waits.",
+    e.one("kiosk_complaints_accepted_total", "counter", "Complaints committed to the outbox.",
+          double(f.accepted));
+    e.one("kiosk_complaints_delivered_total", "counter", "Complaints the register numbered.",
+          double(f.delivered));
+    e.one("kiosk_complaints_failed_total", "counter", "Complaints the register refused for good.",
+          double(f.refused));
+    e.one("kiosk_outbox_depth", "gauge", "Complaints waiting for the register.",
+          s.outbox.queued + s.outbox.delivering);
+    e.one("kiosk_outbox_failed", "gauge", "Complaints in the outbox the register refused.",
+          s.outbox.failed);
+    e.one("kiosk_outbox_oldest_age_seconds", "gauge",
+          "Age of the oldest waiting complaint; 0 when none waits.",
           double(age_seconds(s.outbox.oldest_undelivered, now)));
-    e.one("kiosk_register_up", "gauge", "1 when the last contact with the register succeeded.", f.register_up() ? 1 : 0);
-    e.one("kiosk_register_last_success_timestamp_seconds", "gauge", "Last answer from the register; 0 never.",
-          unix_seconds(f.register_success));
-    e.one("kiosk_register_last_error_timestamp_seconds", "gauge", "Last failed contact with the register; 0 never.",
-          unix_seconds(f.register_error));
-    e.family("kiosk_tls_certificate_expiry_timestamp_seconds", "gauge", "notAfter of the kiosk's certificates.");
-    if (s.client_cert_expiry) e.sample("kiosk_tls_certificate_expiry_timestamp_seconds", "{certificate=\"client\"}", unix_seconds(*s.client_cert_expiry));
-    if (s.ca_expiry) e.sample("kiosk_tls_certificate_expiry_timestamp_seconds", "{certificate=\"register_ca\"}", unix_seconds(*s.ca_expiry));
+    e.one("kiosk_register_up", "gauge", "1 when the last contact with the register succeeded.",
+          f.register_up() ? 1 : 0);
+    e.one("kiosk_register_last_success_timestamp_seconds", "gauge",
+          "Last answer from the register; 0 never.", unix_seconds(f.register_success));
+    e.one("kiosk_register_last_error_timestamp_seconds", "gauge",
+          "Last failed contact with the register; 0 never.", unix_seconds(f.register_error));
+    e.family("kiosk_tls_certificate_expiry_timestamp_seconds", "gauge",
+             "notAfter of the kiosk's certificates.");
+    if (s.client_cert_expiry)
+        e.sample("kiosk_tls_certificate_expiry_timestamp_seconds", "{certificate=\"client\"}",
+                 unix_seconds(*s.client_cert_expiry));
+    if (s.ca_expiry)
+        e.sample("kiosk_tls_certificate_expiry_timestamp_seconds", "{certificate=\"register_ca\"}",
+                 unix_seconds(*s.ca_expiry));
     e.one("kiosk_printer_up", "gauge", "1 when the printer answers (or talons go to the spool).",
           !s.printer.configured || s.printer.reachable ? 1 : 0);
     e.family("kiosk_printer_problem", "gauge", "1 while the printer reports this reason.");
-    for (const auto& [reason, on] : {std::pair{"media-empty", s.printer.media_empty}, std::pair{"media-low", s.printer.media_low},
-                                     std::pair{"media-jam", s.printer.jam}, std::pair{"cover-open", s.printer.cover_open},
-                                     std::pair{"offline", s.printer.offline}})
+    for (const auto& [reason, on] :
+         {std::pair{"media-empty", s.printer.media_empty},
+          std::pair{"media-low", s.printer.media_low}, std::pair{"media-jam", s.printer.jam},
+          std::pair{"cover-open", s.printer.cover_open}, std::pair{"offline", s.printer.offline}})
         e.sample("kiosk_printer_problem", std::string("{reason=\"") + reason + "\"}", on ? 1 : 0);
-    e.one("kiosk_paper_remaining_talons", "gauge", "Talons left on the roll by the paper counter.", s.paper_remaining);
-    e.one("kiosk_paper_low", "gauge", "1 when the paper counter is below the warning level.", s.paper_low ? 1 : 0);
-    e.one("kiosk_talons_printed_total", "counter", "Talons the printer completed.", double(f.talons_printed));
-    e.one("kiosk_print_failures_total", "counter", "Talons that did not come out.", double(f.print_failures));
-    e.one("kiosk_assistance_requests_total", "counter", "Citizens who asked for a specialist.", double(f.assistance_requests));
-    e.one("kiosk_staff_logins_total", "counter", "Service-mode logins.", double(f.staff[std::size_t(StaffAction::Login)]));
+    e.one("kiosk_paper_remaining_talons", "gauge", "Talons left on the roll by the paper counter.",
+          s.paper_remaining);
+    e.one("kiosk_paper_low", "gauge", "1 when the paper counter is below the warning level.",
+          s.paper_low ? 1 : 0);
+    e.one("kiosk_talons_printed_total", "counter", "Talons the printer completed.",
+          double(f.talons_printed));
+    e.one("kiosk_print_failures_total", "counter", "Talons that did not come out.",
+          double(f.print_failures));
+    e.one("kiosk_assistance_requests_total", "counter", "Citizens who asked for a specialist.",
+          double(f.assistance_requests));
+    e.one("kiosk_staff_logins_total", "counter", "Service-mode logins.",
+          double(f.staff[std::size_t(StaffAction::Login)]));
     e.one("kiosk_staff_login_failures_total", "counter", "Wrong service-mode PINs.",
           double(f.staff[std::size_t(StaffAction::LoginFailed)]));
     e.family("kiosk_staff_actions_total", "counter", "Staff actions in service mode.");
     for (int i = int(StaffAction::PaperRestocked); i < kStaffActionCount; ++i)
-        e.sample("kiosk_staff_actions_total", "{action=\"" + std::string(staff_action_name(StaffAction(i))) + "\"}",
+        e.sample("kiosk_staff_actions_total",
+                 "{action=\"" + std::string(staff_action_name(StaffAction(i))) + "\"}",
                  double(f.staff[std::size_t(i)]));
-    e.one("kiosk_inactivity_wipes_total", "counter", "Forms wiped after the citizen walked away.", double(f.inactivity_wipes));
+    e.one("kiosk_inactivity_wipes_total", "counter", "Forms wiped after the citizen walked away.",
+          double(f.inactivity_wipes));
     e.family("kiosk_frame_duration_seconds", "histogram", "Time to lay out and draw one frame.");
     for (std::size_t i = 0; i < FrameHistogram::kBounds.size(); ++i) {
         char le[32];
         std::snprintf(le, sizeof le, "%g", FrameHistogram::kBounds[i]);
-        e.sample("kiosk_frame_duration_seconds_bucket", std::string("{le=\"") + le + "\"}", double(f.frames.below[i]));
+        e.sample("kiosk_frame_duration_seconds_bucket", std::string("{le=\"") + le + "\"}",
+                 double(f.frames.below[i]));
     }
     e.sample("kiosk_frame_duration_seconds_bucket", "{le=\"+Inf\"}", double(f.frames.count));
     e.sample("kiosk_frame_duration_seconds_sum", "", f.frames.sum_s);
     e.sample("kiosk_frame_duration_seconds_count", "", double(f.frames.count));
-    e.one("kiosk_disk_free_bytes", "gauge", "Free space where the outbox lives.", double(s.disk_free_bytes));
-    e.one("kiosk_heartbeat_last_success_timestamp_seconds", "gauge", "Last heartbeat the register took; 0 never.",
-          unix_seconds(f.heartbeat_success));
+    e.one("kiosk_disk_free_bytes", "gauge", "Free space where the outbox lives.",
+          double(s.disk_free_bytes));
+    e.one("kiosk_heartbeat_last_success_timestamp_seconds", "gauge",
+          "Last heartbeat the register took; 0 never.", unix_seconds(f.heartbeat_success));
     return e.out;
 }
 
 // Section: the heartbeat
 
-std::string heartbeat_json(const Figures& f, const std::vector<std::string>& problems, WallClock::time_point now) {
+std::string heartbeat_json(const Figures& f, const std::vector<std::string>& problems,
+                           WallClock::time_point now) {
     using nlohmann::json;
     const Sample& s = f.sample;
     json staff_actions = json::object();
-    for (int i = 0; i < kStaffActionCount; ++i) staff_actions[std::string(staff_action_name(StaffAction(i)))] = f.staff[std::size_t(i)];
+    for (int i = 0; i < kStaffActionCount; ++i)
+        staff_actions[std::string(staff_action_name(StaffAction(i)))] = f.staff[std::size_t(i)];
     json events = json::array();
     for (const StaffEvent& ev : f.staff_events)
         if (ev.seq > f.staff_events_reported)
-            events.push_back({{"seq", ev.seq}, {"action", staff_action_name(ev.action)}, {"at", iso8601(ev.at)}});
+            events.push_back({{"seq", ev.seq},
+                              {"action", staff_action_name(ev.action)},
+                              {"at", iso8601(ev.at)}});
     const json j = {
         {"kiosk_id", f.kiosk_id},
         {"version", f.version},
@@ -265,14 +311,24 @@ std::string heartbeat_json(const Figures& f, const std::vector<std::string>& pro
         {"started_at", iso8601(f.started)},
         {"healthy", problems.empty()},
         {"problems", problems},
-        {"complaints", {{"accepted", f.accepted}, {"delivered", f.delivered}, {"failed", f.refused}}},
-        {"outbox", {{"depth", s.outbox.queued + s.outbox.delivering}, {"failed", s.outbox.failed},
-                    {"oldest_age_s", age_seconds(s.outbox.oldest_undelivered, now)}}},
-        {"register", {{"up", f.register_up()}, {"last_success", iso_or_empty(f.register_success)},
-                      {"last_error", iso_or_empty(f.register_error)}}},
-        {"printer", {{"configured", s.printer.configured}, {"state", s.printer.state}, {"media_empty", s.printer.media_empty},
-                     {"media_low", s.printer.media_low}, {"jam", s.printer.jam}, {"cover_open", s.printer.cover_open},
-                     {"offline", s.printer.offline}}},
+        {"complaints",
+         {{"accepted", f.accepted}, {"delivered", f.delivered}, {"failed", f.refused}}},
+        {"outbox",
+         {{"depth", s.outbox.queued + s.outbox.delivering},
+          {"failed", s.outbox.failed},
+          {"oldest_age_s", age_seconds(s.outbox.oldest_undelivered, now)}}},
+        {"register",
+         {{"up", f.register_up()},
+          {"last_success", iso_or_empty(f.register_success)},
+          {"last_error", iso_or_empty(f.register_error)}}},
+        {"printer",
+         {{"configured", s.printer.configured},
+          {"state", s.printer.state},
+          {"media_empty", s.printer.media_empty},
+          {"media_low", s.printer.media_low},
+          {"jam", s.printer.jam},
+          {"cover_open", s.printer.cover_open},
+          {"offline", s.printer.offline}}},
         {"paper", {{"remaining_talons", s.paper_remaining}, {"low", s.paper_low}}},
         {"talons", {{"printed", f.talons_printed}, {"failed", f.print_failures}}},
         {"assistance_requests", f.assistance_requests},
@@ -280,7 +336,9 @@ std::string heartbeat_json(const Figures& f, const std::vector<std::string>& pro
         {"staff", {{"actions", staff_actions}, {"events", events}}},
         {"frames", {{"count", f.frames.count}, {"over_33ms", f.frames.count - f.frames.below[3]}}},
         {"disk_free_bytes", s.disk_free_bytes},
-        {"certificates", {{"client_not_after", iso_or_empty(s.client_cert_expiry)}, {"register_ca_not_after", iso_or_empty(s.ca_expiry)}}},
+        {"certificates",
+         {{"client_not_after", iso_or_empty(s.client_cert_expiry)},
+          {"register_ca_not_after", iso_or_empty(s.ca_expiry)}}},
     };
     return j.dump();
 }

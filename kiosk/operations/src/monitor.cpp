@@ -54,14 +54,19 @@ PrinterHealth ask_printer(const std::string& target) {
     p.jam = st.media_jam;
     p.cover_open = st.cover_open;
     p.offline = st.offline;
-    p.state = st.state == S::Idle ? "idle" : st.state == S::Processing ? "processing" : st.state == S::Stopped ? "stopped" : "unreachable";
+    p.state = st.state == S::Idle         ? "idle"
+              : st.state == S::Processing ? "processing"
+              : st.state == S::Stopped    ? "stopped"
+                                          : "unreachable";
     return p;
 }
 
 // Section: the management server's one handler
 
-MHD_Result answer(MHD_Connection* connection, unsigned status, const std::string& body, const char* type) {
-    MHD_Response* r = MHD_create_response_from_buffer(body.size(), const_cast<char*>(body.data()), MHD_RESPMEM_MUST_COPY);
+MHD_Result answer(MHD_Connection* connection, unsigned status, const std::string& body,
+                  const char* type) {
+    MHD_Response* r = MHD_create_response_from_buffer(body.size(), const_cast<char*>(body.data()),
+                                                      MHD_RESPMEM_MUST_COPY);
     if (!r) return MHD_NO;
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
@@ -70,8 +75,8 @@ MHD_Result answer(MHD_Connection* connection, unsigned status, const std::string
     return queued;
 }
 
-MHD_Result handle(void* cls, MHD_Connection* connection, const char* url, const char* method, const char*,
-                  const char*, size_t*, void**) {
+MHD_Result handle(void* cls, MHD_Connection* connection, const char* url, const char* method,
+                  const char*, const char*, size_t*, void**) {
     const auto& server = *static_cast<const ManagementServer*>(cls);
     constexpr const char* text = "text/plain; charset=utf-8";
     if (std::strcmp(method, "GET") != 0 && std::strcmp(method, "HEAD") != 0)
@@ -80,7 +85,8 @@ MHD_Result handle(void* cls, MHD_Connection* connection, const char* url, const 
     const auto now = WallClock::now();
     const auto problems = health_problems(f, server.limits, now, Clock::now());
     if (std::strcmp(url, "/metrics") == 0)
-        return answer(connection, MHD_HTTP_OK, metrics_text(f, problems, now), "text/plain; version=0.0.4; charset=utf-8");
+        return answer(connection, MHD_HTTP_OK, metrics_text(f, problems, now),
+                      "text/plain; version=0.0.4; charset=utf-8");
     if (std::strcmp(url, "/healthz") == 0) {
         std::string body;
         for (const auto& p : problems) body += p + '\n';
@@ -99,7 +105,8 @@ HealthLimits health_limits(const Config& cfg) {
     return l;
 }
 
-ManagementServer::ManagementServer(const ListenAddress& at, const Health& h, HealthLimits l) : health(h), limits(l) {
+ManagementServer::ManagementServer(const ListenAddress& at, const Health& h, HealthLimits l)
+    : health(h), limits(l) {
     sockaddr_storage addr{};
     if (at.ipv6) {
         auto* a6 = reinterpret_cast<sockaddr_in6*>(&addr);
@@ -114,12 +121,14 @@ ManagementServer::ManagementServer(const ListenAddress& at, const Health& h, Hea
     }
     // One internal thread; a scraper that hangs is cut after 10 s and cannot hold more than a
     // few connections.
-    daemon_ = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | (at.ipv6 ? MHD_USE_IPv6 : 0),
-                               static_cast<uint16_t>(at.port), nullptr, nullptr, &handle, this,
-                               MHD_OPTION_SOCK_ADDR, reinterpret_cast<sockaddr*>(&addr),
-                               MHD_OPTION_CONNECTION_LIMIT, 8u, MHD_OPTION_PER_IP_CONNECTION_LIMIT, 4u,
-                               MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
-    if (!daemon_) throw std::runtime_error("cannot serve the management address " + at.host + ":" + std::to_string(at.port));
+    daemon_ = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | (at.ipv6 ? MHD_USE_IPv6 : 0),
+        static_cast<uint16_t>(at.port), nullptr, nullptr, &handle, this, MHD_OPTION_SOCK_ADDR,
+        reinterpret_cast<sockaddr*>(&addr), MHD_OPTION_CONNECTION_LIMIT, 8u,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, 4u, MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
+    if (!daemon_)
+        throw std::runtime_error("cannot serve the management address " + at.host + ":" +
+                                 std::to_string(at.port));
 }
 
 ManagementServer::~ManagementServer() { MHD_stop_daemon(daemon_); }
@@ -146,7 +155,8 @@ Monitor::~Monitor() {
     // A restart or reboot staff just asked for must still reach the register: one last
     // heartbeat, kept short so that stopping the kiosk never hangs on a slow register.
     const Figures f = health_.figures();
-    if (!f.staff_events.empty() && f.staff_events.back().seq > f.staff_events_reported) heartbeat(std::chrono::seconds(3));
+    if (!f.staff_events.empty() && f.staff_events.back().seq > f.staff_events_reported)
+        heartbeat(std::chrono::seconds(3));
 }
 
 void Monitor::wake() {
@@ -162,8 +172,10 @@ void Monitor::wake() {
 void Monitor::serve() {
     if (server_ || cfg_.management_listen.empty()) return;
     try {
-        server_.emplace(*parse_listen_address(cfg_.management_listen), health_, health_limits(cfg_));
-        log(Priority::Info, "monitoring", "management address %s serving /metrics and /healthz on port %d",
+        server_.emplace(*parse_listen_address(cfg_.management_listen), health_,
+                        health_limits(cfg_));
+        log(Priority::Info, "monitoring",
+            "management address %s serving /metrics and /healthz on port %d",
             cfg_.management_listen.c_str(), server_->port());
         serve_failed_ = false;
     } catch (const std::exception& e) {
@@ -173,7 +185,7 @@ void Monitor::serve() {
 }
 
 void Monitor::loop() {
-    auto next_heartbeat = WallClock::now();   // the first at once: operators see the kiosk start
+    auto next_heartbeat = WallClock::now();  // the first at once: operators see the kiosk start
     std::unique_lock lock(mutex_);
     while (!stopping_) {
         woken_ = false;
@@ -211,20 +223,28 @@ void Monitor::sample() {
 void Monitor::heartbeat(std::chrono::seconds within) {
     const Figures f = health_.figures();
     const auto now = WallClock::now();
-    const std::string body = heartbeat_json(f, health_problems(f, health_limits(cfg_), now, Clock::now()), now);
+    const std::string body =
+        heartbeat_json(f, health_problems(f, health_limits(cfg_), now, Clock::now()), now);
     const std::uint64_t reported = f.staff_events.empty() ? 0 : f.staff_events.back().seq;
     net::RegisterEndpoint endpoint = register_endpoint(cfg_);
-    endpoint.total_timeout_ms = std::min<long>(endpoint.total_timeout_ms, std::chrono::milliseconds(within).count());
+    endpoint.total_timeout_ms =
+        std::min<long>(endpoint.total_timeout_ms, std::chrono::milliseconds(within).count());
     endpoint.connect_timeout_ms = std::min(endpoint.connect_timeout_ms, endpoint.total_timeout_ms);
-    const net::HeartbeatResult r = net::send_heartbeat(endpoint, cfg_.kiosk_id, body, new_idempotency_key());
+    const net::HeartbeatResult r =
+        net::send_heartbeat(endpoint, cfg_.kiosk_id, body, new_idempotency_key());
     const bool up = r.outcome == net::Outcome::Registered;
-    if (up) health_.heartbeat_taken(WallClock::now(), reported);
-    else if (r.outcome == net::Outcome::Rejected) health_.register_answered(WallClock::now());
-    else health_.register_failed(WallClock::now(), r.error);
+    if (up)
+        health_.heartbeat_taken(WallClock::now(), reported);
+    else if (r.outcome == net::Outcome::Rejected)
+        health_.register_answered(WallClock::now());
+    else
+        health_.register_failed(WallClock::now(), r.error);
     // The journal hears of changes, not of every minute.
-    if (up && !register_was_up_) log(Priority::Notice, "heartbeat", "heartbeat: the register takes heartbeats again");
+    if (up && !register_was_up_)
+        log(Priority::Notice, "heartbeat", "heartbeat: the register takes heartbeats again");
     if (!up && (register_was_up_ || r.outcome == net::Outcome::Rejected))
-        log(Priority::Warning, "heartbeat", "heartbeat: not taken (HTTP %ld): %s", r.http_status, r.error.c_str());
+        log(Priority::Warning, "heartbeat", "heartbeat: not taken (HTTP %ld): %s", r.http_status,
+            r.error.c_str());
     register_was_up_ = up;
 }
 

@@ -27,8 +27,8 @@ std::string request_reboot() {
     if (r < 0) return std::string("no system bus: ") + std::strerror(-r);
     sd_bus_error error = SD_BUS_ERROR_NULL;
     // interactive=false: polkit decides from its rules alone; no one can type a password here.
-    r = sd_bus_call_method(bus, "org.freedesktop.login1", "/org/freedesktop/login1", "org.freedesktop.login1.Manager",
-                           "Reboot", &error, nullptr, "b", 0);
+    r = sd_bus_call_method(bus, "org.freedesktop.login1", "/org/freedesktop/login1",
+                           "org.freedesktop.login1.Manager", "Reboot", &error, nullptr, "b", 0);
     std::string why;
     if (r < 0) why = error.message ? error.message : std::strerror(-r);
     sd_bus_error_free(&error);

@@ -18,12 +18,24 @@ struct Builder {
     const std::string& t(std::string_view key) const { return s.t(key); }
 
     Item& add(Item item) { return out.page.emplace_back(std::move(item)); }
-    void text(std::string_view key) { add({.kind = Kind::Text, .id = std::string(key), .label = t(key)}); }
-    void notice(std::string id, std::string label, Tone tone, Icon icon = Icon::Info) {
-        add({.kind = Kind::Notice, .id = std::move(id), .label = std::move(label), .icon = icon, .tone = tone});
+    void text(std::string_view key) {
+        add({.kind = Kind::Text, .id = std::string(key), .label = t(key)});
     }
-    Item action(std::string_view key, Intent intent, Tone tone = Tone::Secondary, Icon icon = Icon::None) const {
-        return {.kind = Kind::Action, .id = std::string(key), .label = t(key), .icon = icon, .tone = tone, .intent = std::move(intent)};
+    void notice(std::string id, std::string label, Tone tone, Icon icon = Icon::Info) {
+        add({.kind = Kind::Notice,
+             .id = std::move(id),
+             .label = std::move(label),
+             .icon = icon,
+             .tone = tone});
+    }
+    Item action(std::string_view key, Intent intent, Tone tone = Tone::Secondary,
+                Icon icon = Icon::None) const {
+        return {.kind = Kind::Action,
+                .id = std::string(key),
+                .label = t(key),
+                .icon = icon,
+                .tone = tone,
+                .intent = std::move(intent)};
     }
 
     // A choice that was not made says so: "choose one", not "fill in this field".
@@ -33,15 +45,16 @@ struct Builder {
     }
 
     std::string error_of(Field field, int official) const {
-        const bool per_official = field == Field::OfficialPosition || field == Field::OfficialSurname ||
+        const bool per_official = field == Field::OfficialPosition ||
+                                  field == Field::OfficialSurname ||
                                   field == Field::OfficialInitials;
         const auto errors = f.errors_for(field, per_official ? official : -1);
         return errors.empty() ? "" : error_text(errors.front());
     }
 
     // A text field, its hint, its error, and whether the keyboard types into it.
-    void field(Field field, const std::string& value, int official = 0, int lines = 1, bool required = true,
-               std::string_view hint = {}) {
+    void field(Field field, const std::string& value, int official = 0, int lines = 1,
+               bool required = true, std::string_view hint = {}) {
         std::string label = t(field_key(field));
         if (!required) label += " " + t("field.optional");
         add({.kind = Kind::Field,
@@ -59,18 +72,25 @@ struct Builder {
     // Errors without a field of their own (choose one, give one contact) show in the summary
     // and under the screen's content.
     void loose_error(Field field) {
-        if (const std::string e = error_of(field, -1); !e.empty()) notice("error:" + std::string(field_key(field)), e, Tone::Error, Icon::Error);
+        if (const std::string e = error_of(field, -1); !e.empty())
+            notice("error:" + std::string(field_key(field)), e, Tone::Error, Icon::Error);
     }
 
     void error_summary() {
         if (f.errors.empty()) return;
-        Item summary{.kind = Kind::ErrorSummary, .id = "summary:errors", .label = t("error.summary"), .icon = Icon::Error, .tone = Tone::Error};
+        Item summary{.kind = Kind::ErrorSummary,
+                     .id = "summary:errors",
+                     .label = t("error.summary"),
+                     .icon = Icon::Error,
+                     .tone = Tone::Error};
         for (std::size_t i = 0; i < f.errors.size(); ++i) {
             const FieldError& e = f.errors[i];
             std::string where = t(field_key(e.field));
             if (e.official >= 0 && e.field != Field::Officials)
-                where = format(t("officials.number"), {std::to_string(e.official + 1)}) + ", " + where;
-            summary.entries.push_back({.kind = Kind::Action, .id = "error:" + std::to_string(i),
+                where =
+                    format(t("officials.number"), {std::to_string(e.official + 1)}) + ", " + where;
+            summary.entries.push_back({.kind = Kind::Action,
+                                       .id = "error:" + std::to_string(i),
                                        .label = where + ": " + error_text(e),
                                        .intent = {Act::FocusError, static_cast<int>(i)}});
         }
@@ -79,7 +99,8 @@ struct Builder {
 };
 
 // The register's words in the citizen's language where it has them, Russian otherwise.
-const std::string& in_language(const Flow& f, const std::string& ru, const std::string& kk, const std::string& en) {
+const std::string& in_language(const Flow& f, const std::string& ru, const std::string& kk,
+                               const std::string& en) {
     if (f.language == "kk" && !kk.empty()) return kk;
     if (f.language == "en" && !en.empty()) return en;
     return ru;
@@ -93,34 +114,52 @@ const net::Service* chosen_service(const Session& s) {
     return nullptr;
 }
 
-std::string service_name(const Flow& f, const net::Service& s) { return in_language(f, s.name, s.name_kk, s.name_en); }
-std::string provider_name(const Flow& f, const net::Service& s) { return in_language(f, s.group, s.group_kk, s.group_en); }
+std::string service_name(const Flow& f, const net::Service& s) {
+    return in_language(f, s.name, s.name_kk, s.name_en);
+}
+std::string provider_name(const Flow& f, const net::Service& s) {
+    return in_language(f, s.group, s.group_kk, s.group_en);
+}
 
-constexpr const char* kStepKeys[] = {"step.addressee", "step.service", "step.applicant", "step.officials",
-                                     "step.grounds",   "step.contact", "step.review",    "step.signature"};
+constexpr const char* kStepKeys[] = {"step.addressee", "step.service",  "step.applicant",
+                                     "step.officials", "step.grounds",  "step.contact",
+                                     "step.review",    "step.signature"};
 
 // Section: screens
 
 void attract(Builder& b) {
     for (auto lang : kLanguages) {
         const Catalog& c = b.s.office().tr.in(lang);
-        b.add({.kind = Kind::Text, .id = "text:attract:" + std::string(lang), .label = c.get("attract.title"),
+        b.add({.kind = Kind::Text,
+               .id = "text:attract:" + std::string(lang),
+               .label = c.get("attract.title"),
                .hint = c.get("attract.touch")});
     }
     for (auto lang : kLanguages)
-        b.add({.kind = Kind::Action, .id = "language:" + std::string(lang), .label = b.s.office().tr.in(lang).get("language.name"),
-               .icon = Icon::Language, .tone = Tone::Primary, .intent = {Act::Start, 0, 0, std::string(lang)}});
+        b.add({.kind = Kind::Action,
+               .id = "language:" + std::string(lang),
+               .label = b.s.office().tr.in(lang).get("language.name"),
+               .icon = Icon::Language,
+               .tone = Tone::Primary,
+               .intent = {Act::Start, 0, 0, std::string(lang)}});
 }
 
 void home(Builder& b) {
     static constexpr std::pair<const char*, Act> tiles[] = {
-        {"home.file", Act::FileComplaint}, {"home.status", Act::CheckStatus},
-        {"home.info", Act::HowAppealsWork}, {"home.assistance", Act::CallSpecialist}};
+        {"home.file", Act::FileComplaint},
+        {"home.status", Act::CheckStatus},
+        {"home.info", Act::HowAppealsWork},
+        {"home.assistance", Act::CallSpecialist}};
     static constexpr Icon icons[] = {Icon::File, Icon::Search, Icon::Info, Icon::Help};
     for (int i = 0; i < 4; ++i) {
         const std::string key = tiles[i].first;
-        b.add({.kind = Kind::Tile, .id = key, .label = b.t(key), .hint = b.t(key + ".hint"), .icon = icons[i],
-               .tone = i == 0 ? Tone::Primary : Tone::Secondary, .intent = {tiles[i].second}});
+        b.add({.kind = Kind::Tile,
+               .id = key,
+               .label = b.t(key),
+               .hint = b.t(key + ".hint"),
+               .icon = icons[i],
+               .tone = i == 0 ? Tone::Primary : Tone::Secondary,
+               .intent = {tiles[i].second}});
     }
 }
 
@@ -130,37 +169,49 @@ void info(Builder& b) {
     std::size_t start = 0;
     for (int n = 0; start < all.size(); ++n) {
         const std::size_t end = std::min(all.find("\n\n", start), all.size());
-        b.add({.kind = Kind::Text, .id = "text:info#" + std::to_string(n), .label = all.substr(start, end - start)});
+        b.add({.kind = Kind::Text,
+               .id = "text:info#" + std::to_string(n),
+               .label = all.substr(start, end - start)});
         start = end + 2;
     }
 }
 
-void assistance(Builder& b) {
-    b.text("assistance.text");
-}
+void assistance(Builder& b) { b.text("assistance.text"); }
 
 void status(Builder& b) {
     b.text("status.hint");
     b.field(Field::StatusNumber, b.f.status_query);
     b.add(b.action("status.check", {Act::LookUpStatus}, Tone::Primary, Icon::Search));
-    if (b.s.looking_up_status()) b.notice("status.looking", b.t("status.looking"), Tone::Info, Icon::Clock);
+    if (b.s.looking_up_status())
+        b.notice("status.looking", b.t("status.looking"), Tone::Info, Icon::Clock);
     const auto& lines = b.s.results().status;
     if (lines.empty()) return;
     // An answer that is not good news (not found, not reachable, refused) looks like a warning.
     const bool good = lines.front().key == "status.open" || lines.front().key == "status.closed" ||
-                      lines.front().key == "status.registered_as" || lines.front().key == "status.queued";
-    Item answer{.kind = Kind::Notice, .id = "notice:status", .label = format(b.t(lines.front().key), {lines.front().arg}),
-                .icon = good ? Icon::Info : Icon::Warning, .tone = good ? Tone::Info : Tone::Warning, .reveal = true};
-    for (std::size_t i = 1; i < lines.size(); ++i) answer.rows.push_back({"", format(b.t(lines[i].key), {lines[i].arg})});
+                      lines.front().key == "status.registered_as" ||
+                      lines.front().key == "status.queued";
+    Item answer{.kind = Kind::Notice,
+                .id = "notice:status",
+                .label = format(b.t(lines.front().key), {lines.front().arg}),
+                .icon = good ? Icon::Info : Icon::Warning,
+                .tone = good ? Tone::Info : Tone::Warning,
+                .reveal = true};
+    for (std::size_t i = 1; i < lines.size(); ++i)
+        answer.rows.push_back({"", format(b.t(lines[i].key), {lines[i].arg})});
     b.add(std::move(answer));
 }
 
 void addressee(Builder& b) {
-    static constexpr Addressee choices[] = {Addressee::ProviderHead, Addressee::Akim, Addressee::EgovPortal};
+    static constexpr Addressee choices[] = {Addressee::ProviderHead, Addressee::Akim,
+                                            Addressee::EgovPortal};
     for (Addressee a : choices) {
         const std::string key = "addressee." + std::string(addressee_code(a));
-        b.add({.kind = Kind::Choice, .id = key, .label = b.t(key), .hint = b.t(key + ".hint"),
-               .on = b.f.complaint.addressee == a, .intent = {Act::ChooseAddressee, static_cast<int>(a)}});
+        b.add({.kind = Kind::Choice,
+               .id = key,
+               .label = b.t(key),
+               .hint = b.t(key + ".hint"),
+               .on = b.f.complaint.addressee == a,
+               .intent = {Act::ChooseAddressee, static_cast<int>(a)}});
     }
     b.loose_error(Field::Addressee);
 }
@@ -178,8 +229,12 @@ void service(Builder& b) {
         b.notice("service.unavailable", b.t("service.unavailable"), Tone::Warning, Icon::Warning);
     } else {
         for (const auto& s : catalog->services)
-            b.add({.kind = Kind::Choice, .id = "service:" + s.code, .label = service_name(b.f, s), .hint = provider_name(b.f, s),
-                   .on = b.f.complaint.service_code == s.code, .intent = {Act::ChooseService, 0, 0, s.code}});
+            b.add({.kind = Kind::Choice,
+                   .id = "service:" + s.code,
+                   .label = service_name(b.f, s),
+                   .hint = provider_name(b.f, s),
+                   .on = b.f.complaint.service_code == s.code,
+                   .intent = {Act::ChooseService, 0, 0, s.code}});
     }
     b.loose_error(Field::ServiceCode);
     b.field(Field::ServiceDate, b.f.complaint.service_date, 0, 1, false, "hint.service_date");
@@ -198,29 +253,37 @@ void officials(Builder& b) {
     b.text("officials.hint");
     const auto& list = b.f.complaint.officials;
     for (int i = 0; i < static_cast<int>(list.size()); ++i) {
-        b.add({.kind = Kind::Heading, .id = "heading:official#" + std::to_string(i),
+        b.add({.kind = Kind::Heading,
+               .id = "heading:official#" + std::to_string(i),
                .label = format(b.t("officials.number"), {std::to_string(i + 1)})});
         b.field(Field::OfficialPosition, list[i].position, i);
         b.field(Field::OfficialSurname, list[i].surname, i);
         b.field(Field::OfficialInitials, list[i].initials, i, 1, true, "hint.initials");
         if (list.size() > 1) {
-            Item remove = b.action("officials.remove", {Act::RemoveOfficial, i}, Tone::Secondary, Icon::Remove);
+            Item remove = b.action("officials.remove", {Act::RemoveOfficial, i}, Tone::Secondary,
+                                   Icon::Remove);
             remove.id += "#" + std::to_string(i);
             b.add(std::move(remove));
         }
     }
     b.loose_error(Field::Officials);
-    if (list.size() < Limits::officials) b.add(b.action("officials.add", {Act::AddOfficial}, Tone::Secondary, Icon::Add));
+    if (list.size() < Limits::officials)
+        b.add(b.action("officials.add", {Act::AddOfficial}, Tone::Secondary, Icon::Add));
 }
 
 void grounds(Builder& b) {
     b.text("grounds.hint");
     b.add({.kind = Kind::Heading, .id = "grounds.common", .label = b.t("grounds.common")});
-    static constexpr const char* common[] = {"ground.deadline", "ground.refusal", "ground.documents",
-                                             "ground.conduct",  "ground.error",   "ground.fee"};
+    static constexpr const char* common[] = {"ground.deadline",  "ground.refusal",
+                                             "ground.documents", "ground.conduct",
+                                             "ground.error",     "ground.fee"};
     for (const char* key : common)
-        b.add({.kind = Kind::Template, .id = key, .label = b.t(key), .icon = Icon::Add,
-               .on = b.f.complaint.grounds.find(b.t(key)) != std::string::npos, .intent = {Act::AddGround, 0, 0, key}});
+        b.add({.kind = Kind::Template,
+               .id = key,
+               .label = b.t(key),
+               .icon = Icon::Add,
+               .on = b.f.complaint.grounds.find(b.t(key)) != std::string::npos,
+               .intent = {Act::AddGround, 0, 0, key}});
     b.field(Field::Grounds, b.f.complaint.grounds, 0, 4, true, "hint.grounds");
     b.field(Field::Demands, b.f.complaint.demands, 0, 3, true, "hint.demands");
 }
@@ -238,8 +301,13 @@ void review(Builder& b) {
     const Complaint& c = b.f.complaint;
     auto card = [&](int step, std::vector<Row> rows) {
         std::erase_if(rows, [](const Row& r) { return r.value.empty(); });
-        Item item{.kind = Kind::Card, .id = "card:step#" + std::to_string(step), .label = b.t(kStepKeys[step - 1]),
-                  .value = b.t("review.change"), .icon = Icon::Edit, .intent = {Act::Change, step}, .rows = std::move(rows)};
+        Item item{.kind = Kind::Card,
+                  .id = "card:step#" + std::to_string(step),
+                  .label = b.t(kStepKeys[step - 1]),
+                  .value = b.t("review.change"),
+                  .icon = Icon::Edit,
+                  .intent = {Act::Change, step},
+                  .rows = std::move(rows)};
         b.add(std::move(item));
     };
     auto row = [&](Field f, std::string value) { return Row{b.t(field_key(f)), std::move(value)}; };
@@ -248,42 +316,62 @@ void review(Builder& b) {
     card(2, {row(Field::ServiceCode, sv ? service_name(b.f, *sv) : c.service_code),
              {b.t("review.provider"), sv ? provider_name(b.f, *sv) : ""},
              row(Field::ServiceDate, c.service_date)});
-    card(3, {row(Field::Surname, c.surname), row(Field::FirstName, c.first_name), row(Field::Patronymic, c.patronymic),
-             row(Field::Iin, c.iin), row(Field::PostalAddress, c.postal_address)});
+    card(3, {row(Field::Surname, c.surname), row(Field::FirstName, c.first_name),
+             row(Field::Patronymic, c.patronymic), row(Field::Iin, c.iin),
+             row(Field::PostalAddress, c.postal_address)});
     std::vector<Row> officials;
     for (std::size_t i = 0; i < c.officials.size(); ++i) {
         const Official& o = c.officials[i];
-        officials.push_back({format(b.t("officials.number"), {std::to_string(i + 1)}), o.position + ", " + o.surname + " " + o.initials});
+        officials.push_back({format(b.t("officials.number"), {std::to_string(i + 1)}),
+                             o.position + ", " + o.surname + " " + o.initials});
     }
     card(4, std::move(officials));
     card(5, {row(Field::Grounds, c.grounds), row(Field::Demands, c.demands)});
     card(6, {row(Field::Phone, normalized_phone(c.phone)), row(Field::Email, c.email)});
-    b.add({.kind = Kind::Text, .id = "text:filed_on", .label = format(b.t("review.filed_on"), {day_text(local_today())})});
-    b.add({.kind = Kind::Switch, .id = "review.consent", .label = b.t("review.consent"), .error = b.error_of(Field::Consent, -1),
-           .on = c.consent, .required = true, .intent = {Act::Consent}});
+    b.add({.kind = Kind::Text,
+           .id = "text:filed_on",
+           .label = format(b.t("review.filed_on"), {day_text(local_today())})});
+    b.add({.kind = Kind::Switch,
+           .id = "review.consent",
+           .label = b.t("review.consent"),
+           .error = b.error_of(Field::Consent, -1),
+           .on = c.consent,
+           .required = true,
+           .intent = {Act::Consent}});
 }
 
 void signature(Builder& b) {
     b.text("signature.hint");
-    b.add({.kind = Kind::SignaturePad, .id = "signature:pad", .label = b.t("field.signature"),
-           .error = b.error_of(Field::Signature, -1), .on = !b.f.complaint.signature.empty()});
+    b.add({.kind = Kind::SignaturePad,
+           .id = "signature:pad",
+           .label = b.t("field.signature"),
+           .error = b.error_of(Field::Signature, -1),
+           .on = !b.f.complaint.signature.empty()});
     b.add(b.action("signature.clear", {Act::ClearSignature}, Tone::Secondary, Icon::Remove));
 }
 
 void submitting(Builder& b) {
-    b.add({.kind = Kind::Progress, .id = "progress:submitting", .label = b.t("submitting.text"), .icon = Icon::Send});
+    b.add({.kind = Kind::Progress,
+           .id = "progress:submitting",
+           .label = b.t("submitting.text"),
+           .icon = Icon::Send});
 }
 
 // The confirmation panel: the number in large type, what happens next, and the way out.
 void done(Builder& b, Clock::time_point now) {
     const Flow& f = b.f;
     const CitizenResults& r = b.s.results();
-    Item panel{.kind = Kind::Panel, .id = "panel:done", .label = b.t("done.title"),
-               .value = f.registration_number, .hint = b.t(f.offline ? "done.local_number" : "done.number"),
-               .icon = Icon::Tick, .tone = Tone::Success};
+    Item panel{.kind = Kind::Panel,
+               .id = "panel:done",
+               .label = b.t("done.title"),
+               .value = f.registration_number,
+               .hint = b.t(f.offline ? "done.local_number" : "done.number"),
+               .icon = Icon::Tick,
+               .tone = Tone::Success};
     b.add(std::move(panel));
     Item next{.kind = Kind::Card, .id = "card:next", .label = b.t("done.next")};
-    next.rows.push_back({b.t("talon.addressee"), b.t("addressee." + std::string(addressee_code(f.complaint.addressee)))});
+    next.rows.push_back({b.t("talon.addressee"),
+                         b.t("addressee." + std::string(addressee_code(f.complaint.addressee)))});
     if (!r.expected_answer.empty()) next.rows.push_back({b.t("done.expected"), r.expected_answer});
     std::string contact = normalized_phone(f.complaint.phone);
     if (!f.complaint.email.empty()) contact += (contact.empty() ? "" : ", ") + f.complaint.email;
@@ -297,13 +385,13 @@ void done(Builder& b, Clock::time_point now) {
         b.notice("print.keep_number", b.t("print.keep_number"), Tone::Warning, Icon::Warning);
     }
     const int left = b.s.done_seconds_left(now);
-    b.add({.kind = Kind::Countdown, .id = "countdown:done", .label = format(b.t("done.closes"), {std::to_string(left)}),
+    b.add({.kind = Kind::Countdown,
+           .id = "countdown:done",
+           .label = format(b.t("done.closes"), {std::to_string(left)}),
            .value = std::to_string(left)});
 }
 
-void failed(Builder& b) {
-    b.notice("notice:failed", b.t(b.f.failure), Tone::Error, Icon::Error);
-}
+void failed(Builder& b) { b.notice("notice:failed", b.t(b.f.failure), Tone::Error, Icon::Error); }
 
 // Section: around the page
 
@@ -314,22 +402,29 @@ void footer(Builder& b) {
     const bool help_asked = f.assistance_at.has_value();
     auto help = [&] {
         // Called already: said in words and a tick, but quiet beside the way on.
-        Item h = b.action(help_asked ? "help.called" : "nav.help", {help_asked ? Act::StillHere : Act::Help}, Tone::Secondary,
+        Item h = b.action(help_asked ? "help.called" : "nav.help",
+                          {help_asked ? Act::StillHere : Act::Help}, Tone::Secondary,
                           help_asked ? Icon::Tick : Icon::Help);
         h.id = "nav.help";
         return h;
     };
     switch (f.screen) {
     case Screen::Attract: return;
-    case Screen::Home: out.push_back(b.action("nav.exit", {Act::Back}, Tone::Secondary, Icon::Close)); return;
+    case Screen::Home:
+        out.push_back(b.action("nav.exit", {Act::Back}, Tone::Secondary, Icon::Close));
+        return;
     case Screen::Info:
     case Screen::Assistance:
-    case Screen::Status: out.push_back(b.action("nav.home", {Act::Home}, Tone::Secondary, Icon::Home)); return;
+    case Screen::Status:
+        out.push_back(b.action("nav.home", {Act::Home}, Tone::Secondary, Icon::Home));
+        return;
     case Screen::EgovInfo:
         out.push_back(b.action("nav.back", {Act::Back}, Tone::Secondary, Icon::Back));
         out.push_back(b.action("done.finish", {Act::Finish}, Tone::Primary, Icon::Tick));
         return;
-    case Screen::Done: out.push_back(b.action("done.finish", {Act::Finish}, Tone::Primary, Icon::Tick)); return;
+    case Screen::Done:
+        out.push_back(b.action("done.finish", {Act::Finish}, Tone::Primary, Icon::Tick));
+        return;
     case Screen::Failed:
         out.push_back(b.action("done.finish", {Act::Finish}, Tone::Secondary, Icon::Close));
         out.push_back(b.action("failed.retry", {Act::Retry}, Tone::Primary, Icon::Send));
@@ -353,16 +448,26 @@ void access(Builder& b) {
     const Flow& f = b.f;
     if (f.screen == Screen::Attract) return;
     auto& out = b.out.access;
-    if (!f.in_service()) {   // staff get their language, no more
-        out.push_back({.kind = Kind::Switch, .id = "access.large_text", .label = b.t("access.large_text"), .icon = Icon::Text,
-                       .on = f.large_text, .intent = {Act::LargeText}});
-        out.push_back({.kind = Kind::Switch, .id = "access.contrast", .label = b.t("access.contrast"), .icon = Icon::Contrast,
-                       .on = f.high_contrast, .intent = {Act::Contrast}});
+    if (!f.in_service()) {  // staff get their language, no more
+        out.push_back({.kind = Kind::Switch,
+                       .id = "access.large_text",
+                       .label = b.t("access.large_text"),
+                       .icon = Icon::Text,
+                       .on = f.large_text,
+                       .intent = {Act::LargeText}});
+        out.push_back({.kind = Kind::Switch,
+                       .id = "access.contrast",
+                       .label = b.t("access.contrast"),
+                       .icon = Icon::Contrast,
+                       .on = f.high_contrast,
+                       .intent = {Act::Contrast}});
     }
     for (auto lang : kLanguages)
-        out.push_back({.kind = Kind::Choice, .id = "header.language:" + std::string(lang),
+        out.push_back({.kind = Kind::Choice,
+                       .id = "header.language:" + std::string(lang),
                        .label = b.s.office().tr.in(lang).get("language.short"),
-                       .hint = b.s.office().tr.in(lang).get("language.name"), .on = f.language == lang,
+                       .hint = b.s.office().tr.in(lang).get("language.name"),
+                       .on = f.language == lang,
                        .intent = {Act::Language, 0, 0, std::string(lang)}});
 }
 
@@ -372,7 +477,8 @@ void dialog(Builder& b, Clock::time_point now) {
     const Idle idle = b.s.idle(now);
     if (idle.state == Idle::Warning) {
         out.push_back({.kind = Kind::Heading, .id = "idle.title", .label = b.t("idle.title")});
-        out.push_back({.kind = Kind::Countdown, .id = "countdown:idle",
+        out.push_back({.kind = Kind::Countdown,
+                       .id = "countdown:idle",
                        .label = format(b.t("idle.countdown"), {std::to_string(idle.seconds_left)}),
                        .value = std::to_string(idle.seconds_left)});
         out.push_back(b.action("idle.continue", {Act::StillHere}, Tone::Primary, Icon::Tick));
@@ -380,7 +486,8 @@ void dialog(Builder& b, Clock::time_point now) {
         out.push_back({.kind = Kind::Heading, .id = "cancel.title", .label = b.t("cancel.title")});
         out.push_back({.kind = Kind::Text, .id = "cancel.text", .label = b.t("cancel.text")});
         out.push_back(b.action("cancel.keep", {Act::KeepGoing}, Tone::Primary, Icon::Back));
-        out.push_back(b.action("cancel.confirm", {Act::CancelConfirmed}, Tone::Secondary, Icon::Cancel));
+        out.push_back(
+            b.action("cancel.confirm", {Act::CancelConfirmed}, Tone::Secondary, Icon::Cancel));
     }
 }
 
@@ -416,7 +523,8 @@ ScreenContent screen_content(const Session& s, Clock::time_point now) {
         }
         return "home";
     }();
-    out.title = f.screen == Screen::Done ? "" : s.t(f.in_service() ? screen_key : screen_key + ".title");
+    out.title =
+        f.screen == Screen::Done ? "" : s.t(f.in_service() ? screen_key : screen_key + ".title");
     if (f.in_service()) {
         access(b);
         return out;
@@ -424,13 +532,18 @@ ScreenContent screen_content(const Session& s, Clock::time_point now) {
     out.current_step = f.step();
     for (const char* key : kStepKeys) out.steps.push_back(s.t(key));
     if (out.current_step > 0)
-        out.step = format(s.t("nav.step"), {std::to_string(out.current_step), std::to_string(Flow::step_count())}) + ": " +
-                   out.steps[out.current_step - 1];
+        out.step = format(s.t("nav.step"),
+                          {std::to_string(out.current_step), std::to_string(Flow::step_count())}) +
+                   ": " + out.steps[out.current_step - 1];
     // A specialist on the way, from any screen but the one that says it already.
     if (f.assistance_at && f.screen != Screen::Attract) {
-        Item told{.kind = Kind::Notice, .id = "notice:help", .label = format(s.t("help.told"), {local_time(*f.assistance_at, "%H:%M")}),
-                  .icon = Icon::Help, .tone = Tone::Info};
-        told.entries.push_back(b.action("help.cancel", {Act::CancelHelp}, Tone::Secondary, Icon::Close));
+        Item told{.kind = Kind::Notice,
+                  .id = "notice:help",
+                  .label = format(s.t("help.told"), {local_time(*f.assistance_at, "%H:%M")}),
+                  .icon = Icon::Help,
+                  .tone = Tone::Info};
+        told.entries.push_back(
+            b.action("help.cancel", {Act::CancelHelp}, Tone::Secondary, Icon::Close));
         out.banner.push_back(std::move(told));
     }
     b.error_summary();
@@ -458,7 +571,8 @@ ScreenContent screen_content(const Session& s, Clock::time_point now) {
     access(b);
     dialog(b, now);
     const auto fields = fields_of(f.screen);
-    out.keyboard = f.focused_text() && std::find(fields.begin(), fields.end(), f.focus) != fields.end();
+    out.keyboard =
+        f.focused_text() && std::find(fields.begin(), fields.end(), f.focus) != fields.end();
     return out;
 }
 

@@ -19,7 +19,8 @@ constexpr auto kCatalogRetry = std::chrono::seconds(10);
 bool append_assistance_line(const std::filesystem::path& state_dir, const std::string& line) {
     std::error_code ec;
     std::filesystem::create_directories(state_dir, ec);
-    const int fd = ::open((state_dir / "assistance_requests.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    const int fd = ::open((state_dir / "assistance_requests.log").c_str(),
+                          O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (fd < 0) return false;
     const bool written = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
     return ::close(fd) == 0 && written;
@@ -39,7 +40,9 @@ Session::Session(SessionParts parts) : parts_(std::move(parts)) {
 
 Session::~Session() { end(); }
 
-const std::string& Session::t(std::string_view key) const { return parts_.office.tr.in(flow_.language).get(key); }
+const std::string& Session::t(std::string_view key) const {
+    return parts_.office.tr.in(flow_.language).get(key);
+}
 
 // Section: intents
 
@@ -57,9 +60,7 @@ void Session::apply(const Intent& i) {
     case Act::Language: return f.choose_language(i.text);
     case Act::Home: return f.go_home();
     case Act::FileComplaint: return f.file_complaint();
-    case Act::CheckStatus:
-        results_.status.clear();
-        return f.check_status();
+    case Act::CheckStatus: results_.status.clear(); return f.check_status();
     case Act::HowAppealsWork: return f.how_appeals_work();
     case Act::CallSpecialist: return f.call_specialist();
     case Act::Help: return f.help();
@@ -98,9 +99,7 @@ void Session::apply(const Intent& i) {
     case Act::PinDigit: return f.pin_digit(i.text.empty() ? '\0' : i.text[0]);
     case Act::PinErase: return f.pin_backspace();
     case Act::PinOk: return f.pin_submit();
-    case Act::StaffOpen:
-        talons_listed_ = false;
-        return f.open_service(static_cast<Screen>(i.arg));
+    case Act::StaffOpen: talons_listed_ = false; return f.open_service(static_cast<Screen>(i.arg));
     case Act::StaffDo: return f.staff_request(static_cast<StaffAction>(i.arg), i.text);
     case Act::StaffConfirm: return f.staff_confirm();
     case Act::StaffCancel: return f.staff_cancel();
@@ -120,7 +119,8 @@ void Session::start_effects() {
     if (f.submit_requested && !submission_.running()) {
         f.submit_requested = false;
         if (f.idempotency_key.empty()) f.idempotency_key = new_idempotency_key();
-        submission_.hold(submit_in_background(f.complaint, parts_.office, f.language, f.idempotency_key));
+        submission_.hold(
+            submit_in_background(f.complaint, parts_.office, f.language, f.idempotency_key));
     }
     if (f.status_requested && !status_.running()) {
         f.status_requested = false;
@@ -136,14 +136,17 @@ void Session::start_effects() {
         log(Priority::Warning, "assistance", "assistance requested");
         assistance_.start([dir = cfg.state_dir, line = iso8601(at) + " assistance requested\n"] {
             const bool ok = append_assistance_line(dir, line);
-            if (!ok) log(Priority::Error, "assistance", "assistance_requests.log: %s", std::strerror(errno));
+            if (!ok)
+                log(Priority::Error, "assistance", "assistance_requests.log: %s",
+                    std::strerror(errno));
             return ok;
         });
     }
     if (f.assistance_cancelled && !assistance_.running()) {
         f.assistance_cancelled = false;
         log(Priority::Notice, "assistance", "assistance no longer needed");
-        assistance_.start([dir = cfg.state_dir, line = iso8601(WallClock::now()) + " assistance no longer needed\n"] {
+        assistance_.start([dir = cfg.state_dir,
+                           line = iso8601(WallClock::now()) + " assistance no longer needed\n"] {
             return append_assistance_line(dir, line);
         });
     }
@@ -182,19 +185,25 @@ bool Session::take_results(Clock::time_point now) {
             catalog_.services = std::move(*fetched);
             catalog_.stale = false;
             catalog_saved_.take();
-            catalog_saved_.start([&cfg = parts_.office.config, list = catalog_.services->services] { return save_catalog(cfg, list); });
+            catalog_saved_.start([&cfg = parts_.office.config, list = catalog_.services->services] {
+                return save_catalog(cfg, list);
+            });
         } else {
             log(Priority::Warning, "catalog", "service catalog: %s", fetched->error.c_str());
             catalog_.retry_at = now + kCatalogRetry;
-            if (!catalog_.services) catalog_.services = std::move(*fetched);   // a cached catalog stays
+            if (!catalog_.services)
+                catalog_.services = std::move(*fetched);  // a cached catalog stays
         }
         changed = true;
     }
-    if (auto saved = catalog_saved_.take(); saved && !*saved) log(Priority::Warning, "catalog", "service catalog: cache not saved");
+    if (auto saved = catalog_saved_.take(); saved && !*saved)
+        log(Priority::Warning, "catalog", "service catalog: cache not saved");
     if (auto lines = status_.take()) {
         // An answer that comes after its citizen left is nobody's business now.
-        if (status_generation_ == generation_ && f.screen == Screen::Status) results_.status = std::move(*lines);
-        else for (auto& l : *lines) wipe(l.arg);
+        if (status_generation_ == generation_ && f.screen == Screen::Status)
+            results_.status = std::move(*lines);
+        else
+            for (auto& l : *lines) wipe(l.arg);
         changed = true;
     }
     assistance_.take();
@@ -202,13 +211,15 @@ bool Session::take_results(Clock::time_point now) {
         const OutboxItem& item = r->item;
         if (r->accepted) {
             parts_.health.complaint_accepted();
-            log(Priority::Info, "submission", "submission: accepted as %s, %s", item.local_number.c_str(),
-                std::string(delivery_name(item.state)).c_str());
+            log(Priority::Info, "submission", "submission: accepted as %s, %s",
+                item.local_number.c_str(), std::string(delivery_name(item.state)).c_str());
         } else {
             log(Priority::Error, "submission", "submission: not accepted: %s", r->error.c_str());
         }
-        if (r->accepted && !r->error.empty()) log(Priority::Error, "submission", "submission: %s", r->error.c_str());
-        if (!r->talon.empty()) log(Priority::Info, "talon", "talon spooled as %s", r->talon.filename().c_str());
+        if (r->accepted && !r->error.empty())
+            log(Priority::Error, "submission", "submission: %s", r->error.c_str());
+        if (!r->talon.empty())
+            log(Priority::Info, "talon", "talon spooled as %s", r->talon.filename().c_str());
         if (r->print.printed) parts_.health.talon_printed();
         if (!r->print.problem.empty()) parts_.health.print_failed();
         results_.print_problem = r->print.problem;
@@ -219,15 +230,19 @@ bool Session::take_results(Clock::time_point now) {
                 results_.expected_answer = day_text(*due);
         if (parts_.look_again) parts_.look_again();
         // Accepted means in the outbox: the citizen leaves with a number either way.
-        if (!r->accepted) f.submit_failed("failed.not_saved");
-        else if (item.state == Delivery::Registered) f.submitted(item.registration_number, false);
-        else f.submitted(item.local_number, true);
+        if (!r->accepted)
+            f.submit_failed("failed.not_saved");
+        else if (item.state == Delivery::Registered)
+            f.submitted(item.registration_number, false);
+        else
+            f.submitted(item.local_number, true);
         results_.done_at = now;
         changed = true;
     }
     if (auto a = pin_.take()) {
         const bool accepted = a->verdict == PinGate::Attempt::Accepted;
-        parts_.health.staff(accepted ? StaffAction::Login : StaffAction::LoginFailed, WallClock::now());
+        parts_.health.staff(accepted ? StaffAction::Login : StaffAction::LoginFailed,
+                            WallClock::now());
         f.pin_checked(accepted, static_cast<int>(a->wait.count()));
         changed = true;
     }
@@ -245,7 +260,8 @@ bool Session::take_results(Clock::time_point now) {
 
 void Session::refresh_catalog(Clock::time_point now) {
     const auto& s = catalog_.services;
-    if (flow_.screen != Screen::Service || (s && s->ok && !catalog_.stale) || services_.running() || now < catalog_.retry_at)
+    if (flow_.screen != Screen::Service || (s && s->ok && !catalog_.stale) || services_.running() ||
+        now < catalog_.retry_at)
         return;
     catalog_.stale = false;
     const net::RegisterEndpoint ep = register_endpoint(parts_.office.config);
@@ -254,7 +270,7 @@ void Session::refresh_catalog(Clock::time_point now) {
 
 bool Session::poll(Clock::time_point now) {
     bool changed = take_results(now);
-    start_effects();   // a logout queued behind another staff action
+    start_effects();  // a logout queued behind another staff action
     refresh_catalog(now);
     if (flow_.screen == Screen::Done && now - results_.done_at >= kDoneCloses) {
         log(Priority::Info, "inactivity", "done screen closed by itself");
@@ -265,7 +281,8 @@ bool Session::poll(Clock::time_point now) {
         const bool staff = flow_.in_service();
         end();
         if (!staff) parts_.health.inactivity_wipe();
-        log(Priority::Info, "inactivity", staff ? "inactivity: service mode closed" : "inactivity: form wiped");
+        log(Priority::Info, "inactivity",
+            staff ? "inactivity: service mode closed" : "inactivity: form wiped");
         changed = true;
     }
     return changed;
@@ -274,18 +291,21 @@ bool Session::poll(Clock::time_point now) {
 Idle Session::idle(Clock::time_point now) const {
     const Config& cfg = parts_.office.config;
     if (flow_.in_service())
-        return flow_.idle(now, std::chrono::seconds(cfg.service_inactivity_s), std::chrono::seconds(10));
-    if (flow_.screen == Screen::Done) return {};   // it closes by itself, with its own countdown
-    return flow_.idle(now, std::chrono::seconds(cfg.inactivity_warning_s), std::chrono::seconds(cfg.inactivity_reset_s));
+        return flow_.idle(now, std::chrono::seconds(cfg.service_inactivity_s),
+                          std::chrono::seconds(10));
+    if (flow_.screen == Screen::Done) return {};  // it closes by itself, with its own countdown
+    return flow_.idle(now, std::chrono::seconds(cfg.inactivity_warning_s),
+                      std::chrono::seconds(cfg.inactivity_reset_s));
 }
 
 bool Session::busy() const {
-    return submission_.running() || services_.running() || status_.running() || pin_.running() || staff_.running() ||
-           flow_.screen == Screen::Submitting || flow_.in_service();
+    return submission_.running() || services_.running() || status_.running() || pin_.running() ||
+           staff_.running() || flow_.screen == Screen::Submitting || flow_.in_service();
 }
 
 int Session::done_seconds_left(Clock::time_point now) const {
-    const auto left = std::chrono::ceil<std::chrono::seconds>(kDoneCloses - (now - results_.done_at));
+    const auto left =
+        std::chrono::ceil<std::chrono::seconds>(kDoneCloses - (now - results_.done_at));
     return static_cast<int>(std::max<std::chrono::seconds::rep>(0, left.count()));
 }
 
@@ -293,7 +313,7 @@ int Session::done_seconds_left(Clock::time_point now) const {
 
 void Session::end() {
     flow_.expire();
-    start_effects();   // the logout of staff who leave
+    start_effects();  // the logout of staff who leave
     for (auto& line : results_.status) wipe(line.arg);
     wipe(results_.print_problem);
     results_ = CitizenResults{};

@@ -30,7 +30,8 @@ struct CryptArea {
 
 // The PIN goes into the area's own input field, so wiping the area wipes the only copy made.
 const char* phrase(CryptArea& area, std::string_view pin) {
-    if (pin.size() >= sizeof area.data.input || pin.find('\0') != std::string_view::npos) return nullptr;
+    if (pin.size() >= sizeof area.data.input || pin.find('\0') != std::string_view::npos)
+        return nullptr;
     std::memcpy(area.data.input, pin.data(), pin.size());
     area.data.input[pin.size()] = '\0';
     return area.data.input;
@@ -38,16 +39,18 @@ const char* phrase(CryptArea& area, std::string_view pin) {
 
 // Constant time over the bytes: how much of a hash matched must not show in the timing.
 bool same(const char* a, const std::string& b) {
-    if (std::strlen(a) != b.size()) return false;   // the length of a hash is no secret
+    if (std::strlen(a) != b.size()) return false;  // the length of a hash is no secret
     volatile unsigned char diff = 0;
-    for (std::size_t i = 0; i < b.size(); ++i) diff = diff | static_cast<unsigned char>(a[i] ^ b[i]);
+    for (std::size_t i = 0; i < b.size(); ++i)
+        diff = diff | static_cast<unsigned char>(a[i] ^ b[i]);
     return diff == 0;
 }
 
 // Section: the lockout file, "failures N\nlocked_until T\n" (T in Unix seconds)
 
 bool field(std::string_view& text, std::string_view key, long long& out) {
-    if (text.size() <= key.size() || text.substr(0, key.size()) != key || text[key.size()] != ' ') return false;
+    if (text.size() <= key.size() || text.substr(0, key.size()) != key || text[key.size()] != ' ')
+        return false;
     text.remove_prefix(key.size() + 1);
     const char* end = text.data() + text.size();
     const auto [p, ec] = std::from_chars(text.data(), end, out);
@@ -56,8 +59,8 @@ bool field(std::string_view& text, std::string_view key, long long& out) {
     return true;
 }
 
-constexpr int kMaxFailures = 1000000;            // far past any lockout's cap; keeps the count sane
-constexpr long long kMaxUntil = 9'000'000'000;   // year 2255: system_clock's nanoseconds end in 2262
+constexpr int kMaxFailures = 1000000;           // far past any lockout's cap; keeps the count sane
+constexpr long long kMaxUntil = 9'000'000'000;  // year 2255: system_clock's nanoseconds end in 2262
 
 }  // namespace
 
@@ -73,15 +76,18 @@ std::string hash_pin(std::string_view pin) {
     auto area = std::make_unique<CryptArea>();
     // count 0 = libxcrypt's default cost; no random bytes given = a salt from the OS
     if (!crypt_gensalt_rn("$y$", 0, nullptr, 0, area->data.setting, sizeof area->data.setting))
-        throw std::runtime_error(std::string("yescrypt: cannot make a salt: ") + std::strerror(errno));
-    const char* out = crypt_rn(phrase(*area, pin), area->data.setting, &area->data, sizeof area->data);
+        throw std::runtime_error(std::string("yescrypt: cannot make a salt: ") +
+                                 std::strerror(errno));
+    const char* out =
+        crypt_rn(phrase(*area, pin), area->data.setting, &area->data, sizeof area->data);
     if (!out || out[0] == '*') throw std::runtime_error("yescrypt: hashing failed");
     return out;
 }
 
 bool pin_matches(std::string_view pin, const std::string& hash) {
     // Only yescrypt: an empty hash, a "*" failure token or an old weak scheme lets no one in.
-    if (hash.rfind("$y$", 0) != 0 || hash.size() >= CRYPT_OUTPUT_SIZE || hash.find('\0') != std::string::npos)
+    if (hash.rfind("$y$", 0) != 0 || hash.size() >= CRYPT_OUTPUT_SIZE ||
+        hash.find('\0') != std::string::npos)
         return false;
     auto area = std::make_unique<CryptArea>();
     const char* input = phrase(*area, pin);
@@ -103,19 +109,19 @@ PinGate::PinGate(std::filesystem::path state_file, LockoutPolicy policy)
     char buf[257];
     ssize_t n = -1;
     if (const int fd = ::open(file_.c_str(), O_RDONLY | O_CLOEXEC); fd >= 0) {
-        n = ::read(fd, buf, sizeof buf);   // a small file: one read
+        n = ::read(fd, buf, sizeof buf);  // a small file: one read
         ::close(fd);
     } else if (errno == ENOENT) {
-        return;   // first start: nothing locked
+        return;  // first start: nothing locked
     }
     const std::string text(buf, n > 0 ? static_cast<std::size_t>(n) : 0);
     std::string_view rest = text;
     long long failures = 0, until = 0;
     if (n < 0 || text.size() >= sizeof buf || !field(rest, "failures", failures) ||
-        !field(rest, "locked_until", until) || !rest.empty() || failures < 0 || failures > kMaxFailures || until < 0 ||
-        until > kMaxUntil) {
-        log(Priority::Warning, "staff", "service lockout: %s unreadable or garbled; starting without a lockout",
-                     file_.c_str());
+        !field(rest, "locked_until", until) || !rest.empty() || failures < 0 ||
+        failures > kMaxFailures || until < 0 || until > kMaxUntil) {
+        log(Priority::Warning, "staff",
+            "service lockout: %s unreadable or garbled; starting without a lockout", file_.c_str());
         return;
     }
     state_.failures = static_cast<int>(failures);
@@ -132,7 +138,7 @@ seconds PinGate::lockout_for(int failures) const {
 PinGate::State PinGate::failed(State s, Clock::time_point now) const {
     s.failures = std::min(s.failures + 1, kMaxFailures);
     if (const seconds lock = lockout_for(s.failures); lock > 0s)
-        s.locked_until = std::chrono::floor<seconds>(now + lock);   // whole seconds, as in the file
+        s.locked_until = std::chrono::floor<seconds>(now + lock);  // whole seconds, as in the file
     return s;
 }
 
@@ -143,8 +149,9 @@ seconds PinGate::remaining(Clock::time_point now) const {
     if (left > longest + 1s) {
         // Only a clock set back (or a lowered policy) gets here: no lockout outlasts its step.
         state_.locked_until = std::chrono::floor<seconds>(now + longest);
-        log(Priority::Warning, "staff", "service lockout: the clock went back; lockout cut to %lld s",
-                     static_cast<long long>(longest.count()));
+        log(Priority::Warning, "staff",
+            "service lockout: the clock went back; lockout cut to %lld s",
+            static_cast<long long>(longest.count()));
         save(state_);
         return longest;
     }
@@ -161,17 +168,19 @@ int PinGate::failures() const {
     return state_.failures;
 }
 
-PinGate::Attempt PinGate::attempt(std::string_view pin, const std::string& hash, Clock::time_point now) {
+PinGate::Attempt PinGate::attempt(std::string_view pin, const std::string& hash,
+                                  Clock::time_point now) {
     std::lock_guard one_at_a_time(attempts_);
     State wrong;
     {
         std::lock_guard lock(mutex_);
-        if (const seconds left = remaining(now); left > 0s) return {Attempt::LockedOut, left, state_.failures};
+        if (const seconds left = remaining(now); left > 0s)
+            return {Attempt::LockedOut, left, state_.failures};
         // Saved as wrong before the check: pulling the plug mid-check cannot undo the attempt.
         wrong = failed(state_, now);
         save(wrong);
     }
-    const bool right = pin_matches(pin, hash);   // the slow part, with wait() free to answer
+    const bool right = pin_matches(pin, hash);  // the slow part, with wait() free to answer
     std::lock_guard lock(mutex_);
     state_ = right ? State{} : wrong;
     if (right) {
@@ -201,8 +210,8 @@ void PinGate::save(const State& s) const {
     }
     if (!ok) {
         if (fd >= 0) ::unlink(tmp.c_str());
-        log(Priority::Warning, "staff", "service lockout: cannot save %s: %s; kept in memory only", file_.c_str(),
-                     std::strerror(err));
+        log(Priority::Warning, "staff", "service lockout: cannot save %s: %s; kept in memory only",
+            file_.c_str(), std::strerror(err));
         return;
     }
     const std::filesystem::path dir = file_.has_parent_path() ? file_.parent_path() : ".";

@@ -21,15 +21,18 @@ StaffOutcome reprint(const Backoffice& office, Health& health, const std::filesy
     // Only the kiosk's own spool: the path comes from the list the screen showed.
     const auto spool = std::filesystem::weakly_canonical(office.config.spool_dir);
     const auto file = std::filesystem::weakly_canonical(talon);
-    if (file.parent_path() != spool || file.extension() != ".pdf" || !std::filesystem::is_regular_file(file))
+    if (file.parent_path() != spool || file.extension() != ".pdf" ||
+        !std::filesystem::is_regular_file(file))
         return {"staff.no_talon", ""};
-    return printed(print_talon(office, file, "reprint-" + file.stem().string()), office.config, health);
+    return printed(print_talon(office, file, "reprint-" + file.stem().string()), office.config,
+                   health);
 }
 
 StaffOutcome test_print(const Backoffice& office, Health& health) {
     const auto now = WallClock::now();
     const std::string name = "test-" + local_time(now, "%Y%m%d-%H%M%S");
-    const auto pdf = printer::render_talon(make_test_talon(office, now), talon_style(office.config));
+    const auto pdf =
+        printer::render_talon(make_test_talon(office, now), talon_style(office.config));
     const auto file = printer::spool_talon(office.config.spool_dir / "test", name, pdf);
     return printed(print_talon(office, file, name), office.config, health);
 }
@@ -42,7 +45,8 @@ StaffOutcome deliver_now(const Backoffice& office) {
 
 }  // namespace
 
-StaffOutcome perform(const Backoffice& office, Health& health, StaffAction action, const std::filesystem::path& talon) {
+StaffOutcome perform(const Backoffice& office, Health& health, StaffAction action,
+                     const std::filesystem::path& talon) {
     health.staff(action, WallClock::now());
     try {
         switch (action) {
@@ -64,7 +68,8 @@ StaffOutcome perform(const Backoffice& office, Health& health, StaffAction actio
         case StaffAction::Restart: return {"staff.done", ""};
         }
     } catch (const std::exception& e) {
-        log(Priority::Error, "staff", "%s: %s", std::string(staff_action_name(action)).c_str(), e.what());
+        log(Priority::Error, "staff", "%s: %s", std::string(staff_action_name(action)).c_str(),
+            e.what());
         return {"staff.action_failed", e.what()};
     }
     return {"staff.done", ""};

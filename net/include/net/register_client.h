@@ -9,9 +9,9 @@ namespace net {
 
 // Where the register is and how the kiosk proves who it is.
 struct RegisterEndpoint {
-    std::string base_url;          // "https://register.example.kz/open311/v2/", ends in '/'
-    std::string ca_file;           // PEM: the only CA trusted for the register (pinned)
-    std::string client_cert;       // PEM, mutual TLS; empty = none
+    std::string base_url;     // "https://register.example.kz/open311/v2/", ends in '/'
+    std::string ca_file;      // PEM: the only CA trusted for the register (pinned)
+    std::string client_cert;  // PEM, mutual TLS; empty = none
     std::string client_key;
     std::string api_key;
     long connect_timeout_ms = 5000;
@@ -28,9 +28,9 @@ struct Attribute {
 // POST requests.json. Strings are UTF-8; the caller validated the citizen's text.
 struct ServiceRequest {
     std::string service_code;
-    std::string address_string;    // where the service was provided: the office
-    std::string description;       // plain text, at most 4,000 characters
-    std::string device_id;         // the kiosk's id
+    std::string address_string;  // where the service was provided: the office
+    std::string description;     // plain text, at most 4,000 characters
+    std::string device_id;       // the kiosk's id
     std::string first_name, last_name, phone, email;
     std::vector<Attribute> attributes;
     // Sent as Idempotency-Key: same key, same filing. 1 to 128 printable ASCII characters;
@@ -40,21 +40,21 @@ struct ServiceRequest {
 
 // What an answer means for the caller; every call below reports one.
 enum class Outcome {
-    Registered,    // done: the register gave the service_request_id (or took the heartbeat,
-                   // or knows the request asked about)
-    Rejected,      // the register refused this request (4xx): sending it again will not help
-    Unreachable,   // network, TLS, timeout, 429, 5xx or a malformed answer: try again later,
-                   // not before retry_after
-    Pending,       // accepted under a token, no id yet: resolve_token() later (or resubmit
-                   // with the same idempotency key)
+    Registered,   // done: the register gave the service_request_id (or took the heartbeat,
+                  // or knows the request asked about)
+    Rejected,     // the register refused this request (4xx): sending it again will not help
+    Unreachable,  // network, TLS, timeout, 429, 5xx or a malformed answer: try again later,
+                  // not before retry_after
+    Pending,      // accepted under a token, no id yet: resolve_token() later (or resubmit
+                  // with the same idempotency key)
 };
 
 struct SubmitResult {
     Outcome outcome = Outcome::Unreachable;
-    std::string service_request_id;   // when Registered
-    long http_status = 0;             // 0 when no HTTP answer came
-    std::string error;                // for logs and staff: never contains personal data
-    std::string token;                // when Pending
+    std::string service_request_id;       // when Registered
+    long http_status = 0;                 // 0 when no HTTP answer came
+    std::string error;                    // for logs and staff: never contains personal data
+    std::string token;                    // when Pending
     std::chrono::seconds retry_after{0};  // the register's Retry-After on 429/5xx, at most 1 h
 };
 
@@ -73,10 +73,10 @@ struct ServicesResult {
 // A request as GET requests/{id}.json shows it. Optional fields are empty when absent.
 struct RequestStatus {
     std::string service_request_id;
-    std::string status;               // "open" or "closed"
+    std::string status;  // "open" or "closed"
     std::string status_notes;
-    std::string updated_datetime;     // ISO 8601 with zone
-    std::string expected_datetime;    // ISO 8601 with zone
+    std::string updated_datetime;   // ISO 8601 with zone
+    std::string expected_datetime;  // ISO 8601 with zone
 };
 
 struct StatusResult {

@@ -17,13 +17,13 @@ struct PrinterStatus {
     // printer-state-reasons keywords with the -report/-warning/-error suffix taken off, "none"
     // left out: e.g. {"media-empty", "media-needed"}. For staff screens, logs and monitoring.
     std::vector<std::string> reasons;
-    bool media_empty = false;   // media-empty or media-needed: no paper
-    bool media_low = false;     // the roll is nearly used up: a warning, printing goes on
+    bool media_empty = false;  // media-empty or media-needed: no paper
+    bool media_low = false;    // the roll is nearly used up: a warning, printing goes on
     bool media_jam = false;
-    bool cover_open = false;    // cover-open, door-open, interlock-open: the lid is up
-    bool offline = false;       // offline, shutdown, or the queue paused
-    std::string message;        // printer-state-message, as the printer words it
-    std::string error;          // why the printer could not be asked (when Unreachable)
+    bool cover_open = false;  // cover-open, door-open, interlock-open: the lid is up
+    bool offline = false;     // offline, shutdown, or the queue paused
+    std::string message;      // printer-state-message, as the printer words it
+    std::string error;        // why the printer could not be asked (when Unreachable)
 
     // The printer answers and nothing stops a talon from coming out.
     bool can_print() const;
@@ -42,9 +42,9 @@ struct PrintResult {
         TimedOut,        // no end of the job within the timeout
     };
     Outcome outcome = Outcome::Failed;
-    int job_id = 0;          // 0 when no job was created
-    PrinterStatus status;    // the printer as last seen
-    std::string error;       // what went wrong, for staff and logs; never the talon's content
+    int job_id = 0;        // 0 when no job was created
+    PrinterStatus status;  // the printer as last seen
+    std::string error;     // what went wrong, for staff and logs; never the talon's content
 };
 
 // Prints the PDF and follows the job to its end, all within timeout. Nothing is sent while

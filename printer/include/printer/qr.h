@@ -8,8 +8,8 @@
 namespace printer {
 
 struct QrSymbol {
-    int width = 0;            // modules per side
-    std::vector<bool> dark;   // row by row from the top
+    int width = 0;           // modules per side
+    std::vector<bool> dark;  // row by row from the top
     bool at(int x, int y) const { return dark[static_cast<std::size_t>(y) * width + x]; }
 };
 

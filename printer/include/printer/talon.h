@@ -22,23 +22,23 @@ struct TalonLine {
 // characters beyond U+FFFF print as U+FFFD, control characters as spaces; "\n" starts a new
 // paragraph. Empty fields take no room.
 struct Talon {
-    std::string office;                   // the office the kiosk stands in
-    std::vector<std::string> title;       // one line per language, e.g. "ШАҒЫМ ТАЛОНЫ", "ТАЛОН"
-    std::string number_label;             // e.g. "Тіркеу нөмірі / Регистрационный номер"
-    std::string number;                   // registration number, printed in large type
-    std::vector<TalonLine> lines;         // date and time, addressee, applicant, accepted by...
-    std::vector<std::string> footer;      // free paragraphs at the bottom (tracking, court)
-    std::string qr_url;                   // status page: a QR code with the URL under it; "" none
-    std::string number_note;              // under the number, e.g. why it is a local number
+    std::string office;              // the office the kiosk stands in
+    std::vector<std::string> title;  // one line per language, e.g. "ШАҒЫМ ТАЛОНЫ", "ТАЛОН"
+    std::string number_label;  // e.g. "Тіркеу нөмірі / Регистрационный номер"
+    std::string number;               // registration number, printed in large type
+    std::vector<TalonLine> lines;     // date and time, addressee, applicant, accepted by...
+    std::vector<std::string> footer;  // free paragraphs at the bottom (tracking, court)
+    std::string qr_url;               // status page: a QR code with the URL under it; "" none
+    std::string number_note;          // under the number, e.g. why it is a local number
 };
 
 struct TalonStyle {
-    std::filesystem::path font;           // TTF with every glyph used (assets/fonts)
-    double page_width_mm = 80.0;          // thermal roll; 210 for A4
-    double printable_width_mm = 72.0;     // nothing is drawn outside this band, centred on the page
-    double page_height_mm = 0.0;          // 0: cut to the content (roll); else pages of this height
-    double margin_mm = 4.0;               // blank paper above and below the content
-    double scale = 1.0;                   // type and QR size; larger on A4 for reading at arm's length
+    std::filesystem::path font;        // TTF with every glyph used (assets/fonts)
+    double page_width_mm = 80.0;       // thermal roll; 210 for A4
+    double printable_width_mm = 72.0;  // nothing is drawn outside this band, centred on the page
+    double page_height_mm = 0.0;       // 0: cut to the content (roll); else pages of this height
+    double margin_mm = 4.0;            // blank paper above and below the content
+    double scale = 1.0;                // type and QR size; larger on A4 for reading at arm's length
 
     static TalonStyle roll80(std::filesystem::path font);  // 80 mm roll, 72 mm printed, cut to fit
     static TalonStyle a4(std::filesystem::path font);      // A4 pages, 180 mm printed, type x1.4
@@ -54,7 +54,6 @@ std::filesystem::path spool_talon(const std::filesystem::path& dir, const std::s
 
 // The newest talons in dir (by modification time, newest first, at most max): what service
 // mode offers for reprint. A missing folder has none.
-std::vector<std::filesystem::path> recent_talons(const std::filesystem::path& dir,
-                                                 std::size_t max);
+std::vector<std::filesystem::path> recent_talons(const std::filesystem::path& dir, std::size_t max);
 
 }  // namespace printer

@@ -10,36 +10,37 @@
 namespace kiosk {
 
 struct ConfigError : std::runtime_error {
-    using std::runtime_error::runtime_error;   // "kiosk.toml:12: register.url: must start with https://"
+    using std::runtime_error::runtime_error;  // "kiosk.toml:12: register.url: must start with
+                                              // https://"
 };
 
 struct Config {
     // [kiosk]
-    std::string kiosk_id;              // device_id on the register, printed on the talon
-    std::string office;                // office name, printed on the talon
-    std::string office_address;        // Open311 address_string: where the service was provided
-    std::string duty_officer;          // "accepted by" on the talon: surname and initials
+    std::string kiosk_id;        // device_id on the register, printed on the talon
+    std::string office;          // office name, printed on the talon
+    std::string office_address;  // Open311 address_string: where the service was provided
+    std::string duty_officer;    // "accepted by" on the talon: surname and initials
     std::string time_zone = "Asia/Almaty";
-    std::filesystem::path state_dir;   // the outbox lives here
-    int retention_hours = 0;           // personal data kept after delivery and printing
+    std::filesystem::path state_dir;  // the outbox lives here
+    int retention_hours = 0;          // personal data kept after delivery and printing
     // [register]
-    std::string register_url;          // base URL, ending in '/'
-    std::filesystem::path register_ca; // the only CA trusted for the register (pinned)
-    std::filesystem::path client_cert, client_key;   // mutual TLS, optional in development
+    std::string register_url;                       // base URL, ending in '/'
+    std::filesystem::path register_ca;              // the only CA trusted for the register (pinned)
+    std::filesystem::path client_cert, client_key;  // mutual TLS, optional in development
     std::string api_key;
     int connect_timeout_s = 5;
     int total_timeout_s = 20;
-    int retry_first_s = 2;             // first retry after a failed delivery, doubling from there
-    int retry_max_s = 600;             // ... up to this
-    int answer_wait_s = 10;            // how long a citizen waits for the register's number
-                                       // before getting a talon with the local number
-    std::string status_url;            // the QR code on the talon: "{}" is the number; "" none
+    int retry_first_s = 2;   // first retry after a failed delivery, doubling from there
+    int retry_max_s = 600;   // ... up to this
+    int answer_wait_s = 10;  // how long a citizen waits for the register's number
+                             // before getting a talon with the local number
+    std::string status_url;  // the QR code on the talon: "{}" is the number; "" none
     // [printer]
-    std::filesystem::path spool_dir;   // talons land here when no printer is configured
-    std::string paper = "roll80";      // "roll80" or "a4"
-    std::string printer_target;        // CUPS queue name or ipp:// URI; "" = spool folder only
+    std::filesystem::path spool_dir;  // talons land here when no printer is configured
+    std::string paper = "roll80";     // "roll80" or "a4"
+    std::string printer_target;       // CUPS queue name or ipp:// URI; "" = spool folder only
     int print_timeout_s = 30;
-    int talons_per_roll = 250;         // the paper counter, reset when staff restock
+    int talons_per_roll = 250;  // the paper counter, reset when staff restock
     int paper_warn_below = 30;
     // [ui]
     bool fullscreen = true;
@@ -48,16 +49,16 @@ struct Config {
     std::filesystem::path assets_dir;  // fonts and translations
     std::filesystem::path emblem;      // PNG in the office's bar; "" = none
     // [service]: staff, behind a hidden gesture and a PIN
-    std::string pin_hash;              // yescrypt, made by kiosk-pin-hash; "" = service mode off
-    int service_inactivity_s = 120;    // service mode closes itself after this
-    int pin_free_attempts = 3;         // wrong PINs before the lockout starts
-    int pin_lockout_first_s = 30;      // the first lockout, doubling with each further failure...
-    int pin_lockout_max_s = 900;       // ...up to this
+    std::string pin_hash;            // yescrypt, made by kiosk-pin-hash; "" = service mode off
+    int service_inactivity_s = 120;  // service mode closes itself after this
+    int pin_free_attempts = 3;       // wrong PINs before the lockout starts
+    int pin_lockout_first_s = 30;    // the first lockout, doubling with each further failure...
+    int pin_lockout_max_s = 900;     // ...up to this
     // [monitoring]
-    std::string management_listen = "127.0.0.1:9464";   // /metrics and /healthz; "" = off
-    int heartbeat_interval_s = 60;     // figures pushed to the register (kiosks behind NAT)
-    int outbox_stuck_after_s = 3600;   // /healthz: an undelivered complaint older than this
-    int disk_low_mb = 200;             // /healthz: less free space than this in state_dir
+    std::string management_listen = "127.0.0.1:9464";  // /metrics and /healthz; "" = off
+    int heartbeat_interval_s = 60;    // figures pushed to the register (kiosks behind NAT)
+    int outbox_stuck_after_s = 3600;  // /healthz: an undelivered complaint older than this
+    int disk_low_mb = 200;            // /healthz: less free space than this in state_dir
 };
 
 // Reads and checks the file; relative paths are taken from the file's folder.

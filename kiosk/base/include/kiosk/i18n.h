@@ -12,11 +12,11 @@
 namespace kiosk {
 
 struct CatalogError : std::runtime_error {
-    using std::runtime_error::runtime_error;   // "kk.po:40: unterminated string"
+    using std::runtime_error::runtime_error;  // "kk.po:40: unterminated string"
 };
 
 struct Catalog {
-    std::string language;                       // "kk", "ru", "en"
+    std::string language;  // "kk", "ru", "en"
     std::map<std::string, std::string, std::less<>> messages;
 
     // The translation, or the key itself so a gap is visible rather than blank.
@@ -32,7 +32,7 @@ Catalog load_po(const std::filesystem::path& file, std::string language);
 inline constexpr std::string_view kLanguages[] = {"kk", "ru", "en"};
 
 struct Translations {
-    std::vector<Catalog> catalogs;              // in kLanguages order
+    std::vector<Catalog> catalogs;  // in kLanguages order
     const Catalog& in(std::string_view language) const;
 };
 
@@ -41,7 +41,9 @@ Translations load_translations(const std::filesystem::path& i18n_dir);
 // The characters the UI font atlas holds: Latin with the Kazakh Latin letters, the Cyrillic
 // letters of Kazakh and Russian (not the whole block: every glyph costs atlas memory at five
 // sizes), and the few signs the texts use (№ — – « » “ ” … ₸ •). Inclusive pairs.
-struct GlyphRange { char32_t first, last; };
+struct GlyphRange {
+    char32_t first, last;
+};
 const std::vector<GlyphRange>& ui_glyph_ranges();
 
 // Replaces "{}" placeholders in order: format("{} s left", {"30"}).

@@ -14,12 +14,13 @@ enum class Priority { Error = 3, Warning = 4, Notice = 5, Info = 6 };
 struct LogLine {
     std::chrono::system_clock::time_point at;
     Priority priority = Priority::Info;
-    std::string event;     // a short fixed word: "submission", "printer", "staff", ...
+    std::string event;  // a short fixed word: "submission", "printer", "staff", ...
     std::string message;
 };
 
 // printf-style; thread-safe.
-void log(Priority priority, const char* event, const char* format, ...) __attribute__((format(printf, 3, 4)));
+void log(Priority priority, const char* event, const char* format, ...)
+    __attribute__((format(printf, 3, 4)));
 
 // The newest lines, oldest first (at most max; the journal keeps them all).
 std::vector<LogLine> recent_log(std::size_t max);

@@ -5,7 +5,17 @@
 
 namespace kiosk {
 
-enum class StaffAction { Login, LoginFailed, Logout, PaperRestocked, TestPrint, Reprint, DeliverNow, Restart, Reboot };
+enum class StaffAction {
+    Login,
+    LoginFailed,
+    Logout,
+    PaperRestocked,
+    TestPrint,
+    Reprint,
+    DeliverNow,
+    Restart,
+    Reboot
+};
 constexpr int kStaffActionCount = 9;
 
 constexpr std::string_view staff_action_name(StaffAction a) {

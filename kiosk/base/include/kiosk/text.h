@@ -22,10 +22,10 @@ std::size_t next_code_point(std::string_view s, std::size_t pos);
 // Removes the last code point.
 void pop_code_point(std::string& s);
 
-bool is_control(char32_t cp);                 // C0, DEL, C1, line/paragraph separators
-bool is_name_letter(char32_t cp);             // Kazakh, Russian and Latin letters
+bool is_control(char32_t cp);      // C0, DEL, C1, line/paragraph separators
+bool is_name_letter(char32_t cp);  // Kazakh, Russian and Latin letters
 bool is_digit(char32_t cp);
-char32_t to_upper(char32_t cp);               // for the letters is_name_letter accepts
+char32_t to_upper(char32_t cp);  // for the letters is_name_letter accepts
 
 // Overwrites the bytes before releasing them, so a walked-away citizen's text does not linger
 // in freed memory.

@@ -38,11 +38,11 @@ private:
     WorkingDayCalendar() = default;
     void check_covered(std::chrono::sys_days day) const;
 
-    std::string file_;                          // its name, for messages
-    std::chrono::year first_{0}, last_{0};      // the years the file covers
-    std::array<bool, 7> weekend_{};             // by weekday, Sunday first
-    std::set<std::chrono::sys_days> off_;       // holidays, and days off moved or transferred
-    std::set<std::chrono::sys_days> worked_;    // weekend days made working by a transfer
+    std::string file_;                        // its name, for messages
+    std::chrono::year first_{0}, last_{0};    // the years the file covers
+    std::array<bool, 7> weekend_{};           // by weekday, Sunday first
+    std::set<std::chrono::sys_days> off_;     // holidays, and days off moved or transferred
+    std::set<std::chrono::sys_days> worked_;  // weekend days made working by a transfer
 };
 
 }  // namespace kiosk

@@ -17,50 +17,85 @@ enum class Addressee { None, ProviderHead, Akim, EgovPortal };
 struct Official {
     std::string position;
     std::string surname;
-    std::string initials;   // e.g. "А. Қ."
+    std::string initials;  // e.g. "А. Қ."
 };
 
 // A stroke of the finger-drawn signature, in pad coordinates (0..1 on both axes).
-struct SignaturePoint { float x, y; };
+struct SignaturePoint {
+    float x, y;
+};
 using SignatureStroke = std::vector<SignaturePoint>;
 
 struct Complaint {
     Addressee addressee = Addressee::None;
-    std::string service_code;          // from the register's catalog
-    std::string service_date;          // DD.MM.YYYY, when the service was provided (optional)
+    std::string service_code;  // from the register's catalog
+    std::string service_date;  // DD.MM.YYYY, when the service was provided (optional)
     std::string surname;
     std::string first_name;
-    std::string patronymic;            // only if in the identity document
-    std::string iin;                   // 12 digits
+    std::string patronymic;  // only if in the identity document
+    std::string iin;         // 12 digits
     std::string postal_address;
     std::vector<Official> officials;
-    std::string grounds;               // мотивы обращения
-    std::string demands;               // требования
-    std::string phone;                 // digits as typed; see normalized_phone()
+    std::string grounds;  // мотивы обращения
+    std::string demands;  // требования
+    std::string phone;    // digits as typed; see normalized_phone()
     std::string email;
-    bool consent = false;              // to the processing of personal data
+    bool consent = false;  // to the processing of personal data
     std::vector<SignatureStroke> signature;
 };
 
 // Every field a citizen fills, named for messages and for the UI's focus.
 enum class Field {
-    Addressee, ServiceCode, ServiceDate, Surname, FirstName, Patronymic, Iin, PostalAddress,
-    Officials, OfficialPosition, OfficialSurname, OfficialInitials, Grounds, Demands, Phone,
-    Email, Contact, Consent, Signature,
-    StatusNumber,   // not part of a complaint: the number typed on the status screen
+    Addressee,
+    ServiceCode,
+    ServiceDate,
+    Surname,
+    FirstName,
+    Patronymic,
+    Iin,
+    PostalAddress,
+    Officials,
+    OfficialPosition,
+    OfficialSurname,
+    OfficialInitials,
+    Grounds,
+    Demands,
+    Phone,
+    Email,
+    Contact,
+    Consent,
+    Signature,
+    StatusNumber,  // not part of a complaint: the number typed on the status screen
 };
 
 // Why a field is not acceptable; the UI shows the translation of error_key(problem).
 enum class Problem {
-    Missing, TooShort, TooLong, BadUtf8, ControlCharacter, NotAName, NotDigits, IinLength,
-    IinChecksum, IinBirthDate, BadDate, DateInFuture, BadPhone, BadEmail, NoContact,
-    TooManyOfficials, NoConsent, NoSignature, EgovNotSubmitted, BadInitials,
+    Missing,
+    TooShort,
+    TooLong,
+    BadUtf8,
+    ControlCharacter,
+    NotAName,
+    NotDigits,
+    IinLength,
+    IinChecksum,
+    IinBirthDate,
+    BadDate,
+    DateInFuture,
+    BadPhone,
+    BadEmail,
+    NoContact,
+    TooManyOfficials,
+    NoConsent,
+    NoSignature,
+    EgovNotSubmitted,
+    BadInitials,
 };
 
 struct FieldError {
     Field field;
     Problem problem;
-    int official = -1;   // index into officials for the Official* fields
+    int official = -1;  // index into officials for the Official* fields
     bool operator==(const FieldError&) const = default;
 };
 
@@ -78,8 +113,7 @@ struct Limits {
 };
 
 // Checks of single fields, used by the screens as the citizen types and by validate().
-std::vector<FieldError> check_field(const Complaint& c, Field field,
-                                    std::chrono::sys_days today);
+std::vector<FieldError> check_field(const Complaint& c, Field field, std::chrono::sys_days today);
 
 // Every problem of the whole complaint, in the order of the screens. Empty means it may be sent.
 std::vector<FieldError> validate(const Complaint& c, std::chrono::sys_days today);
@@ -99,7 +133,7 @@ std::string surname_and_initials(const Complaint& c);
 // Translation keys, e.g. "error.iin_checksum", "field.surname".
 std::string_view error_key(Problem p);
 std::string_view field_key(Field f);
-std::string_view addressee_code(Addressee a);   // "provider_head", "akim", "egov"
+std::string_view addressee_code(Addressee a);  // "provider_head", "akim", "egov"
 
 // Overwrites every personal field in memory and resets the complaint.
 void wipe(Complaint& c);

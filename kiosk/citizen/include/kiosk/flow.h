@@ -14,10 +14,27 @@
 namespace kiosk {
 
 enum class Screen {
-    Attract, Home, Info, Assistance, Status,
-    Addressee, EgovInfo, Service, Applicant, Officials, Grounds, Contact, Review, Signature,
-    Submitting, Done, Failed,
-    ServiceLogin, ServiceHome, ServiceReprint, ServiceLog,   // staff, behind the gesture and PIN
+    Attract,
+    Home,
+    Info,
+    Assistance,
+    Status,
+    Addressee,
+    EgovInfo,
+    Service,
+    Applicant,
+    Officials,
+    Grounds,
+    Contact,
+    Review,
+    Signature,
+    Submitting,
+    Done,
+    Failed,
+    ServiceLogin,
+    ServiceHome,
+    ServiceReprint,
+    ServiceLog,  // staff, behind the gesture and PIN
 };
 
 // Which on-screen keyboard a field wants.
@@ -31,16 +48,16 @@ struct Idle {
 
 // Service mode's state: the PIN typed so far and what staff asked for.
 struct ServiceState {
-    std::string pin;                         // digits; wiped on every way out
-    bool pin_check_requested = false;        // the session checks it off the UI thread and clears it
-    bool checking = false;                   // ... and reports with pin_checked()
-    int locked_s = 0;                        // lockout left when the last check was refused
-    std::optional<StaffAction> requested;    // the session performs it and clears it
-    std::filesystem::path talon;             // for Reprint
-    std::optional<StaffAction> confirming;   // Restart and Reboot ask once more
-    bool busy = false;                       // an action is under way
-    std::string result;                      // translation key of the last result
-    std::string detail;                      // its detail for staff (printer state, error)
+    std::string pin;                        // digits; wiped on every way out
+    bool pin_check_requested = false;       // the session checks it off the UI thread and clears it
+    bool checking = false;                  // ... and reports with pin_checked()
+    int locked_s = 0;                       // lockout left when the last check was refused
+    std::optional<StaffAction> requested;   // the session performs it and clears it
+    std::filesystem::path talon;            // for Reprint
+    std::optional<StaffAction> confirming;  // Restart and Reboot ask once more
+    bool busy = false;                      // an action is under way
+    std::string result;                     // translation key of the last result
+    std::string detail;                     // its detail for staff (printer state, error)
     std::vector<Clock::time_point> corner_taps;
 };
 
@@ -48,65 +65,65 @@ struct Flow {
     Screen screen = Screen::Attract;
     std::string language = "kk";
     Complaint complaint;
-    Field focus = Field::Surname;          // where the on-screen keyboard types
+    Field focus = Field::Surname;  // where the on-screen keyboard types
     int focus_official = 0;
-    std::size_t caret = 0;                 // in the focused text, in bytes, on a code point boundary
-    std::vector<FieldError> errors;        // of the current screen, after a refused next()
-    bool back_to_review = false;           // a step opened by "Change" on the review screen
-    bool cancel_asked = false;             // "Cancel" waits for its confirmation
-    bool submit_requested = false;         // the session starts the submission and clears it
-    std::string idempotency_key;           // one per complaint, kept across retries
-    std::string registration_number;       // on Done: the register's, or the local one
-    bool offline = false;                  // on Done: the register has not numbered it yet
-    std::string failure;                   // translation key on Failed
-    std::string status_query;              // the number typed on the status screen
-    bool status_requested = false;         // the session looks it up and clears it
-    bool assistance_requested = false;     // the session tells staff and clears it
-    bool assistance_cancelled = false;     // ... or that the citizen no longer needs them
-    std::optional<WallClock::time_point> assistance_at;   // when staff were told
-    bool large_text = false;               // accessibility, until the citizen leaves
+    std::size_t caret = 0;              // in the focused text, in bytes, on a code point boundary
+    std::vector<FieldError> errors;     // of the current screen, after a refused next()
+    bool back_to_review = false;        // a step opened by "Change" on the review screen
+    bool cancel_asked = false;          // "Cancel" waits for its confirmation
+    bool submit_requested = false;      // the session starts the submission and clears it
+    std::string idempotency_key;        // one per complaint, kept across retries
+    std::string registration_number;    // on Done: the register's, or the local one
+    bool offline = false;               // on Done: the register has not numbered it yet
+    std::string failure;                // translation key on Failed
+    std::string status_query;           // the number typed on the status screen
+    bool status_requested = false;      // the session looks it up and clears it
+    bool assistance_requested = false;  // the session tells staff and clears it
+    bool assistance_cancelled = false;  // ... or that the citizen no longer needs them
+    std::optional<WallClock::time_point> assistance_at;  // when staff were told
+    bool large_text = false;                             // accessibility, until the citizen leaves
     bool high_contrast = false;
 
     // Section: intents from the screens
-    void start(std::string_view lang);     // attract: one of the three language buttons
+    void start(std::string_view lang);  // attract: one of the three language buttons
     void choose_language(std::string_view lang);
     void go_home();
-    void file_complaint();                 // home: the four choices
+    void file_complaint();  // home: the four choices
     void check_status();
     void how_appeals_work();
-    void call_specialist();                // home: asks for help and says so on a screen
-    void help();                           // any step: asks for help, the citizen stays put
+    void call_specialist();  // home: asks for help and says so on a screen
+    void help();             // any step: asks for help, the citizen stays put
     void cancel_help();
-    void assistance_told(WallClock::time_point at);   // from the session
-    void look_up_status();                 // status screen: "check"
-    void add_ground(std::string_view text);   // a common ground, appended to the grounds
+    void assistance_told(WallClock::time_point at);  // from the session
+    void look_up_status();                           // status screen: "check"
+    void add_ground(std::string_view text);          // a common ground, appended to the grounds
     void choose_addressee(Addressee a);
     void choose_service(std::string_view code);
     void next(std::chrono::sys_days today);
     void back();
-    void change(Screen step);              // review: "Change" opens a step, Next comes back
-    void cancel();                         // asks once...
-    void cancel_confirmed();               // ...then wipes everything
+    void change(Screen step);  // review: "Change" opens a step, Next comes back
+    void cancel();             // asks once...
+    void cancel_confirmed();   // ...then wipes everything
     void keep_going();
-    void focus_on(Field f, int official = 0);   // the caret goes to the end of the text
-    void focus_error(std::size_t index);   // an entry of the error summary
-    void next_field();                     // the keyboard's Enter in a one-line field
-    void type(std::string_view utf8);      // one key of the on-screen keyboard, at the caret
-    void backspace();                      // the letter before the caret
+    void focus_on(Field f, int official = 0);  // the caret goes to the end of the text
+    void focus_error(std::size_t index);       // an entry of the error summary
+    void next_field();                         // the keyboard's Enter in a one-line field
+    void type(std::string_view utf8);          // one key of the on-screen keyboard, at the caret
+    void backspace();                          // the letter before the caret
     void caret_left();
     void caret_right();
-    void caret_to(std::size_t code_points);   // a tap in the text
+    void caret_to(std::size_t code_points);  // a tap in the text
     void add_official();
     void remove_official(int index);
     void set_consent(bool given);
     void add_signature_stroke(SignatureStroke stroke);
     void clear_signature();
-    void finish();                         // back to attract from Done/Failed/EgovInfo; wipes
+    void finish();  // back to attract from Done/Failed/EgovInfo; wipes
 
     // Section: results of background work, reported by the app
     void submitted(std::string number, bool offline_number);
     void submit_failed(std::string reason_key);
-    void retry();                          // Failed -> Submitting, same complaint and key
+    void retry();  // Failed -> Submitting, same complaint and key
 
     // Section: service mode (staff). The gesture: five taps within 4 s in the attract screen's
     // top-left corner open the PIN pad.
@@ -115,35 +132,35 @@ struct Flow {
     void pin_digit(char digit);
     void pin_backspace();
     void pin_submit();
-    void pin_checked(bool accepted, int locked_s);   // from the app
-    void open_service(Screen s);           // ServiceHome, ServiceReprint, ServiceLog
+    void pin_checked(bool accepted, int locked_s);  // from the app
+    void open_service(Screen s);                    // ServiceHome, ServiceReprint, ServiceLog
     void staff_request(StaffAction a, std::filesystem::path talon = {});
     void staff_confirm();
     void staff_cancel();
-    void staff_done(std::string result_key, std::string detail);   // from the app
-    void leave_service();                  // back to attract; the app records the logout
+    void staff_done(std::string result_key, std::string detail);  // from the app
+    void leave_service();  // back to attract; the app records the logout
     bool in_service() const;
 
     // Section: what the screens show
     std::string* focused_text();
     const std::string* focused_text() const;
-    std::size_t caret_code_points() const; // the caret as letters from the start
+    std::size_t caret_code_points() const;  // the caret as letters from the start
     std::vector<FieldError> errors_for(Field f, int official = -1) const;
-    int step() const;                      // 1-based step of the filing, 0 outside it
+    int step() const;  // 1-based step of the filing, 0 outside it
     static int step_count();
-    static Screen step_screen(int step);   // 1-based
+    static Screen step_screen(int step);  // 1-based
 
     // Section: inactivity
     void touched(Clock::time_point now) { last_touch = now; }
     Idle idle(Clock::time_point now, std::chrono::seconds warn_after,
               std::chrono::seconds reset_after) const;
-    void expire();                         // wipe everything typed, back to attract
+    void expire();  // wipe everything typed, back to attract
 
     Clock::time_point last_touch{};
 };
 
 Keypad keypad_for(Field f);
-std::size_t max_length(Field f);           // in code points
-std::vector<Field> fields_of(Screen s);    // validated on next()
+std::size_t max_length(Field f);         // in code points
+std::vector<Field> fields_of(Screen s);  // validated on next()
 
 }  // namespace kiosk

@@ -29,27 +29,27 @@ struct OutboxError : std::runtime_error {
 };
 
 enum class Delivery {
-    Queued,       // waiting for (another) attempt
-    Delivering,   // an attempt is under way
-    Registered,   // the register confirmed and gave its number
-    Failed,       // the register refused it for good; staff must look
+    Queued,      // waiting for (another) attempt
+    Delivering,  // an attempt is under way
+    Registered,  // the register confirmed and gave its number
+    Failed,      // the register refused it for good; staff must look
 };
-std::string_view delivery_name(Delivery d);   // "queued", ...
+std::string_view delivery_name(Delivery d);  // "queued", ...
 
 // What the UI, staff and monitoring see of one complaint. No personal data.
 struct OutboxItem {
     std::int64_t id = 0;
-    std::string local_number;          // printed on an offline talon, e.g. "KSK-01-000042"
+    std::string local_number;  // printed on an offline talon, e.g. "KSK-01-000042"
     std::string idempotency_key;
-    std::string token;                 // the register's token, until it gives the number
+    std::string token;  // the register's token, until it gives the number
     Delivery state = Delivery::Queued;
-    std::string registration_number;   // when Registered
-    std::string last_error;            // why the last attempt failed
+    std::string registration_number;  // when Registered
+    std::string last_error;           // why the last attempt failed
     int attempts = 0;
     WallClock::time_point accepted_at, next_attempt_at;
     std::optional<WallClock::time_point> delivered_at;
     bool talon_printed = false;
-    bool purged = false;               // personal data removed
+    bool purged = false;  // personal data removed
 };
 
 struct OutboxStats {
@@ -111,8 +111,8 @@ private:
 // What one delivery pass saw of the register, for monitoring.
 struct DeliveryReport {
     int registered = 0, refused = 0;
-    std::optional<WallClock::time_point> answered_at, unreachable_at;   // the last of each
-    std::string error;                 // the last transport error
+    std::optional<WallClock::time_point> answered_at, unreachable_at;  // the last of each
+    std::string error;                                                 // the last transport error
 };
 
 // Sends due items until none is due. Returns how many were registered. One pass of the

@@ -48,9 +48,10 @@ struct Backoffice {
 // The expected answer date of a complaint registered at `registered_at`: five working days for
 // the head of the service provider (Law on state services, art. 25); none for the other
 // addressees, whose term the procedure does not give, or when the calendar does not cover it.
-std::optional<std::chrono::sys_days> expected_answer_day(const WorkingDayCalendar& calendar, Addressee to,
+std::optional<std::chrono::sys_days> expected_answer_day(const WorkingDayCalendar& calendar,
+                                                         Addressee to,
                                                          WallClock::time_point registered_at);
-std::string day_text(std::chrono::sys_days day);   // DD.MM.YYYY
+std::string day_text(std::chrono::sys_days day);  // DD.MM.YYYY
 
 // The talon's words: the citizen's language plus Kazakh and Russian. With no registration
 // number yet (the register unreachable) it carries the local number and says so. The
@@ -65,26 +66,28 @@ printer::Talon make_test_talon(const Backoffice& office, WallClock::time_point n
 // translation key ("print.no_paper", ...), empty when it printed or went to the spool folder.
 struct PrintOutcome {
     std::string problem;
-    std::string detail;                  // printer state for staff and the journal
-    bool printed = false;                // came out of a printer (not merely spooled)
+    std::string detail;    // printer state for staff and the journal
+    bool printed = false;  // came out of a printer (not merely spooled)
 };
 
 struct SubmissionResult {
-    bool accepted = false;               // durably in the outbox: nothing can lose it now
-    OutboxItem item;                     // its local number and, when the register answered, its number
-    std::filesystem::path talon;         // the spooled PDF (kept for reprint), empty if none
+    bool accepted = false;        // durably in the outbox: nothing can lose it now
+    OutboxItem item;              // its local number and, when the register answered, its number
+    std::filesystem::path talon;  // the spooled PDF (kept for reprint), empty if none
     PrintOutcome print;
-    std::string error;                   // for logs: never personal data
+    std::string error;  // for logs: never personal data
 };
 
 // Sends the spooled talon to the configured printer and counts the paper; with no printer
 // configured the spool folder is the talon's destination.
-PrintOutcome print_talon(const Backoffice& office, const std::filesystem::path& talon, const std::string& job_name);
+PrintOutcome print_talon(const Backoffice& office, const std::filesystem::path& talon,
+                         const std::string& job_name);
 
 // Commits the complaint to the outbox, wakes the delivery worker, waits (on this background
 // thread, never the UI's) up to register.answer_wait_s for the register's number, then makes
 // and prints the talon. Retrying with the same idempotency key never files a second complaint.
-std::future<SubmissionResult> submit_in_background(Complaint c, const Backoffice& office, std::string language,
+std::future<SubmissionResult> submit_in_background(Complaint c, const Backoffice& office,
+                                                   std::string language,
                                                    std::string idempotency_key);
 
 // Section: what the status screen and staff see

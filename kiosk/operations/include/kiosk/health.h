@@ -21,10 +21,10 @@ std::string_view kiosk_version();
 
 // What the printer said when last asked.
 struct PrinterHealth {
-    bool configured = false;     // false: talons go to the spool folder, nothing to watch
+    bool configured = false;  // false: talons go to the spool folder, nothing to watch
     bool reachable = true;
     bool media_empty = false, media_low = false, jam = false, cover_open = false, offline = false;
-    std::string state = "spool"; // "idle", "processing", "stopped", "unreachable", "spool"
+    std::string state = "spool";  // "idle", "processing", "stopped", "unreachable", "spool"
 };
 
 // Figures that take I/O to read (database, printer, disk, certificates): sampled off the UI
@@ -47,8 +47,9 @@ struct StaffEvent {
 
 // Frame times in a Prometheus histogram: a frame over 33 ms is a stall the citizen sees.
 struct FrameHistogram {
-    static constexpr std::array<double, 8> kBounds{0.005, 0.010, 0.016, 0.033, 0.050, 0.100, 0.250, 1.0};
-    std::array<std::uint64_t, kBounds.size()> below{};   // cumulative: frames <= bound
+    static constexpr std::array<double, 8> kBounds{0.005, 0.010, 0.016, 0.033,
+                                                   0.050, 0.100, 0.250, 1.0};
+    std::array<std::uint64_t, kBounds.size()> below{};  // cumulative: frames <= bound
     std::uint64_t count = 0;
     double sum_s = 0;
     void add(double seconds);
@@ -59,15 +60,16 @@ struct Figures {
     std::string kiosk_id, version;
     WallClock::time_point started{};
     std::uint64_t accepted = 0, delivered = 0, refused = 0;
-    std::uint64_t talons_printed = 0, print_failures = 0, assistance_requests = 0, inactivity_wipes = 0;
+    std::uint64_t talons_printed = 0, print_failures = 0, assistance_requests = 0,
+                  inactivity_wipes = 0;
     std::array<std::uint64_t, kStaffActionCount> staff{};
     std::optional<WallClock::time_point> register_success, register_error, heartbeat_success;
-    std::string register_error_reason;   // the transport's words, e.g. "Couldn't connect to server"
+    std::string register_error_reason;  // the transport's words, e.g. "Couldn't connect to server"
     std::optional<Clock::time_point> last_frame;
     FrameHistogram frames;
     Sample sample;
-    std::vector<StaffEvent> staff_events;   // the latest, oldest first
-    std::uint64_t staff_events_reported = 0;   // seq the register has taken in a heartbeat
+    std::vector<StaffEvent> staff_events;     // the latest, oldest first
+    std::uint64_t staff_events_reported = 0;  // seq the register has taken in a heartbeat
 
     bool register_up() const;
 };
@@ -76,7 +78,7 @@ struct Figures {
 struct HealthLimits {
     std::chrono::seconds outbox_stuck_after{3600};
     std::uint64_t disk_low_bytes = 200ull << 20;
-    std::chrono::seconds frozen_after{60};   // the UI draws at least every few seconds
+    std::chrono::seconds frozen_after{60};  // the UI draws at least every few seconds
 };
 
 // Collects the figures; every method is thread-safe and quick (no I/O).
@@ -94,7 +96,7 @@ public:
     void assistance_requested();
     void inactivity_wipe();
     void frame_drawn(Clock::time_point at, Clock::duration took);
-    void staff(StaffAction a, WallClock::time_point at);   // also logged
+    void staff(StaffAction a, WallClock::time_point at);  // also logged
     void sampled(Sample s);
 
     Figures figures() const;
@@ -108,13 +110,15 @@ private:
 // Section: views of the figures (pure, testable)
 
 // Why the kiosk is unhealthy, one short English line each; empty when healthy.
-std::vector<std::string> health_problems(const Figures& f, const HealthLimits& limits, WallClock::time_point now,
-                                         Clock::time_point steady_now);
+std::vector<std::string> health_problems(const Figures& f, const HealthLimits& limits,
+                                         WallClock::time_point now, Clock::time_point steady_now);
 
 // The Prometheus text exposition format (0.0.4).
-std::string metrics_text(const Figures& f, const std::vector<std::string>& problems, WallClock::time_point now);
+std::string metrics_text(const Figures& f, const std::vector<std::string>& problems,
+                         WallClock::time_point now);
 
 // The heartbeat's JSON object: the same figures, and the staff actions not yet reported.
-std::string heartbeat_json(const Figures& f, const std::vector<std::string>& problems, WallClock::time_point now);
+std::string heartbeat_json(const Figures& f, const std::vector<std::string>& problems,
+                           WallClock::time_point now);
 
 }  // namespace kiosk

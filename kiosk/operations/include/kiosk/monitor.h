@@ -25,11 +25,12 @@ HealthLimits health_limits(const Config& cfg);
 // GET /metrics and GET /healthz, nothing else; at most a few connections, short timeouts.
 class ManagementServer {
 public:
-    ManagementServer(const ListenAddress& at, const Health& health, HealthLimits limits);   // throws on bind failure
+    ManagementServer(const ListenAddress& at, const Health& health,
+                     HealthLimits limits);  // throws on bind failure
     ~ManagementServer();
     ManagementServer(const ManagementServer&) = delete;
     ManagementServer& operator=(const ManagementServer&) = delete;
-    int port() const;   // the bound port
+    int port() const;  // the bound port
 
     const Health& health;
     const HealthLimits limits;
@@ -44,7 +45,7 @@ public:
     // the monitor's thread.
     Monitor(const Config& cfg, Health& health, printer::PaperCounter& paper);
     ~Monitor();
-    void wake();                  // sample now: after a print, a staff action
+    void wake();  // sample now: after a print, a staff action
 
 private:
     void loop();
@@ -55,7 +56,7 @@ private:
     const Config& cfg_;
     Health& health_;
     printer::PaperCounter& paper_;
-    std::unique_ptr<Outbox> outbox_;   // the sampler's own connection, opened on its thread
+    std::unique_ptr<Outbox> outbox_;  // the sampler's own connection, opened on its thread
     std::optional<ManagementServer> server_;
     std::mutex mutex_;
     std::condition_variable wakeup_;

@@ -11,7 +11,7 @@ namespace kiosk {
 void notify_ready();                          // after the first frame is on the screen
 void notify_status(const std::string& text);  // "systemctl status" shows it
 void notify_stopping();
-void notify_watchdog();                       // only from the UI loop: a frozen screen stops it
+void notify_watchdog();  // only from the UI loop: a frozen screen stops it
 // How often systemd wants WATCHDOG=1; nullopt when no watchdog is set for this process.
 std::optional<std::chrono::microseconds> watchdog_interval();
 

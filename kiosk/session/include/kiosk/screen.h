@@ -11,8 +11,28 @@ namespace kiosk {
 
 // Icons the view draws beside labels (from the icon font).
 enum class Icon {
-    None, File, Search, Info, Help, Back, Next, Cancel, Tick, Warning, Error, Add, Remove, Edit,
-    Print, Clock, Send, Home, Text, Contrast, Language, Close,
+    None,
+    File,
+    Search,
+    Info,
+    Help,
+    Back,
+    Next,
+    Cancel,
+    Tick,
+    Warning,
+    Error,
+    Add,
+    Remove,
+    Edit,
+    Print,
+    Clock,
+    Send,
+    Home,
+    Text,
+    Contrast,
+    Language,
+    Close,
 };
 
 enum class Kind {
@@ -47,31 +67,31 @@ struct Item {
     std::string label;
     std::string value;
     std::string hint;
-    std::string error;           // a field's problem in words; empty when fine
+    std::string error;  // a field's problem in words; empty when fine
     Icon icon = Icon::None;
     Tone tone = Tone::Normal;
-    bool on = false;             // chosen, focused, switched on
+    bool on = false;  // chosen, focused, switched on
     bool required = false;
-    bool reveal = false;         // scrolled into view when it appears (an answer to a question)
-    int lines = 1;               // a field's height in lines
-    Intent intent;               // what touching it does
-    std::vector<Row> rows;       // a card's answers, a panel's lines
-    std::vector<Item> entries;   // an error summary's entries (each an Action with its intent)
+    bool reveal = false;        // scrolled into view when it appears (an answer to a question)
+    int lines = 1;              // a field's height in lines
+    Intent intent;              // what touching it does
+    std::vector<Row> rows;      // a card's answers, a panel's lines
+    std::vector<Item> entries;  // an error summary's entries (each an Action with its intent)
 };
 
 // Where the view puts what: the page scrolls; the footer and the dialog stay put.
 struct ScreenContent {
     std::string title;
-    std::string step;                 // "Step 3 of 8: Applicant", empty outside the filing
-    std::vector<std::string> steps;   // every step's short name, for the indicator
-    int current_step = 0;             // 1-based, 0 outside the filing
-    std::vector<Item> banner;         // above the page, in view however it scrolls: the error
-                                      // summary, a specialist on the way
-    std::vector<Item> page;           // reading order
-    std::vector<Item> footer;         // back, next, cancel, help
-    std::vector<Item> access;         // text size, contrast, language: the bottom bar
-    std::vector<Item> dialog;         // a question over the page (cancel, inactivity), modal
-    bool keyboard = false;            // a text field has the focus
+    std::string step;                // "Step 3 of 8: Applicant", empty outside the filing
+    std::vector<std::string> steps;  // every step's short name, for the indicator
+    int current_step = 0;            // 1-based, 0 outside the filing
+    std::vector<Item> banner;        // above the page, in view however it scrolls: the error
+                                     // summary, a specialist on the way
+    std::vector<Item> page;          // reading order
+    std::vector<Item> footer;        // back, next, cancel, help
+    std::vector<Item> access;        // text size, contrast, language: the bottom bar
+    std::vector<Item> dialog;        // a question over the page (cancel, inactivity), modal
+    bool keyboard = false;           // a text field has the focus
 };
 
 // The content of the session's current screen at `now`. Service mode's screens carry only their

@@ -35,13 +35,14 @@ public:
         future_ = std::async(std::launch::async, std::forward<F>(work));
         return true;
     }
-    bool hold(std::future<T> started) {   // work started elsewhere
+    bool hold(std::future<T> started) {  // work started elsewhere
         if (running()) return false;
         future_ = std::move(started);
         return true;
     }
     std::optional<T> take() {
-        if (!running() || future_.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return std::nullopt;
+        if (!running() || future_.wait_for(std::chrono::seconds(0)) != std::future_status::ready)
+            return std::nullopt;
         return future_.get();
     }
     void wait() const {
@@ -55,14 +56,51 @@ private:
 // Section: what a view reports
 
 enum class Act {
-    Start, Language, Home, FileComplaint, CheckStatus, HowAppealsWork, CallSpecialist,
-    Help, CancelHelp, LookUpStatus, ChooseAddressee, ChooseService, AddGround,
-    Next, Back, Change, Cancel, CancelConfirmed, KeepGoing, Finish, Retry,
-    Focus, FocusError, NextField, Type, Backspace, CaretLeft, CaretRight, CaretTo,
-    AddOfficial, RemoveOfficial, Consent, ClearSignature,
-    LargeText, Contrast, StillHere,
+    Start,
+    Language,
+    Home,
+    FileComplaint,
+    CheckStatus,
+    HowAppealsWork,
+    CallSpecialist,
+    Help,
+    CancelHelp,
+    LookUpStatus,
+    ChooseAddressee,
+    ChooseService,
+    AddGround,
+    Next,
+    Back,
+    Change,
+    Cancel,
+    CancelConfirmed,
+    KeepGoing,
+    Finish,
+    Retry,
+    Focus,
+    FocusError,
+    NextField,
+    Type,
+    Backspace,
+    CaretLeft,
+    CaretRight,
+    CaretTo,
+    AddOfficial,
+    RemoveOfficial,
+    Consent,
+    ClearSignature,
+    LargeText,
+    Contrast,
+    StillHere,
     // staff
-    PinDigit, PinErase, PinOk, StaffOpen, StaffDo, StaffConfirm, StaffCancel, StaffLeave,
+    PinDigit,
+    PinErase,
+    PinOk,
+    StaffOpen,
+    StaffDo,
+    StaffConfirm,
+    StaffCancel,
+    StaffLeave,
 };
 
 // What touching an item does: the act and its argument (a language, a field and official, a
@@ -82,28 +120,29 @@ struct SessionParts {
     const Backoffice& office;
     Health& health;
     PinGate& pin_gate;
-    std::function<void()> look_again;   // the monitor samples now (after prints, staff actions)
+    std::function<void()> look_again;  // the monitor samples now (after prints, staff actions)
 };
 
 // The register's catalog: cached on disk, refreshed in the background, kept across citizens.
 struct CatalogState {
-    std::optional<net::ServicesResult> services;   // nullopt until the cache or the register gave one
-    bool stale = false;                            // shown from the cache, not yet refreshed
-    Clock::time_point retry_at{};                  // a failed fetch waits before the next
+    std::optional<net::ServicesResult>
+        services;                  // nullopt until the cache or the register gave one
+    bool stale = false;            // shown from the cache, not yet refreshed
+    Clock::time_point retry_at{};  // a failed fetch waits before the next
 };
 
 // What background work told this citizen; wiped with the session.
 struct CitizenResults {
-    std::vector<StatusLine> status;          // the status look-up's answer
-    std::string print_problem;               // on Done: why there is no talon
-    std::string expected_answer;             // on Done: DD.MM.YYYY, "" when none is due
-    Clock::time_point done_at{};             // on Done: the screen closes itself after a while
+    std::vector<StatusLine> status;  // the status look-up's answer
+    std::string print_problem;       // on Done: why there is no talon
+    std::string expected_answer;     // on Done: DD.MM.YYYY, "" when none is due
+    Clock::time_point done_at{};     // on Done: the screen closes itself after a while
 };
 
 class Session {
 public:
     explicit Session(SessionParts parts);
-    ~Session();                              // waits for work in flight (each bounded by its timeouts)
+    ~Session();  // waits for work in flight (each bounded by its timeouts)
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;
 
@@ -116,7 +155,7 @@ public:
     // done screen and ends a session nobody touches. Never waits. True when something changed.
     bool poll(Clock::time_point now);
     Idle idle(Clock::time_point now) const;
-    bool busy() const;                       // work under way or a live screen: draw often
+    bool busy() const;  // work under way or a live screen: draw often
     bool restart_requested() const { return restart_requested_ && !staff_.running(); }
     int done_seconds_left(Clock::time_point now) const;
 
@@ -133,7 +172,7 @@ public:
     const Backoffice& office() const { return parts_.office; }
     const Health& health() const { return parts_.health; }
     const PinGate& pin_gate() const { return parts_.pin_gate; }
-    const std::string& t(std::string_view key) const;   // in the citizen's language
+    const std::string& t(std::string_view key) const;  // in the citizen's language
 
     static constexpr std::chrono::seconds kDoneCloses{30};
 
@@ -147,7 +186,7 @@ private:
     Flow flow_;
     CatalogState catalog_;
     CitizenResults results_;
-    std::uint64_t generation_ = 0;           // which citizen a result belongs to
+    std::uint64_t generation_ = 0;  // which citizen a result belongs to
     std::uint64_t status_generation_ = 0;
     bool restart_requested_ = false;
     bool talons_listed_ = false;

@@ -21,9 +21,9 @@ std::string hash_pin(std::string_view pin);
 bool pin_matches(std::string_view pin, const std::string& hash);
 
 struct LockoutPolicy {
-    int free_attempts = 3;            // consecutive wrong PINs before the first lockout
-    std::chrono::seconds first{30};   // the first lockout; each further wrong PIN doubles it...
-    std::chrono::seconds max{900};    // ...up to this
+    int free_attempts = 3;           // consecutive wrong PINs before the first lockout
+    std::chrono::seconds first{30};  // the first lockout; each further wrong PIN doubles it...
+    std::chrono::seconds max{900};   // ...up to this
 };
 
 // The gate in front of service mode. Thread-safe: the slow check runs on a worker thread while
@@ -35,8 +35,8 @@ public:
 
     struct Attempt {
         enum Verdict { Accepted, Refused, LockedOut } verdict;
-        std::chrono::seconds wait;   // until the next attempt may be made; 0 = now
-        int failures;                // consecutive wrong PINs so far
+        std::chrono::seconds wait;  // until the next attempt may be made; 0 = now
+        int failures;               // consecutive wrong PINs so far
     };
 
     // A missing, unreadable or garbled file means no lockout.
@@ -55,16 +55,16 @@ private:
         int failures = 0;
         std::chrono::sys_seconds locked_until{};
     };
-    std::chrono::seconds remaining(Clock::time_point now) const;   // mutex_ held
+    std::chrono::seconds remaining(Clock::time_point now) const;  // mutex_ held
     std::chrono::seconds lockout_for(int failures) const;
     State failed(State s, Clock::time_point now) const;
     void save(const State& s) const;
 
     std::filesystem::path file_;
     LockoutPolicy policy_;
-    std::mutex attempts_;           // one check at a time, held for the whole attempt
-    mutable std::mutex mutex_;      // guards state_, held only briefly
-    mutable State state_;           // mutable: wait() pulls a lockout back after the clock went back
+    std::mutex attempts_;       // one check at a time, held for the whole attempt
+    mutable std::mutex mutex_;  // guards state_, held only briefly
+    mutable State state_;       // mutable: wait() pulls a lockout back after the clock went back
 };
 
 }  // namespace kiosk
