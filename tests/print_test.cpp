@@ -282,6 +282,8 @@ TEST_F(PaperCounterTest, SurvivesARestartAndRestocks) {
     EXPECT_EQ(paper.remaining(), 200);
     EXPECT_EQ(printer::PaperCounter(file(), 200, 20).remaining(), 200);
     EXPECT_FALSE(fs::exists(file().string() + ".tmp"));
+    EXPECT_EQ(fs::status(file()).permissions(), fs::perms::owner_read | fs::perms::owner_write);
+    EXPECT_EQ(fs::status(file().parent_path()).permissions(), fs::perms::owner_all);
 }
 
 TEST_F(PaperCounterTest, CorruptFileIsAClearError) {

@@ -472,6 +472,10 @@ TEST(Spool, WritesWholeFileAndNoTemp) {
     EXPECT_EQ(path, spool / "ЖТ-2026-00000742.pdf");
     EXPECT_EQ(slurp(path), std::string(pdf.begin(), pdf.end()));
     EXPECT_FALSE(fs::exists(spool / "ЖТ-2026-00000742.pdf.tmp"));
+    // The talon names the applicant: private whatever the umask.
+    EXPECT_EQ(fs::status(path).permissions(), fs::perms::owner_read | fs::perms::owner_write);
+    EXPECT_EQ(fs::status(spool).permissions(), fs::perms::owner_all);
+    EXPECT_EQ(fs::status(spool.parent_path()).permissions(), fs::perms::owner_all);
 
     // A reprint replaces the file whole.
     printer::spool_talon(spool, "ЖТ-2026-00000742", {'x'});

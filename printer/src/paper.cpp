@@ -1,7 +1,7 @@
 // printer/paper: the talon counter of the current roll, kept in a one-line file.
 #include "printer/paper.h"
 
-#include "atomic_file.h"
+#include <common/atomic_file.h>
 
 #include <charconv>
 #include <climits>
@@ -90,13 +90,12 @@ int PaperCounter::remaining() const {
 bool PaperCounter::low() const { return remaining() < warn_below_; }
 
 void PaperCounter::save(int printed) {
-    std::error_code ec;
-    if (file_.has_parent_path()) fs::create_directories(file_.parent_path(), ec);
-    if (ec)
-        throw Error("printer: creating folder \"" + file_.parent_path().string() +
-                    "\" failed: " + ec.message());
-    detail::write_atomically(
-        file_, std::string(header) + std::string(key) + std::to_string(printed) + "\n", 0644);
+    common::FileStatus s;
+    if (file_.has_parent_path()) s = common::make_private_dir(file_.parent_path());
+    if (s.ok())
+        s = common::write_file_atomically(
+            file_, std::string(header) + std::string(key) + std::to_string(printed) + "\n");
+    if (!s.ok()) throw Error("printer: paper counter: " + s.message);
 }
 
 }  // namespace printer

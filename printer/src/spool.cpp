@@ -1,7 +1,8 @@
 // printer/spool: puts a finished talon on disk so that a power cut never leaves half of one,
 // and finds the last ones again for reprint.
-#include "atomic_file.h"
 #include "printer/talon.h"
+
+#include <common/atomic_file.h>
 
 #include <algorithm>
 #include <system_error>
@@ -22,13 +23,13 @@ void check_name(const std::string& name) {
 fs::path spool_talon(const fs::path& dir, const std::string& name,
                      const std::vector<unsigned char>& pdf) {
     check_name(name);
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec)
-        throw Error("printer: creating folder \"" + dir.string() + "\" failed: " + ec.message());
+    // Private (folder 0700, file 0600): the talon names the applicant.
+    if (const auto made = common::make_private_dir(dir); !made.ok())
+        throw Error("printer: " + made.message);
     const fs::path path = dir / (name + ".pdf");
-    // 0640: the talon names the applicant, so other users may not read it.
-    detail::write_atomically(path, {reinterpret_cast<const char*>(pdf.data()), pdf.size()}, 0640);
+    const auto written = common::write_file_atomically(
+        path, {reinterpret_cast<const char*>(pdf.data()), pdf.size()});
+    if (!written.ok()) throw Error("printer: " + written.message);
     return path;
 }
 

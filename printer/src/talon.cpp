@@ -3,6 +3,7 @@
 
 #include "printer/qr.h"
 
+#include <common/utf8.h>
 #include <hpdf.h>
 
 #include <algorithm>
@@ -72,33 +73,8 @@ double side_pad(const TextStyle& s) { return s.size * overhang_em + stroke_width
 
 // The code point at s[i] and its length in bytes; U+FFFD and 1 for a malformed sequence.
 std::pair<char32_t, std::size_t> decode(std::string_view s, std::size_t i) {
-    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-    const unsigned char lead = byte(i);
-    if (lead < 0x80) return {lead, 1};
-    const std::size_t len = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC2 ? 2 : 0;
-    if (len == 0 || lead > 0xF4 || i + len > s.size()) return {replacement, 1};
-    char32_t cp = lead & (0x7F >> len);
-    for (std::size_t k = 1; k < len; ++k) {
-        if ((byte(i + k) & 0xC0) != 0x80) return {replacement, 1};
-        cp = (cp << 6) | (byte(i + k) & 0x3F);
-    }
-    constexpr char32_t shortest[] = {0, 0, 0x80, 0x800, 0x10000};  // overlong forms are malformed
-    if (cp < shortest[len] || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
-        return {replacement, 1};
-    return {cp, len};
-}
-
-void append_utf8(std::string& out, char32_t cp) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {  // only the Basic Multilingual Plane reaches here
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
+    const auto cp = common::decode_code_point(s, i);
+    return cp ? std::pair(cp->value, cp->bytes) : std::pair(replacement, std::size_t{1});
 }
 
 // libharu's UTF-8 encoder takes only the Basic Multilingual Plane and trusts its input, so
@@ -111,7 +87,7 @@ std::string clean(std::string_view in) {
         auto [cp, len] = decode(in, i);
         i += len;
         if (cp != '\n' && (cp < 0x20 || (cp >= 0x7F && cp < 0xA0))) cp = ' ';
-        append_utf8(out, cp > 0xFFFF ? replacement : cp);
+        common::append_utf8(out, cp > 0xFFFF ? replacement : cp);
     }
     return out;
 }
@@ -138,21 +114,14 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
     return parts;
 }
 
-// Index just past the UTF-8 character that starts at i.
-std::size_t next_char(std::string_view s, std::size_t i) {
-    do ++i;
-    while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80);
-    return i;
-}
-
 // Bytes of the longest head of word that fits, cut between characters; at least one
 // character, so that wrapping always moves on. A double surname breaks before a hyphen and a
 // URL after a slash when one fits: a line ending in a hyphen would be read (by pdftotext too)
 // as a word split in two, and the hyphen lost.
 std::size_t fitting_head(std::string_view word, const Fits& fits) {
-    std::size_t head = next_char(word, 0);
+    std::size_t head = common::next_code_point(word, 0);
     for (std::size_t more; head < word.size(); head = more) {
-        more = next_char(word, head);
+        more = common::next_code_point(word, head);
         if (!fits(word.substr(0, more))) break;
     }
     const std::size_t joint = word.substr(0, head).find_last_of("-/");

@@ -8,8 +8,8 @@
 namespace printer {
 
 // Talons left on the roll, counted by the kiosk: a thermal printer rarely warns before the
-// paper is out. Kept in a small file (state_file, written atomically) that survives restarts;
-// a missing file means a fresh roll. Thread-safe.
+// paper is out. Kept in a small private file (state_file, written atomically, 0600) that survives
+// restarts; a missing file means a fresh roll. Thread-safe.
 class PaperCounter {
 public:
     // Throws Error when the numbers make no sense or the file is not one this class wrote.

@@ -48,7 +48,8 @@ struct TalonStyle {
 std::vector<unsigned char> render_talon(const Talon& talon, const TalonStyle& style);
 
 // Writes the PDF into dir as name (plus ".pdf") atomically: a temp file, fsync, rename, fsync
-// of the folder, so a power cut leaves either the whole talon or none. Returns the final path.
+// of the folder, so a power cut leaves either the whole talon or none. The talon names the
+// applicant: the file is 0600 and a missing dir is made 0700. Returns the final path.
 std::filesystem::path spool_talon(const std::filesystem::path& dir, const std::string& name,
                                   const std::vector<unsigned char>& pdf);
 
