@@ -305,6 +305,8 @@ TEST(NetRetryAfter, SecondsAndDatesAreReadAndCapped) {
         {"3600", 3600s, 3600s},
         {"3601", 3600s, 3600s},
         {"99999999999999999999999", 3600s, 3600s},
+        {"0000000000000000000007", 7s, 7s},  // leading zeros are no overflow
+        {"000", 0s, 0s},
         {"-5", 0s, 0s},
         {"soon", 0s, 0s},
         {"\x01\x02", 0s, 0s},
@@ -316,6 +318,11 @@ TEST(NetRetryAfter, SecondsAndDatesAreReadAndCapped) {
         {http_date(t - 3600, "%a, %d %b %Y %H:%M:%S GMT"), 0s, 0s},         // past
         {http_date(t + 86400, "%a, %d %b %Y %H:%M:%S GMT"), 3600s, 3600s},  // capped
         {"Sun, 06 Nov 1994 08:49:37 GMT", 0s, 0s},
+        {"Thu, 01 Jan 1970 00:00:00 GMT", 0s, 0s},
+        // Beyond what the clock's nanoseconds hold (April 2262): the cap, not an overflow.
+        {"Sat, 12 Apr 2262 00:00:00 GMT", 3600s, 3600s},
+        {"Fri, 31 Dec 9999 23:59:59 GMT", 3600s, 3600s},
+        {"Fri, 31 Dec 99999 23:59:59 GMT", 3600s, 3600s},
     };
     for (const auto& c : cases) {
         const auto wait = net::parse_retry_after(c.value, now);

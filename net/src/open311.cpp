@@ -272,12 +272,18 @@ std::chrono::seconds parse_retry_after(std::string_view value,
     if (value.empty()) return seconds(0);
     if (value.find_first_not_of("0123456789") == std::string_view::npos) {
         // More digits than the cap has cannot be converted without overflowing; they are the cap.
-        if (value.size() > 5) return kMaxRetryAfter;
-        return std::min(seconds(std::stol(std::string(value))), kMaxRetryAfter);
+        const auto digits = value.substr(std::min(value.find_first_not_of('0'), value.size()));
+        if (digits.size() > 5) return kMaxRetryAfter;
+        return std::min(seconds(digits.empty() ? 0 : std::stol(std::string(digits))),
+                        kMaxRetryAfter);
     }
     // curl_getdate reads all three HTTP-date forms (RFC 9110 5.6.7) and knows no locale.
     const std::time_t when = curl_getdate(std::string(value).c_str(), nullptr);
     if (when < 0) return seconds(0);
+    // Compared in whole seconds first: a date after 2262 (up to year 9999 and beyond) does not
+    // fit the clock's nanoseconds. (when >= 0, so the subtraction cannot overflow.)
+    if (when - kMaxRetryAfter.count() > std::chrono::system_clock::to_time_t(now))
+        return kMaxRetryAfter;
     const auto wait =
         std::chrono::ceil<seconds>(std::chrono::system_clock::from_time_t(when) - now);
     return std::clamp(wait, seconds(0), kMaxRetryAfter);
