@@ -92,7 +92,7 @@ void DevRegister::start(const DevRegisterOptions& options, int port) {
     if (options.require_client_cert) args.insert(args.end(), {"--client-ca", ca_file()});
     for (const auto& fault : options.faults) args.insert(args.end(), {"--fault", fault});
     if (options.allow_fault_header) args.push_back("--allow-fault-header");
-    pid_ = spawn(args, dir_ + "/register.log");
+    pid_ = spawn(args, log_path());
 
     // The port file appears, complete, once the register is listening.
     const auto deadline = Clock::now() + kStartTimeout;
@@ -123,7 +123,8 @@ std::string DevRegister::client_key() const { return dir_ + "/certs/client.key";
 std::string DevRegister::db_path() const { return dir_ + "/register.sqlite"; }
 std::string DevRegister::api_key() const { return kApiKey; }
 std::string DevRegister::catalog_path() const { return KIOSK_REGISTER_CATALOG; }
-std::string DevRegister::log() const { return read_text(dir_ + "/register.log"); }
+std::string DevRegister::log_path() const { return dir_ + "/register.log"; }
+std::string DevRegister::log() const { return read_text(log_path()); }
 
 // Section: the database
 

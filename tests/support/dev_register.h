@@ -46,7 +46,8 @@ public:
     std::string db_path() const;
     std::string api_key() const;
     std::string catalog_path() const;
-    std::string log() const;  // the register's output so far: one line per request or fault
+    std::string log() const;       // the register's output so far: one line per request or fault
+    std::string log_path() const;  // the file log() reads, to follow as it grows
 
     // Runs SQL on the register's database (WAL: neither blocks the other), binding `params` as
     // text to ?1, ?2, ...; returns every row, each column as text ("<null>" for NULL). Throws
