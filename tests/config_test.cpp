@@ -3,6 +3,8 @@
 #include "kiosk/pin.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <fstream>
 
@@ -51,6 +53,18 @@ struct ConfigFile : ::testing::Test {
     static std::string replace(std::string s, const std::string& from, const std::string& to) {
         return s.replace(s.find(from), from.size(), to);
     }
+    // The good file with mutual TLS: the key at certs/client.key with MODE.
+    std::string with_client_key(mode_t mode) {
+        std::ofstream(dir / "certs" / "client.crt") << "not read here\n";
+        std::ofstream(dir / "certs" / "client.key") << "not read here\n";
+        EXPECT_EQ(::chmod((dir / "certs" / "client.key").c_str(), mode), 0);
+        return replace(good(), "api_key",
+                       "client_cert = \"certs/client.crt\"\nclient_key = \"certs/client.key\"\n"
+                       "api_key");
+    }
+    std::string prefix(int line, const std::string& key) {
+        return (dir / "kiosk.toml").string() + ":" + std::to_string(line) + ": " + key + ": ";
+    }
 };
 
 }  // namespace
@@ -90,7 +104,7 @@ TEST_F(ConfigFile, BadFilesNameKeyAndLine) {
                   .find("must end with '/'"),
               std::string::npos);
     EXPECT_NE(error(replace(good(), "api_key = \"k\"\n", ""))
-                  .find("register.api_key: missing (required)"),
+                  .find(":7: register.api_key: missing from [register] (required)"),
               std::string::npos);
     EXPECT_NE(error(replace(good(), "[printer]\n", "[printer]\npaper = \"a5\"\n"))
                   .find(":12: printer.paper"),
@@ -114,4 +128,93 @@ TEST_F(ConfigFile, PlainHttpOnlyToLoopback) {
     EXPECT_EQ(
         load(replace(good(), "https://127.0.0.1:8443/", "http://127.0.0.1:8080/")).register_url,
         "http://127.0.0.1:8080/");
+}
+
+TEST_F(ConfigFile, TheKioskIdIsCapitalsDigitsAndDashes) {
+    for (const std::string& id :
+         {std::string("KSK-AKM-0001"), std::string("A"), std::string("0"), std::string(32, 'K')})
+        EXPECT_EQ(load(replace(good(), "KSK-1", id)).kiosk_id, id);
+    // A '/' would make the talon's file name a path: no talon, nothing purged.
+    for (const std::string id :
+         {"KSK/1", "../KSK", "ksk-1", "KSK_1", "KSK 1", "-KSK", "KSK-", "ҚСК-1", "KSK.1"})
+        EXPECT_EQ(
+            error(replace(good(), "KSK-1", id)).rfind(prefix(2, "kiosk.id") + "only A-Z, 0-9", 0),
+            0u)
+            << id << ": " << error(replace(good(), "KSK-1", id));
+    EXPECT_EQ(error(replace(good(), "KSK-1", std::string(33, 'K'))),
+              prefix(2, "kiosk.id") + "longer than 32 bytes");
+    EXPECT_EQ(error(replace(good(), "KSK-1", "")), prefix(2, "kiosk.id") + "must not be empty");
+}
+
+TEST_F(ConfigFile, OnlyARegularFileOfBoundedSizeIsRead) {
+    const auto fifo = dir / "fifo.toml";
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    try {
+        load_config(fifo);  // with no writer, a blocking open would never return
+        ADD_FAILURE() << "a FIFO loaded";
+    } catch (const ConfigError& e) {
+        EXPECT_EQ(std::string(e.what()), fifo.string() + ": not a regular file");
+    }
+    EXPECT_THROW(load_config(dir / "certs"), ConfigError);
+    EXPECT_THROW(load_config(dir / "absent.toml"), ConfigError);
+    // Padding in comments: still a valid file, only too large.
+    const std::string comment = "# " + std::string(1000, 'x') + "\n";
+    std::string large = good();
+    while (large.size() <= 64 * 1024) large += comment;
+    EXPECT_EQ(error(large),
+              (dir / "kiosk.toml").string() + ": larger than 64 KiB: not a kiosk configuration");
+    large.resize(64 * 1024 - comment.size());
+    EXPECT_EQ(load(large).kiosk_id, "KSK-1");
+}
+
+TEST_F(ConfigFile, TheClientKeyIsReadableByTheKiosksUserAlone) {
+    EXPECT_EQ(load(with_client_key(0600)).client_key, dir / "certs" / "client.key");
+    EXPECT_EQ(load(with_client_key(0400)).client_key, dir / "certs" / "client.key");
+    const auto key = (dir / "certs" / "client.key").string();
+    for (const mode_t mode : {0644, 0640, 0604, 0700, 0660, 04600})
+        EXPECT_EQ(error(with_client_key(mode))
+                      .rfind(prefix(11, "register.client_key") + key + " has mode ", 0),
+                  0u)
+            << std::oct << mode << ": " << error(with_client_key(mode));
+    EXPECT_EQ(error(with_client_key(0644)),
+              prefix(11, "register.client_key") + key +
+                  " has mode 0644; a private key must be 0600 or 0400 (chmod 600 " + key + ")");
+    const std::string no_key = with_client_key(0600);
+    std::filesystem::remove(key);
+    EXPECT_EQ(error(no_key), prefix(11, "register.client_key") + "no such file: " + key);
+}
+
+TEST_F(ConfigFile, TheClientKeyBelongsToTheKiosksUser) {
+    if (::geteuid() != 0) GTEST_SKIP() << "giving a file to another user needs root";
+    const std::string text = with_client_key(0600);
+    ASSERT_EQ(::chown((dir / "certs" / "client.key").c_str(), 65534, 65534), 0);
+    EXPECT_NE(error(text).find(prefix(11, "register.client_key")), std::string::npos)
+        << error(text);
+    EXPECT_NE(error(text).find("belongs to uid 65534, not to the user the kiosk runs as (uid 0)"),
+              std::string::npos)
+        << error(text);
+}
+
+TEST_F(ConfigFile, EveryRefusalNamesFileLineAndKey) {
+    const struct {
+        std::string text;
+        int line;
+        std::string key;
+    } cases[] = {
+        // A key left out: the line of its section.
+        {replace(good(), "api_key = \"k\"\n", ""), 7, "register.api_key"},
+        {replace(good(), "[register]\n", "[register]\nclient_cert = \"certs/ca.crt\"\n"), 8,
+         "register.client_cert"},
+        {replace(good(), "\"assets\"", "\"nowhere\""), 14, "ui.assets_dir"},
+        {good() + "[service]\npin_lockout_first_s = 1000\n", 16, "service.pin_lockout_first_s"},
+        {good() + "[service]\npin_lockout_max_s = 10\npin_lockout_first_s = 20\n", 16,
+         "service.pin_lockout_max_s"},
+        {good() + "[monitoring]\nlisten = \"somewhere\"\n", 16, "monitoring.listen"},
+        {good() + "stray = 1\n", 15, "ui.stray"},
+        {replace(good(), "office = \"Акимат\"", "office = \"" + std::string(201, 'a') + "\""), 3,
+         "kiosk.office"},
+    };
+    for (const auto& c : cases)
+        EXPECT_EQ(error(c.text).rfind(prefix(c.line, c.key), 0), 0u)
+            << "expected " << prefix(c.line, c.key) << "\n     got " << error(c.text);
 }

@@ -1,12 +1,18 @@
 #include "kiosk/config.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <toml++/toml.h>
 
+#include <cerrno>
+#include <cstdio>
 #include <set>
 #include <sstream>
+#include <system_error>
 
 namespace kiosk {
 namespace {
@@ -19,11 +25,14 @@ struct Reader {
     const toml::table& root;
     std::set<std::string> known;  // keys this version understands, to name typos
 
-    // Names the line of the key when the file has it; defaults have no line.
+    // Names the line of the key when the file has it, else the line of its section (a key
+    // left out); a file without the section has no line to name.
     [[noreturn]] void fail(const std::string& key, const std::string& why) const {
         std::ostringstream msg;
         msg << file;
-        if (const toml::node* n = root.at_path(key).node()) msg << ':' << n->source().begin.line;
+        const toml::node* n = root.at_path(key).node();
+        if (!n) n = root.at_path(key.substr(0, key.find('.'))).node();
+        if (n && n->source().begin.line > 0) msg << ':' << n->source().begin.line;
         msg << ": " << key << ": " << why;
         throw ConfigError(msg.str());
     }
@@ -37,7 +46,8 @@ struct Reader {
     void get(const std::string& key, T& out, bool required) {
         const toml::node* n = find(key);
         if (!n) {
-            if (required) throw ConfigError(file + ": " + key + ": missing (required)");
+            if (required)
+                fail(key, "missing from [" + key.substr(0, key.find('.')) + "] (required)");
             return;
         }
         auto v = n->value<T>();
@@ -96,6 +106,38 @@ struct Reader {
 
 // Section: checks that need more than a type
 
+// The id names the talon's file and the local number, the kiosk's host name and the register's
+// device_id: only characters that every one of them takes as they are.
+constexpr std::size_t kMaxKioskIdChars = 32;
+
+bool kiosk_id_ok(const std::string& id) {
+    return !id.empty() && id.size() <= kMaxKioskIdChars && id.front() != '-' && id.back() != '-' &&
+           id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") == std::string::npos;
+}
+
+// A private key that others may read is a leaked key, and one that others may write is not
+// the kiosk's: it must be the kiosk's own user's, readable by that user alone.
+void check_secret_file(Reader& r, const std::string& key, const std::filesystem::path& p) {
+    struct stat st {};
+    if (::stat(p.c_str(), &st) != 0) {
+        const int err = errno;
+        if (err == ENOENT) r.fail(key, "no such file: " + p.string());
+        r.fail(key, "cannot read " + p.string() + ": " + std::generic_category().message(err));
+    }
+    if (!S_ISREG(st.st_mode)) r.fail(key, p.string() + " is not a regular file");
+    const unsigned mode = st.st_mode & 07777;
+    if (mode != 0600 && mode != 0400) {
+        char octal[8];
+        std::snprintf(octal, sizeof octal, "%04o", mode);
+        r.fail(key, p.string() + " has mode " + octal +
+                        "; a private key must be 0600 or 0400 (chmod 600 " + p.string() + ")");
+    }
+    if (st.st_uid != ::geteuid())
+        r.fail(key, p.string() + " belongs to uid " + std::to_string(st.st_uid) +
+                        ", not to the user the kiosk runs as (uid " + std::to_string(::geteuid()) +
+                        ")");
+}
+
 bool loopback_http(const std::string& url) {
     for (const char* prefix :
          {"http://127.", "http://localhost:", "http://localhost/", "http://[::1]"})
@@ -104,6 +146,9 @@ bool loopback_http(const std::string& url) {
 }
 
 void check(Reader& r, const Config& c) {
+    if (!kiosk_id_ok(c.kiosk_id))
+        r.fail("kiosk.id", "only A-Z, 0-9 and '-' (not first or last), at most " +
+                               std::to_string(kMaxKioskIdChars) + " characters, e.g. KSK-AKM-0001");
     if (c.register_url.rfind("https://", 0) != 0 && !loopback_http(c.register_url))
         r.fail("register.url", "must start with https:// (plain http only to loopback)");
     if (c.register_url.back() != '/')
@@ -113,10 +158,9 @@ void check(Reader& r, const Config& c) {
     if (c.client_cert.empty() != c.client_key.empty())
         r.fail(c.client_cert.empty() ? "register.client_key" : "register.client_cert",
                "client_cert and client_key go together");
-    for (const auto& [key, p] : {std::pair{"register.client_cert", &c.client_cert},
-                                 std::pair{"register.client_key", &c.client_key}})
-        if (!p->empty() && !std::filesystem::is_regular_file(*p))
-            r.fail(key, "no such file: " + p->string());
+    if (!c.client_cert.empty() && !std::filesystem::is_regular_file(c.client_cert))
+        r.fail("register.client_cert", "no such file: " + c.client_cert.string());
+    if (!c.client_key.empty()) check_secret_file(r, "register.client_key", c.client_key);
     const auto zone = std::filesystem::path("/usr/share/zoneinfo") / c.time_zone;
     if (c.time_zone.find("..") != std::string::npos || !std::filesystem::is_regular_file(zone))
         r.fail("kiosk.time_zone", "unknown time zone '" + c.time_zone + "'");
@@ -133,8 +177,13 @@ void check(Reader& r, const Config& c) {
         r.fail("service.pin_hash",
                "must be a yescrypt hash made by kiosk-pin-hash (it starts with $y$), never the PIN "
                "itself");
-    if (c.pin_lockout_max_s < c.pin_lockout_first_s)
-        r.fail("service.pin_lockout_max_s", "must not be less than pin_lockout_first_s");
+    if (c.pin_lockout_max_s < c.pin_lockout_first_s) {
+        // Named where the file has it: the other of the two may be the default.
+        if (r.root.at_path("service.pin_lockout_max_s"))
+            r.fail("service.pin_lockout_max_s", "must not be less than pin_lockout_first_s");
+        r.fail("service.pin_lockout_first_s", "must not be more than pin_lockout_max_s (" +
+                                                  std::to_string(c.pin_lockout_max_s) + ")");
+    }
     if (!c.management_listen.empty() && !parse_listen_address(c.management_listen))
         r.fail("monitoring.listen",
                "must be IPv4-address:port or [IPv6-address]:port, e.g. 127.0.0.1:9464");
@@ -142,14 +191,52 @@ void check(Reader& r, const Config& c) {
         r.fail("ui.assets_dir", "no i18n folder in " + c.assets_dir.string());
 }
 
+// Section: reading the file
+
+// A kiosk.toml is a few KiB; anything far larger is not one.
+constexpr std::size_t kMaxConfigBytes = 64 * 1024;
+
+struct FileDescriptor {
+    int fd = -1;
+    ~FileDescriptor() {
+        if (fd >= 0) ::close(fd);
+    }
+};
+
+// Only a regular file: opened without blocking (a FIFO in its place would hang start-up) and
+// read up to the bound.
+std::string read_config_file(const std::filesystem::path& file) {
+    const auto failed = [&](const std::string& why) {
+        return ConfigError(file.string() + ": " + why);
+    };
+    const FileDescriptor f{::open(file.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)};
+    if (f.fd < 0) throw failed("cannot open: " + std::generic_category().message(errno));
+    struct stat st {};
+    if (::fstat(f.fd, &st) != 0)
+        throw failed("cannot read: " + std::generic_category().message(errno));
+    if (!S_ISREG(st.st_mode)) throw failed("not a regular file");
+    std::string text;
+    char buf[8192];
+    while (text.size() <= kMaxConfigBytes) {
+        const ssize_t n = ::read(f.fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) throw failed("cannot read: " + std::generic_category().message(errno));
+        if (n == 0) return text;
+        text.append(buf, static_cast<std::size_t>(n));
+    }
+    throw failed("larger than " + std::to_string(kMaxConfigBytes / 1024) +
+                 " KiB: not a kiosk configuration");
+}
+
 }  // namespace
 
 // Section: loading
 
 Config load_config(const std::filesystem::path& file) {
+    const std::string text = read_config_file(file);
     toml::table root;
     try {
-        root = toml::parse_file(file.string());
+        root = toml::parse(text, file.string());
     } catch (const toml::parse_error& e) {
         std::ostringstream msg;
         msg << file.string() << ':' << e.source().begin.line << ": " << e.description();
@@ -157,7 +244,7 @@ Config load_config(const std::filesystem::path& file) {
     }
     Reader r{file.string(), std::filesystem::absolute(file).parent_path(), root, {}};
     Config c;
-    r.text("kiosk.id", c.kiosk_id, true, 64);
+    r.text("kiosk.id", c.kiosk_id, true, kMaxKioskIdChars);
     r.text("kiosk.office", c.office, true);
     r.text("kiosk.office_address", c.office_address, true);
     r.text("kiosk.duty_officer", c.duty_officer, true, 100);

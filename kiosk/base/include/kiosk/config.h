@@ -16,7 +16,7 @@ struct ConfigError : std::runtime_error {
 
 struct Config {
     // [kiosk]
-    std::string kiosk_id;        // device_id on the register, printed on the talon
+    std::string kiosk_id;        // device_id on the register, printed on the talon; A-Z 0-9 -
     std::string office;          // office name, printed on the talon
     std::string office_address;  // Open311 address_string: where the service was provided
     std::string duty_officer;    // "accepted by" on the talon: surname and initials
@@ -61,7 +61,9 @@ struct Config {
     int disk_low_mb = 200;            // /healthz: less free space than this in state_dir
 };
 
-// Reads and checks the file; relative paths are taken from the file's folder.
+// Reads and checks the file; relative paths are taken from the file's folder. Only a regular
+// file of at most 64 KiB is read; the client key must belong to the user the kiosk runs as
+// (geteuid) with mode 0600 or 0400. Throws ConfigError naming the file, line and key.
 Config load_config(const std::filesystem::path& file);
 
 // The management address: "127.0.0.1:9464", "0.0.0.0:9464", "[::1]:9464"; port 0 lets the
