@@ -52,6 +52,7 @@ Figures busy_figures() {
     h.frame_drawn(Clock::now(), 40ms);
     h.staff(StaffAction::Login, kNow - 2min);
     h.staff(StaffAction::PaperRestocked, kNow - 1min);
+    h.management_refused(ManagementRefusal::Evicted);
     Sample s;
     s.at = kNow;
     s.outbox.queued = 3;
@@ -102,6 +103,8 @@ TEST(Metrics, FiguresFollowTheEvents) {
     EXPECT_EQ(metric(m, "kiosk_frame_duration_seconds_bucket{le=\"0.033\"}"), 1);
     EXPECT_EQ(metric(m, "kiosk_frame_duration_seconds_bucket{le=\"0.05\"}"), 2);
     EXPECT_EQ(metric(m, "kiosk_frame_duration_seconds_count"), 2);
+    EXPECT_EQ(metric(m, "kiosk_management_refused_total{reason=\"evicted\"}"), 1);
+    EXPECT_EQ(metric(m, "kiosk_management_refused_total{reason=\"deadline\"}"), 0);
     EXPECT_EQ(metric(m, "kiosk_tls_certificate_expiry_timestamp_seconds{certificate=\"client\"}"),
               std::chrono::duration<double>((kNow + 24h * 40).time_since_epoch()).count());
 }

@@ -168,6 +168,11 @@ void Health::sampled(Sample s) {
     f_.sample = std::move(s);
 }
 
+void Health::management_refused(ManagementRefusal why) {
+    std::lock_guard lock(mutex_);
+    ++f_.management_refused[static_cast<std::size_t>(why)];
+}
+
 Figures Health::figures() const {
     std::lock_guard lock(mutex_);
     return f_;
@@ -286,6 +291,12 @@ std::string metrics_text(const Figures& f, const std::vector<std::string>& probl
           double(s.disk_free_bytes));
     e.one("kiosk_heartbeat_last_success_timestamp_seconds", "gauge",
           "Last heartbeat the register took; 0 never.", unix_seconds(f.heartbeat_success));
+    e.family("kiosk_management_refused_total", "counter",
+             "Connections the management port cut or refused, by reason.");
+    for (int i = 0; i < kManagementRefusalCount; ++i)
+        e.sample("kiosk_management_refused_total",
+                 "{reason=\"" + std::string(management_refusal_name(ManagementRefusal(i))) + "\"}",
+                 double(f.management_refused[std::size_t(i)]));
     return e.out;
 }
 

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace kiosk {
@@ -55,6 +56,25 @@ struct FrameHistogram {
     void add(double seconds);
 };
 
+// Why the management port cut or refused a connection: kiosk_management_refused_total{reason}.
+enum class ManagementRefusal {
+    Deadline,        // the whole request took longer than the deadline
+    Evicted,         // still sending its request when a newer connection needed the slot
+    AddressLimit,    // its address's slots all held by requests being answered
+    ConnectionLimit  // every slot held by requests being answered
+};
+constexpr int kManagementRefusalCount = 4;
+
+constexpr std::string_view management_refusal_name(ManagementRefusal r) {
+    switch (r) {
+    case ManagementRefusal::Deadline: return "deadline";
+    case ManagementRefusal::Evicted: return "evicted";
+    case ManagementRefusal::AddressLimit: return "address_limit";
+    case ManagementRefusal::ConnectionLimit: return "connection_limit";
+    }
+    return "unknown";
+}
+
 // Everything known at one moment: what /metrics, /healthz, the heartbeat and service mode show.
 struct Figures {
     std::string kiosk_id, version;
@@ -70,6 +90,7 @@ struct Figures {
     Sample sample;
     std::vector<StaffEvent> staff_events;     // the latest, oldest first
     std::uint64_t staff_events_reported = 0;  // seq the register has taken in a heartbeat
+    std::array<std::uint64_t, kManagementRefusalCount> management_refused{};
 
     bool register_up() const;
 };
@@ -98,6 +119,7 @@ public:
     void frame_drawn(Clock::time_point at, Clock::duration took);
     void staff(StaffAction a, WallClock::time_point at);  // also logged
     void sampled(Sample s);
+    void management_refused(ManagementRefusal why);  // not logged: the server throttles its lines
 
     Figures figures() const;
 
