@@ -1,5 +1,5 @@
 // The kiosk's health figures: /metrics in the exposition format (checked by promtool), /healthz
-// reasons, the heartbeat, and the management server itself on loopback.
+// reasons, the heartbeat, and the management server itself on loopback, slow clients included.
 #include "kiosk/health.h"
 #include "kiosk/journal.h"
 #include "kiosk/monitor.h"
@@ -10,7 +10,15 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <condition_variable>
 #include <fstream>
+#include <mutex>
 #include <thread>
 
 namespace kiosk {
@@ -273,6 +281,229 @@ TEST(Monitor, APortInUseDoesNotStopTheKioskAndIsTakenOnceFree) {
         EXPECT_EQ(status, 503);  // serving now; and the register is down, as configured
     }
     std::filesystem::remove_all(dir);
+}
+
+// Section: the management port under slow and abusive clients
+
+// A TCP connection to the server on 127.0.0.1 from the given loopback address; -1 on failure.
+int connect_from(const char* source, int port) {
+    const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in from{}, to{};
+    from.sin_family = to.sin_family = AF_INET;
+    to.sin_port = htons(static_cast<uint16_t>(port));
+    inet_pton(AF_INET, source, &from.sin_addr);
+    inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+    if (fd >= 0 && bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) == 0 &&
+        connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0)
+        return fd;
+    if (fd >= 0) close(fd);
+    return -1;
+}
+
+// A client that never finishes its request: the request line, then a header line every `every`
+// (at most `lines` in all) until the server closes the connection, which it then reports.
+class SlowClient {
+public:
+    SlowClient(const char* source, int port, std::chrono::milliseconds every = 100ms,
+               int lines = 200)
+        : fd_(connect_from(source, port)) {
+        if (fd_ < 0) throw std::runtime_error(std::string("cannot connect from ") + source);
+        thread_ = std::thread([this, every, lines] { dribble(every, lines); });
+    }
+    ~SlowClient() {
+        {
+            std::lock_guard lock(mutex_);
+            stop_ = true;
+        }
+        thread_.join();
+        close(fd_);
+    }
+    // True once the server has closed the connection; false if it did not within the bound.
+    bool wait_cut(std::chrono::seconds within) {
+        std::unique_lock lock(mutex_);
+        return changed_.wait_for(lock, within, [this] { return cut_; });
+    }
+    bool cut() {
+        std::lock_guard lock(mutex_);
+        return cut_;
+    }
+    int lines_sent() {
+        std::lock_guard lock(mutex_);
+        return sent_;
+    }
+
+private:
+    void dribble(std::chrono::milliseconds every, int lines) {
+        for (int i = 0; i < lines; ++i) {
+            const std::string line =
+                i == 0 ? "GET /metrics HTTP/1.1\r\n" : "X-Slow-" + std::to_string(i) + ": 1\r\n";
+            const bool sent = send(fd_, line.data(), line.size(), MSG_NOSIGNAL) >= 0;
+            bool closed = !sent;
+            pollfd p{fd_, POLLIN, 0};
+            // The pause between lines ends early when the server closes the connection.
+            if (sent && poll(&p, 1, static_cast<int>(every.count())) > 0) {
+                char answer[256];
+                closed = recv(fd_, answer, sizeof answer, 0) <= 0;
+            }
+            std::lock_guard lock(mutex_);
+            sent_ += sent ? 1 : 0;
+            if (closed) cut_ = true;
+            if (closed || stop_) break;
+        }
+        changed_.notify_all();
+    }
+
+    const int fd_;
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    bool cut_ = false, stop_ = false;
+    int sent_ = 0;
+    std::thread thread_;
+};
+
+std::string base_url(const ManagementServer& server) {
+    return "http://127.0.0.1:" + std::to_string(server.port());
+}
+
+double refused(const std::string& exposition, const char* reason) {
+    return metric(exposition,
+                  std::string("kiosk_management_refused_total{reason=\"") + reason + "\"}");
+}
+
+// The journal's lines about the management port's refusals since the test wrote `mark`.
+std::vector<std::string> refusal_lines(const char* mark) {
+    std::vector<std::string> out;
+    for (const LogLine& l : recent_log(200)) {
+        if (l.message == mark) out.clear();
+        if (l.message.starts_with("management port:")) out.push_back(l.message);
+    }
+    return out;
+}
+
+TEST(ManagementPort, AScrapeGetsThroughSlowClientsFromItsOwnAddress) {
+    Health health("KSK-T-01", "1", WallClock::now());
+    ManagementLimits limits;
+    limits.request_deadline = 60s;  // no deadline during the test: the scrape must not wait for it
+    ManagementServer server(*parse_listen_address("127.0.0.1:0"), health, {}, limits);
+    std::vector<std::unique_ptr<SlowClient>> slow;
+    for (unsigned i = 0; i < limits.per_address; ++i)
+        slow.push_back(std::make_unique<SlowClient>("127.0.0.1", server.port()));
+
+    // The four hold every slot of 127.0.0.1, the scraper's own address; the oldest gives way.
+    const testsupport::HttpAnswer a = http_request(base_url(server) + "/metrics");
+    EXPECT_EQ(a.status, 200);
+    EXPECT_EQ(refused(a.body, "evicted"), 1);
+    EXPECT_TRUE(slow[0]->wait_cut(10s));
+    EXPECT_FALSE(slow[1]->cut());
+}
+
+TEST(ManagementPort, OneAddressCannotTakeEverySlot) {
+    Health health("KSK-T-01", "1", WallClock::now());
+    ManagementLimits limits;  // 8 slots, 4 an address
+    limits.request_deadline = 60s;
+    ManagementServer server(*parse_listen_address("127.0.0.1:0"), health, {}, limits);
+    std::vector<std::unique_ptr<SlowClient>> a, b;
+    for (int i = 0; i < 5; ++i)
+        a.push_back(std::make_unique<SlowClient>("127.0.0.2", server.port()));
+    // The fifth from 127.0.0.2 takes the slot of its own address's oldest, nobody else's.
+    EXPECT_TRUE(a[0]->wait_cut(10s));
+    for (int i = 0; i < 4; ++i)
+        b.push_back(std::make_unique<SlowClient>("127.0.0.3", server.port()));
+
+    // Every slot is held now; a scrape from a third address takes the oldest one still waiting.
+    const testsupport::HttpAnswer scrape = http_request(base_url(server) + "/metrics");
+    EXPECT_EQ(scrape.status, 200);
+    EXPECT_EQ(refused(scrape.body, "evicted"), 2);  // a[0] and a[1], and nobody else
+    EXPECT_TRUE(a[1]->wait_cut(10s));
+    EXPECT_EQ(refused(scrape.body, "address_limit"), 0);
+    EXPECT_EQ(refused(scrape.body, "connection_limit"), 0);
+}
+
+TEST(ManagementPort, ARequestNeverFinishedIsCutAtTheDeadline) {
+    Health health("KSK-T-01", "1", WallClock::now());
+    ManagementLimits limits;
+    limits.request_deadline = 2s;
+    ManagementServer server(*parse_listen_address("127.0.0.1:0"), health, {}, limits);
+    const auto connected = Clock::now();
+    // A line every 100 ms: never silent long enough for MHD's own timeout (10 s).
+    SlowClient slow("127.0.0.1", server.port(), 100ms, 300);
+    ASSERT_TRUE(slow.wait_cut(30s));
+    EXPECT_GE(Clock::now() - connected, limits.request_deadline);
+    EXPECT_GT(slow.lines_sent(), 2);  // it kept talking, line after line, and was cut all the same
+    const testsupport::HttpAnswer a = http_request(base_url(server) + "/metrics");
+    EXPECT_EQ(a.status, 200);
+    EXPECT_EQ(refused(a.body, "deadline"), 1);
+    EXPECT_EQ(refused(a.body, "evicted"), 0);
+}
+
+TEST(ManagementPort, RefusalsAreCountedEachButLoggedOncePerMinute) {
+    Health health("KSK-T-01", "1", WallClock::now());
+    ManagementLimits limits;
+    limits.per_address = 1;  // each newcomer from 127.0.0.1 evicts the one before it
+    limits.request_deadline = 60s;
+    const char* mark = "test: refusals logged from here";
+    log(Priority::Info, "test", "%s", mark);
+    {
+        ManagementServer server(*parse_listen_address("127.0.0.1:0"), health, {}, limits);
+        std::vector<std::unique_ptr<SlowClient>> slow;
+        slow.push_back(std::make_unique<SlowClient>("127.0.0.1", server.port()));
+        for (int i = 1; i <= 5; ++i) {
+            slow.push_back(std::make_unique<SlowClient>("127.0.0.1", server.port()));
+            ASSERT_TRUE(slow[std::size_t(i) - 1]->wait_cut(10s)) << i;
+        }
+        const testsupport::HttpAnswer a = http_request(base_url(server) + "/metrics");
+        EXPECT_EQ(a.status, 200);
+        EXPECT_EQ(refused(a.body, "evicted"), 6);  // five slow clients and the last, for the scrape
+        EXPECT_EQ(health.figures().management_refused[std::size_t(ManagementRefusal::Evicted)], 6u);
+        const auto lines = refusal_lines(mark);
+        ASSERT_EQ(lines.size(), 1u);  // the first at once, the rest wait for the minute
+        EXPECT_NE(lines.back().find("1 connection(s) cut or refused"), std::string::npos)
+            << lines.back();
+    }
+    // Stopping the server writes what it still owed the journal.
+    const auto lines = refusal_lines(mark);
+    ASSERT_EQ(lines.size(), 2u);
+    EXPECT_NE(lines.back().find("5 connection(s) cut or refused since the last such line "
+                                "(evicted 5)"),
+              std::string::npos)
+        << lines.back();
+}
+
+TEST(RefusalLog, OneLineAMinuteWithTheCountsSinceTheLast) {
+    RefusalLog refusals(60s);
+    const char* mark = "test: refusal log from here";
+    log(Priority::Info, "test", "%s", mark);
+    const auto t0 = Clock::now();
+    refusals.refused(ManagementRefusal::Deadline, t0);  // the first is told at once
+    ASSERT_EQ(refusal_lines(mark).size(), 1u);
+    EXPECT_NE(refusal_lines(mark).back().find("1 connection(s) cut or refused since the last such "
+                                              "line (deadline 1)"),
+              std::string::npos);
+    EXPECT_FALSE(refusals.due());
+    refusals.refused(ManagementRefusal::Evicted, t0 + 1s);
+    refusals.refused(ManagementRefusal::Evicted, t0 + 2s);
+    refusals.refused(ManagementRefusal::Deadline, t0 + 59s);
+    EXPECT_EQ(refusal_lines(mark).size(), 1u);
+    EXPECT_EQ(refusals.due(), t0 + 60s);
+
+    refusals.flush(t0 + 60s);
+    ASSERT_EQ(refusal_lines(mark).size(), 2u);
+    EXPECT_NE(refusal_lines(mark).back().find("3 connection(s) cut or refused since the last such "
+                                              "line (deadline 1, evicted 2)"),
+              std::string::npos)
+        << refusal_lines(mark).back();
+    EXPECT_FALSE(refusals.due());
+    refusals.flush(t0 + 61s);  // nothing owed, nothing written
+    EXPECT_EQ(refusal_lines(mark).size(), 2u);
+
+    refusals.refused(ManagementRefusal::AddressLimit, t0 + 90s);  // 30 s after the last line
+    EXPECT_EQ(refusal_lines(mark).size(), 2u);
+    EXPECT_EQ(refusals.due(), t0 + 120s);
+    refusals.refused(ManagementRefusal::ConnectionLimit, t0 + 121s);  // a minute on: at once
+    ASSERT_EQ(refusal_lines(mark).size(), 3u);
+    EXPECT_NE(refusal_lines(mark).back().find("(address_limit 1, connection_limit 1)"),
+              std::string::npos);
+    EXPECT_FALSE(refusals.due());
 }
 
 // Section: the journal's memory

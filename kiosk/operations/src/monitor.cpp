@@ -10,8 +10,17 @@
 #include <netinet/in.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstdarg>
+#include <cstdio>
 #include <cstring>
 
 namespace kiosk {
@@ -19,6 +28,10 @@ namespace {
 
 constexpr auto kSampleEvery = std::chrono::seconds(10);
 constexpr auto kPrinterTimeout = std::chrono::seconds(5);
+// MHD's own limits only back the gate's up: room for the connections the gate has cut and MHD
+// has not closed yet (it accepts up to ten a turn).
+constexpr unsigned kMhdSpareConnections = 16;
+constexpr unsigned kMhdSilenceTimeoutS = 10;
 
 // Section: what sampling reads
 
@@ -70,14 +83,15 @@ MHD_Result answer(MHD_Connection* connection, unsigned status, const std::string
     if (!r) return MHD_NO;
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    // One request per connection: the deadline from accept is then the request's deadline.
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
     const MHD_Result queued = MHD_queue_response(connection, status, r);
     MHD_destroy_response(r);
     return queued;
 }
 
-MHD_Result handle(void* cls, MHD_Connection* connection, const char* url, const char* method,
-                  const char*, const char*, size_t*, void**) {
-    const auto& server = *static_cast<const ManagementServer*>(cls);
+MHD_Result handle(const ManagementServer& server, MHD_Connection* connection, const char* url,
+                  const char* method) {
     constexpr const char* text = "text/plain; charset=utf-8";
     if (std::strcmp(method, "GET") != 0 && std::strcmp(method, "HEAD") != 0)
         return answer(connection, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET\n", text);
@@ -96,7 +110,201 @@ MHD_Result handle(void* cls, MHD_Connection* connection, const char* url, const 
     return answer(connection, MHD_HTTP_NOT_FOUND, "not found: try /metrics or /healthz\n", text);
 }
 
+// The client's address without its port: the key of the per-address limit.
+std::string address_of(const sockaddr* addr) {
+    if (!addr) return {};
+    if (addr->sa_family == AF_INET) {
+        const auto* a4 = reinterpret_cast<const sockaddr_in*>(addr);
+        return {reinterpret_cast<const char*>(&a4->sin_addr), sizeof a4->sin_addr};
+    }
+    if (addr->sa_family == AF_INET6) {
+        const auto* a6 = reinterpret_cast<const sockaddr_in6*>(addr);
+        return {reinterpret_cast<const char*>(&a6->sin6_addr), sizeof a6->sin6_addr};
+    }
+    return {};
+}
+
 }  // namespace
+
+// Section: refusals in the journal
+
+void RefusalLog::refused(ManagementRefusal why, Clock::time_point now) {
+    ++pending_[static_cast<std::size_t>(why)];
+    if (!last_line_ || now - *last_line_ >= every_) flush(now);
+}
+
+std::optional<Clock::time_point> RefusalLog::due() const {
+    if (std::all_of(pending_.begin(), pending_.end(), [](std::uint64_t n) { return n == 0; }))
+        return std::nullopt;
+    return last_line_ ? *last_line_ + every_ : Clock::time_point{};
+}
+
+void RefusalLog::flush(Clock::time_point now) {
+    std::uint64_t total = 0;
+    std::string by_reason;
+    for (int i = 0; i < kManagementRefusalCount; ++i) {
+        const std::uint64_t n = pending_[std::size_t(i)];
+        if (n == 0) continue;
+        total += n;
+        by_reason += (by_reason.empty() ? "" : ", ") +
+                     std::string(management_refusal_name(ManagementRefusal(i))) + ' ' +
+                     std::to_string(n);
+    }
+    if (total == 0) return;
+    log(Priority::Warning, "monitoring",
+        "management port: %llu connection(s) cut or refused since the last such line (%s); "
+        "at most one such line every %lld s",
+        static_cast<unsigned long long>(total), by_reason.c_str(),
+        static_cast<long long>(every_.count()));
+    pending_ = {};
+    last_line_ = now;
+}
+
+// Section: the gate: who holds a slot, and for how long
+
+// Everything here runs on the server's thread (inside MHD_run) or after it has stopped, so the
+// bookkeeping needs no lock. A connection's socket stays open until MHD has told `closed`, so a
+// recorded fd is always the connection's own when it is cut.
+struct ManagementServer::Gate {
+    struct Client {
+        MHD_Connection* connection = nullptr;
+        int fd = -1;
+        std::string address;
+        Clock::time_point accepted{};
+        bool asked = false;  // its whole request is in: it is being answered
+        bool cut = false;    // shut down here; MHD closes it on its next turn
+    };
+
+    ManagementServer& server;
+    RefusalLog refusals;
+    std::vector<Client> clients;  // a few: the limits, and those cut but not yet closed
+    std::optional<Clock::time_point> last_mhd_line;
+    std::uint64_t mhd_unsaid = 0;  // MHD's messages left out since its last line
+
+    explicit Gate(ManagementServer& s) : server(s), refusals(s.port_limits.log_every) {}
+
+    void refused(ManagementRefusal why, Clock::time_point now) {
+        server.health.management_refused(why);
+        refusals.refused(why, now);
+    }
+
+    // MHD sees the end of the stream on its next turn and closes the connection.
+    void cut(Client& c, ManagementRefusal why, Clock::time_point now) {
+        shutdown(c.fd, SHUT_RDWR);
+        c.cut = true;
+        refused(why, now);
+    }
+
+    // Room for a newcomer: the oldest connection still sending its request (among `address`'s,
+    // or anyone's when null) gives up its slot. Requests being answered are never cut for it.
+    bool make_room(const std::string* address, ManagementRefusal otherwise, Clock::time_point now) {
+        Client* oldest = nullptr;
+        for (Client& c : clients)
+            if (!c.cut && !c.asked && (!address || c.address == *address) &&
+                (!oldest || c.accepted < oldest->accepted))
+                oldest = &c;
+        if (!oldest) {
+            refused(otherwise, now);
+            return false;
+        }
+        cut(*oldest, ManagementRefusal::Evicted, now);
+        return true;
+    }
+
+    bool admit(const std::string& address, Clock::time_point now) {
+        std::size_t same = 0, total = 0;
+        for (const Client& c : clients)
+            if (!c.cut) {
+                ++total;
+                same += c.address == address;
+            }
+        if (same >= server.port_limits.per_address)
+            return make_room(&address, ManagementRefusal::AddressLimit, now);
+        if (total >= server.port_limits.connections)
+            return make_room(nullptr, ManagementRefusal::ConnectionLimit, now);
+        return true;
+    }
+
+    Client* find(MHD_Connection* connection) {
+        for (Client& c : clients)
+            if (c.connection == connection) return &c;
+        return nullptr;
+    }
+
+    void started(MHD_Connection* connection) {
+        const MHD_ConnectionInfo* fd =
+            MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+        const MHD_ConnectionInfo* from =
+            MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        if (!fd) return;  // cannot be cut: MHD's silence timeout still ends it
+        clients.push_back({connection, fd->connect_fd,
+                           address_of(from ? from->client_addr : nullptr), Clock::now()});
+    }
+
+    void closed(MHD_Connection* connection) {
+        std::erase_if(clients, [&](const Client& c) { return c.connection == connection; });
+    }
+
+    void cut_overdue(Clock::time_point now) {
+        for (Client& c : clients)
+            if (!c.cut && now - c.accepted >= server.port_limits.request_deadline)
+                cut(c, ManagementRefusal::Deadline, now);
+    }
+
+    // The next moment something is due here: a deadline, or refusals for the journal.
+    std::optional<Clock::time_point> next_due() const {
+        std::optional<Clock::time_point> next = refusals.due();
+        for (const Client& c : clients)
+            if (!c.cut) {
+                const auto deadline = c.accepted + server.port_limits.request_deadline;
+                next = next ? std::min(*next, deadline) : deadline;
+            }
+        return next;
+    }
+
+    // MHD's own messages are throttled too: a flood can make it say one per connection.
+    void mhd_said(const char* format, va_list args) {
+        const auto now = Clock::now();
+        if (last_mhd_line && now - *last_mhd_line < server.port_limits.log_every) {
+            ++mhd_unsaid;
+            return;
+        }
+        char text[512];
+        std::vsnprintf(text, sizeof text, format, args);
+        text[std::strcspn(text, "\n")] = '\0';
+        log(Priority::Warning, "monitoring",
+            "libmicrohttpd: %s (%llu of its messages left out since its last line)", text,
+            static_cast<unsigned long long>(mhd_unsaid));
+        mhd_unsaid = 0;
+        last_mhd_line = now;
+    }
+
+    // Section: MHD's callbacks, all with the gate as cls
+
+    static MHD_Result on_accept(void* cls, const sockaddr* addr, socklen_t) {
+        return static_cast<Gate*>(cls)->admit(address_of(addr), Clock::now()) ? MHD_YES : MHD_NO;
+    }
+
+    static void on_connection(void* cls, MHD_Connection* connection, void**,
+                              MHD_ConnectionNotificationCode what) {
+        auto* gate = static_cast<Gate*>(cls);
+        if (what == MHD_CONNECTION_NOTIFY_STARTED)
+            gate->started(connection);
+        else
+            gate->closed(connection);
+    }
+
+    static MHD_Result on_request(void* cls, MHD_Connection* connection, const char* url,
+                                 const char* method, const char*, const char*, size_t*, void**) {
+        auto* gate = static_cast<Gate*>(cls);
+        if (Client* c = gate->find(connection)) c->asked = true;
+        return handle(gate->server, connection, url, method);
+    }
+
+    static void on_message(void* cls, const char* format, va_list args) {
+        static_cast<Gate*>(cls)->mhd_said(format, args);
+    }
+};
 
 HealthLimits health_limits(const Config& cfg) {
     HealthLimits l;
@@ -105,8 +313,9 @@ HealthLimits health_limits(const Config& cfg) {
     return l;
 }
 
-ManagementServer::ManagementServer(const ListenAddress& at, const Health& h, HealthLimits l)
-    : health(h), limits(l) {
+ManagementServer::ManagementServer(const ListenAddress& at, Health& h, HealthLimits l,
+                                   ManagementLimits p)
+    : health(h), limits(l), port_limits(p), gate_(std::make_unique<Gate>(*this)) {
     sockaddr_storage addr{};
     if (at.ipv6) {
         auto* a6 = reinterpret_cast<sockaddr_in6*>(&addr);
@@ -119,19 +328,72 @@ ManagementServer::ManagementServer(const ListenAddress& at, const Health& h, Hea
         a4->sin_port = htons(static_cast<uint16_t>(at.port));
         inet_pton(AF_INET, at.host.c_str(), &a4->sin_addr);
     }
-    // One internal thread; a scraper that hangs is cut after 10 s and cannot hold more than a
-    // few connections.
+    stop_fd_ = eventfd(0, EFD_CLOEXEC);
+    if (stop_fd_ < 0)
+        throw std::runtime_error(std::string("management server: eventfd: ") +
+                                 std::strerror(errno));
+    // MHD runs on the server's own thread (run), in epoll mode without a thread of its own: the
+    // gate then cuts connections between MHD's turns, when no socket can close under it. The
+    // logger comes first among the options, as MHD asks.
     daemon_ = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | (at.ipv6 ? MHD_USE_IPv6 : 0),
-        static_cast<uint16_t>(at.port), nullptr, nullptr, &handle, this, MHD_OPTION_SOCK_ADDR,
-        reinterpret_cast<sockaddr*>(&addr), MHD_OPTION_CONNECTION_LIMIT, 8u,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, 4u, MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
-    if (!daemon_)
+        MHD_USE_EPOLL | MHD_USE_ERROR_LOG | (at.ipv6 ? MHD_USE_IPv6 : 0),
+        static_cast<uint16_t>(at.port), &Gate::on_accept, gate_.get(), &Gate::on_request,
+        gate_.get(), MHD_OPTION_EXTERNAL_LOGGER, static_cast<MHD_LogCallback>(&Gate::on_message),
+        gate_.get(), MHD_OPTION_SOCK_ADDR, reinterpret_cast<sockaddr*>(&addr),
+        MHD_OPTION_NOTIFY_CONNECTION,
+        static_cast<MHD_NotifyConnectionCallback>(&Gate::on_connection), gate_.get(),
+        MHD_OPTION_CONNECTION_LIMIT, port_limits.connections + kMhdSpareConnections,
+        MHD_OPTION_CONNECTION_TIMEOUT, kMhdSilenceTimeoutS, MHD_OPTION_END);
+    if (!daemon_) {
+        close(stop_fd_);
         throw std::runtime_error("cannot serve the management address " + at.host + ":" +
                                  std::to_string(at.port));
+    }
+    try {
+        thread_ = std::thread([this] { run(); });
+    } catch (...) {
+        MHD_stop_daemon(daemon_);
+        close(stop_fd_);
+        throw;
+    }
 }
 
-ManagementServer::~ManagementServer() { MHD_stop_daemon(daemon_); }
+ManagementServer::~ManagementServer() {
+    const std::uint64_t one = 1;
+    while (write(stop_fd_, &one, sizeof one) < 0 && errno == EINTR) {
+    }
+    thread_.join();
+    MHD_stop_daemon(daemon_);
+    close(stop_fd_);
+    gate_->refusals.flush(Clock::now());  // what the last minute refused still reaches the log
+}
+
+// Waits for MHD's sockets, a deadline or the stop; then lets MHD and the gate do their part.
+void ManagementServer::run() {
+    const MHD_DaemonInfo* epoll = MHD_get_daemon_info(daemon_, MHD_DAEMON_INFO_EPOLL_FD);
+    pollfd fds[2] = {{epoll ? epoll->epoll_fd : -1, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+    for (;;) {
+        const auto now = Clock::now();
+        gate_->cut_overdue(now);
+        if (const auto due = gate_->refusals.due(); due && *due <= now) gate_->refusals.flush(now);
+        long long wait_ms = -1;
+        MHD_UNSIGNED_LONG_LONG mhd_ms = 0;
+        if (MHD_get_timeout(daemon_, &mhd_ms) == MHD_YES)
+            wait_ms = static_cast<long long>(std::min<MHD_UNSIGNED_LONG_LONG>(mhd_ms, INT_MAX));
+        if (const auto due = gate_->next_due()) {
+            const auto until = std::chrono::ceil<std::chrono::milliseconds>(*due - now).count();
+            wait_ms = std::clamp<long long>(until, 0, wait_ms < 0 ? INT_MAX : wait_ms);
+        }
+        if (poll(fds, 2, static_cast<int>(wait_ms)) < 0) {
+            if (errno == EINTR) continue;
+            log(Priority::Error, "monitoring", "management server stopped: poll: %s",
+                std::strerror(errno));
+            return;
+        }
+        if (fds[1].revents & POLLIN) return;
+        MHD_run(daemon_);
+    }
+}
 
 int ManagementServer::port() const {
     const MHD_DaemonInfo* info = MHD_get_daemon_info(daemon_, MHD_DAEMON_INFO_BIND_PORT);

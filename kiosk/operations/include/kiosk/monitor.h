@@ -8,7 +8,10 @@
 
 #include <printer/paper.h>
 
+#include <array>
+#include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -22,21 +25,62 @@ namespace kiosk {
 
 HealthLimits health_limits(const Config& cfg);
 
-// GET /metrics and GET /healthz, nothing else; at most a few connections, short timeouts.
+// How much of the kiosk the management port may hold. One address never gets every slot, and a
+// connection still sending its request gives its slot up to a newer one: slow clients from the
+// scraper's own address cannot keep its scrape out.
+struct ManagementLimits {
+    unsigned connections = 8;  // at once, all addresses together
+    unsigned per_address = 4;
+    // From accept to the last byte of the answer, however steadily the client dribbles: MHD's
+    // own timeout counts only silence.
+    std::chrono::milliseconds request_deadline{5000};
+    std::chrono::seconds log_every{60};  // refusals: at most one journal line per this
+};
+
+// Section: refusals in the journal
+
+// Refusals on the management port, in the journal at most once per `every` with the counts
+// since the last line: a flood of them must not use up journald's rate limit and so drop the
+// audit lines of staff actions and submissions. Not thread-safe: the server's thread owns it.
+class RefusalLog {
+public:
+    explicit RefusalLog(std::chrono::seconds every) : every_(every) {}
+    // A line at once when the last one is older than `every`; otherwise only counted.
+    void refused(ManagementRefusal why, Clock::time_point now);
+    // When the counts not yet in the journal are due; nullopt when there are none.
+    std::optional<Clock::time_point> due() const;
+    void flush(Clock::time_point now);  // writes the counts not yet in the journal, if any
+
+private:
+    std::chrono::seconds every_;
+    std::optional<Clock::time_point> last_line_;
+    std::array<std::uint64_t, kManagementRefusalCount> pending_{};
+};
+
+// Section: the management server
+
+// GET /metrics and GET /healthz, nothing else, one request per connection, on its own thread.
 class ManagementServer {
 public:
-    ManagementServer(const ListenAddress& at, const Health& health,
-                     HealthLimits limits);  // throws on bind failure
+    ManagementServer(const ListenAddress& at, Health& health, HealthLimits limits,
+                     ManagementLimits port_limits = {});  // throws on bind failure
     ~ManagementServer();
     ManagementServer(const ManagementServer&) = delete;
     ManagementServer& operator=(const ManagementServer&) = delete;
     int port() const;  // the bound port
 
-    const Health& health;
+    Health& health;
     const HealthLimits limits;
+    const ManagementLimits port_limits;
 
 private:
+    struct Gate;  // admits, times, cuts and counts connections (monitor.cpp)
+    void run();
+
+    std::unique_ptr<Gate> gate_;
     MHD_Daemon* daemon_ = nullptr;
+    int stop_fd_ = -1;  // eventfd: wakes the thread to stop
+    std::thread thread_;
 };
 
 class Monitor {
