@@ -156,14 +156,23 @@ TEST_F(Scratch, AStaleTempFileOrALinkInItsPlaceIsNotFollowed) {
     EXPECT_FALSE(fs::exists(fs::symlink_status(tmp)));
 }
 
-TEST_F(Scratch, WriteIntoAMissingFolderFailsNamingThePathAndErrno) {
-    const fs::path file = dir() / "no-such-folder" / "paper";
+TEST_F(Scratch, WriteMakesAMissingFolderPrivate) {
+    set_umask(0);
+    const fs::path file = dir() / "state" / "spool" / "talon.pdf";
+    ASSERT_TRUE(common::write_file_atomically(file, "pdf").ok());
+    EXPECT_EQ(read(file), "pdf");
+    EXPECT_EQ(mode_of(dir() / "state"), 0700u);
+    EXPECT_EQ(mode_of(dir() / "state" / "spool"), 0700u);
+}
+
+TEST_F(Scratch, WriteWhereNoFolderCanBeFailsNamingThePathAndErrno) {
+    const fs::path not_folder = dir() / "state", file = not_folder / "paper";
+    std::ofstream(not_folder) << "a file";
     const FileStatus s = common::write_file_atomically(file, "x");
     EXPECT_FALSE(s.ok());
-    EXPECT_EQ(s.error, ENOENT);
-    EXPECT_NE(s.message.find("creating \"" + file.string() + ".tmp\""), std::string::npos)
-        << s.message;
-    EXPECT_NE(s.message.find("(errno " + std::to_string(ENOENT) + ")"), std::string::npos)
+    EXPECT_EQ(s.error, ENOTDIR);
+    EXPECT_NE(s.message.find("\"" + not_folder.string() + "\""), std::string::npos) << s.message;
+    EXPECT_NE(s.message.find("(errno " + std::to_string(ENOTDIR) + ")"), std::string::npos)
         << s.message;
 }
 

@@ -167,6 +167,8 @@ TEST_F(PinLockout, LockoutSurvivesARestart) {
     EXPECT_EQ(again.attempt("2468", hash, t0 + 1s).verdict, Verdict::LockedOut);
     EXPECT_EQ(again.attempt("1111", hash, t0 + 2s).wait, 4s);  // the count went on
     EXPECT_FALSE(std::filesystem::exists(dir / "service_lockout.tmp"));
+    EXPECT_EQ(std::filesystem::status(file).permissions(),
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
 }
 
 TEST_F(PinLockout, StateFileHoldsNoPin) {

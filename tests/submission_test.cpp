@@ -426,6 +426,8 @@ TEST(Catalog, CachedCopyServesWhenTheRegisterIsAway) {
     ASSERT_TRUE(fresh.ok) << fresh.error;
     EXPECT_FALSE(load_catalog(b.cfg));
     ASSERT_TRUE(save_catalog(b.cfg, fresh.services));
+    EXPECT_EQ(std::filesystem::status(b.cfg.state_dir / "services.json").permissions(),
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     const auto cached = load_catalog(b.cfg);
     ASSERT_TRUE(cached);
     ASSERT_EQ(cached->size(), fresh.services.size());

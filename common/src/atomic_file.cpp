@@ -103,6 +103,8 @@ FileStatus make_private(const fs::path& dir) {
 FileStatus write_file_atomically(const fs::path& path, std::string_view bytes,
                                  Durability durability) {
     const bool durable = durability == Durability::power_cut_safe;
+    if (path.has_parent_path())
+        if (FileStatus s = make_private_dir(path.parent_path()); !s.ok()) return s;
     TempFile tmp(path.string() + ".tmp");
     // A fresh file of our own (not a stale one, nor a link planted there), so fchmod below
     // sets the mode of what gets renamed.

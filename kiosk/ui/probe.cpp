@@ -1,11 +1,15 @@
 // The probe: an accessibility-tree-like list of touch targets, written only when asked for.
 #include "ui.h"
 
+#include "kiosk/journal.h"
+
+#include <common/atomic_file.h>
 #include <imgui.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <utility>
 
 namespace kiosk::ui {
 
@@ -31,20 +35,20 @@ void Probe::item(std::string_view id) {
     frame.append(id).append(rect);
 }
 
-// Written whole and renamed, so a reader never sees half a frame. The header changes with
-// every frame, so a test can tell that a tap was seen and drawn.
+// Written whole and renamed, so a reader never sees half a frame; not synced, as it is
+// rewritten every frame and worthless after a reboot. The header changes with every frame, so
+// a test can tell that a tap was seen and drawn.
 void Probe::end_frame() {
     if (path.empty()) return;
     ++frames;
     frame.insert(0, "frame " + std::to_string(frames) + " taps " + std::to_string(taps) + " at " +
                         std::to_string(tap_frame) + "\n");
     if (frame != last_written) {
-        const std::string tmp = path + ".tmp";
-        if (FILE* f = std::fopen(tmp.c_str(), "w")) {
-            std::fwrite(frame.data(), 1, frame.size(), f);
-            std::fclose(f);
-            std::rename(tmp.c_str(), path.c_str());
-        }
+        const auto written =
+            common::write_file_atomically(path, frame, common::Durability::readers_only);
+        static bool warned = false;  // once: a test waiting on the probe fails on its own
+        if (!written.ok() && !std::exchange(warned, true))
+            log(Priority::Warning, "probe", "%s", written.message.c_str());
         last_written = frame;
     }
     frame.clear();

@@ -90,12 +90,9 @@ int PaperCounter::remaining() const {
 bool PaperCounter::low() const { return remaining() < warn_below_; }
 
 void PaperCounter::save(int printed) {
-    common::FileStatus s;
-    if (file_.has_parent_path()) s = common::make_private_dir(file_.parent_path());
-    if (s.ok())
-        s = common::write_file_atomically(
-            file_, std::string(header) + std::string(key) + std::to_string(printed) + "\n");
-    if (!s.ok()) throw Error("printer: paper counter: " + s.message);
+    const auto saved = common::write_file_atomically(
+        file_, std::string(header) + std::string(key) + std::to_string(printed) + "\n");
+    if (!saved.ok()) throw Error("printer: paper counter: " + saved.message);
 }
 
 }  // namespace printer

@@ -23,10 +23,8 @@ void check_name(const std::string& name) {
 fs::path spool_talon(const fs::path& dir, const std::string& name,
                      const std::vector<unsigned char>& pdf) {
     check_name(name);
-    // Private (folder 0700, file 0600): the talon names the applicant.
-    if (const auto made = common::make_private_dir(dir); !made.ok())
-        throw Error("printer: " + made.message);
     const fs::path path = dir / (name + ".pdf");
+    // Private (file 0600, a missing folder 0700): the talon names the applicant.
     const auto written = common::write_file_atomically(
         path, {reinterpret_cast<const char*>(pdf.data()), pdf.size()});
     if (!written.ok()) throw Error("printer: " + written.message);

@@ -24,10 +24,11 @@ enum class Durability {
 
 // Replaces path with bytes: "<path>.tmp" beside it (created 0600, a link there is refused),
 // every byte written, fsync, rename over path, fsync of the folder. The file ends up 0600
-// whatever the umask. The folder must exist. One writer per path at a time (the temp name is
-// fixed, so a crash leaves at most one stale temp file, overwritten by the next write). On
-// failure the temp file is removed and path is left as it was, unless the failed step is the
-// folder's fsync: then path holds the new bytes, which a power cut may still undo.
+// whatever the umask; a missing folder is made as make_private_dir does. One writer per path
+// at a time (the temp name is fixed, so a crash leaves at most one stale temp file, replaced
+// by the next write). On failure the temp file is removed and path is left as it was, unless
+// the failed step is the folder's fsync: then path holds the new bytes, which a power cut may
+// still undo.
 [[nodiscard]] FileStatus write_file_atomically(const std::filesystem::path& path,
                                                std::string_view bytes,
                                                Durability durability = Durability::power_cut_safe);

@@ -1,5 +1,8 @@
 #include "kiosk/catalog.h"
 
+#include "kiosk/journal.h"
+
+#include <common/atomic_file.h>
 #include <nlohmann/json.hpp>
 
 #include <fstream>
@@ -29,16 +32,10 @@ bool save_catalog(const Config& cfg, const std::vector<net::Service>& services) 
         for (const auto& [name, field] : kFields) o[name] = s.*field;
         list.push_back(std::move(o));
     }
-    std::error_code ec;
-    std::filesystem::create_directories(cfg.state_dir, ec);
-    const auto tmp = catalog_file(cfg).string() + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::trunc);
-        out << list.dump();
-        if (!out.flush()) return false;
-    }
-    std::filesystem::rename(tmp, catalog_file(cfg), ec);
-    return !ec;
+    const auto saved = common::write_file_atomically(catalog_file(cfg), list.dump());
+    if (!saved.ok())
+        log(Priority::Warning, "catalog", "service catalog cache: %s", saved.message.c_str());
+    return saved.ok();
 }
 
 std::optional<std::vector<net::Service>> load_catalog(const Config& cfg) {

@@ -4,6 +4,8 @@
 #include "kiosk/journal.h"
 #include "kiosk/text.h"
 
+#include <common/atomic_file.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -17,8 +19,10 @@ constexpr auto kCatalogRetry = std::chrono::seconds(10);
 
 // One line appended to the state folder's assistance_requests.log, for staff; no personal data.
 bool append_assistance_line(const std::filesystem::path& state_dir, const std::string& line) {
-    std::error_code ec;
-    std::filesystem::create_directories(state_dir, ec);
+    if (const auto made = common::make_private_dir(state_dir); !made.ok()) {
+        errno = made.error;  // what the caller logs
+        return false;
+    }
     const int fd = ::open((state_dir / "assistance_requests.log").c_str(),
                           O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (fd < 0) return false;

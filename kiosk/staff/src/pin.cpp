@@ -2,6 +2,7 @@
 #include "kiosk/pin.h"
 #include "kiosk/journal.h"
 
+#include <common/atomic_file.h>
 #include <crypt.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -9,7 +10,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
-#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
@@ -190,35 +190,15 @@ PinGate::Attempt PinGate::attempt(std::string_view pin, const std::string& hash,
     return {Attempt::Refused, remaining(now), state_.failures};
 }
 
-// Temp file, fsync, rename, fsync the folder: after a power cut the file is the old one or the
-// new one, never half of each.
+// Atomic and private (0600, a missing state folder 0700): after a power cut the file is the old
+// one or the new one, never half of each.
 void PinGate::save(const State& s) const {
-    char text[80];
-    const int n = std::snprintf(text, sizeof text, "failures %d\nlocked_until %lld\n", s.failures,
-                                static_cast<long long>(s.locked_until.time_since_epoch().count()));
-    const std::string tmp = file_.string() + ".tmp";
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    bool ok = fd >= 0 && ::write(fd, text, static_cast<std::size_t>(n)) == n && ::fsync(fd) == 0;
-    int err = errno;
-    if (fd >= 0 && ::close(fd) != 0 && ok) {
-        ok = false;
-        err = errno;
-    }
-    if (ok && ::rename(tmp.c_str(), file_.c_str()) != 0) {
-        ok = false;
-        err = errno;
-    }
-    if (!ok) {
-        if (fd >= 0) ::unlink(tmp.c_str());
-        log(Priority::Warning, "staff", "service lockout: cannot save %s: %s; kept in memory only",
-            file_.c_str(), std::strerror(err));
-        return;
-    }
-    const std::filesystem::path dir = file_.has_parent_path() ? file_.parent_path() : ".";
-    if (const int d = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); d >= 0) {
-        ::fsync(d);
-        ::close(d);
-    }
+    const std::string text =
+        "failures " + std::to_string(s.failures) + "\nlocked_until " +
+        std::to_string(static_cast<long long>(s.locked_until.time_since_epoch().count())) + "\n";
+    if (const auto saved = common::write_file_atomically(file_, text); !saved.ok())
+        log(Priority::Warning, "staff", "service lockout: not saved for sure: %s; kept in memory",
+            saved.message.c_str());
 }
 
 }  // namespace kiosk

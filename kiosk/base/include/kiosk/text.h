@@ -1,23 +1,18 @@
 // kiosk/text: what a citizen's typed text may contain, checked code point by code point.
 #pragma once
+#include <common/utf8.h>
+
 #include <cstddef>
-#include <optional>
 #include <string>
-#include <string_view>
-#include <vector>
 
 namespace kiosk {
 
-// Decodes strict UTF-8 (no overlongs, surrogates or values past U+10FFFF); nullopt if malformed.
-std::optional<std::vector<char32_t>> decode_utf8(std::string_view s);
-void append_utf8(std::string& out, char32_t cp);
-
-// Number of code points; the caller checked well-formedness.
-std::size_t code_point_count(std::string_view s);
-
-// Byte offsets of the code point boundary before and after pos (a caret moving by a letter).
-std::size_t previous_code_point(std::string_view s, std::size_t pos);
-std::size_t next_code_point(std::string_view s, std::size_t pos);
+// Strict UTF-8 and moving by code points, shared with the printer and the register.
+using common::append_utf8;
+using common::code_point_count;
+using common::decode_utf8;
+using common::next_code_point;
+using common::previous_code_point;
 
 // Removes the last code point.
 void pop_code_point(std::string& s);

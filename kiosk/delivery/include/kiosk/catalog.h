@@ -9,7 +9,8 @@
 
 namespace kiosk {
 
-// Writes the catalog atomically (temp file, rename); false if it could not.
+// Writes the catalog atomically and privately (common::write_file_atomically), making the
+// state folder 0700 if missing; false (and a warning in the journal) if it could not.
 bool save_catalog(const Config& cfg, const std::vector<net::Service>& services);
 
 // The cached catalog, or nullopt when there is none or it is unreadable.
