@@ -1,5 +1,7 @@
 #include "form.h"
 
+#include <common/utf8.h>
+
 namespace dev_register {
 
 // Section: percent-decoding
@@ -64,36 +66,9 @@ bool is_control(char32_t cp) {
 
 bool is_clean_text(std::string_view text) {
     for (std::size_t i = 0; i < text.size();) {
-        const auto lead = static_cast<unsigned char>(text[i]);
-        std::size_t length = 0;
-        char32_t cp = 0, smallest = 0;
-        if (lead < 0x80) {
-            length = 1;
-            cp = lead;
-        } else if ((lead & 0xE0) == 0xC0) {
-            length = 2;
-            cp = lead & 0x1F;
-            smallest = 0x80;
-        } else if ((lead & 0xF0) == 0xE0) {
-            length = 3;
-            cp = lead & 0x0F;
-            smallest = 0x800;
-        } else if ((lead & 0xF8) == 0xF0) {
-            length = 4;
-            cp = lead & 0x07;
-            smallest = 0x10000;
-        } else
-            return false;
-        if (i + length > text.size()) return false;
-        for (std::size_t k = 1; k < length; ++k) {
-            const auto next = static_cast<unsigned char>(text[i + k]);
-            if ((next & 0xC0) != 0x80) return false;
-            cp = (cp << 6) | (next & 0x3F);
-        }
-        // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
-        if (cp < smallest || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-        if (is_control(cp)) return false;
-        i += length;
+        const auto cp = common::decode_code_point(text, i);  // strict: no overlongs, surrogates
+        if (!cp || is_control(cp->value)) return false;
+        i += cp->bytes;
     }
     return true;
 }

@@ -13,7 +13,6 @@
 #include <charconv>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <set>
 #include <stdexcept>
@@ -22,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include <common/atomic_file.h>
 #include <httplib.h>
 
 #include "catalog.h"
@@ -211,14 +211,8 @@ int bind_port(httplib::Server& server, const ListenAddress& address) {
 
 // Written under a temporary name and renamed, so a reader never sees a partial number.
 void write_port_file(const std::string& path, int port) {
-    const std::string temporary = path + ".tmp";
-    std::ofstream out(temporary, std::ios::trunc);
-    out << port << '\n';
-    out.close();
-    if (!out || std::rename(temporary.c_str(), path.c_str()) != 0) {
-        std::remove(temporary.c_str());
-        throw std::runtime_error("--port-file " + path + ": cannot be written");
-    }
+    const auto written = common::write_file_atomically(path, std::to_string(port) + "\n");
+    if (!written.ok()) throw std::runtime_error("--port-file: " + written.message);
 }
 
 std::string url_of(const std::string& host, int port) {
