@@ -347,10 +347,12 @@ private:
             }
             std::lock_guard lock(mutex_);
             sent_ += sent ? 1 : 0;
-            if (closed) cut_ = true;
+            if (closed) {
+                cut_ = true;
+                changed_.notify_all();
+            }
             if (closed || stop_) break;
         }
-        changed_.notify_all();
     }
 
     const int fd_;
