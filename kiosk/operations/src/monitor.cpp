@@ -344,7 +344,9 @@ ManagementServer::ManagementServer(const ListenAddress& at, Health& h, HealthLim
         static_cast<MHD_NotifyConnectionCallback>(&Gate::on_connection), gate_.get(),
         MHD_OPTION_CONNECTION_LIMIT, port_limits.connections + kMhdSpareConnections,
         MHD_OPTION_CONNECTION_TIMEOUT, kMhdSilenceTimeoutS, MHD_OPTION_END);
-    if (!daemon_) {
+    // Without MHD's epoll descriptor the thread would wait on nothing and never serve.
+    if (!daemon_ || !MHD_get_daemon_info(daemon_, MHD_DAEMON_INFO_EPOLL_FD)) {
+        if (daemon_) MHD_stop_daemon(daemon_);
         close(stop_fd_);
         throw std::runtime_error("cannot serve the management address " + at.host + ":" +
                                  std::to_string(at.port));
@@ -370,8 +372,8 @@ ManagementServer::~ManagementServer() {
 
 // Waits for MHD's sockets, a deadline or the stop; then lets MHD and the gate do their part.
 void ManagementServer::run() {
-    const MHD_DaemonInfo* epoll = MHD_get_daemon_info(daemon_, MHD_DAEMON_INFO_EPOLL_FD);
-    pollfd fds[2] = {{epoll ? epoll->epoll_fd : -1, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+    const int epoll_fd = MHD_get_daemon_info(daemon_, MHD_DAEMON_INFO_EPOLL_FD)->epoll_fd;
+    pollfd fds[2] = {{epoll_fd, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
     for (;;) {
         const auto now = Clock::now();
         gate_->cut_overdue(now);
