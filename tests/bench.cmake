@@ -6,7 +6,7 @@ target_include_directories(outbox_bench PRIVATE ${CMAKE_CURRENT_LIST_DIR}/suppor
 # The UI against the reference page in Chromium (scripts/bench installs Chromium).
 find_package(X11 REQUIRED)
 add_executable(ui_bench ${CMAKE_CURRENT_LIST_DIR}/bench/ui_bench.cpp)
-target_link_libraries(ui_bench PRIVATE dev_register_support X11::X11)
+target_link_libraries(ui_bench PRIVATE common dev_register_support X11::X11)
 target_include_directories(ui_bench PRIVATE ${CMAKE_CURRENT_LIST_DIR}/support)
 target_compile_definitions(ui_bench PRIVATE KIOSK_BIN="$<TARGET_FILE:kiosk>" KIOSK_ASSETS_DIR="${KIOSK_ASSETS_DIR}"
   KIOSK_BINARY_DIR="${CMAKE_BINARY_DIR}" KIOSK_SOURCE_DIR="${CMAKE_SOURCE_DIR}" BARE_SDL_BIN="$<TARGET_FILE:bare_sdl>")

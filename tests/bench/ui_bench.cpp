@@ -205,11 +205,6 @@ Figures settled(const ServerPixels& screen, const Program& p, std::chrono::secon
 // 40 letters and spaces, Kazakh and Russian: shift comes in as a citizen needs it.
 constexpr std::string_view kTyped = "Әбілқасымова Айгүл Нұрланқызы Щербинская";
 
-std::size_t letters(std::string_view utf8) {
-    return std::count_if(utf8.begin(), utf8.end(),
-                         [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
-}
-
 struct FrameCost {
     std::size_t frames = 0;
     double median_ms = 0, p99_ms = 0;
@@ -253,7 +248,7 @@ FrameCost typing_cost(const std::string& dir) {
     const FrameCost cost = cpu_per_frame(read_text(frame_log).substr(mark));
     std::printf(
         "kiosk typing %zu letters       %zu frames, CPU per frame median %.2f ms, p99 %.2f ms\n",
-        letters(kTyped), cost.frames, cost.median_ms, cost.p99_ms);
+        common::code_point_count(kTyped), cost.frames, cost.median_ms, cost.p99_ms);
     return cost;
 }
 

@@ -7,6 +7,8 @@
 #include "http_get.h"
 #include "process.h"
 
+#include <common/utf8.h>
+
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -267,13 +269,10 @@ struct Kiosk {
     // Types on the on-screen keyboard, one tap per letter, switching layout or shift as a
     // citizen would.
     void type(const std::string& text) {
-        for (std::size_t i = 0; i < text.size();) {
-            std::size_t len = 1;
-            while (i + len < text.size() &&
-                   (static_cast<unsigned char>(text[i + len]) & 0xC0) == 0x80)
-                ++len;
-            const std::string ch = text.substr(i, len) == " " ? "space" : text.substr(i, len);
-            i += len;
+        for (std::size_t i = 0, next; i < text.size(); i = next) {
+            next = common::next_code_point(text, i);
+            const std::string letter = text.substr(i, next - i);
+            const std::string ch = letter == " " ? "space" : letter;
             find_key(ch);
             press("key:" + ch);
         }
