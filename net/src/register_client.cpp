@@ -107,6 +107,12 @@ size_t collect(char* data, size_t size, size_t n, void* user) {
     return size * n;
 }
 
+// libcurl asks about once a second, even while it waits for an answer: a stop request ends
+// the transfer (CURLE_ABORTED_BY_CALLBACK).
+int keep_going(void* cancel, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+    return static_cast<const std::stop_token*>(cancel)->stop_requested() ? 1 : 0;
+}
+
 // curl's words, and for a refused certificate a message that says so first.
 std::string transfer_error(CURLcode rc, const char* errbuf) {
     std::string what = curl_easy_strerror(rc);
@@ -125,6 +131,10 @@ Response perform(const RegisterEndpoint& ep, const Call& call) {
     Response r;
     const std::string url = ep.base_url + call.path;
     if (r.error = check_url(url); !r.error.empty()) return r;
+    if (ep.cancel.stop_requested()) {
+        r.error = "cancelled";
+        return r;
+    }
     // One handle per thread, reset for each call: its connection cache keeps the TLS
     // connection to the register open between calls, so a backlog drains without a handshake
     // per complaint. curl reuses a connection only for the same TLS settings.
@@ -165,6 +175,9 @@ Response perform(const RegisterEndpoint& ep, const Call& call) {
     curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(kMaxAnswerBytes));
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &r);
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);                // ... so that keep_going is asked
+    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, keep_going);  // a stop request ends the call
+    curl_easy_setopt(h, CURLOPT_XFERINFODATA, &ep.cancel);
 
     Headers headers(nullptr, curl_slist_free_all);
     auto add_header = [&](const std::string& line) {
@@ -186,6 +199,10 @@ Response perform(const RegisterEndpoint& ep, const Call& call) {
     if (r.too_large || rc == CURLE_FILESIZE_EXCEEDED) {
         r.body.clear();
         r.error = "answer larger than 1 MiB";
+        return r;
+    }
+    if (rc == CURLE_ABORTED_BY_CALLBACK) {
+        r.error = "cancelled";
         return r;
     }
     if (rc != CURLE_OK) {

@@ -139,7 +139,8 @@ enum class Failure { None, TimedOut, Unreachable, Refused };
 
 class Session {
 public:
-    Session(Endpoint ep, Clock::time_point deadline) : ep_(std::move(ep)), deadline_(deadline) {
+    Session(Endpoint ep, Clock::time_point deadline, std::stop_token stop = {})
+        : ep_(std::move(ep)), deadline_(deadline), stop_(std::move(stop)) {
         const int msec = static_cast<int>(std::max<Clock::rep>(1, left().count()));
         http_ = httpConnect2(ep_.host.c_str(), ep_.port, nullptr, AF_UNSPEC, ep_.encryption, 1,
                              msec, nullptr);
@@ -159,11 +160,16 @@ public:
 
     Failure failure() const { return failure_; }
     const std::string& error() const { return error_; }
-    bool expired() const { return Clock::now() >= deadline_; }
+    bool stopped() const { return !cancelling_ && stop_.stop_requested(); }
+    bool expired() const { return Clock::now() >= deadline_ || stopped(); }
     milliseconds left() const {
         return std::chrono::duration_cast<milliseconds>(deadline_ - Clock::now());
     }
-    void extend(milliseconds more) { deadline_ = Clock::now() + more; }
+    // A cancel gets its own time, stop requested or not: a job left behind would come out later.
+    void cancelling(milliseconds grace) {
+        deadline_ = Clock::now() + grace;
+        cancelling_ = true;
+    }
 
     // A request of op on the printer with the usual operation attributes.
     ipp_t* request(ipp_op_t op) const {
@@ -213,6 +219,8 @@ private:
 
     Endpoint ep_;
     Clock::time_point deadline_;
+    std::stop_token stop_;
+    bool cancelling_ = false;
     http_t* http_ = nullptr;
     Failure failure_ = Failure::None;
     bool timed_out_ = false;
@@ -296,7 +304,7 @@ int submit(Session& session, const std::filesystem::path& pdf, const std::string
 
 // Best effort: the outcome is already decided, so a failed cancel only adds to the error.
 std::string cancel(Session& session, int job_id) {
-    session.extend(cancel_grace);
+    session.cancelling(cancel_grace);
     ipp_t* req = session.request(IPP_OP_CANCEL_JOB);
     if (req) ippAddInteger(req, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "job-id", job_id);
     return session.send(req) ? "; the job was cancelled"
@@ -314,7 +322,7 @@ PrintResult::Outcome outcome_of(Failure f) {
 }
 
 PrintResult lost(Session& session, PrintResult r) {
-    r.outcome = outcome_of(session.failure());
+    r.outcome = session.stopped() ? PrintResult::Outcome::Stopped : outcome_of(session.failure());
     r.error = session.error();
     if (r.outcome != PrintResult::Outcome::Failed) {
         r.status = {};
@@ -354,6 +362,11 @@ PrintResult follow(Session& session, PrintResult r) {
             r.error = "the printer ended the job without printing it: " + job->why;
             return r;
         }
+        if (session.stopped()) {
+            r.outcome = PrintResult::Outcome::Stopped;
+            r.error = "the kiosk stopped before the job finished" + cancel(session, r.job_id);
+            return r;
+        }
         if (session.expired()) {
             r.outcome = PrintResult::Outcome::TimedOut;
             r.error = "the job did not finish in time: " + job->why + cancel(session, r.job_id);
@@ -364,13 +377,13 @@ PrintResult follow(Session& session, PrintResult r) {
 }
 
 PrintResult print(const std::string& target, const std::filesystem::path& pdf,
-                  const std::string& job_name, milliseconds timeout) {
+                  const std::string& job_name, milliseconds timeout, std::stop_token stop) {
     PrintResult r;
     if (::access(pdf.c_str(), R_OK) != 0) {
         r.error = "cannot read the talon file \"" + pdf.string() + "\"";
         return r;
     }
-    Session session(endpoint(target), Clock::now() + timeout);
+    Session session(endpoint(target), Clock::now() + timeout, std::move(stop));
     if (session.failure() != Failure::None) return lost(session, r);
     r.status = ask_status(session);
     if (!r.status.error.empty()) return lost(session, r);
@@ -414,10 +427,10 @@ PrinterStatus printer_status(const std::string& target, milliseconds timeout) {
 }
 
 PrintResult print_pdf(const std::string& target, const std::filesystem::path& pdf,
-                      const std::string& job_name, milliseconds timeout) {
+                      const std::string& job_name, milliseconds timeout, std::stop_token stop) {
     const SigpipeBlocked quiet;
     try {
-        return print(target, pdf, job_name, timeout);
+        return print(target, pdf, job_name, timeout, std::move(stop));
     } catch (const std::exception& e) {
         PrintResult r;
         r.error = e.what();

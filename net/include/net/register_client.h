@@ -2,6 +2,7 @@
 // HTTPS with libcurl. Knows nothing of complaints or the UI: it carries Open311 requests.
 #pragma once
 #include <chrono>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,10 @@ struct RegisterEndpoint {
     std::string api_key;
     long connect_timeout_ms = 5000;
     long total_timeout_ms = 20000;
+    // Ends a call early, within about a second, when stop is requested (the kiosk shutting
+    // down): the call reports Unreachable with error "cancelled", so whatever it carried is
+    // tried again later under the same idempotency key.
+    std::stop_token cancel;
 };
 
 // An Open311 attribute: attribute[code]=v, or attribute[code][]=v1&... when multi_value.

@@ -5,6 +5,7 @@
 #pragma once
 #include <chrono>
 #include <filesystem>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,7 @@ struct PrintResult {
         Failed,          // the printer refused or aborted the job: see error
         Unreachable,     // no answer from the printer (or the queue's server)
         TimedOut,        // no end of the job within the timeout
+        Stopped,         // stop was requested (the kiosk is shutting down): the job was cancelled
     };
     Outcome outcome = Outcome::Failed;
     int job_id = 0;        // 0 when no job was created
@@ -51,8 +53,10 @@ struct PrintResult {
 // the printer reports trouble; a job that is not done when trouble shows or time runs out is
 // cancelled, so that it never comes out later in the hands of the next citizen: the caller
 // keeps the file for a reprint. The file is only read. job_name appears in the printer's
-// queue: no personal data (e.g. "talon-20261127-101500").
+// queue: no personal data (e.g. "talon-20261127-101500"). A stop request ends the wait at
+// once, as a timeout does (the cancel still gets its 2 s).
 PrintResult print_pdf(const std::string& target, const std::filesystem::path& pdf,
-                      const std::string& job_name, std::chrono::milliseconds timeout);
+                      const std::string& job_name, std::chrono::milliseconds timeout,
+                      std::stop_token stop = {});
 
 }  // namespace printer
