@@ -10,8 +10,11 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <fstream>
 #include <iterator>
+#include <mutex>
 #include <thread>
 
 using namespace kiosk;
@@ -162,28 +165,231 @@ TEST_F(OutboxTest, RefusedComplaintIsMarkedFailedWithTheReason) {
     EXPECT_EQ(outbox.stats().failed, 1);
 }
 
-TEST_F(OutboxTest, PersonalDataLeavesOnceDeliveredAndPrinted) {
+// Section: personal data, on a schedule that does not depend on printing
+
+namespace {
+
+bool holds_personal_data(const std::filesystem::path& db) {
+    for (const auto* suffix : {"", "-wal"}) {
+        std::ifstream in(db.string() + suffix, std::ios::binary);
+        const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+        if (bytes.find("Әбілқасымова") != std::string::npos ||
+            bytes.find("900101300007") != std::string::npos)
+            return true;
+    }
+    return false;
+}
+
+// A talon PDF in the spool folder, as the submission leaves it.
+std::filesystem::path spooled_talon(const std::filesystem::path& spool, const std::string& name) {
+    std::filesystem::create_directories(spool);
+    const auto file = spool / (name + ".pdf");
+    std::ofstream(file) << "%PDF-1.4 Әбілқасымова А. Қ.";
+    return file;
+}
+
+}  // namespace
+
+TEST_F(OutboxTest, PersonalDataAndTalonLeaveOnceDeliveredAndPrinted) {
     DevRegister reg;
+    const PersonalDataPolicy policy{0s, 24h, std::filesystem::path(dir) / "spool"};
     {
         Outbox outbox(db, "KSK-T");
         const auto item = outbox.enqueue(request(), WallClock::now());
         std::mt19937_64 rng(1);
         deliver_due(outbox, endpoint(reg), kFast, rng);
-        EXPECT_EQ(outbox.purge(WallClock::now(), 0s), 0);  // the talon is not printed yet
-        outbox.talon_printed(item.id);
-        EXPECT_EQ(outbox.purge(WallClock::now() - 1h, 0s), 0);  // not yet past retention
-        EXPECT_EQ(outbox.purge(WallClock::now() + 1s, 0s), 1);
+        const auto talon = spooled_talon(policy.spool_dir, "talon-" + item.local_number);
+        outbox.printing(item.id, talon, WallClock::now());
+        EXPECT_EQ(outbox.purge(WallClock::now(), policy).complaints, 0);  // still printing
+        outbox.print_ended(item.id, true);
+        EXPECT_EQ(outbox.purge(WallClock::now() - 1h, policy).complaints, 0);  // before delivery
+        const PurgeReport purged = outbox.purge(WallClock::now() + 1s, policy);
+        EXPECT_EQ(purged.complaints, 1);
+        EXPECT_EQ(purged.talons, 1);
+        EXPECT_TRUE(purged.checkpointed);
+        EXPECT_FALSE(std::filesystem::exists(talon));
         const auto after = *outbox.find(item.id);
         EXPECT_TRUE(after.purged);
+        EXPECT_TRUE(after.talon.empty());
         EXPECT_EQ(after.state, Delivery::Registered);  // the number stays for the status screen
     }
-    // Not in the database file, nor in its write-ahead log.
-    for (const auto* suffix : {"", "-wal"}) {
-        std::ifstream in(db.string() + suffix, std::ios::binary);
-        const std::string bytes((std::istreambuf_iterator<char>(in)), {});
-        EXPECT_EQ(bytes.find("Әбілқасымова"), std::string::npos) << suffix;
-        EXPECT_EQ(bytes.find("900101300007"), std::string::npos) << suffix;
-    }
+    EXPECT_FALSE(holds_personal_data(db));  // not in the database file, nor in its WAL
+}
+
+TEST_F(OutboxTest, AnUnprintedTalonWaitsForReprintThenGoesAnyway) {
+    DevRegister reg;
+    const PersonalDataPolicy policy{0s, 24h, std::filesystem::path(dir) / "spool"};
+    Outbox outbox(db, "KSK-T");
+    const auto item = outbox.enqueue(request(), WallClock::now());
+    std::mt19937_64 rng(1);
+    deliver_due(outbox, endpoint(reg), kFast, rng);
+    const auto talon = spooled_talon(policy.spool_dir, "talon-" + item.local_number);
+    outbox.printing(item.id, talon, WallClock::now());
+    outbox.print_ended(item.id, false);                                     // no paper
+    EXPECT_EQ(outbox.purge(WallClock::now() + 23h, policy).complaints, 0);  // staff may reprint
+    EXPECT_TRUE(std::filesystem::exists(talon));
+    EXPECT_EQ(outbox.purge(WallClock::now() + 25h, policy).complaints, 1);
+    EXPECT_FALSE(std::filesystem::exists(talon));
+    EXPECT_FALSE(holds_personal_data(db));
+}
+
+TEST_F(OutboxTest, AStaffReprintLetsThePersonalDataGoAtOnce) {
+    DevRegister reg;
+    const PersonalDataPolicy policy{0s, 24h, std::filesystem::path(dir) / "spool"};
+    Outbox outbox(db, "KSK-T");
+    const auto item = outbox.enqueue(request(), WallClock::now());
+    std::mt19937_64 rng(1);
+    deliver_due(outbox, endpoint(reg), kFast, rng);
+    const auto talon = spooled_talon(policy.spool_dir, "talon-" + item.local_number);
+    outbox.printing(item.id, talon, WallClock::now());
+    outbox.print_ended(item.id, false);
+    outbox.reprinted(talon);
+    EXPECT_EQ(outbox.purge(WallClock::now() + 1s, policy).complaints, 1);
+}
+
+TEST_F(OutboxTest, AComplaintTheRegisterHasNotTakenKeepsEverything) {
+    const PersonalDataPolicy policy{0s, 24h, std::filesystem::path(dir) / "spool"};
+    Outbox outbox(db, "KSK-T");
+    const auto item = outbox.enqueue(request(), WallClock::now());
+    const auto talon = spooled_talon(policy.spool_dir, "talon-" + item.local_number);
+    outbox.printing(item.id, talon, WallClock::now());
+    outbox.print_ended(item.id, true);
+    EXPECT_EQ(outbox.purge(WallClock::now() + 24h * 365, policy).complaints, 0);
+    EXPECT_TRUE(std::filesystem::exists(talon));
+    EXPECT_TRUE(holds_personal_data(db));
+}
+
+TEST_F(OutboxTest, ATalonCutShortIsListedUntilItsPrintEnds) {
+    Outbox outbox(db, "KSK-T");
+    const auto item = outbox.enqueue(request(), WallClock::now());
+    const auto talon = spooled_talon(std::filesystem::path(dir) / "spool", "talon-x");
+    outbox.printing(item.id, talon, WallClock::now());
+    ASSERT_EQ(outbox.interrupted_talons().size(), 1u);  // what a kill during printing leaves
+    EXPECT_EQ(outbox.interrupted_talons()[0].talon, talon);
+    outbox.print_ended(item.id, false);
+    EXPECT_TRUE(outbox.interrupted_talons().empty());
+}
+
+TEST_F(OutboxTest, OldTalonsNoComplaintNeedsAreSweptFromTheSpool) {
+    const PersonalDataPolicy policy{0s, 24h, std::filesystem::path(dir) / "spool"};
+    Outbox outbox(db, "KSK-T");
+    const auto waiting = outbox.enqueue(request(), WallClock::now());
+    const auto needed = spooled_talon(policy.spool_dir, "talon-needed");
+    outbox.printing(waiting.id, needed, WallClock::now());
+    outbox.print_ended(waiting.id, false);
+    const auto stray = spooled_talon(policy.spool_dir, "talon-stray");
+    const auto fresh = spooled_talon(policy.spool_dir, "talon-fresh");
+    const auto other = policy.spool_dir / "notes.txt";
+    std::ofstream(other) << "not a talon";
+    const auto old = std::filesystem::file_time_type::clock::now() - 48h;
+    for (const auto& f : {needed, stray, other}) std::filesystem::last_write_time(f, old);
+    EXPECT_EQ(outbox.purge(WallClock::now(), policy).talons, 1);
+    EXPECT_TRUE(std::filesystem::exists(needed));  // its complaint still waits for the register
+    EXPECT_FALSE(std::filesystem::exists(stray));
+    EXPECT_TRUE(std::filesystem::exists(fresh));
+    EXPECT_TRUE(std::filesystem::exists(other));
+}
+
+TEST_F(OutboxTest, ACheckpointAReaderBlocksIsReportedForARetry) {
+    DevRegister reg;
+    const PersonalDataPolicy policy{0s, 24h, {}};
+    Outbox outbox(db, "KSK-T");
+    const auto item = outbox.enqueue(request(), WallClock::now());
+    std::mt19937_64 rng(1);
+    deliver_due(outbox, endpoint(reg), kFast, rng);
+    outbox.print_ended(item.id, true);
+    // Another connection in the middle of a read keeps the WAL from being truncated.
+    sqlite3* reader = nullptr;
+    ASSERT_EQ(sqlite3_open(db.c_str(), &reader), SQLITE_OK);
+    ASSERT_EQ(
+        sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM outbox;", nullptr, nullptr, nullptr),
+        SQLITE_OK);
+    const PurgeReport blocked = outbox.purge(WallClock::now() + 1s, policy);
+    EXPECT_EQ(blocked.complaints, 1);
+    EXPECT_FALSE(blocked.checkpointed);
+    sqlite3_exec(reader, "COMMIT", nullptr, nullptr, nullptr);
+    sqlite3_close(reader);
+    EXPECT_TRUE(outbox.checkpoint());
+    EXPECT_FALSE(holds_personal_data(db));
+}
+
+TEST_F(OutboxTest, CreatedPrivateWhateverTheUmask) {
+    const mode_t old = ::umask(0);
+    { Outbox outbox(db, "KSK-T"); }
+    ::umask(old);
+    struct stat st {};
+    ASSERT_EQ(::stat(db.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+    ASSERT_EQ(::stat(db.parent_path().c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0700u);
+}
+
+// Section: a pass that stops when told, and never takes an item twice
+
+TEST_F(OutboxTest, APassTakesEachDueItemOnceEvenWhenItsRetryComesDueDuringThePass) {
+    DevRegister reg({.faults = {"status=503,path=requests.json"}});
+    Outbox outbox(db, "KSK-T");
+    for (int i = 0; i < 3; ++i) outbox.enqueue(request(), WallClock::now());
+    std::mt19937_64 rng(1);
+    const RetryPolicy instant{1ms, 1ms};  // every retry is due before the pass ends
+    deliver_due(outbox, endpoint(reg), instant, rng);
+    for (const auto& item : outbox.recent(3)) EXPECT_EQ(item.attempts, 1);
+}
+
+TEST_F(OutboxTest, AStopRequestCutsACallShortAndLeavesItsItemQueuedUnderItsKey) {
+    DevRegister reg({.faults = {"delay=30000,path=requests.json"}});
+    Outbox outbox(db, "KSK-T");
+    const auto item = outbox.enqueue(request(), WallClock::now());
+    outbox.enqueue(request(), WallClock::now());
+    std::stop_source stop;
+    auto ep = endpoint(reg);
+    ep.total_timeout_ms = 60000;
+    ep.cancel = stop.get_token();
+    std::thread pass([&] {
+        Outbox own(db, "KSK-T");
+        std::mt19937_64 rng(1);
+        deliver_due(own, ep, kFast, rng);
+    });
+    const bool in_flight = testsupport::eventually(
+        [&] { return outbox.find(item.id)->state == Delivery::Delivering; }, 10s);
+    const auto asked = std::chrono::steady_clock::now();
+    stop.request_stop();
+    pass.join();
+    ASSERT_TRUE(in_flight);
+    // libcurl asks about once a second; the rest of the pass is skipped.
+    EXPECT_LT(std::chrono::steady_clock::now() - asked, 5s);
+    const auto after = *outbox.find(item.id);
+    EXPECT_EQ(after.state, Delivery::Queued);
+    EXPECT_EQ(after.idempotency_key, item.idempotency_key);
+    EXPECT_EQ(after.last_error, "interrupted by shutdown");
+    EXPECT_LE(after.next_attempt_at, WallClock::now());  // due again at once
+    EXPECT_EQ(outbox.stats().queued, 2);
+}
+
+// Section: an outbox the worker cannot use
+
+TEST_F(OutboxTest, TheWorkerReportsADamagedOutboxAndStaffReplaceIt) {
+    std::filesystem::create_directories(db.parent_path());
+    std::ofstream(db) << std::string(4096, 'x');
+    DevRegister reg;
+    std::mutex m;
+    std::vector<std::string> heard;
+    DeliveryWorker worker(db, "KSK-T", endpoint(reg), kFast, {}, {}, [&](const std::string& why) {
+        std::lock_guard lock(m);
+        heard.push_back(why);
+    });
+    ASSERT_TRUE(testsupport::eventually([&] { return worker.opened(); }, 10s));
+    EXPECT_NE(worker.problem().find("not a database"), std::string::npos) << worker.problem();
+    const auto aside = worker.replace_broken_outbox();
+    EXPECT_EQ(worker.problem(), "");
+    EXPECT_EQ(testsupport::read_text(aside.string()), std::string(4096, 'x'));  // kept as it was
+    const auto item = Outbox(db, "KSK-T").enqueue(request(), WallClock::now());
+    worker.wake();
+    EXPECT_TRUE(testsupport::eventually(
+        [&] { return Outbox(db, "KSK-T").find(item.id)->state == Delivery::Registered; }, 10s));
+    std::lock_guard lock(m);
+    ASSERT_EQ(heard.size(), 2u);  // said once when it broke, once when it worked again
+    EXPECT_EQ(heard[1], "");
 }
 
 TEST_F(OutboxTest, RefusesADatabaseFromANewerKiosk) {

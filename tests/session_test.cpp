@@ -35,7 +35,8 @@ struct Kiosk {
     std::unique_ptr<Backoffice> office;
     std::unique_ptr<Session> session;
 
-    Kiosk() {
+    // broken_outbox: the outbox file is garbage before the kiosk starts.
+    explicit Kiosk(bool broken_outbox = false) {
         std::filesystem::remove_all(dir);
         cfg = testsupport::config_for(reg, dir / "spool");
         cfg.kiosk_id = "KSK-SESSION-01";
@@ -44,8 +45,11 @@ struct Kiosk {
         set_time_zone(cfg.time_zone);
         tr = load_translations(cfg.assets_dir / "i18n");
         std::filesystem::create_directories(cfg.state_dir);
-        delivery = std::make_unique<DeliveryWorker>(outbox_file(cfg), cfg.kiosk_id,
-                                                    register_endpoint(cfg), retry_policy(cfg));
+        if (broken_outbox) std::ofstream(outbox_file(cfg)) << std::string(4096, 'x');
+        delivery = std::make_unique<DeliveryWorker>(
+            outbox_file(cfg), cfg.kiosk_id, register_endpoint(cfg), retry_policy(cfg),
+            personal_data_policy(cfg), nullptr,
+            [this](const std::string& why) { health.outbox_problem(why); });
         paper = std::make_unique<printer::PaperCounter>(dir / "paper", 100, 10);
         gate = std::make_unique<PinGate>(cfg.state_dir / "lockout");
         office = std::make_unique<Backoffice>(Backoffice{cfg, tr, calendar, *delivery, *paper});
@@ -349,4 +353,30 @@ TEST(Session, EveryScreenListsItsContentInReadingOrderInEveryLanguage) {
             EXPECT_TRUE(c.missing.empty()) << c.language << ": " << *c.missing.begin();
         k.s().end();
     }
+}
+
+// Section: an outbox that cannot take complaints
+
+TEST(Session, ABrokenOutboxShowsOutOfServiceAndLetsNoCitizenStart) {
+    Kiosk k(true);
+    ASSERT_TRUE(k.until([&] { return k.s().out_of_service(); }));
+    EXPECT_NE(k.health.figures().outbox_problem.find("not a database"), std::string::npos);
+    const ScreenContent c = screen_content(k.s(), Clock::now());
+    for (const auto* lang : {"kk", "ru", "en"}) {
+        const Catalog& words = k.tr.in(lang);
+        const std::string shown = k.shown();
+        EXPECT_NE(shown.find(words.get("attract.out_of_service")), std::string::npos) << lang;
+        EXPECT_NE(shown.find(words.get("attract.out_of_service_hint")), std::string::npos) << lang;
+    }
+    for (const Item& i : c.page) EXPECT_NE(i.kind, Kind::Action) << i.id;  // no way in
+    k.act(Act::Start, 0, 0, "ru");
+    EXPECT_EQ(k.s().flow().screen, Screen::Attract);
+
+    // Staff replace it from service mode; the kiosk takes citizens again.
+    EXPECT_EQ(perform(*k.office, k.health, StaffAction::ReplaceOutbox).key,
+              "staff.outbox_replaced");
+    ASSERT_TRUE(k.until([&] { return !k.s().out_of_service(); }));
+    k.act(Act::Start, 0, 0, "ru");
+    EXPECT_EQ(k.s().flow().screen, Screen::Home);
+    EXPECT_EQ(k.health.figures().outbox_problem, "");
 }

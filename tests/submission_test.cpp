@@ -246,7 +246,8 @@ TEST(Submission, InBackgroundRegistersAndSpoolsTheTalon) {
     // To the akim: the procedure gives no term, so the talon invents no date.
     EXPECT_EQ(text.find("Жауап берілетін күн / Ожидаемая дата ответа"), std::string::npos) << text;
     EXPECT_TRUE(r.print.problem.empty());
-    EXPECT_TRUE(Outbox(outbox_file(b.cfg), b.cfg.kiosk_id).find(r.item.id)->talon_printed);
+    // Spooled, not printed on paper: kept for a reprint until the reprint window closes.
+    EXPECT_FALSE(Outbox(outbox_file(b.cfg), b.cfg.kiosk_id).find(r.item.id)->talon_printed);
     // The QR code leads to the status page of this very number, percent-encoded.
     const std::string png = (b.dir / "talon").string();
     run("pdftoppm -r 200 -png -singlefile '" + r.talon.string() + "' '" + png + "'");
@@ -297,10 +298,71 @@ TEST(Submission, NoPaperTheCitizenIsToldAndTheTalonIsKeptForReprint) {
     EXPECT_TRUE(std::filesystem::is_regular_file(r.talon));
     EXPECT_EQ(b.paper_left, 100);
     EXPECT_FALSE(r.print.printed);
-    // Not printed: the personal data stays for the reprint.
+    // Not printed: the personal data stays for the reprint, for the reprint window only.
     Outbox outbox(outbox_file(b.cfg), b.cfg.kiosk_id);
     EXPECT_FALSE(outbox.find(r.item.id)->talon_printed);
-    EXPECT_EQ(outbox.purge(WallClock::now() + 1h, 0s), 0);
+    EXPECT_EQ(outbox.find(r.item.id)->talon, r.talon);
+    const PersonalDataPolicy policy = personal_data_policy(b.cfg);
+    EXPECT_EQ(outbox.purge(WallClock::now() + 1h, policy).complaints, 0);
+    const PurgeReport later = outbox.purge(WallClock::now() + policy.reprint_window + 1h, policy);
+    EXPECT_EQ(later.complaints, 1);
+    EXPECT_FALSE(std::filesystem::exists(r.talon));
+}
+
+TEST(Submission, ATalonAKillCutShortIsPrintedAgainAtStartOrLeftForStaff) {
+    testsupport::IppPrinter printer;
+    Background b({}, printer.uri());
+    DeliveryWorker worker(outbox_file(b.cfg), b.cfg.kiosk_id, register_endpoint(b.cfg),
+                          retry_policy(b.cfg));
+    printer::PaperCounter paper(b.dir / "paper", 100, 10);
+    const Backoffice office{b.cfg, b.tr, b.calendar, worker, paper};
+    // What a kill during printing leaves: the talon spooled, its print begun, never ended.
+    Outbox outbox(outbox_file(b.cfg), b.cfg.kiosk_id);
+    auto cut_short = [&](WallClock::time_point accepted, const std::string& name) {
+        const auto item = outbox.enqueue(
+            to_service_request(kazakh_complaint(), b.cfg, "kk", accepted, new_idempotency_key()),
+            accepted);
+        const auto talon = printer::spool_talon(
+            b.cfg.spool_dir, name,
+            printer::render_talon(make_talon(kazakh_complaint(), office, "kk", item),
+                                  talon_style(b.cfg)));
+        outbox.printing(item.id, talon, accepted);
+        return item.id;
+    };
+    const auto recent = cut_short(WallClock::now(), "talon-recent");
+    const auto old = cut_short(WallClock::now() - 2h, "talon-old");
+    ASSERT_EQ(outbox.interrupted_talons().size(), 2u);
+
+    EXPECT_EQ(finish_interrupted_talons(office, 10min), 1);
+    EXPECT_TRUE(outbox.find(recent)->talon_printed);  // its citizen may still be waiting
+    EXPECT_FALSE(outbox.find(old)->talon_printed);    // a stranger's by now: staff reprint it
+    EXPECT_TRUE(std::filesystem::exists(outbox.find(old)->talon));
+    EXPECT_TRUE(outbox.interrupted_talons().empty());
+    std::size_t pdfs = 0;
+    for (const auto& e : std::filesystem::directory_iterator(printer.spool_dir()))
+        pdfs += e.path().extension() == ".pdf";
+    EXPECT_EQ(pdfs, 1u);
+    EXPECT_EQ(paper.remaining(), 99);
+}
+
+TEST(Submission, AStopCutsTheWaitShortAndTheComplaintStaysCommitted) {
+    Background b({.faults = {"delay=30000,path=requests.json"}});
+    b.cfg.answer_wait_s = 60;
+    DeliveryWorker worker(outbox_file(b.cfg), b.cfg.kiosk_id, register_endpoint(b.cfg),
+                          retry_policy(b.cfg));
+    printer::PaperCounter paper(b.dir / "paper", 100, 10);
+    const Backoffice office{b.cfg, b.tr, b.calendar, worker, paper};
+    std::stop_source stop;
+    auto pending = submit_in_background(kazakh_complaint(), office, "kk", new_idempotency_key(),
+                                        stop.get_token());
+    Outbox outbox(outbox_file(b.cfg), b.cfg.kiosk_id);
+    ASSERT_TRUE(testsupport::eventually([&] { return outbox.stats().delivering == 1; }, 10s));
+    stop.request_stop();
+    worker.stop();
+    ASSERT_EQ(pending.wait_for(5s), std::future_status::ready);
+    const SubmissionResult r = pending.get();
+    EXPECT_TRUE(r.accepted) << r.error;
+    EXPECT_TRUE(testsupport::eventually([&] { return outbox.stats().queued == 1; }, 5s));
 }
 
 TEST(Submission, UnreachablePrinterIsReportedAsSuch) {
@@ -347,8 +409,10 @@ TEST(Staff, ActionsAreDoneCountedAndReported) {
     const SubmissionResult filed = b.submit(register_endpoint(b.cfg));
     ASSERT_TRUE(std::filesystem::is_regular_file(filed.talon)) << filed.error;
 
+    // Printed talons stay for an hour here, so that staff can reprint this one.
+    b.cfg.retention_hours = 1;
     DeliveryWorker worker(outbox_file(b.cfg), b.cfg.kiosk_id, register_endpoint(b.cfg),
-                          retry_policy(b.cfg));
+                          retry_policy(b.cfg), personal_data_policy(b.cfg));
     printer::PaperCounter paper(b.dir / "paper", 100, 10);
     const Backoffice office{b.cfg, b.tr, b.calendar, worker, paper};
     auto received = [&] {
@@ -374,6 +438,8 @@ TEST(Staff, ActionsAreDoneCountedAndReported) {
               "staff.no_talon");
     EXPECT_EQ(received().size(), 3u);
     EXPECT_EQ(perform(office, b.health, StaffAction::DeliverNow).key, "staff.delivering");
+    // The reprint came out: the complaint's personal data need not wait any longer.
+    EXPECT_TRUE(Outbox(outbox_file(b.cfg), b.cfg.kiosk_id).find(filed.item.id)->talon_printed);
 
     const Figures f = b.health.figures();
     auto count = [&](StaffAction a) { return f.staff[static_cast<std::size_t>(a)]; };

@@ -163,8 +163,9 @@ int main(int argc, char** argv) {
         if (command == "deliver-all") return deliver(cfg, outbox, true);
         if (command == "due-now") return outbox.due_now(WallClock::now()), 0;
         if (command == "purge") {
-            std::printf("purged %d\n",
-                        outbox.purge(WallClock::now(), std::chrono::hours(cfg.retention_hours)));
+            const PurgeReport r = outbox.purge(WallClock::now(), personal_data_policy(cfg));
+            std::printf("purged %d complaints, %d talons%s\n", r.complaints, r.talons,
+                        r.checkpointed ? "" : " (checkpoint pending: run again)");
             return 0;
         }
         return usage();

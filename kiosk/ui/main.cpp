@@ -22,6 +22,7 @@
 #include <ctime>
 #include <fstream>
 #include <future>
+#include <memory>
 #include <tuple>
 
 namespace kiosk::ui {
@@ -271,6 +272,28 @@ struct FrameTimes {
 
 // Section: the loop: sleep until an event, draw a few frames after it, sleep again
 
+// Section: start-up that never crash-loops on the kiosk's own state
+
+// A damaged counter file is moved aside and counting starts again from a full roll: a
+// wrong paper estimate is better than a kiosk that never comes up. Staff restock to set it.
+std::unique_ptr<printer::PaperCounter> open_paper_counter(const Config& cfg) {
+    const auto file = cfg.state_dir / "paper";
+    try {
+        return std::make_unique<printer::PaperCounter>(file, cfg.talons_per_roll,
+                                                       cfg.paper_warn_below);
+    } catch (const printer::Error& e) {
+        log(Priority::Error, "paper", "%s", e.what());
+        const auto aside = file.string() + ".broken";
+        const bool moved = std::rename(file.c_str(), aside.c_str()) == 0;
+        if (!moved)
+            log(Priority::Error, "paper", "cannot move %s aside: %s", file.c_str(),
+                std::strerror(errno));
+        return std::make_unique<printer::PaperCounter>(
+            moved ? file.string() : file.string() + ".new", cfg.talons_per_roll,
+            cfg.paper_warn_below);
+    }
+}
+
 int run(const Options& opt) {
     const Config cfg = load_config(opt.config);
     const Translations tr = load_translations(cfg.assets_dir / "i18n");
@@ -306,17 +329,20 @@ int run(const Options& opt) {
     apply_theme(kNormal);
     const WorkingDayCalendar calendar =
         WorkingDayCalendar::load(cfg.assets_dir / "calendar" / "kz-working-days.toml");
-    std::filesystem::create_directories(cfg.state_dir);
-    printer::PaperCounter paper(cfg.state_dir / "paper", cfg.talons_per_roll, cfg.paper_warn_below);
+    const std::unique_ptr<printer::PaperCounter> paper_counter = open_paper_counter(cfg);
+    printer::PaperCounter& paper = *paper_counter;
     Health health(cfg.kiosk_id, std::string(kiosk_version()), WallClock::now());
-    DeliveryWorker delivery(outbox_file(cfg), cfg.kiosk_id, register_endpoint(cfg),
-                            retry_policy(cfg), std::chrono::hours(cfg.retention_hours),
-                            [&health](const DeliveryReport& r) {
-                                health.delivery_pass(r.registered, r.refused);
-                                if (r.answered_at) health.register_answered(*r.answered_at);
-                                if (r.unreachable_at)
-                                    health.register_failed(*r.unreachable_at, r.error);
-                            });
+    // A full disk or a damaged outbox never stops the kiosk from coming up: the worker says
+    // why, the screen says "out of service", /healthz says why, staff can replace it.
+    DeliveryWorker delivery(
+        outbox_file(cfg), cfg.kiosk_id, register_endpoint(cfg), retry_policy(cfg),
+        personal_data_policy(cfg),
+        [&health](const DeliveryReport& r) {
+            health.delivery_pass(r.registered, r.refused);
+            if (r.answered_at) health.register_answered(*r.answered_at);
+            if (r.unreachable_at) health.register_failed(*r.unreachable_at, r.error);
+        },
+        [&health](const std::string& why) { health.outbox_problem(why); });
     const Backoffice office{cfg, tr, calendar, delivery, paper};
     Monitor monitor(cfg, health, paper);
     PinGate gate(cfg.state_dir / "service_lockout",
@@ -426,7 +452,11 @@ int run(const Options& opt) {
     notify_stopping();
     if (session.restart_requested())
         log(Priority::Notice, "staff", "restarting at staff's request");
-    session.wait_for_submission();  // a complaint in flight is not dropped
+    // Everything is told to stop at once, then waited for: calls to the register and the
+    // printer end within about a second, far inside systemd's stop timeout. What was in
+    // flight stays in the outbox under its key; a talon cut short prints at the next start.
+    delivery.stop();
+    session.shutdown();
     session.end();
     if (app.emblem.texture) SDL_DestroyTexture(static_cast<SDL_Texture*>(app.emblem.texture));
     ImGui_ImplSDLRenderer_Shutdown();

@@ -94,8 +94,9 @@ void confirmation(App& app, float w) {
     const auto& asked = app.session.flow().service.confirming;
     if (!asked) return;
     rule();
-    paragraph(
-        app.t(*asked == StaffAction::Reboot ? "staff.confirm_reboot" : "staff.confirm_restart"));
+    paragraph(app.t(*asked == StaffAction::Reboot          ? "staff.confirm_reboot"
+                    : *asked == StaffAction::ReplaceOutbox ? "staff.confirm_replace_outbox"
+                                                           : "staff.confirm_restart"));
     const float half = (w - 16) / 2;
     if (big_button(app, "staff.yes", app.t("staff.yes"), half)) app.act({Act::StaffConfirm});
     ImGui::SameLine();
@@ -141,6 +142,8 @@ void service_login(App& app) {
 
 void service_home(App& app) {
     const Figures f = app.session.health().figures();
+    if (app.session.out_of_service())
+        paragraph(format(app.t("staff.outbox_broken"), {app.session.outbox_problem()}));
     register_lines(app, f);
     outbox_lines(app, f.sample.outbox);
     printer_lines(app, f.sample);
@@ -165,6 +168,8 @@ void service_home(App& app) {
     action("staff.deliver", StaffAction::DeliverNow);
     if (big_button(app, "staff.log", app.t("staff.log"), half))
         app.act({Act::StaffOpen, static_cast<int>(Screen::ServiceLog)});
+    // The way out of a broken outbox, offered only when there is one.
+    if (app.session.out_of_service()) action("staff.replace_outbox", StaffAction::ReplaceOutbox);
     rule();
     action("staff.restart", StaffAction::Restart);
     ImGui::SameLine();

@@ -251,6 +251,7 @@ Config load_config(const std::filesystem::path& file) {
     r.text("kiosk.time_zone", c.time_zone, false, 64);
     r.path("kiosk.state_dir", c.state_dir, true);
     r.number("kiosk.retention_hours", c.retention_hours, 0, 24 * 365);
+    r.number("kiosk.reprint_hours", c.reprint_hours, 1, 24 * 7);
     r.text("register.url", c.register_url, true, 512);
     r.path("register.ca_file", c.register_ca, true);
     r.path("register.client_cert", c.client_cert, false);

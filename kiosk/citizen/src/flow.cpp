@@ -470,7 +470,7 @@ void Flow::staff_request(StaffAction a, std::filesystem::path talon) {
     if (!in_service() || screen == Screen::ServiceLogin || service.busy) return;
     service.result.clear();
     service.detail.clear();
-    if (a == StaffAction::Restart || a == StaffAction::Reboot) {
+    if (a == StaffAction::Restart || a == StaffAction::Reboot || a == StaffAction::ReplaceOutbox) {
         service.confirming = a;
         return;
     }

@@ -1,11 +1,18 @@
 #include "kiosk/outbox.h"
 #include "kiosk/journal.h"
 
+#include <common/atomic_file.h>
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 
 namespace kiosk {
 namespace {
@@ -18,8 +25,9 @@ std::int64_t ms(WallClock::time_point t) {
 WallClock::time_point at(std::int64_t ms) { return WallClock::time_point(Millis(ms)); }
 
 [[noreturn]] void fail(sqlite3* db, const char* step) {
-    throw OutboxError(std::string("outbox: ") + step + ": " +
-                      (db ? sqlite3_errmsg(db) : "out of memory"));
+    throw OutboxError(
+        std::string("outbox: ") + step + ": " + (db ? sqlite3_errmsg(db) : "out of memory"),
+        db ? sqlite3_errcode(db) & 0xff : SQLITE_NOMEM);
 }
 
 void exec(sqlite3* db, const char* sql) {
@@ -94,6 +102,9 @@ constexpr const char* kMigrations[] = {
     "CREATE INDEX outbox_number ON outbox(registration_number);",
     // 1 -> 2: Open311 registers may answer with a token and the number later
     "ALTER TABLE outbox ADD COLUMN token TEXT;",
+    // 2 -> 3: the talon's file, deleted with the personal data, and a print a kill cut short
+    "ALTER TABLE outbox ADD COLUMN talon TEXT;"
+    "ALTER TABLE outbox ADD COLUMN printing_since INTEGER;",
 };
 static_assert(std::size(kMigrations) == Outbox::kSchemaVersion);
 
@@ -155,7 +166,7 @@ Delivery delivery_from(const std::string& s) {
 
 constexpr const char* kItemColumns =
     "id, idempotency_key, state, registration_number, last_error, attempts, accepted_at, "
-    "next_attempt_at, delivered_at, talon_printed, purged_at, token";
+    "next_attempt_at, delivered_at, talon_printed, purged_at, token, talon, printing_since";
 
 std::string local_number(const std::string& kiosk_id, std::int64_t id) {
     char digits[24];
@@ -178,6 +189,8 @@ OutboxItem item_from(const Statement& s, const std::string& kiosk_id) {
     it.talon_printed = s.integer(9) != 0;
     it.purged = !s.null(10);
     it.token = s.text(11);
+    it.talon = s.text(12);
+    if (!s.null(13)) it.printing_since = at(s.integer(13));
     return it;
 }
 
@@ -207,15 +220,51 @@ Millis RetryPolicy::delay(int attempts, std::chrono::seconds retry_after,
 
 // Section: opening
 
+namespace {
+
+// The outbox holds personal data: 0600 whatever the umask. SQLite gives its -wal and -shm the
+// database file's mode.
+void create_private(const std::filesystem::path& file) {
+    const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0 || ::fchmod(fd, 0600) != 0) {
+        const int e = errno;
+        if (fd >= 0) ::close(fd);
+        throw OutboxError("outbox: cannot create " + file.string() + ": " + std::strerror(e),
+                          e == ENOSPC ? SQLITE_FULL : SQLITE_CANTOPEN);
+    }
+    ::close(fd);
+}
+
+}  // namespace
+
+bool OutboxError::unusable() const {
+    switch (code) {
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM:
+    case SQLITE_ERROR:  // e.g. a schema newer than this kiosk, or a table that is not ours
+        return true;
+    default: return false;
+    }
+}
+
 Outbox::Outbox(const std::filesystem::path& file, std::string kiosk_id)
     : kiosk_id_(std::move(kiosk_id)) {
-    if (!file.parent_path().empty()) std::filesystem::create_directories(file.parent_path());
+    if (!file.parent_path().empty())
+        if (const auto made = common::make_private_dir(file.parent_path()); !made.ok())
+            throw OutboxError("outbox: " + made.message,
+                              made.error == ENOSPC ? SQLITE_FULL : SQLITE_CANTOPEN);
+    if (::access(file.c_str(), F_OK) != 0) create_private(file);
     if (sqlite3_open_v2(file.c_str(), &db_,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                         nullptr) != SQLITE_OK) {
         const std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
         sqlite3_close(db_);
-        throw OutboxError("outbox: cannot open " + file.string() + ": " + why);
+        throw OutboxError("outbox: cannot open " + file.string() + ": " + why, SQLITE_CANTOPEN);
     }
     try {
         sqlite3_busy_timeout(db_, 5000);
@@ -316,7 +365,7 @@ std::optional<std::pair<OutboxItem, net::ServiceRequest>> Outbox::take_due(
     s.bind(1, ms(now));
     if (!s.row()) return std::nullopt;
     OutboxItem item = item_from(s, kiosk_id_);
-    const std::string payload = s.text(12);
+    const std::string payload = s.text(14);
     s.done();
     net::ServiceRequest request;
     try {
@@ -383,23 +432,155 @@ int Outbox::recover() {
     return sqlite3_changes(db_);
 }
 
-// Section: personal data
+// Section: the talon
 
-void Outbox::talon_printed(std::int64_t id) {
-    Statement s(db_, "UPDATE outbox SET talon_printed = 1 WHERE id = ?1");
-    s.bind(1, id).run();
+void Outbox::printing(std::int64_t id, const std::filesystem::path& talon,
+                      WallClock::time_point now) {
+    Statement s(db_, "UPDATE outbox SET talon = ?2, printing_since = ?3 WHERE id = ?1");
+    s.bind(1, id).bind(2, talon.string()).bind(3, ms(now)).run();
 }
 
-int Outbox::purge(WallClock::time_point now, std::chrono::seconds retention) {
+void Outbox::print_ended(std::int64_t id, bool printed) {
     Statement s(db_,
-                "UPDATE outbox SET payload = NULL, purged_at = ?1 WHERE state = 'registered' "
-                "AND talon_printed = 1 AND purged_at IS NULL AND delivered_at <= ?2");
-    s.bind(1, ms(now)).bind(2, ms(now - retention)).run();
-    const int n = sqlite3_changes(db_);
+                "UPDATE outbox SET printing_since = NULL, talon_printed = max(talon_printed, ?2) "
+                "WHERE id = ?1");
+    s.bind(1, id).bind(2, printed ? 1 : 0).run();
+}
+
+void Outbox::reprinted(const std::filesystem::path& talon) {
+    Statement s(db_, "UPDATE outbox SET talon_printed = 1, printing_since = NULL WHERE talon = ?1");
+    s.bind(1, talon.string()).run();
+}
+
+std::vector<OutboxItem> Outbox::interrupted_talons() const {
+    Statement s(db_, (std::string("SELECT ") + kItemColumns +
+                      " FROM outbox WHERE printing_since IS NOT NULL AND purged_at IS NULL "
+                      "ORDER BY id")
+                         .c_str());
+    std::vector<OutboxItem> out;
+    while (s.row()) out.push_back(item_from(s, kiosk_id_));
+    return out;
+}
+
+// Section: personal data
+
+namespace {
+
+// A file that is already gone is as good as deleted.
+bool delete_talon(const std::filesystem::path& file) {
+    if (::unlink(file.c_str()) == 0 || errno == ENOENT) return true;
+    log(Priority::Error, "purge", "talon %s not deleted: %s", file.filename().c_str(),
+        std::strerror(errno));
+    return false;
+}
+
+bool is_talon_file(const std::filesystem::directory_entry& e) {
+    const std::string name = e.path().filename().string();
+    return e.is_regular_file() && name.rfind("talon-", 0) == 0 && e.path().extension() == ".pdf";
+}
+
+}  // namespace
+
+PurgeReport Outbox::purge(WallClock::time_point now, const PersonalDataPolicy& policy) {
+    PurgeReport report;
+    // Delivered or refused, and either printed and past after_printed, or past the reprint
+    // window whatever became of the talon. A complaint still waiting for the register keeps all.
+    constexpr const char* kMayGo =
+        "state IN ('registered','failed') AND purged_at IS NULL AND "
+        "((talon_printed = 1 AND coalesce(delivered_at, accepted_at) <= ?1) OR accepted_at <= ?2)";
+    std::vector<std::pair<std::int64_t, std::string>> going;
+    {
+        Statement s(db_, (std::string("SELECT id, talon FROM outbox WHERE ") + kMayGo).c_str());
+        s.bind(1, ms(now - policy.after_printed)).bind(2, ms(now - policy.reprint_window));
+        while (s.row()) going.emplace_back(s.integer(0), s.text(1));
+    }
+    for (const auto& [id, talon] : going) {
+        // The talon's name is forgotten only once its file is gone: a failed delete is retried.
+        const bool deleted = talon.empty() || delete_talon(talon);
+        Statement s(db_, deleted
+                             ? "UPDATE outbox SET payload = NULL, talon = NULL, purged_at = ?2 "
+                               "WHERE id = ?1"
+                             : "UPDATE outbox SET payload = NULL, purged_at = ?2 WHERE id = ?1");
+        s.bind(1, id).bind(2, ms(now)).run();
+        ++report.complaints;
+        if (deleted && !talon.empty()) ++report.talons;
+    }
+    {
+        Statement s(
+            db_, "SELECT id, talon FROM outbox WHERE purged_at IS NOT NULL AND talon IS NOT NULL");
+        std::vector<std::pair<std::int64_t, std::string>> left;
+        while (s.row()) left.emplace_back(s.integer(0), s.text(1));
+        for (const auto& [id, talon] : left)
+            if (delete_talon(talon)) {
+                Statement clear(db_, "UPDATE outbox SET talon = NULL WHERE id = ?1");
+                clear.bind(1, id).run();
+                ++report.talons;
+            }
+    }
+    report.talons += sweep_spool(now, policy);
     // Old page images in the WAL would still hold the text until the next checkpoint.
-    if (n > 0)
-        sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
-    return n;
+    if (report.complaints > 0) report.checkpointed = checkpoint();
+    return report;
+}
+
+int Outbox::sweep_spool(WallClock::time_point now, const PersonalDataPolicy& policy) {
+    if (policy.spool_dir.empty()) return 0;
+    std::vector<std::string> kept;  // talons of complaints that keep their personal data
+    Statement s(db_, "SELECT talon FROM outbox WHERE talon IS NOT NULL AND purged_at IS NULL");
+    while (s.row()) kept.push_back(s.text(0));
+    int deleted = 0;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(policy.spool_dir, ec)) {
+        if (!is_talon_file(e) ||
+            std::find(kept.begin(), kept.end(), e.path().string()) != kept.end())
+            continue;
+        const auto written = std::filesystem::last_write_time(e.path(), ec);
+        if (ec) continue;
+        const auto age = std::filesystem::file_time_type::clock::now() - written;
+        if (age > policy.reprint_window && delete_talon(e.path())) ++deleted;
+    }
+    return deleted;
+}
+
+bool Outbox::checkpoint() {
+    int log_frames = 0, checkpointed = 0;
+    const int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, &log_frames,
+                                             &checkpointed);
+    if (rc == SQLITE_OK) return true;
+    if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED) fail(db_, "checkpoint");
+    return false;
+}
+
+void Outbox::check() const {
+    Statement s(db_, "PRAGMA quick_check(1)");
+    if (!s.row()) fail(db_, "quick_check");
+    if (const std::string verdict = s.text(0); verdict != "ok")
+        throw OutboxError("outbox: damaged: " + verdict, SQLITE_CORRUPT);
+}
+
+std::filesystem::path move_outbox_aside(const std::filesystem::path& db,
+                                        WallClock::time_point now) {
+    const std::filesystem::path aside =
+        db.parent_path() / ("outbox.broken-" + local_time(now, "%Y%m%d-%H%M%S") + ".sqlite");
+    if (::access(aside.c_str(), F_OK) == 0)
+        throw OutboxError("outbox: " + aside.string() + " exists already", SQLITE_CANTOPEN);
+    // The WAL and shared memory go with their database: they belong to it and to no other.
+    for (const char* suffix : {"-wal", "-shm", ""}) {
+        const std::string from = db.string() + suffix, to = aside.string() + suffix;
+        if (::rename(from.c_str(), to.c_str()) != 0 && errno != ENOENT)
+            throw OutboxError("outbox: cannot move " + from + " aside: " + std::strerror(errno),
+                              SQLITE_CANTOPEN);
+    }
+    // The renames are durable only once the folder is: a power cut must not bring it back.
+    const int dir = ::open(db.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    const bool synced = dir >= 0 && ::fsync(dir) == 0;
+    const int e = errno;
+    if (dir >= 0) ::close(dir);
+    if (!synced)
+        throw OutboxError(
+            "outbox: cannot sync " + db.parent_path().string() + ": " + std::strerror(e),
+            SQLITE_IOERR);
+    return aside;
 }
 
 // Section: one delivery pass
@@ -409,7 +590,12 @@ int deliver_due(Outbox& outbox, const net::RegisterEndpoint& endpoint, const Ret
     int delivered = 0;
     DeliveryReport ignored;
     DeliveryReport& seen = report ? *report : ignored;
-    while (auto due = outbox.take_due(WallClock::now())) {
+    // Only what is due now: an item that fails in this pass waits for its backoff, not for
+    // the end of the pass.
+    const auto pass_started = WallClock::now();
+    while (!endpoint.cancel.stop_requested()) {
+        auto due = outbox.take_due(pass_started);
+        if (!due) break;
         const auto& [item, request] = *due;
         // Asking with the token files nothing new; if the register forgot the token, the same
         // idempotency key makes sending it again safe.
@@ -417,6 +603,11 @@ int deliver_due(Outbox& outbox, const net::RegisterEndpoint& endpoint, const Ret
                                                  : net::resolve_token(endpoint, item.token);
         if (!item.token.empty() && r.outcome == net::Outcome::Rejected)
             r = net::submit_request(endpoint, request);
+        if (endpoint.cancel.stop_requested() && r.outcome == net::Outcome::Unreachable) {
+            // Cut short by shutdown: due again at once when the kiosk is back, same key.
+            outbox.retry_at(item.id, pass_started, "interrupted by shutdown");
+            break;
+        }
         const auto later = WallClock::now() + policy.delay(item.attempts, r.retry_after, rng);
         if (r.outcome == net::Outcome::Unreachable) {
             seen.unreachable_at = WallClock::now();
@@ -445,27 +636,39 @@ int deliver_due(Outbox& outbox, const net::RegisterEndpoint& endpoint, const Ret
 
 // Section: the delivery worker
 
+namespace {
+constexpr auto kReopenEvery = std::chrono::seconds(30);
+}
+
 DeliveryWorker::DeliveryWorker(std::filesystem::path db, std::string kiosk_id,
                                net::RegisterEndpoint endpoint, RetryPolicy policy,
-                               std::chrono::seconds retention,
-                               std::function<void(const DeliveryReport&)> on_pass)
-    : outbox_(db, std::move(kiosk_id)),
+                               PersonalDataPolicy personal,
+                               std::function<void(const DeliveryReport&)> on_pass,
+                               std::function<void(const std::string&)> on_problem)
+    : db_(std::move(db)),
+      kiosk_id_(std::move(kiosk_id)),
       endpoint_(std::move(endpoint)),
       policy_(policy),
-      retention_(retention),
+      personal_(std::move(personal)),
       on_pass_(std::move(on_pass)),
+      on_problem_(std::move(on_problem)),
       rng_(std::random_device{}()) {
-    outbox_.recover();
+    endpoint_.cancel = stop_.get_token();
     thread_ = std::thread([this] { loop(); });
 }
 
 DeliveryWorker::~DeliveryWorker() {
+    stop();
+    thread_.join();
+}
+
+void DeliveryWorker::stop() {
     {
         std::lock_guard lock(mutex_);
-        stopping_ = true;
+        stop_.request_stop();
     }
     wakeup_.notify_all();
-    thread_.join();
+    replaced_.notify_all();
 }
 
 void DeliveryWorker::wake() {
@@ -476,27 +679,136 @@ void DeliveryWorker::wake() {
     wakeup_.notify_all();
 }
 
+std::string DeliveryWorker::problem() const {
+    std::lock_guard lock(mutex_);
+    return problem_;
+}
+
+bool DeliveryWorker::opened() const {
+    std::lock_guard lock(mutex_);
+    return opened_;
+}
+
+std::filesystem::path DeliveryWorker::replace_broken_outbox() {
+    std::unique_lock lock(mutex_);
+    replace_asked_ = true;
+    replaced_as_.reset();
+    replace_error_.clear();
+    woken_ = true;
+    wakeup_.notify_all();
+    replaced_.wait(lock, [this] { return !replace_asked_ || stop_.stop_requested(); });
+    if (replace_asked_) throw OutboxError("outbox: the kiosk is stopping");
+    if (!replaced_as_) throw OutboxError(replace_error_);
+    return *replaced_as_;
+}
+
+void DeliveryWorker::set_problem(const std::string& why) {
+    {
+        std::lock_guard lock(mutex_);
+        if (problem_ == why) return;
+        problem_ = why;
+    }
+    // Said once when it starts and once when it ends, never on every pass.
+    if (why.empty())
+        log(Priority::Notice, "outbox", "outbox usable again");
+    else
+        log(Priority::Error, "outbox", "outbox unusable: %s", why.c_str());
+    if (on_problem_) on_problem_(why);
+}
+
+// Opens and checks the outbox; a kill during delivery left items Delivering: their key makes
+// sending them again safe.
+bool DeliveryWorker::open() {
+    try {
+        outbox_.emplace(db_, kiosk_id_);
+        outbox_->check();
+        outbox_->recover();
+        {
+            std::lock_guard lock(mutex_);
+            opened_ = true;
+        }
+        set_problem("");
+        return true;
+    } catch (const OutboxError& e) {
+        outbox_.reset();
+        {
+            std::lock_guard lock(mutex_);
+            opened_ = true;
+        }
+        set_problem(e.what());
+        return false;
+    }
+}
+
+void DeliveryWorker::pass() {
+    DeliveryReport report;
+    deliver_due(*outbox_, endpoint_, policy_, rng_, &report);
+    if (on_pass_ && (report.answered_at || report.unreachable_at)) on_pass_(report);
+    if (stop_.stop_requested()) return;
+    const PurgeReport purged = outbox_->purge(WallClock::now(), personal_);
+    if (purged.complaints || purged.talons)
+        log(Priority::Info, "purge", "personal data wiped: %d complaints, %d talons",
+            purged.complaints, purged.talons);
+    // Wiped pages may still sit in the WAL while a reader holds it: checkpoint again later.
+    if (purged.complaints)
+        checkpoint_owed_ = !purged.checkpointed;
+    else if (checkpoint_owed_)
+        checkpoint_owed_ = !outbox_->checkpoint();
+}
+
 void DeliveryWorker::loop() {
     std::unique_lock lock(mutex_);
-    while (!stopping_) {
+    while (!stop_.stop_requested()) {
         woken_ = false;
+        const bool replace = replace_asked_;
         lock.unlock();
         std::optional<WallClock::time_point> next;
-        try {
-            DeliveryReport report;
-            deliver_due(outbox_, endpoint_, policy_, rng_, &report);
-            if (on_pass_ && (report.answered_at || report.unreachable_at)) on_pass_(report);
-            outbox_.purge(WallClock::now(), retention_);
-            next = outbox_.next_due();
-        } catch (const std::exception& e) {
-            // A locked or full disk must not end delivery: say so and try again shortly.
-            log(Priority::Error, "delivery", "delivery: %s", e.what());
-            next = WallClock::now() + policy_.first;
+        if (replace) {
+            std::optional<std::filesystem::path> moved;
+            std::string error;
+            outbox_.reset();
+            try {
+                moved = move_outbox_aside(db_, WallClock::now());
+                log(Priority::Warning, "outbox", "outbox moved aside as %s by staff",
+                    moved->filename().c_str());
+            } catch (const OutboxError& e) {
+                error = e.what();
+            }
+            open();
+            lock.lock();
+            replaced_as_ = moved;
+            replace_error_ = error;
+            replace_asked_ = false;
+            replaced_.notify_all();
+            lock.unlock();
         }
+        if (outbox_ || open()) {
+            try {
+                pass();
+                next = outbox_->next_due();
+                if (checkpoint_owed_)
+                    next = std::min(next.value_or(WallClock::time_point::max()),
+                                    WallClock::now() + policy_.first);
+            } catch (const OutboxError& e) {
+                if (e.unusable()) {
+                    outbox_.reset();
+                    set_problem(e.what());
+                } else {
+                    // Busy or locked: say so and try again shortly.
+                    log(Priority::Error, "delivery", "delivery: %s", e.what());
+                }
+                next = WallClock::now() + policy_.first;
+            } catch (const std::exception& e) {
+                log(Priority::Error, "delivery", "delivery: %s", e.what());
+                next = WallClock::now() + policy_.first;
+            }
+        }
+        if (!outbox_) next = WallClock::now() + kReopenEvery;
         lock.lock();
         const auto until = next ? std::min(*next, WallClock::now() + std::chrono::minutes(1))
                                 : WallClock::now() + std::chrono::minutes(1);
-        wakeup_.wait_until(lock, until, [this] { return stopping_ || woken_; });
+        wakeup_.wait_until(lock, until,
+                           [this] { return stop_.stop_requested() || woken_ || replace_asked_; });
     }
 }
 

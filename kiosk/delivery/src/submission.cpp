@@ -12,6 +12,7 @@
 #include <ctime>
 #include <random>
 #include <thread>
+#include <unistd.h>
 
 namespace kiosk {
 
@@ -102,6 +103,11 @@ net::RegisterEndpoint register_endpoint(const Config& cfg) {
 
 RetryPolicy retry_policy(const Config& cfg) {
     return {std::chrono::seconds(cfg.retry_first_s), std::chrono::seconds(cfg.retry_max_s)};
+}
+
+PersonalDataPolicy personal_data_policy(const Config& cfg) {
+    return {std::chrono::hours(cfg.retention_hours), std::chrono::hours(cfg.reprint_hours),
+            cfg.spool_dir};
 }
 
 std::filesystem::path outbox_file(const Config& cfg) { return cfg.state_dir / "outbox.sqlite"; }
@@ -206,11 +212,15 @@ printer::TalonStyle talon_style(const Config& cfg) {
 // Section: printing
 
 PrintOutcome print_talon(const Backoffice& office, const std::filesystem::path& talon,
-                         const std::string& job_name) {
+                         const std::string& job_name, std::stop_token stop) {
     const Config& cfg = office.config;
     if (cfg.printer_target.empty()) return {};
     const auto r = printer::print_pdf(cfg.printer_target, talon, job_name,
-                                      std::chrono::seconds(cfg.print_timeout_s));
+                                      std::chrono::seconds(cfg.print_timeout_s), std::move(stop));
+    if (r.outcome == printer::PrintResult::Outcome::Stopped) {
+        log(Priority::Notice, "printer", "printer: %s", r.error.c_str());
+        return {"print.failed", r.error, false, true};
+    }
     std::string detail = r.error;
     for (const auto& reason : r.status.reasons) detail += (detail.empty() ? "" : " ") + reason;
     if (r.outcome == printer::PrintResult::Outcome::Completed) {
@@ -236,13 +246,14 @@ namespace {
 
 // Until the register numbered it, refused it, or the first attempt failed (offline), or the
 // citizen has waited long enough.
-OutboxItem wait_for_answer(const Outbox& outbox, std::int64_t id, std::chrono::seconds patience) {
+OutboxItem wait_for_answer(const Outbox& outbox, std::int64_t id, std::chrono::seconds patience,
+                           const std::stop_token& stop) {
     const auto deadline = std::chrono::steady_clock::now() + patience;
     for (;;) {
         OutboxItem item = *outbox.find(id);
         const bool tried = item.attempts > 0 && item.state == Delivery::Queued;
         if (item.state == Delivery::Registered || item.state == Delivery::Failed || tried ||
-            std::chrono::steady_clock::now() >= deadline)
+            std::chrono::steady_clock::now() >= deadline || stop.stop_requested())
             return item;
         std::this_thread::sleep_for(std::chrono::milliseconds(25));
     }
@@ -252,9 +263,10 @@ OutboxItem wait_for_answer(const Outbox& outbox, std::int64_t id, std::chrono::s
 
 std::future<SubmissionResult> submit_in_background(Complaint c, const Backoffice& office,
                                                    std::string language,
-                                                   std::string idempotency_key) {
-    return std::async(std::launch::async, [c = std::move(c), &office, language,
-                                           idempotency_key]() mutable {
+                                                   std::string idempotency_key,
+                                                   std::stop_token stop) {
+    return std::async(std::launch::async, [c = std::move(c), &office, language, idempotency_key,
+                                           stop = std::move(stop)]() mutable {
         const Config& cfg = office.config;
         SubmissionResult out;
         try {
@@ -265,21 +277,47 @@ std::future<SubmissionResult> submit_in_background(Complaint c, const Backoffice
             out.accepted = true;
             office.delivery.wake();
             out.item =
-                wait_for_answer(outbox, out.item.id, std::chrono::seconds(cfg.answer_wait_s));
+                wait_for_answer(outbox, out.item.id, std::chrono::seconds(cfg.answer_wait_s), stop);
             const std::string name = "talon-" + out.item.local_number;
             out.talon = printer::spool_talon(
                 cfg.spool_dir, name,
                 printer::render_talon(make_talon(c, office, language, out.item), talon_style(cfg)));
-            out.print = print_talon(office, out.talon, name);
-            // Printed, or the spool folder is where talons go: either way the personal data
-            // may leave once delivered. Paper trouble keeps it for the reprint.
-            if (out.print.problem.empty()) outbox.talon_printed(out.item.id);
+            // From here until print_ended a kill leaves the talon to be printed again at start.
+            outbox.printing(out.item.id, out.talon, WallClock::now());
+            out.print = print_talon(office, out.talon, name, stop);
+            // Only paper counts as printed: a talon left in the spool folder or unprinted
+            // (no paper, a jam) stays for staff's reprint until the reprint window closes.
+            if (!out.print.stopped) outbox.print_ended(out.item.id, out.print.printed);
         } catch (const std::exception& e) {
             out.error = e.what();  // outbox and printer messages name steps and paths, not data
         }
         wipe(c);
         return out;
     });
+}
+
+int finish_interrupted_talons(const Backoffice& office, std::chrono::seconds reprint_within,
+                              std::stop_token stop) {
+    const Config& cfg = office.config;
+    Outbox outbox(outbox_file(cfg), cfg.kiosk_id);
+    int printed = 0;
+    for (const OutboxItem& item : outbox.interrupted_talons()) {
+        if (stop.stop_requested()) break;
+        const bool recent = WallClock::now() - item.accepted_at < reprint_within;
+        if (!recent || item.talon.empty() || ::access(item.talon.c_str(), R_OK) != 0) {
+            log(Priority::Warning, "talon", "talon of %s was cut short: left for staff's reprint",
+                item.local_number.c_str());
+            outbox.print_ended(item.id, false);
+            continue;
+        }
+        log(Priority::Notice, "talon", "talon of %s was cut short: printing it again",
+            item.local_number.c_str());
+        const PrintOutcome p = print_talon(office, item.talon, item.talon.stem().string(), stop);
+        if (p.stopped) break;
+        outbox.print_ended(item.id, p.printed);
+        if (p.printed) ++printed;
+    }
+    return printed;
 }
 
 // Section: status and assistance
@@ -296,7 +334,8 @@ std::string day_of(const std::string& iso) {
 
 }  // namespace
 
-std::vector<StatusLine> look_up_status(const Config& cfg, const std::string& typed) {
+std::vector<StatusLine> look_up_status(const Config& cfg, const std::string& typed,
+                                       std::stop_token stop) {
     std::string number = typed;
     while (!number.empty() && number.back() == ' ') number.pop_back();
     std::vector<StatusLine> lines;
@@ -307,7 +346,9 @@ std::vector<StatusLine> look_up_status(const Config& cfg, const std::string& typ
             lines.push_back({"status.registered_as", item->registration_number});
         number = item->registration_number;
     }
-    const net::StatusResult r = net::fetch_status(register_endpoint(cfg), number);
+    net::RegisterEndpoint endpoint = register_endpoint(cfg);
+    endpoint.cancel = std::move(stop);
+    const net::StatusResult r = net::fetch_status(endpoint, number);
     if (r.outcome == net::Outcome::Rejected && r.http_status == 404)
         return {{"status.not_found", ""}};
     if (r.outcome != net::Outcome::Registered) {

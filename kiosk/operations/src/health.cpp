@@ -138,6 +138,11 @@ void Health::print_failed() {
     ++f_.print_failures;
 }
 
+void Health::outbox_problem(std::string why) {
+    std::lock_guard lock(mutex_);
+    f_.outbox_problem = std::move(why);
+}
+
 void Health::assistance_requested() {
     std::lock_guard lock(mutex_);
     ++f_.assistance_requests;
@@ -184,6 +189,7 @@ std::vector<std::string> health_problems(const Figures& f, const HealthLimits& l
                                          WallClock::time_point now, Clock::time_point steady_now) {
     std::vector<std::string> p;
     const Sample& s = f.sample;
+    if (!f.outbox_problem.empty()) p.push_back("outbox unusable: " + f.outbox_problem);
     if (f.register_error && !f.register_up()) p.push_back("register unreachable");
     if (s.printer.configured) {
         if (!s.printer.reachable) p.push_back("printer: unreachable");
@@ -227,6 +233,9 @@ std::string metrics_text(const Figures& f, const std::vector<std::string>& probl
           double(f.delivered));
     e.one("kiosk_complaints_failed_total", "counter", "Complaints the register refused for good.",
           double(f.refused));
+    e.one("kiosk_outbox_usable", "gauge",
+          "1 when the outbox takes complaints; 0 shows the out-of-service screen.",
+          f.outbox_problem.empty() ? 1 : 0);
     e.one("kiosk_outbox_depth", "gauge", "Complaints waiting for the register.",
           s.outbox.queued + s.outbox.delivering);
     e.one("kiosk_outbox_failed", "gauge", "Complaints in the outbox the register refused.",

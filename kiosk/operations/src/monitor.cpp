@@ -413,6 +413,7 @@ Monitor::~Monitor() {
     {
         std::lock_guard lock(mutex_);
         stopping_ = true;
+        stop_.request_stop();
     }
     wakeup_.notify_all();
     thread_.join();
@@ -420,7 +421,7 @@ Monitor::~Monitor() {
     // heartbeat, kept short so that stopping the kiosk never hangs on a slow register.
     const Figures f = health_.figures();
     if (!f.staff_events.empty() && f.staff_events.back().seq > f.staff_events_reported)
-        heartbeat(std::chrono::seconds(3));
+        heartbeat(std::chrono::seconds(3), {});
 }
 
 void Monitor::wake() {
@@ -457,7 +458,7 @@ void Monitor::loop() {
         serve();
         sample();
         if (WallClock::now() >= next_heartbeat) {
-            heartbeat();
+            heartbeat(std::chrono::seconds(60), stop_.get_token());
             next_heartbeat = WallClock::now() + std::chrono::seconds(cfg_.heartbeat_interval_s);
         }
         lock.lock();
@@ -469,11 +470,11 @@ void Monitor::loop() {
 void Monitor::sample() {
     Sample s;
     s.at = WallClock::now();
+    // Opened afresh each time: staff may have moved a broken outbox aside since the last look.
     try {
-        if (!outbox_) outbox_ = std::make_unique<Outbox>(outbox_file(cfg_), cfg_.kiosk_id);
-        s.outbox = outbox_->stats();
-    } catch (const std::exception& e) {
-        log(Priority::Error, "outbox", "outbox: %s", e.what());
+        s.outbox = Outbox(outbox_file(cfg_), cfg_.kiosk_id).stats();
+    } catch (const std::exception&) {
+        // An outbox that cannot be read is the delivery worker's to report, once.
     }
     s.printer = ask_printer(cfg_.printer_target);
     s.paper_remaining = paper_.remaining();
@@ -484,13 +485,14 @@ void Monitor::sample() {
     health_.sampled(std::move(s));
 }
 
-void Monitor::heartbeat(std::chrono::seconds within) {
+void Monitor::heartbeat(std::chrono::seconds within, std::stop_token cancel) {
     const Figures f = health_.figures();
     const auto now = WallClock::now();
     const std::string body =
         heartbeat_json(f, health_problems(f, health_limits(cfg_), now, Clock::now()), now);
     const std::uint64_t reported = f.staff_events.empty() ? 0 : f.staff_events.back().seq;
     net::RegisterEndpoint endpoint = register_endpoint(cfg_);
+    endpoint.cancel = std::move(cancel);
     endpoint.total_timeout_ms =
         std::min<long>(endpoint.total_timeout_ms, std::chrono::milliseconds(within).count());
     endpoint.connect_timeout_ms = std::min(endpoint.connect_timeout_ms, endpoint.total_timeout_ms);

@@ -128,13 +128,16 @@ constexpr const char* kStepKeys[] = {"step.addressee", "step.service",  "step.ap
 // Section: screens
 
 void attract(Builder& b) {
+    // Out of service: said in the three languages, with where help is, and no way in.
+    const bool closed = b.s.out_of_service();
     for (auto lang : kLanguages) {
         const Catalog& c = b.s.office().tr.in(lang);
         b.add({.kind = Kind::Text,
                .id = "text:attract:" + std::string(lang),
-               .label = c.get("attract.title"),
-               .hint = c.get("attract.touch")});
+               .label = c.get(closed ? "attract.out_of_service" : "attract.title"),
+               .hint = c.get(closed ? "attract.out_of_service_hint" : "attract.touch")});
     }
+    if (closed) return;
     for (auto lang : kLanguages)
         b.add({.kind = Kind::Action,
                .id = "language:" + std::string(lang),

@@ -38,11 +38,36 @@ Session::Session(SessionParts parts) : parts_(std::move(parts)) {
         catalog_.services = net::ServicesResult{true, std::move(*cached), ""};
         catalog_.stale = true;
     }
-    const net::RegisterEndpoint ep = register_endpoint(parts_.office.config);
+    net::RegisterEndpoint ep = register_endpoint(parts_.office.config);
+    ep.cancel = stop_.get_token();
     services_.start([ep] { return net::fetch_services(ep); });
+    interrupted_talons_.start([&office = parts_.office, stop = stop_.get_token()] {
+        try {
+            return finish_interrupted_talons(office, kReprintAtStartWithin, stop);
+        } catch (const std::exception& e) {  // a broken outbox: the worker reports it
+            log(Priority::Error, "talon", "talons cut short: %s", e.what());
+            return 0;
+        }
+    });
 }
 
-Session::~Session() { end(); }
+Session::~Session() {
+    shutdown();
+    end();
+}
+
+void Session::shutdown() {
+    stop_.request_stop();
+    services_.wait();
+    catalog_saved_.wait();
+    status_.wait();
+    assistance_.wait();
+    submission_.wait();
+    pin_.wait();
+    staff_.wait();
+    talons_.wait();
+    interrupted_talons_.wait();
+}
 
 const std::string& Session::t(std::string_view key) const {
     return parts_.office.tr.in(flow_.language).get(key);
@@ -60,7 +85,9 @@ void Session::apply(const Intent& i) {
     Flow& f = flow_;
     const auto today = local_today();
     switch (i.act) {
-    case Act::Start: return f.start(i.text);
+    case Act::Start:
+        if (out_of_service()) return;  // nothing a citizen types could be kept
+        return f.start(i.text);
     case Act::Language: return f.choose_language(i.text);
     case Act::Home: return f.go_home();
     case Act::FileComplaint: return f.file_complaint();
@@ -123,14 +150,16 @@ void Session::start_effects() {
     if (f.submit_requested && !submission_.running()) {
         f.submit_requested = false;
         if (f.idempotency_key.empty()) f.idempotency_key = new_idempotency_key();
-        submission_.hold(
-            submit_in_background(f.complaint, parts_.office, f.language, f.idempotency_key));
+        submission_.hold(submit_in_background(f.complaint, parts_.office, f.language,
+                                              f.idempotency_key, stop_.get_token()));
     }
     if (f.status_requested && !status_.running()) {
         f.status_requested = false;
         results_.status.clear();
         status_generation_ = generation_;
-        status_.start([&cfg, number = f.status_query] { return look_up_status(cfg, number); });
+        status_.start([&cfg, number = f.status_query, stop = stop_.get_token()] {
+            return look_up_status(cfg, number, stop);
+        });
     }
     if (f.assistance_requested && !assistance_.running()) {
         f.assistance_requested = false;
@@ -169,9 +198,9 @@ void Session::start_effects() {
         const StaffAction a = *s.requested;
         s.requested.reset();
         if (a == StaffAction::Restart) restart_requested_ = true;
-        staff_.start([&office = parts_.office, &health = parts_.health, a, talon = s.talon] {
-            return perform(office, health, a, talon);
-        });
+        staff_.start(
+            [&office = parts_.office, &health = parts_.health, a, talon = s.talon,
+             stop = stop_.get_token()] { return perform(office, health, a, talon, stop); });
     }
     if (f.screen == Screen::ServiceReprint && !talons_listed_) {
         talons_listed_ = true;
@@ -255,6 +284,8 @@ bool Session::take_results(Clock::time_point now) {
         if (parts_.look_again) parts_.look_again();
         changed = true;
     }
+    if (auto reprinted = interrupted_talons_.take())
+        for (int n = 0; n < *reprinted; ++n) parts_.health.talon_printed();
     if (auto list = talons_.take()) {
         talon_list_ = std::move(*list);
         changed = true;
@@ -268,12 +299,17 @@ void Session::refresh_catalog(Clock::time_point now) {
         now < catalog_.retry_at)
         return;
     catalog_.stale = false;
-    const net::RegisterEndpoint ep = register_endpoint(parts_.office.config);
+    net::RegisterEndpoint ep = register_endpoint(parts_.office.config);
+    ep.cancel = stop_.get_token();
     services_.start([ep] { return net::fetch_services(ep); });
 }
 
 bool Session::poll(Clock::time_point now) {
     bool changed = take_results(now);
+    if (std::string problem = parts_.office.delivery.problem(); problem != outbox_problem_) {
+        outbox_problem_ = std::move(problem);
+        changed = true;
+    }
     start_effects();  // a logout queued behind another staff action
     refresh_catalog(now);
     if (flow_.screen == Screen::Done && now - results_.done_at >= kDoneCloses) {

@@ -17,24 +17,27 @@ StaffOutcome printed(const PrintOutcome& p, const Config& cfg, Health& health) {
     return {cfg.printer_target.empty() ? "staff.spooled" : "staff.printed", ""};
 }
 
-StaffOutcome reprint(const Backoffice& office, Health& health, const std::filesystem::path& talon) {
+StaffOutcome reprint(const Backoffice& office, Health& health, const std::filesystem::path& talon,
+                     std::stop_token stop) {
     // Only the kiosk's own spool: the path comes from the list the screen showed.
     const auto spool = std::filesystem::weakly_canonical(office.config.spool_dir);
     const auto file = std::filesystem::weakly_canonical(talon);
     if (file.parent_path() != spool || file.extension() != ".pdf" ||
         !std::filesystem::is_regular_file(file))
         return {"staff.no_talon", ""};
-    return printed(print_talon(office, file, "reprint-" + file.stem().string()), office.config,
-                   health);
+    const PrintOutcome p = print_talon(office, file, "reprint-" + file.stem().string(), stop);
+    // Printed at last: its complaint's personal data need not wait for the reprint window.
+    if (p.printed) Outbox(outbox_file(office.config), office.config.kiosk_id).reprinted(file);
+    return printed(p, office.config, health);
 }
 
-StaffOutcome test_print(const Backoffice& office, Health& health) {
+StaffOutcome test_print(const Backoffice& office, Health& health, std::stop_token stop) {
     const auto now = WallClock::now();
     const std::string name = "test-" + local_time(now, "%Y%m%d-%H%M%S");
     const auto pdf =
         printer::render_talon(make_test_talon(office, now), talon_style(office.config));
     const auto file = printer::spool_talon(office.config.spool_dir / "test", name, pdf);
-    return printed(print_talon(office, file, name), office.config, health);
+    return printed(print_talon(office, file, name, std::move(stop)), office.config, health);
 }
 
 StaffOutcome deliver_now(const Backoffice& office) {
@@ -46,16 +49,19 @@ StaffOutcome deliver_now(const Backoffice& office) {
 }  // namespace
 
 StaffOutcome perform(const Backoffice& office, Health& health, StaffAction action,
-                     const std::filesystem::path& talon) {
+                     const std::filesystem::path& talon, std::stop_token stop) {
     health.staff(action, WallClock::now());
     try {
         switch (action) {
         case StaffAction::PaperRestocked:
             office.paper.restocked();
             return {"staff.restocked", std::to_string(office.paper.remaining())};
-        case StaffAction::TestPrint: return test_print(office, health);
-        case StaffAction::Reprint: return reprint(office, health, talon);
+        case StaffAction::TestPrint: return test_print(office, health, std::move(stop));
+        case StaffAction::Reprint: return reprint(office, health, talon, std::move(stop));
         case StaffAction::DeliverNow: return deliver_now(office);
+        case StaffAction::ReplaceOutbox:
+            return {"staff.outbox_replaced",
+                    office.delivery.replace_broken_outbox().filename().string()};
         case StaffAction::Reboot:
             if (std::string why = request_reboot(); !why.empty()) {
                 log(Priority::Error, "staff", "reboot refused: %s", why.c_str());

@@ -23,6 +23,8 @@ struct Config {
     std::string time_zone = "Asia/Almaty";
     std::filesystem::path state_dir;  // the outbox lives here
     int retention_hours = 0;          // personal data kept after delivery and printing
+    int reprint_hours = 24;  // ... or at the latest this long after acceptance once delivered:
+                             // an unprinted talon stays for staff's reprint until then
     // [register]
     std::string register_url;                       // base URL, ending in '/'
     std::filesystem::path register_ca;              // the only CA trusted for the register (pinned)

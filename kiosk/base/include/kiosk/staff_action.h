@@ -14,9 +14,10 @@ enum class StaffAction {
     Reprint,
     DeliverNow,
     Restart,
-    Reboot
+    Reboot,
+    ReplaceOutbox  // a broken outbox moved aside (kept) and a new one started
 };
-constexpr int kStaffActionCount = 9;
+constexpr int kStaffActionCount = 10;
 
 constexpr std::string_view staff_action_name(StaffAction a) {
     switch (a) {
@@ -29,6 +30,7 @@ constexpr std::string_view staff_action_name(StaffAction a) {
     case StaffAction::DeliverNow: return "deliver_now";
     case StaffAction::Restart: return "restart";
     case StaffAction::Reboot: return "reboot";
+    case StaffAction::ReplaceOutbox: return "replace_outbox";
     }
     return "unknown";
 }

@@ -17,6 +17,7 @@
 #include <optional>
 #include <random>
 #include <stdexcept>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -25,7 +26,12 @@ struct sqlite3;
 namespace kiosk {
 
 struct OutboxError : std::runtime_error {
-    using std::runtime_error::runtime_error;
+    explicit OutboxError(const std::string& what, int sqlite_code = 0)
+        : std::runtime_error(what), code(sqlite_code) {}
+    // The database itself is unusable (damaged, not a database, disk full, read-only, I/O
+    // errors), not merely busy: retrying the same step will not help.
+    bool unusable() const;
+    int code;  // SQLite's primary result code; 0 when not from SQLite
 };
 
 enum class Delivery {
@@ -49,7 +55,28 @@ struct OutboxItem {
     WallClock::time_point accepted_at, next_attempt_at;
     std::optional<WallClock::time_point> delivered_at;
     bool talon_printed = false;
-    bool purged = false;  // personal data removed
+    bool purged = false;          // personal data removed
+    std::filesystem::path talon;  // the talon's PDF in the spool folder, until deleted
+    std::optional<WallClock::time_point> printing_since;  // while it prints, or a kill cut it short
+};
+
+// When a complaint's personal data (the request, the talon PDF) leaves the kiosk. Nothing
+// undelivered ever goes: the register needs it.
+struct PersonalDataPolicy {
+    // After delivery (or the register's refusal) and a printed talon.
+    std::chrono::seconds after_printed{0};
+    // After acceptance, when the talon did not print (no paper, spool folder only, a kill):
+    // staff can reprint it until then; delivered or refused, it goes at the latest then.
+    std::chrono::seconds reprint_window{std::chrono::hours(24)};
+    // Where talons are spooled: any talon-*.pdf there older than reprint_window that no
+    // complaint waiting for delivery names goes too.
+    std::filesystem::path spool_dir;
+};
+
+struct PurgeReport {
+    int complaints = 0;        // requests wiped
+    int talons = 0;            // PDFs deleted
+    bool checkpointed = true;  // the WAL no longer holds wiped pages (retried when false)
 };
 
 struct OutboxStats {
@@ -96,14 +123,27 @@ public:
     int recover();
     std::optional<WallClock::time_point> next_due() const;
 
-    // Section: personal data
-    void talon_printed(std::int64_t id);
-    // Wipes the request of items registered and printed more than `retention` ago.
-    int purge(WallClock::time_point now, std::chrono::seconds retention);
+    // Section: the talon
+    // The talon is spooled and goes to the printer now: a kill before print_ended() leaves it
+    // among interrupted_talons().
+    void printing(std::int64_t id, const std::filesystem::path& talon, WallClock::time_point now);
+    void print_ended(std::int64_t id, bool printed);
+    // Staff reprinted a spooled talon: its complaint, if any, counts as printed.
+    void reprinted(const std::filesystem::path& talon);
+    std::vector<OutboxItem> interrupted_talons() const;
 
-    static constexpr int kSchemaVersion = 2;
+    // Section: personal data
+    // Wipes the requests and deletes the talons that `policy` says may go, then checkpoints
+    // the WAL so no old page keeps them.
+    PurgeReport purge(WallClock::time_point now, const PersonalDataPolicy& policy);
+    bool checkpoint();  // false when a reader kept it from finishing: try again later
+    // Whole integrity check: throws OutboxError when the file is damaged.
+    void check() const;
+
+    static constexpr int kSchemaVersion = 3;
 
 private:
+    int sweep_spool(WallClock::time_point now, const PersonalDataPolicy& policy);
     sqlite3* db_ = nullptr;
     std::string kiosk_id_;
 };
@@ -115,34 +155,69 @@ struct DeliveryReport {
     std::string error;                                                 // the last transport error
 };
 
-// Sends due items until none is due. Returns how many were registered. One pass of the
-// delivery worker; the command-line tool runs it too.
+// Sends the items due when the pass starts (one that fails again in this pass waits for the
+// next), until none is left or endpoint.cancel asks to stop; a call cut short leaves its item
+// queued under its key. Returns how many were registered. One pass of the delivery worker;
+// the command-line tool runs it too.
 int deliver_due(Outbox& outbox, const net::RegisterEndpoint& endpoint, const RetryPolicy& policy,
                 std::mt19937_64& rng, DeliveryReport* report = nullptr);
 
+// Moves a broken outbox (and its -wal and -shm) aside as outbox.broken-YYYYMMDD-HHMMSS.sqlite
+// in the same folder, kept for a specialist, never deleted. Returns the new name.
+std::filesystem::path move_outbox_aside(const std::filesystem::path& db, WallClock::time_point now);
+
 // Delivers in the background, on its own connection to the outbox, until destroyed: wakes
 // when told (a new complaint, staff's "deliver now") or when the next retry is due. It also
-// purges personal data once `retention` has passed after delivery and printing.
+// lets personal data go as `personal` says. It opens the outbox on its own thread and never
+// throws for it: an outbox it cannot use (a full disk, a damaged file) is reported through
+// problem() and on_problem, and opened again every half minute until it works or staff move
+// it aside. Destroying it stops a call to the register within about a second.
 class DeliveryWorker {
 public:
-    // on_pass hears of every pass that tried the register (on the worker's thread).
+    // on_pass hears of every pass that tried the register, on_problem of every change of
+    // problem() (both on the worker's thread).
     DeliveryWorker(std::filesystem::path db, std::string kiosk_id, net::RegisterEndpoint endpoint,
-                   RetryPolicy policy, std::chrono::seconds retention = std::chrono::seconds(0),
-                   std::function<void(const DeliveryReport&)> on_pass = {});
+                   RetryPolicy policy, PersonalDataPolicy personal = {},
+                   std::function<void(const DeliveryReport&)> on_pass = {},
+                   std::function<void(const std::string&)> on_problem = {});
     ~DeliveryWorker();
     void wake();
+    // Cuts a call to the register short and ends the worker's loop, without waiting: the
+    // kiosk stops everything at once, then waits for each.
+    void stop();
+    // Why the outbox cannot be used (no personal data: SQLite's words); "" when it can, or
+    // while it is being opened.
+    std::string problem() const;
+    bool opened() const;  // the outbox was opened and checked at least once
+    // Staff's way out of a broken outbox: moves it aside and starts a new one. Blocks until
+    // the worker did it (off the UI thread); returns the name it was moved to, or throws
+    // OutboxError.
+    std::filesystem::path replace_broken_outbox();
 
 private:
     void loop();
-    Outbox outbox_;
+    bool open();
+    void pass();
+    void set_problem(const std::string& why);
+
+    std::filesystem::path db_;
+    std::string kiosk_id_;
+    std::optional<Outbox> outbox_;  // the worker thread's only
+    std::stop_source stop_;
     net::RegisterEndpoint endpoint_;
     RetryPolicy policy_;
-    std::chrono::seconds retention_;
+    PersonalDataPolicy personal_;
     std::function<void(const DeliveryReport&)> on_pass_;
+    std::function<void(const std::string&)> on_problem_;
     std::mt19937_64 rng_;
-    std::mutex mutex_;
-    std::condition_variable wakeup_;
-    bool stopping_ = false, woken_ = false;
+    mutable std::mutex mutex_;
+    std::condition_variable wakeup_, replaced_;
+    bool woken_ = false, opened_ = false, checkpoint_owed_ = false;
+    std::string problem_;
+    // replace_broken_outbox(): asked, and its answer (a name, or the error)
+    bool replace_asked_ = false;
+    std::optional<std::filesystem::path> replaced_as_;
+    std::string replace_error_;
     std::thread thread_;
 };
 

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <filesystem>
 #include <future>
+#include <stop_token>
 #include <string>
 
 namespace kiosk {
@@ -33,6 +34,7 @@ net::ServiceRequest to_service_request(const Complaint& c, const Config& cfg,
 // How the kiosk reaches the register, from the configuration.
 net::RegisterEndpoint register_endpoint(const Config& cfg);
 RetryPolicy retry_policy(const Config& cfg);
+PersonalDataPolicy personal_data_policy(const Config& cfg);
 std::filesystem::path outbox_file(const Config& cfg);
 
 // What a complaint's way out stands on: loaded at start-up, shared with the background
@@ -68,6 +70,7 @@ struct PrintOutcome {
     std::string problem;
     std::string detail;    // printer state for staff and the journal
     bool printed = false;  // came out of a printer (not merely spooled)
+    bool stopped = false;  // the kiosk stopped first: printed again at start, or by staff
 };
 
 struct SubmissionResult {
@@ -81,14 +84,22 @@ struct SubmissionResult {
 // Sends the spooled talon to the configured printer and counts the paper; with no printer
 // configured the spool folder is the talon's destination.
 PrintOutcome print_talon(const Backoffice& office, const std::filesystem::path& talon,
-                         const std::string& job_name);
+                         const std::string& job_name, std::stop_token stop = {});
 
 // Commits the complaint to the outbox, wakes the delivery worker, waits (on this background
 // thread, never the UI's) up to register.answer_wait_s for the register's number, then makes
 // and prints the talon. Retrying with the same idempotency key never files a second complaint.
+// A stop request cuts the wait and the print short; what is committed stays committed.
 std::future<SubmissionResult> submit_in_background(Complaint c, const Backoffice& office,
                                                    std::string language,
-                                                   std::string idempotency_key);
+                                                   std::string idempotency_key,
+                                                   std::stop_token stop = {});
+
+// Talons a kill or a shutdown cut short: printed again when they were accepted less than
+// reprint_within ago (their citizen may still be at the kiosk), otherwise left for staff's
+// reprint. Run once at start-up, off the UI thread. Returns how many were printed again.
+int finish_interrupted_talons(const Backoffice& office, std::chrono::seconds reprint_within,
+                              std::stop_token stop = {});
 
 // Section: what the status screen and staff see
 
@@ -101,6 +112,7 @@ struct StatusLine {
 
 // Looks a registration or local number up: first in this kiosk's outbox (which knows complaints
 // the register has not numbered yet), then on the register. Blocking: off the UI thread.
-std::vector<StatusLine> look_up_status(const Config& cfg, const std::string& number);
+std::vector<StatusLine> look_up_status(const Config& cfg, const std::string& number,
+                                       std::stop_token stop = {});
 
 }  // namespace kiosk

@@ -85,6 +85,8 @@ struct Figures {
     std::array<std::uint64_t, kStaffActionCount> staff{};
     std::optional<WallClock::time_point> register_success, register_error, heartbeat_success;
     std::string register_error_reason;  // the transport's words, e.g. "Couldn't connect to server"
+    std::string
+        outbox_problem;  // why complaints cannot be taken (SQLite's words); "" when they can
     std::optional<Clock::time_point> last_frame;
     FrameHistogram frames;
     Sample sample;
@@ -114,6 +116,7 @@ public:
     void heartbeat_taken(WallClock::time_point at, std::uint64_t staff_seq_reported);
     void talon_printed();
     void print_failed();
+    void outbox_problem(std::string why);  // "" once the outbox works again
     void assistance_requested();
     void inactivity_wipe();
     void frame_drawn(Clock::time_point at, Clock::duration took);

@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <stop_token>
 #include <thread>
 
 struct MHD_Daemon;
@@ -95,16 +96,16 @@ private:
     void loop();
     void serve();
     void sample();
-    void heartbeat(std::chrono::seconds within = std::chrono::seconds(60));
+    void heartbeat(std::chrono::seconds within, std::stop_token cancel);
 
     const Config& cfg_;
     Health& health_;
     printer::PaperCounter& paper_;
-    std::unique_ptr<Outbox> outbox_;  // the sampler's own connection, opened on its thread
     std::optional<ManagementServer> server_;
     std::mutex mutex_;
     std::condition_variable wakeup_;
     bool stopping_ = false, woken_ = false;
+    std::stop_source stop_;  // cuts a heartbeat in flight short when the kiosk stops
     bool register_was_up_ = true;
     bool serve_failed_ = false;
     std::thread thread_;

@@ -16,6 +16,7 @@
 #include <functional>
 #include <future>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -142,7 +143,7 @@ struct CitizenResults {
 class Session {
 public:
     explicit Session(SessionParts parts);
-    ~Session();  // waits for work in flight (each bounded by its timeouts)
+    ~Session();  // stops work in flight and waits for it: see shutdown()
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;
 
@@ -161,7 +162,14 @@ public:
 
     // Ends the citizen's session: everything typed and every result is overwritten and gone.
     void end();
-    void wait_for_submission() const { submission_.wait(); }
+    // The kiosk is stopping: calls to the register and the printer in flight are cut short
+    // (within about a second; a print's cancel may take 2 s more) and waited for. A complaint
+    // being submitted stays committed; its talon is printed again at the next start.
+    void shutdown();
+    // The outbox cannot take complaints (see DeliveryWorker::problem): the attract screen
+    // says the kiosk is out of service and no citizen session starts.
+    bool out_of_service() const { return !outbox_problem_.empty(); }
+    const std::string& outbox_problem() const { return outbox_problem_; }
 
     const Flow& flow() const { return flow_; }
     const CatalogState& catalog() const { return catalog_; }
@@ -175,6 +183,9 @@ public:
     const std::string& t(std::string_view key) const;  // in the citizen's language
 
     static constexpr std::chrono::seconds kDoneCloses{30};
+    // A talon cut short by a kill is printed again at start only this soon after acceptance:
+    // its citizen may still be waiting at the kiosk; later, it would be a stranger's to take.
+    static constexpr std::chrono::minutes kReprintAtStartWithin{10};
 
 private:
     void apply(const Intent& i);
@@ -183,7 +194,9 @@ private:
     void refresh_catalog(Clock::time_point now);
 
     SessionParts parts_;
+    std::stop_source stop_;  // before the tasks: they hold its tokens
     Flow flow_;
+    std::string outbox_problem_;
     CatalogState catalog_;
     CitizenResults results_;
     std::uint64_t generation_ = 0;  // which citizen a result belongs to
@@ -199,6 +212,7 @@ private:
     Task<PinGate::Attempt> pin_;
     Task<StaffOutcome> staff_;
     Task<std::vector<std::filesystem::path>> talons_;
+    Task<int> interrupted_talons_;
 };
 
 }  // namespace kiosk

@@ -6,6 +6,7 @@
 #include "kiosk/submission.h"
 
 #include <filesystem>
+#include <stop_token>
 #include <string>
 
 namespace kiosk {
@@ -17,9 +18,10 @@ struct StaffOutcome {
     std::string detail;
 };
 
-// PaperRestocked, TestPrint, Reprint (of talon), DeliverNow, Reboot, and the bookkeeping ones
-// (Login, LoginFailed, Logout, Restart: the UI itself ends the process, systemd restarts it).
+// PaperRestocked, TestPrint, Reprint (of talon), DeliverNow, Reboot, ReplaceOutbox, and the
+// bookkeeping ones (Login, LoginFailed, Logout, Restart: the UI itself ends the process,
+// systemd restarts it). A stop request cuts a print short.
 StaffOutcome perform(const Backoffice& office, Health& health, StaffAction action,
-                     const std::filesystem::path& talon = {});
+                     const std::filesystem::path& talon = {}, std::stop_token stop = {});
 
 }  // namespace kiosk
