@@ -18,16 +18,6 @@ namespace {
 
 std::string test_name() { return ::testing::UnitTest::GetInstance()->current_test_info()->name(); }
 
-// Polls (bounded) until check() is true; returns its last value.
-template <class Check>
-bool eventually(Check check, std::chrono::seconds within) {
-    for (auto deadline = std::chrono::steady_clock::now() + within;;
-         std::this_thread::sleep_for(250ms)) {
-        if (check()) return true;
-        if (std::chrono::steady_clock::now() >= deadline) return false;
-    }
-}
-
 void enter_pin(Kiosk& k, const std::string& pin) {
     for (char d : pin) k.press(std::string("pin:") + d);
     k.press("pin:ok");

@@ -11,8 +11,11 @@
 
 #include <chrono>
 #include <filesystem>
+#include <csignal>
 #include <fstream>
+#include <functional>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -77,6 +80,9 @@ struct KioskSetup {
     std::string printer_target;       // "" = talons to the spool folder
     std::string monitoring_settings;  // extra lines for [monitoring]
     std::vector<std::string> env;     // extra environment, e.g. NOTIFY_SOCKET
+    std::string state_dir = "state";  // relative to the kiosk's folder, or absolute
+    // Runs before the kiosk starts, with the state folder's path: a test's outbox, a full disk.
+    std::function<void(const std::filesystem::path&)> prepare_state;
 };
 
 // The kiosk on that display, configured against a development register. Its management
@@ -96,9 +102,9 @@ struct Kiosk {
             << "[kiosk]\nid = \"KSK-UI-TEST\"\noffice = \"Ақмола облысы әкімдігі\"\n"
             << "office_address = \"Көкшетау қ., Абай к-сі, 83\"\nduty_officer = \"Кенжебаева Г. "
                "С.\"\n"
-            << "state_dir = \"state\"\n[register]\nurl = \"" << reg.url() << "\"\nca_file = \""
-            << reg.ca_file() << "\"\nclient_cert = \"" << reg.client_cert() << "\"\nclient_key = \""
-            << reg.client_key() << "\"\napi_key = \"" << reg.api_key()
+            << "state_dir = \"" << setup.state_dir << "\"\n[register]\nurl = \"" << reg.url()
+            << "\"\nca_file = \"" << reg.ca_file() << "\"\nclient_cert = \"" << reg.client_cert()
+            << "\"\nclient_key = \"" << reg.client_key() << "\"\napi_key = \"" << reg.api_key()
             << "\"\n[printer]\nspool_dir = \"spool\"\ntarget = \"" << setup.printer_target
             << "\"\nprint_timeout_s = 10\n"
             << "[ui]\nfullscreen = false\nassets_dir = \"" << KIOSK_ASSETS_DIR << "\"\n"
@@ -106,6 +112,11 @@ struct Kiosk {
             << "\"\npin_lockout_first_s = 5\n"
             << "[monitoring]\nlisten = \"127.0.0.1:0\"\n"
             << setup.monitoring_settings;
+        if (setup.prepare_state) {
+            const std::filesystem::path state = std::filesystem::path(dir) / setup.state_dir;
+            std::filesystem::create_directories(state);
+            setup.prepare_state(state);
+        }
         std::vector<std::string> env = {"DISPLAY=" + x.display, "SDL_VIDEODRIVER=x11",
                                         "KIOSK_UI_PROBE=" + dir + "/probe.txt"};
         env.insert(env.end(), setup.env.begin(), setup.env.end());
@@ -144,6 +155,19 @@ struct Kiosk {
     HttpAnswer management(const std::string& path) const {
         return http_request("http://127.0.0.1:" + std::to_string(management_port()) + path);
     }
+
+    // SIGTERM, as systemd stops it: how long it took to exit, if it did within `within`.
+    std::optional<std::chrono::milliseconds> terminate(std::chrono::seconds within) {
+        const auto asked = std::chrono::steady_clock::now();
+        kill(pid, SIGTERM);
+        const auto status = wait_for_exit(pid, within);
+        if (!status) return std::nullopt;
+        pid = -1;  // reaped: nothing left to stop
+        exit_status = *status;
+        return std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::steady_clock::now() - asked);
+    }
+    int exit_status = -1;  // the wait status once terminate() saw it exit
 
     ~Kiosk() {
         stop(pid, 10s);

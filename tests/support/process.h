@@ -7,11 +7,23 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace testsupport {
 
 std::string read_text(const std::string& path);
+
+// Polls (bounded) until check() is true; returns its last value. What a test waits on is
+// something it can observe (a row, a file, an answer), never a fixed time.
+template <class Check>
+bool eventually(Check check, std::chrono::steady_clock::duration within) {
+    for (auto deadline = std::chrono::steady_clock::now() + within;;
+         std::this_thread::sleep_for(std::chrono::milliseconds(50))) {
+        if (check()) return true;
+        if (std::chrono::steady_clock::now() >= deadline) return false;
+    }
+}
 
 // A fresh folder under the system temp dir: prefix + random suffix.
 std::string make_temp_dir(const std::string& prefix);
