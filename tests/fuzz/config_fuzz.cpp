@@ -23,6 +23,11 @@ const fuzz::Scratch& scratch() {
         for (const char* file : {"run/certs/ca.crt", "run/certs/client.crt", "run/certs/client.key",
                                  "assets/i18n/kk.po", "assets/emblem/emblem.png"})
             s.write(file, "");
+        // The kiosk takes only a private client key.
+        std::filesystem::permissions(
+            s.root() / "run/certs/client.key",
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+            std::filesystem::perm_options::replace);
         return true;
     }();
     (void)laid_out;
