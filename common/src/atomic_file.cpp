@@ -71,15 +71,6 @@ FileStatus write_all(int fd, std::string_view bytes, const fs::path& path) {
     return {};
 }
 
-// A rename or a new entry lives in the folder; syncing it makes the entry survive a power cut.
-FileStatus sync_folder(const fs::path& dir) {
-    Fd folder(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (folder.get() < 0) return failed("opening folder", dir, errno);
-    if (::fsync(folder.get()) != 0) return failed("syncing folder", dir, errno);
-    if (folder.close() != 0) return failed("closing folder", dir, errno);
-    return {};
-}
-
 bool is_folder(const fs::path& path) {
     struct stat st {};
     return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
@@ -153,6 +144,15 @@ FileStatus make_private_dir(const fs::path& dir) {
         if (FileStatus s = make_private(*p); !s.ok()) return s;
         if (FileStatus s = sync_folder(folder_of(*p)); !s.ok()) return s;
     }
+    return {};
+}
+
+// A rename or a new entry lives in the folder; syncing it makes the entry survive a power cut.
+FileStatus sync_folder(const fs::path& dir) {
+    Fd folder(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (folder.get() < 0) return failed("opening folder", dir, errno);
+    if (::fsync(folder.get()) != 0) return failed("syncing folder", dir, errno);
+    if (folder.close() != 0) return failed("closing folder", dir, errno);
     return {};
 }
 

@@ -39,4 +39,7 @@ enum class Durability {
 // place is an error.
 [[nodiscard]] FileStatus make_private_dir(const std::filesystem::path& dir);
 
+// fsync of a folder: a rename or a new entry in it survives a power cut only after this.
+[[nodiscard]] FileStatus sync_folder(const std::filesystem::path& dir);
+
 }  // namespace common

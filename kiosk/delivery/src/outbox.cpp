@@ -572,14 +572,8 @@ std::filesystem::path move_outbox_aside(const std::filesystem::path& db,
                               SQLITE_CANTOPEN);
     }
     // The renames are durable only once the folder is: a power cut must not bring it back.
-    const int dir = ::open(db.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    const bool synced = dir >= 0 && ::fsync(dir) == 0;
-    const int e = errno;
-    if (dir >= 0) ::close(dir);
-    if (!synced)
-        throw OutboxError(
-            "outbox: cannot sync " + db.parent_path().string() + ": " + std::strerror(e),
-            SQLITE_IOERR);
+    if (const auto synced = common::sync_folder(db.parent_path()); !synced.ok())
+        throw OutboxError("outbox: " + synced.message, SQLITE_IOERR);
     return aside;
 }
 
