@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <thread>
 
 namespace kiosk {
 namespace {
@@ -32,6 +33,17 @@ WallClock::time_point at(std::int64_t ms) { return WallClock::time_point(Millis(
 
 void exec(sqlite3* db, const char* sql) {
     if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) fail(db, sql);
+}
+
+// A new database's switch to WAL needs it alone, and SQLite refuses at once, without the busy
+// timeout, one of two connections switching it at the same moment (the session and the worker
+// on a kiosk's first start). Tried again for up to the busy timeout's five seconds.
+void enter_wal(sqlite3* db) {
+    constexpr const char* kSql = "PRAGMA journal_mode = WAL";
+    for (int tries = 1; sqlite3_exec(db, kSql, nullptr, nullptr, nullptr) != SQLITE_OK; ++tries) {
+        if ((sqlite3_errcode(db) & 0xff) != SQLITE_BUSY || tries == 500) fail(db, kSql);
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
 }
 
 struct Statement {
@@ -268,7 +280,7 @@ Outbox::Outbox(const std::filesystem::path& file, std::string kiosk_id)
     }
     try {
         sqlite3_busy_timeout(db_, 5000);
-        exec(db_, "PRAGMA journal_mode = WAL");
+        enter_wal(db_);
         exec(db_, "PRAGMA synchronous = FULL");  // a commit is on disk before enqueue returns
         exec(db_, "PRAGMA secure_delete = ON");  // purged personal data is overwritten
         exec(db_, "PRAGMA foreign_keys = ON");
