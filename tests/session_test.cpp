@@ -359,7 +359,9 @@ TEST(Session, EveryScreenListsItsContentInReadingOrderInEveryLanguage) {
 
 TEST(Session, ABrokenOutboxShowsOutOfServiceAndLetsNoCitizenStart) {
     Kiosk k(true);
-    ASSERT_TRUE(k.until([&] { return k.s().out_of_service(); }));
+    // The worker tells the session, then the health figures: both are waited for.
+    ASSERT_TRUE(k.until(
+        [&] { return k.s().out_of_service() && !k.health.figures().outbox_problem.empty(); }));
     EXPECT_NE(k.health.figures().outbox_problem.find("not a database"), std::string::npos);
     const ScreenContent c = screen_content(k.s(), Clock::now());
     for (const auto* lang : {"kk", "ru", "en"}) {
