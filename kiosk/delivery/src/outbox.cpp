@@ -737,6 +737,10 @@ bool DeliveryWorker::open() {
         return true;
     } catch (const OutboxError& e) {
         outbox_.reset();
+        if (!e.unusable()) {  // busy or locked by another connection: shortly again
+            log(Priority::Warning, "outbox", "outbox: %s", e.what());
+            return false;
+        }
         {
             std::lock_guard lock(mutex_);
             opened_ = true;
@@ -809,7 +813,7 @@ void DeliveryWorker::loop() {
                 next = WallClock::now() + policy_.first;
             }
         }
-        if (!outbox_) next = WallClock::now() + kReopenEvery;
+        if (!outbox_) next = WallClock::now() + (opened() ? kReopenEvery : policy_.first);
         lock.lock();
         const auto until = next ? std::min(*next, WallClock::now() + std::chrono::minutes(1))
                                 : WallClock::now() + std::chrono::minutes(1);
