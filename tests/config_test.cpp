@@ -93,6 +93,12 @@ TEST_F(ConfigFile, BadFilesNameKeyAndLine) {
     EXPECT_NE(error(replace(good(), "[ui]\n", "[ui]\nfulscreen = false\n"))
                   .find(":14: ui.fulscreen: unknown key"),
               std::string::npos);
+    for (const char* path : {"/etc/passwd", "../../../etc/passwd", "/usr/share/zoneinfo/UTC"})
+        EXPECT_NE(error(replace(good(), "state_dir",
+                                "time_zone = \"" + std::string(path) + "\"\nstate_dir"))
+                      .find("kiosk.time_zone: unknown time zone"),
+                  std::string::npos)
+            << path;
     EXPECT_NE(error(replace(good(), "state_dir", "time_zone = \"Mars/Olympus\"\nstate_dir"))
                   .find(":6: kiosk.time_zone: unknown time zone"),
               std::string::npos);

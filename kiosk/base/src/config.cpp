@@ -162,7 +162,9 @@ void check(Reader& r, const Config& c) {
         r.fail("register.client_cert", "no such file: " + c.client_cert.string());
     if (!c.client_key.empty()) check_secret_file(r, "register.client_key", c.client_key);
     const auto zone = std::filesystem::path("/usr/share/zoneinfo") / c.time_zone;
-    if (c.time_zone.find("..") != std::string::npos || !std::filesystem::is_regular_file(zone))
+    // A name below zoneinfo, never a path: "/etc/passwd" would replace the folder when joined.
+    if (c.time_zone.empty() || c.time_zone.front() == '/' ||
+        c.time_zone.find("..") != std::string::npos || !std::filesystem::is_regular_file(zone))
         r.fail("kiosk.time_zone", "unknown time zone '" + c.time_zone + "'");
     if (!c.status_url.empty() &&
         (c.status_url.rfind("https://", 0) != 0 || c.status_url.find("{}") == std::string::npos))
