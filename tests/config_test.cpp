@@ -152,6 +152,24 @@ TEST_F(ConfigFile, TheKioskIdIsCapitalsDigitsAndDashes) {
     EXPECT_EQ(error(replace(good(), "KSK-1", "")), prefix(2, "kiosk.id") + "must not be empty");
 }
 
+TEST_F(ConfigFile, OnlyRootOrTheKiosksUserMayChangeIt) {
+    EXPECT_EQ(load(good()).kiosk_id, "KSK-1");
+    const auto file = dir / "kiosk.toml";
+    ASSERT_EQ(::chmod(file.c_str(), 0666), 0);
+    try {
+        load_config(file);
+        ADD_FAILURE() << "a world-writable file loaded";
+    } catch (const ConfigError& e) {
+        EXPECT_EQ(std::string(e.what()),
+                  file.string() + ": anyone may change it: chmod o-w " + file.string());
+    }
+    ASSERT_EQ(::chmod(file.c_str(), 0640), 0);
+    EXPECT_EQ(load_config(file).kiosk_id, "KSK-1");  // enrol's 0640 root:kiosk
+    if (::geteuid() != 0) return;                    // only root can give it away
+    ASSERT_EQ(::chown(file.c_str(), 65534, 65534), 0);
+    EXPECT_THROW(load_config(file), ConfigError);
+}
+
 TEST_F(ConfigFile, OnlyARegularFileOfBoundedSizeIsRead) {
     const auto fifo = dir / "fifo.toml";
     ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);

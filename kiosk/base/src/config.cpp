@@ -217,6 +217,12 @@ std::string read_config_file(const std::filesystem::path& file) {
     if (::fstat(f.fd, &st) != 0)
         throw failed("cannot read: " + std::generic_category().message(errno));
     if (!S_ISREG(st.st_mode)) throw failed("not a regular file");
+    // It names the register, the key and the staff PIN's hash: only root or the kiosk's own
+    // user may change it.
+    if (st.st_mode & S_IWOTH) throw failed("anyone may change it: chmod o-w " + file.string());
+    if (st.st_uid != 0 && st.st_uid != ::geteuid())
+        throw failed("belongs to uid " + std::to_string(st.st_uid) +
+                     ": only root or the user the kiosk runs as may own it");
     std::string text;
     char buf[8192];
     while (text.size() <= kMaxConfigBytes) {
