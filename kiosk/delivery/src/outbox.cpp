@@ -120,11 +120,18 @@ constexpr const char* kMigrations[] = {
 };
 static_assert(std::size(kMigrations) == Outbox::kSchemaVersion);
 
-void migrate(sqlite3* db) {
-    Transaction tx(db);
+std::int64_t schema_version(sqlite3* db) {
     Statement v(db, "PRAGMA user_version");
     v.row();
-    const auto version = v.integer(0);
+    return v.integer(0);
+}
+
+// The usual open finds the schema current and writes nothing (the monitor opens the outbox
+// every few seconds); only an older one takes the write lock, and looks again under it.
+void migrate(sqlite3* db) {
+    if (schema_version(db) == Outbox::kSchemaVersion) return;
+    Transaction tx(db);
+    const auto version = schema_version(db);
     if (version > Outbox::kSchemaVersion)
         throw OutboxError("outbox: database schema " + std::to_string(version) +
                           " is newer than this kiosk (" + std::to_string(Outbox::kSchemaVersion) +
@@ -500,42 +507,43 @@ PurgeReport Outbox::purge(WallClock::time_point now, const PersonalDataPolicy& p
     constexpr const char* kMayGo =
         "state IN ('registered','failed') AND purged_at IS NULL AND "
         "((talon_printed = 1 AND coalesce(delivered_at, accepted_at) <= ?1) OR accepted_at <= ?2)";
-    std::vector<std::pair<std::int64_t, std::string>> going;
+    // Rows whose data go now, and rows wiped earlier whose talon could not be deleted then.
+    struct Going {
+        std::int64_t id;
+        std::string talon;
+        bool wiped_before;
+    };
+    std::vector<Going> going;
     {
-        Statement s(db_, (std::string("SELECT id, talon FROM outbox WHERE ") + kMayGo).c_str());
+        Statement s(db_,
+                    (std::string("SELECT id, talon, purged_at IS NOT NULL FROM outbox WHERE (") +
+                     kMayGo + ") OR (purged_at IS NOT NULL AND talon IS NOT NULL)")
+                        .c_str());
         s.bind(1, ms(now - policy.after_printed)).bind(2, ms(now - policy.reprint_window));
-        while (s.row()) going.emplace_back(s.integer(0), s.text(1));
+        while (s.row()) going.push_back({s.integer(0), s.text(1), s.integer(2) != 0});
     }
-    for (const auto& [id, talon] : going) {
-        // The talon's name is forgotten only once its file is gone: a failed delete is retried.
-        const bool deleted = talon.empty() || delete_talon(talon);
-        Statement s(db_, deleted
-                             ? "UPDATE outbox SET payload = NULL, talon = NULL, purged_at = ?2 "
-                               "WHERE id = ?1"
-                             : "UPDATE outbox SET payload = NULL, purged_at = ?2 WHERE id = ?1");
-        s.bind(1, id).bind(2, ms(now)).run();
-        ++report.complaints;
-        if (deleted && !talon.empty()) ++report.talons;
+    if (!going.empty()) {
+        Transaction tx(db_);
+        for (const Going& g : going) {
+            // The talon's name is forgotten only once its file is gone: a failed delete is
+            // retried on the next pass.
+            const bool deleted = g.talon.empty() || delete_talon(g.talon);
+            Statement s(db_,
+                        "UPDATE outbox SET payload = NULL, purged_at = coalesce(purged_at, ?2), "
+                        "talon = CASE WHEN ?3 THEN NULL ELSE talon END WHERE id = ?1");
+            s.bind(1, g.id).bind(2, ms(now)).bind(3, deleted ? 1 : 0).run();
+            if (!g.wiped_before) ++report.complaints;
+            if (deleted && !g.talon.empty()) ++report.talons;
+        }
+        tx.commit();
     }
-    {
-        Statement s(
-            db_, "SELECT id, talon FROM outbox WHERE purged_at IS NOT NULL AND talon IS NOT NULL");
-        std::vector<std::pair<std::int64_t, std::string>> left;
-        while (s.row()) left.emplace_back(s.integer(0), s.text(1));
-        for (const auto& [id, talon] : left)
-            if (delete_talon(talon)) {
-                Statement clear(db_, "UPDATE outbox SET talon = NULL WHERE id = ?1");
-                clear.bind(1, id).run();
-                ++report.talons;
-            }
-    }
-    report.talons += sweep_spool(now, policy);
+    report.talons += sweep_spool(policy);
     // Old page images in the WAL would still hold the text until the next checkpoint.
     if (report.complaints > 0) report.checkpointed = checkpoint();
     return report;
 }
 
-int Outbox::sweep_spool(WallClock::time_point now, const PersonalDataPolicy& policy) {
+int Outbox::sweep_spool(const PersonalDataPolicy& policy) {
     if (policy.spool_dir.empty()) return 0;
     std::vector<std::string> kept;  // talons of complaints that keep their personal data
     Statement s(db_, "SELECT talon FROM outbox WHERE talon IS NOT NULL AND purged_at IS NULL");

@@ -143,7 +143,7 @@ public:
     static constexpr int kSchemaVersion = 3;
 
 private:
-    int sweep_spool(WallClock::time_point now, const PersonalDataPolicy& policy);
+    int sweep_spool(const PersonalDataPolicy& policy);
     sqlite3* db_ = nullptr;
     std::string kiosk_id_;
 };
