@@ -211,6 +211,22 @@ std::filesystem::path spooled_talon(const std::filesystem::path& spool, const st
     return file;
 }
 
+// A complaint accepted, delivered when a register is given, and its talon spooled and printing.
+struct Filed {
+    OutboxItem item;
+    std::filesystem::path talon;
+};
+Filed filed(Outbox& outbox, const std::filesystem::path& spool, const DevRegister* reg = nullptr) {
+    const auto item = outbox.enqueue(OutboxTest::request(), WallClock::now());
+    if (reg) {
+        std::mt19937_64 rng(1);
+        deliver_due(outbox, OutboxTest::endpoint(*reg), kFast, rng);
+    }
+    const auto talon = spooled_talon(spool, "talon-" + item.local_number);
+    outbox.printing(item.id, talon, WallClock::now());
+    return {item, talon};
+}
+
 }  // namespace
 
 TEST_F(OutboxTest, PersonalDataAndTalonLeaveOnceDeliveredAndPrinted) {
@@ -218,11 +234,7 @@ TEST_F(OutboxTest, PersonalDataAndTalonLeaveOnceDeliveredAndPrinted) {
     const PersonalDataPolicy policy{0s, 24h, std::filesystem::path(dir) / "spool"};
     {
         Outbox outbox(db, "KSK-T");
-        const auto item = outbox.enqueue(request(), WallClock::now());
-        std::mt19937_64 rng(1);
-        deliver_due(outbox, endpoint(reg), kFast, rng);
-        const auto talon = spooled_talon(policy.spool_dir, "talon-" + item.local_number);
-        outbox.printing(item.id, talon, WallClock::now());
+        const auto [item, talon] = filed(outbox, policy.spool_dir, &reg);
         EXPECT_EQ(outbox.purge(WallClock::now(), policy).complaints, 0);  // still printing
         outbox.print_ended(item.id, true);
         EXPECT_EQ(outbox.purge(WallClock::now() - 1h, policy).complaints, 0);  // before delivery
@@ -243,11 +255,7 @@ TEST_F(OutboxTest, AnUnprintedTalonWaitsForReprintThenGoesAnyway) {
     DevRegister reg;
     const PersonalDataPolicy policy{0s, 24h, std::filesystem::path(dir) / "spool"};
     Outbox outbox(db, "KSK-T");
-    const auto item = outbox.enqueue(request(), WallClock::now());
-    std::mt19937_64 rng(1);
-    deliver_due(outbox, endpoint(reg), kFast, rng);
-    const auto talon = spooled_talon(policy.spool_dir, "talon-" + item.local_number);
-    outbox.printing(item.id, talon, WallClock::now());
+    const auto [item, talon] = filed(outbox, policy.spool_dir, &reg);
     outbox.print_ended(item.id, false);                                     // no paper
     EXPECT_EQ(outbox.purge(WallClock::now() + 23h, policy).complaints, 0);  // staff may reprint
     EXPECT_TRUE(std::filesystem::exists(talon));
@@ -260,11 +268,7 @@ TEST_F(OutboxTest, AStaffReprintLetsThePersonalDataGoAtOnce) {
     DevRegister reg;
     const PersonalDataPolicy policy{0s, 24h, std::filesystem::path(dir) / "spool"};
     Outbox outbox(db, "KSK-T");
-    const auto item = outbox.enqueue(request(), WallClock::now());
-    std::mt19937_64 rng(1);
-    deliver_due(outbox, endpoint(reg), kFast, rng);
-    const auto talon = spooled_talon(policy.spool_dir, "talon-" + item.local_number);
-    outbox.printing(item.id, talon, WallClock::now());
+    const auto [item, talon] = filed(outbox, policy.spool_dir, &reg);
     outbox.print_ended(item.id, false);
     outbox.reprinted(talon);
     EXPECT_EQ(outbox.purge(WallClock::now() + 1s, policy).complaints, 1);
@@ -273,9 +277,7 @@ TEST_F(OutboxTest, AStaffReprintLetsThePersonalDataGoAtOnce) {
 TEST_F(OutboxTest, AComplaintTheRegisterHasNotTakenKeepsEverything) {
     const PersonalDataPolicy policy{0s, 24h, std::filesystem::path(dir) / "spool"};
     Outbox outbox(db, "KSK-T");
-    const auto item = outbox.enqueue(request(), WallClock::now());
-    const auto talon = spooled_talon(policy.spool_dir, "talon-" + item.local_number);
-    outbox.printing(item.id, talon, WallClock::now());
+    const auto [item, talon] = filed(outbox, policy.spool_dir);
     outbox.print_ended(item.id, true);
     EXPECT_EQ(outbox.purge(WallClock::now() + 24h * 365, policy).complaints, 0);
     EXPECT_TRUE(std::filesystem::exists(talon));
