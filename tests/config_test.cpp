@@ -242,3 +242,49 @@ TEST_F(ConfigFile, EveryRefusalNamesFileLineAndKey) {
         EXPECT_EQ(error(c.text).rfind(prefix(c.line, c.key), 0), 0u)
             << "expected " << prefix(c.line, c.key) << "\n     got " << error(c.text);
 }
+
+TEST_F(ConfigFile, SpeechHasDefaultsAndItsOwnLimits) {
+    const Config d = load(good());
+    EXPECT_TRUE(d.speech_enabled);
+    EXPECT_EQ(d.speech_volume, 80);
+    EXPECT_EQ(d.speech_rate, 150);
+    EXPECT_TRUE(d.speech_data.empty());  // the system's espeak-ng data
+
+    // The data folder itself, or the folder holding espeak-ng-data, relative to the file.
+    std::filesystem::create_directories(dir / "voices" / "espeak-ng-data");
+    std::ofstream(dir / "voices" / "espeak-ng-data" / "phontab") << "not read here\n";
+    const Config c = load(good() +
+                          "[speech]\nenabled = false\nvolume = 10\nrate = 300\n"
+                          "data = \"voices\"\n");
+    EXPECT_FALSE(c.speech_enabled);
+    EXPECT_EQ(c.speech_volume, 10);
+    EXPECT_EQ(c.speech_rate, 300);
+    EXPECT_EQ(c.speech_data, dir / "voices");
+    EXPECT_EQ(load(good() + "[speech]\ndata = \"voices/espeak-ng-data\"\n").speech_data,
+              dir / "voices" / "espeak-ng-data");
+    EXPECT_TRUE(load(good() + "[speech]\ndata = \"\"\n").speech_data.empty());
+
+    const struct {
+        std::string setting, message;
+    } bad[] = {
+        {"enabled = \"no\"", "must be a boolean (true or false)"},
+        {"enabled = 0", "must be a boolean (true or false)"},
+        {"volume = 9", "must be between 10 and 100"},
+        {"volume = 101", "must be between 10 and 100"},
+        {"volume = 0.5", "must be a whole number"},
+        {"rate = 79", "must be between 80 and 300"},
+        {"rate = 301", "must be between 80 and 300"},
+        {"rate = \"fast\"", "must be a whole number"},
+        {"data = 1", "must be a string"},
+        {"data = \"nowhere\"", "no espeak-ng data in " + (dir / "nowhere").string() +
+                                   " (the espeak-ng-data folder or the folder holding it)"},
+        {"data = \"certs\"", "no espeak-ng data in " + (dir / "certs").string() +
+                                 " (the espeak-ng-data folder or the folder holding it)"},
+        {"voice = \"kk\"", "unknown key"},
+    };
+    for (const auto& b : bad) {
+        const std::string key = "speech." + b.setting.substr(0, b.setting.find(' '));
+        EXPECT_EQ(error(good() + "[speech]\n" + b.setting + "\n"), prefix(16, key) + b.message)
+            << b.setting;
+    }
+}

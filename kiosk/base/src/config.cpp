@@ -50,7 +50,12 @@ struct Reader {
                 fail(key, "missing from [" + key.substr(0, key.find('.')) + "] (required)");
             return;
         }
-        auto v = n->value<T>();
+        // A boolean only as true or false: toml++ would read 0 or 1 as one.
+        std::optional<T> v;
+        if constexpr (std::is_same_v<T, bool>)
+            v = n->value_exact<T>();
+        else
+            v = n->value<T>();
         if (!v) fail(key, std::string("must be a ") + type_name<T>());
         out = *v;
     }
@@ -145,6 +150,14 @@ bool loopback_http(const std::string& url) {
     return false;
 }
 
+// espeak-ng takes either its data folder or the folder holding one named espeak-ng-data; both
+// hold phontab. Checked here so that a wrong path is named at start, not heard as silence.
+bool espeak_data_ok(const std::filesystem::path& dir) {
+    std::error_code ec;
+    return std::filesystem::is_regular_file(dir / "phontab", ec) ||
+           std::filesystem::is_regular_file(dir / "espeak-ng-data" / "phontab", ec);
+}
+
 void check(Reader& r, const Config& c) {
     if (!kiosk_id_ok(c.kiosk_id))
         r.fail("kiosk.id", "only A-Z, 0-9 and '-' (not first or last), at most " +
@@ -191,6 +204,9 @@ void check(Reader& r, const Config& c) {
                "must be IPv4-address:port or [IPv6-address]:port, e.g. 127.0.0.1:9464");
     if (!std::filesystem::is_directory(c.assets_dir / "i18n"))
         r.fail("ui.assets_dir", "no i18n folder in " + c.assets_dir.string());
+    if (!c.speech_data.empty() && !espeak_data_ok(c.speech_data))
+        r.fail("speech.data", "no espeak-ng data in " + c.speech_data.string() +
+                                  " (the espeak-ng-data folder or the folder holding it)");
 }
 
 // Section: reading the file
@@ -300,6 +316,10 @@ Config load_config(const std::filesystem::path& file) {
     r.number("monitoring.heartbeat_interval_s", c.heartbeat_interval_s, 10, 3600);
     r.number("monitoring.outbox_stuck_after_s", c.outbox_stuck_after_s, 60, 7 * 24 * 3600);
     r.number("monitoring.disk_low_mb", c.disk_low_mb, 1, 1000000);
+    r.get("speech.enabled", c.speech_enabled, false);
+    r.number("speech.volume", c.speech_volume, 10, 100);
+    r.number("speech.rate", c.speech_rate, 80, 300);
+    r.path("speech.data", c.speech_data, false);
     r.reject_unknown();
     check(r, c);
     return c;

@@ -61,6 +61,11 @@ struct Config {
     int heartbeat_interval_s = 60;    // figures pushed to the register (kiosks behind NAT)
     int outbox_stuck_after_s = 3600;  // /healthz: an undelivered complaint older than this
     int disk_low_mb = 200;            // /healthz: less free space than this in state_dir
+    // [speech]: screens read aloud for blind citizens (espeak-ng)
+    bool speech_enabled = true;         // false: no speech on this kiosk at all
+    int speech_volume = 80;             // percent, 10..100: where each session starts
+    int speech_rate = 150;              // words a minute, 80..300: where each session starts
+    std::filesystem::path speech_data;  // espeak-ng's data folder (or its parent); "" = system's
 };
 
 // Reads and checks the file; relative paths are taken from the file's folder. Only a regular
