@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <condition_variable>
 #include <fstream>
 #include <mutex>
@@ -117,6 +118,35 @@ TEST(Metrics, FiguresFollowTheEvents) {
               std::chrono::duration<double>((kNow + 24h * 40).time_since_epoch()).count());
 }
 
+TEST(Metrics, SpeechIsUnknownUntilTriedThenWorksFailsOrIsTurnedOff) {
+    Health h("KSK-T-01", "1", kNow);
+    const auto m = [&] { return metrics_text(h.figures(), {}, kNow); };
+    // Not tried yet: the families, no sample (not a broken engine).
+    EXPECT_NE(m().find("# TYPE kiosk_speech_available gauge\n"), std::string::npos);
+    EXPECT_TRUE(std::isnan(metric(m(), "kiosk_speech_available")));
+    EXPECT_TRUE(std::isnan(metric(m(), "kiosk_speech_enabled")));
+    EXPECT_EQ(metric(m(), "kiosk_speech_sessions_total"), 0);
+    EXPECT_EQ(promtool_check(m()), "");
+
+    h.speech_state(true, "");
+    h.speech_session_started();
+    h.speech_session_started();
+    EXPECT_EQ(metric(m(), "kiosk_speech_available"), 1);
+    EXPECT_EQ(metric(m(), "kiosk_speech_enabled"), 1);
+    EXPECT_EQ(metric(m(), "kiosk_speech_sessions_total"), 2);
+
+    h.speech_state(false, "no audio device: ALSA: no card");
+    EXPECT_EQ(metric(m(), "kiosk_speech_available"), 0);
+    EXPECT_EQ(metric(m(), "kiosk_speech_enabled"), 1);
+    EXPECT_EQ(m().find("ALSA"), std::string::npos);  // the reason is no label: /healthz has it
+    EXPECT_EQ(promtool_check(m()), "");
+
+    h.speech_turned_off();
+    EXPECT_EQ(metric(m(), "kiosk_speech_available"), 0);
+    EXPECT_EQ(metric(m(), "kiosk_speech_enabled"), 0);
+    EXPECT_EQ(metric(m(), "kiosk_speech_sessions_total"), 2);
+}
+
 TEST(Metrics, LabelValuesAreEscaped) {
     const Figures f = Health("KSK \"quoted\"\\", "1", kNow).figures();
     const std::string m = metrics_text(f, {}, kNow);
@@ -168,6 +198,34 @@ TEST(Healthz, AScreenThatStoppedDrawingIsAProblem) {
               std::vector<std::string>{"screen not drawn"});
 }
 
+TEST(Healthz, SpeechUnavailableIsAWarningNotAProblem) {
+    Health h("KSK-T-01", "1", kNow);
+    const auto problems = [&] { return health_problems(h.figures(), {}, kNow, Clock::now()); };
+    EXPECT_TRUE(health_warnings(h.figures()).empty());  // not tried yet
+    h.speech_state(false, "espeak-ng: voice kk missing");
+    EXPECT_TRUE(problems().empty());
+    EXPECT_EQ(health_warnings(h.figures()),
+              std::vector<std::string>{"speech unavailable: espeak-ng: voice kk missing"});
+    h.speech_state(true, "ignored when it works");
+    EXPECT_TRUE(health_warnings(h.figures()).empty());
+    EXPECT_EQ(h.figures().speech_reason, "");
+    h.speech_turned_off();  // chosen in the configuration: nothing to warn of
+    EXPECT_TRUE(health_warnings(h.figures()).empty());
+    EXPECT_EQ(h.figures().speech, SpeechStatus::TurnedOff);
+    EXPECT_EQ(h.figures().speech_reason, "turned off in configuration");
+}
+
+TEST(Healthz, ASpeechReasonIsOneBoundedLine) {
+    Health h("KSK-T-01", "1", kNow);
+    h.speech_state(false, "no audio device:\nsecond line\r\t");
+    EXPECT_EQ(h.figures().speech_reason, "no audio device: second line  ");
+    // 199 ASCII bytes, then a two-byte letter across the 200-byte bound: cut before it.
+    h.speech_state(false, std::string(199, 'a') + "\u049B" + "tail");
+    EXPECT_EQ(h.figures().speech_reason, std::string(199, 'a'));
+    h.speech_state(false, std::string(198, 'a') + "\u049B" + "tail");
+    EXPECT_EQ(h.figures().speech_reason, std::string(198, 'a') + "\u049B");
+}
+
 // Section: the heartbeat
 
 TEST(Heartbeat, CarriesTheFiguresAndStaffActionsNotYetReported) {
@@ -188,6 +246,38 @@ TEST(Heartbeat, CarriesTheFiguresAndStaffActionsNotYetReported) {
     EXPECT_EQ(body["staff"]["events"][0]["action"], "reboot");
     EXPECT_EQ(body["healthy"], false);
     EXPECT_EQ(body["problems"][0], "register unreachable");
+}
+
+TEST(Heartbeat, CarriesSpeechAndItsWarning) {
+    Health h("KSK-T-01", "1", kNow);
+    auto body = nlohmann::json::parse(heartbeat_json(h.figures(), {}, kNow));
+    EXPECT_EQ(body["speech"]["available"], false);
+    EXPECT_EQ(body["speech"]["state"], "unknown");
+    EXPECT_EQ(body["warnings"], nlohmann::json::array());
+
+    h.speech_state(true, "");
+    h.speech_session_started();
+    body = nlohmann::json::parse(heartbeat_json(h.figures(), {}, kNow));
+    EXPECT_EQ(body["speech"]["available"], true);
+    EXPECT_EQ(body["speech"]["state"], "available");
+    EXPECT_EQ(body["speech"]["reason"], "");
+    EXPECT_EQ(body["speech"]["sessions"], 1);
+
+    // Another program's words, not valid UTF-8: replaced, the heartbeat still goes.
+    h.speech_state(false, "no audio device: \xff");
+    body = nlohmann::json::parse(heartbeat_json(h.figures(), {}, kNow));
+    EXPECT_EQ(body["healthy"], true);
+    EXPECT_EQ(body["speech"]["available"], false);
+    EXPECT_EQ(body["speech"]["state"], "unavailable");
+    EXPECT_EQ(body["speech"]["reason"], "no audio device: \uFFFD");
+    EXPECT_EQ(body["warnings"],
+              nlohmann::json::array({"speech unavailable: no audio device: \uFFFD"}));
+
+    h.speech_turned_off();
+    body = nlohmann::json::parse(heartbeat_json(h.figures(), {}, kNow));
+    EXPECT_EQ(body["speech"]["state"], "turned_off");
+    EXPECT_EQ(body["speech"]["reason"], "turned off in configuration");
+    EXPECT_EQ(body["warnings"], nlohmann::json::array());
 }
 
 // Section: the management server
@@ -230,6 +320,19 @@ TEST(ManagementServer, ServesMetricsAndHealthOnLoopback) {
     EXPECT_EQ(a.body, "register unreachable\n");
     health.register_answered(WallClock::now());
     EXPECT_EQ(http_request(base + "/healthz").status, 200);
+
+    // Speech that does not work is told, and the kiosk stays healthy for it.
+    health.speech_state(false, "no audio device: none found");
+    a = http_request(base + "/healthz");
+    EXPECT_EQ(a.status, 200);
+    EXPECT_EQ(a.body, "ok\nwarning: speech unavailable: no audio device: none found\n");
+    EXPECT_EQ(metric(http_request(base + "/metrics").body, "kiosk_speech_available"), 0);
+    health.register_failed(WallClock::now(), "timeout");
+    a = http_request(base + "/healthz");
+    EXPECT_EQ(a.status, 503);
+    EXPECT_EQ(a.body,
+              "register unreachable\nwarning: speech unavailable: no audio device: none found\n");
+    health.register_answered(WallClock::now());
 
     EXPECT_EQ(http_request(base + "/metrics", "POST").status, 405);
     EXPECT_EQ(http_request(base + "/", "GET").status, 404);

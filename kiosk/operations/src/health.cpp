@@ -33,6 +33,30 @@ std::string iso_or_empty(const std::optional<WallClock::time_point>& t) {
     return t ? iso8601(*t) : "";
 }
 
+constexpr std::size_t kSpeechReasonBytes = 200;
+
+// A reason goes on a line of /healthz and of service mode: no control characters, bounded, and
+// never cut inside a UTF-8 character.
+std::string one_line(std::string s, std::size_t max) {
+    for (char& c : s)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = ' ';
+    if (s.size() <= max) return s;
+    std::size_t cut = max;  // s[cut] is the first byte left out: not inside a character
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+    s.resize(cut);
+    return s;
+}
+
+const char* speech_status_name(SpeechStatus s) {
+    switch (s) {
+    case SpeechStatus::Unknown: return "unknown";
+    case SpeechStatus::Available: return "available";
+    case SpeechStatus::Unavailable: return "unavailable";
+    case SpeechStatus::TurnedOff: return "turned_off";
+    }
+    return "unknown";
+}
+
 // Section: the exposition format, one family at a time
 
 struct Exposition {
@@ -178,6 +202,23 @@ void Health::management_refused(ManagementRefusal why) {
     ++f_.management_refused[static_cast<std::size_t>(why)];
 }
 
+void Health::speech_state(bool available, std::string reason) {
+    std::lock_guard lock(mutex_);
+    f_.speech = available ? SpeechStatus::Available : SpeechStatus::Unavailable;
+    f_.speech_reason = available ? "" : one_line(std::move(reason), kSpeechReasonBytes);
+}
+
+void Health::speech_turned_off() {
+    std::lock_guard lock(mutex_);
+    f_.speech = SpeechStatus::TurnedOff;
+    f_.speech_reason = "turned off in configuration";
+}
+
+void Health::speech_session_started() {
+    std::lock_guard lock(mutex_);
+    ++f_.speech_sessions;
+}
+
 Figures Health::figures() const {
     std::lock_guard lock(mutex_);
     return f_;
@@ -209,6 +250,14 @@ std::vector<std::string> health_problems(const Figures& f, const HealthLimits& l
     if (f.last_frame && steady_now - *f.last_frame > limits.frozen_after)
         p.push_back("screen not drawn");
     return p;
+}
+
+std::vector<std::string> health_warnings(const Figures& f) {
+    std::vector<std::string> w;
+    if (f.speech == SpeechStatus::Unavailable)
+        w.push_back(f.speech_reason.empty() ? "speech unavailable"
+                                            : "speech unavailable: " + f.speech_reason);
+    return w;
 }
 
 // Section: /metrics
@@ -306,6 +355,16 @@ std::string metrics_text(const Figures& f, const std::vector<std::string>& probl
         e.sample("kiosk_management_refused_total",
                  "{reason=\"" + std::string(management_refusal_name(ManagementRefusal(i))) + "\"}",
                  double(f.management_refused[std::size_t(i)]));
+    // No sample until the UI has tried the voice engine: unknown is not "broken".
+    e.family("kiosk_speech_available", "gauge",
+             "1 when speech for blind citizens works; 0 when it does not or is turned off.");
+    e.family("kiosk_speech_enabled", "gauge", "0 when [speech] enabled = false.");
+    if (f.speech != SpeechStatus::Unknown) {
+        e.sample("kiosk_speech_available", "", f.speech == SpeechStatus::Available ? 1 : 0);
+        e.sample("kiosk_speech_enabled", "", f.speech == SpeechStatus::TurnedOff ? 0 : 1);
+    }
+    e.one("kiosk_speech_sessions_total", "counter", "Sessions in which a citizen turned speech on.",
+          double(f.speech_sessions));
     return e.out;
 }
 
@@ -331,6 +390,7 @@ std::string heartbeat_json(const Figures& f, const std::vector<std::string>& pro
         {"started_at", iso8601(f.started)},
         {"healthy", problems.empty()},
         {"problems", problems},
+        {"warnings", health_warnings(f)},
         {"complaints",
          {{"accepted", f.accepted}, {"delivered", f.delivered}, {"failed", f.refused}}},
         {"outbox",
@@ -353,6 +413,11 @@ std::string heartbeat_json(const Figures& f, const std::vector<std::string>& pro
         {"talons", {{"printed", f.talons_printed}, {"failed", f.print_failures}}},
         {"assistance_requests", f.assistance_requests},
         {"inactivity_wipes", f.inactivity_wipes},
+        {"speech",
+         {{"available", f.speech == SpeechStatus::Available},
+          {"state", speech_status_name(f.speech)},
+          {"reason", f.speech_reason},
+          {"sessions", f.speech_sessions}}},
         {"staff", {{"actions", staff_actions}, {"events", events}}},
         {"frames", {{"count", f.frames.count}, {"over_33ms", f.frames.count - f.frames.below[3]}}},
         {"disk_free_bytes", s.disk_free_bytes},
@@ -360,7 +425,8 @@ std::string heartbeat_json(const Figures& f, const std::vector<std::string>& pro
          {{"client_not_after", iso_or_empty(s.client_cert_expiry)},
           {"register_ca_not_after", iso_or_empty(s.ca_expiry)}}},
     };
-    return j.dump();
+    // Reasons are other programs' words: a byte that is not UTF-8 becomes U+FFFD, not a throw.
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 }  // namespace kiosk

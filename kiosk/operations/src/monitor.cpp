@@ -102,10 +102,12 @@ MHD_Result handle(const ManagementServer& server, MHD_Connection* connection, co
         return answer(connection, MHD_HTTP_OK, metrics_text(f, problems, now),
                       "text/plain; version=0.0.4; charset=utf-8");
     if (std::strcmp(url, "/healthz") == 0) {
-        std::string body;
+        // Warnings follow the answer, 200 or 503: seen, without failing the check.
+        std::string body = problems.empty() ? "ok\n" : "";
         for (const auto& p : problems) body += p + '\n';
-        return problems.empty() ? answer(connection, MHD_HTTP_OK, "ok\n", text)
-                                : answer(connection, MHD_HTTP_SERVICE_UNAVAILABLE, body, text);
+        for (const auto& w : health_warnings(f)) body += "warning: " + w + '\n';
+        return answer(connection, problems.empty() ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE,
+                      body, text);
     }
     return answer(connection, MHD_HTTP_NOT_FOUND, "not found: try /metrics or /healthz\n", text);
 }

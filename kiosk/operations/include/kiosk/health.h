@@ -75,6 +75,14 @@ constexpr std::string_view management_refusal_name(ManagementRefusal r) {
     return "unknown";
 }
 
+// Speech for blind citizens, as the UI last found its voice engine.
+enum class SpeechStatus {
+    Unknown,      // not tried yet
+    Available,    // the engine speaks
+    Unavailable,  // it cannot: a warning (degraded accessibility), never a reason for 503
+    TurnedOff     // [speech] enabled = false: chosen, not a fault
+};
+
 // Everything known at one moment: what /metrics, /healthz, the heartbeat and service mode show.
 struct Figures {
     std::string kiosk_id, version;
@@ -93,6 +101,9 @@ struct Figures {
     std::vector<StaffEvent> staff_events;     // the latest, oldest first
     std::uint64_t staff_events_reported = 0;  // seq the register has taken in a heartbeat
     std::array<std::uint64_t, kManagementRefusalCount> management_refused{};
+    SpeechStatus speech = SpeechStatus::Unknown;
+    std::string speech_reason;          // why not, e.g. "espeak-ng: voice kk missing"; "" else
+    std::uint64_t speech_sessions = 0;  // sessions in which a citizen turned speech on
 
     bool register_up() const;
 };
@@ -123,6 +134,11 @@ public:
     void staff(StaffAction a, WallClock::time_point at);  // also logged
     void sampled(Sample s);
     void management_refused(ManagementRefusal why);  // not logged: the server throttles its lines
+    // Whether the voice engine works; reason "" when it does, else the engine's words (one
+    // line, cut at 200 bytes). Not logged: the caller logs the change it saw.
+    void speech_state(bool available, std::string reason);
+    void speech_turned_off();  // [speech] enabled = false
+    void speech_session_started();
 
     Figures figures() const;
 
@@ -137,6 +153,10 @@ private:
 // Why the kiosk is unhealthy, one short English line each; empty when healthy.
 std::vector<std::string> health_problems(const Figures& f, const HealthLimits& limits,
                                          WallClock::time_point now, Clock::time_point steady_now);
+
+// What works less well than it should without stopping the kiosk taking complaints, one short
+// English line each: /healthz lists them after its answer, the heartbeat carries them.
+std::vector<std::string> health_warnings(const Figures& f);
 
 // The Prometheus text exposition format (0.0.4).
 std::string metrics_text(const Figures& f, const std::vector<std::string>& problems,
