@@ -80,6 +80,17 @@ void printer_lines(App& app, const Sample& s) {
     if (s.paper_low) paragraph(app.t("staff.paper_low"));
 }
 
+// Nothing until the UI has tried the voice engine.
+void speech_line(App& app, const Figures& f) {
+    switch (f.speech) {
+    case SpeechStatus::Available: return paragraph(app.t("staff.speech_ok"));
+    case SpeechStatus::Unavailable:
+        return paragraph(format(app.t("staff.speech_unavailable"), {f.speech_reason}));
+    case SpeechStatus::TurnedOff: return paragraph(app.t("staff.speech_off"));
+    case SpeechStatus::Unknown: return;
+    }
+}
+
 void result_line(App& app) {
     const ServiceState& s = app.session.flow().service;
     if (s.busy) return paragraph(app.t("staff.busy"));
@@ -153,6 +164,7 @@ void service_home(App& app) {
                           WallClock::now() - f.started)),
                       f.version, f.kiosk_id}));
     paragraph(format(app.t("staff.assistance"), {std::to_string(f.assistance_requests)}));
+    speech_line(app, f);
     rule();
     const float w = ImGui::GetContentRegionAvail().x, half = (w - 16) / 2;
     auto action = [&](const char* id, StaffAction a) {
