@@ -19,7 +19,7 @@ gtest_discover_tests(submission_test PROPERTIES TIMEOUT 120)
 
 
 # The citizen's session without a display, against the real development register.
-add_executable(session_test ${CMAKE_CURRENT_LIST_DIR}/session_test.cpp)
+add_executable(session_test ${CMAKE_CURRENT_LIST_DIR}/session_test.cpp ${CMAKE_CURRENT_LIST_DIR}/narration_test.cpp)
 target_link_libraries(session_test PRIVATE kiosk_session dev_register_support GTest::gtest_main)
 target_include_directories(session_test PRIVATE ${CMAKE_CURRENT_LIST_DIR}/support)
 target_compile_definitions(session_test PRIVATE KIOSK_ASSETS_DIR="${KIOSK_ASSETS_DIR}")

@@ -30,17 +30,18 @@ constexpr const char* icon_text(Icon i) {
     case Icon::Contrast: return "\xee\xac\xb7";  // U+EB37 contrast
     case Icon::Language: return "\xee\xa2\x94";  // U+E894 language
     case Icon::Close: return "\xee\x97\x8d";     // U+E5CD close
+    case Icon::Speech: return "\xee\x81\x90";    // U+E050 volume_up
+    case Icon::Shift: return "\xee\x97\x98";     // U+E5D8 arrow_upward
+    case Icon::Left: return "\xee\x8c\x94";      // U+E314 keyboard_arrow_left
+    case Icon::Right: return "\xee\x8c\x95";     // U+E315 keyboard_arrow_right
+    case Icon::Return: return "\xee\x8c\x9b";    // U+E31B keyboard_return
+    case Icon::Erase: return "\xee\x85\x8a";     // U+E14A backspace
     }
     return "";
 }
 
-// The keyboard's and the page's own.
-inline constexpr const char* kIconBackspace = "\xee\x85\x8a";  // U+E14A
-inline constexpr const char* kIconReturn = "\xee\x8c\x9b";     // U+E31B
-inline constexpr const char* kIconShift = "\xee\x97\x98";      // U+E5D8 arrow_upward
-inline constexpr const char* kIconLeft = "\xee\x8c\x94";       // U+E314
-inline constexpr const char* kIconRight = "\xee\x8c\x95";      // U+E315
-inline constexpr const char* kIconMore = "\xee\x97\x8f";       // U+E5CF expand_more
+// The page's own: the cue that it goes on below.
+inline constexpr const char* kIconMore = "\xee\x97\x8f";  // U+E5CF expand_more
 
 // The ranges the atlas needs for them.
 inline constexpr char32_t kIconFirst = 0xE000, kIconLast = 0xF0E2;

@@ -1,5 +1,6 @@
 // kiosk: the fullscreen touch application. Start-up, the look, and the event loop.
 #include "icons.h"
+#include "keypad.h"
 #include "repaint.h"
 #include "ui.h"
 
@@ -349,7 +350,8 @@ int run(const Options& opt) {
                  LockoutPolicy{cfg.pin_free_attempts, std::chrono::seconds(cfg.pin_lockout_first_s),
                                std::chrono::seconds(cfg.pin_lockout_max_s)});
     Session session({office, health, gate, [&monitor] { monitor.wake(); }});
-    App app{session, cfg};
+    App app{session, cfg, Narrator(tr)};
+    Keys keys;
     app.fonts = fonts_built.get();
     ImGui_ImplSDL2_InitForSDLRenderer(window);
     ImGui_ImplSDLRenderer_Init(renderer);
@@ -400,6 +402,11 @@ int run(const Options& opt) {
                     pointer =
                         ImVec2(static_cast<float>(e.button.x), static_cast<float>(e.button.y));
                 if (e.type == SDL_MOUSEBUTTONUP) probe().tapped();
+                if (e.type == SDL_KEYDOWN) {
+                    keys.down(app, e.key);
+                    probe().tapped();
+                }
+                if (e.type == SDL_TEXTINPUT) keys.text(app, e.text.text);
                 if (e.type == SDL_MOUSEBUTTONDOWN || e.type == SDL_FINGERDOWN ||
                     e.type == SDL_MOUSEMOTION)
                     session.act({Act::StillHere}, Clock::now());
@@ -431,7 +438,10 @@ int run(const Options& opt) {
         const auto before = std::tuple(session.flow().screen, session.flow().focus,
                                        session.flow().focus_official, session.flow().errors.size());
         ImGui::PushFont(app.fonts.body);
-        draw(app, Clock::now());
+        const ScreenContent content = screen_content(session, Clock::now());
+        app.say(app.narrator.update(content, session.flow()));
+        probe().ring = session.flow().speech.on ? app.narrator.focus() : "";
+        draw(app, content, Clock::now());
         ImGui::PopFont();
         // A new screen, focus or scroll is laid out over the next frames: draw them now, not at
         // the next touch, so the page never moves under a finger.

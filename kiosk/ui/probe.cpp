@@ -5,6 +5,7 @@
 
 #include <common/atomic_file.h>
 #include <imgui.h>
+#include <imgui_internal.h>  // ScrollToItem
 
 #include <algorithm>
 #include <cstdio>
@@ -21,6 +22,7 @@ Probe& probe() {
 // Only the part of the item that is really on screen: a control scrolled under the header is
 // not there for a finger, and neither is it for a test.
 void Probe::item(std::string_view id) {
+    if (!ring.empty() && id == ring) draw_ring();
     if (path.empty()) return;
     const ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImVec2 clip_a = dl->GetClipRectMin(), clip_b = dl->GetClipRectMax();
@@ -35,6 +37,22 @@ void Probe::item(std::string_view id) {
     frame.append(id).append(rect);
 }
 
+// The keypad's item, ringed for a citizen who sees a little (and for whoever helps them):
+// yellow inside black, visible on every background of both palettes, and brought into view
+// when the keypad moves to it.
+void Probe::draw_ring() {
+    const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->AddRect(ImVec2(a.x - 9, a.y - 9), ImVec2(b.x + 9, b.y + 9), IM_COL32(0, 0, 0, 255), 8.f, 0,
+                4.f);
+    dl->AddRect(ImVec2(a.x - 5, a.y - 5), ImVec2(b.x + 5, b.y + 5), IM_COL32(255, 221, 0, 255), 6.f,
+                0, 5.f);
+    if (ring != ringed) {
+        ImGui::ScrollToItem(ImGuiScrollFlags_KeepVisibleEdgeY);
+        ringed = ring;
+    }
+}
+
 // Written whole and renamed, so a reader never sees half a frame; not synced, as it is
 // rewritten every frame and worthless after a reboot. The header changes with every frame, so
 // a test can tell that a tap was seen and drawn.
@@ -42,7 +60,7 @@ void Probe::end_frame() {
     if (path.empty()) return;
     ++frames;
     frame.insert(0, "frame " + std::to_string(frames) + " taps " + std::to_string(taps) + " at " +
-                        std::to_string(tap_frame) + "\n");
+                        std::to_string(tap_frame) + "\n" + "keypad " + ring + "\n");
     if (frame != last_written) {
         const auto written =
             common::write_file_atomically(path, frame, common::Durability::readers_only);

@@ -4,9 +4,11 @@
 #pragma once
 #include "palette.h"
 
+#include "kiosk/narration.h"
 #include "kiosk/screen.h"
 #include "kiosk/session.h"
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,16 +17,6 @@ struct ImFont;
 struct ImVec2;
 
 namespace kiosk::ui {
-
-// Layouts of the on-screen keyboard.
-enum class Layout { Kazakh, Russian, Latin, Symbols, Digits };
-
-struct Keyboard {
-    Layout layout = Layout::Kazakh;
-    Layout letters = Layout::Kazakh;  // the letters to go back to from the symbols
-    bool shift = false;
-    std::string language;  // the citizen's language the layout was last set for
-};
 
 struct Fonts {
     ImFont* body = nullptr;
@@ -47,7 +39,8 @@ struct Emblem {
 struct App {
     Session& session;
     const Config& config;
-    Keyboard keyboard;
+    Narrator narrator;
+    std::function<void(const Utterance&)> speak;  // plays it; nothing when there is no voice
     Fonts fonts;
     Emblem emblem;
     const Palette* palette = &kNormal;
@@ -65,6 +58,10 @@ struct App {
         session.act(i);
         unsettled = true;
     }
+    void say(const Utterance& u) {
+        if (speak && !u.empty()) speak(u);
+    }
+    void echo(const Item& key) { say(narrator.pressed(key, session.flow())); }
 };
 
 // Where each touchable thing was drawn this frame, for tests that tap like a citizen: when
@@ -74,10 +71,13 @@ struct App {
 struct Probe {
     std::string path;  // empty: off
     std::string frame, last_written;
+    std::string ring;  // the keypad's item: ringed where it is drawn, and named in the header
     unsigned long frames = 0, taps = 0, tap_frame = 0;
     void tapped() { ++taps, tap_frame = frames + 1; }
+    std::string ringed;              // ... last brought into view
     void item(std::string_view id);  // the last ImGui item
     void end_frame();
+    void draw_ring();
 };
 Probe& probe();
 
@@ -93,14 +93,14 @@ bool button(App& app, std::string_view id, const std::string& label, Icon icon, 
             const ImVec2& size, bool on = false);
 
 // Draws the whole screen for this frame and reports the intents of what was touched.
-void draw(App& app, Clock::time_point now);
+void draw(App& app, const ScreenContent& c, Clock::time_point now);
 
 // Service mode's screens (service_screens.cpp), drawn from the health figures.
 void service_screen(App& app, float width);
 void service_footer(App& app, float width);
 
-// The on-screen keyboard (keyboard.cpp); the height it needs for a width.
-float keyboard_height(App& app, float width);
-void draw_keyboard(App& app, float width);
+// The on-screen keyboard (keyboard.cpp), drawn from the content's keys; the height it needs.
+float keyboard_height(const ScreenContent& c);
+void draw_keyboard(App& app, const ScreenContent& c, float width);
 
 }  // namespace kiosk::ui

@@ -624,8 +624,14 @@ void item(App& app, const Item& it) {
         app.unsettled = true;
     }
     switch (it.kind) {
-    case Kind::Heading: heading(app, it.label, app.fonts.heading); break;
-    case Kind::Text: paragraph(it.label, p.text); break;
+    case Kind::Heading:
+        heading(app, it.label, app.fonts.heading);
+        probe().item(it.id);
+        break;
+    case Kind::Text:
+        paragraph(it.label, p.text);
+        probe().item(it.id);
+        break;
     case Kind::Notice: notice(app, it); break;
     case Kind::ErrorSummary: error_summary(app, it, page_width()); break;
     case Kind::Field: return field(app, it);
@@ -649,7 +655,10 @@ void item(App& app, const Item& it) {
     case Kind::Qr: qr_code(app, it); break;
     case Kind::SignaturePad: signature_pad(app, it); break;
     case Kind::Panel: return panel(app, it);
-    case Kind::Countdown: paragraph(with_icon(Icon::Clock, it.label), p.muted); break;
+    case Kind::Countdown:
+        paragraph(with_icon(Icon::Clock, it.label), p.muted);
+        probe().item(it.id);
+        break;
     case Kind::Progress: progress(app, it, Clock::now()); break;
     }
     ImGui::Dummy(ImVec2(1, kGap));
@@ -819,6 +828,7 @@ void dialog(App& app, const ScreenContent& c) {
             } else
                 paragraph(i.kind == Kind::Countdown ? with_icon(Icon::Clock, i.label) : i.label,
                           p.text);
+            probe().item(i.id);
             ImGui::Dummy(ImVec2(1, kGap));
         }
         ImGui::EndPopup();
@@ -901,8 +911,7 @@ void page(App& app, const ScreenContent& c, float page_height) {
 
 }  // namespace
 
-void draw(App& app, Clock::time_point now) {
-    const ScreenContent c = screen_content(app.session, now);
+void draw(App& app, const ScreenContent& c, Clock::time_point now) {
     const ImVec2 size = ImGui::GetIO().DisplaySize;
     const bool landscape = size.x > size.y;
     ImGui::SetNextWindowPos(ImVec2(0, 0));
@@ -947,7 +956,7 @@ void draw(App& app, Clock::time_point now) {
             ImGui::EndGroup();
             top = ImGui::GetItemRectMax().y;
         }
-        const float below = c.keyboard && !beside ? keyboard_height(app, keyboard_w) : 0.f;
+        const float below = c.keyboard && !beside ? keyboard_height(c) : 0.f;
         // Under the page, a strip of its own for the "more below" cue: it covers nothing.
         const float page_h = footer_top - below - top - kGap - kCueHeight;
         const float page_w = (beside ? size.x - keyboard_w : size.x) - 2 * kPad;
@@ -977,12 +986,11 @@ void draw(App& app, Clock::time_point now) {
         ImGui::EndChild();
         if (more) scroll_cue(app, ImVec2(kPad, top + kGap + page_h), page_w);
         if (beside) {
-            ImGui::SetCursorScreenPos(
-                ImVec2(size.x - keyboard_w, footer_top - keyboard_height(app, keyboard_w)));
-            draw_keyboard(app, keyboard_w);
+            ImGui::SetCursorScreenPos(ImVec2(size.x - keyboard_w, footer_top - keyboard_height(c)));
+            draw_keyboard(app, c, keyboard_w);
         } else if (c.keyboard) {
             ImGui::SetCursorScreenPos(ImVec2(0, footer_top - below));
-            draw_keyboard(app, size.x);
+            draw_keyboard(app, c, size.x);
         }
         footer(app, c, footer_top, size.x, landscape);
         access_bar(app, c, access_top, size.x);

@@ -236,7 +236,7 @@ std::vector<FieldError> check_field(const Complaint& c, Field field, sys_days to
     case Field::Signature: {
         std::size_t points = 0;
         for (const auto& stroke : c.signature) points += stroke.size();
-        if (points < 2) add(out, field, Problem::NoSignature);
+        if (points < 2 && !c.signed_with_keypad) add(out, field, Problem::NoSignature);
         break;
     }
     }
@@ -337,6 +337,19 @@ void wipe(Complaint& c) {
     for (auto& stroke : c.signature)
         for (auto& p : stroke) p = {0.f, 0.f};
     c = Complaint{};
+}
+
+bool is_personal(Field f) {
+    switch (f) {
+    case Field::Surname:
+    case Field::FirstName:
+    case Field::Patronymic:
+    case Field::Iin:
+    case Field::PostalAddress:
+    case Field::Phone:
+    case Field::Email: return true;
+    default: return false;
+    }
 }
 
 }  // namespace kiosk

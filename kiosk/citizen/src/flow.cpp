@@ -116,13 +116,21 @@ std::string* Flow::focused_text() {
 
 // Section: navigation
 
+namespace {
+Layout letters_of(std::string_view lang) {
+    return lang == "ru" ? Layout::Russian : lang == "en" ? Layout::Latin : Layout::Kazakh;
+}
+}  // namespace
+
 void Flow::start(std::string_view lang) {
     language = std::string(lang);
+    keyboard.letters = letters_of(lang);
     screen = Screen::Home;
 }
 
 void Flow::choose_language(std::string_view lang) {
     language = std::string(lang);  // entered data stays: only the words change
+    keyboard.letters = letters_of(lang);
 }
 
 void Flow::go_home() {
@@ -303,9 +311,20 @@ void Flow::focus_error(std::size_t index) {
 
 // Section: typing, at the caret
 
+void Flow::choose_letters(Layout l) {
+    if (l == Layout::Symbols || l == Layout::Digits) return;
+    keyboard.letters = l;
+    keyboard.symbols = false;
+}
+
+void Flow::toggle_symbols() { keyboard.symbols = !keyboard.symbols; }
+
+void Flow::toggle_shift() { keyboard.shift = !keyboard.shift; }
+
 void Flow::type(std::string_view utf8) {
     std::string* text = focused_text();
     const auto cps = decode_utf8(utf8);
+    keyboard.shift = false;  // for one letter only
     if (!text || !cps) return;
     caret = std::min(caret, text->size());
     for (char32_t cp : *cps) {
@@ -384,10 +403,20 @@ void Flow::remove_official(int index) {
 void Flow::set_consent(bool given) { complaint.consent = given; }
 
 void Flow::add_signature_stroke(SignatureStroke stroke) {
-    if (stroke.size() >= 2) complaint.signature.push_back(std::move(stroke));
+    if (stroke.size() < 2) return;
+    complaint.signature.push_back(std::move(stroke));
+    complaint.signed_with_keypad = false;  // drawn after all: the drawing is the signature
 }
 
-void Flow::clear_signature() { complaint.signature.clear(); }
+void Flow::clear_signature() {
+    complaint.signature.clear();
+    complaint.signed_with_keypad = false;
+}
+
+void Flow::sign_with_keypad() {
+    complaint.signature.clear();
+    complaint.signed_with_keypad = true;
+}
 
 // Section: endings
 

@@ -86,6 +86,7 @@ net::ServiceRequest to_service_request(const Complaint& c, const Config& cfg,
     one("filed_at", iso8601(filed_at));
     one("language", std::string(language));
     one("signature_svg", signature_svg(c.signature));
+    one("signature_method", c.signed_with_keypad ? "keypad" : "drawn");
     return rq;
 }
 

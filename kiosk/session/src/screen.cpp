@@ -1,5 +1,7 @@
 #include "kiosk/screen.h"
 
+#include "keyboard.h"
+
 #include "kiosk/i18n.h"
 #include "kiosk/text.h"
 
@@ -65,6 +67,7 @@ struct Builder {
              .error = error_of(field, official),
              .on = f.focus == field && f.focus_official == official,
              .required = required,
+             .personal = is_personal(field),
              .lines = lines,
              .intent = {Act::Focus, static_cast<int>(field), official}});
     }
@@ -135,7 +138,8 @@ void attract(Builder& b) {
         b.add({.kind = Kind::Text,
                .id = "text:attract:" + std::string(lang),
                .label = c.get(closed ? "attract.out_of_service" : "attract.title"),
-               .hint = c.get(closed ? "attract.out_of_service_hint" : "attract.touch")});
+               .hint = c.get(closed ? "attract.out_of_service_hint" : "attract.touch"),
+               .language = std::string(lang)});
     }
     if (closed) return;
     for (auto lang : kLanguages)
@@ -144,6 +148,7 @@ void attract(Builder& b) {
                .label = b.s.office().tr.in(lang).get("language.name"),
                .icon = Icon::Language,
                .tone = Tone::Primary,
+               .language = std::string(lang),
                .intent = {Act::Start, 0, 0, std::string(lang)}});
 }
 
@@ -313,7 +318,9 @@ void review(Builder& b) {
                   .rows = std::move(rows)};
         b.add(std::move(item));
     };
-    auto row = [&](Field f, std::string value) { return Row{b.t(field_key(f)), std::move(value)}; };
+    auto row = [&](Field f, std::string value) {
+        return Row{b.t(field_key(f)), std::move(value), is_personal(f)};
+    };
     card(1, {row(Field::Addressee, b.t("addressee." + std::string(addressee_code(c.addressee))))});
     const net::Service* sv = chosen_service(b.s);
     card(2, {row(Field::ServiceCode, sv ? service_name(b.f, *sv) : c.service_code),
@@ -349,7 +356,15 @@ void signature(Builder& b) {
            .id = "signature:pad",
            .label = b.t("field.signature"),
            .error = b.error_of(Field::Signature, -1),
-           .on = !b.f.complaint.signature.empty()});
+           .on = !b.f.complaint.signature.empty() || b.f.complaint.signed_with_keypad});
+    // Who cannot see the pad confirms with the keypad instead (said so to the register).
+    if (b.f.speech.on || b.f.complaint.signed_with_keypad) {
+        Item keypad =
+            b.action("signature.keypad", {Act::SignWithKeypad}, Tone::Secondary, Icon::Tick);
+        keypad.on = b.f.complaint.signed_with_keypad;
+        if (keypad.on) keypad.label = b.t("signature.keypad_done");
+        b.add(std::move(keypad));
+    }
     b.add(b.action("signature.clear", {Act::ClearSignature}, Tone::Secondary, Icon::Remove));
 }
 
@@ -378,7 +393,7 @@ void done(Builder& b, Clock::time_point now) {
     if (!r.expected_answer.empty()) next.rows.push_back({b.t("done.expected"), r.expected_answer});
     std::string contact = normalized_phone(f.complaint.phone);
     if (!f.complaint.email.empty()) contact += (contact.empty() ? "" : ", ") + f.complaint.email;
-    next.rows.push_back({b.t("done.answer_to"), contact});
+    next.rows.push_back({b.t("done.answer_to"), contact, true});
     b.add(std::move(next));
     if (f.offline) b.notice("done.offline", b.t("done.offline"), Tone::Info, Icon::Clock);
     if (r.print_problem.empty()) {
@@ -452,6 +467,13 @@ void access(Builder& b) {
     if (f.screen == Screen::Attract) return;
     auto& out = b.out.access;
     if (!f.in_service()) {  // staff get their language, no more
+        if (b.s.speech_available())
+            out.push_back({.kind = Kind::Switch,
+                           .id = "access.speech",
+                           .label = b.t("access.speech"),
+                           .icon = Icon::Speech,
+                           .on = f.speech.on,
+                           .intent = {Act::Speech}});
         out.push_back({.kind = Kind::Switch,
                        .id = "access.large_text",
                        .label = b.t("access.large_text"),
@@ -471,6 +493,7 @@ void access(Builder& b) {
                        .label = b.s.office().tr.in(lang).get("language.short"),
                        .hint = b.s.office().tr.in(lang).get("language.name"),
                        .on = f.language == lang,
+                       .language = std::string(lang),
                        .intent = {Act::Language, 0, 0, std::string(lang)}});
 }
 
@@ -549,6 +572,17 @@ ScreenContent screen_content(const Session& s, Clock::time_point now) {
             b.action("help.cancel", {Act::CancelHelp}, Tone::Secondary, Icon::Close));
         out.banner.push_back(std::move(told));
     }
+    // Speech on the loudspeaker says the citizen's data as "entered", unless they allow it.
+    if (f.speech.on && !f.speech.headset && f.screen != Screen::Attract) {
+        Item aloud{.kind = Kind::Notice,
+                   .id = "notice:speech",
+                   .label = s.t(f.speech.aloud ? "speech.aloud_on" : "speech.aloud_off"),
+                   .icon = Icon::Speech,
+                   .tone = Tone::Info};
+        aloud.entries.push_back(b.action(f.speech.aloud ? "speech.quiet" : "speech.aloud",
+                                         {Act::SpeakAloud}, Tone::Secondary, Icon::Speech));
+        out.banner.push_back(std::move(aloud));
+    }
     b.error_summary();
     switch (f.screen) {
     case Screen::Attract: attract(b); break;
@@ -576,6 +610,7 @@ ScreenContent screen_content(const Session& s, Clock::time_point now) {
     const auto fields = fields_of(f.screen);
     out.keyboard =
         f.focused_text() && std::find(fields.begin(), fields.end(), f.focus) != fields.end();
+    if (out.keyboard) out.keys = keyboard_keys(s);
     return out;
 }
 

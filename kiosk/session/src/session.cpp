@@ -6,6 +6,7 @@
 
 #include <common/atomic_file.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -124,8 +125,16 @@ void Session::apply(const Intent& i) {
     case Act::RemoveOfficial: return f.remove_official(i.arg);
     case Act::Consent: return f.set_consent(!f.complaint.consent);
     case Act::ClearSignature: return f.clear_signature();
+    case Act::SignWithKeypad: return f.sign_with_keypad();
+    case Act::KeyboardLetters: return f.choose_letters(static_cast<Layout>(i.arg));
+    case Act::KeyboardSymbols: return f.toggle_symbols();
+    case Act::Shift: return f.toggle_shift();
     case Act::LargeText: f.large_text = !f.large_text; return;
     case Act::Contrast: f.high_contrast = !f.high_contrast; return;
+    case Act::Speech: return turn_speech(i.arg == 1, i.arg2 == 1);
+    case Act::SpeakAloud: f.speech.aloud = !f.speech.aloud; return;
+    case Act::Volume: f.speech.volume = std::clamp(f.speech.volume + i.arg, -4, 4); return;
+    case Act::Rate: f.speech.rate = f.speech.rate >= 2 ? -1 : f.speech.rate + 1; return;
     case Act::StillHere: return;
     case Act::PinDigit: return f.pin_digit(i.text.empty() ? '\0' : i.text[0]);
     case Act::PinErase: return f.pin_backspace();
@@ -136,6 +145,21 @@ void Session::apply(const Intent& i) {
     case Act::StaffCancel: return f.staff_cancel();
     case Act::StaffLeave: return end();
     }
+}
+
+bool Session::speech_available() const {
+    return parts_.health.figures().speech == SpeechStatus::Available;
+}
+
+// Speech starts with a keypad key or a headset and stays on until the session ends; the
+// button in the bottom bar turns it on and off.
+void Session::turn_speech(bool on, bool headset) {
+    SpeechState& sp = flow_.speech;
+    if (!speech_available()) return;  // nothing would be heard
+    const bool was = sp.on;
+    sp.on = on || !sp.on;
+    sp.headset = sp.headset || (sp.on && headset);
+    if (sp.on && !was) parts_.health.speech_session_started();
 }
 
 void Session::sign(SignatureStroke stroke) { flow_.add_signature_stroke(std::move(stroke)); }

@@ -42,6 +42,9 @@ struct Complaint {
     std::string email;
     bool consent = false;  // to the processing of personal data
     std::vector<SignatureStroke> signature;
+    // A citizen who cannot see the pad confirmed with the keypad instead of drawing; the
+    // register is told which ("signature_method").
+    bool signed_with_keypad = false;
 };
 
 // Every field a citizen fills, named for messages and for the UI's focus.
@@ -133,6 +136,8 @@ std::string surname_and_initials(const Complaint& c);
 // Translation keys, e.g. "error.iin_checksum", "field.surname".
 std::string_view error_key(Problem p);
 std::string_view field_key(Field f);
+// The citizen's own data (names, IIN, address, phone, e-mail): spoken only in private.
+bool is_personal(Field f);
 std::string_view addressee_code(Addressee a);  // "provider_head", "akim", "egov"
 
 // Overwrites every personal field in memory and resets the complaint.

@@ -40,6 +40,24 @@ enum class Screen {
 // Which on-screen keyboard a field wants.
 enum class Keypad { Letters, Digits, Email };
 
+// The on-screen keyboard's layouts, and what the citizen switched on it.
+enum class Layout { Kazakh, Russian, Latin, Symbols, Digits };
+struct KeyboardState {
+    Layout letters = Layout::Kazakh;  // follows the language until the citizen picks others
+    bool symbols = false;             // the symbols layer instead of the letters
+    bool shift = false;               // the next letter in capitals
+};
+
+// Speech for a citizen who cannot see the screen (EN 301 549 5.1): on for this session only.
+struct SpeechState {
+    bool on = false;
+    bool headset = false;  // it plays in a headset: personal data may be spoken
+    bool aloud = false;    // the citizen allowed their data on the loudspeaker
+    int volume = 0;        // steps from the configured volume, -4..4
+    int rate = 0;          // 0 configured, 1 faster, 2 fastest, -1 slower: '/' goes round
+    bool private_listening() const { return headset || aloud; }
+};
+
 // What the kiosk says while nobody touches it: nothing, a countdown, or time's up.
 struct Idle {
     enum State { Active, Warning, Expired } state = Active;
@@ -83,6 +101,8 @@ struct Flow {
     std::optional<WallClock::time_point> assistance_at;  // when staff were told
     bool large_text = false;                             // accessibility, until the citizen leaves
     bool high_contrast = false;
+    SpeechState speech;
+    KeyboardState keyboard;
 
     // Section: intents from the screens
     void start(std::string_view lang);  // attract: one of the three language buttons
@@ -109,7 +129,10 @@ struct Flow {
     void focus_error(std::size_t index);       // an entry of the error summary
     void next_field();                         // the keyboard's Enter in a one-line field
     void type(std::string_view utf8);          // one key of the on-screen keyboard, at the caret
-    void backspace();                          // the letter before the caret
+    void choose_letters(Layout l);             // the keyboard's letters (not symbols or digits)
+    void toggle_symbols();
+    void toggle_shift();
+    void backspace();  // the letter before the caret
     void caret_left();
     void caret_right();
     void caret_to(std::size_t code_points);  // a tap in the text
@@ -118,7 +141,8 @@ struct Flow {
     void set_consent(bool given);
     void add_signature_stroke(SignatureStroke stroke);
     void clear_signature();
-    void finish();  // back to attract from Done/Failed/EgovInfo; wipes
+    void sign_with_keypad();  // a citizen who cannot draw: Enter on the keypad confirms
+    void finish();            // back to attract from Done/Failed/EgovInfo; wipes
 
     // Section: results of background work, reported by the app
     void submitted(std::string number, bool offline_number);

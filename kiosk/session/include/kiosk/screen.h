@@ -33,6 +33,13 @@ enum class Icon {
     Contrast,
     Language,
     Close,
+    Speech,
+    // the keyboard's own
+    Shift,
+    Left,
+    Right,
+    Return,
+    Erase,
 };
 
 enum class Kind {
@@ -58,6 +65,7 @@ enum class Tone { Normal, Primary, Secondary, Info, Warning, Error, Success };
 
 struct Row {
     std::string label, value;
+    bool personal = false;  // the citizen's own data: spoken only in private (see SpeechState)
 };
 
 // One thing on a screen. `id` is stable across languages (tests and probes find it by id).
@@ -73,6 +81,8 @@ struct Item {
     bool on = false;  // chosen, focused, switched on
     bool required = false;
     bool reveal = false;        // scrolled into view when it appears (an answer to a question)
+    bool personal = false;      // its value is the citizen's own data (a name, the IIN, a phone)
+    std::string language;       // its words' language when not the citizen's (the attract screen)
     int lines = 1;              // a field's height in lines
     Intent intent;              // what touching it does
     std::vector<Row> rows;      // a card's answers, a panel's lines
@@ -82,16 +92,17 @@ struct Item {
 // Where the view puts what: the page scrolls; the footer and the dialog stay put.
 struct ScreenContent {
     std::string title;
-    std::string step;                // "Step 3 of 8: Applicant", empty outside the filing
-    std::vector<std::string> steps;  // every step's short name, for the indicator
-    int current_step = 0;            // 1-based, 0 outside the filing
-    std::vector<Item> banner;        // above the page, in view however it scrolls: the error
-                                     // summary, a specialist on the way
-    std::vector<Item> page;          // reading order
-    std::vector<Item> footer;        // back, next, cancel, help
-    std::vector<Item> access;        // text size, contrast, language: the bottom bar
-    std::vector<Item> dialog;        // a question over the page (cancel, inactivity), modal
-    bool keyboard = false;           // a text field has the focus
+    std::string step;                     // "Step 3 of 8: Applicant", empty outside the filing
+    std::vector<std::string> steps;       // every step's short name, for the indicator
+    int current_step = 0;                 // 1-based, 0 outside the filing
+    std::vector<Item> banner;             // above the page, in view however it scrolls: the error
+                                          // summary, a specialist on the way
+    std::vector<Item> page;               // reading order
+    std::vector<Item> footer;             // back, next, cancel, help
+    std::vector<Item> access;             // text size, contrast, language: the bottom bar
+    std::vector<Item> dialog;             // a question over the page (cancel, inactivity), modal
+    bool keyboard = false;                // a text field has the focus...
+    std::vector<std::vector<Item>> keys;  // ...and these are the keyboard's rows
 };
 
 // The content of the session's current screen at `now`. Service mode's screens carry only their

@@ -90,8 +90,16 @@ enum class Act {
     RemoveOfficial,
     Consent,
     ClearSignature,
+    SignWithKeypad,
+    KeyboardLetters,
+    KeyboardSymbols,
+    Shift,
     LargeText,
     Contrast,
+    Speech,      // arg 1: on (a keypad key, a headset; arg2 1: it is a headset), 0: on or off
+    SpeakAloud,  // personal data on the loudspeaker, or not
+    Volume,      // arg: +1 or -1
+    Rate,        // the next of the speech rates
     StillHere,
     // staff
     PinDigit,
@@ -179,6 +187,7 @@ public:
     const std::vector<std::filesystem::path>& talons() const { return talon_list_; }
     const Backoffice& office() const { return parts_.office; }
     const Health& health() const { return parts_.health; }
+    bool speech_available() const;  // the voice works here: the bar offers speech
     const PinGate& pin_gate() const { return parts_.pin_gate; }
     const std::string& t(std::string_view key) const;  // in the citizen's language
 
@@ -189,6 +198,7 @@ public:
 
 private:
     void apply(const Intent& i);
+    void turn_speech(bool on, bool headset);
     void start_effects();
     bool take_results(Clock::time_point now);
     void refresh_catalog(Clock::time_point now);

@@ -1,0 +1,568 @@
+#include "kiosk/narration.h"
+
+#include "kiosk/text.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace kiosk {
+namespace {
+
+// Section: words
+
+// Parts of one description, in order, with commas between them: a voice pauses at each.
+std::string join(std::initializer_list<std::string_view> parts) {
+    std::string out;
+    for (std::string_view p : parts) {
+        if (p.empty()) continue;
+        if (!out.empty()) out += ", ";
+        out += p;
+    }
+    return out;
+}
+
+// Line breaks in a typed text are pauses when spoken.
+std::string spoken(std::string s) {
+    std::replace(s.begin(), s.end(), '\n', ' ');
+    return s;
+}
+
+// What a punctuation key or character is called; "" for letters and digits, said as they are.
+const char* char_key(std::string_view c) {
+    static constexpr std::pair<std::string_view, const char*> names[] = {
+        {"-", "say.char.dash"},
+        {",", "say.char.comma"},
+        {".", "say.char.dot"},
+        {"'", "say.char.apostrophe"},
+        {"@", "say.char.at"},
+        {"_", "say.char.underscore"},
+        {"/", "say.char.slash"},
+        {"?", "say.char.question"},
+        {"!", "say.char.exclamation"},
+        {"(", "say.char.open_bracket"},
+        {")", "say.char.close_bracket"},
+        {"«", "say.char.open_quote"},
+        {"»", "say.char.close_quote"},
+        {"\"", "say.char.quote"},
+        {"№", "say.char.number"},
+        {":", "say.char.colon"},
+        {";", "say.char.semicolon"},
+        {"%", "say.char.percent"},
+        {"+", "say.char.plus"},
+        {"=", "say.char.equals"},
+        {" ", "say.char.space"},
+        {"\n", "say.char.new_line"},
+    };
+    for (const auto& [ch, key] : names)
+        if (c == ch) return key;
+    return "";
+}
+
+bool is_key(const Item& i) { return i.id.starts_with("key:"); }
+
+const Item* error_summary(const ScreenContent& c) {
+    for (const Item& i : c.banner)
+        if (i.kind == Kind::ErrorSummary) return &i;
+    return nullptr;
+}
+
+// The step of a flow's focused field, as the screen's items name it.
+std::string focus_signature(const Flow& f) {
+    return std::to_string(static_cast<int>(f.screen)) + ":" +
+           std::to_string(static_cast<int>(f.focus)) + "#" + std::to_string(f.focus_official);
+}
+
+const Item* focused_field(const ScreenContent& c) {
+    for (const Item& i : c.page)
+        if (i.kind == Kind::Field && i.on) return &i;
+    return nullptr;
+}
+
+}  // namespace
+
+const std::string& Narrator::t(const Flow& f, std::string_view key) const {
+    return tr_->in(f.language).get(key);
+}
+
+// Section: how an item is said
+
+std::string Narrator::key_name(const Item& key, const Flow& f) const {
+    if (const char* name = char_key(key.label); *name) return t(f, name);
+    // A capital letter is said as one: the citizen hears what shift did.
+    const auto cps = decode_utf8(key.label);
+    if (cps && cps->size() == 1 && is_name_letter((*cps)[0]) && to_upper((*cps)[0]) == (*cps)[0])
+        return format(t(f, "say.capital"), {key.label});
+    return key.label;
+}
+
+Phrase Narrator::describe(const Item& i, const Flow& f) const {
+    const std::string lang = i.language.empty() ? f.language : i.language;
+    const Catalog& c = tr_->in(lang);
+    auto w = [&](std::string_view key) -> const std::string& { return c.get(key); };
+    const bool priv = f.speech.private_listening();
+    auto value_of = [&](const std::string& value, bool personal) -> std::string {
+        if (value.empty()) return w("say.empty");
+        if (personal && !priv) return w("say.entered");
+        return spoken(value);
+    };
+    auto rows = [&](const std::vector<Row>& rs) {
+        std::string out;
+        for (const Row& r : rs)
+            out = join({out, r.label.empty() ? value_of(r.value, r.personal)
+                                             : r.label + ": " + value_of(r.value, r.personal)});
+        return out;
+    };
+    const std::string error = i.error.empty() ? "" : format(w("say.error"), {i.error});
+    std::string text;
+    switch (i.kind) {
+    case Kind::Heading:
+    case Kind::Progress: text = i.label; break;
+    case Kind::Text: text = join({i.label, i.hint}); break;
+    case Kind::Notice: text = join({i.label, rows(i.rows)}); break;
+    case Kind::ErrorSummary: {
+        text = i.label;
+        for (const Item& e : i.entries) text = join({text, e.label});
+        break;
+    }
+    case Kind::Field:
+        text = join({i.label, w(i.lines > 1 ? "say.role.text_area" : "say.role.field"), error,
+                     value_of(i.value, i.personal), i.required ? w("say.required") : "", i.hint});
+        break;
+    case Kind::Choice:
+        // A language is said in its own words ("Русский"), not by its short mark ("РУС").
+        text = join({i.language.empty() ? i.label : i.hint, i.language.empty() ? i.hint : "",
+                     w("say.role.option"), w(i.on ? "say.selected" : "say.not_selected")});
+        break;
+    case Kind::Template:
+        text = join({i.label, w("say.role.template"), i.on ? w("say.added") : ""});
+        break;
+    case Kind::Tile: text = join({i.label, i.hint, w("say.role.button")}); break;
+    case Kind::Action:
+        if (is_key(i))
+            text = join({key_name(i, f), i.on ? w("say.selected") : ""});
+        else
+            text = join({i.label, w("say.role.button"), i.on ? w("say.selected") : ""});
+        break;
+    case Kind::Card:
+        text = join({i.label, rows(i.rows),
+                     i.intent.act == Act::Change ? join({i.value, w("say.role.button")}) : ""});
+        break;
+    case Kind::Switch:
+        text = join({i.label, w("say.role.switch"), error, w(i.on ? "say.on" : "say.off")});
+        break;
+    case Kind::Qr: text = join({i.label, w("say.role.qr")}); break;
+    case Kind::SignaturePad:
+        text = join(
+            {i.label, w("say.role.signature"), error, w(i.on ? "say.signed" : "say.not_signed")});
+        break;
+    case Kind::Panel: {
+        // The number character by character: a citizen writes it down as it is said.
+        std::string spelled;
+        for (std::size_t at = 0; at < i.value.size();) {
+            const std::size_t next = next_code_point(i.value, at);
+            const std::string ch = i.value.substr(at, next - at);
+            const char* name = char_key(ch);
+            spelled = join({spelled, *name ? w(name) : ch});
+            at = next;
+        }
+        text = join({i.label, i.hint, spelled});
+        break;
+    }
+    case Kind::Countdown: text = format(w("say.seconds_left"), {i.value}); break;
+    }
+    return {text, lang};
+}
+
+// Section: reading order
+
+std::vector<const Item*> Narrator::reading_order(const ScreenContent& c) const {
+    std::vector<const Item*> out;
+    auto add = [&](const std::vector<Item>& items) {
+        for (const Item& i : items) {
+            out.push_back(&i);
+            for (const Item& e : i.entries) out.push_back(&e);  // each leads somewhere
+        }
+    };
+    if (!c.dialog.empty()) {  // modal: nothing behind it is there
+        add(c.dialog);
+        return out;
+    }
+    add(c.banner);
+    add(c.page);
+    add(c.footer);
+    add(c.access);
+    return out;
+}
+
+const Item* Narrator::find(const ScreenContent& c, std::string_view id) const {
+    if (typing_)
+        for (const auto& row : c.keys)
+            for (const Item& k : row)
+                if (k.id == id) return &k;
+    for (const Item* i : reading_order(c))
+        if (i->id == id) return i;
+    return nullptr;
+}
+
+// Section: what changes on the screen call for
+
+void Narrator::reset() { *this = Narrator(*tr_); }
+
+Utterance Narrator::enter_screen(const ScreenContent& c, const Flow& f) {
+    Utterance out;
+    typing_ = false;
+    errors_.clear();
+    notices_.clear();
+    activated_.clear();
+    countdown_ = -1;
+    // The keys are explained once, in the citizen's language: after they chose it.
+    if (!introduced_ && f.screen != Screen::Attract) {
+        out.push_back({t(f, "say.intro"), f.language});
+        out.push_back(
+            {t(f, f.speech.headset ? "say.private.headset" : "say.private.speaker"), f.language});
+        introduced_ = true;
+    }
+    if (f.screen == Screen::Attract && !f.in_service()) {
+        // The invitation in each language, each in its own voice, then the first language.
+        for (auto lang : kLanguages)
+            out.push_back({tr_->in(lang).get("say.attract"), std::string(lang)});
+    }
+    const std::string heading = join({c.title, c.step});
+    if (!heading.empty() && c.dialog.empty()) out.push_back({heading, f.language});
+    const auto order = reading_order(c);
+    for (const Item* i : order)
+        if (i->kind == Kind::Notice || i->kind == Kind::Heading)
+            notices_.push_back(i->id + i->label);
+    // Said at once: a dialog's question, the error summary, the whole confirmation panel.
+    for (const Item& i : c.dialog)
+        if (i.kind != Kind::Action) out.push_back(describe(i, f));
+    const Item* summary = error_summary(c);
+    if (summary) {
+        out.push_back(describe(*summary, f));
+        errors_ = out.back().text;
+    }
+    if (f.screen == Screen::Done && c.dialog.empty())
+        for (const Item& i : c.page)
+            if (i.kind != Kind::Countdown && i.kind != Kind::Action) out.push_back(describe(i, f));
+    // The keypad starts on the way on (a language, the dialog's answer), on the error summary,
+    // or on the page's first item.
+    const Item* start = summary;
+    for (const Item* i : order) {
+        if (start) break;
+        const bool way_on = !c.dialog.empty() || f.screen == Screen::Attract;
+        const bool banner = std::any_of(c.banner.begin(), c.banner.end(), [&](const Item& b) {
+            return &b == i || std::any_of(b.entries.begin(), b.entries.end(),
+                                          [&](const Item& e) { return &e == i; });
+        });
+        if (way_on ? i->kind == Kind::Action : !banner) start = i;
+    }
+    focus_.clear();
+    index_ = 0;
+    if (!start) return out;
+    focus_ = start->id;
+    index_ = static_cast<std::size_t>(std::find(order.begin(), order.end(), start) - order.begin());
+    const bool said = start == summary || (f.screen == Screen::Done && start->kind != Kind::Action);
+    if (!said) out.push_back(describe(*start, f));
+    return out;
+}
+
+Utterance Narrator::update(const ScreenContent& c, const Flow& f) {
+    if (!f.speech.on) {
+        if (on_) reset();
+        return {};
+    }
+    const bool turned_on = !std::exchange(on_, true);
+    Utterance out;
+    const std::string screen = std::to_string(static_cast<int>(f.screen)) + "|" + c.title;
+    const bool dialog = !c.dialog.empty();
+    const std::string field = focus_signature(f);
+    if (turned_on || screen != screen_) {
+        screen_ = screen;
+        dialog_ = dialog;
+        field_ = field;
+        out = enter_screen(c, f);
+    } else if (dialog != dialog_) {
+        dialog_ = dialog;
+        if (dialog) {
+            before_dialog_ = focus_;
+            const bool was_typing = typing_;
+            out = enter_screen(c, f);
+            typing_ = was_typing;
+        } else {  // closed: back where the citizen was, and said so
+            focus_ = before_dialog_;
+            if (const Item* i = find(c, focus_)) out.push_back(describe(*i, f));
+        }
+    } else {
+        // The focused item went away (an official removed): the next one in its place.
+        const auto order = reading_order(c);
+        if (!order.empty() && !find(c, focus_)) {
+            index_ = std::min(index_, order.size() - 1);
+            focus_ = order[index_]->id;
+            out.push_back(describe(*order[index_], f));
+        }
+        // The flow's field moved (Enter on the keyboard, a tap, an error's link): the keypad
+        // follows it.
+        if (field != field_) {
+            field_ = field;
+            if (const Item* i = focused_field(c); i && i->id != focus_) {
+                focus_ = i->id;
+                index_ = static_cast<std::size_t>(std::find(order.begin(), order.end(), i) -
+                                                  order.begin());
+                out.push_back(describe(*i, f));
+            }
+        }
+        // Errors that appeared: the summary first, and the keypad on it.
+        const Item* summary = error_summary(c);
+        const std::string errors = summary ? describe(*summary, f).text : "";
+        if (errors != errors_) {
+            errors_ = errors;
+            if (summary) {
+                typing_ = false;
+                focus_ = summary->id;
+                index_ = static_cast<std::size_t>(std::find(order.begin(), order.end(), summary) -
+                                                  order.begin());
+                out = {describe(*summary, f)};
+            }
+        }
+        // New notices (an answer, a specialist called, a problem with the printer) and headings
+        // (an official added): said as they appear; the keypad moves to a new heading.
+        std::vector<std::string> notices;
+        for (const Item* i : order) {
+            if (i->kind != Kind::Notice && i->kind != Kind::Heading) continue;
+            notices.push_back(i->id + i->label);
+            if (std::find(notices_.begin(), notices_.end(), notices.back()) != notices_.end())
+                continue;
+            out.push_back(describe(*i, f));
+            if (i->kind == Kind::Heading) {
+                typing_ = false;
+                focus_ = i->id;
+                index_ = static_cast<std::size_t>(std::find(order.begin(), order.end(), i) -
+                                                  order.begin());
+            }
+        }
+        notices_ = std::move(notices);
+        // What Enter changed in place: a choice made, a switch turned.
+        if (!activated_.empty()) {
+            if (const Item* i = find(c, activated_)) {
+                const Phrase now = describe(*i, f);
+                if (now.text != activated_said_) out.push_back(now);
+            }
+            activated_.clear();
+        }
+        if (typing_) out_keyboard(c, f, out);
+    }
+    // The inactivity countdown: now and then, and each of the last seconds.
+    for (const Item& i : c.dialog)
+        if (i.kind == Kind::Countdown) {
+            const int left = std::atoi(i.value.c_str());
+            if (left != countdown_ && (left % 10 == 0 || left <= 5) && countdown_ != -1)
+                out.push_back(describe(i, f));
+            countdown_ = left;
+        }
+    if (!out.empty()) last_ = out;
+    return out;
+}
+
+// The keyboard: gone, or the keypad's key no longer on it (digits instead of letters): on its
+// first letter then; the first time, what typing is said before it.
+void Narrator::out_keyboard(const ScreenContent& c, const Flow& f, Utterance& out) {
+    if (c.keys.empty()) {
+        typing_ = false;
+        return;
+    }
+    const Item* k = find(c, key_);
+    if (!k || !k->id.starts_with("key:")) {
+        const auto& rows = c.keys;
+        std::size_t r = 0;
+        while (r + 1 < rows.size() && !rows[r].empty() && is_digit(rows[r][0].label[0]) &&
+               rows.size() > 2)
+            ++r;
+        k = &rows[r].front();
+        key_ = k->id;
+        if (typing_said_) out.push_back(describe(*k, f));
+    }
+    if (!typing_said_) {
+        typing_said_ = true;
+        const Item* field = find(c, focus_);
+        out.push_back({format(t(f, "say.typing"), {field ? field->label : ""}), f.language});
+        out.push_back(describe(*k, f));
+    }
+}
+
+// Section: keys
+
+Narrator::Outcome Narrator::key(KeypadKey k, const ScreenContent& c, const Flow& f) {
+    if (!f.speech.on) return {Intent{Act::Speech, 1}, {}};
+    Outcome out;
+    switch (k) {
+    case KeypadKey::Up:
+    case KeypadKey::Down:
+    case KeypadKey::Left:
+    case KeypadKey::Right: out = move_key(k, c, f); break;
+    case KeypadKey::Enter: out = activate(c, f); break;
+    case KeypadKey::Back: out = back(c, f); break;
+    case KeypadKey::Help: out.say = help(c, f); break;
+    case KeypadKey::Repeat: out.say = last_; break;
+    case KeypadKey::Louder:
+        out = {Intent{Act::Volume, 1}, {{t(f, "say.louder"), f.language}}};
+        break;
+    case KeypadKey::Quieter:
+        out = {Intent{Act::Volume, -1}, {{t(f, "say.quieter"), f.language}}};
+        break;
+    case KeypadKey::Rate: {
+        const int next = f.speech.rate >= 2 ? -1 : f.speech.rate + 1;
+        static constexpr const char* names[] = {"say.rate.slow", "say.rate.normal", "say.rate.fast",
+                                                "say.rate.fastest"};
+        out = {Intent{Act::Rate}, {{t(f, names[next + 1]), f.language}}};
+        break;
+    }
+    }
+    if (!out.say.empty() && k != KeypadKey::Repeat) last_ = out.say;
+    return out;
+}
+
+Narrator::Outcome Narrator::move_key(KeypadKey k, const ScreenContent& c, const Flow& f) {
+    if (!typing_)
+        return {std::nullopt, move(k == KeypadKey::Up || k == KeypadKey::Left ? -1 : 1, c, f)};
+    // On the keyboard: left and right along a row (on to the next row at its end), up and down
+    // to the key at the same place in the next row.
+    std::size_t r = 0, col = 0;
+    for (std::size_t i = 0; i < c.keys.size(); ++i)
+        for (std::size_t j = 0; j < c.keys[i].size(); ++j)
+            if (c.keys[i][j].id == key_) r = i, col = j;
+    const std::size_t rows = c.keys.size();
+    if (k == KeypadKey::Left || k == KeypadKey::Right) {
+        if (k == KeypadKey::Right && ++col >= c.keys[r].size()) col = 0, r = (r + 1) % rows;
+        if (k == KeypadKey::Left) {
+            if (col == 0) {
+                r = (r + rows - 1) % rows;
+                col = c.keys[r].size() - 1;
+            } else {
+                --col;
+            }
+        }
+    } else {
+        const std::size_t from = c.keys[r].size();
+        r = (r + (k == KeypadKey::Down ? 1 : rows - 1)) % rows;
+        col =
+            std::min(c.keys[r].size() - 1, col * c.keys[r].size() / std::max<std::size_t>(from, 1));
+    }
+    key_ = c.keys[r][col].id;
+    return {std::nullopt, {describe(c.keys[r][col], f)}};
+}
+
+Utterance Narrator::move(int by, const ScreenContent& c, const Flow& f) {
+    const auto order = reading_order(c);
+    if (order.empty()) return {{c.title, f.language}};
+    auto at =
+        std::find_if(order.begin(), order.end(), [&](const Item* i) { return i->id == focus_; });
+    std::size_t i = at == order.end() ? std::min(index_, order.size() - 1)
+                                      : static_cast<std::size_t>(at - order.begin());
+    if (at != order.end()) {
+        // At either end the keypad stays, and says where it is.
+        if ((by < 0 && i == 0) || (by > 0 && i + 1 == order.size()))
+            return {{t(f, by < 0 ? "say.top" : "say.bottom"), f.language}, describe(*order[i], f)};
+        i += by;
+    }
+    index_ = i;
+    focus_ = order[i]->id;
+    return {describe(*order[i], f)};
+}
+
+Narrator::Outcome Narrator::activate(const ScreenContent& c, const Flow& f) {
+    if (typing_) {
+        const Item* k = find(c, key_);
+        if (!k) return {};
+        return {k->intent, pressed(*k, f)};
+    }
+    const Item* i = find(c, focus_);
+    if (!i) return {std::nullopt, move(0, c, f)};
+    switch (i->kind) {
+    case Kind::Field:
+        // Typing starts: said with the first key once the keyboard is there (next frame).
+        typing_ = true;
+        typing_said_ = false;
+        field_ = std::to_string(static_cast<int>(f.screen)) + ":" + std::to_string(i->intent.arg) +
+                 "#" + std::to_string(i->intent.arg2);
+        return {i->intent, {}};
+    case Kind::SignaturePad:  // drawing needs sight: the keypad signs instead
+        return {Intent{Act::SignWithKeypad}, {{t(f, "say.signed_keypad"), f.language}}};
+    case Kind::Heading:
+    case Kind::Text:
+    case Kind::Notice:
+    case Kind::ErrorSummary:
+    case Kind::Qr:
+    case Kind::Panel:
+    case Kind::Countdown:
+    case Kind::Progress: return {std::nullopt, {describe(*i, f)}};  // nothing to do: said again
+    default: break;
+    }
+    activated_ = i->id;
+    activated_said_ = describe(*i, f).text;
+    if (i->intent.act == Act::FocusError) field_.clear();  // to its field, even the focused one
+    return {i->intent, {}};
+}
+
+Narrator::Outcome Narrator::back(const ScreenContent& c, const Flow& f) {
+    if (typing_) {  // off the keyboard, back on its field
+        typing_ = false;
+        if (const Item* i = find(c, focus_)) return {std::nullopt, {describe(*i, f)}};
+        return {};
+    }
+    // A dialog's way back is its first answer (keep going, I am still here).
+    for (const Item& i : c.dialog)
+        if (i.kind == Kind::Action) return {i.intent, {}};
+    for (const char* id : {"nav.back", "nav.home", "nav.exit"})
+        for (const Item& i : c.footer)
+            if (i.id == id) return {i.intent, {}};
+    return {std::nullopt, {{t(f, "say.no_back"), f.language}}};
+}
+
+Utterance Narrator::help(const ScreenContent& c, const Flow& f) const {
+    Utterance out;
+    if (typing_) {
+        if (const Item* field = find(c, focus_)) {
+            // While typing: what is typed so far, then how the keyboard works.
+            out.push_back(describe(*field, f));
+        }
+        out.push_back({t(f, "say.help.keyboard"), f.language});
+        return out;
+    }
+    const Item* i = find(c, focus_);
+    if (!i) return {{t(f, "say.help.keys"), f.language}};
+    out.push_back(describe(*i, f));
+    const char* what = "say.help.text";
+    switch (i->kind) {
+    case Kind::Field: what = "say.help.field"; break;
+    case Kind::Choice: what = "say.help.choice"; break;
+    case Kind::Switch: what = "say.help.switch"; break;
+    case Kind::Card: what = "say.help.card"; break;
+    case Kind::SignaturePad: what = "say.help.signature"; break;
+    case Kind::Tile:
+    case Kind::Template:
+    case Kind::Action: what = "say.help.button"; break;
+    default: break;
+    }
+    out.push_back({t(f, what), f.language});
+    out.push_back({t(f, "say.help.keys"), f.language});
+    return out;
+}
+
+// Section: echo of keys
+
+Utterance Narrator::pressed(const Item& key, const Flow& f) const {
+    if (!f.speech.on) return {};
+    if (key.intent.act == Act::Type) return typed(key.intent.text, f);
+    return {describe(key, f)};
+}
+
+Utterance Narrator::typed(std::string_view text, const Flow& f) const {
+    if (!f.speech.on || text.empty()) return {};
+    if (is_personal(f.focus) && !f.speech.private_listening())
+        return {{t(f, "say.typed"), f.language}};
+    if (const char* name = char_key(text); *name) return {{t(f, name), f.language}};
+    Item as_key{.kind = Kind::Action, .id = "key:", .label = std::string(text)};
+    return {{key_name(as_key, f), f.language}};
+}
+
+}  // namespace kiosk

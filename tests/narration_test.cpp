@@ -1,0 +1,413 @@
+// What the kiosk says, and the keypad's way through it, without a display or a voice: every
+// screen in every language is spoken in reading order with its errors, in translated words;
+// the citizen's own data is said only in private; and a whole complaint is filed with keypad
+// keys alone, against the real development register.
+#include "sample_complaint.h"
+#include "session_kiosk.h"
+
+#include "kiosk/narration.h"
+#include "kiosk/text.h"
+
+#include <gtest/gtest.h>
+
+using namespace kiosk;
+using namespace std::chrono_literals;
+
+namespace {
+
+using Kiosk = testsupport::SessionKiosk;
+
+// A citizen with a keypad and a headset (or not): keys in, everything said kept.
+struct Listener {
+    Kiosk& k;
+    Narrator n{k.tr};
+    std::vector<Utterance> heard;
+
+    explicit Listener(Kiosk& kiosk) : k(kiosk) { k.health.speech_state(true, ""); }
+    ScreenContent content() const { return screen_content(k.s(), Clock::now()); }
+    const Flow& flow() const { return k.s().flow(); }
+
+    // The UI's frame: the session's results, then what the change calls for.
+    Utterance frame() {
+        k.s().poll(Clock::now());
+        Utterance u = n.update(content(), flow());
+        if (!u.empty()) heard.push_back(u);
+        return u;
+    }
+    Utterance press(KeypadKey key) {
+        const ScreenContent c = content();
+        Narrator::Outcome out = n.key(key, c, flow());
+        if (out.intent) k.s().act(*out.intent);
+        if (!out.say.empty()) heard.push_back(out.say);
+        Utterance next = frame();
+        out.say.insert(out.say.end(), next.begin(), next.end());
+        return out.say;
+    }
+    // Down (bounded) until the keypad is on the item.
+    bool go_to(std::string_view id) {
+        for (int i = 0; i < 120 && n.focus() != id; ++i) {
+            const std::string before = n.focus();
+            press(KeypadKey::Down);
+            if (n.focus() == before) break;  // the end of the screen
+        }
+        if (n.focus() == id) return true;
+        for (int i = 0; i < 120 && n.focus() != id; ++i) press(KeypadKey::Up);
+        return n.focus() == id;
+    }
+    // Where a key is on the keyboard shown now, by its label.
+    static std::optional<std::pair<std::size_t, std::size_t>> where(const ScreenContent& c,
+                                                                    std::string_view id) {
+        for (std::size_t r = 0; r < c.keys.size(); ++r)
+            for (std::size_t col = 0; col < c.keys[r].size(); ++col)
+                if (c.keys[r][col].id == id) return std::pair{r, col};
+        return std::nullopt;
+    }
+    // To a key of the on-screen keyboard with the arrows, as someone listening would.
+    bool key_to(std::string_view id) {
+        for (int guard = 0; guard < 80; ++guard) {
+            const ScreenContent c = content();
+            const auto target = where(c, id), at = where(c, n.focus());
+            if (!target || !at) return false;
+            if (*target == *at) return true;
+            if (target->first != at->first)
+                press(target->first > at->first ? KeypadKey::Down : KeypadKey::Up);
+            else
+                press(target->second > at->second ? KeypadKey::Right : KeypadKey::Left);
+        }
+        return false;
+    }
+    // Types a text key by key on the on-screen keyboard, switching shift or the symbols when
+    // a letter is not on the keys shown.
+    void type(const std::string& text) {
+        ASSERT_TRUE(n.typing());
+        for (std::size_t at = 0; at < text.size();) {
+            const std::size_t next = next_code_point(text, at);
+            const std::string ch = text.substr(at, next - at);
+            const std::string id = "key:" + (ch == " " ? std::string("space") : ch);
+            at = next;
+            if (!where(content(), id)) {
+                for (const char* other : {"key:shift", "key:symbols"}) {
+                    if (!where(content(), other)) continue;
+                    ASSERT_TRUE(key_to(other));
+                    press(KeypadKey::Enter);
+                    if (where(content(), id)) break;
+                    press(KeypadKey::Enter);  // not there either: back as it was
+                }
+            }
+            ASSERT_TRUE(key_to(id)) << "no key for " << ch;
+            press(KeypadKey::Enter);
+            if (flow().keyboard.symbols) {
+                ASSERT_TRUE(key_to("key:symbols"));
+                press(KeypadKey::Enter);
+            }
+        }
+    }
+    // Enter on a field, its text typed, and off the keyboard.
+    void fill(std::string_view field_id, const std::string& text) {
+        ASSERT_TRUE(go_to(field_id)) << field_id << " not on screen";
+        press(KeypadKey::Enter);
+        type(text);
+        press(KeypadKey::Back);
+        ASSERT_FALSE(n.typing());
+    }
+    std::string all_heard() const {
+        std::string out;
+        for (const Utterance& u : heard)
+            for (const Phrase& p : u) out += p.text + "\n";
+        return out;
+    }
+};
+
+// A phrase said in words: not empty, and no translation key ("say.role.field") in it.
+void expect_words(const Utterance& u, const Translations& tr) {
+    for (const Phrase& p : u) {
+        EXPECT_FALSE(p.text.empty());
+        for (const auto& [key, words] : tr.catalogs.front().messages)
+            EXPECT_EQ(p.text.find(key), std::string::npos) << p.text;
+        EXPECT_TRUE(p.language == "kk" || p.language == "ru" || p.language == "en") << p.language;
+    }
+    for (const Catalog& c : tr.catalogs)
+        EXPECT_TRUE(c.missing.empty()) << c.language << " lacks " << *c.missing.begin();
+}
+
+}  // namespace
+
+// Any key turns speech on and does nothing else; on the attract screen the invitation is said
+// in each language, each in its own voice, and the keypad is on the first language.
+TEST(Narration, AnyKeyStartsSpeechAndTheInvitationIsSaidInEachLanguage) {
+    Kiosk k;
+    Listener l(k);
+    EXPECT_TRUE(l.frame().empty());  // speech off: silent
+    const Utterance said = l.press(KeypadKey::Down);
+    EXPECT_TRUE(k.s().flow().speech.on);
+    EXPECT_EQ(k.s().flow().screen, Screen::Attract);
+    std::vector<std::string> languages;
+    for (const Phrase& p : said) languages.push_back(p.language);
+    EXPECT_NE(std::find(languages.begin(), languages.end(), "ru"), languages.end());
+    EXPECT_NE(std::find(languages.begin(), languages.end(), "en"), languages.end());
+    EXPECT_EQ(l.n.focus(), "language:kk");
+    expect_words(said, k.tr);
+    // Down: Russian, said in Russian; Enter: the session goes on in Russian, keys explained.
+    const Utterance ru = l.press(KeypadKey::Down);
+    ASSERT_EQ(ru.size(), 1u);
+    EXPECT_EQ(ru[0].language, "ru");
+    EXPECT_NE(ru[0].text.find("Русский"), std::string::npos) << ru[0].text;
+    const Utterance home = l.press(KeypadKey::Enter);
+    EXPECT_EQ(k.s().flow().screen, Screen::Home);
+    ASSERT_FALSE(home.empty());
+    EXPECT_EQ(home[0].text, k.tr.in("ru").get("say.intro"));
+    EXPECT_EQ(home.back().text.find(k.tr.in("ru").get("home.file")), 0u) << home.back().text;
+}
+
+// Every screen of the citizen's way, in every language: entering says something, and stepping
+// through says every item in reading order, each in translated words.
+TEST(Narration, EveryScreenIsSpokenInReadingOrderInEveryLanguage) {
+    for (auto lang : kLanguages) {
+        Kiosk k;
+        Listener l(k);
+        l.press(KeypadKey::Enter);  // speech on
+        k.act(Act::Start, 0, 0, std::string(lang));
+        auto walk = [&] {
+            const Utterance entry = l.frame().empty() ? l.heard.back() : l.heard.back();
+            expect_words(entry, k.tr);
+            const ScreenContent c = l.content();
+            const auto order = l.n.reading_order(c);
+            ASSERT_FALSE(order.empty());
+            // Up to the top, then down through everything: each item said as describe says it.
+            for (std::size_t i = 0; i < order.size() + 2; ++i) l.press(KeypadKey::Up);
+            EXPECT_EQ(l.n.focus(), order.front()->id);
+            for (std::size_t i = 1; i < order.size(); ++i) {
+                const Utterance u = l.press(KeypadKey::Down);
+                ASSERT_EQ(l.n.focus(), order[i]->id) << lang;
+                ASSERT_FALSE(u.empty());
+                EXPECT_EQ(u.front(), l.n.describe(*order[i], k.s().flow()));
+                expect_words(u, k.tr);
+            }
+            const Utterance end = l.press(KeypadKey::Down);
+            EXPECT_EQ(end.front().text, k.tr.in(lang).get("say.bottom"));
+        };
+        l.frame();
+        walk();
+        for (Act a : {Act::HowAppealsWork, Act::CheckStatus, Act::CallSpecialist}) {
+            k.act(a);
+            l.frame();
+            walk();
+            k.act(Act::Home);
+            l.frame();
+        }
+        k.fill(
+            sample_complaint(),
+            [&] {
+                l.frame();
+                walk();
+            },
+            std::string(lang));
+        l.frame();
+        walk();  // the signature
+    }
+}
+
+// A refused Next: the error summary is said first, with every error on it, and the keypad is on
+// it; Enter on an entry goes to its field, which says its own error.
+TEST(Narration, ErrorsAreSaidFirstAndLeadToTheirFields) {
+    Kiosk k;
+    Listener l(k);
+    l.press(KeypadKey::Enter);
+    k.act(Act::Start, 0, 0, "kk");
+    k.act(Act::FileComplaint);
+    k.act(Act::ChooseAddressee, static_cast<int>(Addressee::Akim));
+    k.act(Act::Next);
+    ASSERT_TRUE(k.until([&] { return k.s().catalog().services.has_value(); }));
+    k.act(Act::ChooseService, 0, 0, "KZ-GU-001");
+    k.act(Act::Next);
+    l.frame();
+    ASSERT_TRUE(l.go_to("nav.next"));
+    const Utterance said = l.press(KeypadKey::Enter);
+    const ScreenContent c = l.content();
+    const auto summary = std::find_if(c.banner.begin(), c.banner.end(),
+                                      [](const Item& i) { return i.kind == Kind::ErrorSummary; });
+    ASSERT_NE(summary, c.banner.end());
+    ASSERT_FALSE(said.empty());
+    EXPECT_EQ(said.front().text.find(k.tr.in("kk").get("error.summary")), 0u) << said.front().text;
+    for (const Item& e : summary->entries)
+        EXPECT_NE(said.front().text.find(e.label), std::string::npos) << e.label;
+    EXPECT_EQ(l.n.focus(), "summary:errors");
+    // Down to the first entry (the surname), Enter: the field, with its error in words.
+    l.press(KeypadKey::Down);
+    EXPECT_EQ(l.n.focus(), "error:0");
+    const Utterance field = l.press(KeypadKey::Enter);
+    EXPECT_EQ(l.n.focus(), "field.surname#0");
+    ASSERT_FALSE(field.empty());
+    EXPECT_NE(field.back().text.find(k.tr.in("kk").get("error.missing")), std::string::npos)
+        << field.back().text;
+}
+
+// On the loudspeaker the citizen's data is "entered"; in a headset, or when they allow it
+// aloud, it is said. Typed letters of a name are not echoed aloud either.
+TEST(Narration, PersonalDataIsSpokenOnlyInPrivate) {
+    Kiosk k;
+    Listener l(k);
+    l.press(KeypadKey::Enter);
+    Complaint sample = sample_complaint();
+    k.fill(
+        sample, [] {}, "kk");
+    k.act(Act::Back);  // the review
+    ASSERT_EQ(k.s().flow().screen, Screen::Review);
+    l.frame();
+    std::string review;
+    const ScreenContent shown = l.content();
+    for (const Item* i : l.n.reading_order(shown))
+        review += l.n.describe(*i, k.s().flow()).text + "\n";
+    for (const std::string* secret : {&sample.surname, &sample.iin, &sample.postal_address})
+        EXPECT_EQ(review.find(*secret), std::string::npos) << *secret;
+    EXPECT_NE(review.find(k.tr.in("kk").get("say.entered")), std::string::npos);
+    EXPECT_NE(review.find(sample.grounds), std::string::npos);  // not personal: said
+    k.act(Act::Focus, static_cast<int>(Field::Surname));
+    EXPECT_EQ(l.n.typed("Ә", k.s().flow()).front().text, k.tr.in("kk").get("say.typed"));
+    // Allowed aloud: said.
+    k.act(Act::SpeakAloud);
+    ASSERT_EQ(k.s().flow().screen, Screen::Review);
+    std::string aloud;
+    const ScreenContent allowed = l.content();
+    for (const Item* i : l.n.reading_order(allowed))
+        aloud += l.n.describe(*i, k.s().flow()).text + "\n";
+    EXPECT_NE(aloud.find(sample.surname), std::string::npos);
+    EXPECT_NE(aloud.find(sample.iin), std::string::npos);
+    // A headset: said, with nothing to allow.
+    k.act(Act::Finish);
+    k.act(Act::Speech, 1, 1);
+    EXPECT_TRUE(k.s().flow().speech.private_listening());
+    EXPECT_FALSE(k.s().flow().speech.aloud);
+}
+
+// Help says what the item is and what to do; dot repeats; the volume and rate keys change the
+// session's settings and say so; Back with nowhere to go says that.
+TEST(Narration, HelpRepeatVolumeAndRate) {
+    Kiosk k;
+    Listener l(k);
+    l.press(KeypadKey::Enter);
+    k.act(Act::Start, 0, 0, "en");
+    l.frame();
+    const Utterance help = l.press(KeypadKey::Help);
+    ASSERT_GE(help.size(), 2u);
+    EXPECT_EQ(help[1].text, k.tr.in("en").get("say.help.button"));  // a tile is a button
+    const Utterance again = l.press(KeypadKey::Repeat);
+    EXPECT_EQ(again, help);
+    l.press(KeypadKey::Louder);
+    l.press(KeypadKey::Louder);
+    EXPECT_EQ(k.s().flow().speech.volume, 2);
+    const Utterance rate = l.press(KeypadKey::Rate);
+    EXPECT_EQ(rate.front().text, k.tr.in("en").get("say.rate.fast"));
+    EXPECT_EQ(k.s().flow().speech.rate, 1);
+    // Settings end with the session.
+    k.act(Act::Finish);
+    EXPECT_FALSE(k.s().flow().speech.on);
+    EXPECT_EQ(k.s().flow().speech.volume, 0);
+    EXPECT_TRUE(l.frame().empty());
+}
+
+// The inactivity warning is said with its countdown, and the last seconds one by one; Back
+// (or Enter) answers "I am still here" and the keypad is where it was.
+TEST(Narration, TheInactivityWarningAndItsCountdownAreSaid) {
+    Kiosk k;
+    Listener l(k);
+    l.press(KeypadKey::Enter);
+    k.act(Act::Start, 0, 0, "ru");
+    l.frame();
+    l.press(KeypadKey::Down);
+    const std::string before = l.n.focus();
+    // Nobody touched anything for the warning's time.
+    k.s().act({Act::StillHere},
+              Clock::now() - std::chrono::seconds(k.cfg.inactivity_warning_s + 1));
+    const Utterance warning = l.frame();
+    ASSERT_FALSE(warning.empty());
+    EXPECT_EQ(warning.front().text, k.tr.in("ru").get("idle.title"));
+    EXPECT_EQ(l.n.focus(), "idle.continue");
+    const auto near_end = Clock::now() + std::chrono::seconds(k.cfg.inactivity_reset_s - 4);
+    const Utterance left = l.n.update(screen_content(k.s(), near_end), k.s().flow());
+    ASSERT_EQ(left.size(), 1u);
+    EXPECT_NE(left.front().text.find("3"), std::string::npos) << left.front().text;
+    l.press(KeypadKey::Back);
+    EXPECT_EQ(k.s().idle(Clock::now()).state, Idle::Active);
+    EXPECT_EQ(l.n.focus(), before);
+}
+
+// A whole complaint in Kazakh with keypad keys only: every field typed on the on-screen
+// keyboard moved through by arrows, a common ground chosen, signed with the keypad, sent; the
+// done screen says the number character by character and where the talon comes out.
+TEST(Narration, AWholeComplaintIsFiledWithTheKeypadAlone) {
+    Kiosk k;
+    Listener l(k);
+    using K = KeypadKey;
+    l.press(K::Enter);  // speech on
+    l.press(K::Enter);  // Қазақша
+    ASSERT_EQ(k.s().flow().screen, Screen::Home);
+    l.press(K::Enter);  // the first tile: file a complaint
+    ASSERT_EQ(k.s().flow().screen, Screen::Addressee);
+    ASSERT_TRUE(l.go_to("addressee.provider_head"));
+    l.press(K::Enter);
+    ASSERT_TRUE(l.go_to("nav.next"));
+    l.press(K::Enter);
+    ASSERT_EQ(k.s().flow().screen, Screen::Service);
+    ASSERT_TRUE(k.until([&] { return k.s().catalog().services.has_value(); }));
+    l.frame();
+    ASSERT_TRUE(l.go_to("service:KZ-GU-001"));
+    l.press(K::Enter);
+    ASSERT_TRUE(l.go_to("nav.next"));
+    l.press(K::Enter);
+    ASSERT_EQ(k.s().flow().screen, Screen::Applicant) << l.all_heard();
+    l.fill("field.surname#0", "Әлиева");
+    l.fill("field.first_name#0", "Гүл");
+    l.fill("field.iin#0", "900101300007");
+    l.fill("field.postal_address#0", "Көкшетау, Абай 83");
+    ASSERT_TRUE(l.go_to("nav.next"));
+    l.press(K::Enter);
+    ASSERT_EQ(k.s().flow().screen, Screen::Officials) << l.all_heard();
+    l.fill("field.official_position#0", "Маман");
+    l.fill("field.official_surname#0", "Омаров");
+    l.fill("field.official_initials#0", "А.Б.");
+    ASSERT_TRUE(l.go_to("nav.next"));
+    l.press(K::Enter);
+    ASSERT_EQ(k.s().flow().screen, Screen::Grounds) << l.all_heard();
+    ASSERT_TRUE(l.go_to("ground.deadline"));
+    l.press(K::Enter);
+    l.fill("field.demands#0", "Беріңіз");
+    ASSERT_TRUE(l.go_to("nav.next"));
+    l.press(K::Enter);
+    ASSERT_EQ(k.s().flow().screen, Screen::Contact) << l.all_heard();
+    l.fill("field.phone#0", "87011234567");
+    ASSERT_TRUE(l.go_to("nav.next"));
+    l.press(K::Enter);
+    ASSERT_EQ(k.s().flow().screen, Screen::Review) << l.all_heard();
+    ASSERT_TRUE(l.go_to("review.consent"));
+    l.press(K::Enter);
+    ASSERT_TRUE(l.go_to("nav.next"));
+    l.press(K::Enter);
+    ASSERT_EQ(k.s().flow().screen, Screen::Signature) << l.all_heard();
+    ASSERT_TRUE(l.go_to("signature:pad"));
+    l.press(K::Enter);
+    EXPECT_TRUE(k.s().flow().complaint.signed_with_keypad);
+    ASSERT_TRUE(l.go_to("nav.next"));
+    l.press(K::Enter);
+    ASSERT_TRUE(k.until([&] { return k.s().flow().screen == Screen::Done; }, 30s)) << l.all_heard();
+    const Utterance done = l.frame();
+    const Complaint& c = k.s().flow().complaint;
+    EXPECT_EQ(c.surname, "Әлиева");
+    EXPECT_EQ(c.postal_address, "Көкшетау, Абай 83");
+    ASSERT_EQ(c.officials.size(), 1u);
+    EXPECT_EQ(c.officials[0].initials, "А.Б.");
+    ASSERT_FALSE(done.empty());
+    // The number character by character: "ЖТ-2026-..." said as "Ж, Т, сызықша, 2, 0, ...".
+    const std::string& number = k.s().flow().registration_number;
+    const std::string dash = k.tr.in("kk").get("say.char.dash");
+    std::string all;
+    for (const Phrase& p : done) all += p.text + "\n";
+    EXPECT_NE(all.find(number.substr(0, 2) == "ЖТ" ? "Ж, Т, " + dash : dash), std::string::npos)
+        << all;
+    EXPECT_NE(all.find(k.tr.in("kk").get("done.talon")), std::string::npos) << all;
+    // And the register has it, as typed.
+    const auto rows = k.reg.query("SELECT last_name, attributes FROM requests");
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0][0], "Әлиева");
+    EXPECT_NE(rows[0][1].find("keypad"), std::string::npos) << rows[0][1];
+}
