@@ -326,23 +326,28 @@ TEST(Voice, AFolderWithoutEspeakDataIsRefused) {
     for (const fs::path& data : {scratch.path() / "missing", scratch.path()}) {
         std::string error;
         EXPECT_EQ(Voice::open({data}, error), nullptr);
-        EXPECT_EQ(error, "no espeak-ng-data folder in " + data.string());
+        EXPECT_EQ(error, "no espeak-ng data in " + data.string() +
+                             " (the espeak-ng-data folder or the folder holding it)");
     }
     // A refused open leaves espeak-ng free for the next.
     EXPECT_NE(open_voice(), nullptr);
 }
 
-// espeak-ng starts once per process and never again (voice.h): what it says when it cannot
-// start is seen in a process of its own, re-run from the start ("threadsafe" death tests).
-// The child prints open()'s error, removes its own scratch folder `data` (it made it again
-// on its way here) and exits 0 only when open() failed.
-void open_fails_in_a_fresh_process(const fs::path& data) {
+// espeak-ng starts once per process and never again (voice.h): starting it on other data is
+// seen in a process of its own, re-run from the start ("threadsafe" death tests). The child
+// prints "open: " and open()'s error or "speaks", removes its own scratch folder (it made it
+// again on its way here) and exits 0.
+void open_in_a_fresh_process(const fs::path& data, const fs::path& scratch) {
     std::string error;
-    const bool opened = Voice::open({data}, error) != nullptr;
+    const auto voice = Voice::open({data}, error);
+    if (voice) {
+        voice->say("Hello.", "en", kRate);
+        error = rms(pull_all(*voice)) > 1000.0 ? "speaks" : "says nothing";
+    }
     std::fprintf(stderr, "open: %s\n", error.c_str());
     std::error_code ec;
-    fs::remove_all(data, ec);
-    std::_Exit(opened ? 1 : 0);
+    fs::remove_all(scratch, ec);
+    std::_Exit(0);
 }
 
 TEST(VoiceStart, AnEmptyDataFolderIsRefusedWithEspeakNgsReason) {
@@ -351,7 +356,8 @@ TEST(VoiceStart, AnEmptyDataFolderIsRefusedWithEspeakNgsReason) {
     ASSERT_FALSE(scratch.path().empty());
     fs::create_directory(scratch.path() / "espeak-ng-data");
     // espeak-ng's own reason, naming the file it missed.
-    EXPECT_EXIT(open_fails_in_a_fresh_process(scratch.path()), ::testing::ExitedWithCode(0),
+    EXPECT_EXIT(open_in_a_fresh_process(scratch.path(), scratch.path()),
+                ::testing::ExitedWithCode(0),
                 "open: espeak-ng cannot start: .*espeak-ng-data/phontab");
 }
 
@@ -367,8 +373,19 @@ TEST(VoiceStart, DataWithoutTheKazakhVoiceIsRefused) {
     for (const auto& entry : fs::directory_iterator(system))
         if (entry.path().filename() != "kk_dict")
             fs::create_symlink(entry.path(), data / entry.path().filename());
-    EXPECT_EXIT(open_fails_in_a_fresh_process(scratch.path()), ::testing::ExitedWithCode(0),
-                "open: espeak-ng has no kk voice");
+    EXPECT_EXIT(open_in_a_fresh_process(scratch.path(), scratch.path()),
+                ::testing::ExitedWithCode(0), "open: espeak-ng has no kk voice");
+}
+
+TEST(VoiceStart, TheDataFolderOrTheFolderHoldingItSpeaks) {
+    GTEST_FLAG_SET(death_test_style, "threadsafe");
+    Scratch scratch;
+    ASSERT_FALSE(scratch.path().empty());
+    fs::create_symlink(system_espeak_data(), scratch.path() / "espeak-ng-data");
+    EXPECT_EXIT(open_in_a_fresh_process(scratch.path(), scratch.path()),
+                ::testing::ExitedWithCode(0), "open: speaks");
+    EXPECT_EXIT(open_in_a_fresh_process(scratch.path() / "espeak-ng-data", scratch.path()),
+                ::testing::ExitedWithCode(0), "open: speaks");
 }
 
 TEST(Voice, OneVoiceAtATime) {

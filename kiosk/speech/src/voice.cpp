@@ -123,8 +123,7 @@ private:
 };
 
 struct Request {
-    std::string text;
-    std::string language;
+    std::vector<SpokenPart> parts;  // said one after the other, each in its language
     int rate = 175;
     std::uint64_t generation = 0;
 };
@@ -175,11 +174,13 @@ int take_samples(short* wav, int count, espeak_EVENT*) {
 
 // The reason `options` cannot be used, before espeak-ng sees it; empty when it can.
 std::string check_data(const VoiceOptions& options) {
+    if (options.data.empty()) return "";
     std::error_code ec;
-    if (!options.data.empty() &&
-        !std::filesystem::is_directory(options.data / "espeak-ng-data", ec))
-        return "no espeak-ng-data folder in " + options.data.string();
-    return "";
+    if (std::filesystem::is_directory(options.data / "espeak-ng-data", ec) ||
+        std::filesystem::is_regular_file(options.data / "phontab", ec))
+        return "";
+    return "no espeak-ng data in " + options.data.string() +
+           " (the espeak-ng-data folder or the folder holding it)";
 }
 
 // A word in each language, spoken at open: espeak-ng loads a voice whose dictionary is
@@ -213,7 +214,8 @@ std::string start_espeak(const VoiceOptions& options, int& sample_rate) {
         sample_rate = g_engine.sample_rate;
     }
     if (!started) {
-        // espeak-ng falls back to the system's data when the path has none: check_data saw to it.
+        // espeak-ng takes path/espeak-ng-data, else the path itself, else falls back to the
+        // system's data: check_data saw to it that the path has data.
         espeak_ng_InitializePath(options.data.empty() ? nullptr : options.data.c_str());
         espeak_ng_ERROR_CONTEXT context = nullptr;
         espeak_ng_STATUS status = espeak_ng_Initialize(&context);
@@ -243,20 +245,26 @@ std::string start_espeak(const VoiceOptions& options, int& sample_rate) {
     return "";
 }
 
-// One utterance, until it ends or a newer one or the stop cuts it short.
+// One utterance, part by part, until it ends or a newer one or the stop cuts it short.
 void synthesize(const Request& r, std::string& voice_language) {
-    espeak_ng_STATUS status = ENS_OK;
-    if (r.language != voice_language) {
-        status = espeak_ng_SetVoiceByName(r.language.c_str());
-        voice_language = status == ENS_OK ? r.language : "";
+    for (const SpokenPart& part : r.parts) {
+        {
+            std::lock_guard lock(t_shared->m);
+            if (t_shared->generation != r.generation || t_stop.stop_requested()) return;
+        }
+        espeak_ng_STATUS status = ENS_OK;
+        if (part.language != voice_language) {
+            status = espeak_ng_SetVoiceByName(part.language.c_str());
+            voice_language = status == ENS_OK ? part.language : "";
+        }
+        if (status == ENS_OK) status = espeak_ng_SetParameter(espeakRATE, r.rate, 0);
+        if (status == ENS_OK)
+            status = espeak_ng_Synthesize(part.text.c_str(), part.text.size() + 1, 0, POS_CHARACTER,
+                                          0, espeakCHARS_UTF8, nullptr, nullptr);
+        if (status != ENS_OK && status != ENS_SPEECH_STOPPED)
+            log(Priority::Warning, "speech", "espeak-ng could not speak a %s text: %s",
+                part.language.c_str(), status_message(status, nullptr).c_str());
     }
-    if (status == ENS_OK) status = espeak_ng_SetParameter(espeakRATE, r.rate, 0);
-    if (status == ENS_OK)
-        status = espeak_ng_Synthesize(r.text.c_str(), r.text.size() + 1, 0, POS_CHARACTER, 0,
-                                      espeakCHARS_UTF8, nullptr, nullptr);
-    if (status != ENS_OK && status != ENS_SPEECH_STOPPED)
-        log(Priority::Warning, "speech", "espeak-ng could not speak a %s text: %s",
-            r.language.c_str(), status_message(status, nullptr).c_str());
 }
 
 void run(std::stop_token stop, Voice::Shared& s) {
@@ -273,7 +281,8 @@ void run(std::stop_token stop, Voice::Shared& s) {
         ++s.counters.utterances;
         lock.unlock();
         synthesize(r, voice_language);
-        wipe(r.text);  // what a citizen typed does not linger in freed memory
+        for (SpokenPart& part : r.parts)
+            wipe(part.text);  // what a citizen typed does not linger in freed memory
         lock.lock();
         s.synthesizing = 0;
     }
@@ -343,8 +352,19 @@ Voice::~Voice() {
 int Voice::sample_rate() const { return shared_->sample_rate; }
 
 void Voice::say(std::string text, std::string_view language, int rate) {
-    std::string spoken = known_language(language) ? speakable(text) : std::string();
-    wipe(text);
+    std::vector<SpokenPart> parts;
+    parts.push_back({std::move(text), std::string(language)});
+    say(std::move(parts), rate);
+}
+
+void Voice::say(std::vector<SpokenPart> parts, int rate) {
+    std::vector<SpokenPart> spoken;
+    for (SpokenPart& part : parts) {
+        if (known_language(part.language))
+            if (std::string words = speakable(part.text); !words.empty())
+                spoken.push_back({std::move(words), std::move(part.language)});
+        wipe(part.text);
+    }
     {
         std::lock_guard lock(shared_->m);
         ++shared_->generation;
@@ -353,8 +373,8 @@ void Voice::say(std::string text, std::string_view language, int rate) {
         shared_->counters.first_sound = {};
         shared_->request.reset();
         if (!spoken.empty())
-            shared_->request = Request{std::move(spoken), std::string(language),
-                                       std::clamp(rate, kMinRate, kMaxRate), shared_->generation};
+            shared_->request = Request{std::move(spoken), std::clamp(rate, kMinRate, kMaxRate),
+                                       shared_->generation};
     }
     shared_->wake.notify_all();
 }

@@ -19,11 +19,19 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 namespace kiosk {
 
+// A stretch of text in one language ("kk", "ru", "en").
+struct SpokenPart {
+    std::string text;
+    std::string language;
+};
+
 struct VoiceOptions {
-    std::filesystem::path data;  // the folder holding espeak-ng-data; empty: the system's
+    std::filesystem::path data;  // the folder holding espeak-ng-data (or that folder itself);
+                                 // empty: the system's
 };
 
 // Counters for tests and the benchmark.
@@ -61,6 +69,9 @@ public:
     // (clamped to 80..450). What was being said or queued stops at once, whatever the language.
     // Malformed UTF-8 is skipped, control characters read as spaces. Never waits on synthesis.
     void say(std::string text, std::string_view language, int rate);
+    // The parts one after the other, each in its own voice (the attract screen's three
+    // languages); what was being said stops, as above.
+    void say(std::vector<SpokenPart> parts, int rate);
     void silence();
     // Mono 16-bit samples; silence (zeros) when nothing is said. gain 0..1.
     void pull(std::int16_t* out, std::size_t count, float gain);
