@@ -2,6 +2,7 @@
 #include "icons.h"
 #include "keypad.h"
 #include "repaint.h"
+#include "speaker.h"
 #include "ui.h"
 
 #include "kiosk/journal.h"
@@ -55,6 +56,54 @@ bool parse_args(int argc, char** argv, Options& o) {
             return false;
     }
     return true;
+}
+
+// Section: speech
+
+// The voice and the device it plays on, or neither: then the kiosk runs silently and says why
+// (once in the log; service mode, /metrics and /healthz from the health figures).
+struct Speech {
+    std::unique_ptr<Voice> voice;
+    std::unique_ptr<Speaker> speaker;
+};
+
+Speech open_speech(const Config& cfg, Health& health) {
+    Speech s;
+    if (!cfg.speech_enabled) {
+        health.speech_turned_off();
+        return s;
+    }
+    std::string why;
+    s.voice = Voice::open({cfg.speech_data}, why);
+    if (s.voice) {
+        s.speaker = std::make_unique<Speaker>(*s.voice);
+        if (!s.speaker->open(nullptr, why)) s.speaker.reset(), s.voice.reset();
+    }
+    health.speech_state(s.voice != nullptr, why);
+    if (!s.voice) log(Priority::Warning, "speech", "speech unavailable: %s", why.c_str());
+    return s;
+}
+
+// An utterance at the citizen's volume and rate: steps of 10 % and a quarter of the rate from
+// the configured ones.
+void speak(Speech& s, const Config& cfg, const SpeechState& state, const Utterance& u) {
+    if (!s.voice || !s.speaker) return;
+    s.speaker->set_volume(std::clamp(cfg.speech_volume + 10 * state.volume, 10, 100) / 100.f);
+    static constexpr float rates[] = {0.8f, 1.f, 1.25f, 1.5f};
+    const int rate = static_cast<int>(cfg.speech_rate * rates[std::clamp(state.rate, -1, 2) + 1]);
+    std::vector<SpokenPart> parts;
+    for (const Phrase& p : u) parts.push_back({p.text, p.language});
+    s.voice->say(std::move(parts), rate);
+}
+
+// A headset plugged in turns speech on, privately; unplugged, the loudspeaker takes over and
+// the citizen's data is no longer said.
+void on_audio_device(Speech& s, Session& session, const SDL_AudioDeviceEvent& e) {
+    if (!s.speaker) return;
+    std::string why;
+    if (!s.speaker->on_device_event(e, why)) return;
+    if (!why.empty()) log(Priority::Warning, "speech", "audio output: %s", why.c_str());
+    session.act({Act::Speech, s.speaker->headset() ? 1 : 2, s.speaker->headset() ? 1 : 0});
 }
 
 // Section: look
@@ -352,6 +401,8 @@ int run(const Options& opt) {
     Session session({office, health, gate, [&monitor] { monitor.wake(); }});
     App app{session, cfg, Narrator(tr)};
     Keys keys;
+    Speech speech = open_speech(cfg, health);
+    app.speak = [&](const Utterance& u) { speak(speech, cfg, session.flow().speech, u); };
     app.fonts = fonts_built.get();
     ImGui_ImplSDL2_InitForSDLRenderer(window);
     ImGui_ImplSDLRenderer_Init(renderer);
@@ -407,6 +458,8 @@ int run(const Options& opt) {
                     probe().tapped();
                 }
                 if (e.type == SDL_TEXTINPUT) keys.text(app, e.text.text);
+                if (e.type == SDL_AUDIODEVICEADDED || e.type == SDL_AUDIODEVICEREMOVED)
+                    on_audio_device(speech, session, e.adevice);
                 if (e.type == SDL_MOUSEBUTTONDOWN || e.type == SDL_FINGERDOWN ||
                     e.type == SDL_MOUSEMOTION)
                     session.act({Act::StillHere}, Clock::now());

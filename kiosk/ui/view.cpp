@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 namespace kiosk::ui {
 
@@ -471,14 +472,13 @@ void card(App& app, const Item& item) {
 }
 
 // A switch: a track with a knob, "on" also said by a tick inside it.
-constexpr float kTrackW = 96.f, kTrackH = 52.f;
+constexpr float kTrackW = 72.f, kTrackH = 40.f;
 
-void switch_control(App& app, const Item& item, float width) {
+void switch_control(App& app, const Item& item, float width, float h) {
     const Palette& p = pal(app);
     ImFont* font = ImGui::GetFont();
-    const float inner = width - kTrackW - 32.f;
+    const float inner = width - kTrackW - 24.f;
     const ImVec2 ts = text_size(font, item.label, inner);
-    const float h = std::max(kTrackH + 24.f, ts.y + 24.f);
     const ImVec2 pos = ImGui::GetCursorScreenPos();
     const bool hit = touch_area(item.id, ImVec2(width, h));
     const ImVec2 track(pos.x + 4.f, std::floor(pos.y + (h - kTrackH) / 2));
@@ -494,7 +494,7 @@ void switch_control(App& app, const Item& item, float width) {
         text_at(app.fonts.small, ImVec2(track.x + 10.f, track.y + (kTrackH - ts2.y) / 2),
                 p.on_primary, icon_text(Icon::Tick));
     }
-    text_at(font, ImVec2(pos.x + kTrackW + 20.f, pos.y + (h - ts.y) / 2), p.text, item.label,
+    text_at(font, ImVec2(pos.x + kTrackW + 16.f, pos.y + (h - ts.y) / 2), p.text, item.label,
             inner);
     if (hit) app.act(item.intent);
 }
@@ -774,27 +774,57 @@ void access_bar(App& app, const ScreenContent& c, float top, float width) {
     rect(ImVec2(0, top), ImVec2(width, top + kAccessHeight), p.surface);
     rect(ImVec2(0, top), ImVec2(width, top + 2.f), p.muted);
     ImGui::PushFont(app.fonts.small);
-    float x = kPad;
     const float h = kAccessHeight - 24.f;
-    std::vector<const Item*> languages;
-    for (const Item& i : c.access) {
-        if (i.kind == Kind::Choice) {
-            languages.push_back(&i);
-            continue;
+    std::vector<const Item*> languages, switches;
+    for (const Item& i : c.access) (i.kind == Kind::Choice ? languages : switches).push_back(&i);
+    // The language marks ("ҚАЗ") in the keyboard's type, which large text leaves as it is:
+    // three short marks, so that the switches' words keep the room.
+    ImFont* marks = app.fonts.key_small;
+    float lang_w = 96.f;
+    for (const Item* i : languages)
+        lang_w = std::max(lang_w, text_size(marks, i->label).x + 2.5f * kGap);
+    const float lang_x = width - kPad - languages.size() * (lang_w + 10.f) + 10.f;
+    // The switches share what the languages leave: when they do not fit, a label of several
+    // words wraps at a space (never inside a word), the longest first.
+    std::vector<float> label_w, word_w;
+    float total = 0.f;
+    for (const Item* i : switches) {
+        label_w.push_back(text_size(app.fonts.small, i->label).x);
+        float widest = 0.f;
+        for (std::size_t at = 0; at < i->label.size();) {
+            const std::size_t end = std::min(i->label.find(' ', at), i->label.size());
+            widest = std::max(widest, text_size(app.fonts.small, i->label.substr(at, end - at)).x);
+            at = end + 1;
         }
-        const float w = text_size(app.fonts.small, i.label).x + kTrackW + 40.f;
-        ImGui::SetCursorScreenPos(ImVec2(x, top + 12.f));
-        switch_control(app, i, w);
-        x += w + kGap;
+        word_w.push_back(widest);
+        total += label_w.back() + kTrackW + 24.f + kGap / 2;
     }
-    const float lang_w = 124.f;
-    float lx = width - kPad - languages.size() * (lang_w + 10.f) + 10.f;
+    std::vector<std::size_t> longest_first(switches.size());
+    std::iota(longest_first.begin(), longest_first.end(), 0);
+    std::sort(longest_first.begin(), longest_first.end(),
+              [&](std::size_t a, std::size_t b) { return label_w[a] > label_w[b]; });
+    float over = total - (lang_x - kPad - kGap / 2);
+    for (std::size_t n : longest_first) {
+        const float cut = std::clamp(label_w[n] - word_w[n], 0.f, std::max(over, 0.f));
+        label_w[n] -= cut;
+        over -= cut;
+    }
+    float x = kPad;
+    for (std::size_t n = 0; n < switches.size(); ++n) {
+        const float w = std::ceil(label_w[n]) + kTrackW + 24.f;
+        ImGui::SetCursorScreenPos(ImVec2(x, top + 12.f));
+        switch_control(app, *switches[n], w, h);
+        x += w + kGap / 2;
+    }
+    float lx = lang_x;
+    ImGui::PushFont(marks);
     for (const Item* i : languages) {
         ImGui::SetCursorScreenPos(ImVec2(lx, top + 12.f));
         if (button(app, i->id, i->label, Icon::None, Tone::Secondary, ImVec2(lang_w, h), i->on))
             app.act(i->intent);
         lx += lang_w + 10.f;
     }
+    ImGui::PopFont();
     ImGui::PopFont();
 }
 

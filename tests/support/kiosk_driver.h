@@ -9,6 +9,7 @@
 
 #include <common/utf8.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <csignal>
@@ -120,6 +121,11 @@ struct Kiosk {
         std::vector<std::string> env = {"DISPLAY=" + x.display, "SDL_VIDEODRIVER=x11",
                                         "KIOSK_UI_PROBE=" + dir + "/probe.txt"};
         env.insert(env.end(), setup.env.begin(), setup.env.end());
+        // A sound card that takes the samples and plays nothing, unless the test chooses (the
+        // speech tests write them to a file, or take the audio away).
+        if (std::none_of(env.begin(), env.end(),
+                         [](const std::string& e) { return e.starts_with("SDL_AUDIODRIVER="); }))
+            env.push_back("SDL_AUDIODRIVER=dummy");
         pid = spawn({KIOSK_BIN, "--config", dir + "/kiosk.toml", "--windowed", "--size",
                      std::to_string(width) + "x" + std::to_string(height)},
                     log_path(), env);
@@ -227,6 +233,25 @@ struct Kiosk {
         settle(taps + 1);
     }
 
+    // Section: the keypad
+
+    // A key of a keypad or a keyboard by its X name ("KP_8", "KP_Enter", "BackSpace"), taken
+    // and drawn before this returns.
+    void key(const std::string& name) {
+        const unsigned long taps = frame().taps;
+        xdotool({"key", name});
+        settle(taps + 1);
+    }
+
+    // The item the keypad is on, as the probe names it ("" while speech is off).
+    std::string keypad() const {
+        std::istringstream in(read_text(dir + "/probe.txt"));
+        std::string line;
+        std::getline(in, line);
+        std::getline(in, line);
+        return line.rfind("keypad ", 0) == 0 ? line.substr(7) : "";
+    }
+
     // Section: finding touch targets through the kiosk's probe file
 
     struct Rect {
@@ -238,7 +263,7 @@ struct Kiosk {
         std::map<std::string, Rect> out;
         std::istringstream in(read_text(dir + "/probe.txt"));
         for (std::string line; std::getline(in, line);) {
-            if (line.rfind("frame ", 0) == 0) continue;
+            if (line.rfind("frame ", 0) == 0 || line.rfind("keypad ", 0) == 0) continue;
             const auto cut =
                 line.rfind(' ', line.rfind(' ', line.rfind(' ', line.rfind(' ') - 1) - 1) - 1);
             Rect r{};

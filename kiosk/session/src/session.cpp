@@ -131,7 +131,7 @@ void Session::apply(const Intent& i) {
     case Act::Shift: return f.toggle_shift();
     case Act::LargeText: f.large_text = !f.large_text; return;
     case Act::Contrast: f.high_contrast = !f.high_contrast; return;
-    case Act::Speech: return turn_speech(i.arg == 1, i.arg2 == 1);
+    case Act::Speech: return turn_speech(i.arg, i.arg2 == 1);
     case Act::SpeakAloud: f.speech.aloud = !f.speech.aloud; return;
     case Act::Volume: f.speech.volume = std::clamp(f.speech.volume + i.arg, -4, 4); return;
     case Act::Rate: f.speech.rate = f.speech.rate >= 2 ? -1 : f.speech.rate + 1; return;
@@ -152,10 +152,15 @@ bool Session::speech_available() const {
 }
 
 // Speech starts with a keypad key or a headset and stays on until the session ends; the
-// button in the bottom bar turns it on and off.
-void Session::turn_speech(bool on, bool headset) {
+// button in the bottom bar turns it on and off. Without a voice the keypad still moves the
+// ring through the screen (someone who sees a little follows it).
+void Session::turn_speech(int how, bool headset) {
     SpeechState& sp = flow_.speech;
-    if (!speech_available()) return;  // nothing would be heard
+    if (how == 2) {  // the headset is gone: the loudspeaker says no more of the citizen's data
+        sp.headset = false;
+        return;
+    }
+    const bool on = how == 1;
     const bool was = sp.on;
     sp.on = on || !sp.on;
     sp.headset = sp.headset || (sp.on && headset);

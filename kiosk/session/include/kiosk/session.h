@@ -96,7 +96,8 @@ enum class Act {
     Shift,
     LargeText,
     Contrast,
-    Speech,      // arg 1: on (a keypad key, a headset; arg2 1: it is a headset), 0: on or off
+    Speech,      // arg 1: on (a keypad key, a headset; arg2 1: it is a headset), 0: on or off,
+                 // 2: the headset was unplugged
     SpeakAloud,  // personal data on the loudspeaker, or not
     Volume,      // arg: +1 or -1
     Rate,        // the next of the speech rates
@@ -198,7 +199,7 @@ public:
 
 private:
     void apply(const Intent& i);
-    void turn_speech(bool on, bool headset);
+    void turn_speech(int how, bool headset);
     void start_effects();
     bool take_results(Clock::time_point now);
     void refresh_catalog(Clock::time_point now);
