@@ -411,3 +411,35 @@ TEST(Narration, AWholeComplaintIsFiledWithTheKeypadAlone) {
     EXPECT_EQ(rows[0][0], "Әлиева");
     EXPECT_NE(rows[0][1].find("keypad"), std::string::npos) << rows[0][1];
 }
+
+// A status checked and a specialist called with the keypad alone: the number typed on the
+// keyboard (letters, a dash, digits), the register's answer said when it comes; the call said.
+TEST(Narration, AStatusIsCheckedAndASpecialistCalledWithTheKeypad) {
+    Kiosk k;
+    Listener l(k);
+    using K = KeypadKey;
+    l.press(K::Enter);  // speech on
+    l.press(K::Down);
+    l.press(K::Enter);  // Русский
+    ASSERT_TRUE(l.go_to("home.status"));
+    l.press(K::Enter);
+    ASSERT_EQ(k.s().flow().screen, Screen::Status);
+    l.fill("field.status_number#0", "ЖТ-1999-42");
+    EXPECT_EQ(k.s().flow().status_query, "ЖТ-1999-42");
+    ASSERT_TRUE(l.go_to("status.check"));
+    l.press(K::Enter);
+    std::string answer;
+    ASSERT_TRUE(k.until([&] {
+        for (const Phrase& p : l.frame()) answer += p.text;
+        return answer.find(k.tr.in("ru").get("status.not_found")) != std::string::npos;
+    })) << l.all_heard();
+    // Back home, then the specialist: the screen says they are told.
+    l.press(K::Back);
+    ASSERT_EQ(k.s().flow().screen, Screen::Home);
+    ASSERT_TRUE(l.go_to("home.assistance"));
+    const Utterance called = l.press(K::Enter);
+    ASSERT_EQ(k.s().flow().screen, Screen::Assistance);
+    std::string said;
+    for (const Phrase& p : called) said += p.text + "\n";
+    EXPECT_NE(said.find(k.tr.in("ru").get("assistance.text")), std::string::npos) << said;
+}
