@@ -327,9 +327,13 @@ TEST(Narration, TheInactivityWarningAndItsCountdownAreSaid) {
     const Utterance left = l.n.update(screen_content(k.s(), near_end), k.s().flow());
     ASSERT_EQ(left.size(), 1u);
     EXPECT_NE(left.front().text.find("3"), std::string::npos) << left.front().text;
-    l.press(KeypadKey::Back);
+    const Utterance back = l.press(KeypadKey::Back);
     EXPECT_EQ(k.s().idle(Clock::now()).state, Idle::Active);
     EXPECT_EQ(l.n.focus(), before);
+    ASSERT_EQ(back.size(), 1u);  // where the citizen is again, and nothing else
+    const ScreenContent c = l.content();
+    for (const Item* i : l.n.reading_order(c))
+        if (i->id == before) EXPECT_EQ(back.front(), l.n.describe(*i, k.s().flow()));
 }
 
 // A whole complaint in Kazakh with keypad keys only: every field typed on the on-screen

@@ -60,6 +60,16 @@ const char* char_key(std::string_view c) {
 
 bool is_key(const Item& i) { return i.id.starts_with("key:"); }
 
+// Notices and headings: said when they appear on a screen already entered, so each is known
+// by its id and words.
+bool said_on_appearing(const Item& i) { return i.kind == Kind::Notice || i.kind == Kind::Heading; }
+std::vector<std::string> appearing(const std::vector<const Item*>& order) {
+    std::vector<std::string> out;
+    for (const Item* i : order)
+        if (said_on_appearing(*i)) out.push_back(i->id + i->label);
+    return out;
+}
+
 const Item* error_summary(const ScreenContent& c) {
     for (const Item& i : c.banner)
         if (i.kind == Kind::ErrorSummary) return &i;
@@ -212,7 +222,6 @@ Utterance Narrator::enter_screen(const ScreenContent& c, const Flow& f) {
     Utterance out;
     typing_ = false;
     errors_.clear();
-    notices_.clear();
     activated_.clear();
     countdown_ = -1;
     // The keys are explained once, in the citizen's language: after they chose it.
@@ -230,9 +239,7 @@ Utterance Narrator::enter_screen(const ScreenContent& c, const Flow& f) {
     const std::string heading = join({c.title, c.step});
     if (!heading.empty() && c.dialog.empty()) out.push_back({heading, f.language});
     const auto order = reading_order(c);
-    for (const Item* i : order)
-        if (i->kind == Kind::Notice || i->kind == Kind::Heading)
-            notices_.push_back(i->id + i->label);
+    notices_ = appearing(order);
     // Said at once: a dialog's question, the error summary, the whole confirmation panel.
     for (const Item& i : c.dialog)
         if (i.kind != Kind::Action) out.push_back(describe(i, f));
@@ -288,8 +295,11 @@ Utterance Narrator::update(const ScreenContent& c, const Flow& f) {
             const bool was_typing = typing_;
             out = enter_screen(c, f);
             typing_ = was_typing;
-        } else {  // closed: back where the citizen was, and said so
+        } else {  // closed: back where the citizen was, and said so; nothing else is new
             focus_ = before_dialog_;
+            notices_ = appearing(reading_order(c));
+            const Item* summary = error_summary(c);
+            errors_ = summary ? describe(*summary, f).text : "";
             if (const Item* i = find(c, focus_)) out.push_back(describe(*i, f));
         }
     } else {
@@ -326,11 +336,10 @@ Utterance Narrator::update(const ScreenContent& c, const Flow& f) {
         }
         // New notices (an answer, a specialist called, a problem with the printer) and headings
         // (an official added): said as they appear; the keypad moves to a new heading.
-        std::vector<std::string> notices;
+        const std::vector<std::string> notices = appearing(order);
         for (const Item* i : order) {
-            if (i->kind != Kind::Notice && i->kind != Kind::Heading) continue;
-            notices.push_back(i->id + i->label);
-            if (std::find(notices_.begin(), notices_.end(), notices.back()) != notices_.end())
+            if (!said_on_appearing(*i) ||
+                std::find(notices_.begin(), notices_.end(), i->id + i->label) != notices_.end())
                 continue;
             out.push_back(describe(*i, f));
             if (i->kind == Kind::Heading) {
