@@ -21,10 +21,20 @@ std::string join(std::initializer_list<std::string_view> parts) {
     return out;
 }
 
-// Line breaks in a typed text are pauses when spoken.
+// Line breaks in a typed text are pauses when spoken. A long number (an IIN, a phone) is said
+// digit by digit, as a citizen checks it, not as "nine hundred billion...".
 std::string spoken(std::string s) {
     std::replace(s.begin(), s.end(), '\n', ' ');
-    return s;
+    const auto digits =
+        std::count_if(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+    const bool number = digits >= 5 && std::all_of(s.begin(), s.end(), [](char c) {
+                            return (c >= '0' && c <= '9') || c == '+' || c == ' ' || c == '-';
+                        });
+    if (!number) return s;
+    std::string out;
+    for (char c : s)
+        if (c != ' ') out += out.empty() ? std::string(1, c) : std::string(" ") + c;
+    return out;
 }
 
 // What a punctuation key or character is called; "" for letters and digits, said as they are.
