@@ -159,7 +159,11 @@ int take_samples(short* wav, int count, espeak_EVENT*) {
         return s.generation != s.synthesizing || t_stop.stop_requested();
     };
     if (!wav || count <= 0) return superseded() ? 1 : 0;
-    for (std::size_t done = 0; done < static_cast<std::size_t>(count);) {
+    std::size_t done = 0;
+    // espeak-ng starts some utterances with silence (39 ms in Kazakh): skipped, to be heard sooner.
+    if (s.counters.first_queued == std::chrono::steady_clock::time_point{})
+        while (done < static_cast<std::size_t>(count) && wav[done] == 0) ++done;
+    while (done < static_cast<std::size_t>(count)) {
         if (superseded()) return 1;
         if (s.ring.room() == 0) {
             s.waiting_for_room = true;
@@ -167,6 +171,8 @@ int take_samples(short* wav, int count, espeak_EVENT*) {
             s.waiting_for_room = false;
             continue;
         }
+        if (s.counters.first_queued == std::chrono::steady_clock::time_point{})
+            s.counters.first_queued = std::chrono::steady_clock::now();
         done += s.ring.push(wav + done, static_cast<std::size_t>(count) - done);
     }
     return 0;
@@ -371,6 +377,7 @@ void Voice::say(std::vector<SpokenPart> parts, int rate) {
         shared_->ring.clear();
         shared_->sounded = false;
         shared_->counters.first_sound = {};
+        shared_->counters.first_queued = {};
         shared_->request.reset();
         if (!spoken.empty())
             shared_->request = Request{std::move(spoken), std::clamp(rate, kMinRate, kMaxRate),

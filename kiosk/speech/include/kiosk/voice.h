@@ -41,6 +41,8 @@ struct VoiceCounters {
     std::uint64_t queued = 0;      // samples synthesized and not yet given out
     // When pull() gave out the first non-zero sample of the newest say(); {} until then.
     std::chrono::steady_clock::time_point first_sound{};
+    // When synthesis of the newest say() first queued samples; {} until then.
+    std::chrono::steady_clock::time_point first_queued{};
 };
 
 // The longest text say() takes, in bytes (about five minutes of speech); longer is cut at a space.
