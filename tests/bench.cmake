@@ -15,3 +15,7 @@ add_dependencies(ui_bench kiosk bare_sdl)
 # The floor for the kiosk's first frame: SDL2 alone, with the kiosk's window and renderer.
 add_executable(bare_sdl ${CMAKE_CURRENT_LIST_DIR}/bench/bare_sdl.cpp)
 target_link_libraries(bare_sdl PRIVATE PkgConfig::SDL2)
+
+# Speech through a real SDL audio device (SDL's disk driver to /dev/null): latency, memory, CPU.
+add_executable(speech_bench ${CMAKE_CURRENT_LIST_DIR}/bench/speech_bench.cpp)
+target_link_libraries(speech_bench PRIVATE kiosk_speaker)
