@@ -275,6 +275,26 @@ TEST(Voice, GainScalesTheSamples) {
                 0.1 * static_cast<double>(full_count));
 }
 
+TEST(Voice, PartsAreSpokenOneAfterTheOtherEachInItsLanguage) {
+    auto v = open_voice();
+    ASSERT_TRUE(v);
+    const std::string kk = "Шағым беру.", ru = "Подать жалобу.", en = "File a complaint.";
+    const double each = seconds(speak(*v, kk, "kk"), *v) + seconds(speak(*v, ru, "ru"), *v) +
+                        seconds(speak(*v, en, "en"), *v);
+    const auto utterances = v->counters().utterances;
+    v->say({{kk, "kk"}, {ru, "ru"}, {en, "en"}}, kRate);
+    const double together = seconds(pull_all(*v), *v);
+    EXPECT_NEAR(together, each, 0.1 * each);
+    EXPECT_EQ(v->counters().utterances, utterances + 1);  // one utterance of three parts
+
+    // A part in no language of the kiosk, or with nothing to say, is left out.
+    const double english = seconds(speak(*v, en, "en"), *v);
+    v->say({{"Guten Tag.", "de"}, {en, "en"}, {"\x01 ", "kk"}}, kRate);
+    EXPECT_NEAR(seconds(pull_all(*v), *v), english, 0.1 * english);
+    v->say({{"Guten Tag.", "de"}, {"", "en"}}, kRate);
+    EXPECT_FALSE(v->speaking());
+}
+
 // Section: what espeak-ng makes of the text
 
 TEST(Voice, ACommaGivesAPause) {
