@@ -19,8 +19,8 @@ public:
 
     // Plays the voice on `device_name` (nullptr: SDL's default output): mono 16-bit at the
     // voice's rate (SDL converts for the device), 512 samples a buffer (23 ms at 22050 Hz).
-    // SDL's audio is started here, apart from the video, so that no sound never stops the
-    // kiosk. false, with `error` saying why (SDL's words), when SDL's audio cannot start or the
+    // SDL's audio is started here, apart from the video, so that a kiosk without sound still
+    // runs. false, with `error` saying why (SDL's words), when SDL's audio cannot start or the
     // device cannot be opened; then the device open before, if any, plays on.
     bool open(const char* device_name, std::string& error);
     void close();
