@@ -26,6 +26,7 @@
 #include <future>
 #include <memory>
 #include <tuple>
+#include <utility>
 
 namespace kiosk::ui {
 namespace {
@@ -402,6 +403,7 @@ int run(const Options& opt) {
     App app{session, cfg, Narrator(tr)};
     Keys keys;
     Speech speech = open_speech(cfg, health);
+    bool speaking = false;  // this citizen turned speech on
     app.speak = [&](const Utterance& u) { speak(speech, cfg, session.flow().speech, u); };
     app.fonts = fonts_built.get();
     ImGui_ImplSDL2_InitForSDLRenderer(window);
@@ -493,6 +495,11 @@ int run(const Options& opt) {
         ImGui::PushFont(app.fonts.body);
         const ScreenContent content = screen_content(session, Clock::now());
         app.say(app.narrator.update(content, session.flow()));
+        // The session ended (finished, wiped, cancelled): what was still being said stops with
+        // it; the next citizen hears nothing of the last one.
+        if (speech.voice && !session.flow().speech.on && std::exchange(speaking, false))
+            speech.voice->silence();
+        speaking = speaking || session.flow().speech.on;
         probe().ring = session.flow().speech.on ? app.narrator.focus() : "";
         draw(app, content, Clock::now());
         ImGui::PopFont();
