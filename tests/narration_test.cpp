@@ -413,6 +413,8 @@ TEST(Narration, AWholeComplaintIsFiledWithTheKeypadAlone) {
     EXPECT_NE(all.find(number.substr(0, 2) == "ЖТ" ? "Ж, Т, " + dash : dash), std::string::npos)
         << all;
     EXPECT_NE(all.find(k.tr.in("kk").get("done.talon")), std::string::npos) << all;
+    // Time to write the number down: the screen stays longer than for a citizen who sees it.
+    EXPECT_GT(k.s().done_seconds_left(Clock::now()), Session::kDoneCloses.count());
     // And the register has it, as typed.
     const auto rows = k.reg.query("SELECT last_name, attributes FROM requests");
     ASSERT_EQ(rows.size(), 1u);

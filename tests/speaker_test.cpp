@@ -107,6 +107,26 @@ TEST_F(SpeakerTest, TheDeviceIsGivenTheSpeech) {
     EXPECT_GE(samples.size(), voice_->counters().samples);
 }
 
+// Asleep while nothing is to be said (no device, no audio thread), awake on the same device.
+TEST_F(SpeakerTest, AsleepTheDeviceIsClosedAndWakesOnTheSameOne) {
+    const fs::path first = dir_ / "speaker.raw";
+    Speaker speaker(*voice_);
+    std::string error;
+    ASSERT_TRUE(speaker.open(nullptr, error)) << error;
+    speaker.sleep();
+    EXPECT_TRUE(speaker.asleep());
+    EXPECT_FALSE(speaker.is_open());
+    EXPECT_EQ(speaker.device_id(), 0u);
+    const fs::path second = play_into("after-sleep.raw");  // what the default opens next
+    ASSERT_TRUE(speaker.wake(error)) << error;
+    EXPECT_FALSE(speaker.asleep());
+    EXPECT_TRUE(speaker.is_open());
+    say_through(kPhrase);
+    speaker.close();
+    EXPECT_GT(speech_rms(played(second)), 1000.0);
+    EXPECT_EQ(speech_rms(played(first)), 0.0);  // nothing was said before it slept
+}
+
 TEST_F(SpeakerTest, VolumeZeroPlaysSilence) {
     const fs::path file = dir_ / "speaker.raw";
     Speaker speaker(*voice_);

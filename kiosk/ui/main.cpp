@@ -77,12 +77,25 @@ Speech open_speech(const Config& cfg, Health& health) {
     std::string why;
     s.voice = Voice::open({cfg.speech_data}, why);
     if (s.voice) {
+        // Kept without a device too: a headset plugged in later is played on.
         s.speaker = std::make_unique<Speaker>(*s.voice);
-        if (!s.speaker->open(nullptr, why)) s.speaker.reset(), s.voice.reset();
+        if (s.speaker->open(nullptr, why)) s.speaker->sleep();
     }
-    health.speech_state(s.voice != nullptr, why);
-    if (!s.voice) log(Priority::Warning, "speech", "speech unavailable: %s", why.c_str());
+    const bool works = s.speaker && (s.speaker->is_open() || s.speaker->asleep());
+    health.speech_state(works, works ? "" : why);
+    if (!works) log(Priority::Warning, "speech", "speech unavailable: %s", why.c_str());
     return s;
+}
+
+// The device is open only while this citizen has speech on or words are still playing.
+void keep_device(Speech& s, bool wanted, Health& health) {
+    if (!s.speaker) return;
+    if (!wanted && s.speaker->is_open() && !s.voice->speaking()) s.speaker->sleep();
+    std::string why;
+    if (wanted && s.speaker->asleep() && !s.speaker->wake(why)) {
+        health.speech_state(false, why);
+        log(Priority::Warning, "speech", "audio output: %s", why.c_str());
+    }
 }
 
 // An utterance at the citizen's volume and rate: steps of 10 % and a quarter of the rate from
@@ -99,10 +112,11 @@ void speak(Speech& s, const Config& cfg, const SpeechState& state, const Utteran
 
 // A headset plugged in turns speech on, privately; unplugged, the loudspeaker takes over and
 // the citizen's data is no longer said.
-void on_audio_device(Speech& s, Session& session, const SDL_AudioDeviceEvent& e) {
+void on_audio_device(Speech& s, Session& session, Health& health, const SDL_AudioDeviceEvent& e) {
     if (!s.speaker) return;
     std::string why;
     if (!s.speaker->on_device_event(e, why)) return;
+    health.speech_state(why.empty(), why);
     if (!why.empty()) log(Priority::Warning, "speech", "audio output: %s", why.c_str());
     session.act({Act::Speech, s.speaker->headset() ? 1 : 2, s.speaker->headset() ? 1 : 0});
 }
@@ -461,7 +475,7 @@ int run(const Options& opt) {
                 }
                 if (e.type == SDL_TEXTINPUT) keys.text(app, e.text.text);
                 if (e.type == SDL_AUDIODEVICEADDED || e.type == SDL_AUDIODEVICEREMOVED)
-                    on_audio_device(speech, session, e.adevice);
+                    on_audio_device(speech, session, health, e.adevice);
                 if (e.type == SDL_MOUSEBUTTONDOWN || e.type == SDL_FINGERDOWN ||
                     e.type == SDL_MOUSEMOTION)
                     session.act({Act::StillHere}, Clock::now());
@@ -494,6 +508,7 @@ int run(const Options& opt) {
                                        session.flow().focus_official, session.flow().errors.size());
         ImGui::PushFont(app.fonts.body);
         const ScreenContent content = screen_content(session, Clock::now());
+        keep_device(speech, session.flow().speech.on, health);
         app.say(app.narrator.update(content, session.flow()));
         // The session ended (finished, wiped, cancelled): what was still being said stops with
         // it; the next citizen hears nothing of the last one.

@@ -45,6 +45,7 @@ bool Speaker::open(const char* device_name, std::string& error) {
     want.callback = &Speaker::fill;
     want.userdata = this;
     // No changes allowed: SDL converts to whatever the device takes.
+    asleep_ = false;  // a device chosen now replaces the one asleep
     const SDL_AudioDeviceID opened = SDL_OpenAudioDevice(device_name, 0, &want, nullptr, 0);
     if (opened == 0) {
         error = std::string("audio device ") + (device_name ? device_name : "(default)") + ": " +
@@ -92,6 +93,24 @@ bool Speaker::on_device_event(const SDL_AudioDeviceEvent& event, std::string& er
         return true;
     }
     return false;
+}
+
+void Speaker::sleep() {
+    if (device_ == 0) return;
+    sleeping_name_ = name_;
+    sleeping_headset_ = headset_;
+    close();
+    asleep_ = true;
+}
+
+bool Speaker::wake(std::string& error) {
+    if (!asleep_) return is_open();
+    asleep_ = false;
+    if (!sleeping_name_.empty() && open(sleeping_name_.c_str(), error)) {
+        headset_ = sleeping_headset_;
+        return true;
+    }
+    return open(nullptr, error);  // the headset went while asleep: the default output
 }
 
 void Speaker::set_volume(float gain) {

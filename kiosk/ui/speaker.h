@@ -38,6 +38,13 @@ public:
 
     void set_volume(float gain);  // 0..1, taken by the next buffer
 
+    // An open device costs CPU even when silent (SDL's audio thread keeps feeding it): closed
+    // while nothing is to be said, remembering which device it was and whether it is a
+    // headset; wake() opens it again (the default output when it has gone meanwhile).
+    void sleep();
+    bool wake(std::string& error);
+    bool asleep() const { return asleep_; }
+
 private:
     static void fill(void* self, Uint8* stream, int bytes);
 
@@ -48,6 +55,9 @@ private:
     SDL_AudioDeviceID device_ = 0;
     std::string name_;
     bool headset_ = false;
+    bool asleep_ = false;
+    std::string sleeping_name_;
+    bool sleeping_headset_ = false;
 };
 
 }  // namespace kiosk::ui

@@ -147,6 +147,10 @@ void Session::apply(const Intent& i) {
     }
 }
 
+std::chrono::seconds Session::done_closes() const {
+    return flow_.speech.on ? kDoneClosesSpeaking : kDoneCloses;
+}
+
 bool Session::speech_available() const {
     return parts_.health.figures().speech == SpeechStatus::Available;
 }
@@ -341,7 +345,7 @@ bool Session::poll(Clock::time_point now) {
     }
     start_effects();  // a logout queued behind another staff action
     refresh_catalog(now);
-    if (flow_.screen == Screen::Done && now - results_.done_at >= kDoneCloses) {
+    if (flow_.screen == Screen::Done && now - results_.done_at >= done_closes()) {
         log(Priority::Info, "inactivity", "done screen closed by itself");
         end();
         return true;
@@ -374,7 +378,7 @@ bool Session::busy() const {
 
 int Session::done_seconds_left(Clock::time_point now) const {
     const auto left =
-        std::chrono::ceil<std::chrono::seconds>(kDoneCloses - (now - results_.done_at));
+        std::chrono::ceil<std::chrono::seconds>(done_closes() - (now - results_.done_at));
     return static_cast<int>(std::max<std::chrono::seconds::rep>(0, left.count()));
 }
 

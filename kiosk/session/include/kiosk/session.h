@@ -193,6 +193,9 @@ public:
     const std::string& t(std::string_view key) const;  // in the citizen's language
 
     static constexpr std::chrono::seconds kDoneCloses{30};
+    // With speech on, the number is said character by character and the citizen may write
+    // it down: the done screen waits longer.
+    static constexpr std::chrono::seconds kDoneClosesSpeaking{90};
     // A talon cut short by a kill is printed again at start only this soon after acceptance:
     // its citizen may still be waiting at the kiosk; later, it would be a stranger's to take.
     static constexpr std::chrono::minutes kReprintAtStartWithin{10};
@@ -200,6 +203,7 @@ public:
 private:
     void apply(const Intent& i);
     void turn_speech(int how, bool headset);
+    std::chrono::seconds done_closes() const;
     void start_effects();
     bool take_results(Clock::time_point now);
     void refresh_catalog(Clock::time_point now);
