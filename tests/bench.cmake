@@ -18,4 +18,5 @@ target_link_libraries(bare_sdl PRIVATE PkgConfig::SDL2)
 
 # Speech through a real SDL audio device (SDL's disk driver to /dev/null): latency, memory, CPU.
 add_executable(speech_bench ${CMAKE_CURRENT_LIST_DIR}/bench/speech_bench.cpp)
-target_link_libraries(speech_bench PRIVATE kiosk_speaker)
+target_link_libraries(speech_bench PRIVATE kiosk_speaker kiosk_session)
+target_compile_definitions(speech_bench PRIVATE KIOSK_ASSETS_DIR="${KIOSK_ASSETS_DIR}")

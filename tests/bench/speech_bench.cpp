@@ -5,6 +5,8 @@
 //   speech_bench [phrases, default 50]
 #include "speaker.h"
 
+#include "kiosk/narration.h"
+
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -152,6 +154,55 @@ Latency first_sounds(Voice& v, int count, bool interrupting) {
     return out;
 }
 
+// The applicant step as its screen content gives it, in Kazakh words from the .po file: what a
+// keypad key moves through.
+kiosk::ScreenContent applicant(const kiosk::Translations& tr) {
+    using namespace kiosk;
+    const Catalog& kk = tr.in("kk");
+    ScreenContent c;
+    c.title = kk.get("applicant.title");
+    c.step = kk.get("step.applicant");
+    for (const char* key : {"field.surname", "field.first_name", "field.patronymic", "field.iin",
+                            "field.postal_address"})
+        c.page.push_back({.kind = Kind::Field,
+                          .id = std::string(key) + "#0",
+                          .label = kk.get(key),
+                          .required = true,
+                          .personal = true});
+    for (const char* key : {"nav.back", "nav.next", "nav.cancel", "nav.help"})
+        c.footer.push_back({.kind = Kind::Action, .id = key, .label = kk.get(key)});
+    return c;
+}
+
+// A keypad key through the narrator (the screen's item described in words) to the voice, and
+// the first sound of it at the device: what a citizen waits for after pressing 2.
+Latency keys_to_sound(Voice& v, const kiosk::Translations& tr, int count) {
+    using namespace kiosk;
+    Latency out;
+    Flow flow;
+    flow.speech.on = true;
+    Narrator narrator(tr);
+    const ScreenContent screen = applicant(tr);
+    narrator.update(screen, flow);
+    std::mt19937 random(2026);
+    std::uniform_int_distribution<int> pause(0, 40'000);
+    for (int i = 0; i < count; ++i) {
+        v.silence();
+        wait_until([&] { return !v.speaking(); });
+        std::this_thread::sleep_for(std::chrono::microseconds(pause(random)));
+        const auto t0 = Clock::now();
+        const Narrator::Outcome said =
+            narrator.key(i % 12 < 6 ? KeypadKey::Down : KeypadKey::Up, screen, flow);
+        std::vector<kiosk::SpokenPart> parts;
+        for (const auto& p : said.say) parts.push_back({p.text, p.language});
+        out.queued.push_back(Ms(Clock::now() - t0).count());  // here: the narrator's own part
+        v.say(std::move(parts), 175);
+        wait_until([&] { return v.counters().first_sound != Clock::time_point{}; });
+        out.sound.push_back(Ms(v.counters().first_sound - t0).count());
+    }
+    return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -224,6 +275,18 @@ int main(int argc, char** argv) {
     report("from silence, the language changing each phrase", first_sounds(*voice, phrases, false));
     report("cutting the previous phrase off, the language changing each phrase",
            first_sounds(*voice, phrases, true));
+    {
+        const kiosk::Translations tr = kiosk::load_translations(KIOSK_ASSETS_DIR "/i18n");
+        const Latency keys = keys_to_sound(*voice, tr, phrases);
+        std::printf("a keypad key through the narrator (%zu keys on the applicant step, kk):\n",
+                    keys.sound.size());
+        std::printf(
+            "  key to first sound at the device: median %.1f ms, p99 %.1f ms, max %.1f ms\n",
+            percentile(keys.sound, 0.5), percentile(keys.sound, 0.99),
+            *std::max_element(keys.sound.begin(), keys.sound.end()));
+        std::printf("  of which the narrator (the item in words): median %.3f ms, p99 %.3f ms\n",
+                    percentile(keys.queued, 0.5), percentile(keys.queued, 0.99));
+    }
 
     // Section: CPU while speaking about ten seconds
     {
