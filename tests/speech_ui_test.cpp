@@ -204,6 +204,36 @@ TEST(Speech, WithoutAnAudioDeviceTheKioskWorksAndReportsSpeechUnavailable) {
     EXPECT_FALSE(k.appears("access.speech", 300ms));  // nothing to turn on
     k.key("KP_2");
     EXPECT_FALSE(k.keypad().empty());
+    EXPECT_FALSE(k.appears("notice:speech", 300ms));  // no voice: nothing claims to speak
+    // A physical keyboard types into the focused field (an empty one would look nothing up).
     k.press("home.status");
     k.wait_for("status.check");
+    const unsigned long taps = k.frame().taps;
+    k.xdotool({"type", "--delay", "20", "ZT-42"});
+    k.settle(taps + 5);
+    k.press("status.check");
+    k.wait_for("notice:status", 20s);
+    k.screenshot("speech-05-typed-status");
+}
+
+// The Speech switch in the bottom bar turns speech on (the keypad's ring appears, and the
+// notice that the citizen's data is not read aloud) and off again.
+TEST(Speech, TheSpeechSwitchTurnsItOnAndOff) {
+    DevRegister reg;
+    Xvfb x(1080, 1920);
+    Kiosk k(x, reg, test_name());
+    k.press("language:en");
+    k.wait_for("home.file");
+    EXPECT_EQ(k.keypad(), "");
+    k.press("access.speech");
+    k.wait_for("notice:speech");
+    EXPECT_EQ(k.keypad(), "home.file");
+    k.screenshot("speech-06-switch-on");
+    k.press("speech.aloud");  // "read my details aloud"
+    k.press("access.speech");
+    EXPECT_FALSE(k.appears("notice:speech", 500ms));
+    EXPECT_EQ(k.keypad(), "");
+    const std::string metrics = k.management("/metrics").body;
+    EXPECT_NE(metrics.find("kiosk_speech_available 1"), std::string::npos) << metrics;
+    EXPECT_NE(metrics.find("kiosk_speech_sessions_total 1"), std::string::npos) << metrics;
 }

@@ -573,7 +573,7 @@ ScreenContent screen_content(const Session& s, Clock::time_point now) {
         out.banner.push_back(std::move(told));
     }
     // Speech on the loudspeaker says the citizen's data as "entered", unless they allow it.
-    if (f.speech.on && !f.speech.headset && f.screen != Screen::Attract) {
+    if (f.speech.on && !f.speech.headset && f.screen != Screen::Attract && s.speech_available()) {
         Item aloud{.kind = Kind::Notice,
                    .id = "notice:speech",
                    .label = s.t(f.speech.aloud ? "speech.aloud_on" : "speech.aloud_off"),
