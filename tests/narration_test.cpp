@@ -10,6 +10,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <fstream>
+
 using namespace kiosk;
 using namespace std::chrono_literals;
 
@@ -399,6 +402,7 @@ TEST(Narration, AWholeComplaintIsFiledWithTheKeypadAlone) {
     l.press(K::Enter);
     ASSERT_TRUE(k.until([&] { return k.s().flow().screen == Screen::Done; }, 30s)) << l.all_heard();
     const Utterance done = l.frame();
+    if (const char* out = std::getenv("NARRATION_TRANSCRIPT")) std::ofstream(out) << l.all_heard();
     const Complaint& c = k.s().flow().complaint;
     EXPECT_EQ(c.surname, "Әлиева");
     EXPECT_EQ(c.postal_address, "Көкшетау, Абай 83");

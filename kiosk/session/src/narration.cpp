@@ -403,7 +403,10 @@ void Narrator::out_keyboard(const ScreenContent& c, const Flow& f, Utterance& ou
     if (!typing_said_) {
         typing_said_ = true;
         const Item* field = find(c, focus_);
-        out.push_back({format(t(f, "say.typing"), {field ? field->label : ""}), f.language});
+        // How the keyboard works is said the first time; then only which field it types in.
+        const char* how =
+            std::exchange(keyboard_explained_, true) ? "say.typing_short" : "say.typing";
+        out.push_back({format(t(f, how), {field ? field->label : ""}), f.language});
         out.push_back(describe(*k, f));
     }
 }

@@ -82,6 +82,7 @@ private:
     bool typing_ = false;               // the keypad is on the on-screen keyboard
     std::string key_;                   // ... on this key
     bool typing_said_ = false;          // ... and what typing is was said
+    bool keyboard_explained_ = false;   // how the keyboard works: said once a session
     std::string errors_;                // the error summary last said
     std::string field_;                 // the flow's focused field last seen
     std::vector<std::string> notices_;  // notices and headings on the screen, to tell new ones
