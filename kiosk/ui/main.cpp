@@ -525,6 +525,7 @@ int run(const Options& opt) {
                                  session.flow().focus_official, session.flow().errors.size()))
             frames_to_draw = std::max(frames_to_draw, 3);
         app.unsettled = false;
+        probe().draw_ring();
         ImGui::Render();
         repaint.draw(*ImGui::GetDrawData(), app.palette->page);
         SDL_RenderPresent(renderer);

@@ -22,7 +22,7 @@ Probe& probe() {
 // Only the part of the item that is really on screen: a control scrolled under the header is
 // not there for a finger, and neither is it for a test.
 void Probe::item(std::string_view id) {
-    if (!ring.empty() && id == ring) draw_ring();
+    if (!ring.empty() && id == ring) find_ring();
     if (path.empty()) return;
     const ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImVec2 clip_a = dl->GetClipRectMin(), clip_b = dl->GetClipRectMax();
@@ -37,20 +37,33 @@ void Probe::item(std::string_view id) {
     frame.append(id).append(rect);
 }
 
-// The keypad's item, ringed for a citizen who sees a little (and for whoever helps them):
-// yellow inside black, visible on every background of both palettes, and brought into view
-// when the keypad moves to it.
-void Probe::draw_ring() {
-    const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+// The keypad's item: where it was drawn, to be ringed once everything is drawn (items paint
+// their backgrounds after they are laid out), and brought into view when the keypad moves to it.
+void Probe::find_ring() {
     ImDrawList* dl = ImGui::GetWindowDrawList();
-    dl->AddRect(ImVec2(a.x - 9, a.y - 9), ImVec2(b.x + 9, b.y + 9), IM_COL32(0, 0, 0, 255), 8.f, 0,
-                4.f);
-    dl->AddRect(ImVec2(a.x - 5, a.y - 5), ImVec2(b.x + 5, b.y + 5), IM_COL32(255, 221, 0, 255), 6.f,
-                0, 5.f);
+    ring_list = dl;
+    const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+    const ImVec2 ca = dl->GetClipRectMin(), cb = dl->GetClipRectMax();
+    ring_at = {a.x, a.y, b.x, b.y};
+    ring_clip = {ca.x, ca.y, cb.x, cb.y};
     if (ring != ringed) {
         ImGui::ScrollToItem(ImGuiScrollFlags_KeepVisibleEdgeY);
         ringed = ring;
     }
+}
+
+// Yellow inside black, visible on every background of both palettes; just inside the item, as
+// outside it a page's edge would cut it.
+void Probe::draw_ring() {
+    if (!ring_list) return;
+    const auto [ax, ay, bx, by] = ring_at;
+    ring_list->PushClipRect(ImVec2(ring_clip[0], ring_clip[1]), ImVec2(ring_clip[2], ring_clip[3]));
+    ring_list->AddRect(ImVec2(ax + 2, ay + 2), ImVec2(bx - 2, by - 2), IM_COL32(0, 0, 0, 255), 8.f,
+                       0, 4.f);
+    ring_list->AddRect(ImVec2(ax + 6, ay + 6), ImVec2(bx - 6, by - 6), IM_COL32(255, 221, 0, 255),
+                       6.f, 0, 5.f);
+    ring_list->PopClipRect();
+    ring_list = nullptr;
 }
 
 // Written whole and renamed, so a reader never sees half a frame; not synced, as it is

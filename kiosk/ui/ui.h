@@ -8,11 +8,13 @@
 #include "kiosk/screen.h"
 #include "kiosk/session.h"
 
+#include <array>
 #include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+struct ImDrawList;
 struct ImFont;
 struct ImVec2;
 
@@ -74,10 +76,13 @@ struct Probe {
     std::string ring;  // the keypad's item: ringed where it is drawn, and named in the header
     unsigned long frames = 0, taps = 0, tap_frame = 0;
     void tapped() { ++taps, tap_frame = frames + 1; }
-    std::string ringed;              // ... last brought into view
+    std::string ringed;               // ... last brought into view
+    ImDrawList* ring_list = nullptr;  // ... where it was drawn this frame
+    std::array<float, 4> ring_at{}, ring_clip{};
     void item(std::string_view id);  // the last ImGui item
     void end_frame();
-    void draw_ring();
+    void find_ring();
+    void draw_ring();  // after the frame's items, before it is rendered
 };
 Probe& probe();
 
