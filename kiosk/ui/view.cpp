@@ -769,26 +769,31 @@ void footer(App& app, const ScreenContent& c, float top, float width, bool lands
 // Text size, contrast and language: at the bottom, within a seated person's reach.
 constexpr float kAccessHeight = 100.f;
 
-void access_bar(App& app, const ScreenContent& c, float top, float width) {
-    const Palette& p = pal(app);
-    rect(ImVec2(0, top), ImVec2(width, top + kAccessHeight), p.surface);
-    rect(ImVec2(0, top), ImVec2(width, top + 2.f), p.muted);
-    ImGui::PushFont(app.fonts.small);
-    const float h = kAccessHeight - 24.f;
-    std::vector<const Item*> languages, switches;
-    for (const Item& i : c.access) (i.kind == Kind::Choice ? languages : switches).push_back(&i);
-    // The language marks ("ҚАЗ") in the keyboard's type, which large text leaves as it is:
-    // three short marks, so that the switches' words keep the room.
-    ImFont* marks = app.fonts.key_small;
-    float lang_w = 96.f;
-    for (const Item* i : languages)
-        lang_w = std::max(lang_w, text_size(marks, i->label).x + 2.5f * kGap);
-    const float lang_x = width - kPad - languages.size() * (lang_w + 10.f) + 10.f;
-    // The switches share what the languages leave: when they do not fit, a label of several
-    // words wraps at a space (never inside a word), the longest first.
+// Where the bar's controls go: one row when the switches' words fit beside the languages (a
+// label of several words wraps at a space, never inside a word, the longest first); else the
+// languages get a row of their own below.
+struct AccessLayout {
+    std::vector<const Item*> switches, languages;
+    std::vector<float> switch_w;
+    float lang_w = 0.f;
+    bool two_rows = false;
+    float height() const { return two_rows ? 2 * kAccessHeight - 24.f : kAccessHeight; }
+};
+
+// The language marks ("ҚАЗ") are in the keyboard's type, which large text leaves as it is:
+// three short marks, so that the switches' words keep the room.
+ImFont* marks_font(const App& app) { return app.fonts.key_small; }
+
+AccessLayout access_layout(const App& app, const ScreenContent& c, float width) {
+    AccessLayout l;
+    for (const Item& i : c.access)
+        (i.kind == Kind::Choice ? l.languages : l.switches).push_back(&i);
+    l.lang_w = 88.f;
+    for (const Item* i : l.languages)
+        l.lang_w = std::max(l.lang_w, text_size(marks_font(app), i->label).x + 2.5f * kGap);
+    const float langs = l.languages.size() * (l.lang_w + 10.f);
     std::vector<float> label_w, word_w;
-    float total = 0.f;
-    for (const Item* i : switches) {
+    for (const Item* i : l.switches) {
         label_w.push_back(text_size(app.fonts.small, i->label).x);
         float widest = 0.f;
         for (std::size_t at = 0; at < i->label.size();) {
@@ -797,32 +802,47 @@ void access_bar(App& app, const ScreenContent& c, float top, float width) {
             at = end + 1;
         }
         word_w.push_back(widest);
-        total += label_w.back() + kTrackW + 24.f + kGap / 2;
     }
-    std::vector<std::size_t> longest_first(switches.size());
+    std::vector<std::size_t> longest_first(l.switches.size());
     std::iota(longest_first.begin(), longest_first.end(), 0);
     std::sort(longest_first.begin(), longest_first.end(),
               [&](std::size_t a, std::size_t b) { return label_w[a] > label_w[b]; });
-    float over = total - (lang_x - kPad - kGap / 2);
-    for (std::size_t n : longest_first) {
-        const float cut = std::clamp(label_w[n] - word_w[n], 0.f, std::max(over, 0.f));
-        label_w[n] -= cut;
-        over -= cut;
+    for (bool two_rows : {false, true}) {
+        float over = -(width - 2 * kPad - (two_rows ? 0.f : langs));
+        for (float w : label_w) over += w + kTrackW + 24.f + kGap / 2;
+        l.switch_w = label_w;
+        for (std::size_t n : longest_first) {
+            const float cut = std::clamp(l.switch_w[n] - word_w[n], 0.f, std::max(over, 0.f));
+            l.switch_w[n] -= cut;
+            over -= cut;
+        }
+        l.two_rows = two_rows;
+        if (over <= 0.f) break;
     }
+    for (float& w : l.switch_w) w = std::ceil(w) + kTrackW + 24.f;
+    return l;
+}
+
+void access_bar(App& app, const AccessLayout& l, float top, float width) {
+    const Palette& p = pal(app);
+    rect(ImVec2(0, top), ImVec2(width, top + l.height()), p.surface);
+    rect(ImVec2(0, top), ImVec2(width, top + 2.f), p.muted);
+    ImGui::PushFont(app.fonts.small);
+    const float h = kAccessHeight - 24.f;
     float x = kPad;
-    for (std::size_t n = 0; n < switches.size(); ++n) {
-        const float w = std::ceil(label_w[n]) + kTrackW + 24.f;
+    for (std::size_t n = 0; n < l.switches.size(); ++n) {
         ImGui::SetCursorScreenPos(ImVec2(x, top + 12.f));
-        switch_control(app, *switches[n], w, h);
-        x += w + kGap / 2;
+        switch_control(app, *l.switches[n], l.switch_w[n], h);
+        x += l.switch_w[n] + kGap / 2;
     }
-    float lx = lang_x;
-    ImGui::PushFont(marks);
-    for (const Item* i : languages) {
-        ImGui::SetCursorScreenPos(ImVec2(lx, top + 12.f));
-        if (button(app, i->id, i->label, Icon::None, Tone::Secondary, ImVec2(lang_w, h), i->on))
+    float lx = width - kPad - l.languages.size() * (l.lang_w + 10.f) + 10.f;
+    const float ly = top + 12.f + (l.two_rows ? kAccessHeight - 24.f : 0.f);
+    ImGui::PushFont(marks_font(app));
+    for (const Item* i : l.languages) {
+        ImGui::SetCursorScreenPos(ImVec2(lx, ly));
+        if (button(app, i->id, i->label, Icon::None, Tone::Secondary, ImVec2(l.lang_w, h), i->on))
             app.act(i->intent);
-        lx += lang_w + 10.f;
+        lx += l.lang_w + 10.f;
     }
     ImGui::PopFont();
     ImGui::PopFont();
@@ -958,18 +978,20 @@ void draw(App& app, const ScreenContent& c, Clock::time_point now) {
     } else if (flow.in_service()) {
         const float top = header(app, size.x);
         ImGui::SetCursorScreenPos(ImVec2(kPad, top + kGap));
-        const float footer_top = size.y - kAccessHeight - 140.f;
+        const AccessLayout bar = access_layout(app, c, size.x);
+        const float footer_top = size.y - bar.height() - 140.f;
         ImGui::BeginChild("service", ImVec2(size.x - 2 * kPad, footer_top - top - kGap), false);
         page_title(app, c);
         service_screen(app, ImGui::GetContentRegionAvail().x);
         ImGui::EndChild();
         ImGui::SetCursorScreenPos(ImVec2(kPad, footer_top + kGap));
         service_footer(app, size.x - 2 * kPad);
-        access_bar(app, c, size.y - kAccessHeight, size.x);
+        access_bar(app, bar, size.y - bar.height(), size.x);
     } else {
         float top = header(app, size.x);
         if (c.current_step > 0) top += steps(app, c, top, size.x);
-        const float access_top = size.y - kAccessHeight;
+        const AccessLayout bar = access_layout(app, c, size.x);
+        const float access_top = size.y - bar.height();
         const float footer_top = access_top - footer_height(c, landscape);
         const bool beside = c.keyboard && landscape;
         const float keyboard_w = beside ? std::floor(size.x * 0.5f) : size.x;
@@ -1023,7 +1045,7 @@ void draw(App& app, const ScreenContent& c, Clock::time_point now) {
             draw_keyboard(app, c, size.x);
         }
         footer(app, c, footer_top, size.x, landscape);
-        access_bar(app, c, access_top, size.x);
+        access_bar(app, bar, access_top, size.x);
     }
     dialog(app, c);
     ImGui::End();
