@@ -141,6 +141,7 @@ TEST(Speech, AComplaintIsFiledInKazakhWithKeypadKeysOnly) {
     pad.to("addressee.provider_head");
     k.key("KP_5");
     pad.next();
+    k.wait_for("service:KZ-GU-001", 20s);  // the catalog, fetched in the background
     pad.to("service:KZ-GU-001");
     k.key("KP_5");
     pad.next();
