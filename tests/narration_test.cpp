@@ -162,6 +162,21 @@ TEST(Narration, AnyKeyStartsSpeechAndTheInvitationIsSaidInEachLanguage) {
     EXPECT_EQ(home.back().text.find(k.tr.in("ru").get("home.file")), 0u) << home.back().text;
 }
 
+// Speech turned on at the attract screen by someone who then walked away goes off again.
+TEST(Narration, SpeechLeftOnAtTheAttractScreenGoesOff) {
+    Kiosk k;
+    Listener l(k);
+    l.press(KeypadKey::Down);
+    ASSERT_TRUE(k.s().flow().speech.on);
+    k.s().poll(Clock::now() + std::chrono::seconds(k.cfg.inactivity_warning_s));
+    EXPECT_TRUE(k.s().flow().speech.on);  // not yet
+    k.s().poll(Clock::now() +
+               std::chrono::seconds(k.cfg.inactivity_warning_s + k.cfg.inactivity_reset_s + 1));
+    EXPECT_FALSE(k.s().flow().speech.on);
+    EXPECT_TRUE(l.frame().empty());
+    EXPECT_EQ(l.n.focus(), "");
+}
+
 // Every screen of the citizen's way, in every language: entering says something, and stepping
 // through says every item in reading order, each in translated words.
 TEST(Narration, EveryScreenIsSpokenInReadingOrderInEveryLanguage) {

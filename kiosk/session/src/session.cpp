@@ -350,6 +350,15 @@ bool Session::poll(Clock::time_point now) {
         end();
         return true;
     }
+    // Speech turned on at the attract screen by someone who then left: off again, so that the
+    // next citizen does not find the kiosk talking.
+    const Config& cfg = parts_.office.config;
+    if (flow_.screen == Screen::Attract && flow_.speech.on &&
+        now - flow_.last_touch >=
+            std::chrono::seconds(cfg.inactivity_warning_s + cfg.inactivity_reset_s)) {
+        end();
+        return true;
+    }
     if (idle(now).state == Idle::Expired) {
         const bool staff = flow_.in_service();
         end();
