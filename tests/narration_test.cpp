@@ -356,8 +356,11 @@ TEST(Narration, TheInactivityWarningAndItsCountdownAreSaid) {
     EXPECT_EQ(l.n.focus(), before);
     ASSERT_EQ(back.size(), 1u);  // where the citizen is again, and nothing else
     const ScreenContent c = l.content();
-    for (const Item* i : l.n.reading_order(c))
-        if (i->id == before) EXPECT_EQ(back.front(), l.n.describe(*i, k.s().flow()));
+    for (const Item* i : l.n.reading_order(c)) {
+        if (i->id == before) {
+            EXPECT_EQ(back.front(), l.n.describe(*i, k.s().flow()));
+        }
+    }
 }
 
 // A whole complaint in Kazakh with keypad keys only: every field typed on the on-screen

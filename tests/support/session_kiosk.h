@@ -58,8 +58,12 @@ struct SessionKiosk {
         office = std::make_unique<Backoffice>(Backoffice{cfg, tr, calendar, *delivery, *paper});
         session = std::make_unique<Session>(SessionParts{*office, health, *gate, {}});
     }
+    // The worker is joined before its folder goes and before `health` (declared after it, so
+    // destroyed first), which it reports to from its own thread.
     ~SessionKiosk() {
         session.reset();
+        delivery->stop();
+        delivery.reset();
         std::filesystem::remove_all(dir);
     }
 
