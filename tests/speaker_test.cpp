@@ -209,6 +209,14 @@ TEST_F(SpeakerTest, AHeadsetPluggedInIsPlayedOnAndItsRemovalGoesBack) {
     EXPECT_TRUE(speaker.headset());
     EXPECT_NE(speaker.device_id(), first);
     EXPECT_NE(speaker.device(), "");
+    // Asleep between citizens, it is still the headset (the next citizen's key speaks
+    // privately), and wakes on it (the disk driver starts its file again: spoken after).
+    const std::string headset_name = speaker.device();
+    speaker.sleep();
+    EXPECT_TRUE(speaker.headset());
+    ASSERT_TRUE(speaker.wake(error)) << error;
+    EXPECT_TRUE(speaker.headset());
+    EXPECT_EQ(speaker.device(), headset_name);
     say_through(kPhrase);
 
     // Another device's removal changes nothing; the headset's goes back to the default.

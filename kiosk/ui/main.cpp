@@ -509,6 +509,7 @@ int run(const Options& opt) {
         ImGui::PushFont(app.fonts.body);
         const ScreenContent content = screen_content(session, Clock::now());
         keep_device(speech, session.flow().speech.on, health);
+        app.headset = speech.speaker && speech.speaker->headset();
         app.say(app.narrator.update(content, session.flow()));
         // The session ended (finished, wiped, cancelled): what was still being said stops with
         // it; the next citizen hears nothing of the last one.

@@ -28,7 +28,7 @@ public:
     SDL_AudioDeviceID device_id() const { return device_; }  // 0 when none is open
     const std::string& device() const { return name_; }      // "" for the default output
     // The open device was not there when SDL's audio started: a headset plugged in since.
-    bool headset() const { return headset_; }
+    bool headset() const { return asleep_ ? sleeping_headset_ : headset_; }
 
     // SDL_AUDIODEVICEADDED or SDL_AUDIODEVICEREMOVED from the event loop (others are ignored).
     // An output device added after the start (a headset plugged in) is played on instead; the

@@ -56,7 +56,9 @@ struct App {
     const std::string& t(std::string_view key) const { return session.t(key); }
     // What a touch did is laid out over the next frames (a popup sizes itself on its first):
     // draw them now, not at the next touch.
-    void act(const Intent& i) {
+    bool headset = false;  // speech plays in a headset: speech turned on by a key is private
+    void act(Intent i) {
+        if (i.act == Act::Speech && i.arg == 1) i.arg2 = headset ? 1 : i.arg2;
         session.act(i);
         unsettled = true;
     }
