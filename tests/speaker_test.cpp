@@ -1,18 +1,16 @@
 // The voice through a real SDL audio device (kiosk/ui/speaker.h): SDL's disk driver plays into
 // a file in real time, so what the device was given can be read back. No display is needed.
 // Waits are on what the voice reports (speaking(), its counters), bounded by a deadline.
+#include "process.h"
 #include "speaker.h"
 
 #include <gtest/gtest.h>
-
-#include <unistd.h>
 
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <thread>
 #include <vector>
 
@@ -22,12 +20,12 @@ namespace fs = std::filesystem;
 using kiosk::Voice;
 using kiosk::ui::Speaker;
 
+constexpr auto kDeadline = std::chrono::seconds(60);
+
 class SpeakerTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        std::string pattern = (fs::temp_directory_path() / "speaker_test.XXXXXX").string();
-        ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-        dir_ = pattern;
+        dir_ = testsupport::make_temp_dir("speaker_test");
         play_into("speaker.raw");
         std::string error;
         voice_ = Voice::open({}, error);
@@ -52,17 +50,8 @@ protected:
     void say_through(const std::string& text) {
         const auto given = voice_->counters().samples;
         voice_->say(text, "kk", 175);
-        ASSERT_TRUE(wait_until([&] { return !voice_->speaking(); }));
+        ASSERT_TRUE(testsupport::eventually([&] { return !voice_->speaking(); }, kDeadline));
         ASSERT_GT(voice_->counters().samples, given);
-    }
-
-    static bool wait_until(const std::function<bool()>& done) {
-        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-        while (!done()) {
-            if (std::chrono::steady_clock::now() > until) return false;
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));
-        }
-        return true;
     }
 
     fs::path dir_;

@@ -2,11 +2,11 @@
 // silence() cuts the old one off, bad data folders are refused with a reason, and the audio
 // thread's pull() runs beside say() (scripts/tsan runs this program). Every wait is on what the
 // voice reports (speaking(), its counters), bounded by a deadline.
+#include "process.h"
+
 #include "kiosk/voice.h"
 
 #include <gtest/gtest.h>
-
-#include <unistd.h>
 
 #include <atomic>
 #include <cmath>
@@ -36,13 +36,9 @@ std::unique_ptr<Voice> open_voice(const VoiceOptions& options = {}) {
 }
 
 // Polls what the voice reports until `done` holds; false at the deadline.
-bool wait_until(const std::function<bool()>& done) {
-    const auto until = std::chrono::steady_clock::now() + kDeadline;
-    while (!done()) {
-        if (std::chrono::steady_clock::now() > until) return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    return true;
+template <class Check>
+bool wait_until(Check done) {
+    return testsupport::eventually(done, kDeadline);
 }
 
 // Pulls as an audio device would and keeps the speech samples (the zeros pull() pads with when
@@ -127,10 +123,7 @@ fs::path system_espeak_data() {
 
 class Scratch {
 public:
-    Scratch() {
-        std::string pattern = (fs::temp_directory_path() / "speech_test.XXXXXX").string();
-        if (::mkdtemp(pattern.data())) path_ = pattern;
-    }
+    Scratch() : path_(testsupport::make_temp_dir("speech_test")) {}
     ~Scratch() {
         std::error_code ec;
         if (!path_.empty()) fs::remove_all(path_, ec);
