@@ -113,6 +113,12 @@ struct Listener {
         press(KeypadKey::Back);
         ASSERT_FALSE(n.typing());
     }
+    // Down to the way on, and Enter: true when it led to `expected`.
+    bool next(Screen expected) {
+        if (!go_to("nav.next")) return false;
+        press(KeypadKey::Enter);
+        return flow().screen == expected;
+    }
     std::string all_heard() const {
         std::string out;
         for (const Utterance& u : heard)
@@ -233,13 +239,7 @@ TEST(Narration, ErrorsAreSaidFirstAndLeadToTheirFields) {
     Kiosk k;
     Listener l(k);
     l.press(KeypadKey::Enter);
-    k.act(Act::Start, 0, 0, "kk");
-    k.act(Act::FileComplaint);
-    k.act(Act::ChooseAddressee, static_cast<int>(Addressee::Akim));
-    k.act(Act::Next);
-    ASSERT_TRUE(k.until([&] { return k.s().catalog().services.has_value(); }));
-    k.act(Act::ChooseService, 0, 0, "KZ-GU-001");
-    k.act(Act::Next);
+    ASSERT_NO_FATAL_FAILURE(k.to_applicant("kk"));
     l.frame();
     ASSERT_TRUE(l.go_to("nav.next"));
     const Utterance said = l.press(KeypadKey::Enter);
@@ -377,44 +377,30 @@ TEST(Narration, AWholeComplaintIsFiledWithTheKeypadAlone) {
     ASSERT_EQ(k.s().flow().screen, Screen::Addressee);
     ASSERT_TRUE(l.go_to("addressee.provider_head"));
     l.press(K::Enter);
-    ASSERT_TRUE(l.go_to("nav.next"));
-    l.press(K::Enter);
-    ASSERT_EQ(k.s().flow().screen, Screen::Service);
+    ASSERT_TRUE(l.next(Screen::Service)) << l.all_heard();
     ASSERT_TRUE(k.until([&] { return k.s().catalog().services.has_value(); }));
     l.frame();
     ASSERT_TRUE(l.go_to("service:KZ-GU-001"));
     l.press(K::Enter);
-    ASSERT_TRUE(l.go_to("nav.next"));
-    l.press(K::Enter);
-    ASSERT_EQ(k.s().flow().screen, Screen::Applicant) << l.all_heard();
+    ASSERT_TRUE(l.next(Screen::Applicant)) << l.all_heard();
     l.fill("field.surname#0", "Әлиева");
     l.fill("field.first_name#0", "Гүл");
     l.fill("field.iin#0", "900101300007");
     l.fill("field.postal_address#0", "Көкшетау, Абай 83");
-    ASSERT_TRUE(l.go_to("nav.next"));
-    l.press(K::Enter);
-    ASSERT_EQ(k.s().flow().screen, Screen::Officials) << l.all_heard();
+    ASSERT_TRUE(l.next(Screen::Officials)) << l.all_heard();
     l.fill("field.official_position#0", "Маман");
     l.fill("field.official_surname#0", "Омаров");
     l.fill("field.official_initials#0", "А.Б.");
-    ASSERT_TRUE(l.go_to("nav.next"));
-    l.press(K::Enter);
-    ASSERT_EQ(k.s().flow().screen, Screen::Grounds) << l.all_heard();
+    ASSERT_TRUE(l.next(Screen::Grounds)) << l.all_heard();
     ASSERT_TRUE(l.go_to("ground.deadline"));
     l.press(K::Enter);
     l.fill("field.demands#0", "Беріңіз");
-    ASSERT_TRUE(l.go_to("nav.next"));
-    l.press(K::Enter);
-    ASSERT_EQ(k.s().flow().screen, Screen::Contact) << l.all_heard();
+    ASSERT_TRUE(l.next(Screen::Contact)) << l.all_heard();
     l.fill("field.phone#0", "87011234567");
-    ASSERT_TRUE(l.go_to("nav.next"));
-    l.press(K::Enter);
-    ASSERT_EQ(k.s().flow().screen, Screen::Review) << l.all_heard();
+    ASSERT_TRUE(l.next(Screen::Review)) << l.all_heard();
     ASSERT_TRUE(l.go_to("review.consent"));
     l.press(K::Enter);
-    ASSERT_TRUE(l.go_to("nav.next"));
-    l.press(K::Enter);
-    ASSERT_EQ(k.s().flow().screen, Screen::Signature) << l.all_heard();
+    ASSERT_TRUE(l.next(Screen::Signature)) << l.all_heard();
     ASSERT_TRUE(l.go_to("signature:pad"));
     l.press(K::Enter);
     EXPECT_TRUE(k.s().flow().complaint.signed_with_keypad);

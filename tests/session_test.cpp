@@ -150,13 +150,7 @@ TEST(Session, HelpFromAMiddleStepTellsStaffAndCanBeCalledOff) {
 
 TEST(Session, ErrorsShowAsASummaryFirstWithEachEntryLeadingToItsField) {
     Kiosk k;
-    k.act(Act::Start, 0, 0, "ru");
-    k.act(Act::FileComplaint);
-    k.act(Act::ChooseAddressee, static_cast<int>(Addressee::Akim));
-    k.act(Act::Next);
-    ASSERT_TRUE(k.until([&] { return k.s().catalog().services.has_value(); }));
-    k.act(Act::ChooseService, 0, 0, "KZ-GU-001");
-    k.act(Act::Next);
+    ASSERT_NO_FATAL_FAILURE(k.to_applicant("ru"));
     k.type(Field::Surname, "Иванова");
     k.act(Act::Next);  // first name, IIN and address missing
     const ScreenContent c = screen_content(k.s(), Clock::now());

@@ -9,7 +9,6 @@
 #include <cstdint>
 #include <cstring>
 #include <fstream>
-#include <thread>
 
 using namespace testsupport;
 using namespace std::chrono_literals;
@@ -178,11 +177,12 @@ TEST(Speech, AComplaintIsFiledInKazakhWithKeypadKeysOnly) {
     // The done screen says its number and where the talon is: listened to once it has ended
     // (a second of silence written after it), while the kiosk is still running.
     Audio a;
-    for (auto deadline = std::chrono::steady_clock::now() + 90s;
-         std::chrono::steady_clock::now() < deadline; std::this_thread::sleep_for(200ms)) {
-        a = listen(audio);
-        if (a.trailing_silence >= 1.0 && a.last_stretch > 0) break;
-    }
+    eventually(
+        [&] {
+            a = listen(audio);
+            return a.trailing_silence >= 1.0 && a.last_stretch > 0;
+        },
+        90s);
     EXPECT_GE(a.trailing_silence, 1.0) << "the done screen's speech did not end";
     EXPECT_GT(a.last_stretch, 4.0) << "the done screen said too little to hold the number";
     EXPECT_GT(a.speech_seconds, 8.0) << a.seconds << " s written";

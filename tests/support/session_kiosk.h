@@ -87,6 +87,18 @@ struct SessionKiosk {
         return false;
     }
 
+    // From the attract screen to the applicant step: a complaint to the akim about the
+    // catalog's first service (waited for: it comes from the register in the background).
+    void to_applicant(const std::string& lang) {
+        act(Act::Start, 0, 0, lang);
+        act(Act::FileComplaint);
+        act(Act::ChooseAddressee, static_cast<int>(Addressee::Akim));
+        act(Act::Next);
+        ASSERT_TRUE(until([&] { return s().catalog().services.has_value(); }));
+        act(Act::ChooseService, 0, 0, "KZ-GU-001");
+        act(Act::Next);
+    }
+
     // A status look-up of `number` from the home screen, answered or not.
     void ask_status(const std::string& lang, const std::string& number) {
         act(Act::Start, 0, 0, lang);
