@@ -214,6 +214,11 @@ void Health::speech_turned_off() {
     f_.speech_reason = "turned off in configuration";
 }
 
+SpeechStatus Health::speech() const {
+    std::lock_guard lock(mutex_);
+    return f_.speech;
+}
+
 void Health::speech_session_started() {
     std::lock_guard lock(mutex_);
     ++f_.speech_sessions;

@@ -214,6 +214,12 @@ std::vector<const Item*> Narrator::reading_order(const ScreenContent& c) const {
     return out;
 }
 
+// The keypad on `item`, and its place in reading order (where the next goes if it goes away).
+void Narrator::land(const std::vector<const Item*>& order, const Item& item) {
+    focus_ = item.id;
+    index_ = static_cast<std::size_t>(std::find(order.begin(), order.end(), &item) - order.begin());
+}
+
 const Item* Narrator::find(const ScreenContent& c, std::string_view id) const {
     if (typing_)
         for (const auto& row : c.keys)
@@ -263,21 +269,17 @@ Utterance Narrator::enter_screen(const ScreenContent& c, const Flow& f) {
             if (i.kind != Kind::Countdown && i.kind != Kind::Action) out.push_back(describe(i, f));
     // The keypad starts on the way on (a language, the dialog's answer), on the error summary,
     // or on the page's first item.
+    const bool way_on = !c.dialog.empty() || f.screen == Screen::Attract;
+    std::size_t page = 0;  // the banners and their entries come first in reading order
+    if (c.dialog.empty())
+        for (const Item& b : c.banner) page += 1 + b.entries.size();
     const Item* start = summary;
-    for (const Item* i : order) {
-        if (start) break;
-        const bool way_on = !c.dialog.empty() || f.screen == Screen::Attract;
-        const bool banner = std::any_of(c.banner.begin(), c.banner.end(), [&](const Item& b) {
-            return &b == i || std::any_of(b.entries.begin(), b.entries.end(),
-                                          [&](const Item& e) { return &e == i; });
-        });
-        if (way_on ? i->kind == Kind::Action : !banner) start = i;
-    }
+    for (std::size_t n = way_on ? 0 : page; !start && n < order.size(); ++n)
+        if (!way_on || order[n]->kind == Kind::Action) start = order[n];
     focus_.clear();
     index_ = 0;
     if (!start) return out;
-    focus_ = start->id;
-    index_ = static_cast<std::size_t>(std::find(order.begin(), order.end(), start) - order.begin());
+    land(order, *start);
     const bool said = start == summary || (f.screen == Screen::Done && start->kind != Kind::Action);
     if (!said) out.push_back(describe(*start, f));
     return out;
@@ -325,9 +327,7 @@ Utterance Narrator::update(const ScreenContent& c, const Flow& f) {
         if (field != field_) {
             field_ = field;
             if (const Item* i = focused_field(c); i && i->id != focus_) {
-                focus_ = i->id;
-                index_ = static_cast<std::size_t>(std::find(order.begin(), order.end(), i) -
-                                                  order.begin());
+                land(order, *i);
                 out.push_back(describe(*i, f));
             }
         }
@@ -338,9 +338,7 @@ Utterance Narrator::update(const ScreenContent& c, const Flow& f) {
             errors_ = errors;
             if (summary) {
                 typing_ = false;
-                focus_ = summary->id;
-                index_ = static_cast<std::size_t>(std::find(order.begin(), order.end(), summary) -
-                                                  order.begin());
+                land(order, *summary);
                 out = {describe(*summary, f)};
             }
         }
@@ -354,9 +352,7 @@ Utterance Narrator::update(const ScreenContent& c, const Flow& f) {
             out.push_back(describe(*i, f));
             if (i->kind == Kind::Heading) {
                 typing_ = false;
-                focus_ = i->id;
-                index_ = static_cast<std::size_t>(std::find(order.begin(), order.end(), i) -
-                                                  order.begin());
+                land(order, *i);
             }
         }
         notices_ = std::move(notices);

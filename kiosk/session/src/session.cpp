@@ -151,9 +151,7 @@ std::chrono::seconds Session::done_closes() const {
     return flow_.speech.on ? kDoneClosesSpeaking : kDoneCloses;
 }
 
-bool Session::speech_available() const {
-    return parts_.health.figures().speech == SpeechStatus::Available;
-}
+bool Session::speech_available() const { return parts_.health.speech() == SpeechStatus::Available; }
 
 // Speech starts with a keypad key or a headset and stays on until the session ends; the
 // button in the bottom bar turns it on and off. Without a voice the keypad still moves the

@@ -139,6 +139,7 @@ public:
     void speech_state(bool available, std::string reason);
     void speech_turned_off();  // [speech] enabled = false
     void speech_session_started();
+    SpeechStatus speech() const;  // without copying every figure: asked each frame
 
     Figures figures() const;
 

@@ -69,6 +69,7 @@ private:
     Utterance help(const ScreenContent& c, const Flow& f) const;
     std::string key_name(const Item& key, const Flow& f) const;
     const Item* find(const ScreenContent& c, std::string_view id) const;
+    void land(const std::vector<const Item*>& order, const Item& item);
     void reset();
 
     const Translations* tr_;
