@@ -6,6 +6,7 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <ctime>
 #include <memory>
 #include <random>
 
@@ -52,6 +53,8 @@ std::string bad_idempotency_key(const std::string& key) {
 
 }  // namespace
 
+std::string_view format_name(Format f) { return f == Format::Xml ? "xml" : "json"; }
+
 std::string escape(const std::string& s) {
     // A null handle is allowed since libcurl 7.82; escaping needs no transfer.
     char* e = curl_easy_escape(nullptr, s.data(), static_cast<int>(s.size()));
@@ -83,6 +86,7 @@ namespace {
 // One HTTP exchange with the register.
 struct Call {
     std::string path;  // below base_url, percent-encoded, query included
+    Format accept = Format::Json;
     bool post = false;
     std::string body;             // POST only
     std::string content_type;     // POST only
@@ -95,6 +99,10 @@ struct Response {
     std::string retry_after;  // the Retry-After header as sent, if any
     std::string error;        // transport error: there is no HTTP answer to read
     bool too_large = false;
+    // Some of the request went out: after a transport error the server may have acted on it
+    // (a refused connection or a failed handshake sent nothing; a timeout or a reset after
+    // sending did).
+    bool sent = false;
 };
 
 size_t collect(char* data, size_t size, size_t n, void* user) {
@@ -183,7 +191,7 @@ Response perform(const RegisterEndpoint& ep, const Call& call) {
     auto add_header = [&](const std::string& line) {
         headers.reset(curl_slist_append(headers.release(), line.c_str()));
     };
-    add_header("Accept: application/json");
+    add_header(call.accept == Format::Xml ? "Accept: text/xml" : "Accept: application/json");
     if (call.post) {
         add_header("Content-Type: " + call.content_type);
         add_header("Idempotency-Key: " +
@@ -196,6 +204,11 @@ Response perform(const RegisterEndpoint& ep, const Call& call) {
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
 
     const CURLcode rc = curl_easy_perform(h);
+    long request_bytes = 0;
+    curl_off_t body_bytes = 0;
+    curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &request_bytes);
+    curl_easy_getinfo(h, CURLINFO_SIZE_UPLOAD_T, &body_bytes);
+    r.sent = request_bytes > 0 || body_bytes > 0;
     if (r.too_large || rc == CURLE_FILESIZE_EXCEEDED) {
         r.body.clear();
         r.error = "answer larger than 1 MiB";
@@ -218,14 +231,14 @@ Response perform(const RegisterEndpoint& ep, const Call& call) {
 
 // A response read by `parse`; no HTTP answer at all is Unreachable with the transport error.
 // Retry-After counts where it is meant: a rate limit or a server in trouble.
-template <class Result>
-Result read(const Response& r, Result (*parse)(long, std::string_view)) {
+template <class Parse>
+auto read(const Response& r, Parse parse) {
     if (!r.error.empty()) {
-        Result out;
+        decltype(parse(0L, std::string_view())) out;
         out.error = r.error;
         return out;
     }
-    Result out = parse(r.status, r.body);
+    auto out = parse(r.status, r.body);
     if (r.status == 429 || r.status >= 500)
         out.retry_after = parse_retry_after(r.retry_after, std::chrono::system_clock::now());
     return out;
@@ -246,6 +259,7 @@ struct Form {
 std::string encode(const RegisterEndpoint& ep, const ServiceRequest& rq) {
     Form f;
     f.add("api_key", ep.api_key);
+    f.add("jurisdiction_id", ep.jurisdiction_id);
     f.add("service_code", rq.service_code);
     f.add("address_string", rq.address_string);
     f.add("description", rq.description);
@@ -261,6 +275,28 @@ std::string encode(const RegisterEndpoint& ep, const ServiceRequest& rq) {
     return f.body;
 }
 
+// Section: paths
+
+// A resource below base_url in the endpoint's format, with jurisdiction_id after `query`.
+std::string path(const RegisterEndpoint& ep, const std::string& resource, Form query = {}) {
+    query.add("jurisdiction_id", ep.jurisdiction_id);
+    const std::string p = resource + "." + std::string(format_name(ep.format));
+    return query.body.empty() ? p : p + "?" + query.body;
+}
+
+Call get(const RegisterEndpoint& ep, const std::string& resource, Form query = {}) {
+    return {path(ep, resource, std::move(query)), ep.format};
+}
+
+// 2026-12-02T10:00:00Z
+std::string iso_utc(std::chrono::system_clock::time_point t) {
+    const std::time_t seconds = std::chrono::system_clock::to_time_t(t);
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char text[32];
+    return std::string(text, std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc));
+}
+
 }  // namespace
 
 // Section: public calls
@@ -270,18 +306,34 @@ void global_init() { curl_global_init(CURL_GLOBAL_DEFAULT); }
 SubmitResult submit_request(const RegisterEndpoint& ep, const ServiceRequest& rq) {
     if (auto bad = bad_idempotency_key(rq.idempotency_key); !bad.empty())
         return {Outcome::Rejected, "", 0, bad};
-    const Call call{"requests.json", true, encode(ep, rq),
-                    "application/x-www-form-urlencoded; charset=utf-8", rq.idempotency_key};
-    return read(perform(ep, call), parse_submit_answer);
+    const Call call{path(ep, "requests"),
+                    ep.format,
+                    true,
+                    encode(ep, rq),
+                    "application/x-www-form-urlencoded; charset=utf-8",
+                    rq.idempotency_key};
+    const Response r = perform(ep, call);
+    SubmitResult out = read(r, [&](long status, std::string_view body) {
+        return parse_submit_answer(status, body, ep.format);
+    });
+    // No answer after the request went out (a timeout, a reset, a cancel, an oversized
+    // answer): the server may have filed it all the same.
+    if (!r.error.empty()) out.maybe_filed = r.sent;
+    return out;
 }
 
 SubmitResult resolve_token(const RegisterEndpoint& ep, const std::string& token) {
-    return read(perform(ep, {"tokens/" + escape(token) + ".json"}), parse_token_answer);
+    return read(perform(ep, get(ep, "tokens/" + escape(token))),
+                [&](long status, std::string_view body) {
+                    return parse_token_answer(status, body, ep.format);
+                });
 }
 
 StatusResult fetch_status(const RegisterEndpoint& ep, const std::string& service_request_id) {
-    StatusResult out = read(perform(ep, {"requests/" + escape(service_request_id) + ".json"}),
-                            parse_status_answer);
+    StatusResult out = read(perform(ep, get(ep, "requests/" + escape(service_request_id))),
+                            [&](long status, std::string_view body) {
+                                return parse_status_answer(status, body, ep.format);
+                            });
     // An answer about another request is no answer about this one.
     if (out.outcome == Outcome::Registered &&
         out.request.service_request_id != service_request_id) {
@@ -291,17 +343,54 @@ StatusResult fetch_status(const RegisterEndpoint& ep, const std::string& service
     return out;
 }
 
+SearchResult search_requests(const RegisterEndpoint& ep, const RequestQuery& query) {
+    Form filters;
+    filters.add("service_code", query.service_code);
+    filters.add("start_date", iso_utc(query.start));
+    filters.add("end_date", iso_utc(query.end));
+    return read(perform(ep, get(ep, "requests", std::move(filters))),
+                [&](long status, std::string_view body) {
+                    return parse_search_answer(status, body, ep.format);
+                });
+}
+
 HeartbeatResult send_heartbeat(const RegisterEndpoint& ep, const std::string& kiosk_id,
                                const std::string& json_body, const std::string& idempotency_key) {
     if (auto bad = bad_idempotency_key(idempotency_key); !bad.empty())
         return {Outcome::Rejected, 0, bad};
-    const Call call{"kiosks/" + escape(kiosk_id) + "/heartbeat.json?api_key=" + escape(ep.api_key),
-                    true, json_body, "application/json; charset=utf-8", idempotency_key};
+    // This project's extension: JSON whatever the endpoint's format.
+    Form query;
+    query.add("api_key", ep.api_key);
+    query.add("jurisdiction_id", ep.jurisdiction_id);
+    const std::string where = "kiosks/" + escape(kiosk_id) + "/heartbeat.json";
+    const Call call{query.body.empty() ? where : where + "?" + query.body,
+                    Format::Json,
+                    true,
+                    json_body,
+                    "application/json; charset=utf-8",
+                    idempotency_key};
     return read(perform(ep, call), parse_heartbeat_answer);
 }
 
 ServicesResult fetch_services(const RegisterEndpoint& ep) {
-    return read(perform(ep, {"services.json"}), parse_services);
+    return read(perform(ep, get(ep, "services")), [&](long status, std::string_view body) {
+        return parse_services(status, body, ep.format);
+    });
+}
+
+DefinitionResult fetch_service_definition(const RegisterEndpoint& ep,
+                                          const std::string& service_code) {
+    DefinitionResult out = read(perform(ep, get(ep, "services/" + escape(service_code))),
+                                [&](long status, std::string_view body) {
+                                    return parse_service_definition(status, body, ep.format);
+                                });
+    // A definition of another service is no definition of this one.
+    if (out.outcome == Outcome::Registered && out.definition.service_code != service_code) {
+        out.outcome = Outcome::Unreachable;
+        out.error = "malformed answer: about another service_code";
+        out.definition = {};
+    }
+    return out;
 }
 
 }  // namespace net

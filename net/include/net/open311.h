@@ -16,23 +16,42 @@ inline constexpr std::size_t kMaxIdBytes = 64;           // registration numbers
 inline constexpr std::size_t kMaxTokenBytes = 128;
 inline constexpr std::chrono::seconds kMaxRetryAfter{3600};
 
-// Every parser: 2xx is read as below; a 4xx other than 408 and 429 is Rejected; any other
-// status is Unreachable; the error then carries the Open311 error's description, if clean.
+// Every parser reads the body in `format` (XML is turned into the JSON answer's shape first,
+// and then checked by the same rules). 2xx is read as below. A 4xx is Rejected except 408,
+// 429 and a 400 that is the spec's "General Service Error" (its description names none of
+// api_key, jurisdiction_id, service_code or an attribute): those, and any other status, are
+// Unreachable. The error then carries the Open311 error's description, if clean.
 
-// POST requests.json: [{"service_request_id": ...}] is Registered, [{"token": ...}] Pending;
-// both, neither, or anything malformed is Unreachable.
-SubmitResult parse_submit_answer(long http_status, std::string_view body);
+// POST requests: [{"service_request_id": ...}] is Registered (a token beside it is ignored),
+// [{"token": ...}] Pending, [{"service_notice": ...}] alone (a blackbox service) Delivered;
+// an empty list or anything malformed is Unreachable with maybe_filed set, as is a 5xx.
+SubmitResult parse_submit_answer(long http_status, std::string_view body,
+                                 Format format = Format::Json);
 
-// GET tokens/{token}.json: Registered once service_request_id is there, Pending while it is
-// absent or null; 404 (unknown token) is Rejected.
-SubmitResult parse_token_answer(long http_status, std::string_view body);
+// GET tokens/{token}: Registered once service_request_id is there, Pending while it is
+// absent, null or empty; 404 (unknown token) is Rejected.
+SubmitResult parse_token_answer(long http_status, std::string_view body,
+                                Format format = Format::Json);
 
-// GET requests/{id}.json: status "open" or "closed", optional text notes, ISO 8601 datetimes
-// with a zone; anything else is Unreachable (malformed).
-StatusResult parse_status_answer(long http_status, std::string_view body);
+// GET requests/{id}: status "open" or "closed", optional text notes (CRLF read as LF),
+// ISO 8601 datetimes with a zone; empty optional strings are absent; anything else is
+// Unreachable (malformed).
+StatusResult parse_status_answer(long http_status, std::string_view body,
+                                 Format format = Format::Json);
 
-// GET services.json: a list of services, each with a code and a name.
-ServicesResult parse_services(long http_status, std::string_view body);
+// GET requests: a list of requests, each read as parse_status_answer reads one; entries with
+// no valid id are left out, any other malformed entry makes the whole answer malformed.
+SearchResult parse_search_answer(long http_status, std::string_view body,
+                                 Format format = Format::Json);
+
+// GET services: a list of services, each with a code (string or number) and a name; an
+// empty list is a valid catalog.
+ServicesResult parse_services(long http_status, std::string_view body,
+                              Format format = Format::Json);
+
+// GET services/{code}: a service_code and a list of attributes, each with a code.
+DefinitionResult parse_service_definition(long http_status, std::string_view body,
+                                          Format format = Format::Json);
 
 // POST kiosks/{id}/heartbeat.json: any 2xx with an empty body or a JSON object.
 HeartbeatResult parse_heartbeat_answer(long http_status, std::string_view body);

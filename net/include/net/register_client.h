@@ -1,12 +1,20 @@
-// net: the kiosk's side of the central register's protocol, Open311 GeoReport v2 (JSON) over
-// HTTPS with libcurl. Knows nothing of complaints or the UI: it carries Open311 requests.
+// net: the kiosk's side of the central register's protocol, Open311 GeoReport v2 (JSON or XML)
+// over HTTPS with libcurl. Knows nothing of complaints or the UI: it carries Open311 requests,
+// and reads any answer the specification allows.
 #pragma once
 #include <chrono>
 #include <stop_token>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace net {
+
+// The answers' format: the extension of every path (requests.json, requests.xml) and the
+// Accept header. GeoReport v2 requires XML of every server; JSON is optional.
+enum class Format { Json, Xml };
+std::string_view format_name(Format f);  // "json", "xml"
 
 // Where the register is and how the kiosk proves who it is.
 struct RegisterEndpoint {
@@ -15,6 +23,9 @@ struct RegisterEndpoint {
     std::string client_cert;  // PEM, mutual TLS; empty = none
     std::string client_key;
     std::string api_key;
+    // Sent on every call when not empty: servers that host several jurisdictions need it.
+    std::string jurisdiction_id;
+    Format format = Format::Json;
     long connect_timeout_ms = 5000;
     long total_timeout_ms = 20000;
     // Ends a call early, within about a second, when stop is requested (the kiosk shutting
@@ -47,11 +58,13 @@ struct ServiceRequest {
 enum class Outcome {
     Registered,   // done: the register gave the service_request_id (or took the heartbeat,
                   // or knows the request asked about)
-    Rejected,     // the register refused this request (4xx): sending it again will not help
-    Unreachable,  // network, TLS, timeout, 429, 5xx or a malformed answer: try again later,
-                  // not before retry_after
-    Pending,      // accepted under a token, no id yet: resolve_token() later (or resubmit
-                  // with the same idempotency key)
+    Delivered,    // POST only: taken, and no number will come (a blackbox service answers
+                  // service_notice alone)
+    Rejected,     // a 4xx that sending again will not change: something staff must fix (api_key,
+                  // jurisdiction_id, service_code, a required attribute), or "not found"
+    Unreachable,  // network, TLS, timeout, 400 General Service Error, 408, 429, 5xx or a
+                  // malformed answer: try again later, not before retry_after
+    Pending,      // accepted under a token, no id yet: resolve_token() later
 };
 
 struct SubmitResult {
@@ -61,27 +74,79 @@ struct SubmitResult {
     std::string error;                    // for logs and staff: never contains personal data
     std::string token;                    // when Pending
     std::chrono::seconds retry_after{0};  // the register's Retry-After on 429/5xx, at most 1 h
+    std::string notice;                   // service_notice, when given and clean
+    // POST only: the request may have been filed although no usable answer says so (the body
+    // went out, then a timeout, a reset, a 5xx or a malformed 2xx): search for it before
+    // posting again, on servers that ignore Idempotency-Key.
+    bool maybe_filed = false;
 };
 
 // One service from GET services.json; the *_kk/_en names are this project's extension.
+// Codes may be numbers in the answer; they are kept as their decimal text.
 struct Service {
     std::string code, name, name_kk, name_en, group, group_kk, group_en;
+    bool metadata = false;  // services/{code} defines attributes
+    std::string type;       // "realtime", "batch", "blackbox"; empty when not given
 };
 
 struct ServicesResult {
     bool ok = false;
-    std::vector<Service> services;
+    std::vector<Service> services;  // may be empty: a server with nothing to file for now
     std::string error;
     std::chrono::seconds retry_after{0};  // the register's Retry-After on 429/5xx, at most 1 h
 };
 
-// A request as GET requests/{id}.json shows it. Optional fields are empty when absent.
+// One attribute of GET services/{code}: what the server wants with a request for the service.
+struct ServiceAttribute {
+    std::string code;
+    bool variable = true;  // false: information for the citizen only, nothing to send
+    bool required = false;
+    std::string datatype;     // string, number, datetime, text, singlevaluelist, multivaluelist
+    std::string description;  // the question, for staff
+    int order = 0;
+    std::vector<std::pair<std::string, std::string>> values;  // lists: key, name
+};
+
+struct ServiceDefinition {
+    std::string service_code;
+    std::vector<ServiceAttribute> attributes;
+};
+
+struct DefinitionResult {
+    Outcome outcome = Outcome::Unreachable;  // Registered: `definition` is filled
+    ServiceDefinition definition;
+    long http_status = 0;
+    std::string error;
+    std::chrono::seconds retry_after{0};
+};
+
+// A request as GET requests/{id} or GET requests shows it. Optional fields are empty when
+// absent (or given as empty strings); notes have CRLF as LF.
 struct RequestStatus {
     std::string service_request_id;
     std::string status;  // "open" or "closed"
     std::string status_notes;
-    std::string updated_datetime;   // ISO 8601 with zone
-    std::string expected_datetime;  // ISO 8601 with zone
+    std::string updated_datetime;    // ISO 8601 with zone
+    std::string expected_datetime;   // ISO 8601 with zone
+    std::string requested_datetime;  // ISO 8601 with zone
+    std::string service_code;
+    std::string description;  // as the server keeps it: where a kiosk's reference is found
+};
+
+// GET requests: the requests of one service filed in a window of time (the spec's
+// service_code, start_date and end_date filters; servers give at most 1,000).
+struct RequestQuery {
+    std::string service_code;
+    std::chrono::system_clock::time_point start, end;
+};
+
+struct SearchResult {
+    Outcome outcome = Outcome::Unreachable;  // Registered: the server answered; Rejected: it
+                                             // cannot search (404, 400, 501 ...)
+    std::vector<RequestStatus> requests;     // entries without a valid id are left out
+    long http_status = 0;
+    std::string error;
+    std::chrono::seconds retry_after{0};
 };
 
 struct StatusResult {
@@ -99,20 +164,28 @@ struct HeartbeatResult {
     std::chrono::seconds retry_after{0};
 };
 
-// Blocking: call off the UI thread. Safe to call from several threads at once.
+// Blocking: call off the UI thread. Safe to call from several threads at once. Paths end in
+// the endpoint's format; jurisdiction_id goes with every call (query or form field).
 
-// POST requests.json, form-encoded, with Idempotency-Key.
+// POST requests, form-encoded, with Idempotency-Key (kept by servers that honour it).
 SubmitResult submit_request(const RegisterEndpoint& endpoint, const ServiceRequest& request);
-// GET tokens/{token}.json: Registered with the id once the register has one, Pending before.
+// GET tokens/{token}: Registered with the id once the register has one, Pending before;
+// Rejected when the token is unknown (404).
 SubmitResult resolve_token(const RegisterEndpoint& endpoint, const std::string& token);
-// GET requests/{id}.json for a number the register gave; the id is percent-encoded.
+// GET requests/{id} for a number the register gave; the id is percent-encoded.
 StatusResult fetch_status(const RegisterEndpoint& endpoint, const std::string& service_request_id);
-// POST kiosks/{id}/heartbeat.json: json_body (an object) as application/json, api_key in the
-// query. The key follows ServiceRequest::idempotency_key's rules.
+// GET requests?service_code=&start_date=&end_date=
+SearchResult search_requests(const RegisterEndpoint& endpoint, const RequestQuery& query);
+// POST kiosks/{id}/heartbeat.json (this project's extension, always JSON): json_body (an
+// object) as application/json, api_key in the query. The key follows
+// ServiceRequest::idempotency_key's rules.
 HeartbeatResult send_heartbeat(const RegisterEndpoint& endpoint, const std::string& kiosk_id,
                                const std::string& json_body,
                                const std::string& idempotency_key = "");
 ServicesResult fetch_services(const RegisterEndpoint& endpoint);
+// GET services/{code}: the attributes a service wants (for services with metadata true).
+DefinitionResult fetch_service_definition(const RegisterEndpoint& endpoint,
+                                          const std::string& service_code);
 
 // Percent-encodes everything but letters, digits and -._~ (URL paths and form fields; the
 // register's numbers may be Cyrillic).
