@@ -114,13 +114,18 @@ std::string unix_lines(std::string_view s) {
 
 enum class Field { Absent, Valid, Invalid };
 
+// Whether an optional field is there at all: absent, null and "" are not.
+bool absent(const json& object, json::const_iterator it) {
+    return it == object.end() || it->is_null() ||
+           (it->is_string() && it->get_ref<const std::string&>().empty());
+}
+
 // service_request_id, token or a code: a clean string, or a non-negative integer as the spec's
 // own examples send ids and codes (kept as its decimal text); null and "" count as absent
 // (XML has no null: an empty element is its way of saying none).
 Field read_key(const json& object, const char* key, std::size_t max, std::string& out) {
     const auto it = object.find(key);
-    if (it == object.end() || it->is_null() || (it->is_string() && it->empty()))
-        return Field::Absent;
+    if (absent(object, it)) return Field::Absent;
     if (it->is_number_unsigned()) {
         out = std::to_string(it->get<std::uint64_t>());
         return Field::Valid;
@@ -136,8 +141,7 @@ template <class Valid>
 Field read_text(const json& object, const char* key, Valid valid, std::string& out,
                 bool multiline = false) {
     const auto it = object.find(key);
-    if (it == object.end() || it->is_null() || (it->is_string() && it->empty()))
-        return Field::Absent;
+    if (absent(object, it)) return Field::Absent;
     if (!it->is_string()) return Field::Invalid;
     std::string text =
         multiline ? unix_lines(it->get_ref<const std::string&>()) : it->get<std::string>();
@@ -146,10 +150,10 @@ Field read_text(const json& object, const char* key, Valid valid, std::string& o
     return Field::Valid;
 }
 
-// A boolean, or the "true"/"false" XML gives; absent or null keeps `out` (the default).
+// A boolean, or the "true"/"false" XML gives; absent keeps `out` (the default).
 bool read_flag(const json& object, const char* key, bool& out) {
     const auto it = object.find(key);
-    if (it == object.end() || it->is_null()) return true;
+    if (absent(object, it)) return true;
     if (it->is_boolean()) {
         out = it->get<bool>();
         return true;
@@ -164,7 +168,7 @@ bool read_flag(const json& object, const char* key, bool& out) {
 // A non-negative whole number up to `max`, or its digits as XML gives it; absent keeps `out`.
 bool read_count(const json& object, const char* key, int max, int& out) {
     const auto it = object.find(key);
-    if (it == object.end() || it->is_null()) return true;
+    if (absent(object, it)) return true;
     if (it->is_number_unsigned()) {
         if (it->get<std::uint64_t>() > static_cast<std::uint64_t>(max)) return false;
         out = static_cast<int>(it->get<std::uint64_t>());
@@ -424,19 +428,19 @@ SearchResult parse_search_answer(long http_status, std::string_view body, Format
     }
     const json j = parse_answer(body, format);
     if (!j.is_array()) return malformed(out, "not a list of Open311 requests");
+    std::vector<RequestStatus> found;
     for (const auto& request : j) {
         if (!request.is_object()) return malformed(out, "a request is not an object");
         RequestStatus status;
         if (read_key(request, "service_request_id", kMaxIdBytes, status.service_request_id) !=
             Field::Valid)
             continue;  // nothing to match a kiosk's request against
-        if (auto problem = read_request(request, status); !problem.empty()) {
-            out.requests.clear();
+        if (auto problem = read_request(request, status); !problem.empty())
             return malformed(out, "request " + status.service_request_id + ": " + problem);
-        }
-        out.requests.push_back(std::move(status));
+        found.push_back(std::move(status));
     }
     out.outcome = Outcome::Registered;
+    out.requests = std::move(found);
     return out;
 }
 

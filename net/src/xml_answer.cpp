@@ -9,6 +9,7 @@
 #include <array>
 #include <optional>
 #include <string>
+#include <utility>
 
 namespace net {
 namespace {
@@ -40,29 +41,55 @@ std::optional<std::string_view> item_of(std::string_view name) {
 
 // Section: refused before parsing
 
-// pugixml decodes &#0; (and a reference that wraps around to 0) into a NUL, which silently
-// ends the text there: a reference to 0, or past U+10FFFF, refuses the answer.
-bool null_reference(std::string_view body) {
-    for (auto at = body.find("&#"); at != std::string_view::npos; at = body.find("&#", at + 2)) {
-        std::size_t i = at + 2;
-        const bool hex = i < body.size() && (body[i] == 'x' || body[i] == 'X');
-        if (hex) ++i;
-        unsigned long value = 0;
-        std::size_t digits = 0;
-        for (; i < body.size(); ++i, ++digits) {
-            const char c = body[i];
-            int d = -1;
-            if (c >= '0' && c <= '9')
-                d = c - '0';
-            else if (hex && c >= 'a' && c <= 'f')
-                d = c - 'a' + 10;
-            else if (hex && c >= 'A' && c <= 'F')
-                d = c - 'A' + 10;
-            if (d < 0) break;
-            value = std::min(value * (hex ? 16 : 10) + d, 0x110000UL);
+// The reference at body[at] ('&'): one of XML's five named entities or a character
+// reference to a code point other than 0. pugixml would leave an undeclared entity (&e;) as
+// literal text, and decode &#0; (or a number that wraps around to 0) into a NUL that silently
+// ends the text; a conformant parser refuses both, and so does this.
+bool good_reference(std::string_view body, std::size_t at) {
+    const auto rest = body.substr(at + 1);
+    for (std::string_view named : {"amp;", "lt;", "gt;", "quot;", "apos;"})
+        if (rest.starts_with(named)) return true;
+    if (!rest.starts_with('#')) return false;
+    const bool hex = rest.size() > 1 && rest[1] == 'x';
+    std::size_t i = hex ? 2 : 1;
+    unsigned long value = 0;
+    const std::size_t first = i;
+    for (; i < rest.size(); ++i) {
+        const char c = rest[i];
+        int d = -1;
+        if (c >= '0' && c <= '9')
+            d = c - '0';
+        else if (hex && c >= 'a' && c <= 'f')
+            d = c - 'a' + 10;
+        else if (hex && c >= 'A' && c <= 'F')
+            d = c - 'A' + 10;
+        if (d < 0) break;
+        value = std::min(value * (hex ? 16 : 10) + d, 0x110000UL);  // saturates: no wrap
+    }
+    return i > first && i < rest.size() && rest[i] == ';' && value > 0 && value <= 0x10FFFF;
+}
+
+// Any reference that good_reference() refuses, outside the sections that hold none (CDATA,
+// comments, processing instructions). An unclosed section is left to the parser to refuse.
+bool bad_reference(std::string_view body) {
+    static constexpr std::pair<std::string_view, std::string_view> kLiteral[] = {
+        {"<![CDATA[", "]]>"}, {"<!--", "-->"}, {"<?", "?>"}};
+    std::size_t i = 0;
+    while ((i = body.find_first_of("&<", i)) != std::string_view::npos) {
+        if (body[i] == '&') {
+            if (!good_reference(body, i)) return true;
+            ++i;
+            continue;
         }
-        if (digits > 0 && i < body.size() && body[i] == ';' && (value == 0 || value > 0x10FFFF))
-            return true;
+        std::size_t next = i + 1;
+        for (const auto& [open, close] : kLiteral) {
+            if (!body.substr(i).starts_with(open)) continue;
+            const auto end = body.find(close, i + open.size());
+            if (end == std::string_view::npos) return false;
+            next = end + close.size();
+            break;
+        }
+        i = next;
     }
     return false;
 }
@@ -117,13 +144,15 @@ std::optional<json> convert(const pugi::xml_node& node, int depth) {
 json xml_answer(std::string_view body) {
     const json refused(json::value_t::discarded);
     if (body.size() > kMaxAnswerBytes || body.find('\0') != std::string_view::npos ||
-        null_reference(body))
+        bad_reference(body))
         return refused;
     pugi::xml_document doc;
-    // UTF-8 only, whatever the declaration says; doctype nodes are kept so they can be seen
-    // and refused (pugixml never reads a DTD or expands an entity either way).
+    // UTF-8 only, whatever the declaration says. Doctype nodes, and text outside the root
+    // (a fragment's), are kept so that they can be seen and refused; pugixml never reads a
+    // DTD nor expands an entity either way.
     const auto parsed = doc.load_buffer(
-        body.data(), body.size(), pugi::parse_default | pugi::parse_doctype, pugi::encoding_utf8);
+        body.data(), body.size(), pugi::parse_default | pugi::parse_doctype | pugi::parse_fragment,
+        pugi::encoding_utf8);
     if (!parsed) return refused;
     pugi::xml_node root;
     for (const auto& node : doc.children()) {

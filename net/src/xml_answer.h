@@ -13,11 +13,11 @@ namespace net {
 // element is ""). XML has no numbers or booleans, so every scalar is a string.
 //
 // Discarded (json::value_t::discarded, never an exception) when the body is over
-// kMaxAnswerBytes, holds a NUL byte or a character reference to one, has a DOCTYPE (so no
-// entity of any kind is declared), is not well-formed UTF-8 XML with exactly one root element
-// named service_requests, services, errors or service_definition, nests deeper than any answer
-// of the spec, names a field twice in one element, mixes text with elements, or puts an
-// element of the wrong name in a list.
+// kMaxAnswerBytes; holds a NUL byte, a character reference to one or an undeclared entity;
+// has a DOCTYPE (so no entity of any kind is ever declared); is not well-formed UTF-8 XML with
+// exactly one root element named service_requests, services, errors or service_definition;
+// nests deeper than any answer of the spec; names a field twice in one element; mixes text
+// with elements; or puts an element of the wrong name in a list.
 nlohmann::json xml_answer(std::string_view body);
 
 }  // namespace net
