@@ -1,16 +1,22 @@
 // net/ against the development register over real HTTPS on loopback: every endpoint and its
-// error shapes, the fault matrix, and the TLS refusals.
+// error shapes, the fault matrix, and the TLS refusals; and against a recording server (plain
+// HTTP on loopback) what every call sends in either format.
 
 #include <cctype>
 #include <chrono>
 #include <fstream>
 #include <functional>
+#include <mutex>
 #include <regex>
+#include <stdexcept>
+#include <stop_token>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <nlohmann/json.hpp>
 
 #include "dev_register.h"
@@ -274,6 +280,7 @@ struct SubmitFault {
     std::chrono::seconds retry_after_min, retry_after_max;
     bool stored;        // the register kept the complaint despite the fault
     const char* error;  // part of the error
+    bool maybe_filed;   // the kiosk is told to search before posting again
 };
 
 void PrintTo(const SubmitFault& fault, std::ostream* out) { *out << fault.spec; }
@@ -292,6 +299,7 @@ TEST_P(NetSubmitFaults, FirstAttemptSaysWhatHappenedAndTheRetryFilesOnce) {
     EXPECT_LE(first.retry_after, fault.retry_after_max);
     EXPECT_TRUE(contains(first.error, fault.error)) << first.error;
     EXPECT_TRUE(first.service_request_id.empty());
+    EXPECT_EQ(first.maybe_filed, fault.maybe_filed);
     EXPECT_EQ(reg.rows("requests"), fault.stored ? 1 : 0);
     const std::string stored = number_for_key(reg, "key-fault");
 
@@ -308,25 +316,29 @@ INSTANTIATE_TEST_SUITE_P(
     Matrix, NetSubmitFaults,
     ::testing::Values(
         SubmitFault{"status=500", Outcome::Unreachable, 500, 0s, 0s, false,
-                    "HTTP 500: fault injected"},
+                    "HTTP 500: fault injected", true},
         SubmitFault{"status=503,retry-after=2", Outcome::Unreachable, 503, 2s, 2s, false,
-                    "HTTP 503"},
+                    "HTTP 503", true},
         SubmitFault{"status=429,retry-after-date=120", Outcome::Unreachable, 429, 115s, 120s, false,
-                    "HTTP 429"},
+                    "HTTP 429", false},
         SubmitFault{"status=503,retry-after=86400", Outcome::Unreachable, 503, 3600s, 3600s, false,
-                    "HTTP 503"},
-        SubmitFault{"status=408", Outcome::Unreachable, 408, 0s, 0s, false, "HTTP 408"},
+                    "HTTP 503", true},
+        SubmitFault{"status=408", Outcome::Unreachable, 408, 0s, 0s, false, "HTTP 408", false},
         // A 400 that names nothing staff could fix: the spec's General Service Error.
         SubmitFault{"status=400", Outcome::Unreachable, 400, 0s, 0s, false,
-                    "HTTP 400: fault injected"},
-        SubmitFault{"status=422,retry-after=5", Outcome::Rejected, 422, 0s, 0s, false, "HTTP 422"},
-        SubmitFault{"reset", Outcome::Unreachable, 0, 0s, 0s, true, "reset"},
-        SubmitFault{"malformed-json", Outcome::Unreachable, 200, 0s, 0s, true, "malformed answer"},
+                    "HTTP 400: fault injected", false},
+        SubmitFault{"status=422,retry-after=5", Outcome::Rejected, 422, 0s, 0s, false, "HTTP 422",
+                    false},
+        // The body went out, then the connection broke: the register kept it.
+        SubmitFault{"reset", Outcome::Unreachable, 0, 0s, 0s, true, "reset", true},
+        SubmitFault{"malformed-json", Outcome::Unreachable, 200, 0s, 0s, true, "malformed answer",
+                    true},
         // The register's notice alone is what a blackbox service answers: taken, no number.
-        SubmitFault{"missing-id", Outcome::Delivered, 200, 0s, 0s, true, ""},
-        SubmitFault{"oversized", Outcome::Unreachable, 0, 0s, 0s, true, "larger than 1 MiB"},
-        SubmitFault{"oversized,length", Outcome::Unreachable, 0, 0s, 0s, true, "larger than 1 MiB"},
-        SubmitFault{"token", Outcome::Pending, 200, 0s, 0s, true, ""}),
+        SubmitFault{"missing-id", Outcome::Delivered, 200, 0s, 0s, true, "", false},
+        SubmitFault{"oversized", Outcome::Unreachable, 0, 0s, 0s, true, "larger than 1 MiB", true},
+        SubmitFault{"oversized,length", Outcome::Unreachable, 0, 0s, 0s, true, "larger than 1 MiB",
+                    true},
+        SubmitFault{"token", Outcome::Pending, 200, 0s, 0s, true, "", false}),
     [](const auto& info) {
         std::string name;
         for (const char c : std::string(info.param.spec))
@@ -342,6 +354,7 @@ TEST(NetFaults, DelayPastTheTimeoutIsUnreachableAndStillFilesOnce) {
     const auto first = net::submit_request(impatient, complaint("key-slow"));
     EXPECT_EQ(first.outcome, Outcome::Unreachable);
     EXPECT_TRUE(contains(first.error, "Timeout")) << first.error;
+    EXPECT_TRUE(first.maybe_filed);  // sent, then no answer in time
     const auto retry = net::submit_request(endpoint(reg), complaint("key-slow"));
     ASSERT_EQ(retry.outcome, Outcome::Registered) << retry.error;
     // The delayed request ends after its 800 ms with the number the retry got, adding no row.
@@ -351,6 +364,30 @@ TEST(NetFaults, DelayPastTheTimeoutIsUnreachableAndStillFilesOnce) {
         std::this_thread::sleep_for(20ms);
     EXPECT_EQ(occurrences(reg.log(), answered), 2) << reg.log();
     EXPECT_EQ(reg.rows("requests"), 1);
+}
+
+// A stop request ends a call early; whether the register may have the complaint depends on
+// whether it went out.
+TEST(NetFaults, CancelledAfterSendingMayHaveFiledBeforeSendingHasNot) {
+    DevRegister reg({.faults = {"delay=3000,count=1,path=requests.json"}});
+    std::stop_source stop;
+    auto ep = endpoint(reg);
+    ep.cancel = stop.get_token();
+    net::SubmitResult sent;
+    std::thread call([&] { sent = net::submit_request(ep, complaint("key-cancel")); });
+    // The register logs the fault once the request has arrived, before it waits.
+    for (int waited_ms = 0; waited_ms < 10000 && !contains(reg.log(), "fault delay=3000");
+         waited_ms += 20)
+        std::this_thread::sleep_for(20ms);
+    stop.request_stop();
+    call.join();
+    EXPECT_EQ(sent.outcome, Outcome::Unreachable);
+    EXPECT_EQ(sent.error, "cancelled");
+    EXPECT_TRUE(sent.maybe_filed);
+
+    const auto unsent = net::submit_request(ep, complaint("key-cancel-2"));
+    EXPECT_EQ(unsent.error, "cancelled");
+    EXPECT_FALSE(unsent.maybe_filed);
 }
 
 // Section: the fault matrix for the other endpoints
@@ -452,6 +489,182 @@ TEST(NetFaults, Catalog) {
     });
 }
 
+// Section: what the client sends, in either format (a recording server on loopback)
+
+// Plain HTTP on loopback, which net allows there: records each request and answers it with
+// `answer`, so that paths, headers and fields can be checked for any format and any call.
+class RecordingServer {
+public:
+    struct Request {
+        std::string method, target, accept, body;
+    };
+    using Answer = std::function<std::pair<int, std::string>(const Request&)>;
+
+    explicit RecordingServer(Answer answer) : answer_(std::move(answer)) {
+        const auto handler = [this](const httplib::Request& req, httplib::Response& res) {
+            Request seen{req.method, req.target, req.get_header_value("Accept"), req.body};
+            const auto [status, body] = answer_(seen);
+            {
+                std::lock_guard lock(mutex_);
+                requests_.push_back(std::move(seen));
+            }
+            res.status = status;
+            res.set_content(body, "text/plain");
+        };
+        server_.Get(".*", handler);
+        server_.Post(".*", handler);
+        server_.set_keep_alive_max_count(1);  // no idle connection to wait for at stop()
+        port_ = server_.bind_to_any_port("127.0.0.1");
+        if (port_ <= 0) throw std::runtime_error("recording server: no port on 127.0.0.1");
+        thread_ = std::thread([this] { server_.listen_after_bind(); });
+        // A stop() before the accept loop runs would be lost, and the join would hang.
+        for (int waited_ms = 0; !server_.is_running() && waited_ms < 10000; ++waited_ms)
+            std::this_thread::sleep_for(1ms);
+    }
+    ~RecordingServer() {
+        server_.stop();
+        thread_.join();
+    }
+    RecordingServer(const RecordingServer&) = delete;
+    RecordingServer& operator=(const RecordingServer&) = delete;
+
+    std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/"; }
+    std::vector<Request> requests() const {
+        std::lock_guard lock(mutex_);
+        return requests_;
+    }
+
+private:
+    Answer answer_;
+    httplib::Server server_;
+    int port_ = 0;
+    std::thread thread_;
+    mutable std::mutex mutex_;
+    std::vector<Request> requests_;
+};
+
+// A valid answer for each call, in the format asked for by the path's extension.
+std::pair<int, std::string> valid_answer(const RecordingServer::Request& rq) {
+    struct Shape {
+        const char* method;
+        const char* prefix;
+        const char* json;
+        const char* xml;
+    };
+    static const Shape shapes[] = {
+        {"POST", "/requests.", R"([{"service_request_id":"X-1"}])",
+         "<service_requests><request><service_request_id>X-1</service_request_id></request>"
+         "</service_requests>"},
+        {"GET", "/tokens/", R"([{"service_request_id":"X-1","token":"t 1"}])",
+         "<service_requests><request><service_request_id>X-1</service_request_id><token>t 1"
+         "</token></request></service_requests>"},
+        {"GET", "/requests", R"([{"service_request_id":"X-1","status":"open"}])",
+         "<service_requests><request><service_request_id>X-1</service_request_id><status>open"
+         "</status></request></service_requests>"},
+        {"GET", "/services/", R"({"service_code":"A/B","attributes":[]})",
+         "<service_definition><service_code>A/B</service_code><attributes/>"
+         "</service_definition>"},
+        {"GET", "/services.", R"([{"service_code":"A","service_name":"B"}])",
+         "<services><service><service_code>A</service_code><service_name>B</service_name>"
+         "</service></services>"},
+        {"POST", "/kiosks/", "{}", "{}"},
+    };
+    const bool xml = rq.target.find(".xml") != std::string::npos;
+    for (const auto& s : shapes)
+        if (rq.method == s.method && rq.target.starts_with(s.prefix))
+            return {200, xml ? s.xml : s.json};
+    return {404, ""};
+}
+
+net::RegisterEndpoint endpoint(const RecordingServer& server, net::Format format,
+                               std::string jurisdiction_id) {
+    return {.base_url = server.url(),
+            .ca_file = "/nonexistent",
+            .api_key = "key-1",
+            .jurisdiction_id = std::move(jurisdiction_id),
+            .format = format,
+            .connect_timeout_ms = 2000,
+            .total_timeout_ms = 5000};
+}
+
+// Every call once, each expected to be answered as valid_answer() answers it.
+void call_everything(const net::RegisterEndpoint& ep) {
+    using namespace std::chrono;
+    EXPECT_EQ(net::submit_request(ep, complaint("key-any")).outcome, Outcome::Registered);
+    EXPECT_EQ(net::resolve_token(ep, "t 1").outcome, Outcome::Registered);
+    EXPECT_EQ(net::fetch_status(ep, "X-1").outcome, Outcome::Registered);
+    const sys_days day = year{2026} / 12 / 2;
+    const auto found = net::search_requests(ep, {"KZ-GU-001", day + 10h, day + 34h});
+    EXPECT_EQ(found.outcome, Outcome::Registered) << found.error;
+    EXPECT_EQ(found.requests.size(), 1u);
+    EXPECT_TRUE(net::fetch_services(ep).ok);
+    EXPECT_EQ(net::fetch_service_definition(ep, "A/B").outcome, Outcome::Registered);
+    EXPECT_EQ(net::send_heartbeat(ep, "kiosk-1", "{}").outcome, Outcome::Registered);
+}
+
+TEST(NetClient, EveryCallTakesTheFormatAndTheJurisdiction) {
+    for (const auto format : {net::Format::Json, net::Format::Xml}) {
+        RecordingServer server(valid_answer);
+        call_everything(endpoint(server, format, "kz.akmola"));
+        const std::string x(net::format_name(format));
+        const std::string j = "jurisdiction_id=kz.akmola";
+        const std::vector<std::vector<std::string>> expected = {
+            {"POST", "/requests." + x},
+            {"GET", "/tokens/t%201." + x + "?" + j},
+            {"GET", "/requests/X-1." + x + "?" + j},
+            {"GET", "/requests." + x +
+                        "?service_code=KZ-GU-001&start_date=2026-12-02T10%3A00%3A00Z"
+                        "&end_date=2026-12-03T10%3A00%3A00Z&" +
+                        j},
+            {"GET", "/services." + x + "?" + j},
+            {"GET", "/services/A%2FB." + x + "?" + j},
+            {"POST", "/kiosks/kiosk-1/heartbeat.json?api_key=key-1&" + j},  // always JSON
+        };
+        const auto seen = server.requests();
+        ASSERT_EQ(seen.size(), expected.size()) << x;
+        for (std::size_t i = 0; i < seen.size(); ++i) {
+            EXPECT_EQ((std::vector<std::string>{seen[i].method, seen[i].target}), expected[i]) << x;
+            const bool heartbeat = i + 1 == seen.size();
+            EXPECT_EQ(seen[i].accept,
+                      format == net::Format::Xml && !heartbeat ? "text/xml" : "application/json")
+                << seen[i].target;
+        }
+        // In the form, next to the api_key.
+        EXPECT_TRUE(seen[0].body.starts_with("api_key=key-1&" + j + "&service_code=KZ-GU-001&"))
+            << seen[0].body;
+    }
+}
+
+TEST(NetClient, WithoutAJurisdictionNoneIsSent) {
+    RecordingServer server(valid_answer);
+    call_everything(endpoint(server, net::Format::Xml, ""));
+    const auto seen = server.requests();
+    EXPECT_EQ(seen.size(), 7u);
+    for (const auto& rq : seen) {
+        EXPECT_FALSE(contains(rq.target, "jurisdiction")) << rq.target;
+        EXPECT_FALSE(contains(rq.body, "jurisdiction")) << rq.target;
+    }
+}
+
+// The answer's format follows the endpoint, not the server's whim: JSON to an XML kiosk is
+// malformed (and may have filed), an XML refusal still names its reason.
+TEST(NetClient, AnswersAreReadInTheEndpointsFormat) {
+    RecordingServer server([](const RecordingServer::Request& rq) -> std::pair<int, std::string> {
+        if (rq.target.starts_with("/requests.xml"))
+            return {200, R"([{"service_request_id":"X-1"}])"};
+        return {403,
+                "<errors><error><code>403</code><description>Invalid api_key</description>"
+                "</error></errors>"};
+    });
+    const auto ep = endpoint(server, net::Format::Xml, "");
+    const auto json_to_xml = net::submit_request(ep, complaint("key-json"));
+    EXPECT_EQ(json_to_xml.outcome, Outcome::Unreachable);
+    EXPECT_TRUE(json_to_xml.maybe_filed);
+    const auto refused = net::fetch_status(ep, "X-1");
+    EXPECT_EQ(refused.outcome, Outcome::Rejected);
+    EXPECT_EQ(refused.error, "HTTP 403: Invalid api_key");
+}
+
 // Section: TLS: refused, never ignored
 
 struct BadCertificate {
@@ -472,6 +685,7 @@ TEST_P(NetTls, BadServerCertificateIsRefusedNamingTheProblem) {
         << answer.error;
     EXPECT_TRUE(contains(answer.error, GetParam().problem)) << answer.error;
     EXPECT_EQ(reg.rows("requests"), 0);  // nothing was sent past the handshake
+    EXPECT_FALSE(answer.maybe_filed);    // ... and the kiosk knows it
     EXPECT_FALSE(net::fetch_services(endpoint(reg)).ok);
 }
 
@@ -524,6 +738,7 @@ TEST(NetTlsClient, PlainHttpOnlyToLoopback) {
         const auto answer = net::submit_request(ep, complaint(""));
         EXPECT_EQ(answer.outcome, Outcome::Unreachable) << url;
         EXPECT_FALSE(contains(answer.error, "must be https")) << url << ": " << answer.error;
+        EXPECT_FALSE(answer.maybe_filed) << url;  // a refused connection sent nothing
     }
 }
 

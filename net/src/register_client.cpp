@@ -277,15 +277,16 @@ std::string encode(const RegisterEndpoint& ep, const ServiceRequest& rq) {
 
 // Section: paths
 
-// A resource below base_url in the endpoint's format, with jurisdiction_id after `query`.
-std::string path(const RegisterEndpoint& ep, const std::string& resource, Form query = {}) {
-    query.add("jurisdiction_id", ep.jurisdiction_id);
+// A resource below base_url in the endpoint's format, with `query` (percent-encoded).
+std::string path(const RegisterEndpoint& ep, const std::string& resource, const Form& query = {}) {
     const std::string p = resource + "." + std::string(format_name(ep.format));
     return query.body.empty() ? p : p + "?" + query.body;
 }
 
+// A GET carries jurisdiction_id in its query, as a POST does in its form.
 Call get(const RegisterEndpoint& ep, const std::string& resource, Form query = {}) {
-    return {path(ep, resource, std::move(query)), ep.format};
+    query.add("jurisdiction_id", ep.jurisdiction_id);
+    return {path(ep, resource, query), ep.format};
 }
 
 // 2026-12-02T10:00:00Z
