@@ -13,6 +13,7 @@
 #include <string_view>
 #include <thread>
 
+#include "form.h"
 #include "respond.h"
 
 namespace dev_register {
@@ -57,6 +58,11 @@ void set_item(Fault& fault, std::string_view name, std::string_view value) {
     } else if (name == "status") {
         set_kind(fault, FaultKind::Status);
         fault.status = number(name, value, 400, 599);
+    } else if (name == "description") {
+        const auto text = decode_component(value);
+        if (!text || text->empty() || text->size() > 200 || !is_one_line(*text))
+            bad_spec("description must be 1 to 200 bytes of text on one line");
+        fault.description = *text;
     } else if (name == "retry-after" || name == "retry-after-date") {
         if (fault.retry_after) bad_spec("retry-after and retry-after-date exclude each other");
         fault.retry_after = number(name, value, 0, 86400);
@@ -78,7 +84,8 @@ void set_item(Fault& fault, std::string_view name, std::string_view value) {
 bool matches(const Fault& fault, const httplib::Request& req) {
     const std::string_view path = req.path;
     if (!path.substr(path.starts_with('/') ? 1 : 0).starts_with(fault.path)) return false;
-    return fault.kind != FaultKind::Token || (req.method == "POST" && path == "/requests.json");
+    return fault.kind != FaultKind::Token ||
+           (req.method == "POST" && (path == "/requests.json" || path == "/requests.xml"));
 }
 
 // Section: spoiling answers
@@ -90,21 +97,12 @@ std::string http_date(std::time_t when) {
     return std::string(text, std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S GMT", &utc));
 }
 
-void answer_status(const Fault& fault, httplib::Response& res) {
-    send_error(
-        res, fault.status,
-        "fault injected by the development register (HTTP " + std::to_string(fault.status) + ")");
-    if (!fault.retry_after) return;
-    res.set_header("Retry-After", fault.retry_after_as_date
-                                      ? http_date(std::time(nullptr) + *fault.retry_after)
-                                      : std::to_string(*fault.retry_after));
-}
-
 // The answer becomes what `provider` writes, chunked: no length is declared up front.
 void replace_body(httplib::Response& res, httplib::ContentProviderWithoutLength provider) {
+    const std::string type = res.get_header_value("Content-Type");
     res.body.clear();
     res.headers.erase("Content-Type");  // set again below; two would be one too many
-    res.set_chunked_content_provider(kJsonType, std::move(provider));
+    res.set_chunked_content_provider(type, std::move(provider));
 }
 
 // Half the answer, then a TCP reset, as a crashed register or a broken link looks to a kiosk
@@ -122,7 +120,23 @@ void reset_mid_answer(const httplib::Request& req, httplib::Response& res) {
     });
 }
 
+// The <request> elements of an XML answer about requests; none if it is something else.
+std::vector<pugi::xml_node> xml_requests(pugi::xml_document& document, const std::string& body) {
+    std::vector<pugi::xml_node> requests;
+    if (!document.load_buffer(body.data(), body.size())) return requests;
+    for (auto request : document.child("service_requests").children("request"))
+        requests.push_back(request);
+    return requests;
+}
+
 void drop_ids(httplib::Response& res) {
+    if (is_xml(res)) {
+        pugi::xml_document document;
+        for (auto request : xml_requests(document, res.body))
+            request.remove_child("service_request_id");
+        res.body = xml_text(document);
+        return;
+    }
     auto answer = json::parse(res.body, nullptr, false);
     if (!answer.is_array()) return;
     for (auto& item : answer)
@@ -130,7 +144,7 @@ void drop_ids(httplib::Response& res) {
     res.body = answer.dump();
 }
 
-// The real answer and spaces after it: still valid JSON, which only a size limit refuses,
+// The real answer and spaces after it: still valid JSON or XML, which only a size limit refuses,
 // announced by its length up front or noticed while it arrives.
 void oversize(httplib::Response& res, bool declared_length) {
     auto padded = std::make_shared<std::string>(std::move(res.body));
@@ -177,6 +191,8 @@ Fault parse_fault(const std::string& spec) {
     if (fault.kind == FaultKind::None && !seen.contains("delay"))
         bad_spec("no delay, status, reset, malformed-json, missing-id, oversized or token");
     if (fault.retry_after && fault.kind != FaultKind::Status) bad_spec("retry-after needs status");
+    if (!fault.description.empty() && fault.kind != FaultKind::Status)
+        bad_spec("description needs status");
     if (seen.contains("polls") && fault.kind != FaultKind::Token) bad_spec("polls needs token");
     if (fault.declared_length && fault.kind != FaultKind::Oversized)
         bad_spec("length needs oversized");
@@ -185,8 +201,12 @@ Fault parse_fault(const std::string& spec) {
 
 // Section: the injector
 
-FaultInjector::FaultInjector(std::vector<Fault> run_faults, bool allow_header, RequestStore& store)
-    : run_faults_(std::move(run_faults)), allow_header_(allow_header), store_(store) {}
+FaultInjector::FaultInjector(std::vector<Fault> run_faults, bool allow_header, RequestStore& store,
+                             const Profile& profile)
+    : run_faults_(std::move(run_faults)),
+      allow_header_(allow_header),
+      store_(store),
+      profile_(profile) {}
 
 std::optional<Fault> FaultInjector::take(const httplib::Request& req) {
     if (allow_header_ && req.has_header(kFaultHeader)) {
@@ -209,14 +229,15 @@ httplib::Server::Handler FaultInjector::wrap(httplib::Server::Handler handler) {
             try {
                 fault = take(req);
             } catch (const std::invalid_argument& e) {
-                return send_error(res, 400, std::string(kFaultHeader) + ": " + e.what());
+                return send_error(res, reply_format(profile_, req.path), 400,
+                                  std::string(kFaultHeader) + ": " + e.what());
             }
             if (!fault) return handler(req, res);
             // The spec is validated ASCII and the path holds no personal data: safe to log.
             std::cerr << "kiosk-register: fault " << fault->spec << " on " << req.method << ' '
                       << printable(req.path) << std::endl;
             std::this_thread::sleep_for(fault->delay);
-            if (fault->kind == FaultKind::Status) return answer_status(*fault, res);
+            if (fault->kind == FaultKind::Status) return answer_status(*fault, req, res);
             handler(req, res);
             switch (fault->kind) {
             case FaultKind::Reset: return reset_mid_answer(req, res);
@@ -230,11 +251,37 @@ httplib::Server::Handler FaultInjector::wrap(httplib::Server::Handler handler) {
         };
 }
 
-// The stored request's number goes behind a token that GET tokens/{token}.json gives back.
+void FaultInjector::answer_status(const Fault& fault, const httplib::Request& req,
+                                  httplib::Response& res) {
+    const std::string description = !fault.description.empty()
+                                        ? fault.description
+                                        : "fault injected by the development register (HTTP " +
+                                              std::to_string(fault.status) + ")";
+    send_error(res, reply_format(profile_, req.path), fault.status, description);
+    if (!fault.retry_after) return;
+    res.set_header("Retry-After", fault.retry_after_as_date
+                                      ? http_date(std::time(nullptr) + *fault.retry_after)
+                                      : std::to_string(*fault.retry_after));
+}
+
+// The stored request's number goes behind a token that GET tokens/{token} gives back.
 void FaultInjector::answer_with_token(httplib::Response& res, int polls) {
+    if (res.status != 200) return;  // a refusal stays one
+    if (is_xml(res)) {
+        pugi::xml_document document;
+        auto requests = xml_requests(document, res.body);
+        if (requests.size() != 1) return;
+        auto& request = requests.front();
+        const auto number = request.child("service_request_id");
+        if (!number) return;
+        const std::string token = store_.issue_token(number.text().get(), polls);
+        request.insert_child_before("token", number).text().set(token.c_str());
+        request.remove_child(number);
+        res.body = xml_text(document);
+        return;
+    }
     auto answer = json::parse(res.body, nullptr, false);
-    if (res.status != 200 || !answer.is_array() || answer.size() != 1)
-        return;  // a refusal stays one
+    if (!answer.is_array() || answer.size() != 1) return;
     auto& request = answer[0];
     const auto number = request.find("service_request_id");
     if (number == request.end() || !number->is_string()) return;

@@ -6,20 +6,23 @@
 // SPEC is a comma-separated list of:
 //   delay=MS              wait MS (0..60000) ms before handling; alone or with one of:
 //   status=CODE           answer CODE (400..599) with an Open311 error; nothing is stored
+//     description=TEXT    ... saying TEXT ('+' a space, %XX a byte, %2C a comma; in the
+//                         header, which httplib %-decodes first, %252C), e.g. the spec's
+//                         400 General+service+error; default: "fault injected by ..."
 //     retry-after=S       ... and Retry-After: S (0..86400 seconds)
 //     retry-after-date=S  ... and Retry-After as the HTTP-date S seconds from now
 //   reset                 handle the request (a complaint is stored), send half the answer,
 //                         then reset the TCP connection
-//   malformed-json        handle it, send the first half of the answer only
+//   malformed-json        handle it, send the first half of the answer only (JSON or XML)
 //   missing-id            handle it, drop service_request_id from the answer
 //   oversized             handle it, pad the answer with spaces to 2 MiB, chunked
 //     length              ... sent with its Content-Length instead
-//   token                 POST requests.json only: store, answer a token instead of the id
-//     polls=N             ... that GET tokens/{token}.json answers "not yet" N times first
+//   token                 POST requests only: store, answer a token instead of the id
+//     polls=N             ... that GET tokens/{token} answers "not yet" N times first
 //   count=N               only the next N matching requests (1..1000000); default: all
 //   path=PREFIX           only requests whose path without its leading '/' starts with PREFIX
 // Run faults are tried in the order given; the first that matches applies. A request with the
-// header (when allowed) gets the header's fault only.
+// header (when allowed) gets the header's fault only. Answers keep the format asked for.
 
 #include <chrono>
 #include <mutex>
@@ -29,6 +32,7 @@
 
 #include <httplib.h>
 
+#include "profile.h"
 #include "store.h"
 
 namespace dev_register {
@@ -40,6 +44,7 @@ struct Fault {
     std::chrono::milliseconds delay{0};
     FaultKind kind = FaultKind::None;  // None: a delay only
     int status = 0;                    // Status
+    std::string description;           // Status: empty for the default
     std::optional<int> retry_after;    // Status: seconds
     bool retry_after_as_date = false;
     bool declared_length = false;  // Oversized: with Content-Length
@@ -53,8 +58,10 @@ Fault parse_fault(const std::string& spec);
 
 class FaultInjector {
 public:
-    // Tokens issued by the `token` fault are kept in the store.
-    FaultInjector(std::vector<Fault> run_faults, bool allow_header, RequestStore& store);
+    // Tokens issued by the `token` fault are kept in the store; errors are in the format the
+    // profile answers the path in.
+    FaultInjector(std::vector<Fault> run_faults, bool allow_header, RequestStore& store,
+                  const Profile& profile);
     FaultInjector(const FaultInjector&) = delete;
     FaultInjector& operator=(const FaultInjector&) = delete;
 
@@ -63,12 +70,14 @@ public:
 
 private:
     std::optional<Fault> take(const httplib::Request& req);
+    void answer_status(const Fault& fault, const httplib::Request& req, httplib::Response& res);
     void answer_with_token(httplib::Response& res, int polls);
 
     std::mutex mutex_;  // guards the counts of run_faults_
     std::vector<Fault> run_faults_;
     bool allow_header_;
     RequestStore& store_;
+    const Profile& profile_;
 };
 
 }  // namespace dev_register

@@ -15,6 +15,8 @@ int hex_digit(char c) {
     return -1;
 }
 
+}  // namespace
+
 std::optional<std::string> decode_component(std::string_view encoded) {
     std::string out;
     out.reserve(encoded.size());
@@ -33,8 +35,6 @@ std::optional<std::string> decode_component(std::string_view encoded) {
     }
     return out;
 }
-
-}  // namespace
 
 std::optional<std::vector<FormField>> parse_form(std::string_view body) {
     std::vector<FormField> fields;
@@ -58,7 +58,7 @@ std::optional<std::vector<FormField>> parse_form(std::string_view body) {
 namespace {
 
 bool is_control(char32_t cp) {
-    if (cp == U'\n' || cp == U'\t') return false;
+    if (cp == U'\n' || cp == U'\r' || cp == U'\t') return false;
     return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);  // C0, DEL and C1
 }
 
@@ -67,10 +67,15 @@ bool is_control(char32_t cp) {
 bool is_clean_text(std::string_view text) {
     for (std::size_t i = 0; i < text.size();) {
         const auto cp = common::decode_code_point(text, i);  // strict: no overlongs, surrogates
-        if (!cp || is_control(cp->value)) return false;
+        if (!cp || is_control(cp->value) || cp->value == 0xFFFE || cp->value == 0xFFFF)
+            return false;
         i += cp->bytes;
     }
     return true;
+}
+
+bool is_one_line(std::string_view text) {
+    return is_clean_text(text) && text.find_first_of("\n\r\t") == std::string_view::npos;
 }
 
 }  // namespace dev_register

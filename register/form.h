@@ -17,7 +17,14 @@ struct FormField {
 // nullopt when a %-escape is malformed.
 std::optional<std::vector<FormField>> parse_form(std::string_view body);
 
-// Valid UTF-8 without control characters other than \n and \t.
+// One %-escaped component ('+' a space); nullopt when an escape is malformed.
+std::optional<std::string> decode_component(std::string_view encoded);
+
+// Valid UTF-8 without control characters other than \n, \r and \t, and without U+FFFE and
+// U+FFFF (which XML cannot carry).
 bool is_clean_text(std::string_view text);
+
+// Clean text without \n, \r or \t.
+bool is_one_line(std::string_view text);
 
 }  // namespace dev_register

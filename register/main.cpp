@@ -25,6 +25,7 @@
 #include <httplib.h>
 
 #include "catalog.h"
+#include "definitions.h"
 #include "faults.h"
 #include "form.h"
 #include "open311.h"
@@ -41,6 +42,8 @@ constexpr std::size_t kMaxBodyBytes = 1 << 20;
 constexpr const char* kUsage =
     R"(usage: kiosk-register --listen HOST:PORT --cert FILE --key FILE [--client-ca FILE]
                       --db FILE --catalog FILE --api-key KEY
+                      [--profile kiosk|stock] [--jurisdiction ID] [--definitions FILE]
+                      [--formats json,xml|json|xml] [--token-polls N]
                       [--port-file FILE] [--number-prefix PREFIX] [--allow-non-loopback]
                       [--fault SPEC]... [--allow-fault-header]
 
@@ -49,12 +52,26 @@ constexpr const char* kUsage =
   --cert, --key FILE     server certificate chain and private key (PEM)
   --client-ca FILE       require client certificates issued by this CA (mutual TLS)
   --db FILE              SQLite database, created if missing
-  --catalog FILE         Open311 service list (JSON array) served as /services.json
+  --catalog FILE         Open311 service list (JSON array) served as services.json/.xml;
+                         a service's "type" (realtime, batch, blackbox) or "register_answer"
+                         (id, token, id+token, notice) sets what POST requests answers
+  --definitions FILE     service definitions of the catalog's metadata:true services
   --api-key KEY          api_key every submission and heartbeat must carry
+  --profile NAME         kiosk (default): this project's register: JSON and XML,
+                         Idempotency-Key honoured, jurisdiction_id optional, heartbeats,
+                         attributes kept as sent, numbers PREFIX-YEAR-SEQUENCE;
+                         stock: a plain GeoReport v2 server: XML only, Idempotency-Key
+                         ignored, jurisdiction_id required, no heartbeats, attributes checked
+                         against the definitions and the others dropped, plain numbers
+  --jurisdiction ID      the jurisdiction_id served (default akmola.kz); any other is 404
+  --formats LIST         override the profile's formats: json,xml, json or xml
+  --token-polls N        "not yet" answers to a batch service's token before the number
+                         (0..1000, default 1)
   --port-file FILE       write the bound port here once listening
-  --number-prefix PREFIX prefix of service request numbers (default ЖТ)
+  --number-prefix PREFIX prefix of service request numbers (default ЖТ; kiosk profile)
   --fault SPEC           misbehave on purpose (repeatable; the first matching applies):
-                         delay=MS, status=CODE[,retry-after=S|,retry-after-date=S], reset,
+                         delay=MS, status=CODE[,description=TEXT][,retry-after=S|
+                         ,retry-after-date=S], reset,
                          malformed-json, missing-id, oversized[,length], token[,polls=N]; each with
                          optional count=N (next N requests only) and path=PREFIX
   --allow-fault-header   honour a per-request X-Register-Fault: SPEC header (tests only)
@@ -66,12 +83,15 @@ struct ListenAddress {
 };
 
 struct Options {
-    std::string listen, cert, key, client_ca, db, catalog, api_key, port_file;
+    std::string listen, cert, key, client_ca, db, catalog, definitions, api_key, port_file;
     std::string number_prefix = "ЖТ";
+    std::string profile_name = "kiosk", formats, jurisdiction = "akmola.kz", token_polls = "1";
     bool allow_non_loopback = false;
     bool allow_fault_header = false;
     std::vector<Fault> faults;
     ListenAddress address;  // parsed from listen
+    Profile profile;        // from profile_name and formats
+    int polls = 1;          // from token_polls
 };
 
 // A command line the register cannot run with; reported with a pointer to --help.
@@ -121,6 +141,27 @@ Fault parse_fault_option(const std::string& spec) {
     }
 }
 
+// The profile and the options that shape how it answers.
+void read_profile_options(Options& options, bool prefix_given) {
+    const auto profile = profile_named(options.profile_name);
+    if (!profile) throw UsageError("--profile must be kiosk or stock");
+    options.profile = *profile;
+    if (!options.formats.empty() && !set_formats(options.profile, options.formats))
+        throw UsageError("--formats must be json,xml, json or xml");
+    if (options.profile.plain_numbers && prefix_given)
+        throw UsageError("--number-prefix: the " + options.profile.name +
+                         " profile's numbers are plain");
+    if (options.jurisdiction.empty() || options.jurisdiction.size() > 128 ||
+        !is_one_line(options.jurisdiction))
+        throw UsageError("--jurisdiction must be 1 to 128 bytes of text on one line");
+    const char* first = options.token_polls.data();
+    const char* last = first + options.token_polls.size();
+    const auto [end, error] = std::from_chars(first, last, options.polls);
+    if (first == last || error != std::errc() || end != last || options.polls < 0 ||
+        options.polls > 1000)
+        throw UsageError("--token-polls must be a number from 0 to 1000");
+}
+
 Options parse_options(int argc, char** argv) {
     static const std::pair<std::string_view, std::string Options::*> kValued[] = {
         {"--listen", &Options::listen},
@@ -129,7 +170,12 @@ Options parse_options(int argc, char** argv) {
         {"--client-ca", &Options::client_ca},
         {"--db", &Options::db},
         {"--catalog", &Options::catalog},
+        {"--definitions", &Options::definitions},
         {"--api-key", &Options::api_key},
+        {"--profile", &Options::profile_name},
+        {"--formats", &Options::formats},
+        {"--jurisdiction", &Options::jurisdiction},
+        {"--token-polls", &Options::token_polls},
         {"--port-file", &Options::port_file},
         {"--number-prefix", &Options::number_prefix}};
     static const std::pair<std::string_view, bool Options::*> kFlags[] = {
@@ -163,6 +209,7 @@ Options parse_options(int argc, char** argv) {
     if (options.api_key.empty()) throw UsageError("--api-key must not be empty");
     if (!is_valid_prefix(options.number_prefix))
         throw UsageError("--number-prefix must be 1 to 32 bytes of letters and digits");
+    read_profile_options(options, given.contains("--number-prefix"));
     options.address = parse_listen(options.listen, options.allow_non_loopback);
     return options;
 }
@@ -256,15 +303,18 @@ bool serve_until_stopped(httplib::Server& server, const sigset_t& stop_signals) 
 
 // Anything thrown before serving starts is a bad argument or an unusable file.
 int run(const Options& options, const sigset_t& stop_signals) {
-    const Catalog catalog = load_catalog(options.catalog);
-    RequestStore store(options.db, options.number_prefix);
+    Catalog catalog = load_catalog(options.catalog);
+    load_definitions(options.definitions, catalog);
+    RequestStore store(options.db, options.profile.plain_numbers ? "" : options.number_prefix);
     std::string tls_error;
     httplib::SSLServer server([&](SSL_CTX& ctx) { return configure_tls(ctx, options, tls_error); });
     if (!server.is_valid()) throw std::runtime_error(tls_error);
     server.set_payload_max_length(kMaxBodyBytes);
     server.set_keep_alive_timeout(1);  // idle keep-alive connections delay a stop by this much
-    FaultInjector faults(options.faults, options.allow_fault_header, store);
-    install_open311(server, catalog, store, options.api_key, faults);
+    FaultInjector faults(options.faults, options.allow_fault_header, store, options.profile);
+    const Open311Settings settings{options.profile, options.api_key, options.jurisdiction,
+                                   options.polls};
+    install_open311(server, catalog, store, settings, faults);
 
     const int port = bind_port(server, options.address);
     if (port < 0) {
@@ -272,7 +322,8 @@ int run(const Options& options, const sigset_t& stop_signals) {
         return 1;
     }
     if (!options.port_file.empty()) write_port_file(options.port_file, port);
-    std::cout << "kiosk-register: listening on " << url_of(options.address.host, port) << std::endl;
+    std::cout << "kiosk-register: listening on " << url_of(options.address.host, port) << " ("
+              << options.profile.name << " profile)" << std::endl;
     const bool served = serve_until_stopped(server, stop_signals);
     if (!options.port_file.empty()) std::remove(options.port_file.c_str());
     std::cerr << "kiosk-register: " << (served ? "stopped" : "accepting connections failed")

@@ -1,5 +1,5 @@
 #pragma once
-// The Open311 GeoReport v2 endpoints of the register.
+// The Open311 GeoReport v2 endpoints of the register, in JSON and XML as the profile serves.
 
 #include <string>
 
@@ -7,14 +7,21 @@
 
 #include "catalog.h"
 #include "faults.h"
+#include "profile.h"
 #include "store.h"
 
 namespace dev_register {
 
+struct Open311Settings {
+    Profile profile;
+    std::string api_key;       // every submission and heartbeat must carry it
+    std::string jurisdiction;  // the one jurisdiction_id this register serves
+    int token_polls = 1;       // "not yet" answers to a batch service's token before its number
+};
+
 // Installs the endpoints (each behind the fault switches), Open311-shaped errors and the
-// request log on the server. The catalog, store and faults must outlive it; every submission
-// and heartbeat must carry api_key.
+// request log on the server. Everything passed must outlive it.
 void install_open311(httplib::Server& server, const Catalog& catalog, RequestStore& store,
-                     const std::string& api_key, FaultInjector& faults);
+                     const Open311Settings& settings, FaultInjector& faults);
 
 }  // namespace dev_register

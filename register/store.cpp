@@ -12,7 +12,7 @@ namespace dev_register {
 
 namespace {
 
-constexpr int kSchemaVersion = 2;  // 2: tokens and heartbeats
+constexpr int kSchemaVersion = 3;  // 2: tokens and heartbeats; 3: every POST field, search
 
 [[noreturn]] void fail(sqlite3* db, const std::string& what) {
     throw std::runtime_error(what + ": " + sqlite3_errmsg(db));
@@ -144,16 +144,29 @@ void RequestStore::create_schema() {
             updated_datetime TEXT NOT NULL,
             expected_datetime TEXT))");
     }
-    exec(db_, R"(CREATE TABLE tokens(
-        token TEXT PRIMARY KEY,
-        service_request_id TEXT NOT NULL,
-        polls_left INTEGER NOT NULL))");
-    exec(db_, R"(CREATE TABLE heartbeats(
-        id INTEGER PRIMARY KEY,
-        kiosk_id TEXT NOT NULL,
-        received_at TEXT NOT NULL,
-        body TEXT NOT NULL,
-        idempotency_key TEXT UNIQUE))");
+    if (found < 2) {
+        exec(db_, R"(CREATE TABLE tokens(
+            token TEXT PRIMARY KEY,
+            service_request_id TEXT NOT NULL,
+            polls_left INTEGER NOT NULL))");
+        exec(db_, R"(CREATE TABLE heartbeats(
+            id INTEGER PRIMARY KEY,
+            kiosk_id TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            body TEXT NOT NULL,
+            idempotency_key TEXT UNIQUE))");
+    }
+    if (found < 3) {
+        for (const char* column :
+             {"jurisdiction_id TEXT", "account_id TEXT", "address_id TEXT", "lat TEXT", "long TEXT",
+              "media_url TEXT", "requested_at INTEGER"})
+            exec(db_, (std::string("ALTER TABLE requests ADD COLUMN ") + column).c_str());
+        // Earlier rows have only the text; SQLite reads its offset.
+        exec(db_,
+             "UPDATE requests SET requested_at = CAST(strftime('%s', requested_datetime) "
+             "AS INTEGER)");
+        exec(db_, "CREATE INDEX requests_by_time ON requests(requested_at)");
+    }
     exec(db_, ("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
     transaction.commit();
 }
@@ -167,22 +180,24 @@ std::string RequestStore::submit(const NewRequest& request) {
         if (auto earlier = number_for_idempotency_key(*request.idempotency_key)) return *earlier;
     }
     const long long id = next_id();
-    char sequence[24];
-    std::snprintf(sequence, sizeof sequence, "%08lld", id);
-    std::string number =
-        number_prefix_ + "-" + request.requested_datetime.substr(0, 4) + "-" + sequence;
+    std::string number = number_for(id, request.requested_datetime);
 
     Statement insert(db_, R"(INSERT INTO requests(
         id, service_request_id, idempotency_key, service_code, device_id, address_string,
         description, first_name, last_name, phone, email, attributes,
-        requested_datetime, updated_datetime, expected_datetime)
-        VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14))");
+        requested_datetime, updated_datetime, expected_datetime, jurisdiction_id, account_id,
+        address_id, lat, long, media_url, requested_at)
+        VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15, ?16, ?17,
+               ?18, ?19, ?20, ?21))");
     insert.bind(1, id).bind(2, number).bind(3, request.idempotency_key);
     insert.bind(4, request.service_code).bind(5, request.device_id);
     insert.bind(6, request.address_string).bind(7, request.description);
     insert.bind(8, request.first_name).bind(9, request.last_name);
     insert.bind(10, request.phone).bind(11, request.email).bind(12, request.attributes_json);
     insert.bind(13, request.requested_datetime).bind(14, request.expected_datetime);
+    insert.bind(15, request.jurisdiction_id).bind(16, request.account_id);
+    insert.bind(17, request.address_id).bind(18, request.lat).bind(19, request.lon);
+    insert.bind(20, request.media_url).bind(21, static_cast<long long>(request.requested_at));
     insert.step();
     transaction.commit();
     return number;
@@ -202,16 +217,68 @@ long long RequestStore::next_id() {
     return select.integer(0);
 }
 
+std::string RequestStore::number_for(long long id, const std::string& requested_datetime) const {
+    if (number_prefix_.empty()) return std::to_string(id);
+    char sequence[24];
+    std::snprintf(sequence, sizeof sequence, "%08lld", id);
+    return number_prefix_ + "-" + requested_datetime.substr(0, 4) + "-" + sequence;
+}
+
 std::optional<RequestStatus> RequestStore::find(const std::string& service_request_id) {
+    auto found = search({.ids = {service_request_id}});
+    if (found.empty()) return std::nullopt;
+    return std::move(found.front());
+}
+
+namespace {
+
+// "column IN (?N, ?N+1, ...)" for the values, bound from `next` on.
+std::string in_list(const char* column, const std::vector<std::string>& values, int& next) {
+    std::string sql = std::string(column) + " IN (";
+    for (std::size_t i = 0; i < values.size(); ++i)
+        sql += (i ? ", ?" : "?") + std::to_string(next++);
+    return sql + ")";
+}
+
+}  // namespace
+
+std::vector<RequestStatus> RequestStore::search(const RequestFilter& filter) {
+    std::string sql = R"(SELECT service_request_id, status, service_code, requested_datetime,
+        updated_datetime, status_notes, description, address_string, expected_datetime,
+        address_id, lat, long, media_url FROM requests WHERE )";
+    std::vector<std::string> texts;
+    int next = 1;
+    if (!filter.ids.empty()) {
+        sql += in_list("service_request_id", filter.ids, next);
+        texts = filter.ids;
+    } else {
+        sql += "requested_at BETWEEN ?1 AND ?2";
+        next = 3;
+        const auto any_of = [&](const char* column, const std::vector<std::string>& values) {
+            if (values.empty()) return;
+            sql += " AND " + in_list(column, values, next);
+            texts.insert(texts.end(), values.begin(), values.end());
+        };
+        any_of("service_code", filter.service_codes);
+        any_of("status", filter.statuses);
+    }
+    sql += " ORDER BY requested_at DESC, id DESC LIMIT " + std::to_string(filter.limit);
+
     std::lock_guard lock(mutex_);
-    Statement select(db_, R"(SELECT service_request_id, status, service_code,
-        requested_datetime, updated_datetime, status_notes, description, address_string,
-        expected_datetime FROM requests WHERE service_request_id = ?1)");
-    select.bind(1, service_request_id);
-    if (!select.step()) return std::nullopt;
-    return RequestStatus{*select.text(0), *select.text(1), *select.text(2),
-                         *select.text(3), *select.text(4), select.text(5),
-                         select.text(6),  select.text(7),  select.text(8)};
+    Statement select(db_, sql.c_str());
+    int index = 1;
+    if (filter.ids.empty()) {
+        select.bind(index++, static_cast<long long>(filter.from));
+        select.bind(index++, static_cast<long long>(filter.to));
+    }
+    for (const auto& text : texts) select.bind(index++, text);
+    std::vector<RequestStatus> found;
+    while (select.step())
+        found.push_back({*select.text(0), *select.text(1), *select.text(2), *select.text(3),
+                         *select.text(4), select.text(5), select.text(6), select.text(7),
+                         select.text(8), select.text(9), select.text(10), select.text(11),
+                         select.text(12)});
+    return found;
 }
 
 // Section: tokens

@@ -9,7 +9,7 @@ target_link_libraries(dev_register_support PUBLIC process_support PRIVATE SQLite
 target_compile_definitions(dev_register_support PRIVATE
   KIOSK_REGISTER_BIN="$<TARGET_FILE:kiosk-register>"
   MAKE_DEV_CERTS="${CMAKE_SOURCE_DIR}/register/make-dev-certs"
-  KIOSK_REGISTER_CATALOG="${KIOSK_ASSETS_DIR}/register/services.json")
+  KIOSK_REGISTER_ASSETS="${KIOSK_ASSETS_DIR}/register")
 # Whoever links the fixture runs kiosk-register, so it must be built first.
 add_dependencies(dev_register_support kiosk-register)
 
@@ -17,5 +17,6 @@ add_executable(register_test ${CMAKE_CURRENT_LIST_DIR}/register_test.cpp)
 target_compile_definitions(register_test PRIVATE
   KIOSK_REGISTER_BIN="$<TARGET_FILE:kiosk-register>")
 target_link_libraries(register_test PRIVATE
-  dev_register_support GTest::gtest_main PkgConfig::HTTPLIB nlohmann_json::nlohmann_json)
+  dev_register_support GTest::gtest_main PkgConfig::HTTPLIB nlohmann_json::nlohmann_json
+  pugixml::pugixml)
 gtest_discover_tests(register_test TEST_PREFIX "register." DISCOVERY_TIMEOUT 30)

@@ -71,6 +71,9 @@ void DevRegister::restart(const DevRegisterOptions& options) {
 
 // Port 0: any free one.
 void DevRegister::start(const DevRegisterOptions& options, int port) {
+    profile_ = options.profile;
+    jurisdiction_ = options.jurisdiction.empty() ? DevRegisterOptions::kDefaultJurisdiction
+                                                 : options.jurisdiction;
     const std::string server = dir_ + "/certs/" + server_identity(options);
     const std::string port_file = dir_ + "/register.port";
     std::filesystem::remove(port_file);  // one left by a killed register is not this one's
@@ -85,6 +88,12 @@ void DevRegister::start(const DevRegisterOptions& options, int port) {
                                      db_path(),
                                      "--catalog",
                                      catalog_path(),
+                                     "--definitions",
+                                     definitions_path(),
+                                     "--profile",
+                                     profile_,
+                                     "--jurisdiction",
+                                     jurisdiction_,
                                      "--api-key",
                                      kApiKey,
                                      "--port-file",
@@ -92,6 +101,9 @@ void DevRegister::start(const DevRegisterOptions& options, int port) {
     if (options.require_client_cert) args.insert(args.end(), {"--client-ca", ca_file()});
     for (const auto& fault : options.faults) args.insert(args.end(), {"--fault", fault});
     if (options.allow_fault_header) args.push_back("--allow-fault-header");
+    if (!options.formats.empty()) args.insert(args.end(), {"--formats", options.formats});
+    if (options.token_polls)
+        args.insert(args.end(), {"--token-polls", std::to_string(*options.token_polls)});
     pid_ = spawn(args, log_path());
 
     // The port file appears, complete, once the register is listening.
@@ -122,7 +134,16 @@ std::string DevRegister::client_cert() const { return dir_ + "/certs/client.crt"
 std::string DevRegister::client_key() const { return dir_ + "/certs/client.key"; }
 std::string DevRegister::db_path() const { return dir_ + "/register.sqlite"; }
 std::string DevRegister::api_key() const { return kApiKey; }
-std::string DevRegister::catalog_path() const { return KIOSK_REGISTER_CATALOG; }
+std::string DevRegister::catalog_path() const {
+    return std::string(KIOSK_REGISTER_ASSETS) +
+           (profile_ == "kiosk" ? "/services.json" : "/services-" + profile_ + ".json");
+}
+std::string DevRegister::definitions_path() const {
+    return std::string(KIOSK_REGISTER_ASSETS) +
+           (profile_ == "kiosk" ? "/definitions.json" : "/definitions-" + profile_ + ".json");
+}
+std::string DevRegister::jurisdiction() const { return jurisdiction_; }
+std::string DevRegister::profile() const { return profile_; }
 std::string DevRegister::log_path() const { return dir_ + "/register.log"; }
 std::string DevRegister::log() const { return read_text(log_path()); }
 

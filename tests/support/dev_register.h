@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,16 @@ struct DevRegisterOptions {
     Certificate certificate = Certificate::Good;
     std::vector<std::string> faults;  // each passed as --fault SPEC (see register/faults.h)
     bool allow_fault_header = false;  // honour X-Register-Fault: SPEC on requests
+    // --profile (register/profile.h), with the profile's catalog and definitions from
+    // assets/register: "kiosk" (this project's register, services.json) or "stock" (a plain
+    // GeoReport v2 server: XML only, jurisdiction_id required, Idempotency-Key ignored,
+    // numeric codes, batch, blackbox and id+token services; services-stock.json).
+    std::string profile = "kiosk";
+    std::string jurisdiction;        // --jurisdiction; empty: the register's, kDefaultJurisdiction
+    std::string formats;             // --formats json,xml|json|xml; empty: the profile's
+    std::optional<int> token_polls;  // --token-polls; none: the register's (1)
+
+    static constexpr const char* kDefaultJurisdiction = "akmola.kz";
 };
 
 class DevRegister {
@@ -33,7 +44,8 @@ public:
     DevRegister& operator=(const DevRegister&) = delete;
 
     // Stops the register and starts it again with `options` on the same port, certificates
-    // and database, as after a crash or an update.
+    // and database, as after a crash or an update (a stock register restarted with the default
+    // options comes back as a kiosk one).
     void restart(const DevRegisterOptions& options = {});
     // The register goes away, as in an outage; restart() brings it back on the same port.
     void stop() noexcept;
@@ -45,7 +57,10 @@ public:
     std::string client_key() const;
     std::string db_path() const;
     std::string api_key() const;
-    std::string catalog_path() const;
+    std::string catalog_path() const;      // the profile's catalog
+    std::string definitions_path() const;  // and its service definitions
+    std::string jurisdiction() const;      // the jurisdiction_id it serves
+    std::string profile() const;
     std::string log() const;       // the register's output so far: one line per request or fault
     std::string log_path() const;  // the file log() reads, to follow as it grows
 
@@ -60,6 +75,8 @@ private:
     void start(const DevRegisterOptions& options, int port);
 
     std::string dir_;
+    std::string profile_ = "kiosk";
+    std::string jurisdiction_ = DevRegisterOptions::kDefaultJurisdiction;
     pid_t pid_ = -1;
     int port_ = 0;
 };
