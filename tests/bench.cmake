@@ -2,6 +2,7 @@
 add_executable(outbox_bench ${CMAKE_CURRENT_LIST_DIR}/bench/outbox_bench.cpp)
 target_link_libraries(outbox_bench PRIVATE kiosk_core dev_register_support SQLite::SQLite3)
 target_include_directories(outbox_bench PRIVATE ${CMAKE_CURRENT_LIST_DIR}/support)
+target_compile_definitions(outbox_bench PRIVATE KIOSK_ASSETS_DIR="${KIOSK_ASSETS_DIR}")
 
 # The UI against the reference page in Chromium (scripts/bench installs Chromium).
 find_package(X11 REQUIRED)

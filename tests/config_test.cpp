@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <map>
 
 using namespace kiosk;
 
@@ -287,4 +288,37 @@ TEST_F(ConfigFile, SpeechHasDefaultsAndItsOwnLimits) {
         EXPECT_EQ(error(good() + "[speech]\n" + b.setting + "\n"), prefix(16, key) + b.message)
             << b.setting;
     }
+}
+
+// Any Open311 server: its jurisdiction, its format and its attribute codes.
+TEST_F(ConfigFile, TheRegistersJurisdictionFormatAndAttributeCodes) {
+    const Config d = load(good());
+    EXPECT_EQ(d.register_format, "json");
+    EXPECT_TRUE(d.jurisdiction_id.empty());
+    EXPECT_TRUE(d.attribute_codes.empty());
+
+    const auto with = [&](const std::string& lines) {
+        return replace(good(), "api_key = \"k\"\n", "api_key = \"k\"\n" + lines);
+    };
+    const Config c = load(with("jurisdiction_id = \"akmola.kz\"\nformat = \"xml\"\n") +
+                          "[register.attributes]\niin = \"IIN\"\ndemands = \"DEMANDS_TEXT\"\n");
+    EXPECT_EQ(c.jurisdiction_id, "akmola.kz");
+    EXPECT_EQ(c.register_format, "xml");
+    EXPECT_EQ(c.attribute_codes,
+              (std::map<std::string, std::string>{{"demands", "DEMANDS_TEXT"}, {"iin", "IIN"}}));
+
+    EXPECT_EQ(error(with("format = \"yaml\"\n")),
+              prefix(11, "register.format") + "must be \"json\" or \"xml\"");
+    EXPECT_EQ(error(with("jurisdiction_id = \"a b\"\n")),
+              prefix(11, "register.jurisdiction_id") + "letters, digits, _ - . only");
+    EXPECT_NE(error(good() + "[register.attributes]\nnickname = \"NICK\"\n")
+                  .find(":16: register.attributes.nickname: not an attribute the kiosk sends: "
+                        "addressee, service_date"),
+              std::string::npos);
+    EXPECT_EQ(error(good() + "[register.attributes]\niin = \"I]N\"\n"),
+              prefix(16, "register.attributes.iin") +
+                  "must be the register's attribute code: letters, digits, _ - . (at most 64)");
+    EXPECT_EQ(error(good() + "[register.attributes]\niin = 7\n"),
+              prefix(16, "register.attributes.iin") +
+                  "must be the register's attribute code: letters, digits, _ - . (at most 64)");
 }

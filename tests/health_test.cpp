@@ -65,7 +65,7 @@ Figures busy_figures() {
     Sample s;
     s.at = kNow;
     s.outbox.queued = 3;
-    s.outbox.failed = 1;
+    s.outbox.needs_staff = 1;
     s.outbox.oldest_undelivered = kNow - 90s;
     s.printer = {.configured = true, .reachable = true, .media_low = true, .state = "idle"};
     s.paper_remaining = 12;
@@ -93,7 +93,7 @@ TEST(Metrics, FiguresFollowTheEvents) {
     EXPECT_EQ(metric(m, "kiosk_uptime_seconds"), 3600);
     EXPECT_EQ(metric(m, "kiosk_complaints_accepted_total"), 2);
     EXPECT_EQ(metric(m, "kiosk_complaints_delivered_total"), 1);
-    EXPECT_EQ(metric(m, "kiosk_complaints_failed_total"), 1);
+    EXPECT_EQ(metric(m, "kiosk_complaints_refused_total"), 1);
     EXPECT_EQ(metric(m, "kiosk_outbox_depth"), 3);
     EXPECT_EQ(metric(m, "kiosk_outbox_oldest_age_seconds"), 90);
     EXPECT_EQ(metric(m, "kiosk_register_up"), 1);

@@ -1,7 +1,7 @@
 // The outbox: durable, exactly-once delivery to the real development register.
 #include "dev_register.h"
 #include "process.h"
-#include "sample_complaint.h"
+#include "sample_request.h"
 
 #include "kiosk/outbox.h"
 #include "kiosk/submission.h"
@@ -31,12 +31,9 @@ struct OutboxTest : ::testing::Test {
         Config cfg;
         cfg.kiosk_id = "KSK-T";
         cfg.office_address = "Көкшетау қ., Абай к-сі, 83";
-        return to_service_request(sample_complaint(), cfg, "kk", WallClock::now(), key);
+        return sample_request(cfg, key);
     }
-    static net::RegisterEndpoint endpoint(const DevRegister& reg) {
-        return {reg.url(), reg.ca_file(), reg.client_cert(), reg.client_key(), reg.api_key(),
-                2000,      5000};
-    }
+    static net::RegisterEndpoint endpoint(const DevRegister& reg) { return endpoint_of(reg); }
     static int register_rows(const DevRegister& reg) {
         sqlite3* rdb = nullptr;
         sqlite3_open_v2(reg.db_path().c_str(), &rdb, SQLITE_OPEN_READONLY, nullptr);
@@ -161,7 +158,11 @@ TEST_F(OutboxTest, UnreachableRegisterLeavesItQueuedForLater) {
     Outbox outbox(db, "KSK-T");
     outbox.enqueue(request(), WallClock::now());
     // A closed loopback port: connection refused at once.
-    net::RegisterEndpoint nowhere{"https://127.0.0.1:9/", "/nonexistent", "", "", "k", 1000, 2000};
+    net::RegisterEndpoint nowhere{.base_url = "https://127.0.0.1:9/",
+                                  .ca_file = "/nonexistent",
+                                  .api_key = "k",
+                                  .connect_timeout_ms = 1000,
+                                  .total_timeout_ms = 2000};
     std::mt19937_64 rng(1);
     const auto before = WallClock::now();
     EXPECT_EQ(deliver_due(outbox, nowhere, kFast, rng), 0);
@@ -174,7 +175,7 @@ TEST_F(OutboxTest, UnreachableRegisterLeavesItQueuedForLater) {
     EXPECT_TRUE(outbox.take_due(WallClock::now()));
 }
 
-TEST_F(OutboxTest, RefusedComplaintIsMarkedFailedWithTheReason) {
+TEST_F(OutboxTest, RefusedComplaintIsHeldForStaffWithTheReasonAndSentAgainWhenFixed) {
     DevRegister reg;
     auto ep = endpoint(reg);
     ep.api_key = "wrong";
@@ -183,9 +184,21 @@ TEST_F(OutboxTest, RefusedComplaintIsMarkedFailedWithTheReason) {
     std::mt19937_64 rng(1);
     deliver_due(outbox, ep, kFast, rng);
     const auto item = outbox.recent(1).at(0);
-    EXPECT_EQ(item.state, Delivery::Failed);
+    EXPECT_EQ(item.state, Delivery::NeedsStaff);
     EXPECT_NE(item.last_error.find("403"), std::string::npos) << item.last_error;
-    EXPECT_EQ(outbox.stats().failed, 1);
+    EXPECT_EQ(outbox.stats().needs_staff, 1);
+    EXPECT_EQ(outbox.stats().needs_staff_reason, item.last_error);
+    // Held, never wiped: the register still needs it.
+    PersonalDataPolicy policy;
+    policy.reprint_window = 0s;
+    EXPECT_EQ(outbox.purge(WallClock::now() + 48h, policy).complaints, 0);
+    deliver_due(outbox, ep, kFast, rng);  // not retried on its own
+    EXPECT_EQ(reg.rows("requests"), 0);
+    // Staff fixed the key and send it again.
+    EXPECT_EQ(outbox.requeue(WallClock::now()), 1);
+    deliver_due(outbox, endpoint(reg), kFast, rng);
+    EXPECT_EQ(outbox.find(item.id)->state, Delivery::Registered);
+    EXPECT_EQ(reg.rows("requests"), 1);
 }
 
 // Section: personal data, on a schedule that does not depend on printing
@@ -470,6 +483,48 @@ TEST_F(OutboxTest, MigratesAVersionOneDatabaseKeepingItsComplaints) {
     EXPECT_TRUE(item->token.empty());
     outbox.pending(1, "tok-9", WallClock::now());
     EXPECT_EQ(outbox.find(1)->token, "tok-9");
+}
+
+// Schema 3 as released: a refused complaint was "failed"; it is held for staff now.
+TEST_F(OutboxTest, MigratesSchemaThreeRefusedComplaintsToHeldForStaff) {
+    {
+        Outbox outbox(db, "KSK-T");
+        outbox.enqueue(request("k-refused"), WallClock::now());
+        outbox.enqueue(request("k-waiting"), WallClock::now());
+    }
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
+    // Back to schema 3's table, as a kiosk of the last release left it.
+    ASSERT_EQ(sqlite3_exec(raw,
+                           "CREATE TABLE old AS SELECT id, idempotency_key, "
+                           "CASE idempotency_key WHEN 'k-refused' THEN 'failed' ELSE state END "
+                           "AS state, payload, accepted_at, attempts, next_attempt_at, "
+                           "last_error, registration_number, delivered_at, talon_printed, "
+                           "purged_at, token, talon, printing_since FROM outbox;"
+                           "DROP TABLE outbox; ALTER TABLE old RENAME TO outbox;"
+                           "PRAGMA user_version = 3;",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK)
+        << sqlite3_errmsg(raw);
+    sqlite3_close(raw);
+    Outbox outbox(db, "KSK-T");
+    const OutboxStats stats = outbox.stats();
+    EXPECT_EQ(stats.needs_staff, 1);
+    EXPECT_EQ(stats.queued, 1);
+    EXPECT_EQ(outbox.requeue(WallClock::now()), 1);
+    EXPECT_EQ(outbox.stats().queued, 2);
+    EXPECT_FALSE(outbox.find(1)->maybe_filed);
+}
+
+// The reference on the description's last line: the local number and the key's start, so that
+// a replaced outbox's new numbers never match an old complaint.
+TEST_F(OutboxTest, EveryDescriptionEndsWithTheComplaintsReference) {
+    Outbox outbox(db, "KSK-T");
+    const auto item =
+        outbox.enqueue(request("3f9a2c1b-aaaa-4bbb-8ccc-dddddddddddd"), WallClock::now());
+    EXPECT_EQ(reference(item), "KSK-T-000001/3f9a2c1b");
+    const auto sent = with_reference(request(), item);
+    EXPECT_TRUE(sent.description.ends_with("\n\n№ KSK-T-000001/3f9a2c1b")) << sent.description;
 }
 
 // Section: the fault matrix: every way the register can fail, seen from the outbox

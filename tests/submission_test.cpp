@@ -4,7 +4,7 @@
 #include "kiosk_config.h"
 #include "ipp_printer.h"
 #include "process.h"
-#include "sample_complaint.h"
+#include "sample_request.h"
 
 #include "kiosk/catalog.h"
 #include "kiosk/service.h"
@@ -38,9 +38,16 @@ Complaint kazakh_complaint() {
     return c;
 }
 
-net::RegisterEndpoint endpoint(const DevRegister& reg) {
-    return {reg.url(), reg.ca_file(), reg.client_cert(), reg.client_key(), reg.api_key(),
-            3000,      10000};
+net::RegisterEndpoint endpoint(const DevRegister& reg) { return endpoint_of(reg, 3000, 10000); }
+
+// What the register defines for the sample's service (GET services/{code}).
+net::ServiceDefinition definition_of_sample(const DevRegister& reg) {
+    const CatalogResult catalog = fetch_catalog(endpoint(reg));
+    EXPECT_TRUE(catalog.ok) << catalog.error;
+    const net::ServiceDefinition* d =
+        definition_of(catalog.catalog, sample_complaint().service_code);
+    EXPECT_NE(d, nullptr) << "the register defines no attributes for the sample's service";
+    return d ? *d : net::ServiceDefinition{};
 }
 
 // Like the kiosk at start-up: the process runs in the configured zone.
@@ -93,8 +100,9 @@ std::string run(const std::string& command) {
 TEST(Submission, ComplaintArrivesInTheRegisterWithEveryFieldIntact) {
     DevRegister reg;
     const Complaint c = kazakh_complaint();
-    const auto rq = to_service_request(c, config_for(reg, "/nonexistent"), "kk", kFiledAt,
-                                       new_idempotency_key());
+    const net::ServiceDefinition defined = definition_of_sample(reg);
+    const auto rq = to_service_request(c, config_for(reg, "/nonexistent"), kiosk_words(), "kk",
+                                       kFiledAt, new_idempotency_key(), &defined);
     const auto answer = net::submit_request(endpoint(reg), rq);
     ASSERT_EQ(answer.outcome, net::Outcome::Registered) << answer.error;
     EXPECT_EQ(answer.service_request_id.rfind("ЖТ-", 0), 0u) << answer.service_request_id;
@@ -110,7 +118,7 @@ TEST(Submission, ComplaintArrivesInTheRegisterWithEveryFieldIntact) {
     EXPECT_EQ(r.columns.at("first_name"), "Айгүл");
     EXPECT_EQ(r.columns.at("phone"), "+77011234567");
     EXPECT_EQ(r.columns.at("email"), "aigul@mail.kz");
-    EXPECT_EQ(r.columns.at("description"), c.grounds);
+    EXPECT_EQ(r.columns.at("description"), c.grounds);  // every field has an attribute
     EXPECT_EQ(r.columns.at("idempotency_key"), rq.idempotency_key);
     const auto& a = r.attributes;
     EXPECT_EQ(a.at("addressee"), "akim");
@@ -130,10 +138,67 @@ TEST(Submission, ComplaintArrivesInTheRegisterWithEveryFieldIntact) {
     EXPECT_NE(a.at("signature_svg").get<std::string>().find("M100 200l100 40"), std::string::npos);
 }
 
+// A service without metadata defines no attributes: everything the citizen gave goes into the
+// description as labelled lines after the grounds, nothing as an attribute a plain server drops.
+TEST(Submission, WithoutAttributesEveryFieldIsALabelledLineOfTheDescription) {
+    DevRegister reg;
+    const Complaint c = kazakh_complaint();
+    const auto rq = to_service_request(c, config_for(reg, "/nonexistent"), kiosk_words(), "kk",
+                                       kFiledAt, new_idempotency_key(), nullptr);
+    EXPECT_TRUE(rq.attributes.empty());
+    const std::string& d = rq.description;
+    EXPECT_EQ(d.rfind(c.grounds, 0), 0u) << d;
+    for (const std::string& line : std::vector<std::string>{
+             "ЖСН (12 сан) / ИИН (12 цифр): 900101300007", "Қуанышқызы", c.postal_address,
+             c.demands, "Бөлім басшысы, Жұмабеков Н. Ө.; Маман, Ғабитов Ү. І.", "20.11.2026",
+             "27.11.2026 10:00"})
+        EXPECT_NE(d.find(line), std::string::npos) << line << " not in:\n" << d;
+    EXPECT_EQ(d.find("<svg"), std::string::npos) << "the signature's image is no text";
+    const auto answer = net::submit_request(endpoint(reg), rq);
+    ASSERT_EQ(answer.outcome, net::Outcome::Registered) << answer.error;
+    ASSERT_EQ(rows(reg).size(), 1u);
+    EXPECT_EQ(rows(reg)[0].columns.at("description"), d);
+}
+
+// [register.attributes] maps the kiosk's names to the register's codes; a required attribute
+// the kiosk cannot fill keeps the service from citizens, and staff read why.
+TEST(Submission, AttributesGoUnderTheRegistersCodesAndUnfillableServicesAreNotOffered) {
+    Config cfg;
+    cfg.attribute_codes["iin"] = "IIN";
+    ServiceCatalog catalog;
+    catalog.services = {{"1", "Realtime"}, {"2", "Wants IIN"}, {"3", "Wants a photo"}};
+    for (auto& s : catalog.services) s.metadata = s.code != "1";
+    catalog.definitions["2"] = {"2", {{"IIN", true, true, "string", "IIN of the applicant"}}};
+    catalog.definitions["3"] = {"3",
+                                {{"PHOTO", true, true, "string", "A photo"},
+                                 {"NOTE", false, true, "text", "Information only"}}};
+    EXPECT_EQ(why_not_offered(catalog, catalog.services[0], cfg), "");
+    EXPECT_EQ(why_not_offered(catalog, catalog.services[1], cfg), "");
+    EXPECT_NE(why_not_offered(catalog, catalog.services[2], cfg).find("\"PHOTO\""),
+              std::string::npos);
+    ASSERT_EQ(offered_services(catalog, cfg).size(), 2u);
+    Config unmapped;
+    EXPECT_NE(why_not_offered(catalog, catalog.services[1], unmapped), "");
+    catalog.services.push_back({"4", "Definition refused"});
+    catalog.services.back().metadata = true;
+    catalog.unreadable["4"] = "HTTP 404";
+    EXPECT_NE(why_not_offered(catalog, catalog.services[3], cfg).find("HTTP 404"),
+              std::string::npos);
+
+    const auto rq = to_service_request(kazakh_complaint(), cfg, kiosk_words(), "ru", kFiledAt,
+                                       new_idempotency_key(), definition_of(catalog, "2"));
+    ASSERT_EQ(rq.attributes.size(), 1u);
+    EXPECT_EQ(rq.attributes[0].code, "IIN");
+    EXPECT_EQ(rq.attributes[0].values, std::vector<std::string>{"900101300007"});
+    EXPECT_EQ(rq.description.find("900101300007"), std::string::npos) << "said twice";
+    EXPECT_NE(rq.description.find("Қуанышқызы"), std::string::npos);
+}
+
 TEST(Submission, SameIdempotencyKeyFilesOnce) {
     DevRegister reg;
-    const auto rq = to_service_request(kazakh_complaint(), config_for(reg, "/nonexistent"), "ru",
-                                       kFiledAt, new_idempotency_key());
+    const auto rq =
+        to_service_request(kazakh_complaint(), config_for(reg, "/nonexistent"), kiosk_words(), "ru",
+                           kFiledAt, new_idempotency_key(), nullptr);
     const auto first = net::submit_request(endpoint(reg), rq);
     const auto again = net::submit_request(endpoint(reg), rq);
     ASSERT_EQ(first.outcome, net::Outcome::Registered) << first.error;
@@ -144,8 +209,9 @@ TEST(Submission, SameIdempotencyKeyFilesOnce) {
 
 TEST(Submission, RegisterWithCertificateFromAnotherCaIsRefused) {
     DevRegister reg({.rogue_certificate = true});
-    const auto rq = to_service_request(kazakh_complaint(), config_for(reg, "/nonexistent"), "kk",
-                                       kFiledAt, new_idempotency_key());
+    const auto rq =
+        to_service_request(kazakh_complaint(), config_for(reg, "/nonexistent"), kiosk_words(), "kk",
+                           kFiledAt, new_idempotency_key(), nullptr);
     const auto answer = net::submit_request(endpoint(reg), rq);
     EXPECT_EQ(answer.outcome, net::Outcome::Unreachable);
     EXPECT_NE(answer.error.find("certificate"), std::string::npos) << answer.error;
@@ -155,8 +221,9 @@ TEST(Submission, RegisterWithCertificateFromAnotherCaIsRefused) {
 TEST(Submission, MutualTlsNeedsTheKioskCertificate) {
     DevRegister reg({.require_client_cert = true});
     auto ep = endpoint(reg);
-    const auto rq = to_service_request(kazakh_complaint(), config_for(reg, "/nonexistent"), "kk",
-                                       kFiledAt, new_idempotency_key());
+    const auto rq =
+        to_service_request(kazakh_complaint(), config_for(reg, "/nonexistent"), kiosk_words(), "kk",
+                           kFiledAt, new_idempotency_key(), nullptr);
     EXPECT_EQ(net::submit_request(ep, rq).outcome, net::Outcome::Registered);
     ep.client_cert.clear();
     ep.client_key.clear();
@@ -170,8 +237,9 @@ TEST(Submission, RegisterRefusalsAreRejectedWithTheirReason) {
     DevRegister reg;
     auto ep = endpoint(reg);
     ep.api_key = "wrong";
-    const auto rq = to_service_request(kazakh_complaint(), config_for(reg, "/nonexistent"), "kk",
-                                       kFiledAt, new_idempotency_key());
+    const auto rq =
+        to_service_request(kazakh_complaint(), config_for(reg, "/nonexistent"), kiosk_words(), "kk",
+                           kFiledAt, new_idempotency_key(), nullptr);
     const auto answer = net::submit_request(ep, rq);
     EXPECT_EQ(answer.outcome, net::Outcome::Rejected);
     EXPECT_EQ(answer.http_status, 403);
@@ -180,8 +248,11 @@ TEST(Submission, RegisterRefusalsAreRejectedWithTheirReason) {
 }
 
 TEST(Submission, PlainHttpIsRefusedExceptToLoopback) {
-    net::RegisterEndpoint ep{
-        "http://register.example.kz/", "/nonexistent", "", "", "k", 1000, 2000};
+    net::RegisterEndpoint ep{.base_url = "http://register.example.kz/",
+                             .ca_file = "/nonexistent",
+                             .api_key = "k",
+                             .connect_timeout_ms = 1000,
+                             .total_timeout_ms = 2000};
     const auto answer = net::submit_request(ep, {});
     EXPECT_EQ(answer.outcome, net::Outcome::Unreachable);
     EXPECT_NE(answer.error.find("https"), std::string::npos) << answer.error;
@@ -319,9 +390,10 @@ TEST(Submission, ATalonAKillCutShortIsPrintedAgainAtStartOrLeftForStaff) {
     // What a kill during printing leaves: the talon spooled, its print begun, never ended.
     Outbox outbox(outbox_file(b.cfg), b.cfg.kiosk_id);
     auto cut_short = [&](WallClock::time_point accepted, const std::string& name) {
-        const auto item = outbox.enqueue(
-            to_service_request(kazakh_complaint(), b.cfg, "kk", accepted, new_idempotency_key()),
-            accepted);
+        const auto item =
+            outbox.enqueue(to_service_request(kazakh_complaint(), b.cfg, kiosk_words(), "kk",
+                                              accepted, new_idempotency_key(), nullptr),
+                           accepted);
         const auto talon = printer::spool_talon(
             b.cfg.spool_dir, name,
             printer::render_talon(make_talon(kazakh_complaint(), office, "kk", item),
@@ -488,16 +560,21 @@ TEST(Status, LocalNumbersAndRegisterNumbersAreLookedUp) {
 
 TEST(Catalog, CachedCopyServesWhenTheRegisterIsAway) {
     Background b;
-    const auto fresh = net::fetch_services(register_endpoint(b.cfg));
+    const CatalogResult fresh = fetch_catalog(register_endpoint(b.cfg));
     ASSERT_TRUE(fresh.ok) << fresh.error;
     EXPECT_FALSE(load_catalog(b.cfg));
-    ASSERT_TRUE(save_catalog(b.cfg, fresh.services));
+    ASSERT_TRUE(save_catalog(b.cfg, fresh.catalog));
     EXPECT_EQ(std::filesystem::status(b.cfg.state_dir / "services.json").permissions(),
               std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     const auto cached = load_catalog(b.cfg);
     ASSERT_TRUE(cached);
-    ASSERT_EQ(cached->size(), fresh.services.size());
-    EXPECT_EQ(cached->at(0).name_kk, fresh.services[0].name_kk);
+    ASSERT_EQ(cached->services.size(), fresh.catalog.services.size());
+    EXPECT_EQ(cached->services.at(0).name_kk, fresh.catalog.services[0].name_kk);
+    EXPECT_EQ(cached->services.at(0).metadata, fresh.catalog.services[0].metadata);
+    ASSERT_EQ(cached->definitions.size(), fresh.catalog.definitions.size());
+    const auto& [code, d] = *fresh.catalog.definitions.begin();
+    ASSERT_EQ(cached->definitions.at(code).attributes.size(), d.attributes.size());
+    EXPECT_EQ(cached->definitions.at(code).attributes[0].code, d.attributes[0].code);
     std::ofstream(b.cfg.state_dir / "services.json") << "[{\"service_code\": 7}]";
-    EXPECT_FALSE(load_catalog(b.cfg));  // a damaged cache is ignored, not trusted
+    EXPECT_FALSE(load_catalog(b.cfg));  // an old or damaged cache is read again, not trusted
 }

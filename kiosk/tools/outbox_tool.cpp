@@ -1,7 +1,9 @@
 // kiosk-outbox: the kiosk's outbox without a display, for operators and tests. The same code
 // the kiosk runs: the same validation, outbox and delivery.
+#include "kiosk/catalog.h"
 #include "kiosk/complaint.h"
 #include "kiosk/config.h"
+#include "kiosk/i18n.h"
 #include "kiosk/outbox.h"
 #include "kiosk/submission.h"
 
@@ -30,6 +32,8 @@ int usage() {
         "  deliver               sends what is due now, once\n"
         "  deliver-all           sends until nothing is left queued, waiting out the backoff\n"
         "  due-now               makes every queued complaint due now (staff's \"deliver now\")\n"
+        "  requeue               sends every complaint held for staff again, now (after the\n"
+        "                        configuration the register refused was fixed)\n"
         "  purge                 wipes personal data of delivered, printed complaints past "
         "retention\n");
     return 2;
@@ -87,11 +91,19 @@ int enqueue(const Config& cfg, const char* file, int copies) {
         std::fprintf(stderr, "kiosk-outbox: %s: %s\n", std::string(field_key(e.field)).c_str(),
                      std::string(error_key(e.problem)).c_str());
     if (!errors.empty()) return 1;
+    // What the register defines for the service, as the kiosk last saw it (or asks now).
+    std::optional<ServiceCatalog> catalog = load_catalog(cfg);
+    if (!catalog)
+        if (CatalogResult fetched = fetch_catalog(register_endpoint(cfg)); fetched.ok)
+            catalog = std::move(fetched.catalog);
+    const net::ServiceDefinition* definition =
+        catalog ? definition_of(*catalog, c.service_code) : nullptr;
+    const Translations tr = load_translations(cfg.assets_dir / "i18n");
     Outbox outbox(outbox_file(cfg), cfg.kiosk_id);
     for (int i = 0; i < copies; ++i) {
         const auto item =
-            outbox.enqueue(to_service_request(c, cfg, j.value("language", "kk"), WallClock::now(),
-                                              new_idempotency_key()),
+            outbox.enqueue(to_service_request(c, cfg, tr, j.value("language", "kk"),
+                                              WallClock::now(), new_idempotency_key(), definition),
                            WallClock::now());
         std::printf("accepted %s\n", item.local_number.c_str());  // printed only once durable
         std::fflush(stdout);
@@ -121,8 +133,11 @@ int list(const Outbox& outbox, int limit) {
 
 int stats(const Outbox& outbox) {
     const auto s = outbox.stats();
-    std::printf("queued %d\ndelivering %d\nregistered %d\nfailed %d\noldest undelivered %s\n",
-                s.queued, s.delivering, s.registered, s.failed, age(s.oldest_undelivered).c_str());
+    std::printf(
+        "queued %d\ndelivering %d\nregistered %d\ndelivered without number %d\nneeds staff "
+        "%d\noldest undelivered %s\n",
+        s.queued, s.delivering, s.registered, s.delivered, s.needs_staff,
+        age(s.oldest_undelivered).c_str());
     return 0;
 }
 
@@ -162,6 +177,10 @@ int main(int argc, char** argv) {
         if (command == "deliver") return deliver(cfg, outbox, false);
         if (command == "deliver-all") return deliver(cfg, outbox, true);
         if (command == "due-now") return outbox.due_now(WallClock::now()), 0;
+        if (command == "requeue") {
+            std::printf("requeued %d\n", outbox.requeue(WallClock::now()));
+            return 0;
+        }
         if (command == "purge") {
             const PurgeReport r = outbox.purge(WallClock::now(), personal_data_policy(cfg));
             std::printf("purged %d complaints, %d talons%s\n", r.complaints, r.talons,

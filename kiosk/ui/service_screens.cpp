@@ -55,7 +55,20 @@ void outbox_lines(App& app, const OutboxStats& o) {
                          {std::to_string(waiting), clock_time(*o.oldest_undelivered)}));
     else
         paragraph(app.t("staff.outbox_empty"));
-    if (o.failed > 0) paragraph(format(app.t("staff.outbox_failed"), {std::to_string(o.failed)}));
+    if (o.needs_staff > 0)
+        paragraph(format(app.t("staff.outbox_needs_staff"),
+                         {std::to_string(o.needs_staff), o.needs_staff_reason}));
+}
+
+// Services the register lists that citizens are not offered, and why: staff fix the
+// configuration ([register.attributes]) or call the register's people.
+void catalog_lines(App& app) {
+    const auto& catalog = app.session.catalog();
+    if (catalog.services && catalog.services->ok && catalog.whole.services.empty())
+        paragraph(app.t("staff.catalog_empty"));
+    for (const auto& s : catalog.whole.services)
+        if (const auto why = why_not_offered(catalog.whole, s, app.config); !why.empty())
+            paragraph(format(app.t("staff.service_not_offered"), {s.code, why}));
 }
 
 const char* printer_state_key(const PrinterHealth& p) {
@@ -165,6 +178,7 @@ void service_home(App& app) {
                       f.version, f.kiosk_id}));
     paragraph(format(app.t("staff.assistance"), {std::to_string(f.assistance_requests)}));
     speech_line(app, f);
+    catalog_lines(app);
     rule();
     const float w = ImGui::GetContentRegionAvail().x, half = (w - 16) / 2;
     auto action = [&](const char* id, StaffAction a) {
@@ -182,6 +196,8 @@ void service_home(App& app) {
         app.act({Act::StaffOpen, static_cast<int>(Screen::ServiceLog)});
     // The way out of a broken outbox, offered only when there is one.
     if (app.session.out_of_service()) action("staff.replace_outbox", StaffAction::ReplaceOutbox);
+    // Held complaints go again once staff fixed what the register refused.
+    if (f.sample.outbox.needs_staff > 0) action("staff.requeue", StaffAction::Requeue);
     rule();
     action("staff.restart", StaffAction::Restart);
     ImGui::SameLine();

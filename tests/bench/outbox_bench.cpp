@@ -2,7 +2,7 @@
 // local development register. Prints figures; asserts nothing about time.
 #include "dev_register.h"
 #include "process.h"
-#include "sample_complaint.h"
+#include "sample_request.h"
 
 #include "kiosk/outbox.h"
 #include "kiosk/submission.h"
@@ -51,8 +51,7 @@ int main(int argc, char** argv) {
         Outbox outbox(dir + "/latency.sqlite", cfg.kiosk_id);
         std::vector<double> ms;
         for (int i = 0; i < 1000; ++i) {
-            const auto rq =
-                to_service_request(complaint, cfg, "kk", WallClock::now(), new_idempotency_key());
+            const auto rq = sample_request(cfg, new_idempotency_key(), nullptr, complaint);
             const auto t0 = std::chrono::steady_clock::now();
             outbox.enqueue(rq, WallClock::now());
             ms.push_back(Seconds(std::chrono::steady_clock::now() - t0).count() * 1000);
@@ -63,13 +62,17 @@ int main(int argc, char** argv) {
 
     // Section: draining to the local register over HTTPS
     DevRegister reg;
-    const net::RegisterEndpoint ep{
-        reg.url(), reg.ca_file(), reg.client_cert(), reg.client_key(), reg.api_key(), 5000, 20000};
+    const net::RegisterEndpoint ep{.base_url = reg.url(),
+                                   .ca_file = reg.ca_file(),
+                                   .client_cert = reg.client_cert(),
+                                   .client_key = reg.client_key(),
+                                   .api_key = reg.api_key(),
+                                   .connect_timeout_ms = 5000,
+                                   .total_timeout_ms = 20000};
     Outbox outbox(dir + "/drain.sqlite", cfg.kiosk_id);
     for (int i = 0; i < drain; ++i)
-        outbox.enqueue(
-            to_service_request(complaint, cfg, "kk", WallClock::now(), new_idempotency_key()),
-            WallClock::now());
+        outbox.enqueue(sample_request(cfg, new_idempotency_key(), nullptr, complaint),
+                       WallClock::now());
     std::mt19937_64 rng(1);
     const auto t0 = std::chrono::steady_clock::now();
     int delivered = 0;

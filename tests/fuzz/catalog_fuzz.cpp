@@ -25,7 +25,8 @@ void require(bool ok, const char* what) {
 
 bool same(const std::vector<net::Service>& a, const std::vector<net::Service>& b) {
     const auto fields = [](const net::Service& s) {
-        return std::tie(s.code, s.name, s.name_kk, s.name_en, s.group, s.group_kk, s.group_en);
+        return std::tie(s.code, s.name, s.name_kk, s.name_en, s.group, s.group_kk, s.group_en,
+                        s.metadata, s.type);
     };
     if (a.size() != b.size()) return false;
     for (std::size_t i = 0; i < a.size(); ++i)
@@ -51,17 +52,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     cfg.state_dir = file.parent_path();
     const auto cached = kiosk::load_catalog(cfg);  // the input as a cache file
     if (cached) {
-        require(!cached->empty(), "an empty cache taken");
         require(kiosk::save_catalog(cfg, *cached), "the cache cannot be written");
         const auto again = kiosk::load_catalog(cfg);
-        require(again && same(*again, *cached), "the cache does not read back");
+        require(again && same(again->services, cached->services) &&
+                    again->definitions.size() == cached->definitions.size() &&
+                    again->unreadable == cached->unreadable,
+                "the cache does not read back");
     }
 
     const auto answer = net::parse_services(200, text);  // the input as the register's answer
     if (answer.ok) {
-        require(kiosk::save_catalog(cfg, answer.services), "the catalog cannot be cached");
+        require(kiosk::save_catalog(cfg, {answer.services, {}, {}}),
+                "the catalog cannot be cached");
         const auto again = kiosk::load_catalog(cfg);
-        require(again && same(*again, answer.services), "the cached catalog does not read back");
+        require(again && same(again->services, answer.services),
+                "the cached catalog does not read back");
     }
     return 0;
 }

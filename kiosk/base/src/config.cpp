@@ -8,6 +8,8 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <set>
@@ -158,6 +160,38 @@ bool espeak_data_ok(const std::filesystem::path& dir) {
            std::filesystem::is_regular_file(dir / "espeak-ng-data" / "phontab", ec);
 }
 
+// Section: [register.attributes]
+
+// An Open311 attribute code: it goes into attribute[code] and must not close the brackets.
+bool attribute_code(std::string_view code) {
+    return !code.empty() && code.size() <= 64 &&
+           std::all_of(code.begin(), code.end(), [](unsigned char ch) {
+               return std::isalnum(ch) || ch == '_' || ch == '-' || ch == '.';
+           });
+}
+
+void read_attribute_codes(Reader& r, Config& c) {
+    const toml::node* n = r.find("register.attributes");
+    if (!n) return;
+    const toml::table* t = n->as_table();
+    if (!t) r.fail("register.attributes", "must be a table: name = \"the register's code\"");
+    for (const auto& [key, value] : *t) {
+        const std::string name(key.str()), full = "register.attributes." + name;
+        if (std::find(std::begin(kComplaintAttributes), std::end(kComplaintAttributes), name) ==
+            std::end(kComplaintAttributes)) {
+            std::string names;
+            for (auto known : kComplaintAttributes)
+                names += (names.empty() ? "" : ", ") + std::string(known);
+            r.fail(full, "not an attribute the kiosk sends: " + names);
+        }
+        const auto code = value.value_exact<std::string>();
+        if (!code || !attribute_code(*code))
+            r.fail(full,
+                   "must be the register's attribute code: letters, digits, _ - . (at most 64)");
+        c.attribute_codes[name] = *code;
+    }
+}
+
 void check(Reader& r, const Config& c) {
     if (!kiosk_id_ok(c.kiosk_id))
         r.fail("kiosk.id", "only A-Z, 0-9 and '-' (not first or last), at most " +
@@ -166,6 +200,10 @@ void check(Reader& r, const Config& c) {
         r.fail("register.url", "must start with https:// (plain http only to loopback)");
     if (c.register_url.back() != '/')
         r.fail("register.url", "must end with '/' (it is the base of requests.json)");
+    if (c.register_format != "json" && c.register_format != "xml")
+        r.fail("register.format", "must be \"json\" or \"xml\"");
+    if (!c.jurisdiction_id.empty() && !attribute_code(c.jurisdiction_id))
+        r.fail("register.jurisdiction_id", "letters, digits, _ - . only");
     if (!std::filesystem::is_regular_file(c.register_ca))
         r.fail("register.ca_file", "no such file: " + c.register_ca.string());
     if (c.client_cert.empty() != c.client_key.empty())
@@ -287,6 +325,9 @@ Config load_config(const std::filesystem::path& file) {
     r.number("register.retry_max_s", c.retry_max_s, 10, 24 * 3600);
     r.number("register.answer_wait_s", c.answer_wait_s, 1, 60);
     r.text("register.status_url", c.status_url, false, 512);
+    r.text("register.jurisdiction_id", c.jurisdiction_id, false, 128);
+    r.text("register.format", c.register_format, false, 8);
+    read_attribute_codes(r, c);
     r.path("printer.spool_dir", c.spool_dir, true);
     r.text("printer.paper", c.paper, false, 16);
     r.text("printer.target", c.printer_target, false, 512);

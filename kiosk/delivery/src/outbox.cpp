@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -117,6 +118,29 @@ constexpr const char* kMigrations[] = {
     // 2 -> 3: the talon's file, deleted with the personal data, and a print a kill cut short
     "ALTER TABLE outbox ADD COLUMN talon TEXT;"
     "ALTER TABLE outbox ADD COLUMN printing_since INTEGER;",
+    // 3 -> 4: "failed" becomes "needs_staff" (held, never lost: staff re-queue it), "delivered"
+    // is taken without a number (a blackbox service), and maybe_filed asks for a search before
+    // posting again. SQLite cannot change a CHECK, so the table is rebuilt.
+    "CREATE TABLE outbox4 ("
+    "  id INTEGER PRIMARY KEY,"
+    "  idempotency_key TEXT NOT NULL UNIQUE,"
+    "  state TEXT NOT NULL CHECK (state IN "
+    "    ('queued','delivering','registered','delivered','needs_staff')),"
+    "  payload TEXT, accepted_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_attempt_at INTEGER NOT NULL, last_error TEXT, registration_number TEXT,"
+    "  delivered_at INTEGER, talon_printed INTEGER NOT NULL DEFAULT 0, purged_at INTEGER,"
+    "  token TEXT, talon TEXT, printing_since INTEGER,"
+    "  maybe_filed INTEGER NOT NULL DEFAULT 0);"
+    "INSERT INTO outbox4 (id, idempotency_key, state, payload, accepted_at, attempts,"
+    "  next_attempt_at, last_error, registration_number, delivered_at, talon_printed, purged_at,"
+    "  token, talon, printing_since)"
+    "  SELECT id, idempotency_key, CASE state WHEN 'failed' THEN 'needs_staff' ELSE state END,"
+    "  payload, accepted_at, attempts, next_attempt_at, last_error, registration_number,"
+    "  delivered_at, talon_printed, purged_at, token, talon, printing_since FROM outbox;"
+    "DROP TABLE outbox;"
+    "ALTER TABLE outbox4 RENAME TO outbox;"
+    "CREATE INDEX outbox_due ON outbox(state, next_attempt_at);"
+    "CREATE INDEX outbox_number ON outbox(registration_number);",
 };
 static_assert(std::size(kMigrations) == Outbox::kSchemaVersion);
 
@@ -176,16 +200,19 @@ net::ServiceRequest from_json(const std::string& text, const std::string& key) {
     return r;
 }
 
+constexpr Delivery kStates[] = {Delivery::Queued, Delivery::Delivering, Delivery::Registered,
+                                Delivery::Delivered, Delivery::NeedsStaff};
+
 Delivery delivery_from(const std::string& s) {
-    if (s == "delivering") return Delivery::Delivering;
-    if (s == "registered") return Delivery::Registered;
-    if (s == "failed") return Delivery::Failed;
+    for (Delivery d : kStates)
+        if (delivery_name(d) == s) return d;
     return Delivery::Queued;
 }
 
 constexpr const char* kItemColumns =
     "id, idempotency_key, state, registration_number, last_error, attempts, accepted_at, "
-    "next_attempt_at, delivered_at, talon_printed, purged_at, token, talon, printing_since";
+    "next_attempt_at, delivered_at, talon_printed, purged_at, token, talon, printing_since, "
+    "maybe_filed, payload IS NOT NULL";
 
 std::string local_number(const std::string& kiosk_id, std::int64_t id) {
     char digits[24];
@@ -210,6 +237,8 @@ OutboxItem item_from(const Statement& s, const std::string& kiosk_id) {
     it.token = s.text(11);
     it.talon = s.text(12);
     if (!s.null(13)) it.printing_since = at(s.integer(13));
+    it.maybe_filed = s.integer(14) != 0;
+    it.has_request = s.integer(15) != 0;
     return it;
 }
 
@@ -220,7 +249,8 @@ std::string_view delivery_name(Delivery d) {
     case Delivery::Queued: return "queued";
     case Delivery::Delivering: return "delivering";
     case Delivery::Registered: return "registered";
-    case Delivery::Failed: return "failed";
+    case Delivery::Delivered: return "delivered";
+    case Delivery::NeedsStaff: return "needs_staff";
     }
     return "queued";
 }
@@ -361,9 +391,14 @@ OutboxStats Outbox::stats() const {
         case Delivery::Queued: out.queued = n; break;
         case Delivery::Delivering: out.delivering = n; break;
         case Delivery::Registered: out.registered = n; break;
-        case Delivery::Failed: out.failed = n; break;
+        case Delivery::Delivered: out.delivered = n; break;
+        case Delivery::NeedsStaff: out.needs_staff = n; break;
         }
     }
+    Statement held(db_,
+                   "SELECT last_error FROM outbox WHERE state = 'needs_staff' ORDER BY id DESC "
+                   "LIMIT 1");
+    if (held.row()) out.needs_staff_reason = held.text(0);
     Statement oldest(db_,
                      "SELECT min(accepted_at) FROM outbox WHERE state IN ('queued','delivering')");
     if (oldest.row() && !oldest.null(0)) out.oldest_undelivered = at(oldest.integer(0));
@@ -384,14 +419,14 @@ std::optional<std::pair<OutboxItem, net::ServiceRequest>> Outbox::take_due(
     s.bind(1, ms(now));
     if (!s.row()) return std::nullopt;
     OutboxItem item = item_from(s, kiosk_id_);
-    const std::string payload = s.text(14);
+    const std::string payload = s.text(16);
     s.done();
     net::ServiceRequest request;
     try {
         request = from_json(payload, item.idempotency_key);
     } catch (const nlohmann::json::exception&) {
         Statement bad(db_,
-                      "UPDATE outbox SET state = 'failed', last_error = 'stored request "
+                      "UPDATE outbox SET state = 'needs_staff', last_error = 'stored request "
                       "unreadable' WHERE id = ?1");
         bad.bind(1, item.id).run();
         tx.commit();
@@ -414,11 +449,19 @@ void Outbox::registered(std::int64_t id, const std::string& number, WallClock::t
     s.bind(1, id).bind(2, number).bind(3, ms(now)).run();
 }
 
-void Outbox::retry_at(std::int64_t id, WallClock::time_point when, const std::string& error) {
-    Statement s(
-        db_,
-        "UPDATE outbox SET state = 'queued', next_attempt_at = ?2, last_error = ?3 WHERE id = ?1");
-    s.bind(1, id).bind(2, ms(when)).bind(3, error).run();
+void Outbox::delivered(std::int64_t id, WallClock::time_point now) {
+    Statement s(db_,
+                "UPDATE outbox SET state = 'delivered', delivered_at = ?2, last_error = NULL, "
+                "token = NULL WHERE id = ?1");
+    s.bind(1, id).bind(2, ms(now)).run();
+}
+
+void Outbox::retry_at(std::int64_t id, WallClock::time_point when, const std::string& error,
+                      bool maybe_filed) {
+    Statement s(db_,
+                "UPDATE outbox SET state = 'queued', next_attempt_at = ?2, last_error = ?3, "
+                "maybe_filed = max(maybe_filed, ?4) WHERE id = ?1");
+    s.bind(1, id).bind(2, ms(when)).bind(3, error).bind(4, maybe_filed ? 1 : 0).run();
 }
 
 void Outbox::pending(std::int64_t id, const std::string& token, WallClock::time_point when) {
@@ -428,15 +471,24 @@ void Outbox::pending(std::int64_t id, const std::string& token, WallClock::time_
     s.bind(1, id).bind(2, token).bind(3, ms(when)).run();
 }
 
-void Outbox::failed(std::int64_t id, const std::string& reason) {
-    Statement s(db_, "UPDATE outbox SET state = 'failed', last_error = ?2 WHERE id = ?1");
+void Outbox::needs_staff(std::int64_t id, const std::string& reason) {
+    Statement s(db_, "UPDATE outbox SET state = 'needs_staff', last_error = ?2 WHERE id = ?1");
     s.bind(1, id).bind(2, reason).run();
 }
 
+int Outbox::requeue(WallClock::time_point now) {
+    // A request wiped by an older kiosk (which purged refused complaints) cannot be sent again.
+    Statement s(db_,
+                "UPDATE outbox SET state = 'queued', next_attempt_at = ?1 "
+                "WHERE state = 'needs_staff' AND payload IS NOT NULL");
+    s.bind(1, ms(now)).run();
+    return sqlite3_changes(db_);
+}
+
 void Outbox::due_now(WallClock::time_point now) {
-    Statement s(
-        db_,
-        "UPDATE outbox SET next_attempt_at = ?1 WHERE state = 'queued' AND next_attempt_at > ?1");
+    Statement s(db_,
+                "UPDATE outbox SET next_attempt_at = ?1 "
+                "WHERE state = 'queued' AND next_attempt_at > ?1 AND maybe_filed = 0");
     s.bind(1, ms(now)).run();
 }
 
@@ -502,10 +554,11 @@ bool is_talon_file(const std::filesystem::directory_entry& e) {
 
 PurgeReport Outbox::purge(WallClock::time_point now, const PersonalDataPolicy& policy) {
     PurgeReport report;
-    // Delivered or refused, and either printed and past after_printed, or past the reprint
-    // window whatever became of the talon. A complaint still waiting for the register keeps all.
+    // Delivered (with a number or without), and either printed and past after_printed, or past
+    // the reprint window whatever became of the talon. A complaint still waiting for the
+    // register, or held for staff, keeps all.
     constexpr const char* kMayGo =
-        "state IN ('registered','failed') AND purged_at IS NULL AND "
+        "state IN ('registered','delivered') AND purged_at IS NULL AND "
         "((talon_printed = 1 AND coalesce(delivered_at, accepted_at) <= ?1) OR accepted_at <= ?2)";
     // Rows whose data go now, and rows wiped earlier whose talon could not be deleted then.
     struct Going {
@@ -597,6 +650,77 @@ std::filesystem::path move_outbox_aside(const std::filesystem::path& db,
     return aside;
 }
 
+// Section: the reference against doubles
+
+std::string reference(const OutboxItem& item) {
+    return item.local_number + "/" + item.idempotency_key.substr(0, 8);
+}
+
+net::ServiceRequest with_reference(net::ServiceRequest request, const OutboxItem& item) {
+    if (!request.description.empty()) request.description += "\n\n";
+    request.description += "№ " + reference(item);
+    return request;
+}
+
+namespace {
+
+// The reference as a whole word: "KSK-01-000042/3f9a2c1b" is not found in "...000042/3f9a2c1b7".
+bool mentions(const std::string& text, const std::string& ref) {
+    for (auto at = text.find(ref); at != std::string::npos; at = text.find(ref, at + 1)) {
+        const std::size_t after = at + ref.size();
+        const bool starts = at == 0 || !std::isalnum(static_cast<unsigned char>(text[at - 1]));
+        const bool ends =
+            after == text.size() || !std::isalnum(static_cast<unsigned char>(text[after]));
+        if (starts && ends) return true;
+    }
+    return false;
+}
+
+// Before posting again what an unanswered attempt may have filed: the register's requests of
+// the service around the acceptance, searched for the reference. Registered with the number
+// when found; Rejected when it is not there or the register cannot search (posting is then
+// the only way on, with the idempotency key for servers that keep it); Unreachable: ask later,
+// post nothing.
+net::SubmitResult find_filed(const net::RegisterEndpoint& endpoint, const OutboxItem& item,
+                             const net::ServiceRequest& request) {
+    using namespace std::chrono_literals;
+    const net::SearchResult found = net::search_requests(
+        endpoint, {request.service_code, item.accepted_at - 24h, WallClock::now() + 24h});
+    net::SubmitResult out;
+    out.outcome =
+        found.outcome == net::Outcome::Registered ? net::Outcome::Rejected : found.outcome;
+    out.http_status = found.http_status;
+    out.error = found.error;
+    out.retry_after = found.retry_after;
+    for (const auto& r : found.requests)
+        if (mentions(r.description, reference(item))) {
+            out.outcome = net::Outcome::Registered;
+            out.service_request_id = r.service_request_id;
+        }
+    if (out.outcome == net::Outcome::Unreachable) out.maybe_filed = true;
+    return out;
+}
+
+// One attempt for one item: the token asked first, a search where an earlier attempt may have
+// filed it, and only then a POST.
+net::SubmitResult attempt(const net::RegisterEndpoint& endpoint, const OutboxItem& item,
+                          const net::ServiceRequest& request) {
+    bool search = item.maybe_filed;
+    if (!item.token.empty()) {
+        net::SubmitResult r = net::resolve_token(endpoint, item.token);
+        // An unknown token: the register forgot it, or never filed what it stood for.
+        if (r.outcome != net::Outcome::Rejected) return r;
+        search = true;
+    }
+    if (search) {
+        net::SubmitResult found = find_filed(endpoint, item, request);
+        if (found.outcome != net::Outcome::Rejected) return found;
+    }
+    return net::submit_request(endpoint, with_reference(request, item));
+}
+
+}  // namespace
+
 // Section: one delivery pass
 
 int deliver_due(Outbox& outbox, const net::RegisterEndpoint& endpoint, const RetryPolicy& policy,
@@ -611,15 +735,10 @@ int deliver_due(Outbox& outbox, const net::RegisterEndpoint& endpoint, const Ret
         auto due = outbox.take_due(pass_started);
         if (!due) break;
         const auto& [item, request] = *due;
-        // Asking with the token files nothing new; if the register forgot the token, the same
-        // idempotency key makes sending it again safe.
-        net::SubmitResult r = item.token.empty() ? net::submit_request(endpoint, request)
-                                                 : net::resolve_token(endpoint, item.token);
-        if (!item.token.empty() && r.outcome == net::Outcome::Rejected)
-            r = net::submit_request(endpoint, request);
+        const net::SubmitResult r = attempt(endpoint, item, request);
         if (endpoint.cancel.stop_requested() && r.outcome == net::Outcome::Unreachable) {
             // Cut short by shutdown: due again at once when the kiosk is back, same key.
-            outbox.retry_at(item.id, pass_started, "interrupted by shutdown");
+            outbox.retry_at(item.id, pass_started, "interrupted by shutdown", r.maybe_filed);
             break;
         }
         const auto later = WallClock::now() + policy.delay(item.attempts, r.retry_after, rng);
@@ -635,14 +754,25 @@ int deliver_due(Outbox& outbox, const net::RegisterEndpoint& endpoint, const Ret
             ++delivered;
             ++seen.registered;
             break;
+        case net::Outcome::Delivered:
+            outbox.delivered(item.id, WallClock::now());
+            ++delivered;
+            ++seen.registered;
+            break;
         case net::Outcome::Rejected:
-            outbox.failed(item.id, r.error);
+            log(Priority::Error, "delivery", "%s needs staff: %s", item.local_number.c_str(),
+                r.error.c_str());
+            outbox.needs_staff(item.id, r.error);
             ++seen.refused;
             break;
         case net::Outcome::Pending:
             outbox.pending(item.id, r.token.empty() ? item.token : r.token, later);
             break;
-        case net::Outcome::Unreachable: outbox.retry_at(item.id, later, r.error); break;
+        case net::Outcome::Unreachable:
+            outbox.retry_at(
+                item.id, r.maybe_filed ? std::max(later, WallClock::now() + policy.settle) : later,
+                r.error, r.maybe_filed);
+            break;
         }
     }
     return delivered;

@@ -1,4 +1,5 @@
 #include "kiosk/submission.h"
+#include "kiosk/catalog.h"
 #include "kiosk/journal.h"
 
 #include "kiosk/text.h"
@@ -50,10 +51,99 @@ std::string signature_svg(const std::vector<SignatureStroke>& strokes) {
 
 // Section: the Open311 request
 
+namespace {
+
+// "kk / ru" words for a key, in the talon's languages, `arg` in each one's "{}".
+std::string words(const Translations& tr, const std::vector<std::string_view>& langs,
+                  std::string_view key, std::string_view arg = {}) {
+    std::string out;
+    for (auto lang : langs) {
+        const std::string w = format(tr.in(lang).get(key), {arg});
+        if (out == w) continue;  // same word in both languages: print once
+        if (!out.empty()) out += " / ";
+        out += w;
+    }
+    return out;
+}
+
+// One of the complaint's attributes (kComplaintAttributes): its values, and the line that
+// carries it in the description when the register defines no attribute for it ("" for what
+// needs none: the grounds are the description already, the signature's image is no text).
+struct Part {
+    std::string_view name;
+    std::vector<std::string> values;
+    bool multi_value = false;
+    std::string line;
+};
+
+bool defines(const net::ServiceDefinition& d, const std::string& code) {
+    return std::any_of(
+        d.attributes.begin(), d.attributes.end(),
+        [&](const net::ServiceAttribute& a) { return a.variable && a.code == code; });
+}
+
+std::vector<Part> parts_of(const Complaint& c, const Translations& tr, std::string_view language,
+                           std::chrono::system_clock::time_point filed_at) {
+    const std::vector<std::string_view> langs = {"kk", "ru"};
+    const auto label = [&](std::string_view key, const std::string& value) {
+        return value.empty() ? std::string() : words(tr, langs, key) + ": " + value;
+    };
+    const std::string addressee = "addressee." + std::string(addressee_code(c.addressee));
+    std::vector<Part> parts = {
+        {"addressee",
+         {std::string(addressee_code(c.addressee))},
+         false,
+         label("field.addressee", words(tr, langs, addressee))},
+        {"service_date", {c.service_date}, false, label("field.service_date", c.service_date)},
+        {"patronymic", {c.patronymic}, false, label("field.patronymic", c.patronymic)},
+        {"iin", {c.iin}, false, label("field.iin", c.iin)},
+        {"postal_address",
+         {c.postal_address},
+         false,
+         label("field.postal_address", c.postal_address)},
+    };
+    Part position{"officials_position", {}, true, ""}, surname{"officials_surname", {}, true, ""},
+        initials{"officials_initials", {}, true, ""};
+    std::string officials;
+    for (const auto& o : c.officials) {
+        position.values.push_back(o.position);
+        surname.values.push_back(o.surname);
+        initials.values.push_back(o.initials);
+        officials +=
+            (officials.empty() ? "" : "; ") + o.position + ", " + o.surname + " " + o.initials;
+    }
+    // One line for the officials, carried by the first of their three attributes.
+    position.line = label("field.officials", officials);
+    parts.insert(parts.end(), {position, surname, initials});
+    const std::string filed = local_time(filed_at, "%d.%m.%Y %H:%M");
+    parts.insert(
+        parts.end(),
+        {
+            {"grounds", {c.grounds}, false, ""},
+            {"demands", {c.demands}, false, label("field.demands", c.demands)},
+            {"consent",
+             {c.consent ? "true" : "false"},
+             false,
+             c.consent ? words(tr, langs, "register.consent_given") : ""},
+            {"filed_at", {iso8601(filed_at)}, false, words(tr, langs, "review.filed_on", filed)},
+            {"language", {std::string(language)}, false, ""},
+            {"signature_svg", {signature_svg(c.signature)}, false, ""},
+            {"signature_method",
+             {c.signed_with_keypad ? "keypad" : "drawn"},
+             false,
+             words(tr, langs,
+                   c.signed_with_keypad ? "signature.keypad_done" : "register.signed_drawn")},
+        });
+    return parts;
+}
+
+}  // namespace
+
 net::ServiceRequest to_service_request(const Complaint& c, const Config& cfg,
-                                       std::string_view language,
+                                       const Translations& tr, std::string_view language,
                                        std::chrono::system_clock::time_point filed_at,
-                                       std::string idempotency_key) {
+                                       std::string idempotency_key,
+                                       const net::ServiceDefinition* definition) {
     net::ServiceRequest rq;
     rq.service_code = c.service_code;
     rq.address_string = cfg.office_address;
@@ -64,42 +154,36 @@ net::ServiceRequest to_service_request(const Complaint& c, const Config& cfg,
     rq.phone = normalized_phone(c.phone);
     rq.email = c.email;
     rq.idempotency_key = std::move(idempotency_key);
-    auto one = [&](const char* code, std::string v) {
-        if (!v.empty()) rq.attributes.push_back({code, {std::move(v)}, false});
-    };
-    one("addressee", std::string(addressee_code(c.addressee)));
-    one("service_date", c.service_date);
-    one("patronymic", c.patronymic);
-    one("iin", c.iin);
-    one("postal_address", c.postal_address);
-    net::Attribute position{"officials_position", {}, true}, surname{"officials_surname", {}, true},
-        initials{"officials_initials", {}, true};
-    for (const auto& o : c.officials) {
-        position.values.push_back(o.position);
-        surname.values.push_back(o.surname);
-        initials.values.push_back(o.initials);
+    std::string lines;
+    for (auto& part : parts_of(c, tr, language, filed_at)) {
+        const bool empty = std::all_of(part.values.begin(), part.values.end(),
+                                       [](const std::string& v) { return v.empty(); });
+        if (empty && !part.multi_value) continue;
+        const std::string code = attribute_code(cfg, part.name);
+        if (definition && defines(*definition, code))
+            rq.attributes.push_back({code, std::move(part.values), part.multi_value});
+        else if (!part.line.empty())
+            lines += "\n" + part.line;
     }
-    rq.attributes.insert(rq.attributes.end(), {position, surname, initials});
-    one("grounds", c.grounds);
-    one("demands", c.demands);
-    one("consent", c.consent ? "true" : "false");
-    one("filed_at", iso8601(filed_at));
-    one("language", std::string(language));
-    one("signature_svg", signature_svg(c.signature));
-    one("signature_method", c.signed_with_keypad ? "keypad" : "drawn");
+    // What the register has no attribute for follows the grounds, so nothing is dropped.
+    if (!lines.empty()) rq.description += "\n" + lines;
     return rq;
 }
 
 // Section: configuration of delivery
 
 net::RegisterEndpoint register_endpoint(const Config& cfg) {
-    return {cfg.register_url,
-            cfg.register_ca.string(),
-            cfg.client_cert.string(),
-            cfg.client_key.string(),
-            cfg.api_key,
-            cfg.connect_timeout_s * 1000L,
-            cfg.total_timeout_s * 1000L};
+    net::RegisterEndpoint ep;
+    ep.base_url = cfg.register_url;
+    ep.ca_file = cfg.register_ca.string();
+    ep.client_cert = cfg.client_cert.string();
+    ep.client_key = cfg.client_key.string();
+    ep.api_key = cfg.api_key;
+    ep.jurisdiction_id = cfg.jurisdiction_id;
+    ep.format = cfg.register_format == "xml" ? net::Format::Xml : net::Format::Json;
+    ep.connect_timeout_ms = cfg.connect_timeout_s * 1000L;
+    ep.total_timeout_ms = cfg.total_timeout_s * 1000L;
+    return ep;
 }
 
 RetryPolicy retry_policy(const Config& cfg) {
@@ -116,19 +200,6 @@ std::filesystem::path outbox_file(const Config& cfg) { return cfg.state_dir / "o
 // Section: the talon
 
 namespace {
-
-// "kk / ru" words for a key, in the talon's languages.
-std::string words(const Translations& tr, const std::vector<std::string_view>& langs,
-                  std::string_view key) {
-    std::string out;
-    for (auto lang : langs) {
-        const std::string& w = tr.in(lang).get(key);
-        if (out == w) continue;  // same word in both languages: print once
-        if (!out.empty()) out += " / ";
-        out += w;
-    }
-    return out;
-}
 
 // The status page's address with the number in it, percent-encoded.
 std::string status_url(const Config& cfg, const std::string& number) {
@@ -174,7 +245,11 @@ printer::Talon make_talon(const Complaint& c, const Backoffice& office, std::str
     for (auto lang : langs) t.title.push_back(tr.in(lang).get("talon.title"));
     t.number_label = words(tr, langs, offline ? "talon.local_number" : "talon.number");
     t.number = offline ? item.local_number : item.registration_number;
-    if (offline) t.number_note = words(tr, langs, "talon.offline_note");
+    // Taken without a number (a blackbox service): the local number is the complaint's for good.
+    if (offline)
+        t.number_note = words(
+            tr, langs,
+            item.state == Delivery::Delivered ? "talon.delivered_note" : "talon.offline_note");
     const std::string addressee_key = "addressee." + std::string(addressee_code(c.addressee));
     t.lines = {
         {words(tr, langs, "talon.accepted_at"), local_time(item.accepted_at, "%d.%m.%Y %H:%M")},
@@ -253,7 +328,8 @@ OutboxItem wait_for_answer(const Outbox& outbox, std::int64_t id, std::chrono::s
     for (;;) {
         OutboxItem item = *outbox.find(id);
         const bool tried = item.attempts > 0 && item.state == Delivery::Queued;
-        if (item.state == Delivery::Registered || item.state == Delivery::Failed || tried ||
+        if (item.state == Delivery::Registered || item.state == Delivery::Delivered ||
+            item.state == Delivery::NeedsStaff || tried ||
             std::chrono::steady_clock::now() >= deadline || stop.stop_requested())
             return item;
         std::this_thread::sleep_for(std::chrono::milliseconds(25));
@@ -262,18 +338,19 @@ OutboxItem wait_for_answer(const Outbox& outbox, std::int64_t id, std::chrono::s
 
 }  // namespace
 
-std::future<SubmissionResult> submit_in_background(Complaint c, const Backoffice& office,
-                                                   std::string language,
-                                                   std::string idempotency_key,
-                                                   std::stop_token stop) {
+std::future<SubmissionResult> submit_in_background(
+    Complaint c, const Backoffice& office, std::string language, std::string idempotency_key,
+    std::stop_token stop, std::optional<net::ServiceDefinition> definition) {
     return std::async(std::launch::async, [c = std::move(c), &office, language, idempotency_key,
-                                           stop = std::move(stop)]() mutable {
+                                           stop = std::move(stop),
+                                           definition = std::move(definition)]() mutable {
         const Config& cfg = office.config;
         SubmissionResult out;
         try {
             Outbox outbox(outbox_file(cfg), cfg.kiosk_id);
             const auto request =
-                to_service_request(c, cfg, language, WallClock::now(), idempotency_key);
+                to_service_request(c, cfg, office.tr, language, WallClock::now(), idempotency_key,
+                                   definition ? &*definition : nullptr);
             out.item = outbox.enqueue(request, WallClock::now());
             out.accepted = true;
             office.delivery.wake();
@@ -341,7 +418,8 @@ std::vector<StatusLine> look_up_status(const Config& cfg, const std::string& typ
     while (!number.empty() && number.back() == ' ') number.pop_back();
     std::vector<StatusLine> lines;
     if (const auto item = Outbox(outbox_file(cfg), cfg.kiosk_id).find_number(number)) {
-        if (item->state == Delivery::Failed) return {{"status.failed", ""}};
+        if (item->state == Delivery::NeedsStaff) return {{"status.needs_staff", ""}};
+        if (item->state == Delivery::Delivered) return {{"status.delivered", ""}};
         if (item->state != Delivery::Registered) return {{"status.queued", ""}};
         if (item->registration_number != number)
             lines.push_back({"status.registered_as", item->registration_number});

@@ -148,8 +148,15 @@ void Health::register_failed(WallClock::time_point at, std::string reason) {
 void Health::heartbeat_taken(WallClock::time_point at, std::uint64_t staff_seq_reported) {
     std::lock_guard lock(mutex_);
     f_.heartbeat_success = at;
+    f_.heartbeat_supported = true;
     f_.register_success = std::max(at, f_.register_success.value_or(at));
     f_.staff_events_reported = std::max(f_.staff_events_reported, staff_seq_reported);
+}
+
+void Health::heartbeat_unsupported(WallClock::time_point at) {
+    std::lock_guard lock(mutex_);
+    f_.heartbeat_supported = false;
+    f_.register_success = std::max(at, f_.register_success.value_or(at));  // it answered
 }
 
 void Health::talon_printed() {
@@ -247,7 +254,8 @@ std::vector<std::string> health_problems(const Figures& f, const HealthLimits& l
     if (s.outbox.oldest_undelivered &&
         now - *s.outbox.oldest_undelivered > limits.outbox_stuck_after)
         p.push_back("outbox stuck");
-    if (s.outbox.failed > 0) p.push_back("complaints refused by the register");
+    if (s.outbox.needs_staff > 0)
+        p.push_back("complaints held for staff: the register refused them");
     if (s.at != WallClock::time_point{} && s.disk_free_bytes < limits.disk_low_bytes)
         p.push_back("disk almost full");
     if (s.client_cert_expiry && *s.client_cert_expiry < now)
@@ -262,6 +270,7 @@ std::vector<std::string> health_warnings(const Figures& f) {
     if (f.speech == SpeechStatus::Unavailable)
         w.push_back(f.speech_reason.empty() ? "speech unavailable"
                                             : "speech unavailable: " + f.speech_reason);
+    if (!f.heartbeat_supported) w.push_back("the register takes no heartbeats (404)");
     return w;
 }
 
@@ -285,20 +294,24 @@ std::string metrics_text(const Figures& f, const std::vector<std::string>& probl
           double(f.accepted));
     e.one("kiosk_complaints_delivered_total", "counter", "Complaints the register numbered.",
           double(f.delivered));
-    e.one("kiosk_complaints_failed_total", "counter", "Complaints the register refused for good.",
+    e.one("kiosk_complaints_refused_total", "counter",
+          "Complaints the register refused as sent: held for staff to re-queue.",
           double(f.refused));
     e.one("kiosk_outbox_usable", "gauge",
           "1 when the outbox takes complaints; 0 shows the out-of-service screen.",
           f.outbox_problem.empty() ? 1 : 0);
     e.one("kiosk_outbox_depth", "gauge", "Complaints waiting for the register.",
           s.outbox.queued + s.outbox.delivering);
-    e.one("kiosk_outbox_failed", "gauge", "Complaints in the outbox the register refused.",
-          s.outbox.failed);
+    e.one("kiosk_outbox_needs_staff", "gauge",
+          "Complaints held for staff: the register refused them as sent.", s.outbox.needs_staff);
     e.one("kiosk_outbox_oldest_age_seconds", "gauge",
           "Age of the oldest waiting complaint; 0 when none waits.",
           double(age_seconds(s.outbox.oldest_undelivered, now)));
     e.one("kiosk_register_up", "gauge", "1 when the last contact with the register succeeded.",
           f.register_up() ? 1 : 0);
+    e.one("kiosk_heartbeat_supported", "gauge",
+          "0 when the register has no heartbeat path (a plain Open311 server): tried hourly.",
+          f.heartbeat_supported ? 1 : 0);
     e.one("kiosk_register_last_success_timestamp_seconds", "gauge",
           "Last answer from the register; 0 never.", unix_seconds(f.register_success));
     e.one("kiosk_register_last_error_timestamp_seconds", "gauge",
@@ -397,10 +410,10 @@ std::string heartbeat_json(const Figures& f, const std::vector<std::string>& pro
         {"problems", problems},
         {"warnings", health_warnings(f)},
         {"complaints",
-         {{"accepted", f.accepted}, {"delivered", f.delivered}, {"failed", f.refused}}},
+         {{"accepted", f.accepted}, {"delivered", f.delivered}, {"refused", f.refused}}},
         {"outbox",
          {{"depth", s.outbox.queued + s.outbox.delivering},
-          {"failed", s.outbox.failed},
+          {"needs_staff", s.outbox.needs_staff},
           {"oldest_age_s", age_seconds(s.outbox.oldest_undelivered, now)}}},
         {"register",
          {{"up", f.register_up()},

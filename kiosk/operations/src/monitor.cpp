@@ -27,6 +27,7 @@ namespace kiosk {
 namespace {
 
 constexpr auto kSampleEvery = std::chrono::seconds(10);
+constexpr auto kHeartbeatUnsupportedFor = std::chrono::hours(1);
 constexpr auto kPrinterTimeout = std::chrono::seconds(5);
 // MHD's own limits only back the gate's up: room for the connections the gate has cut and MHD
 // has not closed yet (it accepts up to ten a turn).
@@ -461,7 +462,9 @@ void Monitor::loop() {
         sample();
         if (WallClock::now() >= next_heartbeat) {
             heartbeat(std::chrono::seconds(60), stop_.get_token());
-            next_heartbeat = WallClock::now() + std::chrono::seconds(cfg_.heartbeat_interval_s);
+            next_heartbeat =
+                std::max(WallClock::now() + std::chrono::seconds(cfg_.heartbeat_interval_s),
+                         heartbeat_unsupported_until_.value_or(WallClock::time_point{}));
         }
         lock.lock();
         const auto until = std::min(WallClock::now() + kSampleEvery, next_heartbeat);
@@ -501,6 +504,17 @@ void Monitor::heartbeat(std::chrono::seconds within, std::stop_token cancel) {
     const net::HeartbeatResult r =
         net::send_heartbeat(endpoint, cfg_.kiosk_id, body, new_idempotency_key());
     const bool up = r.outcome == net::Outcome::Registered;
+    if (r.outcome == net::Outcome::Rejected && r.http_status == 404) {
+        // A plain Open311 server has no heartbeat path: said once, asked again hourly.
+        if (!heartbeat_unsupported_until_)
+            log(Priority::Warning, "heartbeat",
+                "heartbeat: the register has no heartbeat path (HTTP 404); asking again hourly");
+        heartbeat_unsupported_until_ = WallClock::now() + kHeartbeatUnsupportedFor;
+        health_.heartbeat_unsupported(WallClock::now());
+        register_was_up_ = true;
+        return;
+    }
+    heartbeat_unsupported_until_.reset();
     if (up)
         health_.heartbeat_taken(WallClock::now(), reported);
     else if (r.outcome == net::Outcome::Rejected)

@@ -235,6 +235,8 @@ void service(Builder& b) {
         b.notice("service.loading", b.t("service.loading"), Tone::Info, Icon::Clock);
     } else if (!catalog->ok) {
         b.notice("service.unavailable", b.t("service.unavailable"), Tone::Warning, Icon::Warning);
+    } else if (catalog->services.empty()) {
+        b.notice("service.none", b.t("service.none"), Tone::Warning, Icon::Warning);
     } else {
         for (const auto& s : catalog->services)
             b.add({.kind = Kind::Choice,

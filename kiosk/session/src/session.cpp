@@ -36,12 +36,12 @@ bool append_assistance_line(const std::filesystem::path& state_dir, const std::s
 Session::Session(SessionParts parts) : parts_(std::move(parts)) {
     // The cached catalog shows at once; the register's fresh one replaces it when it comes.
     if (auto cached = load_catalog(parts_.office.config)) {
-        catalog_.services = net::ServicesResult{true, std::move(*cached), ""};
+        show_catalog(std::move(*cached));
         catalog_.stale = true;
     }
     net::RegisterEndpoint ep = register_endpoint(parts_.office.config);
     ep.cancel = stop_.get_token();
-    services_.start([ep] { return net::fetch_services(ep); });
+    services_.start([ep] { return fetch_catalog(ep); });
     interrupted_talons_.start([&office = parts_.office, stop = stop_.get_token()] {
         try {
             return finish_interrupted_talons(office, kReprintAtStartWithin, stop);
@@ -181,8 +181,12 @@ void Session::start_effects() {
     if (f.submit_requested && !submission_.running()) {
         f.submit_requested = false;
         if (f.idempotency_key.empty()) f.idempotency_key = new_idempotency_key();
+        std::optional<net::ServiceDefinition> definition;
+        if (const auto* d = definition_of(catalog_.whole, f.complaint.service_code))
+            definition = *d;
         submission_.hold(submit_in_background(f.complaint, parts_.office, f.language,
-                                              f.idempotency_key, stop_.get_token()));
+                                              f.idempotency_key, stop_.get_token(),
+                                              std::move(definition)));
     }
     if (f.status_requested && !status_.running()) {
         f.status_requested = false;
@@ -246,17 +250,22 @@ bool Session::take_results(Clock::time_point now) {
     Flow& f = flow_;
     if (auto fetched = services_.take()) {
         if (fetched->ok) {
-            catalog_.services = std::move(*fetched);
+            show_catalog(std::move(fetched->catalog));
             catalog_.stale = false;
+            for (const auto& sv : catalog_.whole.services)
+                if (const auto why = why_not_offered(catalog_.whole, sv, parts_.office.config);
+                    !why.empty())
+                    log(Priority::Warning, "catalog", "service %s not offered: %s", sv.code.c_str(),
+                        why.c_str());
             catalog_saved_.take();
-            catalog_saved_.start([&cfg = parts_.office.config, list = catalog_.services->services] {
-                return save_catalog(cfg, list);
+            catalog_saved_.start([&cfg = parts_.office.config, whole = catalog_.whole] {
+                return save_catalog(cfg, whole);
             });
         } else {
             log(Priority::Warning, "catalog", "service catalog: %s", fetched->error.c_str());
             catalog_.retry_at = now + kCatalogRetry;
-            if (!catalog_.services)
-                catalog_.services = std::move(*fetched);  // a cached catalog stays
+            if (!catalog_.services)  // a cached catalog stays
+                catalog_.services = net::ServicesResult{false, {}, fetched->error};
         }
         changed = true;
     }
@@ -332,7 +341,13 @@ void Session::refresh_catalog(Clock::time_point now) {
     catalog_.stale = false;
     net::RegisterEndpoint ep = register_endpoint(parts_.office.config);
     ep.cancel = stop_.get_token();
-    services_.start([ep] { return net::fetch_services(ep); });
+    services_.start([ep] { return fetch_catalog(ep); });
+}
+
+void Session::show_catalog(ServiceCatalog whole) {
+    catalog_.services =
+        net::ServicesResult{true, offered_services(whole, parts_.office.config), ""};
+    catalog_.whole = std::move(whole);
 }
 
 bool Session::poll(Clock::time_point now) {

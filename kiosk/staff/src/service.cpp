@@ -46,6 +46,14 @@ StaffOutcome deliver_now(const Backoffice& office) {
     return {"staff.delivering", ""};
 }
 
+StaffOutcome requeue(const Backoffice& office) {
+    const int n =
+        Outbox(outbox_file(office.config), office.config.kiosk_id).requeue(WallClock::now());
+    log(Priority::Notice, "staff", "%d complaints held for staff sent again", n);
+    office.delivery.wake();
+    return {"staff.requeued", std::to_string(n)};
+}
+
 }  // namespace
 
 StaffOutcome perform(const Backoffice& office, Health& health, StaffAction action,
@@ -59,6 +67,7 @@ StaffOutcome perform(const Backoffice& office, Health& health, StaffAction actio
         case StaffAction::TestPrint: return test_print(office, health, std::move(stop));
         case StaffAction::Reprint: return reprint(office, health, talon, std::move(stop));
         case StaffAction::DeliverNow: return deliver_now(office);
+        case StaffAction::Requeue: return requeue(office);
         case StaffAction::ReplaceOutbox:
             return {"staff.outbox_replaced",
                     office.delivery.replace_broken_outbox().filename().string()};

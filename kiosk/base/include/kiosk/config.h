@@ -2,6 +2,7 @@
 // and line named: a kiosk never runs half-configured.
 #pragma once
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -13,6 +14,19 @@ struct ConfigError : std::runtime_error {
     using std::runtime_error::runtime_error;  // "kiosk.toml:12: register.url: must start with
                                               // https://"
 };
+
+// What a complaint sends beside Open311's own fields, by the kiosk's names. A register that
+// defines an attribute for one (services/{code}) gets it there; anything else goes into the
+// description as a labelled line.
+inline constexpr std::string_view kComplaintAttributes[] = {
+    "addressee",         "service_date",
+    "patronymic",        "iin",
+    "postal_address",    "officials_position",
+    "officials_surname", "officials_initials",
+    "grounds",           "demands",
+    "consent",           "filed_at",
+    "language",          "signature_svg",
+    "signature_method"};
 
 struct Config {
     // [kiosk]
@@ -32,11 +46,16 @@ struct Config {
     std::string api_key;
     int connect_timeout_s = 5;
     int total_timeout_s = 20;
-    int retry_first_s = 2;   // first retry after a failed delivery, doubling from there
-    int retry_max_s = 600;   // ... up to this
-    int answer_wait_s = 10;  // how long a citizen waits for the register's number
-                             // before getting a talon with the local number
-    std::string status_url;  // the QR code on the talon: "{}" is the number; "" none
+    int retry_first_s = 2;        // first retry after a failed delivery, doubling from there
+    int retry_max_s = 600;        // ... up to this
+    int answer_wait_s = 10;       // how long a citizen waits for the register's number
+                                  // before getting a talon with the local number
+    std::string status_url;       // the QR code on the talon: "{}" is the number; "" none
+    std::string jurisdiction_id;  // sent on every call when set (servers with several)
+    std::string register_format = "json";  // "json" or "xml": what the register answers in
+    // [register.attributes]: the server's attribute code for a complaint's attribute, where it
+    // differs from the kiosk's name (kComplaintAttributes); e.g. iin = "IIN".
+    std::map<std::string, std::string> attribute_codes;
     // [printer]
     std::filesystem::path spool_dir;  // talons land here when no printer is configured
     std::string paper = "roll80";     // "roll80" or "a4"

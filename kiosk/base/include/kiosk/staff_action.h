@@ -15,9 +15,10 @@ enum class StaffAction {
     DeliverNow,
     Restart,
     Reboot,
-    ReplaceOutbox  // a broken outbox moved aside (kept) and a new one started
+    ReplaceOutbox,  // a broken outbox moved aside (kept) and a new one started
+    Requeue,        // complaints held for staff sent again, once the configuration is fixed
 };
-constexpr int kStaffActionCount = 10;
+constexpr int kStaffActionCount = 11;
 
 constexpr std::string_view staff_action_name(StaffAction a) {
     switch (a) {
@@ -31,6 +32,7 @@ constexpr std::string_view staff_action_name(StaffAction a) {
     case StaffAction::Restart: return "restart";
     case StaffAction::Reboot: return "reboot";
     case StaffAction::ReplaceOutbox: return "replace_outbox";
+    case StaffAction::Requeue: return "requeue";
     }
     return "unknown";
 }

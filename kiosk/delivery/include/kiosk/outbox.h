@@ -38,7 +38,9 @@ enum class Delivery {
     Queued,      // waiting for (another) attempt
     Delivering,  // an attempt is under way
     Registered,  // the register confirmed and gave its number
-    Failed,      // the register refused it for good; staff must look
+    Delivered,   // the register took it and gives no number (a blackbox service)
+    NeedsStaff,  // the register refused it as sent (api_key, jurisdiction, a required
+                 // attribute): held with its reason until staff fix that and re-queue it
 };
 std::string_view delivery_name(Delivery d);  // "queued", ...
 
@@ -58,7 +60,17 @@ struct OutboxItem {
     bool purged = false;          // personal data removed
     std::filesystem::path talon;  // the talon's PDF in the spool folder, until deleted
     std::optional<WallClock::time_point> printing_since;  // while it prints, or a kill cut it short
+    bool maybe_filed = false;  // an attempt may have filed it unseen: search before posting
+    bool has_request = false;  // the request is still here (not wiped)
 };
+
+// The short reference the kiosk writes on the last line of every description, which any server
+// keeps: the local number and the start of the idempotency key (a local number alone comes
+// back after an outbox is replaced). A search for it finds a complaint an unanswered attempt
+// filed, so that it is not filed twice.
+std::string reference(const OutboxItem& item);
+// The request as it goes to the register: its description ends with the reference.
+net::ServiceRequest with_reference(net::ServiceRequest request, const OutboxItem& item);
 
 // When a complaint's personal data (the request, the talon PDF) leaves the kiosk. Nothing
 // undelivered ever goes: the register needs it.
@@ -80,7 +92,8 @@ struct PurgeReport {
 };
 
 struct OutboxStats {
-    int queued = 0, delivering = 0, registered = 0, failed = 0;
+    int queued = 0, delivering = 0, registered = 0, delivered = 0, needs_staff = 0;
+    std::string needs_staff_reason;  // the register's words on the latest held (no personal data)
     std::optional<WallClock::time_point> oldest_undelivered;
 };
 
@@ -89,6 +102,10 @@ struct OutboxStats {
 struct RetryPolicy {
     Millis first{2000};
     Millis max{std::chrono::minutes(10)};
+    // An attempt that may have filed the complaint unseen (a timeout, a reset, a 5xx) is given
+    // this long to show up in the server's search before the kiosk looks for it, so that a
+    // server still working on it is not sent it again; "send now" does not shorten it.
+    Millis settle{std::chrono::seconds(60)};
     Millis delay(int attempts, std::chrono::seconds retry_after, std::mt19937_64& rng) const;
 };
 
@@ -113,11 +130,18 @@ public:
     // The oldest item due now, marked Delivering, with its request.
     std::optional<std::pair<OutboxItem, net::ServiceRequest>> take_due(WallClock::time_point now);
     void registered(std::int64_t id, const std::string& number, WallClock::time_point now);
-    void retry_at(std::int64_t id, WallClock::time_point when, const std::string& error);
+    void delivered(std::int64_t id, WallClock::time_point now);  // taken without a number
+    // maybe_filed: the attempt may have filed it (it stays marked until delivered).
+    void retry_at(std::int64_t id, WallClock::time_point when, const std::string& error,
+                  bool maybe_filed = false);
     // The register took it under a token and will give the number later: ask with the token.
     void pending(std::int64_t id, const std::string& token, WallClock::time_point when);
-    void failed(std::int64_t id, const std::string& reason);
-    // Makes every item due now: staff's "deliver now".
+    void needs_staff(std::int64_t id, const std::string& reason);
+    // Staff fixed what the register refused: every complaint held for staff is due now.
+    // Returns how many.
+    int requeue(WallClock::time_point now);
+    // Makes every item due now (staff's "deliver now"), except one an unanswered attempt may
+    // have filed: it waits out RetryPolicy::settle.
     void due_now(WallClock::time_point now);
     // Items left Delivering by a crash go back to Queued (their key makes the retry safe).
     int recover();
@@ -140,7 +164,7 @@ public:
     // Whole integrity check: throws OutboxError when the file is damaged.
     void check() const;
 
-    static constexpr int kSchemaVersion = 3;
+    static constexpr int kSchemaVersion = 4;
 
 private:
     int sweep_spool(const PersonalDataPolicy& policy);
@@ -150,7 +174,7 @@ private:
 
 // What one delivery pass saw of the register, for monitoring.
 struct DeliveryReport {
-    int registered = 0, refused = 0;
+    int registered = 0, refused = 0;  // registered: with a number or without
     std::optional<WallClock::time_point> answered_at, unreachable_at;  // the last of each
     std::string error;                                                 // the last transport error
 };

@@ -26,10 +26,15 @@ using net::new_idempotency_key;
 // The signature as a small SVG image (under 7,500 bytes, strokes thinned if needed).
 std::string signature_svg(const std::vector<SignatureStroke>& strokes);
 
+// The Open311 request for a complaint. Its attributes go where the register defines them
+// (`definition` of the service, codes as [register.attributes] maps them; nullptr: a service
+// without metadata defines none); everything else the citizen gave follows the grounds in the
+// description as labelled lines in Kazakh and Russian, so nothing is dropped.
 net::ServiceRequest to_service_request(const Complaint& c, const Config& cfg,
-                                       std::string_view language,
+                                       const Translations& tr, std::string_view language,
                                        std::chrono::system_clock::time_point filed_at,
-                                       std::string idempotency_key);
+                                       std::string idempotency_key,
+                                       const net::ServiceDefinition* definition);
 
 // How the kiosk reaches the register, from the configuration.
 net::RegisterEndpoint register_endpoint(const Config& cfg);
@@ -90,10 +95,11 @@ PrintOutcome print_talon(const Backoffice& office, const std::filesystem::path& 
 // thread, never the UI's) up to register.answer_wait_s for the register's number, then makes
 // and prints the talon. Retrying with the same idempotency key never files a second complaint.
 // A stop request cuts the wait and the print short; what is committed stays committed.
-std::future<SubmissionResult> submit_in_background(Complaint c, const Backoffice& office,
-                                                   std::string language,
-                                                   std::string idempotency_key,
-                                                   std::stop_token stop = {});
+// `definition`: what the register defines for the complaint's service (none: everything goes
+// into the description).
+std::future<SubmissionResult> submit_in_background(
+    Complaint c, const Backoffice& office, std::string language, std::string idempotency_key,
+    std::stop_token stop = {}, std::optional<net::ServiceDefinition> definition = std::nullopt);
 
 // Talons a kill or a shutdown cut short: printed again when they were accepted less than
 // reprint_within ago (their citizen may still be at the kiosk), otherwise left for staff's

@@ -92,6 +92,7 @@ struct Figures {
                   inactivity_wipes = 0;
     std::array<std::uint64_t, kStaffActionCount> staff{};
     std::optional<WallClock::time_point> register_success, register_error, heartbeat_success;
+    bool heartbeat_supported = true;    // false: the register has no heartbeat path (404)
     std::string register_error_reason;  // the transport's words, e.g. "Couldn't connect to server"
     std::string
         outbox_problem;  // why complaints cannot be taken (SQLite's words); "" when they can
@@ -125,6 +126,8 @@ public:
     void register_answered(WallClock::time_point at);
     void register_failed(WallClock::time_point at, std::string reason);
     void heartbeat_taken(WallClock::time_point at, std::uint64_t staff_seq_reported);
+    // The register answered 404 on the heartbeat's path: a plain Open311 server has none.
+    void heartbeat_unsupported(WallClock::time_point at);
     void talon_printed();
     void print_failed();
     void outbox_problem(std::string why);  // "" once the outbox works again

@@ -107,6 +107,8 @@ private:
     bool stopping_ = false, woken_ = false;
     std::stop_source stop_;  // cuts a heartbeat in flight short when the kiosk stops
     bool register_was_up_ = true;
+    // A register without the heartbeat path (404) is asked again only after this.
+    std::optional<WallClock::time_point> heartbeat_unsupported_until_;
     bool serve_failed_ = false;
     std::thread thread_;
 };

@@ -3,6 +3,7 @@
 // check, staff actions), holds their results, and wipes all of it when the citizen's session
 // ends. A view draws it and reports what was touched as an Intent; nothing here knows a display.
 #pragma once
+#include "kiosk/catalog.h"
 #include "kiosk/flow.h"
 #include "kiosk/health.h"
 #include "kiosk/pin.h"
@@ -135,8 +136,9 @@ struct SessionParts {
 
 // The register's catalog: cached on disk, refreshed in the background, kept across citizens.
 struct CatalogState {
-    std::optional<net::ServicesResult>
-        services;                  // nullopt until the cache or the register gave one
+    std::optional<net::ServicesResult> services;  // offered to citizens; nullopt until the cache or
+                                                  // the register gave one
+    ServiceCatalog whole;          // as the register gave it: definitions, services not offered
     bool stale = false;            // shown from the cache, not yet refreshed
     Clock::time_point retry_at{};  // a failed fetch waits before the next
 };
@@ -207,6 +209,7 @@ private:
     void start_effects();
     bool take_results(Clock::time_point now);
     void refresh_catalog(Clock::time_point now);
+    void show_catalog(ServiceCatalog whole);  // what citizens are offered of it, and the whole
 
     SessionParts parts_;
     std::stop_source stop_;  // before the tasks: they hold its tokens
@@ -219,7 +222,7 @@ private:
     bool restart_requested_ = false;
     bool talons_listed_ = false;
     std::vector<std::filesystem::path> talon_list_;
-    Task<net::ServicesResult> services_;
+    Task<CatalogResult> services_;
     Task<bool> catalog_saved_;
     Task<std::vector<StatusLine>> status_;
     Task<bool> assistance_;

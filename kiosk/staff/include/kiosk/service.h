@@ -18,8 +18,8 @@ struct StaffOutcome {
     std::string detail;
 };
 
-// PaperRestocked, TestPrint, Reprint (of talon), DeliverNow, Reboot, ReplaceOutbox, and the
-// bookkeeping ones (Login, LoginFailed, Logout, Restart: the UI itself ends the process,
+// PaperRestocked, TestPrint, Reprint (of talon), DeliverNow, Requeue, Reboot, ReplaceOutbox, and
+// the bookkeeping ones (Login, LoginFailed, Logout, Restart: the UI itself ends the process,
 // systemd restarts it). A stop request cuts a print short.
 StaffOutcome perform(const Backoffice& office, Health& health, StaffAction action,
                      const std::filesystem::path& talon = {}, std::stop_token stop = {});

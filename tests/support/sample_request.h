@@ -1,0 +1,40 @@
+#pragma once
+// The Open311 request a kiosk makes of sample_complaint(), and the endpoint of a development
+// register, for tests of the outbox and delivery. Needs KIOSK_ASSETS_DIR (the translations
+// label what goes into the description).
+
+#include "dev_register.h"
+#include "sample_complaint.h"
+
+#include "kiosk/i18n.h"
+#include "kiosk/submission.h"
+
+#include <filesystem>
+
+inline const kiosk::Translations& kiosk_words() {
+    static const kiosk::Translations tr =
+        kiosk::load_translations(std::filesystem::path(KIOSK_ASSETS_DIR) / "i18n");
+    return tr;
+}
+
+// With no definition every attribute goes into the description, as to a service without
+// metadata.
+inline net::ServiceRequest sample_request(const kiosk::Config& cfg, std::string key,
+                                          const net::ServiceDefinition* definition = nullptr,
+                                          const kiosk::Complaint& c = sample_complaint()) {
+    return kiosk::to_service_request(c, cfg, kiosk_words(), "kk", kiosk::WallClock::now(),
+                                     std::move(key), definition);
+}
+
+inline net::RegisterEndpoint endpoint_of(const DevRegister& reg, long connect_ms = 2000,
+                                         long total_ms = 5000) {
+    net::RegisterEndpoint ep;
+    ep.base_url = reg.url();
+    ep.ca_file = reg.ca_file();
+    ep.client_cert = reg.client_cert();
+    ep.client_key = reg.client_key();
+    ep.api_key = reg.api_key();
+    ep.connect_timeout_ms = connect_ms;
+    ep.total_timeout_ms = total_ms;
+    return ep;
+}
