@@ -122,7 +122,7 @@ void check_location(const NewRequest& request) {
     if (request.lat.has_value() != request.lon.has_value())
         reject(400, "lat and long must be given together");
     if (!request.lat && !request.address_string && !request.address_id)
-        reject(400, "a location is required: lat and long, address_string or address_id");
+        reject(400, "address_string is required (or lat and long, or address_id)");
 }
 
 // Section: attributes

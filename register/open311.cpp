@@ -148,7 +148,7 @@ void show_definition(const httplib::Request& req, httplib::Response& res, Format
                      const Catalog& catalog) {
     const std::string code = req.matches[1].str();
     const auto service = catalog.services.find(code);
-    if (service == catalog.services.end()) reject(404, "service_code was not found");
+    if (service == catalog.services.end()) reject(404, "service_code is not in the service list");
     if (!service->second.metadata)
         reject(404, "service_code has no service definition (its metadata is false)");
     send(res, format, 200, "service_definition", definition_json(service->second));
@@ -193,8 +193,8 @@ std::string check_access(const std::vector<FormField>& fields, const Catalog& ca
     const auto* jurisdiction = find_field(fields, "jurisdiction_id");
     check_jurisdiction(jurisdiction ? std::optional(*jurisdiction) : std::nullopt, settings);
     const auto* code = find_field(fields, "service_code");
-    if (!code || code->empty()) reject(400, "service_code was not provided");
-    if (!catalog.services.contains(*code)) reject(404, "service_code was not found");
+    if (!code || code->empty()) reject(400, "service_code is required");
+    if (!catalog.services.contains(*code)) reject(404, "service_code is not in the service list");
     return *code;
 }
 
@@ -262,7 +262,7 @@ void show_request(const httplib::Request& req, httplib::Response& res, Format fo
                   const Catalog& catalog, RequestStore& store) {
     // httplib has already percent-decoded the path, so the match is the number itself.
     const auto found = store.find(req.matches[1].str());
-    if (!found) reject(404, "service_request_id was not found");
+    if (!found) reject(404, "no service request with this number");
     send(res, format, 200, "service_requests", json::array({request_json(catalog, *found)}));
 }
 
@@ -333,7 +333,7 @@ void show_token(const httplib::Request& req, httplib::Response& res, Format form
                 RequestStore& store) {
     const std::string token = req.matches[1].str();
     const auto found = store.resolve_token(token);
-    if (!found.known) reject(404, "token was not found");
+    if (!found.known) reject(404, "no such token");
     json answer{{"token", token}};
     if (found.service_request_id) answer["service_request_id"] = *found.service_request_id;
     send(res, format, 200, "service_requests", json::array({answer}));

@@ -473,7 +473,9 @@ TEST_F(RegisterTest, BadFieldsAreBadRequestsNamingTheProblem) {
     no_location.pop_back();
     const auto res = submit(no_location);
     expect_error(res, 400);
-    EXPECT_NE(res->body.find("a location is required"), std::string::npos) << res->body;
+    EXPECT_NE(res->body.find("address_string is required (or lat and long, or address_id)"),
+              std::string::npos)
+        << res->body;
     const auto wrong_type = client->Post("/requests.json", form_body(minimal_complaint()),
                                          "multipart/form-data; boundary=x");
     expect_error(wrong_type, 400);
