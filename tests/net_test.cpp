@@ -142,37 +142,36 @@ TEST(NetConformance, AKeyThatCouldSplitTheHeaderIsRejectedUnsent) {
 }
 
 // Open311 errors come back with the HTTP status and the register's description: Rejected when
-// staff must fix something, and a 400 naming nothing of that is the spec's General Service
-// Error, tried again.
+// it names something staff must fix, and a 400 naming nothing of that is the spec's General
+// Service Error, tried again.
 TEST(NetConformance, RefusalsAreRejectedWithTheOpen311Description) {
     DevRegister reg;
     struct Case {
         std::function<void(net::RegisterEndpoint&, net::ServiceRequest&)> spoil;
         Outcome outcome;
         long status;
-        const char* error;
+        const char* named;  // in the register's description
     };
     const Case cases[] = {
-        {[](auto& ep, auto&) { ep.api_key = "wrong"; }, Outcome::Rejected, 403,
-         "HTTP 403: api_key is missing or not valid"},
-        {[](auto&, auto& rq) { rq.service_code.clear(); }, Outcome::Rejected, 400,
-         "HTTP 400: service_code is required"},
+        {[](auto& ep, auto&) { ep.api_key = "wrong"; }, Outcome::Rejected, 403, "api_key"},
+        {[](auto&, auto& rq) { rq.service_code.clear(); }, Outcome::Rejected, 400, "service_code"},
         {[](auto&, auto& rq) { rq.service_code = "KZ-GU-999"; }, Outcome::Rejected, 404,
-         "HTTP 404: service_code is not in the service list"},
-        {[](auto&, auto& rq) { rq.address_string.clear(); }, Outcome::Rejected, 400,
-         "HTTP 400: address_string is required"},
+         "service_code"},
+        {[](auto&, auto& rq) { rq.address_string.clear(); }, Outcome::Rejected, 400, "required"},
         {[](auto&, auto& rq) { rq.description = "\xD0\x96\xFF"; }, Outcome::Unreachable, 400,
-         "HTTP 400: field \"description\" is not UTF-8"},
+         "UTF-8"},
     };
     for (const auto& c : cases) {
         auto ep = endpoint(reg);
         auto rq = complaint("");
         c.spoil(ep, rq);
         const auto answer = net::submit_request(ep, rq);
-        EXPECT_EQ(answer.outcome, c.outcome) << c.error;
-        EXPECT_FALSE(answer.maybe_filed) << c.error;
-        EXPECT_EQ(answer.http_status, c.status) << c.error;
-        EXPECT_TRUE(answer.error.starts_with(c.error)) << answer.error;
+        EXPECT_EQ(answer.outcome, c.outcome) << answer.error;
+        EXPECT_FALSE(answer.maybe_filed) << answer.error;
+        EXPECT_EQ(answer.http_status, c.status) << answer.error;
+        EXPECT_TRUE(answer.error.starts_with("HTTP " + std::to_string(c.status) + ": "))
+            << answer.error;
+        EXPECT_TRUE(contains(answer.error, c.named)) << answer.error;
     }
     EXPECT_EQ(reg.rows("requests"), 0);
 }
@@ -243,7 +242,8 @@ TEST(NetConformance, UnknownTokenIsRejected) {
     const auto answer = net::resolve_token(endpoint(reg), "0123456789abcdef0123456789abcdef");
     EXPECT_EQ(answer.outcome, Outcome::Rejected);
     EXPECT_EQ(answer.http_status, 404);
-    EXPECT_EQ(answer.error, "HTTP 404: no such token");
+    EXPECT_TRUE(answer.error.starts_with("HTTP 404: ")) << answer.error;
+    EXPECT_TRUE(contains(answer.error, "token")) << answer.error;
 }
 
 // Section: conformance: kiosks/{id}/heartbeat.json

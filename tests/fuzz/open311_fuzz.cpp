@@ -1,7 +1,9 @@
-// Fuzzes net/open311's answer parsers: the input is an answer body, read by every parser under
-// the statuses that take different paths (2xx, a refusal, a retry), and as a Retry-After value.
-// Besides ASan and UBSan, the header's promises are checked: only a clean, bounded id makes an
-// answer Registered, a token is bounded, Retry-After stays within [0, kMaxRetryAfter].
+// Fuzzes net/open311's answer parsers: the input is an answer body, read by every parser in
+// both formats (JSON, and XML through pugixml) under the statuses that take different paths
+// (2xx, a General Service Error or refusal, a retry), and as a Retry-After value. Besides ASan
+// and UBSan, the header's promises are checked: only a clean, bounded id makes an answer
+// Registered, a token is bounded, a malformed 2xx or a 5xx to a POST may have filed while a
+// refusal has not, Retry-After stays within [0, kMaxRetryAfter].
 #include "net/open311.h"
 
 #include "scratch.h"
@@ -37,26 +39,55 @@ void check_submit(const net::SubmitResult& r, bool token_answer) {
         require(clean(r.service_request_id, net::kMaxIdBytes), "Registered with a bad id");
     if (r.outcome == net::Outcome::Pending && !(token_answer && r.token.empty()))
         require(clean(r.token, net::kMaxTokenBytes), "Pending with a bad token");
+    if (r.outcome == net::Outcome::Delivered)
+        require(!token_answer && r.service_request_id.empty() && r.token.empty(),
+                "Delivered with an id, a token, or for a look-up");
 }
 
-constexpr long kStatuses[] = {200, 201, 204, 404, 429, 503};
+// What a POST's answer says about a filing the kiosk cannot see.
+void check_maybe_filed(long status, const net::SubmitResult& r) {
+    const bool ok = status >= 200 && status < 300;
+    if (ok && r.outcome == net::Outcome::Unreachable)
+        require(r.maybe_filed, "a malformed 2xx not marked as maybe filed");
+    if (ok && r.outcome != net::Outcome::Unreachable)
+        require(!r.maybe_filed, "a usable answer marked as maybe filed");
+    if (status >= 400 && status < 500) require(!r.maybe_filed, "a refusal marked as maybe filed");
+    if (status >= 500) require(r.maybe_filed, "a 5xx not marked as maybe filed");
+}
+
+bool valid_status(const net::RequestStatus& r) {
+    return clean(r.service_request_id, net::kMaxIdBytes) &&
+           (r.status == "open" || r.status == "closed");
+}
+
+constexpr long kStatuses[] = {200, 201, 204, 400, 404, 429, 503};
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string_view body = fuzz::as_text(data, size);
     for (long status : kStatuses) {
-        check_submit(net::parse_submit_answer(status, body), false);
-        check_submit(net::parse_token_answer(status, body), true);
-        const auto st = net::parse_status_answer(status, body);
-        if (st.outcome == net::Outcome::Registered)
-            require(clean(st.request.service_request_id, net::kMaxIdBytes) &&
-                        (st.request.status == "open" || st.request.status == "closed"),
-                    "a status without a valid id and state");
-        const auto services = net::parse_services(status, body);
-        require(!services.ok || !services.services.empty(), "an empty catalog taken");
-        for (const auto& s : services.services)
-            require(clean(s.code, 64) && clean(s.name, 300), "a service without code or name");
+        for (const auto format : {net::Format::Json, net::Format::Xml}) {
+            const auto submit = net::parse_submit_answer(status, body, format);
+            check_submit(submit, false);
+            check_maybe_filed(status, submit);
+            check_submit(net::parse_token_answer(status, body, format), true);
+            const auto st = net::parse_status_answer(status, body, format);
+            if (st.outcome == net::Outcome::Registered)
+                require(valid_status(st.request), "a status without a valid id and state");
+            const auto found = net::parse_search_answer(status, body, format);
+            for (const auto& r : found.requests)
+                require(valid_status(r), "a search result without a valid id and state");
+            const auto services = net::parse_services(status, body, format);
+            for (const auto& s : services.services)
+                require(clean(s.code, 64) && clean(s.name, 300), "a service without code or name");
+            const auto definition = net::parse_service_definition(status, body, format);
+            if (definition.outcome == net::Outcome::Registered)
+                require(clean(definition.definition.service_code, 64),
+                        "a definition without a valid service_code");
+            for (const auto& a : definition.definition.attributes)
+                require(clean(a.code, 64), "an attribute without a valid code");
+        }
         net::parse_heartbeat_answer(status, body);
     }
     // Retry-After against today and against clocks at the ends of system_clock's range.
