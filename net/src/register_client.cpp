@@ -283,10 +283,14 @@ std::string path(const RegisterEndpoint& ep, const std::string& resource, const 
     return query.body.empty() ? p : p + "?" + query.body;
 }
 
-// A GET carries jurisdiction_id in its query, as a POST does in its form.
-Call get(const RegisterEndpoint& ep, const std::string& resource, Form query = {}) {
+// GET `resource` in the endpoint's format, its answer read by `parse` in that format. A GET
+// carries jurisdiction_id in its query, as a POST does in its form.
+template <class Result>
+Result get(const RegisterEndpoint& ep, const std::string& resource,
+           Result (*parse)(long, std::string_view, Format), Form query = {}) {
     query.add("jurisdiction_id", ep.jurisdiction_id);
-    return {path(ep, resource, query), ep.format};
+    return read(perform(ep, {path(ep, resource, query), ep.format}),
+                [&](long status, std::string_view body) { return parse(status, body, ep.format); });
 }
 
 // 2026-12-02T10:00:00Z
@@ -324,17 +328,11 @@ SubmitResult submit_request(const RegisterEndpoint& ep, const ServiceRequest& rq
 }
 
 SubmitResult resolve_token(const RegisterEndpoint& ep, const std::string& token) {
-    return read(perform(ep, get(ep, "tokens/" + escape(token))),
-                [&](long status, std::string_view body) {
-                    return parse_token_answer(status, body, ep.format);
-                });
+    return get(ep, "tokens/" + escape(token), parse_token_answer);
 }
 
 StatusResult fetch_status(const RegisterEndpoint& ep, const std::string& service_request_id) {
-    StatusResult out = read(perform(ep, get(ep, "requests/" + escape(service_request_id))),
-                            [&](long status, std::string_view body) {
-                                return parse_status_answer(status, body, ep.format);
-                            });
+    StatusResult out = get(ep, "requests/" + escape(service_request_id), parse_status_answer);
     // An answer about another request is no answer about this one.
     if (out.outcome == Outcome::Registered &&
         out.request.service_request_id != service_request_id) {
@@ -349,10 +347,7 @@ SearchResult search_requests(const RegisterEndpoint& ep, const RequestQuery& que
     filters.add("service_code", query.service_code);
     filters.add("start_date", iso_utc(query.start));
     filters.add("end_date", iso_utc(query.end));
-    return read(perform(ep, get(ep, "requests", std::move(filters))),
-                [&](long status, std::string_view body) {
-                    return parse_search_answer(status, body, ep.format);
-                });
+    return get(ep, "requests", parse_search_answer, std::move(filters));
 }
 
 HeartbeatResult send_heartbeat(const RegisterEndpoint& ep, const std::string& kiosk_id,
@@ -374,17 +369,12 @@ HeartbeatResult send_heartbeat(const RegisterEndpoint& ep, const std::string& ki
 }
 
 ServicesResult fetch_services(const RegisterEndpoint& ep) {
-    return read(perform(ep, get(ep, "services")), [&](long status, std::string_view body) {
-        return parse_services(status, body, ep.format);
-    });
+    return get(ep, "services", parse_services);
 }
 
 DefinitionResult fetch_service_definition(const RegisterEndpoint& ep,
                                           const std::string& service_code) {
-    DefinitionResult out = read(perform(ep, get(ep, "services/" + escape(service_code))),
-                                [&](long status, std::string_view body) {
-                                    return parse_service_definition(status, body, ep.format);
-                                });
+    DefinitionResult out = get(ep, "services/" + escape(service_code), parse_service_definition);
     // A definition of another service is no definition of this one.
     if (out.outcome == Outcome::Registered && out.definition.service_code != service_code) {
         out.outcome = Outcome::Unreachable;

@@ -17,8 +17,9 @@ inline constexpr std::size_t kMaxTokenBytes = 128;
 inline constexpr std::chrono::seconds kMaxRetryAfter{3600};
 
 // Every parser reads the body in `format` (XML is turned into the JSON answer's shape first,
-// and then checked by the same rules). 2xx is read as below. A 4xx is Rejected except 408,
-// 429 and a 400 that is the spec's "General Service Error" (its description names none of
+// and then checked by the same rules; every XML scalar is text, so "true"/"false" and digits
+// are read where the JSON has booleans and numbers). 2xx is read as below. A 4xx is Rejected except
+// 408, 429 and a 400 that is the spec's "General Service Error" (its description names none of
 // api_key, jurisdiction_id, service_code or an attribute): those, and any other status, are
 // Unreachable. The error then carries the Open311 error's description, if clean.
 
@@ -40,7 +41,9 @@ StatusResult parse_status_answer(long http_status, std::string_view body,
                                  Format format = Format::Json);
 
 // GET requests: a list of requests, each read as parse_status_answer reads one; entries with
-// no valid id are left out, any other malformed entry makes the whole answer malformed.
+// no valid id are left out, any other malformed entry makes the whole answer malformed (a
+// description that is not clean text is only left empty: it is anyone's words). 400 and 501
+// are Rejected whatever they say: the server cannot search so.
 SearchResult parse_search_answer(long http_status, std::string_view body,
                                  Format format = Format::Json);
 
