@@ -369,14 +369,14 @@ TEST(NetFaults, DelayPastTheTimeoutIsUnreachableAndStillFilesOnce) {
 // A stop request ends a call early; whether the register may have the complaint depends on
 // whether it went out.
 TEST(NetFaults, CancelledAfterSendingMayHaveFiledBeforeSendingHasNot) {
-    DevRegister reg({.faults = {"delay=3000,count=1,path=requests.json"}});
+    DevRegister reg({.faults = {"delay=5000,count=1,path=requests.json"}});
     std::stop_source stop;
     auto ep = endpoint(reg);
     ep.cancel = stop.get_token();
     net::SubmitResult sent;
     std::thread call([&] { sent = net::submit_request(ep, complaint("key-cancel")); });
     // The register logs the fault once the request has arrived, before it waits.
-    for (int waited_ms = 0; waited_ms < 10000 && !contains(reg.log(), "fault delay=3000");
+    for (int waited_ms = 0; waited_ms < 10000 && !contains(reg.log(), "fault delay=5000");
          waited_ms += 20)
         std::this_thread::sleep_for(20ms);
     stop.request_stop();
