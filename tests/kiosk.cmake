@@ -11,7 +11,8 @@ target_compile_definitions(kiosk_core_test PRIVATE
 gtest_discover_tests(kiosk_core_test)
 
 # The path a complaint takes, against the real development register over HTTPS.
-add_executable(submission_test ${CMAKE_CURRENT_LIST_DIR}/submission_test.cpp ${CMAKE_CURRENT_LIST_DIR}/outbox_test.cpp)
+add_executable(submission_test ${CMAKE_CURRENT_LIST_DIR}/submission_test.cpp ${CMAKE_CURRENT_LIST_DIR}/outbox_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/interop_test.cpp)
 target_link_libraries(submission_test PRIVATE
   kiosk_core dev_register_support ipp_printer_support SQLite::SQLite3 nlohmann_json::nlohmann_json GTest::gtest_main)
 target_compile_definitions(submission_test PRIVATE KIOSK_ASSETS_DIR="${KIOSK_ASSETS_DIR}")

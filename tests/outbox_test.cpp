@@ -527,55 +527,6 @@ TEST_F(OutboxTest, EveryDescriptionEndsWithTheComplaintsReference) {
     EXPECT_TRUE(sent.description.ends_with("\n\n№ KSK-T-000001/3f9a2c1b")) << sent.description;
 }
 
-// Section: the fault matrix: every way the register can fail, seen from the outbox
-
-struct Fault {
-    const char* spec;  // the register's fault switch, for the first POST only
-    const char* says;  // what the item's last error must mention while it waits
-};
-
-class OutboxFaults : public OutboxTest, public ::testing::WithParamInterface<Fault> {};
-
-TEST_P(OutboxFaults, NothingAcceptedIsLostNothingIsFiledTwiceAndTheStateSaysWhy) {
-    DevRegister reg({.faults = {std::string(GetParam().spec) + ",count=1,path=requests.json"}});
-    Outbox outbox(db, "KSK-T");
-    const auto item = outbox.enqueue(request(), WallClock::now());
-    std::mt19937_64 rng(7);
-    const RetryPolicy policy{100ms, 1s};
-    auto ep = endpoint(reg);
-    ep.total_timeout_ms = 1500;  // a register delaying 3 s is a timeout
-
-    EXPECT_EQ(deliver_due(outbox, ep, policy, rng), 0);
-    const auto waiting = *outbox.find(item.id);
-    EXPECT_EQ(waiting.state, Delivery::Queued);
-    // Staff see why it waits: an error, or the register's token it will be asked about.
-    const std::string seen = waiting.last_error + waiting.token;
-    EXPECT_FALSE(seen.empty());
-    EXPECT_NE(seen.find(GetParam().says), std::string::npos) << "state says: " << seen;
-
-    for (int attempt = 0; attempt < 3 && outbox.find(item.id)->state != Delivery::Registered;
-         ++attempt) {
-        outbox.due_now(WallClock::now());  // staff's "deliver now": past any backoff or Retry-After
-        deliver_due(outbox, ep, policy, rng);
-    }
-    const auto done = *outbox.find(item.id);
-    ASSERT_EQ(done.state, Delivery::Registered) << done.last_error;
-    EXPECT_EQ(reg.rows("requests"), 1) << "filed twice";
-    const auto filed =
-        reg.query("SELECT service_request_id FROM requests WHERE idempotency_key = ?1",
-                  {item.idempotency_key});
-    ASSERT_EQ(filed.size(), 1u);
-    EXPECT_EQ(filed[0][0], done.registration_number);
-}
-
-INSTANTIATE_TEST_SUITE_P(Register, OutboxFaults,
-                         ::testing::Values(Fault{"delay=3000", "Timeout"},
-                                           Fault{"status=500", "HTTP 500"},
-                                           Fault{"status=503,retry-after=2", "HTTP 503"},
-                                           Fault{"reset", ""}, Fault{"malformed-json", ""},
-                                           Fault{"missing-id", ""}, Fault{"oversized", "1 MiB"},
-                                           Fault{"token,polls=1", ""}));
-
 TEST_F(OutboxTest, RetryAfterIsHonoured) {
     DevRegister reg({.faults = {"status=503,retry-after=30,count=1,path=requests.json"}});
     Outbox outbox(db, "KSK-T");
