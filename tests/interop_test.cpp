@@ -23,6 +23,7 @@ struct Server {
     const char* profile;
     net::Format format;
 };
+void PrintTo(const Server& s, std::ostream* os) { *os << s.profile; }
 
 // The register's endpoint as a kiosk configured for it would have it.
 net::RegisterEndpoint endpoint_for(const DevRegister& reg, net::Format format) {
@@ -144,6 +145,8 @@ INSTANTIATE_TEST_SUITE_P(
         return name;
     });
 
+void PrintTo(const Fault& f, std::ostream* os) { *os << f.spec; }
+
 // Section: what a plain server answers, each shape through the outbox
 
 struct Shape {
@@ -152,6 +155,8 @@ struct Shape {
     Delivery ends;
     int posts;
 };
+
+void PrintTo(const Shape& s, std::ostream* os) { *os << s.name << ", service " << s.service_code; }
 
 class StockAnswers : public ::testing::TestWithParam<Shape> {};
 

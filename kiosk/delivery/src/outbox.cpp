@@ -499,7 +499,9 @@ std::optional<WallClock::time_point> Outbox::next_due() const {
 }
 
 int Outbox::recover() {
-    exec(db_, "UPDATE outbox SET state = 'queued' WHERE state = 'delivering'");
+    // A kill may have come after the register filed it and before its answer was recorded:
+    // searched for before it is posted again.
+    exec(db_, "UPDATE outbox SET state = 'queued', maybe_filed = 1 WHERE state = 'delivering'");
     return sqlite3_changes(db_);
 }
 

@@ -143,7 +143,8 @@ public:
     // Makes every item due now (staff's "deliver now"), except one an unanswered attempt may
     // have filed: it waits out RetryPolicy::settle.
     void due_now(WallClock::time_point now);
-    // Items left Delivering by a crash go back to Queued (their key makes the retry safe).
+    // Items left Delivering by a crash go back to Queued, marked maybe_filed: the register may
+    // have filed one before the crash, so it is searched for before it is posted again.
     int recover();
     std::optional<WallClock::time_point> next_due() const;
 
