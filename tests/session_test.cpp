@@ -251,3 +251,74 @@ TEST(Session, ABrokenOutboxShowsOutOfServiceAndLetsNoCitizenStart) {
     EXPECT_EQ(k.s().flow().screen, Screen::Home);
     EXPECT_EQ(k.health.figures().outbox_problem, "");
 }
+
+// Section: a plain Open311 register
+
+// Its description holds the details it has no attribute for; a complaint too long for
+// GeoReport's 4,000 characters is caught before signing, on the step where it is shortened.
+TEST(Session, AComplaintTooLongForAPlainRegisterIsShortenedBeforeSigning) {
+    Kiosk k(false, {.profile = "stock"});
+    Complaint c = sample_complaint();
+    c.service_code = "1";  // no metadata: every detail goes into the description
+    c.grounds.clear();
+    while (c.grounds.size() < 5600) c.grounds += "Қызмет көрсетілмеді. ";  // 2,800 letters
+    c.demands = std::string(1400, 'a');
+    k.to_review(
+        c, [] {}, "ru");
+    k.act(Act::Next);
+    EXPECT_EQ(k.s().flow().screen, Screen::Grounds);
+    ASSERT_EQ(k.s().flow().errors.size(), 1u);
+    EXPECT_EQ(k.s().flow().errors[0].problem, Problem::TooLongForRegister);
+    EXPECT_NE(k.shown().find("длиннее, чем принимает реестр"), std::string::npos) << k.shown();
+    // Shortened: the review again, then the signature.
+    k.act(Act::Focus, static_cast<int>(Field::Demands));
+    for (int i = 0; i < 1400; ++i) k.act(Act::Backspace);
+    k.act(Act::Type, 0, 0, "Анықтаманы беруді талап етемін.");
+    k.act(Act::Next);
+    EXPECT_EQ(k.s().flow().screen, Screen::Review) << k.shown();
+    k.act(Act::Next);
+    EXPECT_EQ(k.s().flow().screen, Screen::Signature) << k.shown();
+}
+
+// The same complaint to this project's register: every detail has its attribute there.
+TEST(Session, ARegisterWithAttributesTakesTheLongestComplaint) {
+    Kiosk k;
+    Complaint c = sample_complaint();
+    c.grounds.clear();
+    while (c.grounds.size() < 5600) c.grounds += "Қызмет көрсетілмеді. ";
+    c.demands = std::string(1400, 'a');
+    k.fill(
+        c, [] {}, "ru");
+}
+
+// Services whose definition requires an attribute the kiosk does not fill are not offered;
+// an empty catalog says where to get help.
+TEST(Session, OnlyServicesTheKioskCanFileForAreOfferedAndNoneSaysWhereToGo) {
+    Kiosk k(false, {.profile = "stock"});
+    k.act(Act::Start, 0, 0, "en");
+    k.act(Act::FileComplaint);
+    k.act(Act::ChooseAddressee, static_cast<int>(Addressee::Akim));
+    k.act(Act::Next);
+    ASSERT_TRUE(k.until([&] {
+        return k.s().catalog().services && !k.s().catalog().stale && k.s().catalog().services->ok;
+    }));
+    std::vector<std::string> offered;
+    for (const auto& sv : k.s().catalog().services->services) offered.push_back(sv.code);
+    EXPECT_EQ(offered, (std::vector<std::string>{"1", "3", "4", "5"}));
+    EXPECT_NE(why_not_offered(k.s().catalog().whole, k.s().catalog().whole.services.at(1), k.cfg),
+              "");
+
+    // The register lists nothing (cached so), and cannot be asked for more.
+    k.session.reset();
+    ASSERT_TRUE(save_catalog(k.cfg, {}));
+    k.reg.stop();
+    k.session = std::make_unique<Session>(SessionParts{*k.office, k.health, *k.gate, {}});
+    k.act(Act::Start, 0, 0, "en");
+    k.act(Act::FileComplaint);
+    k.act(Act::ChooseAddressee, static_cast<int>(Addressee::Akim));
+    k.act(Act::Next);
+    ASSERT_TRUE(k.until([&] { return k.s().catalog().services.has_value(); }));
+    EXPECT_NE(k.shown().find("Complaints cannot be filed at this kiosk at the moment"),
+              std::string::npos)
+        << k.shown();
+}

@@ -38,10 +38,16 @@ struct SessionKiosk {
     std::unique_ptr<Backoffice> office;
     std::unique_ptr<Session> session;
 
-    // broken_outbox: the outbox file is garbage before the kiosk starts.
-    explicit SessionKiosk(bool broken_outbox = false) {
+    // broken_outbox: the outbox file is garbage before the kiosk starts. A stock register is
+    // spoken to in XML with its jurisdiction, as a kiosk configured for it would.
+    explicit SessionKiosk(bool broken_outbox = false, const DevRegisterOptions& options = {})
+        : reg(options) {
         std::filesystem::remove_all(dir);
         cfg = testsupport::config_for(reg, dir / "spool");
+        if (reg.profile() == "stock") {
+            cfg.register_format = "xml";
+            cfg.jurisdiction_id = reg.jurisdiction();
+        }
         cfg.kiosk_id = "KSK-SESSION-01";
         cfg.state_dir = dir / "state";
         cfg.answer_wait_s = 5;
@@ -125,6 +131,17 @@ struct SessionKiosk {
     void fill(
         const Complaint& c, const std::function<void()>& each_step = [] {},
         std::string lang = "kk") {
+        to_review(c, each_step, std::move(lang));
+        act(Act::Next);
+        each_step();
+        ASSERT_EQ(s().flow().screen, Screen::Signature) << shown();
+        s().sign({{0.1f, 0.5f}, {0.4f, 0.6f}});
+    }
+
+    // ... up to the review, consent given.
+    void to_review(
+        const Complaint& c, const std::function<void()>& each_step = [] {},
+        std::string lang = "kk") {
         act(Act::Start, 0, 0, lang);
         act(Act::FileComplaint);
         each_step();
@@ -157,10 +174,6 @@ struct SessionKiosk {
         act(Act::Next);
         each_step();
         act(Act::Consent);
-        act(Act::Next);
-        each_step();
-        ASSERT_EQ(s().flow().screen, Screen::Signature) << shown();
-        s().sign({{0.1f, 0.5f}, {0.4f, 0.6f}});
     }
 };
 

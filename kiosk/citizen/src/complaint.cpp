@@ -282,6 +282,7 @@ std::string_view error_key(Problem p) {
     case Problem::NoSignature: return "error.no_signature";
     case Problem::EgovNotSubmitted: return "error.egov_not_submitted";
     case Problem::BadInitials: return "error.bad_initials";
+    case Problem::TooLongForRegister: return "error.too_long_for_register";
     }
     return "error.missing";
 }

@@ -5,6 +5,7 @@
 #include "kiosk/text.h"
 
 #include <common/atomic_file.h>
+#include <common/utf8.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -101,7 +102,13 @@ void Session::apply(const Intent& i) {
     case Act::ChooseAddressee: return f.choose_addressee(static_cast<Addressee>(i.arg));
     case Act::ChooseService: return f.choose_service(i.text);
     case Act::AddGround: return f.add_ground(t(i.text));
-    case Act::Next: return f.next(today);
+    case Act::Next:
+        if (f.screen == Screen::Review && too_long_for_register()) {
+            f.change(Screen::Grounds);  // where the text is shortened; Next comes back here
+            f.errors = {{Field::Grounds, Problem::TooLongForRegister}};
+            return f.focus_error(0);
+        }
+        return f.next(today);
     case Act::Back:
         if (f.screen == Screen::Home) return end();
         return f.back();
@@ -342,6 +349,18 @@ void Session::refresh_catalog(Clock::time_point now) {
     net::RegisterEndpoint ep = register_endpoint(parts_.office.config);
     ep.cancel = stop_.get_token();
     services_.start([ep] { return fetch_catalog(ep); });
+}
+
+// The description a plain register gets holds the grounds and every detail it defines no
+// attribute for; past GeoReport's 4,000 characters it could refuse it, so the citizen shortens
+// the text before signing rather than the complaint waiting for staff.
+bool Session::too_long_for_register() const {
+    const Complaint& c = flow_.complaint;
+    const auto rq =
+        to_service_request(c, parts_.office.config, parts_.office.tr, flow_.language,
+                           WallClock::now(), "", definition_of(catalog_.whole, c.service_code));
+    constexpr std::size_t kReferenceLine = 48;  // "\n\n№ " and the reference, added at delivery
+    return common::code_point_count(rq.description) + kReferenceLine > net::kMaxDescriptionChars;
 }
 
 void Session::show_catalog(ServiceCatalog whole) {

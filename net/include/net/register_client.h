@@ -41,6 +41,9 @@ struct Attribute {
     bool multi_value = false;
 };
 
+// GeoReport v2 limits a request's description to 4,000 characters; servers may refuse more.
+inline constexpr std::size_t kMaxDescriptionChars = 4000;
+
 // POST requests.json. Strings are UTF-8; the caller validated the citizen's text.
 struct ServiceRequest {
     std::string service_code;

@@ -93,6 +93,7 @@ enum class Problem {
     NoSignature,
     EgovNotSubmitted,
     BadInitials,
+    TooLongForRegister,  // with the details the register has no attribute for, past 4,000
 };
 
 struct FieldError {

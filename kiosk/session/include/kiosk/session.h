@@ -209,7 +209,8 @@ private:
     void start_effects();
     bool take_results(Clock::time_point now);
     void refresh_catalog(Clock::time_point now);
-    void show_catalog(ServiceCatalog whole);  // what citizens are offered of it, and the whole
+    void show_catalog(ServiceCatalog whole);
+    bool too_long_for_register() const;  // what citizens are offered of it, and the whole
 
     SessionParts parts_;
     std::stop_source stop_;  // before the tasks: they hold its tokens
