@@ -4,7 +4,9 @@
 #include "kiosk/journal.h"
 #include "kiosk/monitor.h"
 
+#include "dev_register.h"
 #include "http_get.h"
+#include "kiosk_config.h"
 #include "process.h"
 
 #include <gtest/gtest.h>
@@ -383,6 +385,47 @@ TEST(Monitor, APortInUseDoesNotStopTheKioskAndIsTakenOnceFree) {
             status = http_request("http://127.0.0.1:" + std::to_string(port) + "/healthz").status;
         EXPECT_EQ(status, 503);  // serving now; and the register is down, as configured
     }
+    std::filesystem::remove_all(dir);
+}
+
+// A plain Open311 server has no heartbeat path: one 404, one log line, a metric, and no more
+// heartbeats for an hour; the register still counts as up, for it answered.
+TEST(Monitor, ARegisterWithoutHeartbeatsIsAskedHourlyNotEveryMinute) {
+    DevRegister reg({.profile = "stock"});
+    const std::string dir = testsupport::make_temp_dir("kiosk-monitor");
+    Config cfg = testsupport::config_for(reg, dir + "/spool");
+    cfg.state_dir = dir;
+    cfg.register_format = "xml";
+    cfg.jurisdiction_id = reg.jurisdiction();
+    cfg.heartbeat_interval_s = 10;
+    cfg.management_listen.clear();
+    Health health(cfg.kiosk_id, "1", WallClock::now());
+    printer::PaperCounter paper(dir + "/paper", 100, 10);
+    const auto heartbeats = [&] {
+        int n = 0;
+        for (std::size_t at = 0; (at = reg.log().find("POST /kiosks/", at)) != std::string::npos;
+             ++at)
+            ++n;
+        return n;
+    };
+    {
+        Monitor monitor(cfg, health, paper);
+        ASSERT_TRUE(
+            testsupport::eventually([&] { return !health.figures().heartbeat_supported; }, 20s));
+        for (int i = 0; i < 5; ++i) monitor.wake();  // samples, and no heartbeat among them
+        ASSERT_TRUE(testsupport::eventually(
+            [&] { return health.figures().sample.at != WallClock::time_point{}; }, 20s));
+    }
+    EXPECT_EQ(heartbeats(), 1) << reg.log();
+    const Figures f = health.figures();
+    EXPECT_TRUE(f.register_up());
+    EXPECT_EQ(metric(metrics_text(f, {}, WallClock::now()), "kiosk_heartbeat_supported"), 0);
+    EXPECT_EQ(health_warnings(f),
+              std::vector<std::string>{"the register takes no heartbeats (404)"});
+    int said = 0;
+    for (const LogLine& l : recent_log(50))
+        said += l.message.find("no heartbeat path") != std::string::npos;
+    EXPECT_EQ(said, 1);
     std::filesystem::remove_all(dir);
 }
 
