@@ -437,6 +437,28 @@ TEST(Submission, AStopCutsTheWaitShortAndTheComplaintStaysCommitted) {
     EXPECT_TRUE(testsupport::eventually([&] { return outbox.stats().queued == 1; }, 5s));
 }
 
+// A blackbox service's register takes the complaint and gives no number: the talon keeps the
+// local number and says it is the complaint's for good, not "will be sent".
+TEST(Submission, ATalonOfAComplaintTakenWithoutANumberSaysSo) {
+    Background b;
+    DeliveryWorker worker(outbox_file(b.cfg), b.cfg.kiosk_id, register_endpoint(b.cfg),
+                          retry_policy(b.cfg));
+    printer::PaperCounter paper(b.dir / "paper", 100, 10);
+    const Backoffice office{b.cfg, b.tr, b.calendar, worker, paper};
+    OutboxItem item;
+    item.local_number = "KSK-TEST-01-000007";
+    item.accepted_at = WallClock::now();
+    item.state = Delivery::Delivered;
+    const printer::Talon delivered = make_talon(kazakh_complaint(), office, "ru", item);
+    EXPECT_EQ(delivered.number, "KSK-TEST-01-000007");
+    EXPECT_NE(delivered.number_note.find("не выдаёт номер"), std::string::npos)
+        << delivered.number_note;
+    item.state = Delivery::Queued;
+    const printer::Talon waiting = make_talon(kazakh_complaint(), office, "ru", item);
+    EXPECT_NE(waiting.number_note.find("будет отправлена"), std::string::npos)
+        << waiting.number_note;
+}
+
 TEST(Submission, UnreachablePrinterIsReportedAsSuch) {
     Background b({}, "ipp://127.0.0.1:" + std::to_string(testsupport::IppPrinter::closed_port()) +
                          "/ipp/print");
