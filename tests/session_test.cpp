@@ -322,3 +322,20 @@ TEST(Session, OnlyServicesTheKioskCanFileForAreOfferedAndNoneSaysWhereToGo) {
               std::string::npos)
         << k.shown();
 }
+
+// A blackbox service's register takes the complaint and gives no number: the done screen shows
+// the kiosk's number and says it is the complaint's, not that it waits to be sent.
+TEST(Session, ADoneScreenForAComplaintTakenWithoutANumberSaysSo) {
+    Kiosk k(false, {.profile = "stock"});
+    Complaint c = sample_complaint();
+    c.service_code = "4";
+    k.fill(
+        c, [] {}, "en");
+    k.act(Act::Next);
+    ASSERT_TRUE(k.until([&] { return k.s().flow().screen == Screen::Done; }, 30s)) << k.shown();
+    const std::string done = k.shown();
+    EXPECT_EQ(k.s().flow().registration_number, "KSK-SESSION-01-000001");
+    EXPECT_NE(done.find("It gives no registration number for this service"), std::string::npos)
+        << done;
+    EXPECT_EQ(done.find("will be sent automatically"), std::string::npos) << done;
+}

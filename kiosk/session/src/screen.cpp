@@ -397,7 +397,8 @@ void done(Builder& b, Clock::time_point now) {
     if (!f.complaint.email.empty()) contact += (contact.empty() ? "" : ", ") + f.complaint.email;
     next.rows.push_back({b.t("done.answer_to"), contact, true});
     b.add(std::move(next));
-    if (f.offline) b.notice("done.offline", b.t("done.offline"), Tone::Info, Icon::Clock);
+    if (f.offline && !r.number_note.empty())
+        b.notice(r.number_note, b.t(r.number_note), Tone::Info, Icon::Clock);
     if (r.print_problem.empty()) {
         b.notice("done.talon", b.t("done.talon"), Tone::Success, Icon::Print);
     } else {

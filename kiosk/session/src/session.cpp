@@ -304,6 +304,10 @@ bool Session::take_results(Clock::time_point now) {
         if (!r->print.problem.empty()) parts_.health.print_failed();
         results_.print_problem = r->print.problem;
         results_.expected_answer.clear();
+        results_.number_note = item.state == Delivery::Delivered    ? "done.delivered"
+                               : item.state == Delivery::NeedsStaff ? "done.held"
+                               : item.state != Delivery::Registered ? "done.offline"
+                                                                    : "";
         if (r->accepted && item.state == Delivery::Registered)
             if (const auto due = expected_answer_day(parts_.office.calendar, f.complaint.addressee,
                                                      item.accepted_at))
