@@ -395,8 +395,6 @@ TEST(Monitor, ARegisterWithoutHeartbeatsIsAskedHourlyNotEveryMinute) {
     const std::string dir = testsupport::make_temp_dir("kiosk-monitor");
     Config cfg = testsupport::config_for(reg, dir + "/spool");
     cfg.state_dir = dir;
-    cfg.register_format = "xml";
-    cfg.jurisdiction_id = reg.jurisdiction();
     cfg.heartbeat_interval_s = 10;
     cfg.management_listen.clear();
     Health health(cfg.kiosk_id, "1", WallClock::now());

@@ -26,11 +26,8 @@ struct Server {
 void PrintTo(const Server& s, std::ostream* os) { *os << s.profile; }
 
 // The register's endpoint as a kiosk configured for it would have it.
-net::RegisterEndpoint endpoint_for(const DevRegister& reg, net::Format format) {
-    net::RegisterEndpoint ep = endpoint_of(reg, 2000, 1500);  // a register taking 3 s times out
-    ep.format = format;
-    if (reg.profile() == "stock") ep.jurisdiction_id = reg.jurisdiction();
-    return ep;
+net::RegisterEndpoint endpoint_for(const DevRegister& reg) {
+    return endpoint_of(reg, 2000, 1500);  // a register taking 3 s times out
 }
 
 // The kiosk's service code for the sample on this register: the stock catalog's realtime
@@ -101,7 +98,7 @@ TEST_P(OutboxFaults, NothingAcceptedIsLostNothingIsFiledTwiceAndTheStateSaysWhy)
     const std::string path = server.format == net::Format::Xml ? "requests.xml" : "requests.json";
     DevRegister reg(
         {.faults = {std::string(fault.spec) + ",count=1,path=" + path}, .profile = server.profile});
-    const auto ep = endpoint_for(reg, server.format);
+    const auto ep = endpoint_for(reg);
     Kiosk k;
     const OutboxItem item = k.enqueue(service_code(reg));
 
@@ -163,7 +160,7 @@ class StockAnswers : public ::testing::TestWithParam<Shape> {};
 TEST_P(StockAnswers, EndInTheirStateAfterOnePost) {
     const Shape& shape = GetParam();
     DevRegister reg({.profile = "stock"});
-    const auto ep = endpoint_for(reg, net::Format::Xml);
+    const auto ep = endpoint_for(reg);
     Kiosk k;
     const OutboxItem item = k.enqueue(shape.service_code);
     const OutboxItem done = k.deliver(item, ep);
@@ -191,7 +188,7 @@ TEST(StockRefusals, WithoutTheJurisdictionOrTheKeyComplaintsWaitForStaffThenGoOn
     DevRegister reg({.profile = "stock"});
     Kiosk k;
     const OutboxItem item = k.enqueue("1");
-    auto wrong = endpoint_for(reg, net::Format::Xml);
+    auto wrong = endpoint_for(reg);
     wrong.jurisdiction_id.clear();
     OutboxItem held = k.deliver(item, wrong);
     EXPECT_EQ(held.state, Delivery::NeedsStaff);
@@ -199,7 +196,7 @@ TEST(StockRefusals, WithoutTheJurisdictionOrTheKeyComplaintsWaitForStaffThenGoOn
     EXPECT_EQ(k.outbox.stats().needs_staff_reason, held.last_error);
 
     // The wrong key next: still held, now with that reason.
-    wrong = endpoint_for(reg, net::Format::Xml);
+    wrong = endpoint_for(reg);
     wrong.api_key = "not-the-key";
     ASSERT_EQ(k.outbox.requeue(WallClock::now()), 1);
     held = k.deliver(item, wrong);
@@ -208,7 +205,7 @@ TEST(StockRefusals, WithoutTheJurisdictionOrTheKeyComplaintsWaitForStaffThenGoOn
     EXPECT_TRUE(held.has_request) << "held complaints keep their data";
 
     ASSERT_EQ(k.outbox.requeue(WallClock::now()), 1);
-    const OutboxItem done = k.deliver(item, endpoint_for(reg, net::Format::Xml));
+    const OutboxItem done = k.deliver(item, endpoint_for(reg));
     EXPECT_EQ(done.state, Delivery::Registered) << done.last_error;
     EXPECT_EQ(filed(reg, item).size(), 1u);
 }
@@ -217,7 +214,7 @@ TEST(StockRefusals, WithoutTheJurisdictionOrTheKeyComplaintsWaitForStaffThenGoOn
 // offered until [register.attributes] maps one to it; then its value goes there.
 TEST(StockDefinitions, ARequiredAttributeIsFilledOnceMappedAndOnlyThen) {
     DevRegister reg({.profile = "stock"});
-    const auto ep = endpoint_for(reg, net::Format::Xml);
+    const auto ep = endpoint_for(reg);
     const CatalogResult catalog = fetch_catalog(ep);
     ASSERT_TRUE(catalog.ok) << catalog.error;
     const auto* wants_iin = definition_of(catalog.catalog, "2");

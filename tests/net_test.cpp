@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dev_register.h"
+#include "process.h"
 #include "net/register_client.h"
 
 namespace {
@@ -359,9 +360,7 @@ TEST(NetFaults, DelayPastTheTimeoutIsUnreachableAndStillFilesOnce) {
     ASSERT_EQ(retry.outcome, Outcome::Registered) << retry.error;
     // The delayed request ends after its 800 ms with the number the retry got, adding no row.
     const std::string answered = "POST /requests.json 200 " + retry.service_request_id;
-    for (int waited_ms = 0; waited_ms < 3000 && occurrences(reg.log(), answered) < 2;
-         waited_ms += 20)
-        std::this_thread::sleep_for(20ms);
+    testsupport::eventually([&] { return occurrences(reg.log(), answered) >= 2; }, 3s);
     EXPECT_EQ(occurrences(reg.log(), answered), 2) << reg.log();
     EXPECT_EQ(reg.rows("requests"), 1);
 }
@@ -376,9 +375,8 @@ TEST(NetFaults, CancelledAfterSendingMayHaveFiledBeforeSendingHasNot) {
     net::SubmitResult sent;
     std::thread call([&] { sent = net::submit_request(ep, complaint("key-cancel")); });
     // The register logs the fault once the request has arrived, before it waits.
-    for (int waited_ms = 0; waited_ms < 10000 && !contains(reg.log(), "fault delay=5000");
-         waited_ms += 20)
-        std::this_thread::sleep_for(20ms);
+    EXPECT_TRUE(
+        testsupport::eventually([&] { return contains(reg.log(), "fault delay=5000"); }, 10s));
     stop.request_stop();
     call.join();
     EXPECT_EQ(sent.outcome, Outcome::Unreachable);
@@ -518,8 +516,7 @@ public:
         if (port_ <= 0) throw std::runtime_error("recording server: no port on 127.0.0.1");
         thread_ = std::thread([this] { server_.listen_after_bind(); });
         // A stop() before the accept loop runs would be lost, and the join would hang.
-        for (int waited_ms = 0; !server_.is_running() && waited_ms < 10000; ++waited_ms)
-            std::this_thread::sleep_for(1ms);
+        testsupport::eventually([this] { return server_.is_running(); }, 10s);
     }
     ~RecordingServer() {
         server_.stop();

@@ -288,18 +288,33 @@ struct Background {
 
     Health health{"KSK-TEST-01", "test", WallClock::now()};
 
-    SubmissionResult submit(const net::RegisterEndpoint& ep, Complaint c = kazakh_complaint()) {
-        DeliveryWorker worker(outbox_file(cfg), cfg.kiosk_id, ep, retry_policy(cfg));
-        printer::PaperCounter paper(dir / "paper", 100, 10);
-        const Backoffice office{cfg, tr, calendar, worker, paper};
-        auto pending = submit_in_background(std::move(c), office, "ru", new_idempotency_key());
-        EXPECT_EQ(pending.wait_for(std::chrono::seconds(30)), std::future_status::ready);
-        SubmissionResult r = pending.get();
-        paper_left = paper.remaining();
-        return r;
-    }
+    SubmissionResult submit(const net::RegisterEndpoint& ep, Complaint c = kazakh_complaint());
     int paper_left = 0;
 };
+
+// The back office around b's configuration, as the kiosk builds it: a delivery worker (to
+// `endpoint`, by default the configured register) and a paper counter.
+struct Office {
+    DeliveryWorker worker;
+    printer::PaperCounter paper;
+    Backoffice office;
+    Office(const Background& b, net::RegisterEndpoint endpoint, PersonalDataPolicy personal = {})
+        : worker(outbox_file(b.cfg), b.cfg.kiosk_id, std::move(endpoint), retry_policy(b.cfg),
+                 std::move(personal)),
+          paper(b.dir / "paper", 100, 10),
+          office{b.cfg, b.tr, b.calendar, worker, paper} {}
+    explicit Office(const Background& b, PersonalDataPolicy personal = {})
+        : Office(b, register_endpoint(b.cfg), std::move(personal)) {}
+};
+
+SubmissionResult Background::submit(const net::RegisterEndpoint& ep, Complaint c) {
+    Office parts(*this, ep);
+    auto pending = submit_in_background(std::move(c), parts.office, "ru", new_idempotency_key());
+    EXPECT_EQ(pending.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+    SubmissionResult r = pending.get();
+    paper_left = parts.paper.remaining();
+    return r;
+}
 
 TEST(Submission, InBackgroundRegistersAndSpoolsTheTalon) {
     Background b;
@@ -383,10 +398,8 @@ TEST(Submission, NoPaperTheCitizenIsToldAndTheTalonIsKeptForReprint) {
 TEST(Submission, ATalonAKillCutShortIsPrintedAgainAtStartOrLeftForStaff) {
     testsupport::IppPrinter printer;
     Background b({}, printer.uri());
-    DeliveryWorker worker(outbox_file(b.cfg), b.cfg.kiosk_id, register_endpoint(b.cfg),
-                          retry_policy(b.cfg));
-    printer::PaperCounter paper(b.dir / "paper", 100, 10);
-    const Backoffice office{b.cfg, b.tr, b.calendar, worker, paper};
+    Office parts(b);
+    const Backoffice& office = parts.office;
     // What a kill during printing leaves: the talon spooled, its print begun, never ended.
     Outbox outbox(outbox_file(b.cfg), b.cfg.kiosk_id);
     auto cut_short = [&](WallClock::time_point accepted, const std::string& name) {
@@ -414,23 +427,21 @@ TEST(Submission, ATalonAKillCutShortIsPrintedAgainAtStartOrLeftForStaff) {
     for (const auto& e : std::filesystem::directory_iterator(printer.spool_dir()))
         pdfs += e.path().extension() == ".pdf";
     EXPECT_EQ(pdfs, 1u);
-    EXPECT_EQ(paper.remaining(), 99);
+    EXPECT_EQ(parts.paper.remaining(), 99);
 }
 
 TEST(Submission, AStopCutsTheWaitShortAndTheComplaintStaysCommitted) {
     Background b({.faults = {"delay=30000,path=requests.json"}});
     b.cfg.answer_wait_s = 60;
-    DeliveryWorker worker(outbox_file(b.cfg), b.cfg.kiosk_id, register_endpoint(b.cfg),
-                          retry_policy(b.cfg));
-    printer::PaperCounter paper(b.dir / "paper", 100, 10);
-    const Backoffice office{b.cfg, b.tr, b.calendar, worker, paper};
+    Office parts(b);
+    const Backoffice& office = parts.office;
     std::stop_source stop;
     auto pending = submit_in_background(kazakh_complaint(), office, "kk", new_idempotency_key(),
                                         stop.get_token());
     Outbox outbox(outbox_file(b.cfg), b.cfg.kiosk_id);
     ASSERT_TRUE(testsupport::eventually([&] { return outbox.stats().delivering == 1; }, 10s));
     stop.request_stop();
-    worker.stop();
+    parts.worker.stop();
     ASSERT_EQ(pending.wait_for(5s), std::future_status::ready);
     const SubmissionResult r = pending.get();
     EXPECT_TRUE(r.accepted) << r.error;
@@ -441,10 +452,8 @@ TEST(Submission, AStopCutsTheWaitShortAndTheComplaintStaysCommitted) {
 // local number and says it is the complaint's for good, not "will be sent".
 TEST(Submission, ATalonOfAComplaintTakenWithoutANumberSaysSo) {
     Background b;
-    DeliveryWorker worker(outbox_file(b.cfg), b.cfg.kiosk_id, register_endpoint(b.cfg),
-                          retry_policy(b.cfg));
-    printer::PaperCounter paper(b.dir / "paper", 100, 10);
-    const Backoffice office{b.cfg, b.tr, b.calendar, worker, paper};
+    Office parts(b);
+    const Backoffice& office = parts.office;
     OutboxItem item;
     item.local_number = "KSK-TEST-01-000007";
     item.accepted_at = WallClock::now();
@@ -505,10 +514,8 @@ TEST(Staff, ActionsAreDoneCountedAndReported) {
 
     // Printed talons stay for an hour here, so that staff can reprint this one.
     b.cfg.retention_hours = 1;
-    DeliveryWorker worker(outbox_file(b.cfg), b.cfg.kiosk_id, register_endpoint(b.cfg),
-                          retry_policy(b.cfg), personal_data_policy(b.cfg));
-    printer::PaperCounter paper(b.dir / "paper", 100, 10);
-    const Backoffice office{b.cfg, b.tr, b.calendar, worker, paper};
+    Office parts(b, personal_data_policy(b.cfg));
+    const Backoffice& office = parts.office;
     auto received = [&] {
         std::vector<std::filesystem::path> pdfs;
         for (const auto& e : std::filesystem::directory_iterator(printer.spool_dir()))
@@ -519,7 +526,8 @@ TEST(Staff, ActionsAreDoneCountedAndReported) {
     StaffOutcome o = perform(office, b.health, StaffAction::TestPrint);
     EXPECT_EQ(o.key, "staff.printed") << o.detail;
     ASSERT_EQ(received().size(), 2u);  // the citizen's talon, then the test page
-    EXPECT_EQ(paper.remaining(), 98);  // the submission's counter was a fresh one: 99, then this
+    EXPECT_EQ(parts.paper.remaining(),
+              98);  // the submission's counter was a fresh one: 99, then this
     o = perform(office, b.health, StaffAction::PaperRestocked);
     EXPECT_EQ(o.key, "staff.restocked");
     EXPECT_EQ(o.detail, "100");
@@ -548,10 +556,8 @@ TEST(Staff, ActionsAreDoneCountedAndReported) {
 
 TEST(Staff, TestPrintWithoutAPrinterGoesToTheSpool) {
     Background b;
-    DeliveryWorker worker(outbox_file(b.cfg), b.cfg.kiosk_id, register_endpoint(b.cfg),
-                          retry_policy(b.cfg));
-    printer::PaperCounter paper(b.dir / "paper", 100, 10);
-    const Backoffice office{b.cfg, b.tr, b.calendar, worker, paper};
+    Office parts(b);
+    const Backoffice& office = parts.office;
     EXPECT_EQ(perform(office, b.health, StaffAction::TestPrint).key, "staff.spooled");
     const auto test_pages = printer::recent_talons(b.cfg.spool_dir / "test", 5);
     ASSERT_EQ(test_pages.size(), 1u);

@@ -1,5 +1,6 @@
 #pragma once
-// A kiosk's configuration against a development register, for the tests without a display.
+// A kiosk's configuration against a development register, for the tests without a display. A
+// stock register is spoken to in XML with its jurisdiction, as a kiosk configured for it would.
 #include "dev_register.h"
 
 #include "kiosk/config.h"
@@ -19,6 +20,10 @@ inline kiosk::Config config_for(const DevRegister& reg, const std::filesystem::p
     cfg.client_cert = reg.client_cert();
     cfg.client_key = reg.client_key();
     cfg.api_key = reg.api_key();
+    if (reg.profile() == "stock") {
+        cfg.register_format = "xml";
+        cfg.jurisdiction_id = reg.jurisdiction();
+    }
     cfg.spool_dir = spool;
     cfg.assets_dir = KIOSK_ASSETS_DIR;
     return cfg;

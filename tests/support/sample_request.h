@@ -4,6 +4,7 @@
 // label what goes into the description).
 
 #include "dev_register.h"
+#include "kiosk_config.h"
 #include "sample_complaint.h"
 
 #include "kiosk/i18n.h"
@@ -28,13 +29,8 @@ inline net::ServiceRequest sample_request(const kiosk::Config& cfg, std::string 
 
 inline net::RegisterEndpoint endpoint_of(const DevRegister& reg, long connect_ms = 2000,
                                          long total_ms = 5000) {
-    net::RegisterEndpoint ep;
-    ep.base_url = reg.url();
-    ep.ca_file = reg.ca_file();
-    ep.client_cert = reg.client_cert();
-    ep.client_key = reg.client_key();
-    ep.api_key = reg.api_key();
-    ep.connect_timeout_ms = connect_ms;
+    net::RegisterEndpoint ep = kiosk::register_endpoint(testsupport::config_for(reg, {}));
+    ep.connect_timeout_ms = connect_ms;  // finer than the configuration's whole seconds
     ep.total_timeout_ms = total_ms;
     return ep;
 }

@@ -38,16 +38,11 @@ struct SessionKiosk {
     std::unique_ptr<Backoffice> office;
     std::unique_ptr<Session> session;
 
-    // broken_outbox: the outbox file is garbage before the kiosk starts. A stock register is
-    // spoken to in XML with its jurisdiction, as a kiosk configured for it would.
+    // broken_outbox: the outbox file is garbage before the kiosk starts.
     explicit SessionKiosk(bool broken_outbox = false, const DevRegisterOptions& options = {})
         : reg(options) {
         std::filesystem::remove_all(dir);
         cfg = testsupport::config_for(reg, dir / "spool");
-        if (reg.profile() == "stock") {
-            cfg.register_format = "xml";
-            cfg.jurisdiction_id = reg.jurisdiction();
-        }
         cfg.kiosk_id = "KSK-SESSION-01";
         cfg.state_dir = dir / "state";
         cfg.answer_wait_s = 5;

@@ -764,8 +764,10 @@ int deliver_due(Outbox& outbox, const net::RegisterEndpoint& endpoint, const Ret
             ++seen.registered;
             break;
         case net::Outcome::Rejected:
-            log(Priority::Error, "delivery", "%s needs staff: %s", item.local_number.c_str(),
-                r.error.c_str());
+            // The register's words may echo a value of the complaint: they stay in the outbox
+            // and service mode, and the journal gets the status only.
+            log(Priority::Error, "delivery", "%s needs staff: the register refused it (HTTP %ld)",
+                item.local_number.c_str(), r.http_status);
             outbox.needs_staff(item.id, r.error);
             ++seen.refused;
             break;
