@@ -194,10 +194,13 @@ void service_home(App& app) {
     action("staff.deliver", StaffAction::DeliverNow);
     if (big_button(app, "staff.log", app.t("staff.log"), half))
         app.act({Act::StaffOpen, static_cast<int>(Screen::ServiceLog)});
+    // Held complaints go again once staff fixed what the register refused: beside the log.
+    if (f.sample.outbox.needs_staff > 0) {
+        ImGui::SameLine();
+        action("staff.requeue", StaffAction::Requeue);
+    }
     // The way out of a broken outbox, offered only when there is one.
     if (app.session.out_of_service()) action("staff.replace_outbox", StaffAction::ReplaceOutbox);
-    // Held complaints go again once staff fixed what the register refused.
-    if (f.sample.outbox.needs_staff > 0) action("staff.requeue", StaffAction::Requeue);
     rule();
     action("staff.restart", StaffAction::Restart);
     ImGui::SameLine();
