@@ -1,7 +1,9 @@
 // Talon printer tests: every field of the talon comes out in Kazakh alone and with Russian or
-// English, long values wrap inside the printable band on the roll and on A4, the PDF is small
-// and valid, its text comes back without a warning, its QR code reads as the status URL, and
-// spooling is atomic. qpdf, poppler-utils and zbarimg are the outside judges.
+// English, in type large enough for an 80 mm roll (nothing under 9 pt), labels never break
+// mid-phrase, the deadline is framed and kept on one page, long values wrap inside the
+// printable band on the roll and on A4, the PDF is small and valid, its text comes back without
+// a warning, its QR code reads as the status URL, and spooling is atomic. qpdf, poppler-utils
+// and zbarimg are the outside judges.
 #include "printer/talon.h"
 
 #include <gtest/gtest.h>
@@ -13,10 +15,13 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <regex>
+#include <sstream>
 
 extern char** environ;
 
@@ -84,6 +89,14 @@ std::vector<const Words*> languages(const std::string& citizen) {
     return {&kk};
 }
 
+// The field in each language, as a label's phrases.
+std::vector<std::string> phrases(const std::vector<const Words*>& langs,
+                                 std::string Words::*field) {
+    std::vector<std::string> out;
+    for (const Words* w : langs) out.push_back(w->*field);
+    return out;
+}
+
 std::string both(const std::vector<const Words*>& langs, std::string Words::*field,
                  const std::string& sep = " / ") {
     std::string out;
@@ -91,23 +104,28 @@ std::string both(const std::vector<const Words*>& langs, std::string Words::*fie
     return out;
 }
 
+const std::string applicant = "Әбілқасымова А. Қ.";
+const std::string deadline = "04.12.2026";
+
 printer::Talon talon_in(const std::string& citizen) {
     const auto l = languages(citizen);
     printer::Talon t;
     t.office = "Ақмола облысы әкімдігінің мемлекеттік қызметтер орталығы";
     for (const Words* w : l) t.title.push_back(w->title);
-    t.number_label = both(l, &Words::number);
+    t.number_label = phrases(l, &Words::number);
     t.number = "ЖТ-2026-00000742";
     t.lines = {
-        {both(l, &Words::accepted_at), "27.11.2026 10:15 (Asia/Almaty)"},
-        {both(l, &Words::addressee), both(l, &Words::head_of_provider)},
-        {both(l, &Words::applicant), "Әбілқасымова А. Қ."},
-        {both(l, &Words::accepted_by),
+        {phrases(l, &Words::accepted_at), "27.11.2026 10:15 (Asia/Almaty)"},
+        {phrases(l, &Words::addressee), both(l, &Words::head_of_provider)},
+        {phrases(l, &Words::applicant), applicant},
+        {phrases(l, &Words::accepted_by),
          "Кенжебаева Г. С., " + both(l, &Words::kiosk) + " KSK-AKM-001"},
-        {both(l, &Words::answer_date), "04.12.2026"},
+        {phrases(l, &Words::answer_date), deadline, true},
     };
-    t.footer = {both(l, &Words::tracking, " "), both(l, &Words::court, " ")};
+    for (const Words* w : l) t.footer.push_back(w->tracking);
+    for (const Words* w : l) t.footer.push_back(w->court);
     t.qr_url = status_url;
+    t.qr_caption = "eotinish.kz/status/ЖТ-2026-00000742";
     return t;
 }
 
@@ -115,18 +133,23 @@ printer::Talon talon_in(const std::string& citizen) {
 printer::Talon offline_in(const std::string& citizen) {
     printer::Talon t = talon_in(citizen);
     const auto l = languages(citizen);
-    t.number_label = both(l, &Words::local_number);
+    t.number_label = phrases(l, &Words::local_number);
     t.number = "KSK-AKM-001-000193";
     t.number_note = both(l, &Words::offline_note, " ");
+    t.lines.pop_back();  // no answer date before the register has the complaint
     return t;
 }
 
 // Every value a citizen or a clerk will look for on the talon.
 std::vector<std::string> fields(const printer::Talon& t) {
-    std::vector<std::string> all{t.office, t.number_label, t.number, t.number_note, t.qr_url};
+    std::vector<std::string> all{t.office, t.number, t.number_note,
+                                 t.qr_url.empty()       ? ""
+                                 : t.qr_caption.empty() ? t.qr_url
+                                                        : t.qr_caption};
     all.insert(all.end(), t.title.begin(), t.title.end());
+    all.insert(all.end(), t.number_label.begin(), t.number_label.end());
     for (const printer::TalonLine& line : t.lines) {
-        all.push_back(line.label);
+        all.insert(all.end(), line.label.begin(), line.label.end());
         all.push_back(line.value);
     }
     all.insert(all.end(), t.footer.begin(), t.footer.end());
@@ -144,11 +167,15 @@ printer::Talon long_values(const std::string& citizen) {
         address += citizen == "en"
                        ? "Karagandyoblysyzhezkazgancity Nursultannazarbayevavenue "
                        : "Мемлекеттендірілмегендіктеріңізден Қарағандыоблысыжезқазғанқаласы ";
-    t.lines.push_back({"Мекенжайы / Адрес", address});
+    t.lines.push_back({{"Мекенжайы", "Адрес"}, address});
     // 60 characters with no space to break at.
     std::string token;
     for (int i = 0; i < 6; ++i) token += "ӘҒҚҢӨҰҮҺІ" + std::to_string(i);
-    t.lines.push_back({"Токен / Токен", token});
+    t.lines.push_back({{"Токен", "Токен"}, token});
+    // A single phrase wider than the band: it alone may wrap.
+    t.lines.push_back({{"Мемлекеттендірілмегендіктеріңізден мемлекеттендірілмегендіктеріңізден "
+                        "мемлекеттендірілмегендіктеріңізден"},
+                       "иә"});
     return t;
 }
 
@@ -307,18 +334,138 @@ Ink check_band(const printer::Talon& talon, const printer::TalonStyle& style,
     return first;
 }
 
-// What zbarimg reads from the first page rendered at 200 dpi, as a phone camera would see it.
-std::string qr_of(const fs::path& pdf, const ScratchDir& dir) {
+// zbarimg on the first page rendered at 200 dpi, as a phone camera would see it.
+Output zbar(const fs::path& pdf, const ScratchDir& dir) {
     const fs::path stem = dir.path() / "qr";
     const Output png = run({"pdftoppm", "-r", "200", "-png", "-f", "1", "-l", "1", "-singlefile",
                             pdf.string(), stem.string()},
                            dir.path());
     EXPECT_EQ(png.status, 0) << png.err;
-    const Output read = run({"zbarimg", "--quiet", "--raw", stem.string() + ".png"}, dir.path());
+    return run({"zbarimg", "--quiet", "--raw", stem.string() + ".png"}, dir.path());
+}
+
+// What zbarimg reads.
+std::string qr_of(const fs::path& pdf, const ScratchDir& dir) {
+    const Output read = zbar(pdf, dir);
     EXPECT_EQ(read.status, 0) << read.err;
     std::string url = read.out;
     while (!url.empty() && std::isspace(static_cast<unsigned char>(url.back()))) url.pop_back();
     return url;
+}
+
+// The height of KioskSans's line box in em, (ascent - descent) / units per em from its hhea
+// table: pdftotext -bbox makes a word's box that tall, so box height / this = type size in pt.
+double line_box_em() {
+    const std::string font = slurp(KIOSK_FONT);
+    const auto u16 = [&](std::size_t at) {
+        return static_cast<unsigned>(static_cast<unsigned char>(font.at(at)) << 8 |
+                                     static_cast<unsigned char>(font.at(at + 1)));
+    };
+    const auto u32 = [&](std::size_t at) { return u16(at) << 16 | u16(at + 2); };
+    const auto s16 = [&](std::size_t at) { return static_cast<std::int16_t>(u16(at)); };
+    std::size_t head = 0, hhea = 0;
+    for (unsigned i = 0, tables = u16(4); i < tables; ++i) {
+        const std::size_t record = 12 + 16 * i;
+        const std::string tag = font.substr(record, 4);
+        if (tag == "head") head = u32(record + 8);
+        if (tag == "hhea") hhea = u32(record + 8);
+    }
+    if (!head || !hhea) throw std::runtime_error("KioskSans has no head or hhea table");
+    return (s16(hhea + 4) - s16(hhea + 6)) / static_cast<double>(u16(head + 18));
+}
+
+// The PDF writes ascent and descent rounded to 1/1000 em: a 9 pt word measures 8.99 pt.
+constexpr double size_epsilon = 0.05;
+
+// A word as pdftotext -bbox places it: points from the page's top left.
+struct Word {
+    int page;
+    double left, top, right, bottom;
+    std::string text;
+    double size() const { return (bottom - top) / line_box_em(); }
+};
+
+std::string unescape_html(std::string s) {
+    for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+             {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&apos;", "'"}, {"&amp;", "&"}})
+        for (std::size_t at = 0; (at = s.find(from, at)) != std::string::npos; at += to.size())
+            s.replace(at, from.size(), to);
+    return s;
+}
+
+std::vector<Word> words_of(const fs::path& pdf, const fs::path& scratch) {
+    const Output out = run({"pdftotext", "-bbox", pdf.string(), "-"}, scratch);
+    EXPECT_EQ(out.status, 0) << out.err;
+    static const std::regex word(
+        R"re(<word xMin="([-0-9.]+)" yMin="([-0-9.]+)" xMax="([-0-9.]+)" yMax="([-0-9.]+)">(.*)</word>)re");
+    std::vector<Word> words;
+    int page = 0;
+    std::istringstream lines(out.out);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.find("<page ") != std::string::npos) ++page;
+        std::smatch m;
+        if (std::regex_search(line, m, word))
+            words.push_back({page, std::stod(m[1]), std::stod(m[2]), std::stod(m[3]),
+                             std::stod(m[4]), unescape_html(m[5])});
+    }
+    return words;
+}
+
+// The plain text's lines, trimmed, as a reader of the talon meets them.
+std::vector<std::string> lines_of(const fs::path& pdf, const fs::path& scratch) {
+    const Output out = run({"pdftotext", pdf.string(), "-"}, scratch);
+    EXPECT_EQ(out.status, 0) << out.err;
+    std::vector<std::string> lines;
+    std::istringstream in(out.out);
+    for (std::string line; std::getline(in, line);) {
+        const auto first = line.find_first_not_of(" \f");
+        const auto last = line.find_last_not_of(" \f");
+        if (first != std::string::npos) lines.push_back(line.substr(first, last - first + 1));
+    }
+    return lines;
+}
+
+bool has_line(const std::vector<std::string>& lines, const std::string& line) {
+    return std::find(lines.begin(), lines.end(), line) != lines.end();
+}
+
+// Rectangles outlined (not filled) in the page's drawing: the deadline's frame. The QR code's
+// modules are filled rectangles. qpdf inflates the streams to one operator a line.
+int stroked_rectangles(const fs::path& pdf, const fs::path& scratch) {
+    const fs::path plain = scratch / "inflated.pdf";
+    const Output qdf =
+        run({"qpdf", "--qdf", "--object-streams=disable", pdf.string(), plain.string()}, scratch);
+    EXPECT_EQ(qdf.status, 0) << qdf.err;
+    const std::string content = slurp(plain);
+    static const std::regex stroked_rect(R"( re\nS\n)");
+    return static_cast<int>(
+        std::distance(std::sregex_iterator(content.begin(), content.end(), stroked_rect),
+                      std::sregex_iterator()));
+}
+
+// Whether a frame's left side runs unbroken from above the first word to below the last (on
+// the first's page): the rendered pixels in the band's first half millimetre are dark all along.
+bool framed(const fs::path& pdf, const printer::TalonStyle& style, const Word& first,
+            const Word& last, const fs::path& scratch) {
+    const Gray g = rasterise(pdf, scratch, first.page);
+    const double side_mm = (style.page_width_mm - style.printable_width_mm) / 2;
+    const int from_x = static_cast<int>(side_mm * px_per_mm);
+    const int to_x = static_cast<int>((side_mm + 0.5) * px_per_mm) + 1;
+    constexpr double px_per_pt = dpi / 72.0;
+    for (int y = static_cast<int>(first.top * px_per_pt); y <= last.bottom * px_per_pt; ++y) {
+        int darkest = 255;
+        for (int x = from_x; x <= to_x; ++x) darkest = std::min(darkest, g.at(x, y));
+        if (darkest >= 128) return false;
+    }
+    return true;
+}
+
+// The words with this text, anywhere in the PDF.
+std::vector<Word> find_words(const std::vector<Word>& words, const std::string& text) {
+    std::vector<Word> found;
+    std::copy_if(words.begin(), words.end(), std::back_inserter(found),
+                 [&](const Word& w) { return w.text == text; });
+    return found;
 }
 
 // Section: every field, in every language, on both papers
@@ -348,12 +495,44 @@ TEST_P(TalonIn, EveryFieldComesBackWithoutWarnings) {
         }
 }
 
+// Issue 14: legible on an 80 mm roll. No word under 9 pt (office, labels, notes, caption, the
+// rights in the footer); values 11 pt; the number at least 20 pt. A4 only scales this up.
+TEST_P(TalonIn, TypeIsLargeEnoughForTheRoll) {
+    const ScratchDir dir;
+    for (const printer::TalonStyle& style : {roll(), a4()})
+        for (const printer::Talon& talon : {talon_in(GetParam()), offline_in(GetParam())}) {
+            const fs::path pdf =
+                write_pdf(printer::render_talon(talon, style), dir.path() / "talon.pdf");
+            const std::vector<Word> words = words_of(pdf, dir.path());
+            ASSERT_GT(words.size(), 40u);
+            for (const Word& w : words)
+                EXPECT_GE(w.size(), 9 - size_epsilon) << w.text << " on " << style.page_width_mm;
+        }
+
+    const fs::path pdf =
+        write_pdf(printer::render_talon(talon_in(GetParam()), roll()), dir.path() / "talon.pdf");
+    const std::vector<Word> words = words_of(pdf, dir.path());
+    const auto expect_at_least = [&](const std::string& text, double size) {
+        const std::vector<Word> found = find_words(words, text);
+        EXPECT_FALSE(found.empty()) << text;
+        for (const Word& w : found) EXPECT_GE(w.size(), size - size_epsilon) << text;
+    };
+    expect_at_least("ЖТ-2026-00000742", 20);
+    for (const char* value : {"27.11.2026", "Әбілқасымова", "KSK-AKM-001", "04.12.2026"})
+        expect_at_least(value, 11);
+}
+
 TEST_P(TalonIn, QrCodeReadsAsTheStatusUrl) {
     const ScratchDir dir;
+    const printer::Talon talon = talon_in(GetParam());
     for (const printer::TalonStyle& style : {roll(), a4()}) {
         const fs::path pdf =
-            write_pdf(printer::render_talon(talon_in(GetParam()), style), dir.path() / "talon.pdf");
+            write_pdf(printer::render_talon(talon, style), dir.path() / "talon.pdf");
         EXPECT_EQ(qr_of(pdf, dir), status_url) << style.page_width_mm << " mm";
+        // Under it the short address a person can type, instead of the percent-encoded URL.
+        const std::string text = text_of(pdf, dir.path());
+        EXPECT_NE(text.find(strip_spaces(talon.qr_caption)), std::string::npos);
+        EXPECT_EQ(text.find("%D0%96"), std::string::npos);
     }
 }
 
@@ -388,7 +567,7 @@ TEST(Talon, A4SpillsOntoAnotherPageRatherThanOffIt) {
     const ScratchDir dir;
     printer::Talon talon = long_values("ru");
     for (int i = 0; i < 12; ++i) talon.lines.push_back(long_values("ru").lines.back());
-    talon.lines.push_back({"Соңғы жол / Последняя строка", "КОНЕЦ"});
+    talon.lines.push_back({{"Соңғы жол", "Последняя строка"}, "КОНЕЦ"});
     check_band(talon, a4(), dir);
     const fs::path pdf = dir.path() / "talon.pdf";
     EXPECT_GE(page_count(pdf, dir.path()), 2);
@@ -398,18 +577,107 @@ TEST(Talon, A4SpillsOntoAnotherPageRatherThanOffIt) {
 TEST(Talon, WithoutQrOrFooterStillValid) {
     const ScratchDir dir;
     printer::Talon talon = talon_in("kk");
-    talon.qr_url.clear();
+    talon.qr_url.clear();  // the caption alone prints nothing
     talon.footer.clear();
     const fs::path pdf = write_pdf(printer::render_talon(talon, roll()), dir.path() / "talon.pdf");
     EXPECT_EQ(run({"qpdf", "--check", pdf.string()}, dir.path()).status, 0);
-    EXPECT_NE(text_of(pdf, dir.path()).find(strip_spaces(talon.number)), std::string::npos);
+    const std::string text = text_of(pdf, dir.path());
+    EXPECT_NE(text.find(strip_spaces(talon.number)), std::string::npos);
+    EXPECT_EQ(text.find("eotinish.kz"), std::string::npos);
+    EXPECT_EQ(zbar(pdf, dir).status, 4) << "zbarimg found a code";  // 4: no symbol
+}
+
+TEST(Talon, QrCaptionDefaultsToTheUrl) {
+    const ScratchDir dir;
+    printer::Talon talon = talon_in("kk");
+    talon.qr_caption.clear();
+    const fs::path pdf = write_pdf(printer::render_talon(talon, roll()), dir.path() / "talon.pdf");
+    EXPECT_NE(text_of(pdf, dir.path()).find(status_url), std::string::npos);
+    EXPECT_EQ(qr_of(pdf, dir), status_url);
+}
+
+// Issue 14: "Дата и время / приёма". A label is its phrases joined by " / " where that fits,
+// else one language a line; a phrase repeated in both languages prints once.
+TEST(Talon, LabelsBreakBetweenLanguagesNotMidPhrase) {
+    const ScratchDir dir;
+    const printer::Talon talon = talon_in("ru");
+    const auto on_roll = lines_of(
+        write_pdf(printer::render_talon(talon, roll()), dir.path() / "talon.pdf"), dir.path());
+    EXPECT_TRUE(has_line(on_roll, "Қабылданған күні мен уақыты"));
+    EXPECT_TRUE(has_line(on_roll, "Дата и время приёма"));
+    EXPECT_TRUE(has_line(on_roll, "Тіркеу нөмірі / Регистрационный номер"));  // fits: one line
+    EXPECT_TRUE(has_line(on_roll, "Адресат"));
+    for (const std::string& line : on_roll)
+        EXPECT_EQ(line.find("Адресат / Адресат"), std::string::npos) << line;
+
+    // A4's wider band has room for both on one line.
+    const auto on_a4 = lines_of(
+        write_pdf(printer::render_talon(talon, a4()), dir.path() / "talon.pdf"), dir.path());
+    EXPECT_TRUE(has_line(on_a4, "Қабылданған күні мен уақыты / Дата и время приёма"));
+}
+
+// Issue 14: the deadline stands out: bold, in a frame inside the band.
+TEST(Talon, DeadlineIsFramed) {
+    const ScratchDir dir;
+    for (const printer::TalonStyle& style : {roll(), a4()}) {
+        const printer::Talon talon = talon_in("ru");
+        check_band(talon, style, dir);  // the frame too stays inside the band
+        const fs::path pdf = dir.path() / "talon.pdf";
+        EXPECT_EQ(stroked_rectangles(pdf, dir.path()), 1);
+        const std::vector<Word> words = words_of(pdf, dir.path());
+        const auto label = find_words(words, "Жауап"), value = find_words(words, deadline);
+        ASSERT_EQ(label.size(), 1u);
+        ASSERT_EQ(value.size(), 1u);
+        EXPECT_TRUE(framed(pdf, style, label[0], value[0], dir.path()));
+        // The applicant's line has no frame: the check has teeth.
+        const auto other = find_words(words, "Заявитель");
+        ASSERT_EQ(other.size(), 1u);
+        EXPECT_FALSE(
+            framed(pdf, style, other[0], find_words(words, "Әбілқасымова")[0], dir.path()));
+    }
+    printer::Talon plain = talon_in("ru");
+    plain.lines.back().boxed = false;
+    const fs::path pdf = write_pdf(printer::render_talon(plain, roll()), dir.path() / "plain.pdf");
+    EXPECT_EQ(stroked_rectangles(pdf, dir.path()), 0);
+}
+
+// The frame and all it holds stay on one A4 page: as filler lines push the deadline down past
+// a page's end, the whole box moves to the next page rather than split.
+TEST(Talon, A4KeepsTheFramedDeadlineOnOnePage) {
+    const ScratchDir dir;
+    bool moved_whole = false;
+    for (int filler = 0; filler < 14; ++filler) {
+        printer::Talon talon = talon_in("ru");
+        // Five lines or so: a page end is bound to fall inside the box for some filler.
+        std::string value = deadline;
+        for (int i = 0; i < 3; ++i)
+            value +=
+                ". Жауап осы мерзімге дейін келмесе, 1414 нөміріне хабарласыңыз. Если ответа "
+                "нет к этому сроку, позвоните по номеру 1414";
+        talon.lines.back().value = value + " СОҢЫ";
+        talon.lines.insert(talon.lines.end() - 1, static_cast<std::size_t>(filler),
+                           {{"Қосымша", "Дополнительно"}, "мәтін / текст"});
+        const fs::path pdf =
+            write_pdf(printer::render_talon(talon, a4()), dir.path() / "talon.pdf");
+        const std::vector<Word> words = words_of(pdf, dir.path());
+        const auto first = find_words(words, "Жауап"), last = find_words(words, "СОҢЫ");
+        ASSERT_FALSE(first.empty());
+        ASSERT_EQ(last.size(), 1u);
+        EXPECT_EQ(first[0].page, last[0].page) << filler << " filler lines";
+        EXPECT_TRUE(framed(pdf, a4(), first[0], last[0], dir.path())) << filler;
+        // The box opens a page although it is not the first thing of the talon.
+        const auto opening = std::find_if(words.begin(), words.end(),
+                                          [&](const Word& w) { return w.page == first[0].page; });
+        if (first[0].page > 1 && opening->top == first[0].top) moved_whole = true;
+    }
+    EXPECT_TRUE(moved_whole) << "no page end fell at the box: the test proves nothing";
 }
 
 // Text that is not clean UTF-8 still prints (as replacement marks) and extracts cleanly.
 TEST(Talon, BadTextPrintsAsReplacementMarks) {
     const ScratchDir dir;
     printer::Talon talon = talon_in("kk");
-    talon.lines.push_back({"Бұзық мәтін",
+    talon.lines.push_back({{"Бұзық мәтін"},
                            "a\xff"
                            "b\x01"
                            "c\xF0\x9F\x98\x80"

@@ -25,7 +25,7 @@ TalonStyle TalonStyle::roll80(std::filesystem::path font) {
 }
 
 TalonStyle TalonStyle::a4(std::filesystem::path font) {
-    return {std::move(font), 210.0, 180.0, 297.0, 15.0, 1.4};
+    return {std::move(font), 210.0, 180.0, 297.0, 15.0, 1.2};
 }
 
 namespace {
@@ -35,6 +35,10 @@ namespace {
 constexpr double pt_per_mm = 72.0 / 25.4;
 constexpr int min_band_mm = 20;  // narrower and a single large glyph may not fit
 constexpr double rule_pt = 0.5;
+// The deadline's frame: a thin line, with room inside it so the bold type does not touch it.
+constexpr double box_line_pt = 0.8;
+constexpr double box_pad_x_pt = 5.0;  // plus the line: the text's inset from the band's edge
+constexpr double box_pad_y_pt = 4.0;
 constexpr double bold_stroke_em = 0.04;     // outline that thickens the regular face
 constexpr double number_shrink_step = 0.5;  // points taken off a number too wide to fit
 // DejaVu ink reaches 0.05 em left of a glyph's origin ('J') and 0.03 em past its advance
@@ -54,15 +58,25 @@ struct TextStyle {
     Align align;
 };
 
-constexpr TextStyle office_style{7.5, false, Align::centre};
-constexpr TextStyle title_style{11.5, true, Align::centre};
-constexpr TextStyle number_label_style{7.5, false, Align::centre};
-constexpr TextStyle number_style{18.0, true, Align::centre};
-constexpr TextStyle note_style{7.5, false, Align::centre};
-constexpr TextStyle label_style{7.5, false, Align::left};
-constexpr TextStyle value_style{9.0, false, Align::left};
-constexpr TextStyle url_style{6.5, false, Align::centre};
-constexpr TextStyle footer_style{7.5, false, Align::left};
+// Nothing under 9 pt: a 203 dpi thermal head draws smaller Cyrillic in too few dots to read at
+// arm's length, and the rights in the footer matter as much as the rest. Values are larger than
+// their labels; the number is what people copy, so it is the largest.
+constexpr TextStyle office_style{9, false, Align::centre};
+constexpr TextStyle title_style{13, true, Align::centre};
+constexpr double title_min_size = 12;  // "ШАҒЫМДЫ ҚАБЫЛДАУ ТАЛОНЫ" fits the roll on one line
+constexpr TextStyle number_label_style{9, false, Align::centre};
+constexpr TextStyle number_style{24, true, Align::centre};
+constexpr double number_min_size = 20;  // a number that does not fit even so wraps
+constexpr TextStyle note_style{9, false, Align::centre};
+constexpr TextStyle label_style{9, false, Align::left};
+constexpr TextStyle value_style{11, false, Align::left};
+constexpr TextStyle caption_style{9, false, Align::centre};
+constexpr TextStyle footer_style{9, false, Align::left};
+
+constexpr TextStyle bolded(TextStyle s) {
+    s.bold = true;
+    return s;
+}
 
 double stroke_width(const TextStyle& s) { return s.bold ? s.size * bold_stroke_em : 0.0; }
 
@@ -92,13 +106,18 @@ std::string clean(std::string_view in) {
     return out;
 }
 
+std::vector<std::string> cleaned(const std::vector<std::string>& texts) {
+    std::vector<std::string> c;
+    for (const std::string& s : texts) c.push_back(clean(s));
+    return c;
+}
+
 Talon cleaned(const Talon& t) {
-    Talon c{
-        clean(t.office),     {}, clean(t.number_label), clean(t.number), {}, {}, clean(t.qr_url),
-        clean(t.number_note)};
-    for (const std::string& s : t.title) c.title.push_back(clean(s));
-    for (const TalonLine& l : t.lines) c.lines.push_back({clean(l.label), clean(l.value)});
-    for (const std::string& s : t.footer) c.footer.push_back(clean(s));
+    Talon c{clean(t.office),   cleaned(t.title),     cleaned(t.number_label),
+            clean(t.number),   clean(t.number_note), {},
+            cleaned(t.footer), clean(t.qr_url),      clean(t.qr_caption)};
+    for (const TalonLine& l : t.lines)
+        c.lines.push_back({cleaned(l.label), clean(l.value), l.boxed});
     return c;
 }
 
@@ -170,13 +189,26 @@ struct PlacedQr {
     double x, top, module;
 };
 
+struct Box {
+    double top, bottom;  // the frame's outer edges, from the top of the content
+};
+
 struct Layout {
     std::vector<Run> runs;
     std::vector<double> rules;  // heights of thin rules across the band, from the top
+    std::vector<Box> boxes;     // frames across the band
     std::optional<PlacedQr> qr;
-    std::vector<double> breaks;  // heights where a page may end: below lines and rules
+    std::vector<double> breaks;  // heights where a page may end: below lines, rules and boxes
     double height = 0;           // bottom of the content so far
 };
+
+// The phrases once each, in order, without empty ones: "Адресат / Адресат" reads as a mistake.
+std::vector<std::string_view> distinct(const std::vector<std::string>& phrases) {
+    std::vector<std::string_view> out;
+    for (const std::string& p : phrases)
+        if (!p.empty() && std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
+    return out;
+}
 
 class Typesetter {
 public:
@@ -189,27 +221,36 @@ public:
         return w.width * size / 1000.0;
     }
 
+    // Room for text across the band, less the frame's inset inside a box.
+    double measure(const TextStyle& s) const { return band_ - 2 * (inset_ + side_pad(s)); }
+
     bool fits(std::string_view text, const TextStyle& s) const {
-        return width(text, s.size) <= band_ - 2 * side_pad(s);
+        return width(text, s.size) <= measure(s);
     }
 
-    // Wrapped lines of text, gap points below what came before (nothing at the very top). A
-    // label keeps with what follows: no page ends right after it.
+    // Wrapped lines of text, gap points below what came before (nothing at the very top).
     void paragraph(std::string_view text, const TextStyle& s, double gap,
                    bool keep_with_next = false) {
-        const auto lines = wrap(text, [&](std::string_view t) { return fits(t, s); });
-        if (lines.empty()) return;
-        space(gap);
-        const double ascent = HPDF_Font_GetAscent(font_) * s.size / 1000.0;
-        const double line_height =
-            (HPDF_Font_GetAscent(font_) - HPDF_Font_GetDescent(font_)) * s.size / 1000.0;
-        const double pad = side_pad(s);
-        for (const std::string& line : lines) {
-            const double x =
-                s.align == Align::left ? pad : pad + (band_ - 2 * pad - width(line, s.size)) / 2;
-            out_.runs.push_back({line, s, x, out_.height, out_.height + ascent});
-            end_block(line_height, !keep_with_next || &line != &lines.back());
+        set(wrap(text, [&](std::string_view t) { return fits(t, s); }), s, gap, keep_with_next);
+    }
+
+    // The same phrase in each language: joined by " / " on one line if that fits, else one
+    // phrase a line, each wrapped only if it alone is wider than the band.
+    void phrases(const std::vector<std::string>& all, const TextStyle& s, double gap,
+                 bool keep_with_next = false) {
+        const auto each = distinct(all);
+        std::string joined;
+        for (std::string_view p : each) joined += (joined.empty() ? "" : " / ") + std::string(p);
+        if (joined.find('\n') == std::string::npos && fits(joined, s)) {
+            set({joined}, s, gap, keep_with_next);
+            return;
         }
+        std::vector<std::string> lines;
+        for (std::string_view p : each) {
+            auto more = wrap(p, [&](std::string_view t) { return fits(t, s); });
+            lines.insert(lines.end(), more.begin(), more.end());
+        }
+        set(lines, s, gap, keep_with_next);
     }
 
     void rule(double gap) {
@@ -218,8 +259,24 @@ public:
         end_block(rule_pt);
     }
 
+    // What is set between open_box and close_box goes in a frame, inset from it, and on one
+    // page: no page ends inside the frame.
+    void open_box(double gap) {
+        space(gap);
+        box_top_ = out_.height;
+        inset_ = box_line_pt + box_pad_x_pt;
+        out_.height += box_line_pt + box_pad_y_pt;
+    }
+
+    void close_box() {
+        inset_ = 0;
+        out_.height += box_pad_y_pt + box_line_pt;
+        out_.boxes.push_back({box_top_, out_.height});
+        end_block(0);
+    }
+
     // Centred, with the quiet zone above; modules shrink when the symbol would not fit. Keeps
-    // with the URL printed under it.
+    // with the caption printed under it.
     void qr(QrSymbol symbol) {
         const double module = std::min(qr_module_pt, band_ / (symbol.width + 2 * qr_quiet_modules));
         if (module < qr_min_module_pt)
@@ -239,41 +296,80 @@ public:
     Layout take() { return std::move(out_); }
 
 private:
+    // Lines already broken to fit. A label keeps with what follows: no page ends right after it.
+    void set(const std::vector<std::string>& lines, const TextStyle& s, double gap,
+             bool keep_with_next) {
+        if (lines.empty()) return;
+        space(gap);
+        const double ascent = HPDF_Font_GetAscent(font_) * s.size / 1000.0;
+        const double line_height =
+            (HPDF_Font_GetAscent(font_) - HPDF_Font_GetDescent(font_)) * s.size / 1000.0;
+        const double pad = inset_ + side_pad(s);
+        for (const std::string& line : lines) {
+            const double x =
+                s.align == Align::left ? pad : pad + (measure(s) - width(line, s.size)) / 2;
+            out_.runs.push_back({line, s, x, out_.height, out_.height + ascent});
+            end_block(line_height, !keep_with_next || &line != &lines.back());
+        }
+    }
+
     void space(double gap) {
         if (out_.height > 0) out_.height += gap;
     }
 
     void end_block(double height, bool page_may_end = true) {
         out_.height += height;
-        if (page_may_end) out_.breaks.push_back(out_.height);
+        if (page_may_end && inset_ == 0) out_.breaks.push_back(out_.height);
     }
 
     HPDF_Font font_;
     double band_;
+    double inset_ = 0;    // inside a box: the frame and its padding
+    double box_top_ = 0;  // of the open box
     Layout out_;
 };
 
-// Top to bottom; the numbers are the gaps in points above each block.
+// A labelled fact; the deadline in bold, framed so it is the first thing the eye finds.
+void fact(Typesetter& ts, const TalonLine& line) {
+    if (!line.boxed) {
+        ts.phrases(line.label, label_style, 8, true);
+        ts.paragraph(line.value, value_style, 1);
+        return;
+    }
+    ts.open_box(10);
+    ts.phrases(line.label, bolded(label_style), 0, true);
+    ts.paragraph(line.value, bolded(value_style), 1);
+    ts.close_box();
+}
+
+// One size for every language's title, the largest down to min at which each fits on a line.
+TextStyle title_fitting(const Typesetter& ts, const std::vector<std::string>& title) {
+    TextStyle s = title_style;
+    for (const std::string& line : title)
+        s.size = std::min(s.size, ts.shrunk_to_fit(line, title_style, title_min_size).size);
+    return s;
+}
+
+// Top to bottom; the numbers are the gaps in points above each block. Rules part the heading
+// and number, the facts, and what comes after (QR code, footer).
 Layout compose(const Talon& t, HPDF_Font font, double band) {
     Typesetter ts(font, band);
     ts.paragraph(t.office, office_style, 0);
+    const TextStyle title = title_fitting(ts, t.title);
     for (std::size_t i = 0; i < t.title.size(); ++i)
-        ts.paragraph(t.title[i], title_style, i == 0 ? 6 : 1);
-    ts.paragraph(t.number_label, number_label_style, 8, true);
-    // A long number shrinks to the values' size, then wraps.
-    ts.paragraph(t.number, ts.shrunk_to_fit(t.number, number_style, value_style.size), 2);
-    ts.paragraph(t.number_note, note_style, 2);
-    for (const TalonLine& line : t.lines) {
-        ts.paragraph(line.label, label_style, 7, true);
-        ts.paragraph(line.value, value_style, 1);
-    }
-    if (!t.footer.empty() || !t.qr_url.empty()) ts.rule(8);
+        ts.paragraph(t.title[i], title, i == 0 ? 8 : 1);
+    ts.phrases(t.number_label, number_label_style, 10, true);
+    ts.paragraph(t.number, ts.shrunk_to_fit(t.number, number_style, number_min_size), 1);
+    ts.paragraph(t.number_note, note_style, 4);
+    if (!t.lines.empty()) ts.rule(10);
+    for (const TalonLine& line : t.lines) fact(ts, line);
+    if (!t.footer.empty() || !t.qr_url.empty()) ts.rule(12);
     if (!t.qr_url.empty()) {
         ts.qr(encode_qr(t.qr_url));
-        ts.paragraph(t.qr_url, url_style, 3);
+        ts.paragraph(t.qr_caption.empty() ? t.qr_url : t.qr_caption, caption_style, 3);
     }
     for (std::size_t i = 0; i < t.footer.size(); ++i)
-        ts.paragraph(t.footer[i], footer_style, i == 0 ? 8 : 4);
+        ts.paragraph(t.footer[i], footer_style, i == 0 ? 10 : 4);
     return ts.take();
 }
 
@@ -437,6 +533,16 @@ void draw_run(HPDF_Page page, HPDF_Font font, const Run& run, double x, double y
     HPDF_Page_EndText(page);
 }
 
+// The frame's line runs inside the box's edges, so it stays inside the band.
+void draw_box(HPDF_Page page, double band, double top, double bottom) {
+    const double half = box_line_pt / 2;
+    HPDF_Page_SetLineWidth(page, box_line_pt);
+    HPDF_Page_Rectangle(page, static_cast<HPDF_REAL>(half), static_cast<HPDF_REAL>(bottom + half),
+                        static_cast<HPDF_REAL>(band - box_line_pt),
+                        static_cast<HPDF_REAL>(top - bottom - box_line_pt));
+    HPDF_Page_Stroke(page);
+}
+
 void draw_rule(HPDF_Page page, double band, double y) {
     HPDF_Page_SetLineWidth(page, rule_pt);
     HPDF_Page_MoveTo(page, 0, static_cast<HPDF_REAL>(y - rule_pt / 2));
@@ -476,6 +582,8 @@ void draw_page(HPDF_Page page, HPDF_Font font, const Layout& layout, double band
         if (here(run.top)) draw_run(page, font, run, run.x, y(run.baseline));
     for (double rule : layout.rules)
         if (here(rule)) draw_rule(page, band, y(rule));
+    for (const Box& box : layout.boxes)
+        if (here(box.top)) draw_box(page, band, y(box.top), y(box.bottom));
     if (layout.qr && here(layout.qr->top)) draw_qr(page, *layout.qr, y(layout.qr->top));
 }
 

@@ -11,25 +11,30 @@
 
 namespace printer {
 
-// One labelled fact on the talon, e.g. {"Адресат / Адресат", "Руководитель услугодателя"}.
+// One labelled fact on the talon.
 struct TalonLine {
-    std::string label;
+    // The same label in each language of the talon, e.g. {"Адресат", "Адресат"}: joined by
+    // " / " on one line where that fits, else one language a line, so a label never breaks
+    // mid-phrase (only a single phrase wider than the band wraps). Equal phrases print once.
+    std::vector<std::string> label;
     std::string value;
+    bool boxed = false;  // bold in a frame: the deadline
 };
 
-// What goes on the talon, top to bottom: office, title, number label, number, number note,
-// lines, a rule, the QR code with its URL, footer. Strings are UTF-8: malformed bytes and
+// What goes on the talon, top to bottom: office, title, number label, number, number note, a
+// rule, lines, a rule, the QR code with its caption, footer. Strings are UTF-8: malformed bytes and
 // characters beyond U+FFFF print as U+FFFD, control characters as spaces; "\n" starts a new
 // paragraph. Empty fields take no room.
 struct Talon {
-    std::string office;              // the office the kiosk stands in
-    std::vector<std::string> title;  // one line per language, e.g. "ШАҒЫМ ТАЛОНЫ", "ТАЛОН"
-    std::string number_label;  // e.g. "Тіркеу нөмірі / Регистрационный номер"
-    std::string number;               // registration number, printed in large type
-    std::vector<TalonLine> lines;     // date and time, addressee, applicant, accepted by...
-    std::vector<std::string> footer;  // free paragraphs at the bottom (tracking, court)
-    std::string qr_url;               // status page: a QR code with the URL under it; "" none
-    std::string number_note;          // under the number, e.g. why it is a local number
+    std::string office;
+    std::vector<std::string> title;         // one line per language
+    std::vector<std::string> number_label;  // phrases, laid out as TalonLine::label
+    std::string number;                     // registration number, in large type
+    std::string number_note;
+    std::vector<TalonLine> lines;
+    std::vector<std::string> footer;  // paragraphs at the bottom
+    std::string qr_url;               // encoded in the QR code; "" = no QR code
+    std::string qr_caption;  // printed under the QR code: the short readable address ("" = qr_url)
 };
 
 struct TalonStyle {
@@ -41,7 +46,7 @@ struct TalonStyle {
     double scale = 1.0;                // type and QR size; larger on A4 for reading at arm's length
 
     static TalonStyle roll80(std::filesystem::path font);  // 80 mm roll, 72 mm printed, cut to fit
-    static TalonStyle a4(std::filesystem::path font);      // A4 pages, 180 mm printed, type x1.4
+    static TalonStyle a4(std::filesystem::path font);      // A4 pages, 180 mm printed, type x1.2
 };
 
 // Lays the talon out and returns the PDF bytes. Throws Error with a clear message.
