@@ -5,6 +5,8 @@
 include(GNUInstallDirs)
 
 install(TARGETS kiosk kiosk-outbox RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# kiosk-talon: image/enrol makes the kiosk's talon key with it; it also checks talons' codes.
+install(TARGETS kiosk-talon RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 # Made by another change; the image needs it for enrolment once it exists.
 if(TARGET kiosk-pin-hash)
   install(TARGETS kiosk-pin-hash RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})

@@ -1,6 +1,7 @@
-// common: state files written whole and private whatever the umask, private folders, and the
-// one UTF-8 decoder's edge cases.
+// common: state files written whole and private whatever the umask, private folders, private
+// keys' owner and mode, and the one UTF-8 decoder's edge cases.
 #include <common/atomic_file.h>
+#include <common/secret_file.h>
 #include <common/utf8.h>
 
 #include <gtest/gtest.h>
@@ -248,6 +249,46 @@ TEST_F(Scratch, AFolderInAnUnwritableOneCannotBeMade) {
               std::string::npos)
         << s.message;
     EXPECT_FALSE(fs::exists(locked / "state"));
+}
+
+// Section: secret files
+
+TEST_F(Scratch, ASecretFileIsReadWholeOnlyWhenPrivateAndOwn) {
+    const fs::path key = dir() / "k.key";
+    ASSERT_TRUE(common::write_file_atomically(key, "0123456789").ok());
+    unsigned char out[16] = {};
+    std::size_t size = 0;
+    EXPECT_TRUE(common::read_secret_file(key, out, size).ok());
+    EXPECT_EQ(std::string(reinterpret_cast<char*>(out), size), "0123456789");
+    EXPECT_EQ(common::secret_file_problem(key), "");
+
+    // Longer than the room given: refused, not cut.
+    const FileStatus too_long = common::read_secret_file(key, std::span(out, 9), size);
+    EXPECT_EQ(too_long.error, EFBIG) << too_long.message;
+    EXPECT_TRUE(common::read_secret_file(key, std::span(out, 10), size).ok());
+
+    ASSERT_EQ(::chmod(key.c_str(), 0644), 0);
+    const FileStatus wide = common::read_secret_file(key, out, size);
+    EXPECT_EQ(wide.error, EPERM);
+    EXPECT_EQ(wide.message, key.string() +
+                                " has mode 0644; a private key must be 0600 or 0400 "
+                                "(chmod 600 " +
+                                key.string() + ")");
+    EXPECT_EQ(common::secret_file_problem(key), wide.message);
+    ASSERT_EQ(::chmod(key.c_str(), 0400), 0);
+    EXPECT_TRUE(common::read_secret_file(key, out, size).ok());
+
+    if (::geteuid() == 0) {  // only root can give it away
+        ASSERT_EQ(::chown(key.c_str(), 65534, 65534), 0);
+        const FileStatus foreign = common::read_secret_file(key, out, size);
+        EXPECT_EQ(foreign.error, EPERM);
+        EXPECT_NE(foreign.message.find("belongs to uid 65534"), std::string::npos)
+            << foreign.message;
+    }
+    EXPECT_EQ(common::read_secret_file(dir(), out, size).error, EINVAL);
+    EXPECT_EQ(common::read_secret_file(dir() / "none", out, size).error, ENOENT);
+    EXPECT_EQ(common::secret_file_problem(dir() / "none"),
+              "no such file: " + (dir() / "none").string());
 }
 
 // Section: UTF-8

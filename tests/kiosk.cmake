@@ -31,3 +31,10 @@ add_executable(contrast_test ${CMAKE_CURRENT_LIST_DIR}/contrast_test.cpp)
 target_include_directories(contrast_test PRIVATE ${CMAKE_SOURCE_DIR}/kiosk/ui)
 target_link_libraries(contrast_test PRIVATE GTest::gtest_main)
 gtest_discover_tests(contrast_test)
+
+# The talon's signed code: signing, checking, key files, the QR address and kiosk-talon.
+add_executable(talon_code_test ${CMAKE_CURRENT_LIST_DIR}/talon_code_test.cpp)
+target_link_libraries(talon_code_test PRIVATE kiosk_delivery process_support GTest::gtest_main)
+target_compile_definitions(talon_code_test PRIVATE KIOSK_TALON="$<TARGET_FILE:kiosk-talon>")
+add_dependencies(talon_code_test kiosk-talon)
+gtest_discover_tests(talon_code_test)
