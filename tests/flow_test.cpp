@@ -353,6 +353,56 @@ TEST(Service, LeavingOrWalkingAwayLogsOut) {
     EXPECT_TRUE(at_pin_pad.service.pin.empty());
 }
 
+TEST(Service, TheDutySpecialistIsTypedCheckedAndSavedBackOnTheOverview) {
+    Flow f = staff_logged_in();
+    f.open_service(Screen::ServiceDuty);
+    ASSERT_EQ(f.screen, Screen::ServiceDuty);
+    EXPECT_TRUE(f.in_service());
+    EXPECT_EQ(f.focus, Field::DutySpecialist);
+    EXPECT_EQ(fields_of(Screen::ServiceDuty), std::vector{Field::DutySpecialist});
+    EXPECT_EQ(keypad_for(Field::DutySpecialist), Keypad::Letters);
+
+    // A name that is not one is refused at once, with its reason, and nothing is saved.
+    f.type("Сейтқали 2");
+    f.duty_save();
+    EXPECT_EQ(f.service.duty_problem, "staff.duty_not_a_name");
+    EXPECT_FALSE(f.service.duty_save_requested);
+    EXPECT_FALSE(f.service.busy);
+
+    f.backspace();
+    f.backspace();
+    f.type(" А. Қ.");
+    EXPECT_EQ(f.service.duty_name, "Сейтқали А. Қ.");
+    f.duty_save();
+    EXPECT_EQ(f.service.duty_problem, "");
+    EXPECT_TRUE(f.service.duty_save_requested);
+    EXPECT_TRUE(f.service.busy);
+    f.open_service(Screen::ServiceHome);  // no way off while it is saved
+    EXPECT_EQ(f.screen, Screen::ServiceDuty);
+
+    // The file could not be written: staff stay, told why, the name still typed.
+    f.service.duty_save_requested = false;
+    f.duty_saved("staff.duty_not_saved");
+    EXPECT_EQ(f.screen, Screen::ServiceDuty);
+    EXPECT_EQ(f.service.duty_problem, "staff.duty_not_saved");
+    EXPECT_EQ(f.service.duty_name, "Сейтқали А. Қ.");
+
+    f.duty_save();
+    f.duty_saved("");
+    EXPECT_EQ(f.screen, Screen::ServiceHome);
+    EXPECT_EQ(f.service.result, "staff.duty_changed");
+    EXPECT_FALSE(f.service.busy);
+
+    // Opened again: a fresh field for the next shift; Cancel is the way back to the overview.
+    f.open_service(Screen::ServiceDuty);
+    EXPECT_EQ(f.service.duty_name, "");
+    EXPECT_EQ(f.service.duty_problem, "");
+    for (int i = 0; i < 70; ++i) f.type("ә");
+    EXPECT_EQ(code_point_count(f.service.duty_name), 60u);
+    f.open_service(Screen::ServiceHome);
+    EXPECT_EQ(f.screen, Screen::ServiceHome);
+}
+
 // Section: editing at the caret, officials, cancel, help, change from the review
 
 TEST(Flow, TypingHappensAtTheCaret) {

@@ -250,6 +250,22 @@ TEST(Heartbeat, CarriesTheFiguresAndStaffActionsNotYetReported) {
     EXPECT_EQ(body["problems"][0], "register unreachable");
 }
 
+// Staff's own name, as the talon gives it: the heartbeat names who is on duty at the kiosk.
+TEST(Heartbeat, CarriesTheDutySpecialist) {
+    Health h("KSK-T-01", "1", kNow);
+    auto body = nlohmann::json::parse(heartbeat_json(h.figures(), {}, kNow));
+    EXPECT_EQ(body["duty_specialist"], "");
+    h.duty_specialist("Әбенов Б. Б.");
+    body = nlohmann::json::parse(heartbeat_json(h.figures(), {}, kNow));
+    EXPECT_EQ(body["duty_specialist"], "Әбенов Б. Б.");
+    h.duty_specialist("Сейтқали А. Қ.");
+    h.staff(StaffAction::SetDutySpecialist, kNow);
+    body = nlohmann::json::parse(heartbeat_json(h.figures(), {}, kNow));
+    EXPECT_EQ(body["duty_specialist"], "Сейтқали А. Қ.");
+    EXPECT_EQ(body["staff"]["actions"]["set_duty_specialist"], 1);
+    EXPECT_EQ(body["staff"]["events"][0]["action"], "set_duty_specialist");
+}
+
 TEST(Heartbeat, CarriesSpeechAndItsWarning) {
     Health h("KSK-T-01", "1", kNow);
     auto body = nlohmann::json::parse(heartbeat_json(h.figures(), {}, kNow));

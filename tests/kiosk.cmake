@@ -18,6 +18,12 @@ target_link_libraries(submission_test PRIVATE
 target_compile_definitions(submission_test PRIVATE KIOSK_ASSETS_DIR="${KIOSK_ASSETS_DIR}")
 gtest_discover_tests(submission_test PROPERTIES TIMEOUT 120)
 
+# The duty specialist's name: checked, kept in the state folder, private.
+add_executable(duty_test ${CMAKE_CURRENT_LIST_DIR}/duty_test.cpp)
+target_link_libraries(duty_test PRIVATE kiosk_base process_support GTest::gtest_main)
+target_include_directories(duty_test PRIVATE ${CMAKE_CURRENT_LIST_DIR}/support)
+gtest_discover_tests(duty_test)
+
 
 # The citizen's session without a display, against the real development register.
 add_executable(session_test ${CMAKE_CURRENT_LIST_DIR}/session_test.cpp ${CMAKE_CURRENT_LIST_DIR}/narration_test.cpp)

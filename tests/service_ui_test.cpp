@@ -145,6 +145,71 @@ TEST(Service, RestartEndsTheApplicationCleanlyForSystemdToStartAgain) {
     EXPECT_NE(heartbeats.find("\"action\":\"restart\""), std::string::npos) << heartbeats;
 }
 
+// The duty specialist, set by touch at the start of a shift: refused with its reason when it is
+// not a name, then on the overview and in the heartbeat, and still the one after a restart.
+TEST(Service, TheDutySpecialistIsSetByTouchAndKeptAcrossARestart) {
+    DevRegister reg;
+    Xvfb x(1080, 1920);
+    const std::string state = make_temp_dir("kiosk-duty-state");
+    const std::string name = "Сейтқали А. Қ.";
+    auto heartbeats_after = [&](const std::string& id) {
+        std::string all;
+        for (const auto& row : reg.query("SELECT body FROM heartbeats WHERE id > ?1", {id}))
+            all += row[0] + "\n";
+        return all;
+    };
+    std::string last_id;
+    {
+        Kiosk k(x, reg, test_name(),
+                {.monitoring_settings = "heartbeat_interval_s = 10\n", .state_dir = state});
+        k.service_mode();
+        k.press("staff.duty_change");
+        k.wait_for("key:space");
+        k.type("Сейтқали 2");
+        k.press("staff.duty_save");
+        EXPECT_TRUE(k.appears("staff.duty_save", 1s));  // refused: still here, told why
+        k.screenshot("service-duty-01-refused");
+        k.press("key:backspace");
+        k.press("key:backspace");
+        k.type(" А. Қ.");
+        k.screenshot("service-duty-02-typed");
+        k.press("staff.duty_save");
+        k.wait_for("staff.duty_change");  // back on the overview, which names them
+        k.screenshot("service-duty-03-overview");
+        k.press("staff.exit");
+        k.wait_for("language:kk");
+
+        std::string heartbeats;
+        EXPECT_TRUE(eventually(
+            [&] {
+                heartbeats = heartbeats_after("0");
+                return heartbeats.find("\"action\":\"logout\"") != std::string::npos;
+            },
+            25s))
+            << heartbeats;
+        EXPECT_NE(heartbeats.find("\"action\":\"set_duty_specialist\""), std::string::npos)
+            << heartbeats;
+        EXPECT_NE(heartbeats.find("\"duty_specialist\":\"" + name + "\""), std::string::npos)
+            << heartbeats;
+        EXPECT_NE(k.log().find("kiosk: staff: set_duty_specialist"), std::string::npos) << k.log();
+        EXPECT_EQ(k.log().find("Сейтқали"), std::string::npos) << k.log();  // staff's, not logged
+        EXPECT_TRUE(k.terminate(15s).has_value());
+        last_id = reg.query("SELECT COALESCE(MAX(id), 0) FROM heartbeats").at(0).at(0);
+    }
+    // The next start: the first heartbeat already names them, not the configured officer.
+    Kiosk again(x, reg, test_name() + "-again", {.state_dir = state});
+    std::string heartbeats;
+    EXPECT_TRUE(eventually(
+        [&] {
+            heartbeats = heartbeats_after(last_id);
+            return !heartbeats.empty();
+        },
+        25s));
+    EXPECT_NE(heartbeats.find("\"duty_specialist\":\"" + name + "\""), std::string::npos)
+        << heartbeats;
+    std::filesystem::remove_all(state);
+}
+
 // Section: what remote operators see
 
 TEST(Monitoring, HealthzTurns503WhenTheRegisterIsDownOrThePaperIsOutAndBack) {

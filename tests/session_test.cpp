@@ -339,3 +339,68 @@ TEST(Session, ADoneScreenForAComplaintTakenWithoutANumberSaysSo) {
         << done;
     EXPECT_EQ(done.find("will be sent automatically"), std::string::npos) << done;
 }
+
+// Staff set the duty specialist at the start of a shift with the citizen's keyboard: taken for
+// the talon, kept for the next start, counted and in the heartbeat, never in the journal.
+TEST(Session, StaffSetTheDutySpecialistWithTheOnScreenKeyboard) {
+    Kiosk k;
+    k.cfg.pin_hash = hash_pin("2468");
+    for (int i = 0; i < 5; ++i) k.s().corner_tap(Clock::now());
+    for (char d : std::string("2468")) k.act(Act::PinDigit, 0, 0, std::string(1, d));
+    k.act(Act::PinOk);
+    ASSERT_TRUE(k.until([&] { return k.s().flow().screen == Screen::ServiceHome; }));
+    EXPECT_EQ(k.office->duty.name(), k.cfg.duty_officer);
+
+    k.act(Act::StaffOpen, static_cast<int>(Screen::ServiceDuty));
+    ASSERT_EQ(k.s().flow().screen, Screen::ServiceDuty);
+    // Each touch goes to the key the screen shows, as a finger would.
+    auto press = [&](const std::string& id) {
+        const ScreenContent c = screen_content(k.s(), Clock::now());
+        for (const auto* list : {&c.page, &c.footer})
+            for (const Item& i : *list)
+                if (i.id == id) return k.s().act(i.intent);
+        for (const auto& row : c.keys)
+            for (const Item& key : row)
+                if (key.id == id) return k.s().act(key.intent);
+        ADD_FAILURE() << "no " << id << " on the screen:\n" << k.shown();
+    };
+    const ScreenContent c = screen_content(k.s(), Clock::now());
+    ASSERT_TRUE(c.keyboard);
+    ASSERT_FALSE(c.page.empty());
+    EXPECT_NE(k.shown().find(k.cfg.duty_officer), std::string::npos) << k.shown();
+    // A name starts with a capital by itself, on the Kazakh, Russian or Latin letters.
+    press("key:layout_ru");
+    press("key:layout_kk");
+    press("key:С");
+    for (const char* key : {"key:е", "key:й", "key:т", "key:қ", "key:а", "key:л", "key:и",
+                            "key:space", "key:А", "key:.", "key:space", "key:Қ", "key:."})
+        press(key);
+    EXPECT_EQ(k.s().flow().service.duty_name, "Сейтқали А. Қ.");
+
+    press("staff.duty_save");
+    ASSERT_TRUE(k.until([&] { return k.s().flow().screen == Screen::ServiceHome; })) << k.shown();
+    EXPECT_EQ(k.s().flow().service.result, "staff.duty_changed");
+    EXPECT_EQ(k.office->duty.name(), "Сейтқали А. Қ.");
+    EXPECT_EQ(k.health.figures().duty_specialist, "Сейтқали А. Қ.");
+    EXPECT_EQ(k.health.figures().staff[static_cast<std::size_t>(StaffAction::SetDutySpecialist)],
+              1u);
+    EXPECT_EQ(DutySpecialist(k.cfg.state_dir / DutySpecialist::kFileName, "").name(),
+              "Сейтқали А. Қ.");
+
+    // A name that is not one: staff stay on the screen and are told why, in their language.
+    k.act(Act::Language, 0, 0, "en");
+    k.act(Act::StaffOpen, static_cast<int>(Screen::ServiceDuty));
+    k.act(Act::Type, 0, 0, "Smith 2");
+    press("staff.duty_save");
+    EXPECT_EQ(k.s().flow().screen, Screen::ServiceDuty);
+    EXPECT_NE(k.shown().find(k.tr.in("en").get("staff.duty_not_a_name")), std::string::npos)
+        << k.shown();
+    press("staff.duty_cancel");
+    EXPECT_EQ(k.s().flow().screen, Screen::ServiceHome);
+    EXPECT_EQ(k.office->duty.name(), "Сейтқали А. Қ.");
+
+    for (const LogLine& line : recent_log(500)) {
+        EXPECT_EQ(line.message.find("Сейтқали"), std::string::npos) << line.message;
+        EXPECT_EQ(line.message.find("Smith"), std::string::npos) << line.message;
+    }
+}

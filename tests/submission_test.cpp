@@ -293,16 +293,18 @@ struct Background {
 };
 
 // The back office around b's configuration, as the kiosk builds it: a delivery worker (to
-// `endpoint`, by default the configured register) and a paper counter.
+// `endpoint`, by default the configured register), a paper counter and the duty specialist.
 struct Office {
     DeliveryWorker worker;
     printer::PaperCounter paper;
+    DutySpecialist duty;
     Backoffice office;
     Office(const Background& b, net::RegisterEndpoint endpoint, PersonalDataPolicy personal = {})
         : worker(outbox_file(b.cfg), b.cfg.kiosk_id, std::move(endpoint), retry_policy(b.cfg),
                  std::move(personal)),
           paper(b.dir / "paper", 100, 10),
-          office{b.cfg, b.tr, b.calendar, worker, paper} {}
+          duty(b.cfg.state_dir / DutySpecialist::kFileName, b.cfg.duty_officer),
+          office{b.cfg, b.tr, b.calendar, worker, paper, duty} {}
     explicit Office(const Background& b, PersonalDataPolicy personal = {})
         : Office(b, register_endpoint(b.cfg), std::move(personal)) {}
 };

@@ -397,6 +397,9 @@ int run(const Options& opt) {
     const std::unique_ptr<printer::PaperCounter> paper_counter = open_paper_counter(cfg);
     printer::PaperCounter& paper = *paper_counter;
     Health health(cfg.kiosk_id, std::string(kiosk_version()), WallClock::now());
+    // The shift's name staff last set, or the configuration's until they set one.
+    DutySpecialist duty(cfg.state_dir / DutySpecialist::kFileName, cfg.duty_officer);
+    health.duty_specialist(duty.name());
     // A full disk or a damaged outbox never stops the kiosk from coming up: the worker says
     // why, the screen says "out of service", /healthz says why, staff can replace it.
     DeliveryWorker delivery(
@@ -408,7 +411,7 @@ int run(const Options& opt) {
             if (r.unreachable_at) health.register_failed(*r.unreachable_at, r.error);
         },
         [&health](const std::string& why) { health.outbox_problem(why); });
-    const Backoffice office{cfg, tr, calendar, delivery, paper};
+    const Backoffice office{cfg, tr, calendar, delivery, paper, duty};
     Monitor monitor(cfg, health, paper);
     PinGate gate(cfg.state_dir / "service_lockout",
                  LockoutPolicy{cfg.pin_free_attempts, std::chrono::seconds(cfg.pin_lockout_first_s),

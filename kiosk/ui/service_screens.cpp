@@ -168,6 +168,8 @@ void service_home(App& app) {
     const Figures f = app.session.health().figures();
     if (app.session.out_of_service())
         paragraph(format(app.t("staff.outbox_broken"), {app.session.outbox_problem()}));
+    // Who the talons name as having accepted: set at the start of each shift.
+    paragraph(format(app.t("staff.duty_specialist"), {app.session.office().duty.name()}));
     register_lines(app, f);
     outbox_lines(app, f.sample.outbox);
     printer_lines(app, f.sample);
@@ -199,8 +201,14 @@ void service_home(App& app) {
         ImGui::SameLine();
         action("staff.requeue", StaffAction::Requeue);
     }
-    // The way out of a broken outbox, offered only when there is one.
-    if (app.session.out_of_service()) action("staff.replace_outbox", StaffAction::ReplaceOutbox);
+    // The shift's name for the talon; beside it the way out of a broken outbox, offered only
+    // when there is one.
+    if (big_button(app, "staff.duty_change", app.t("staff.duty_change"), half))
+        app.act({Act::StaffOpen, static_cast<int>(Screen::ServiceDuty)});
+    if (app.session.out_of_service()) {
+        ImGui::SameLine();
+        action("staff.replace_outbox", StaffAction::ReplaceOutbox);
+    }
     rule();
     action("staff.restart", StaffAction::Restart);
     ImGui::SameLine();

@@ -975,7 +975,7 @@ void draw(App& app, const ScreenContent& c, Clock::time_point now) {
     const Flow& flow = app.session.flow();
     if (flow.screen == Screen::Attract) {
         attract(app, c, now);
-    } else if (flow.in_service()) {
+    } else if (flow.in_service() && flow.screen != Screen::ServiceDuty) {  // it has a keyboard
         const float top = header(app, size.x);
         ImGui::SetCursorScreenPos(ImVec2(kPad, top + kGap));
         const AccessLayout bar = access_layout(app, c, size.x);

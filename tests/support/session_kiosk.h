@@ -33,6 +33,7 @@ struct SessionKiosk {
                                                            "calendar" / "kz-working-days.toml");
     std::unique_ptr<DeliveryWorker> delivery;
     std::unique_ptr<printer::PaperCounter> paper;
+    std::unique_ptr<DutySpecialist> duty;
     Health health{"KSK-SESSION-01", "test", WallClock::now()};
     std::unique_ptr<PinGate> gate;
     std::unique_ptr<Backoffice> office;
@@ -56,7 +57,10 @@ struct SessionKiosk {
             [this](const std::string& why) { health.outbox_problem(why); });
         paper = std::make_unique<printer::PaperCounter>(dir / "paper", 100, 10);
         gate = std::make_unique<PinGate>(cfg.state_dir / "lockout");
-        office = std::make_unique<Backoffice>(Backoffice{cfg, tr, calendar, *delivery, *paper});
+        duty = std::make_unique<DutySpecialist>(cfg.state_dir / DutySpecialist::kFileName,
+                                                cfg.duty_officer);
+        office =
+            std::make_unique<Backoffice>(Backoffice{cfg, tr, calendar, *delivery, *paper, *duty});
         session = std::make_unique<Session>(SessionParts{*office, health, *gate, {}});
     }
     // The worker is joined before its folder goes and before `health` (declared after it, so

@@ -232,7 +232,8 @@ std::vector<FieldError> check_field(const Complaint& c, Field field, sys_days to
     case Field::Consent:
         if (!c.consent) add(out, field, Problem::NoConsent);
         break;
-    case Field::StatusNumber: break;
+    case Field::StatusNumber:
+    case Field::DutySpecialist: break;
     case Field::Signature: {
         std::size_t points = 0;
         for (const auto& stroke : c.signature) points += stroke.size();
@@ -309,6 +310,7 @@ std::string_view field_key(Field f) {
     case Field::Consent: return "field.consent";
     case Field::Signature: return "field.signature";
     case Field::StatusNumber: return "field.status_number";
+    case Field::DutySpecialist: return "field.duty_specialist";
     }
     return "field.surname";
 }

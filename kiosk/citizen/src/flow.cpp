@@ -1,5 +1,6 @@
 #include "kiosk/flow.h"
 
+#include "kiosk/duty.h"
 #include "kiosk/text.h"
 
 #include <algorithm>
@@ -63,6 +64,7 @@ std::size_t max_length(Field f) {
     case Field::Email: return Limits::email;
     case Field::ServiceDate: return 10;
     case Field::StatusNumber: return 64;
+    case Field::DutySpecialist: return DutySpecialist::kMaxCodePoints;
     default: return 0;
     }
 }
@@ -81,6 +83,7 @@ std::vector<Field> fields_of(Screen s) {
     case Screen::Review: return {Field::Consent};
     case Screen::Signature: return {Field::Signature};
     case Screen::Status: return {Field::StatusNumber};
+    case Screen::ServiceDuty: return {Field::DutySpecialist};
     default: return {};
     }
 }
@@ -110,6 +113,7 @@ std::string* Flow::focused_text() {
     case Field::Phone: return &c.phone;
     case Field::Email: return &c.email;
     case Field::StatusNumber: return &status_query;
+    case Field::DutySpecialist: return &service.duty_name;
     default: return nullptr;
     }
 }
@@ -490,9 +494,16 @@ void Flow::pin_checked(bool accepted, int locked_s) {
 }
 
 void Flow::open_service(Screen s) {
-    if (in_service() && screen != Screen::ServiceLogin && !service.busy &&
-        (s == Screen::ServiceHome || s == Screen::ServiceReprint || s == Screen::ServiceLog))
-        screen = s;
+    if (!in_service() || screen == Screen::ServiceLogin || service.busy ||
+        (s != Screen::ServiceHome && s != Screen::ServiceReprint && s != Screen::ServiceLog &&
+         s != Screen::ServiceDuty))
+        return;
+    screen = s;
+    if (s != Screen::ServiceDuty) return;
+    // A new shift's name, typed afresh with the keyboard on the field.
+    service.duty_name.clear();
+    service.duty_problem.clear();
+    focus_on(Field::DutySpecialist);
 }
 
 void Flow::staff_request(StaffAction a, std::filesystem::path talon) {
@@ -524,13 +535,34 @@ void Flow::staff_done(std::string result_key, std::string detail) {
     if (screen == Screen::ServiceReprint) screen = Screen::ServiceHome;  // the result shows there
 }
 
+void Flow::duty_save() {
+    if (screen != Screen::ServiceDuty || service.busy) return;
+    // Checked here at once; the session's save checks again and may still fail to write.
+    service.duty_problem = std::string(DutySpecialist::problem(service.duty_name));
+    if (!service.duty_problem.empty()) return;
+    service.duty_save_requested = true;
+    service.busy = true;
+}
+
+void Flow::duty_saved(std::string problem_key) {
+    service.busy = false;
+    if (screen != Screen::ServiceDuty) return;  // staff left meanwhile
+    service.duty_problem = std::move(problem_key);
+    if (!service.duty_problem.empty()) return;
+    service.duty_name.clear();
+    service.result = "staff.duty_changed";
+    service.detail.clear();
+    screen = Screen::ServiceHome;  // where the new name shows
+}
+
 void Flow::leave_service() {
     if (in_service()) expire();
 }
 
 bool Flow::in_service() const {
     return screen == Screen::ServiceLogin || screen == Screen::ServiceHome ||
-           screen == Screen::ServiceReprint || screen == Screen::ServiceLog;
+           screen == Screen::ServiceReprint || screen == Screen::ServiceLog ||
+           screen == Screen::ServiceDuty;
 }
 
 std::vector<FieldError> Flow::errors_for(Field f, int official) const {

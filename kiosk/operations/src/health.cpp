@@ -231,6 +231,11 @@ void Health::speech_session_started() {
     ++f_.speech_sessions;
 }
 
+void Health::duty_specialist(std::string name) {
+    std::lock_guard lock(mutex_);
+    f_.duty_specialist = std::move(name);
+}
+
 Figures Health::figures() const {
     std::lock_guard lock(mutex_);
     return f_;
@@ -437,6 +442,7 @@ std::string heartbeat_json(const Figures& f, const std::vector<std::string>& pro
           {"reason", f.speech_reason},
           {"sessions", f.speech_sessions}}},
         {"staff", {{"actions", staff_actions}, {"events", events}}},
+        {"duty_specialist", f.duty_specialist},
         {"frames", {{"count", f.frames.count}, {"over_33ms", f.frames.count - f.frames.below[3]}}},
         {"disk_free_bytes", s.disk_free_bytes},
         {"certificates",

@@ -70,7 +70,8 @@ bool wants_capital(const Flow& f) {
     case Field::FirstName:
     case Field::Patronymic:
     case Field::OfficialSurname:
-    case Field::OfficialInitials: {
+    case Field::OfficialInitials:
+    case Field::DutySpecialist: {
         if (!text) return false;
         const std::size_t at = std::min(f.caret, text->size());
         const char before = at == 0 ? ' ' : (*text)[at - 1];

@@ -414,6 +414,24 @@ void done(Builder& b, Clock::time_point now) {
 
 void failed(Builder& b) { b.notice("notice:failed", b.t(b.f.failure), Tone::Error, Icon::Error); }
 
+// Service mode's duty screen, the one staff screen with content: the shift's name typed on the
+// citizen's keyboard (its layouts too), drawn like a citizen's step.
+void service_duty(Builder& b) {
+    const ServiceState& s = b.f.service;
+    b.add({.kind = Kind::Text,
+           .id = "text:duty_now",
+           .label = format(b.t("staff.duty_specialist"), {b.s.office().duty.name()})});
+    b.field(Field::DutySpecialist, s.duty_name, 0, 1, true, "staff.duty_hint");
+    if (!s.duty_problem.empty()) b.out.page.back().error = b.t(s.duty_problem);
+    if (s.busy) b.notice("notice:duty_saving", b.t("staff.busy"), Tone::Info, Icon::Clock);
+    b.out.footer.push_back(b.action("staff.duty_cancel",
+                                    {Act::StaffOpen, static_cast<int>(Screen::ServiceHome)},
+                                    Tone::Secondary, Icon::Back));
+    b.out.footer.push_back(b.action("staff.duty_save", {Act::DutySave}, Tone::Primary, Icon::Tick));
+    b.out.keyboard = true;
+    b.out.keys = keyboard_keys(b.s);
+}
+
 // Section: around the page
 
 void footer(Builder& b) {
@@ -549,12 +567,14 @@ ScreenContent screen_content(const Session& s, Clock::time_point now) {
         case Screen::ServiceHome: return "staff.title";
         case Screen::ServiceReprint: return "staff.reprint_title";
         case Screen::ServiceLog: return "staff.log_title";
+        case Screen::ServiceDuty: return "staff.duty_title";
         }
         return "home";
     }();
     out.title =
         f.screen == Screen::Done ? "" : s.t(f.in_service() ? screen_key : screen_key + ".title");
     if (f.in_service()) {
+        if (f.screen == Screen::ServiceDuty) service_duty(b);
         access(b);
         return out;
     }

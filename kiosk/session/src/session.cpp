@@ -67,6 +67,7 @@ void Session::shutdown() {
     submission_.wait();
     pin_.wait();
     staff_.wait();
+    duty_.wait();
     talons_.wait();
     interrupted_talons_.wait();
 }
@@ -151,6 +152,7 @@ void Session::apply(const Intent& i) {
     case Act::StaffConfirm: return f.staff_confirm();
     case Act::StaffCancel: return f.staff_cancel();
     case Act::StaffLeave: return end();
+    case Act::DutySave: return f.duty_save();
     }
 }
 
@@ -244,6 +246,12 @@ void Session::start_effects() {
             [&office = parts_.office, &health = parts_.health, a, talon = s.talon,
              stop = stop_.get_token()] { return perform(office, health, a, talon, stop); });
     }
+    if (s.duty_save_requested && !duty_.running()) {
+        s.duty_save_requested = false;
+        duty_.start([&office = parts_.office, &health = parts_.health, name = s.duty_name] {
+            return set_duty_specialist(office, health, name);
+        });
+    }
     if (f.screen == Screen::ServiceReprint && !talons_listed_) {
         talons_listed_ = true;
         talons_.start([dir = cfg.spool_dir] { return printer::recent_talons(dir, 12); });
@@ -335,6 +343,10 @@ bool Session::take_results(Clock::time_point now) {
         if (parts_.look_again) parts_.look_again();
         changed = true;
     }
+    if (auto problem = duty_.take()) {
+        f.duty_saved(std::move(*problem));
+        changed = true;
+    }
     if (auto reprinted = interrupted_talons_.take())
         for (int n = 0; n < *reprinted; ++n) parts_.health.talon_printed();
     if (auto list = talons_.take()) {
@@ -418,7 +430,8 @@ Idle Session::idle(Clock::time_point now) const {
 
 bool Session::busy() const {
     return submission_.running() || services_.running() || status_.running() || pin_.running() ||
-           staff_.running() || flow_.screen == Screen::Submitting || flow_.in_service();
+           staff_.running() || duty_.running() || flow_.screen == Screen::Submitting ||
+           flow_.in_service();
 }
 
 int Session::done_seconds_left(Clock::time_point now) const {

@@ -58,6 +58,8 @@ StaffOutcome requeue(const Backoffice& office) {
 
 StaffOutcome perform(const Backoffice& office, Health& health, StaffAction action,
                      const std::filesystem::path& talon, std::stop_token stop) {
+    // It needs the name, which only set_duty_specialist() takes: nothing done, nothing counted.
+    if (action == StaffAction::SetDutySpecialist) return {"staff.action_failed", ""};
     health.staff(action, WallClock::now());
     try {
         switch (action) {
@@ -81,6 +83,7 @@ StaffOutcome perform(const Backoffice& office, Health& health, StaffAction actio
         case StaffAction::LoginFailed:
         case StaffAction::Logout:
         case StaffAction::Restart: return {"staff.done", ""};
+        case StaffAction::SetDutySpecialist: break;  // above
         }
     } catch (const std::exception& e) {
         log(Priority::Error, "staff", "%s: %s", std::string(staff_action_name(action)).c_str(),
@@ -88,6 +91,14 @@ StaffOutcome perform(const Backoffice& office, Health& health, StaffAction actio
         return {"staff.action_failed", e.what()};
     }
     return {"staff.done", ""};
+}
+
+std::string set_duty_specialist(const Backoffice& office, Health& health, std::string_view name) {
+    std::string problem;
+    if (!office.duty.set(name, &problem)) return problem;
+    health.staff(StaffAction::SetDutySpecialist, WallClock::now());
+    health.duty_specialist(office.duty.name());
+    return "";
 }
 
 }  // namespace kiosk

@@ -17,8 +17,10 @@ enum class StaffAction {
     Reboot,
     ReplaceOutbox,  // a broken outbox moved aside (kept) and a new one started
     Requeue,        // complaints held for staff sent again, once the configuration is fixed
+    // The shift's name for the talon (logged without the name).
+    SetDutySpecialist,
 };
-constexpr int kStaffActionCount = 11;
+constexpr int kStaffActionCount = 12;
 
 constexpr std::string_view staff_action_name(StaffAction a) {
     switch (a) {
@@ -33,6 +35,7 @@ constexpr std::string_view staff_action_name(StaffAction a) {
     case StaffAction::Reboot: return "reboot";
     case StaffAction::ReplaceOutbox: return "replace_outbox";
     case StaffAction::Requeue: return "requeue";
+    case StaffAction::SetDutySpecialist: return "set_duty_specialist";
     }
     return "unknown";
 }

@@ -69,6 +69,8 @@ enum class Field {
     Consent,
     Signature,
     StatusNumber,  // not part of a complaint: the number typed on the status screen
+    // Nor is this: staff's name for the talon, typed in service mode.
+    DutySpecialist,
 };
 
 // Why a field is not acceptable; the UI shows the translation of error_key(problem).

@@ -35,6 +35,8 @@ enum class Screen {
     ServiceHome,
     ServiceReprint,
     ServiceLog,  // staff, behind the gesture and PIN
+    // ... the duty specialist's name, typed on the on-screen keyboard
+    ServiceDuty,
 };
 
 // Which on-screen keyboard a field wants.
@@ -76,6 +78,9 @@ struct ServiceState {
     bool busy = false;                      // an action is under way
     std::string result;                     // translation key of the last result
     std::string detail;                     // its detail for staff (printer state, error)
+    std::string duty_name;                  // typed on the duty screen (staff's, for the talon)
+    bool duty_save_requested = false;       // the session saves it off the UI thread and clears it
+    std::string duty_problem;               // translation key: why the name was not taken
     std::vector<Clock::time_point> corner_taps;
 };
 
@@ -157,11 +162,15 @@ struct Flow {
     void pin_backspace();
     void pin_submit();
     void pin_checked(bool accepted, int locked_s);  // from the app
-    void open_service(Screen s);                    // ServiceHome, ServiceReprint, ServiceLog
+    void open_service(Screen s);  // ServiceHome, ServiceReprint, ServiceLog, ServiceDuty
     void staff_request(StaffAction a, std::filesystem::path talon = {});
     void staff_confirm();
     void staff_cancel();
     void staff_done(std::string result_key, std::string detail);  // from the app
+    // The duty screen's Save: a name that passes the checks is saved, and once it is taken
+    // ("" from the app) staff are back on the overview; else told why.
+    void duty_save();
+    void duty_saved(std::string problem_key);
     void leave_service();  // back to attract; the app records the logout
     bool in_service() const;
 

@@ -5,6 +5,7 @@
 #include "kiosk/clock.h"
 #include "kiosk/complaint.h"
 #include "kiosk/config.h"
+#include "kiosk/duty.h"
 #include "kiosk/i18n.h"
 #include "kiosk/outbox.h"
 
@@ -50,6 +51,7 @@ struct Backoffice {
     const WorkingDayCalendar& calendar;
     DeliveryWorker& delivery;
     printer::PaperCounter& paper;
+    DutySpecialist& duty;  // "accepted by" on the talon: staff set it, each talon reads it
 };
 
 // The expected answer date of a complaint registered at `registered_at`: five working days for

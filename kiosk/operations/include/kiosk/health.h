@@ -1,6 +1,7 @@
 // kiosk/health: the kiosk's own figures, for staff (service mode), remote operators (/metrics,
-// /healthz) and the register (the heartbeat). Counts, states and times only: never personal
-// data, so nothing here can leak any.
+// /healthz) and the register (the heartbeat). Counts, states and times only, and the duty
+// specialist's name (staff's own, set for the talon): never a citizen's data, so nothing here
+// can leak any.
 #pragma once
 #include "kiosk/clock.h"
 #include "kiosk/outbox.h"
@@ -105,6 +106,7 @@ struct Figures {
     SpeechStatus speech = SpeechStatus::Unknown;
     std::string speech_reason;          // why not, e.g. "espeak-ng: voice kk missing"; "" else
     std::uint64_t speech_sessions = 0;  // sessions in which a citizen turned speech on
+    std::string duty_specialist;        // "accepted by" on the talon now (the heartbeat's)
 
     bool register_up() const;
 };
@@ -142,6 +144,8 @@ public:
     void speech_state(bool available, std::string reason);
     void speech_turned_off();  // [speech] enabled = false
     void speech_session_started();
+    // At start and when staff change it; not logged.
+    void duty_specialist(std::string name);
     SpeechStatus speech() const;  // without copying every figure: asked each frame
 
     Figures figures() const;

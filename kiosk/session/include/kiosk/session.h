@@ -112,6 +112,7 @@ enum class Act {
     StaffConfirm,
     StaffCancel,
     StaffLeave,
+    DutySave,  // the duty screen's Save (its Cancel: StaffOpen of the overview)
 };
 
 // What touching an item does: the act and its argument (a language, a field and official, a
@@ -231,6 +232,7 @@ private:
     Task<SubmissionResult> submission_;
     Task<PinGate::Attempt> pin_;
     Task<StaffOutcome> staff_;
+    Task<std::string> duty_;  // the duty specialist's name being saved: "" or why not
     Task<std::vector<std::filesystem::path>> talons_;
     Task<int> interrupted_talons_;
 };

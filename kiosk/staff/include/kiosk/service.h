@@ -24,4 +24,10 @@ struct StaffOutcome {
 StaffOutcome perform(const Backoffice& office, Health& health, StaffAction action,
                      const std::filesystem::path& talon = {}, std::stop_token stop = {});
 
+// SetDutySpecialist: the name staff typed becomes "accepted by" on the talon (office.duty keeps
+// it across restarts) and the heartbeat's duty_specialist; logged and counted without the name.
+// "" when taken, else why not as a translation key (the name, or the file not written).
+// Blocking (the file is synced).
+std::string set_duty_specialist(const Backoffice& office, Health& health, std::string_view name);
+
 }  // namespace kiosk
