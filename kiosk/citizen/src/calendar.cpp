@@ -1,6 +1,8 @@
 // kiosk/calendar: reads the working-day calendar and counts working days on it.
 #include "kiosk/calendar.h"
 
+#include "toml_reader.h"
+
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -50,75 +52,17 @@ struct Transfer {
     std::string key;
 };
 
-class Reader {
-public:
-    explicit Reader(std::string file) : file_(std::move(file)) {}
+using Reader = TomlReader<CalendarError>;
 
-    [[noreturn]] void fail(const toml::node* at, const std::string& key,
-                           const std::string& why) const {
-        std::ostringstream msg;
-        msg << file_;
-        if (at && at->source().begin.line > 0) msg << ':' << at->source().begin.line;
-        msg << ": " << key << ": " << why;
-        throw CalendarError(msg.str());
-    }
-
-    // A misspelt key is an error, not a silently ignored holiday.
-    void only(const toml::table& t, const std::string& path,
-              std::initializer_list<std::string_view> known) const {
-        for (const auto& [key, node] : t)
-            if (std::find(known.begin(), known.end(), key.str()) == known.end())
-                fail(&node, join(path, key.str()), "unknown key");
-    }
-
-    const toml::node& need(const toml::table& t, const std::string& path,
-                           std::string_view key) const {
-        const toml::node* n = t.get(key);
-        if (!n) fail(&t, join(path, key), "missing");
-        return *n;
-    }
-
-    template <class T>
-    T value(const toml::table& t, const std::string& path, std::string_view key,
-            const char* what) const {
-        const toml::node& n = need(t, path, key);
-        const auto v = n.value_exact<T>();
-        if (!v) fail(&n, join(path, key), std::string("must be ") + what);
-        return *v;
-    }
-
-    const toml::array& array(const toml::table& t, const std::string& path,
-                             std::string_view key) const {
-        const toml::node& n = need(t, path, key);
-        if (!n.is_array()) fail(&n, join(path, key), "must be an array");
-        return *n.as_array();
-    }
-
-    const toml::table& table(const toml::node& n, const std::string& key) const {
-        if (!n.is_table()) fail(&n, key, "must be a table");
-        return *n.as_table();
-    }
-
-    sys_days date_in(const toml::table& t, const std::string& path, std::string_view key,
-                     int in_year) const {
-        const auto d = value<toml::date>(t, path, key, "a date (YYYY-MM-DD)");
-        const year_month_day ymd{year{d.year}, month{d.month}, day{d.day}};
-        if (!ymd.ok() || d.year != in_year)
-            fail(t.get(key), join(path, key), "must be a date in " + std::to_string(in_year));
-        return sys_days{ymd};
-    }
-
-    static std::string join(const std::string& path, std::string_view key) {
-        return path.empty() ? std::string(key) : path + "." + std::string(key);
-    }
-
-    static std::string item(const std::string& path, std::size_t i) {
-        return path + "[" + std::to_string(i) + "]";
-    }
-
-private:
-    std::string file_;
-};
+// A date inside the year its table is for.
+sys_days date_in(const Reader& r, const toml::table& t, const std::string& path,
+                 std::string_view key, int in_year) {
+    const auto d = r.value<toml::date>(t, path, key, "a date (YYYY-MM-DD)");
+    const year_month_day ymd{year{d.year}, month{d.month}, day{d.day}};
+    if (!ymd.ok() || d.year != in_year)
+        r.fail(t.get(key), Reader::join(path, key), "must be a date in " + std::to_string(in_year));
+    return sys_days{ymd};
+}
 
 // "MM-DD", a date that exists in every year (so not 02-29).
 std::optional<Annual> month_day(std::string_view text) {
@@ -199,7 +143,7 @@ void read_year(const Reader& r, int y, const toml::table& t, std::vector<Holiday
         r.only(h, p, {"date", "name", "moves"});
         r.value<std::string>(h, p, "name", "a string");
         holidays.push_back(
-            {r.date_in(h, p, "date", y), r.value<bool>(h, p, "moves", "true or false")});
+            {date_in(r, h, p, "date", y), r.value<bool>(h, p, "moves", "true or false")});
     }
     const toml::array& moved = r.array(t, path, "transfers");
     for (std::size_t i = 0; i < moved.size(); ++i) {
@@ -207,7 +151,7 @@ void read_year(const Reader& r, int y, const toml::table& t, std::vector<Holiday
         const toml::table& m = r.table(moved[i], p);
         r.only(m, p, {"day_off", "working_day"});
         transfers.push_back(
-            {r.date_in(m, p, "day_off", y), r.date_in(m, p, "working_day", y), &moved[i], p});
+            {date_in(r, m, p, "day_off", y), date_in(r, m, p, "working_day", y), &moved[i], p});
     }
 }
 
@@ -217,14 +161,7 @@ void read_year(const Reader& r, int y, const toml::table& t, std::vector<Holiday
 
 WorkingDayCalendar WorkingDayCalendar::load(const std::filesystem::path& file) {
     const Reader r(file.string());
-    toml::table root;
-    try {
-        root = toml::parse_file(file.string());
-    } catch (const toml::parse_error& e) {
-        const auto line = e.source().begin.line;
-        throw CalendarError(file.string() + (line ? ":" + std::to_string(line) : "") + ": " +
-                            std::string(e.description()));
-    }
+    const toml::table root = r.parse();
     r.only(root, "", {"weekend", "holiday", "year"});
 
     WorkingDayCalendar cal;
