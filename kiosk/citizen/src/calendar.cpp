@@ -1,7 +1,7 @@
 // kiosk/calendar: reads the working-day calendar and counts working days on it.
 #include "kiosk/calendar.h"
 
-#include "toml_reader.h"
+#include "kiosk/toml_reader.h"
 
 #include <toml++/toml.h>
 

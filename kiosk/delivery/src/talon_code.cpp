@@ -2,12 +2,12 @@
 #include "kiosk/talon_code.h"
 
 #include "kiosk/text.h"
+#include "kiosk/toml_reader.h"
 
 #include <common/atomic_file.h>
 #include <common/secret_file.h>
 #include <net/register_client.h>
 #include <sodium.h>
-#include <toml++/toml.h>
 
 #include <algorithm>
 #include <chrono>
@@ -86,24 +86,15 @@ std::optional<Minute> compact_minute(std::string_view s) {
     return m;
 }
 
-std::string iso_minute(const Minute& m) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d", m.year, m.month, m.day, m.hour,
-                  m.minute);
-    return text;
-}
+// The minute in a layout that names its fields by position (POSIX printf): 1 year, 2 month,
+// 3 day, 4 hour, 5 minute.
+constexpr const char* kIsoMinute = "%1$04d-%2$02d-%3$02dT%4$02d:%5$02d";      // the payload
+constexpr const char* kCompactMinute = "%1$04d%2$02d%3$02d%4$02d%5$02d";      // the QR address
+constexpr const char* kPrintedMinute = "%3$02d.%2$02d.%1$04d %4$02d:%5$02d";  // the talon
 
-std::string compact_text(const Minute& m) {
+std::string minute_text(const Minute& m, const char* layout) {
     char text[32];
-    std::snprintf(text, sizeof text, "%04d%02d%02d%02d%02d", m.year, m.month, m.day, m.hour,
-                  m.minute);
-    return text;
-}
-
-std::string printed_text(const Minute& m) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%02d.%02d.%04d %02d:%02d", m.day, m.month, m.year, m.hour,
-                  m.minute);
+    std::snprintf(text, sizeof text, layout, m.year, m.month, m.day, m.hour, m.minute);
     return text;
 }
 
@@ -375,7 +366,7 @@ std::string talon_payload(const TalonFacts& f) {
                        applicant.size());
     std::string out = "complaint-kiosk talon v1\n";
     out += "number=" + f.number + "\n";
-    out += "accepted=" + iso_minute(*printed_minute(f.accepted_at)) + "\n";
+    out += "accepted=" + minute_text(*printed_minute(f.accepted_at), kIsoMinute) + "\n";
     out += "kiosk=" + f.kiosk_id + "\n";
     out += "addressee=" + f.addressee + "\n";
     out += "applicant-sha256=" + hex(digest, sizeof digest) + "\n";
@@ -464,14 +455,7 @@ std::string TalonSigner::code(const TalonFacts& f) const {
 FleetKeys load_fleet_keys(const std::filesystem::path& file) {
     need_sodium();
     const std::string text = read_text(file);
-    toml::table root;
-    try {
-        root = toml::parse(text, file.string());
-    } catch (const toml::parse_error& e) {
-        std::ostringstream msg;
-        msg << file.string() << ':' << e.source().begin.line << ": " << e.description();
-        throw std::runtime_error(msg.str());
-    }
+    const toml::table root = parse_toml<std::runtime_error>(text, file.string());
     FleetKeys fleet;
     for (const auto& [name, node] : root) {
         const std::string key(name.str());
@@ -536,7 +520,7 @@ std::string talon_url(std::string_view public_status_url, const TalonFacts& f,
     std::string url = std::string(t.scheme) + std::string(t.before) + net::escape(f.number) + '?';
     if (!t.query.empty()) url += std::string(t.query) + '&';
     url += "k=" + f.kiosk_id;
-    url += "&t=" + compact_text(*printed_minute(f.accepted_at));
+    url += "&t=" + minute_text(*printed_minute(f.accepted_at), kCompactMinute);
     url += "&a=" + net::escape(f.addressee);
     url += "&c=" + compact_code(code);
     return url;
@@ -596,7 +580,7 @@ std::optional<ScannedTalon> parse_talon_url(std::string_view url) {
     const auto sig = decode_code(*c);
     if (!minute || !sig) return std::nullopt;
     ScannedTalon s;
-    s.facts = {*number, printed_text(*minute), *k, *a, ""};
+    s.facts = {*number, minute_text(*minute, kPrintedMinute), *k, *a, ""};
     if (!number_ok(s.facts.number) || !kiosk_id_ok(s.facts.kiosk_id) ||
         !addressee_ok(s.facts.addressee))
         return std::nullopt;

@@ -1,15 +1,30 @@
-// Reading a data file in TOML (the calendar, a region's procedure) so that every complaint
-// about it names the file, the line and the key: a kiosk never starts on a half-read file.
+// Reading a file in TOML (the configuration, the calendar, a region's procedure, the fleet's
+// keys) so that every complaint about it names the file, the line and the key: a kiosk never
+// starts on a half-read file.
 #pragma once
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <initializer_list>
 #include <sstream>
 #include <string>
 #include <string_view>
 
 namespace kiosk {
+
+// The text of `file` as a table; a syntax error throws Error naming the file and its line.
+template <class Error>
+toml::table parse_toml(std::string_view text, const std::string& file) {
+    try {
+        return toml::parse(text, file);
+    } catch (const toml::parse_error& e) {
+        const auto line = e.source().begin.line;
+        throw Error(file + (line ? ":" + std::to_string(line) : "") + ": " +
+                    std::string(e.description()));
+    }
+}
 
 template <class Error>
 class TomlReader {
@@ -18,13 +33,10 @@ public:
 
     // The whole file; a syntax error names its line.
     toml::table parse() const {
-        try {
-            return toml::parse_file(file_);
-        } catch (const toml::parse_error& e) {
-            const auto line = e.source().begin.line;
-            throw Error(file_ + (line ? ":" + std::to_string(line) : "") + ": " +
-                        std::string(e.description()));
-        }
+        std::ifstream in(file_, std::ios::binary);
+        if (!in) throw Error(file_ + ": cannot open");
+        const std::string text((std::istreambuf_iterator<char>(in)), {});
+        return parse_toml<Error>(text, file_);
     }
 
     [[noreturn]] void fail(const toml::node* at, const std::string& key,
