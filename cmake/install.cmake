@@ -12,12 +12,14 @@ if(TARGET kiosk-pin-hash)
   install(TARGETS kiosk-pin-hash RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()
 
-# Fonts and icons (with their licences), translations, the working-day calendar and the
-# office's emblem; not assets/register, which is the development register's catalog.
+# Fonts and icons (with their licences), translations, the working-day calendar, the regions'
+# appeal procedures and the office's emblem; not assets/register, which is the development
+# register's catalog.
 install(DIRECTORY
     ${PROJECT_SOURCE_DIR}/assets/fonts
     ${PROJECT_SOURCE_DIR}/assets/i18n
     ${PROJECT_SOURCE_DIR}/assets/calendar
+    ${PROJECT_SOURCE_DIR}/assets/procedure
     ${PROJECT_SOURCE_DIR}/assets/emblem
   DESTINATION ${CMAKE_INSTALL_DATADIR}/complaint-kiosk
   PATTERN make-subset EXCLUDE    # the font subsetting tools are for developers

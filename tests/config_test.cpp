@@ -19,6 +19,8 @@ struct ConfigFile : ::testing::Test {
     void SetUp() override {
         std::filesystem::create_directories(dir / "certs");
         std::filesystem::create_directories(dir / "assets" / "i18n");
+        std::filesystem::create_directories(dir / "assets" / "procedure");
+        std::ofstream(dir / "assets" / "procedure" / "akmola.toml") << "# read by load_procedure\n";
         std::ofstream(dir / "certs" / "ca.crt") << "not read here\n";
     }
     void TearDown() override { std::filesystem::remove_all(dir); }
@@ -238,6 +240,18 @@ TEST_F(ConfigFile, EveryRefusalNamesFileLineAndKey) {
         {good() + "stray = 1\n", 15, "ui.stray"},
         {replace(good(), "office = \"Акимат\"", "office = \"" + std::string(201, 'a') + "\""), 3,
          "kiosk.office"},
+        // The region's procedure, the канцелярия's phone, the talon's key and public page.
+        {replace(good(), "[kiosk]\n", "[kiosk]\nregion = \"mangystau\"\n"), 2, "kiosk.region"},
+        {replace(good(), "[kiosk]\n", "[kiosk]\nregion = \"../akmola\"\n"), 2, "kiosk.region"},
+        {replace(good(), "[kiosk]\n", "[kiosk]\nchancellery_phone = \"ask at desk 3\"\n"), 2,
+         "kiosk.chancellery_phone"},
+        {replace(good(), "[kiosk]\n", "[kiosk]\ntalon_key = \"certs/ca.crt\"\n"), 2,
+         "kiosk.talon_key"},
+        {replace(good(), "[printer]\n",
+                 "[printer]\npublic_status_url = \"http://talon.kz/s/{}\"\n"),
+         12, "printer.public_status_url"},
+        {replace(good(), "[printer]\n", "[printer]\npublic_status_url = \"https://t.kz/s?n={}\"\n"),
+         12, "printer.public_status_url"},
     };
     for (const auto& c : cases)
         EXPECT_EQ(error(c.text).rfind(prefix(c.line, c.key), 0), 0u)
@@ -313,7 +327,7 @@ TEST_F(ConfigFile, TheRegistersJurisdictionFormatAndAttributeCodes) {
               prefix(11, "register.jurisdiction_id") + "letters, digits, _ - . only");
     EXPECT_NE(error(good() + "[register.attributes]\nnickname = \"NICK\"\n")
                   .find(":16: register.attributes.nickname: not an attribute the kiosk sends: "
-                        "addressee, service_date"),
+                        "addressee, addressee_unit, service_date"),
               std::string::npos);
     EXPECT_EQ(error(good() + "[register.attributes]\niin = \"I]N\"\n"),
               prefix(16, "register.attributes.iin") +

@@ -23,7 +23,7 @@ Flow flow_at(Screen target) {
     f.file_complaint();
     auto at = [&] { return f.screen == target; };
     if (at()) return f;
-    f.choose_addressee(Addressee::Akim);
+    f.choose_addressee(Addressee::Akim, "akmola_region");
     f.next(kToday);
     if (at()) return f;
     f.choose_service("KZ-GU-001");

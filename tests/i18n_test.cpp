@@ -44,10 +44,12 @@ std::set<std::string> keys_used_in_code() {
           "officials", "grounds", "contact", "review", "signature", "submitting", "failed"})
         keys.insert(std::string(screen) +
                     ".title");  // screen_content: the screen's name + ".title"
-    for (Addressee a : {Addressee::ProviderHead, Addressee::Akim, Addressee::EgovPortal}) {
+    for (Addressee a : {Addressee::ProviderHead, Addressee::Akim, Addressee::EgovPortal})
         keys.insert("addressee." + std::string(addressee_code(a)));
-        keys.insert("addressee." + std::string(addressee_code(a)) + ".hint");
-    }
+    // An akim's choice is hinted by its level (the region's procedure names the units).
+    keys.insert("addressee.egov.hint");
+    for (const char* level : {"region", "city", "district", "rural_district"})
+        keys.insert("akim.level." + std::string(level));
     for (int p = 0; p <= static_cast<int>(Problem::BadInitials); ++p)
         keys.insert(std::string(error_key(static_cast<Problem>(p))));
     for (int f = 0; f <= static_cast<int>(Field::StatusNumber); ++f)

@@ -3,7 +3,8 @@ add_executable(kiosk_core_test
   ${CMAKE_CURRENT_LIST_DIR}/complaint_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/flow_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/config_test.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/i18n_test.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/i18n_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/procedure_test.cpp)
 target_link_libraries(kiosk_core_test PRIVATE kiosk_core GTest::gtest_main)
 target_include_directories(kiosk_core_test PRIVATE ${CMAKE_CURRENT_LIST_DIR}/support)
 target_compile_definitions(kiosk_core_test PRIVATE
@@ -15,7 +16,9 @@ add_executable(submission_test ${CMAKE_CURRENT_LIST_DIR}/submission_test.cpp ${C
   ${CMAKE_CURRENT_LIST_DIR}/interop_test.cpp)
 target_link_libraries(submission_test PRIVATE
   kiosk_core dev_register_support ipp_printer_support SQLite::SQLite3 nlohmann_json::nlohmann_json GTest::gtest_main)
-target_compile_definitions(submission_test PRIVATE KIOSK_ASSETS_DIR="${KIOSK_ASSETS_DIR}")
+target_compile_definitions(submission_test PRIVATE KIOSK_ASSETS_DIR="${KIOSK_ASSETS_DIR}"
+  KIOSK_BINARY_DIR="${CMAKE_BINARY_DIR}")
+target_include_directories(submission_test PRIVATE ${CMAKE_CURRENT_LIST_DIR}/support)
 gtest_discover_tests(submission_test PROPERTIES TIMEOUT 120)
 
 # The duty specialist's name: checked, kept in the state folder, private.

@@ -5,6 +5,7 @@
 # Talon layout and PDF: fields, wrapping, ink inside the band, size, qpdf, pdftotext, QR.
 add_executable(talon_test ${CMAKE_CURRENT_LIST_DIR}/talon_test.cpp)
 target_link_libraries(talon_test PRIVATE printer GTest::gtest_main)
+target_include_directories(talon_test PRIVATE ${CMAKE_CURRENT_LIST_DIR}/support)
 target_compile_definitions(talon_test PRIVATE KIOSK_FONT="${KIOSK_ASSETS_DIR}/fonts/KioskSans.ttf")
 gtest_discover_tests(talon_test)
 

@@ -235,7 +235,7 @@ TEST_F(RegisterTest, ServiceDefinitionInBothFormats) {
         "values": [{"key": "provider_head", "name": "Руководителю услугодателя"},
                    {"key": "akim", "name": "Акиму"},
                    {"key": "egov", "name": "Через портал электронного правительства"}]})"));
-    const auto consent = json::parse(res->body).at("attributes").at(10);
+    const auto consent = json::parse(res->body).at("attributes").at(11);
     EXPECT_EQ(consent.at("code"), "consent");
     EXPECT_TRUE(consent.at("required").get<bool>());
 

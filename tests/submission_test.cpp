@@ -4,6 +4,7 @@
 #include "kiosk_config.h"
 #include "ipp_printer.h"
 #include "process.h"
+#include "pdf_words.h"
 #include "sample_request.h"
 
 #include "kiosk/catalog.h"
@@ -27,10 +28,22 @@ using namespace std::chrono_literals;
 
 namespace {
 
+// The register's first service, as the development register lists it.
+net::Service sample_service() {
+    return {"KZ-GU-001",
+            "Регистрация по месту жительства граждан Республики Казахстан",
+            "Қазақстан Республикасы азаматтарын тұрғылықты жері бойынша тіркеу",
+            "Registration of citizens of the Republic of Kazakhstan at the place of residence",
+            "Министерство внутренних дел Республики Казахстан",
+            "Қазақстан Республикасы Ішкі істер министрлігі",
+            "Ministry of Internal Affairs of the Republic of Kazakhstan"};
+}
+
 // The sample, with what a single-official, phone-only complaint would not exercise.
 Complaint kazakh_complaint() {
     Complaint c = sample_complaint();
     c.addressee = Addressee::Akim;
+    c.akim_unit = "akmola_region";
     c.officials.push_back({"Маман", "Ғабитов", "Ү. І."});
     c.grounds = "Анықтама заңсыз берілмеді.\nСебебі түсіндірілмеді: ҒҚҢӨҰҮҺІ.";
     c.email = "aigul@mail.kz";
@@ -86,6 +99,16 @@ std::vector<Row> rows(const DevRegister& reg) {
     return out;
 }
 
+// The PDF's text on one line, as a reader follows it across the roll's line ends.
+std::string flat(const std::string& text) {
+    std::string out;
+    for (char ch : text) {
+        const char c = ch == '\n' || ch == '\f' ? ' ' : ch;
+        if (c != ' ' || (!out.empty() && out.back() != ' ')) out += c;
+    }
+    return out;
+}
+
 std::string run(const std::string& command) {
     std::string out;
     std::array<char, 4096> buf;
@@ -101,8 +124,9 @@ TEST(Submission, ComplaintArrivesInTheRegisterWithEveryFieldIntact) {
     DevRegister reg;
     const Complaint c = kazakh_complaint();
     const net::ServiceDefinition defined = definition_of_sample(reg);
-    const auto rq = to_service_request(c, config_for(reg, "/nonexistent"), kiosk_words(), "kk",
-                                       kFiledAt, new_idempotency_key(), &defined);
+    const auto rq =
+        to_service_request(c, config_for(reg, "/nonexistent"), kiosk_words(), kiosk_procedure(),
+                           "kk", kFiledAt, new_idempotency_key(), &defined);
     const auto answer = net::submit_request(endpoint(reg), rq);
     ASSERT_EQ(answer.outcome, net::Outcome::Registered) << answer.error;
     EXPECT_EQ(answer.service_request_id.rfind("ЖТ-", 0), 0u) << answer.service_request_id;
@@ -122,6 +146,7 @@ TEST(Submission, ComplaintArrivesInTheRegisterWithEveryFieldIntact) {
     EXPECT_EQ(r.columns.at("idempotency_key"), rq.idempotency_key);
     const auto& a = r.attributes;
     EXPECT_EQ(a.at("addressee"), "akim");
+    EXPECT_EQ(a.at("addressee_unit"), "akmola_region");
     EXPECT_EQ(a.at("service_date"), "20.11.2026");
     EXPECT_EQ(a.at("patronymic"), "Қуанышқызы");
     EXPECT_EQ(a.at("iin"), "900101300007");
@@ -143,13 +168,15 @@ TEST(Submission, ComplaintArrivesInTheRegisterWithEveryFieldIntact) {
 TEST(Submission, WithoutAttributesEveryFieldIsALabelledLineOfTheDescription) {
     DevRegister reg;
     const Complaint c = kazakh_complaint();
-    const auto rq = to_service_request(c, config_for(reg, "/nonexistent"), kiosk_words(), "kk",
-                                       kFiledAt, new_idempotency_key(), nullptr);
+    const auto rq =
+        to_service_request(c, config_for(reg, "/nonexistent"), kiosk_words(), kiosk_procedure(),
+                           "kk", kFiledAt, new_idempotency_key(), nullptr);
     EXPECT_TRUE(rq.attributes.empty());
     const std::string& d = rq.description;
     EXPECT_EQ(d.rfind(c.grounds, 0), 0u) << d;
     for (const std::string& line : std::vector<std::string>{
-             "ЖСН (12 сан) / ИИН (12 цифр): 900101300007", "Қуанышқызы", c.postal_address,
+             "ЖСН (12 цифр) / ИИН (12 цифр): 900101300007",
+             "Ақмола облысының әкіміне / Акиму Акмолинской области", "Қуанышқызы", c.postal_address,
              c.demands, "Бөлім басшысы, Жұмабеков Н. Ө.; Маман, Ғабитов Ү. І.", "20.11.2026",
              "27.11.2026 10:00"})
         EXPECT_NE(d.find(line), std::string::npos) << line << " not in:\n" << d;
@@ -185,8 +212,9 @@ TEST(Submission, AttributesGoUnderTheRegistersCodesAndUnfillableServicesAreNotOf
     EXPECT_NE(why_not_offered(catalog, catalog.services[3], cfg).find("HTTP 404"),
               std::string::npos);
 
-    const auto rq = to_service_request(kazakh_complaint(), cfg, kiosk_words(), "ru", kFiledAt,
-                                       new_idempotency_key(), definition_of(catalog, "2"));
+    const auto rq =
+        to_service_request(kazakh_complaint(), cfg, kiosk_words(), kiosk_procedure(), "ru",
+                           kFiledAt, new_idempotency_key(), definition_of(catalog, "2"));
     ASSERT_EQ(rq.attributes.size(), 1u);
     EXPECT_EQ(rq.attributes[0].code, "IIN");
     EXPECT_EQ(rq.attributes[0].values, std::vector<std::string>{"900101300007"});
@@ -197,8 +225,8 @@ TEST(Submission, AttributesGoUnderTheRegistersCodesAndUnfillableServicesAreNotOf
 TEST(Submission, SameIdempotencyKeyFilesOnce) {
     DevRegister reg;
     const auto rq =
-        to_service_request(kazakh_complaint(), config_for(reg, "/nonexistent"), kiosk_words(), "ru",
-                           kFiledAt, new_idempotency_key(), nullptr);
+        to_service_request(kazakh_complaint(), config_for(reg, "/nonexistent"), kiosk_words(),
+                           kiosk_procedure(), "ru", kFiledAt, new_idempotency_key(), nullptr);
     const auto first = net::submit_request(endpoint(reg), rq);
     const auto again = net::submit_request(endpoint(reg), rq);
     ASSERT_EQ(first.outcome, net::Outcome::Registered) << first.error;
@@ -210,8 +238,8 @@ TEST(Submission, SameIdempotencyKeyFilesOnce) {
 TEST(Submission, RegisterWithCertificateFromAnotherCaIsRefused) {
     DevRegister reg({.rogue_certificate = true});
     const auto rq =
-        to_service_request(kazakh_complaint(), config_for(reg, "/nonexistent"), kiosk_words(), "kk",
-                           kFiledAt, new_idempotency_key(), nullptr);
+        to_service_request(kazakh_complaint(), config_for(reg, "/nonexistent"), kiosk_words(),
+                           kiosk_procedure(), "kk", kFiledAt, new_idempotency_key(), nullptr);
     const auto answer = net::submit_request(endpoint(reg), rq);
     EXPECT_EQ(answer.outcome, net::Outcome::Unreachable);
     EXPECT_NE(answer.error.find("certificate"), std::string::npos) << answer.error;
@@ -222,8 +250,8 @@ TEST(Submission, MutualTlsNeedsTheKioskCertificate) {
     DevRegister reg({.require_client_cert = true});
     auto ep = endpoint(reg);
     const auto rq =
-        to_service_request(kazakh_complaint(), config_for(reg, "/nonexistent"), kiosk_words(), "kk",
-                           kFiledAt, new_idempotency_key(), nullptr);
+        to_service_request(kazakh_complaint(), config_for(reg, "/nonexistent"), kiosk_words(),
+                           kiosk_procedure(), "kk", kFiledAt, new_idempotency_key(), nullptr);
     EXPECT_EQ(net::submit_request(ep, rq).outcome, net::Outcome::Registered);
     ep.client_cert.clear();
     ep.client_key.clear();
@@ -238,8 +266,8 @@ TEST(Submission, RegisterRefusalsAreRejectedWithTheirReason) {
     auto ep = endpoint(reg);
     ep.api_key = "wrong";
     const auto rq =
-        to_service_request(kazakh_complaint(), config_for(reg, "/nonexistent"), kiosk_words(), "kk",
-                           kFiledAt, new_idempotency_key(), nullptr);
+        to_service_request(kazakh_complaint(), config_for(reg, "/nonexistent"), kiosk_words(),
+                           kiosk_procedure(), "kk", kFiledAt, new_idempotency_key(), nullptr);
     const auto answer = net::submit_request(ep, rq);
     EXPECT_EQ(answer.outcome, net::Outcome::Rejected);
     EXPECT_EQ(answer.http_status, 403);
@@ -275,16 +303,19 @@ struct Background {
     Translations tr;
     WorkingDayCalendar calendar = WorkingDayCalendar::load(std::filesystem::path(KIOSK_ASSETS_DIR) /
                                                            "calendar" / "kz-working-days.toml");
+    const Procedure& procedure = kiosk_procedure();
     explicit Background(DevRegisterOptions options = {}, std::string printer = "") : reg(options) {
         cfg = config_for(reg, dir / "spool");
         cfg.state_dir = dir / "state";
         cfg.answer_wait_s = 5;
-        cfg.status_url = "https://register.example.kz/requests/{}.json";
+        cfg.public_status_url = "https://talon.example.kz/s/{}";
         cfg.printer_target = std::move(printer);
         cfg.print_timeout_s = 10;
         tr = load_translations(cfg.assets_dir / "i18n");
     }
     ~Background() { std::filesystem::remove_all(dir); }
+    // The kiosk's talon key, as enrolment makes it, and the fleet's published public key.
+    TalonPublicKey talon_public_key = TalonSigner::create(dir / "talon.key");
 
     Health health{"KSK-TEST-01", "test", WallClock::now()};
 
@@ -298,20 +329,23 @@ struct Office {
     DeliveryWorker worker;
     printer::PaperCounter paper;
     DutySpecialist duty;
+    TalonSigner signer;
     Backoffice office;
     Office(const Background& b, net::RegisterEndpoint endpoint, PersonalDataPolicy personal = {})
         : worker(outbox_file(b.cfg), b.cfg.kiosk_id, std::move(endpoint), retry_policy(b.cfg),
                  std::move(personal)),
           paper(b.dir / "paper", 100, 10),
           duty(b.cfg.state_dir / DutySpecialist::kFileName, b.cfg.duty_officer),
-          office{b.cfg, b.tr, b.calendar, worker, paper, duty} {}
+          signer(TalonSigner::load(b.dir / "talon.key")),
+          office{b.cfg, b.tr, b.calendar, b.procedure, worker, paper, duty, &signer} {}
     explicit Office(const Background& b, PersonalDataPolicy personal = {})
         : Office(b, register_endpoint(b.cfg), std::move(personal)) {}
 };
 
 SubmissionResult Background::submit(const net::RegisterEndpoint& ep, Complaint c) {
     Office parts(*this, ep);
-    auto pending = submit_in_background(std::move(c), parts.office, "ru", new_idempotency_key());
+    auto pending = submit_in_background(std::move(c), parts.office, "ru", new_idempotency_key(), {},
+                                        std::nullopt, sample_service());
     EXPECT_EQ(pending.wait_for(std::chrono::seconds(30)), std::future_status::ready);
     SubmissionResult r = pending.get();
     paper_left = parts.paper.remaining();
@@ -331,17 +365,21 @@ TEST(Submission, InBackgroundRegistersAndSpoolsTheTalon) {
     EXPECT_NE(text.find("Тіркеу нөмірі"), std::string::npos) << text;
     EXPECT_NE(text.find("Регистрационный номер"), std::string::npos) << text;
     EXPECT_NE(text.find("KSK-TEST-01"), std::string::npos) << text;
-    // To the akim: the procedure gives no term, so the talon invents no date.
-    EXPECT_EQ(text.find("Жауап берілетін күн / Ожидаемая дата ответа"), std::string::npos) << text;
+    // To the akim: the procedure gives no figure, so the talon says the law's and invents no date.
+    EXPECT_NE(flat(text).find("в сроки, установленные законом"), std::string::npos) << text;
+    EXPECT_EQ(text.find(day_text(b.calendar.add_working_days(local_day(WallClock::now()), 5))),
+              std::string::npos)
+        << text;
     EXPECT_TRUE(r.print.problem.empty());
     // Spooled, not printed on paper: kept for a reprint until the reprint window closes.
     EXPECT_FALSE(Outbox(outbox_file(b.cfg), b.cfg.kiosk_id).find(r.item.id)->talon_printed);
-    // The QR code leads to the status page of this very number, percent-encoded.
+    // The QR code leads to the public status page of this very number, with the talon's code.
     const std::string png = (b.dir / "talon").string();
     run("pdftoppm -r 200 -png -singlefile '" + r.talon.string() + "' '" + png + "'");
     const std::string qr = run("zbarimg --raw -q '" + png + ".png' 2>/dev/null");
-    EXPECT_NE(qr.find("https://register.example.kz/requests/%D0%96%D0%A2-"), std::string::npos)
-        << qr;
+    EXPECT_EQ(qr.rfind("https://talon.example.kz/s/%D0%96%D0%A2-", 0), 0u) << qr;
+    EXPECT_NE(text.find("talon.example.kz/s/" + r.item.registration_number), std::string::npos)
+        << text;
 }
 
 TEST(Submission, ToTheProviderTheTalonGivesTheAnswerDateFiveWorkingDaysOn) {
@@ -351,12 +389,11 @@ TEST(Submission, ToTheProviderTheTalonGivesTheAnswerDateFiveWorkingDaysOn) {
     const SubmissionResult r = b.submit(register_endpoint(b.cfg), c);
     ASSERT_EQ(r.item.state, Delivery::Registered) << r.item.last_error;
     const std::string text = run("pdftotext -enc UTF-8 '" + r.talon.string() + "' - 2>/dev/null");
-    const auto due = expected_answer_day(b.calendar, Addressee::ProviderHead, r.item.accepted_at);
+    const auto due = expected_answer_day(b.calendar, b.procedure.provider_head, r.item.accepted_at);
     ASSERT_TRUE(due);
     EXPECT_EQ(*due, b.calendar.add_working_days(local_day(r.item.accepted_at), 5));
-    EXPECT_NE(text.find("Жауап берілетін күн / Ожидаемая дата ответа"), std::string::npos) << text;
     EXPECT_NE(text.find(day_text(*due)), std::string::npos) << text;
-    EXPECT_FALSE(expected_answer_day(b.calendar, Addressee::Akim, r.item.accepted_at));
+    EXPECT_FALSE(expected_answer_day(b.calendar, b.procedure.akim, r.item.accepted_at));
 }
 
 TEST(Submission, TalonGoesToTheConfiguredPrinter) {
@@ -405,14 +442,15 @@ TEST(Submission, ATalonAKillCutShortIsPrintedAgainAtStartOrLeftForStaff) {
     // What a kill during printing leaves: the talon spooled, its print begun, never ended.
     Outbox outbox(outbox_file(b.cfg), b.cfg.kiosk_id);
     auto cut_short = [&](WallClock::time_point accepted, const std::string& name) {
-        const auto item =
-            outbox.enqueue(to_service_request(kazakh_complaint(), b.cfg, kiosk_words(), "kk",
-                                              accepted, new_idempotency_key(), nullptr),
-                           accepted);
+        const auto item = outbox.enqueue(
+            to_service_request(kazakh_complaint(), b.cfg, kiosk_words(), kiosk_procedure(), "kk",
+                               accepted, new_idempotency_key(), nullptr),
+            accepted);
         const auto talon = printer::spool_talon(
             b.cfg.spool_dir, name,
-            printer::render_talon(make_talon(kazakh_complaint(), office, "kk", item),
-                                  talon_style(b.cfg)));
+            printer::render_talon(
+                make_talon(kazakh_complaint(), office, "kk", item, nullptr, accepted),
+                talon_style(b.cfg)));
         outbox.printing(item.id, talon, accepted);
         return item.id;
     };
@@ -460,14 +498,198 @@ TEST(Submission, ATalonOfAComplaintTakenWithoutANumberSaysSo) {
     item.local_number = "KSK-TEST-01-000007";
     item.accepted_at = WallClock::now();
     item.state = Delivery::Delivered;
-    const printer::Talon delivered = make_talon(kazakh_complaint(), office, "ru", item);
+    const printer::Talon delivered =
+        make_talon(kazakh_complaint(), office, "ru", item, nullptr, WallClock::now());
     EXPECT_EQ(delivered.number, "KSK-TEST-01-000007");
-    EXPECT_NE(delivered.number_note.find("не выдаёт номер"), std::string::npos)
+    EXPECT_NE(delivered.number_note.find("номер не присваивается"), std::string::npos)
         << delivered.number_note;
     item.state = Delivery::Queued;
-    const printer::Talon waiting = make_talon(kazakh_complaint(), office, "ru", item);
+    const printer::Talon waiting =
+        make_talon(kazakh_complaint(), office, "ru", item, nullptr, WallClock::now());
     EXPECT_NE(waiting.number_note.find("будет отправлена"), std::string::npos)
         << waiting.number_note;
+}
+
+// Section: the talon a citizen takes away (issue 14)
+
+struct Rendered {
+    printer::Talon talon;
+    std::filesystem::path pdf;
+    std::string text;  // flat()
+    std::vector<testsupport::Word> words;
+};
+
+Rendered render(const Background& b, const Backoffice& office, const Complaint& c,
+                const std::string& lang, const OutboxItem& item, WallClock::time_point now) {
+    const net::Service service = sample_service();
+    Rendered r{make_talon(c, office, lang, item, &service, now), b.dir / "talon.pdf", {}, {}};
+    const auto pdf = printer::render_talon(r.talon, talon_style(b.cfg));
+    std::ofstream(r.pdf, std::ios::binary)
+        .write(reinterpret_cast<const char*>(pdf.data()), static_cast<std::streamsize>(pdf.size()));
+    r.text = flat(run("pdftotext -enc UTF-8 '" + r.pdf.string() + "' - 2>/dev/null"));
+    r.words =
+        testsupport::words_of_bbox(run("pdftotext -bbox '" + r.pdf.string() + "' - 2>/dev/null"),
+                                   (b.cfg.assets_dir / "fonts" / "KioskSans.ttf").string());
+    return r;
+}
+
+OutboxItem talon_item(bool registered, WallClock::time_point accepted) {
+    OutboxItem item;
+    item.local_number = "KSK-TEST-01-000009";
+    item.accepted_at = accepted;
+    item.state = registered ? Delivery::Registered : Delivery::Queued;
+    if (registered) item.registration_number = "ЖТ-2026-00000742";
+    return item;
+}
+
+const printer::TalonLine* line_labelled(const printer::Talon& t, const Translations& tr,
+                                        std::string_view key) {
+    for (const auto& line : t.lines)
+        if (!line.label.empty() && line.label.front() == tr.in("kk").get(key)) return &line;
+    return nullptr;
+}
+
+// Every addressee, registered or not, in each language: the talon names the service, the
+// provider, the addressee with the akim's unit and the duty specialist; its time limit is the
+// procedure's (a date only for a registered complaint to the provider, counted from
+// registration); progress is the канцелярия's to tell; nothing is under 9 pt.
+TEST(Talon, EachAddresseeOnlineAndOfflineInEachLanguage) {
+    Background b;
+    Office parts(b);
+    std::string problem;
+    ASSERT_TRUE(parts.duty.set("Сейтқали Н. Б.", &problem)) << problem;
+    const WallClock::time_point now = WallClock::now();
+    const std::string five_days_on = day_text(b.calendar.add_working_days(local_day(now), 5));
+    const struct {
+        Addressee to;
+        std::string unit, ru_name;
+    } addressees[] = {{Addressee::ProviderHead, "", "Руководителю услугодателя"},
+                      {Addressee::Akim, "akmola_region", "Акиму Акмолинской области"},
+                      {Addressee::Akim, "kokshetau_city", "Акиму города Кокшетау"}};
+    for (const auto& a : addressees)
+        for (bool registered : {true, false})
+            for (const std::string lang : {"kk", "ru", "en"}) {
+                SCOPED_TRACE(a.ru_name + (registered ? ", registered, " : ", offline, ") + lang);
+                Complaint c = kazakh_complaint();
+                c.addressee = a.to;
+                c.akim_unit = a.unit;
+                const Rendered r =
+                    render(b, parts.office, c, lang, talon_item(registered, now), now);
+                // Kept to be looked at, as the UI tests keep their screenshots.
+                const auto kept = std::filesystem::path(KIOSK_BINARY_DIR) / "artifacts" / "talons";
+                std::filesystem::create_directories(kept);
+                std::filesystem::copy_file(
+                    r.pdf,
+                    kept / ((a.unit.empty() ? "provider_head" : a.unit) +
+                            (registered ? "-registered-" : "-offline-") + lang + ".pdf"),
+                    std::filesystem::copy_options::overwrite_existing);
+                const std::string& t = r.text;
+                EXPECT_NE(t.find(a.ru_name), std::string::npos) << t;
+                EXPECT_NE(t.find("Қазақстан Республикасы азаматтарын тұрғылықты жері бойынша"),
+                          std::string::npos)
+                    << t;
+                EXPECT_NE(t.find("Регистрация по месту жительства"), std::string::npos) << t;
+                EXPECT_NE(t.find("Министерство внутренних дел"), std::string::npos) << t;
+                EXPECT_NE(t.find("через киоск KSK-TEST-01, дежурный специалист Сейтқали Н. Б."),
+                          std::string::npos)
+                    << t;
+                if (lang == "en") {
+                    EXPECT_NE(t.find("Ministry of Internal Affairs"), std::string::npos) << t;
+                    EXPECT_NE(t.find("duty specialist Сейтқали Н. Б."), std::string::npos) << t;
+                }
+                const printer::TalonLine* limit = line_labelled(r.talon, b.tr, "talon.deadline");
+                ASSERT_NE(limit, nullptr);
+                EXPECT_TRUE(limit->boxed);
+                if (a.to == Addressee::Akim) {
+                    EXPECT_NE(t.find("в сроки, установленные законом"), std::string::npos) << t;
+                    EXPECT_EQ(t.find(five_days_on), std::string::npos) << t;
+                } else if (registered) {
+                    EXPECT_NE(t.find("до " + five_days_on + ": 5 рабочих дней со дня регистрации"),
+                              std::string::npos)
+                        << t;
+                } else {
+                    EXPECT_NE(t.find("в течение 5 рабочих дней со дня регистрации"),
+                              std::string::npos)
+                        << t;
+                    EXPECT_EQ(t.find(five_days_on), std::string::npos) << t;
+                    EXPECT_NE(t.find("Срок рассмотрения начинается со дня регистрации"),
+                              std::string::npos)
+                        << t;
+                }
+                EXPECT_NE(t.find("сообщают должностные лица канцелярии услугодателя"),
+                          std::string::npos)
+                    << t;
+                EXPECT_NE(t.find("Информация о порядке обжалования: call-центр"), std::string::npos)
+                    << t;
+                ASSERT_GT(r.words.size(), 60u);
+                for (const auto& w : r.words)
+                    EXPECT_GE(w.size(), 9 - testsupport::kSizeEpsilon) << w.text;
+            }
+}
+
+// The QR code leads to the public status page, with the talon's code in it; with no public
+// page configured there is no QR code (never the register's API) and the code is printed.
+TEST(Talon, TheQrCodeLeadsToThePublicStatusPageAndNoneWithoutOne) {
+    Background b;
+    Office parts(b);
+    const WallClock::time_point now = WallClock::now();
+    const Rendered r =
+        render(b, parts.office, kazakh_complaint(), "ru", talon_item(true, now), now);
+    const std::string png = (b.dir / "talon").string();
+    run("pdftoppm -r 203 -png -singlefile '" + r.pdf.string() + "' '" + png + "'");
+    std::string qr = run("zbarimg --raw -q '" + png + ".png' 2>/dev/null");
+    while (!qr.empty() && std::isspace(static_cast<unsigned char>(qr.back()))) qr.pop_back();
+    EXPECT_EQ(qr, r.talon.qr_url);
+    EXPECT_EQ(qr.rfind("https://talon.example.kz/s/%D0%96%D0%A2-2026-00000742?", 0), 0u) << qr;
+    EXPECT_NE(r.text.find("talon.example.kz/s/ЖТ-2026-00000742"), std::string::npos) << r.text;
+    const auto scanned = parse_talon_url(qr);
+    ASSERT_TRUE(scanned);
+    EXPECT_EQ(scanned->facts.number, "ЖТ-2026-00000742");
+    EXPECT_EQ(scanned->facts.kiosk_id, "KSK-TEST-01");
+    EXPECT_EQ(scanned->facts.addressee, "akim:akmola_region");
+
+    b.cfg.public_status_url.clear();
+    const Rendered plain =
+        render(b, parts.office, kazakh_complaint(), "ru", talon_item(true, now), now);
+    EXPECT_TRUE(plain.talon.qr_url.empty());
+    run("pdftoppm -r 203 -png -singlefile '" + plain.pdf.string() + "' '" + png + "'");
+    EXPECT_EQ(run("zbarimg --raw -q '" + png + ".png' 2>/dev/null"), "");
+    EXPECT_NE(line_labelled(plain.talon, b.tr, "talon.code"), nullptr);  // typed to check it
+}
+
+// The talon's code proves it: genuine as printed; a changed date, number or kiosk is not, and
+// a kiosk the fleet does not publish is named as unknown.
+TEST(Talon, ItsCodeIsGenuineAndAChangedDateNumberOrKioskIsNot) {
+    Background b;
+    Office parts(b);
+    const WallClock::time_point now = WallClock::now();
+    const Complaint c = kazakh_complaint();
+    const printer::Talon t = make_talon(c, parts.office, "kk", talon_item(true, now), nullptr, now);
+    const printer::TalonLine* code = line_labelled(t, b.tr, "talon.code");
+    ASSERT_NE(code, nullptr);
+    const TalonFacts printed{"ЖТ-2026-00000742", local_time(now, "%d.%m.%Y %H:%M"), "KSK-TEST-01",
+                             "akim:akmola_region", "Әбілқасымова А. Қ."};
+    const std::filesystem::path other_key = b.dir / "other.key";
+    FleetKeys fleet;
+    fleet.by_kiosk["KSK-TEST-01"] = b.talon_public_key;
+    fleet.by_kiosk["KSK-TEST-02"] = TalonSigner::create(other_key);
+    EXPECT_EQ(verify_talon(printed, code->value, fleet), TalonVerdict::Genuine);
+    TalonFacts f = printed;
+    f.accepted_at = local_time(now + std::chrono::hours(24), "%d.%m.%Y %H:%M");
+    EXPECT_EQ(verify_talon(f, code->value, fleet), TalonVerdict::Forged);
+    f = printed;
+    f.number = "ЖТ-2026-00000743";
+    EXPECT_EQ(verify_talon(f, code->value, fleet), TalonVerdict::Forged);
+    f = printed;
+    f.kiosk_id = "KSK-TEST-02";
+    EXPECT_EQ(verify_talon(f, code->value, fleet), TalonVerdict::Forged);
+    f.kiosk_id = "KSK-ELSEWHERE-09";
+    EXPECT_EQ(verify_talon(f, code->value, fleet), TalonVerdict::UnknownKiosk);
+    // Scanned from the QR code, with the applicant as printed.
+    auto scanned = parse_talon_url(t.qr_url);
+    ASSERT_TRUE(scanned);
+    scanned->facts.applicant = printed.applicant;
+    EXPECT_EQ(verify_talon(scanned->facts, scanned->code, fleet), TalonVerdict::Genuine);
 }
 
 TEST(Submission, UnreachablePrinterIsReportedAsSuch) {
@@ -489,7 +711,7 @@ TEST(Submission, OfflineTheCitizenStillGetsATalonWithTheLocalNumber) {
     EXPECT_EQ(r.item.local_number, "KSK-TEST-01-000001");
     const std::string text = run("pdftotext -enc UTF-8 '" + r.talon.string() + "' - 2>/dev/null");
     EXPECT_NE(text.find("KSK-TEST-01-000001"), std::string::npos) << text;
-    EXPECT_NE(text.find("Жергілікті нөмір"), std::string::npos) << text;
+    EXPECT_NE(text.find("Шағымның киоскідегі нөмірі"), std::string::npos) << text;
 
     // Back online, the worker delivers the very same complaint.
     DeliveryWorker worker(outbox_file(b.cfg), b.cfg.kiosk_id, register_endpoint(b.cfg),

@@ -6,6 +6,8 @@
 // and zbarimg are the outside judges.
 #include "printer/talon.h"
 
+#include "pdf_words.h"
+
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
@@ -353,62 +355,14 @@ std::string qr_of(const fs::path& pdf, const ScratchDir& dir) {
     return url;
 }
 
-// The height of KioskSans's line box in em, (ascent - descent) / units per em from its hhea
-// table: pdftotext -bbox makes a word's box that tall, so box height / this = type size in pt.
-double line_box_em() {
-    const std::string font = slurp(KIOSK_FONT);
-    const auto u16 = [&](std::size_t at) {
-        return static_cast<unsigned>(static_cast<unsigned char>(font.at(at)) << 8 |
-                                     static_cast<unsigned char>(font.at(at + 1)));
-    };
-    const auto u32 = [&](std::size_t at) { return u16(at) << 16 | u16(at + 2); };
-    const auto s16 = [&](std::size_t at) { return static_cast<std::int16_t>(u16(at)); };
-    std::size_t head = 0, hhea = 0;
-    for (unsigned i = 0, tables = u16(4); i < tables; ++i) {
-        const std::size_t record = 12 + 16 * i;
-        const std::string tag = font.substr(record, 4);
-        if (tag == "head") head = u32(record + 8);
-        if (tag == "hhea") hhea = u32(record + 8);
-    }
-    if (!head || !hhea) throw std::runtime_error("KioskSans has no head or hhea table");
-    return (s16(hhea + 4) - s16(hhea + 6)) / static_cast<double>(u16(head + 18));
-}
-
 // The PDF writes ascent and descent rounded to 1/1000 em: a 9 pt word measures 8.99 pt.
-constexpr double size_epsilon = 0.05;
-
-// A word as pdftotext -bbox places it: points from the page's top left.
-struct Word {
-    int page;
-    double left, top, right, bottom;
-    std::string text;
-    double size() const { return (bottom - top) / line_box_em(); }
-};
-
-std::string unescape_html(std::string s) {
-    for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
-             {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&apos;", "'"}, {"&amp;", "&"}})
-        for (std::size_t at = 0; (at = s.find(from, at)) != std::string::npos; at += to.size())
-            s.replace(at, from.size(), to);
-    return s;
-}
+constexpr double size_epsilon = testsupport::kSizeEpsilon;
+using testsupport::Word;
 
 std::vector<Word> words_of(const fs::path& pdf, const fs::path& scratch) {
     const Output out = run({"pdftotext", "-bbox", pdf.string(), "-"}, scratch);
     EXPECT_EQ(out.status, 0) << out.err;
-    static const std::regex word(
-        R"re(<word xMin="([-0-9.]+)" yMin="([-0-9.]+)" xMax="([-0-9.]+)" yMax="([-0-9.]+)">(.*)</word>)re");
-    std::vector<Word> words;
-    int page = 0;
-    std::istringstream lines(out.out);
-    for (std::string line; std::getline(lines, line);) {
-        if (line.find("<page ") != std::string::npos) ++page;
-        std::smatch m;
-        if (std::regex_search(line, m, word))
-            words.push_back({page, std::stod(m[1]), std::stod(m[2]), std::stod(m[3]),
-                             std::stod(m[4]), unescape_html(m[5])});
-    }
-    return words;
+    return testsupport::words_of_bbox(out.out, KIOSK_FONT);
 }
 
 // The plain text's lines, trimmed, as a reader of the talon meets them.

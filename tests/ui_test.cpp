@@ -148,7 +148,7 @@ TEST(Ui, FilesAComplaintInKazakhByTouch) {
 // From home, in Russian, to the applicant step with a surname and first name typed.
 void to_russian_applicant(Kiosk& k) {
     k.press("home.file");
-    k.press("addressee.akim");
+    k.press("addressee.akim:akmola_region");
     k.press("nav.next");
     k.press("service:KZ-GU-002");
     k.press("nav.next");
@@ -502,7 +502,7 @@ TEST(Ui, TheFilingInLargeTextAndHighContrast) {
     k.press("access.contrast");
     k.screenshot("en-large-contrast-00-home");
     k.press("home.file");
-    k.press("addressee.akim");
+    k.press("addressee.akim:akmola_region");
     k.screenshot("en-large-contrast-01-addressee");
     k.press("nav.next");
     k.press("service:KZ-GU-001");
@@ -512,6 +512,38 @@ TEST(Ui, TheFilingInLargeTextAndHighContrast) {
     k.screenshot("en-large-contrast-03-applicant");
     k.press("access.contrast");  // back to the normal look: nothing of high contrast stays
     k.screenshot("en-large-03-applicant-normal");
+}
+
+// A region's procedure with a time limit the kiosk cannot state stops it at start, with the
+// file, line and key named, before any citizen reads a word of it.
+TEST(Ui, RefusesABadProcedureNamingFileLineAndKey) {
+    const std::filesystem::path dir = make_temp_dir("kiosk-badregion");
+    const auto assets = dir / "assets";
+    std::filesystem::create_directories(assets / "procedure");
+    for (const char* part : {"i18n", "fonts", "calendar"})
+        std::filesystem::create_directory_symlink(std::filesystem::path(KIOSK_ASSETS_DIR) / part,
+                                                  assets / part);
+    std::ifstream shipped(std::filesystem::path(KIOSK_ASSETS_DIR) / "procedure" / "akmola.toml");
+    std::string text((std::istreambuf_iterator<char>(shipped)), {});
+    text.replace(text.find("deadline = \"by_law\""), 19, "deadline = \"in_due_course\"");
+    std::ofstream(assets / "procedure" / "akmola.toml") << text;
+    std::ofstream(dir / "ca.crt") << "not checked before the procedure\n";
+    std::ofstream(dir / "kiosk.toml")
+        << "[kiosk]\nid = \"KSK-UI-TEST\"\noffice = \"Office\"\noffice_address = \"Address\"\n"
+        << "duty_officer = \"Кенжебаева Г. С.\"\nstate_dir = \"state\"\n"
+        << "[register]\nurl = \"https://127.0.0.1:1/\"\nca_file = \"ca.crt\"\napi_key = \"k\"\n"
+        << "[printer]\nspool_dir = \"spool\"\n[ui]\nassets_dir = \"assets\"\n";
+    const int code = run({KIOSK_BIN, "--config", (dir / "kiosk.toml").string(), "--windowed"},
+                         (dir / "out.log").string(), 20s);
+    EXPECT_EQ(code, 1);
+    const std::string log = read_text((dir / "out.log").string());
+    const int line = 1 + static_cast<int>(std::count(
+                             text.begin(), text.begin() + text.find("in_due_course"), '\n'));
+    EXPECT_NE(log.find("appeal procedure: " + (assets / "procedure" / "akmola.toml").string() +
+                       ":" + std::to_string(line) + ": addressee.akim.deadline: must be"),
+              std::string::npos)
+        << log;
+    std::filesystem::remove_all(dir);
 }
 
 TEST(Ui, RefusesABadConfigurationNamingKeyAndLine) {

@@ -99,10 +99,11 @@ int enqueue(const Config& cfg, const char* file, int copies) {
     const net::ServiceDefinition* definition =
         catalog ? definition_of(*catalog, c.service_code) : nullptr;
     const Translations tr = load_translations(cfg.assets_dir / "i18n");
+    const Procedure procedure = load_procedure(procedure_file(cfg.assets_dir, cfg.region), tr);
     Outbox outbox(outbox_file(cfg), cfg.kiosk_id);
     for (int i = 0; i < copies; ++i) {
         const auto item =
-            outbox.enqueue(to_service_request(c, cfg, tr, j.value("language", "kk"),
+            outbox.enqueue(to_service_request(c, cfg, tr, procedure, j.value("language", "kk"),
                                               WallClock::now(), new_idempotency_key(), definition),
                            WallClock::now());
         std::printf("accepted %s\n", item.local_number.c_str());  // printed only once durable

@@ -362,6 +362,7 @@ std::unique_ptr<printer::PaperCounter> open_paper_counter(const Config& cfg) {
 int run(const Options& opt) {
     const Config cfg = load_config(opt.config);
     const Translations tr = load_translations(cfg.assets_dir / "i18n");
+    const Procedure procedure = load_procedure(procedure_file(cfg.assets_dir, cfg.region), tr);
     const FontFiles font_files = read_fonts(cfg);
     // The font atlas (glyphs rasterised at five sizes, then made RGBA) is built on the other
     // core while SDL opens the window: the first frame waits for whichever takes longer.
@@ -411,7 +412,11 @@ int run(const Options& opt) {
             if (r.unreachable_at) health.register_failed(*r.unreachable_at, r.error);
         },
         [&health](const std::string& why) { health.outbox_problem(why); });
-    const Backoffice office{cfg, tr, calendar, delivery, paper, duty};
+    // The talon's signing key, made at enrolment; none configured: talons carry no code.
+    const std::optional<TalonSigner> signer =
+        cfg.talon_key.empty() ? std::nullopt : std::optional(TalonSigner::load(cfg.talon_key));
+    const Backoffice office{cfg,      tr,    calendar, procedure,
+                            delivery, paper, duty,     signer ? &*signer : nullptr};
     Monitor monitor(cfg, health, paper);
     PinGate gate(cfg.state_dir / "service_lockout",
                  LockoutPolicy{cfg.pin_free_attempts, std::chrono::seconds(cfg.pin_lockout_first_s),
@@ -568,6 +573,8 @@ int main(int argc, char** argv) {
         return kiosk::ui::run(opt);
     } catch (const kiosk::ConfigError& e) {
         kiosk::log(kiosk::Priority::Error, "configuration", "configuration: %s", e.what());
+    } catch (const kiosk::ProcedureError& e) {
+        kiosk::log(kiosk::Priority::Error, "configuration", "appeal procedure: %s", e.what());
     } catch (const kiosk::CalendarError& e) {
         kiosk::log(kiosk::Priority::Error, "configuration", "working-day calendar: %s", e.what());
     } catch (const std::exception& e) {

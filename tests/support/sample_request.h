@@ -18,13 +18,19 @@ inline const kiosk::Translations& kiosk_words() {
     return tr;
 }
 
+inline const kiosk::Procedure& kiosk_procedure() {
+    static const kiosk::Procedure p =
+        kiosk::load_procedure(kiosk::procedure_file(KIOSK_ASSETS_DIR, "akmola"), kiosk_words());
+    return p;
+}
+
 // With no definition every attribute goes into the description, as to a service without
 // metadata.
 inline net::ServiceRequest sample_request(const kiosk::Config& cfg, std::string key,
                                           const net::ServiceDefinition* definition = nullptr,
                                           const kiosk::Complaint& c = sample_complaint()) {
-    return kiosk::to_service_request(c, cfg, kiosk_words(), "kk", kiosk::WallClock::now(),
-                                     std::move(key), definition);
+    return kiosk::to_service_request(c, cfg, kiosk_words(), kiosk_procedure(), "kk",
+                                     kiosk::WallClock::now(), std::move(key), definition);
 }
 
 inline net::RegisterEndpoint endpoint_of(const DevRegister& reg, long connect_ms = 2000,

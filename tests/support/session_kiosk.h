@@ -31,6 +31,7 @@ struct SessionKiosk {
     Translations tr;
     WorkingDayCalendar calendar = WorkingDayCalendar::load(std::filesystem::path(KIOSK_ASSETS_DIR) /
                                                            "calendar" / "kz-working-days.toml");
+    Procedure procedure;
     std::unique_ptr<DeliveryWorker> delivery;
     std::unique_ptr<printer::PaperCounter> paper;
     std::unique_ptr<DutySpecialist> duty;
@@ -49,6 +50,7 @@ struct SessionKiosk {
         cfg.answer_wait_s = 5;
         set_time_zone(cfg.time_zone);
         tr = load_translations(cfg.assets_dir / "i18n");
+        procedure = load_procedure(procedure_file(cfg.assets_dir, cfg.region), tr);
         std::filesystem::create_directories(cfg.state_dir);
         if (broken_outbox) std::ofstream(outbox_file(cfg)) << std::string(4096, 'x');
         delivery = std::make_unique<DeliveryWorker>(
@@ -59,8 +61,8 @@ struct SessionKiosk {
         gate = std::make_unique<PinGate>(cfg.state_dir / "lockout");
         duty = std::make_unique<DutySpecialist>(cfg.state_dir / DutySpecialist::kFileName,
                                                 cfg.duty_officer);
-        office =
-            std::make_unique<Backoffice>(Backoffice{cfg, tr, calendar, *delivery, *paper, *duty});
+        office = std::make_unique<Backoffice>(
+            Backoffice{cfg, tr, calendar, procedure, *delivery, *paper, *duty});
         session = std::make_unique<Session>(SessionParts{*office, health, *gate, {}});
     }
     // The worker is joined before its folder goes and before `health` (declared after it, so
@@ -97,7 +99,7 @@ struct SessionKiosk {
     void to_applicant(const std::string& lang) {
         act(Act::Start, 0, 0, lang);
         act(Act::FileComplaint);
-        act(Act::ChooseAddressee, static_cast<int>(Addressee::Akim));
+        act(Act::ChooseAddressee, static_cast<int>(Addressee::Akim), 0, "akmola_region");
         act(Act::Next);
         ASSERT_TRUE(until([&] { return s().catalog().services.has_value(); }));
         act(Act::ChooseService, 0, 0, "KZ-GU-001");
@@ -144,7 +146,7 @@ struct SessionKiosk {
         act(Act::Start, 0, 0, lang);
         act(Act::FileComplaint);
         each_step();
-        act(Act::ChooseAddressee, static_cast<int>(c.addressee));
+        act(Act::ChooseAddressee, static_cast<int>(c.addressee), 0, c.akim_unit);
         act(Act::Next);
         each_step();
         ASSERT_TRUE(until([&] { return s().catalog().services && s().catalog().services->ok; }));

@@ -1,11 +1,14 @@
 #include "kiosk/config.h"
 
+#include "kiosk/toml_reader.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <common/secret_file.h>
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -122,27 +125,10 @@ bool kiosk_id_ok(const std::string& id) {
            id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") == std::string::npos;
 }
 
-// A private key that others may read is a leaked key, and one that others may write is not
-// the kiosk's: it must be the kiosk's own user's, readable by that user alone.
-void check_secret_file(Reader& r, const std::string& key, const std::filesystem::path& p) {
-    struct stat st {};
-    if (::stat(p.c_str(), &st) != 0) {
-        const int err = errno;
-        if (err == ENOENT) r.fail(key, "no such file: " + p.string());
-        r.fail(key, "cannot read " + p.string() + ": " + std::generic_category().message(err));
-    }
-    if (!S_ISREG(st.st_mode)) r.fail(key, p.string() + " is not a regular file");
-    const unsigned mode = st.st_mode & 07777;
-    if (mode != 0600 && mode != 0400) {
-        char octal[8];
-        std::snprintf(octal, sizeof octal, "%04o", mode);
-        r.fail(key, p.string() + " has mode " + octal +
-                        "; a private key must be 0600 or 0400 (chmod 600 " + p.string() + ")");
-    }
-    if (st.st_uid != ::geteuid())
-        r.fail(key, p.string() + " belongs to uid " + std::to_string(st.st_uid) +
-                        ", not to the user the kiosk runs as (uid " + std::to_string(::geteuid()) +
-                        ")");
+// One rule for every private key (common/secret_file): the kiosk's user's, readable by it alone.
+void check_secret_file(const Reader& r, const std::string& key, const std::filesystem::path& p) {
+    if (const std::string problem = common::secret_file_problem(p); !problem.empty())
+        r.fail(key, problem);
 }
 
 bool loopback_http(const std::string& url) {
@@ -217,9 +203,19 @@ void check(Reader& r, const Config& c) {
     if (c.time_zone.empty() || c.time_zone.front() == '/' ||
         c.time_zone.find("..") != std::string::npos || !std::filesystem::is_regular_file(zone))
         r.fail("kiosk.time_zone", "unknown time zone '" + c.time_zone + "'");
-    if (!c.status_url.empty() &&
-        (c.status_url.rfind("https://", 0) != 0 || c.status_url.find("{}") == std::string::npos))
-        r.fail("register.status_url", "must be an https:// address with {} where the number goes");
+    if (!c.public_status_url.empty() &&
+        (c.public_status_url.rfind("https://", 0) != 0 || !c.public_status_url.ends_with("/{}") ||
+         c.public_status_url.find('?') != std::string::npos))
+        r.fail("printer.public_status_url",
+               "must be an https:// address ending in /{} (where the number goes), e.g. "
+               "https://talon.akmo.gov.kz/s/{}; the talon adds its code as the query");
+    if (c.region.empty() ||
+        c.region.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-") != std::string::npos)
+        r.fail("kiosk.region", "a file name under assets/procedure without .toml: a-z 0-9 _ -");
+    if (!c.chancellery_phone.empty() &&
+        c.chancellery_phone.find_first_not_of("0123456789 -+()") != std::string::npos)
+        r.fail("kiosk.chancellery_phone", "a phone number: digits, spaces, + - ( )");
+    if (!c.talon_key.empty()) check_secret_file(r, "kiosk.talon_key", c.talon_key);
     if (c.paper != "roll80" && c.paper != "a4")
         r.fail("printer.paper", "must be \"roll80\" or \"a4\"");
     if (!c.pin_hash.empty() &&
@@ -242,6 +238,9 @@ void check(Reader& r, const Config& c) {
                "must be IPv4-address:port or [IPv6-address]:port, e.g. 127.0.0.1:9464");
     if (!std::filesystem::is_directory(c.assets_dir / "i18n"))
         r.fail("ui.assets_dir", "no i18n folder in " + c.assets_dir.string());
+    if (!std::filesystem::is_regular_file(c.assets_dir / "procedure" / (c.region + ".toml")))
+        r.fail("kiosk.region",
+               "no assets/procedure/" + c.region + ".toml in " + c.assets_dir.string());
     if (!c.speech_data.empty() && !espeak_data_ok(c.speech_data))
         r.fail("speech.data", "no espeak-ng data in " + c.speech_data.string() +
                                   " (the espeak-ng-data folder or the folder holding it)");
@@ -296,20 +295,16 @@ std::string read_config_file(const std::filesystem::path& file) {
 
 Config load_config(const std::filesystem::path& file) {
     const std::string text = read_config_file(file);
-    toml::table root;
-    try {
-        root = toml::parse(text, file.string());
-    } catch (const toml::parse_error& e) {
-        std::ostringstream msg;
-        msg << file.string() << ':' << e.source().begin.line << ": " << e.description();
-        throw ConfigError(msg.str());
-    }
+    const toml::table root = parse_toml<ConfigError>(text, file.string());
     Reader r{file.string(), std::filesystem::absolute(file).parent_path(), root, {}};
     Config c;
     r.text("kiosk.id", c.kiosk_id, true, kMaxKioskIdChars);
     r.text("kiosk.office", c.office, true);
     r.text("kiosk.office_address", c.office_address, true);
     r.text("kiosk.duty_officer", c.duty_officer, true, 100);
+    r.text("kiosk.region", c.region, false, 64);
+    r.text("kiosk.chancellery_phone", c.chancellery_phone, false, 40);
+    r.path("kiosk.talon_key", c.talon_key, false);
     r.text("kiosk.time_zone", c.time_zone, false, 64);
     r.path("kiosk.state_dir", c.state_dir, true);
     r.number("kiosk.retention_hours", c.retention_hours, 0, 24 * 365);
@@ -324,7 +319,6 @@ Config load_config(const std::filesystem::path& file) {
     r.number("register.retry_first_s", c.retry_first_s, 1, 300);
     r.number("register.retry_max_s", c.retry_max_s, 10, 24 * 3600);
     r.number("register.answer_wait_s", c.answer_wait_s, 1, 60);
-    r.text("register.status_url", c.status_url, false, 512);
     r.text("register.jurisdiction_id", c.jurisdiction_id, false, 128);
     r.text("register.format", c.register_format, false, 8);
     read_attribute_codes(r, c);
@@ -332,6 +326,7 @@ Config load_config(const std::filesystem::path& file) {
     r.text("printer.paper", c.paper, false, 16);
     r.text("printer.target", c.printer_target, false, 512);
     r.number("printer.print_timeout_s", c.print_timeout_s, 5, 300);
+    r.text("printer.public_status_url", c.public_status_url, false, 200);
     r.number("printer.talons_per_roll", c.talons_per_roll, 10, 100000);
     r.number("printer.paper_warn_below", c.paper_warn_below, 0, 100000);
     r.get("ui.fullscreen", c.fullscreen, false);

@@ -190,7 +190,10 @@ std::vector<FieldError> check_field(const Complaint& c, Field field, sys_days to
     Errors out;
     switch (field) {
     case Field::Addressee:
-        if (c.addressee == Addressee::None) add(out, field, Problem::Missing);
+        // An akim is always an akim of a unit: "which akim" is part of the choice.
+        if (c.addressee == Addressee::None ||
+            (c.addressee == Addressee::Akim && c.akim_unit.empty()))
+            add(out, field, Problem::Missing);
         if (c.addressee == Addressee::EgovPortal) add(out, field, Problem::EgovNotSubmitted);
         break;
     case Field::ServiceCode:

@@ -191,8 +191,9 @@ void Flow::add_ground(std::string_view text) {
     errors.clear();
 }
 
-void Flow::choose_addressee(Addressee a) {
+void Flow::choose_addressee(Addressee a, std::string_view akim_unit) {
     complaint.addressee = a;
+    complaint.akim_unit = a == Addressee::Akim ? std::string(akim_unit) : std::string();
     errors.clear();
 }
 

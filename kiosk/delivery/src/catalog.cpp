@@ -33,6 +33,25 @@ CatalogResult fetch_catalog(const net::RegisterEndpoint& endpoint) {
 
 // Section: what can be offered
 
+namespace {
+
+const std::string& in_language(std::string_view language, const std::string& ru,
+                               const std::string& kk, const std::string& en) {
+    if (language == "kk" && !kk.empty()) return kk;
+    if (language == "en" && !en.empty()) return en;
+    return ru;
+}
+
+}  // namespace
+
+std::string service_name(const net::Service& s, std::string_view language) {
+    return in_language(language, s.name, s.name_kk, s.name_en);
+}
+
+std::string provider_name(const net::Service& s, std::string_view language) {
+    return in_language(language, s.group, s.group_kk, s.group_en);
+}
+
 std::string attribute_code(const Config& cfg, std::string_view name) {
     const auto mapped = cfg.attribute_codes.find(std::string(name));
     return mapped != cfg.attribute_codes.end() ? mapped->second : std::string(name);

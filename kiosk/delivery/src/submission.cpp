@@ -82,18 +82,20 @@ bool defines(const net::ServiceDefinition& d, const std::string& code) {
         [&](const net::ServiceAttribute& a) { return a.variable && a.code == code; });
 }
 
-std::vector<Part> parts_of(const Complaint& c, const Translations& tr, std::string_view language,
+std::vector<Part> parts_of(const Complaint& c, const Translations& tr, const Procedure& procedure,
+                           std::string_view language,
                            std::chrono::system_clock::time_point filed_at) {
     const std::vector<std::string_view> langs = {"kk", "ru"};
     const auto label = [&](std::string_view key, const std::string& value) {
         return value.empty() ? std::string() : words(tr, langs, key) + ": " + value;
     };
-    const std::string addressee = "addressee." + std::string(addressee_code(c.addressee));
     std::vector<Part> parts = {
         {"addressee",
          {std::string(addressee_code(c.addressee))},
          false,
-         label("field.addressee", words(tr, langs, addressee))},
+         label("field.addressee", words(tr, langs, addressee_key(procedure, c)))},
+        // The line above names the unit already.
+        {"addressee_unit", {c.akim_unit}, false, ""},
         {"service_date", {c.service_date}, false, label("field.service_date", c.service_date)},
         {"patronymic", {c.patronymic}, false, label("field.patronymic", c.patronymic)},
         {"iin", {c.iin}, false, label("field.iin", c.iin)},
@@ -140,7 +142,8 @@ std::vector<Part> parts_of(const Complaint& c, const Translations& tr, std::stri
 }  // namespace
 
 net::ServiceRequest to_service_request(const Complaint& c, const Config& cfg,
-                                       const Translations& tr, std::string_view language,
+                                       const Translations& tr, const Procedure& procedure,
+                                       std::string_view language,
                                        std::chrono::system_clock::time_point filed_at,
                                        std::string idempotency_key,
                                        const net::ServiceDefinition* definition) {
@@ -155,7 +158,7 @@ net::ServiceRequest to_service_request(const Complaint& c, const Config& cfg,
     rq.email = c.email;
     rq.idempotency_key = std::move(idempotency_key);
     std::string lines;
-    for (auto& part : parts_of(c, tr, language, filed_at)) {
+    for (auto& part : parts_of(c, tr, procedure, language, filed_at)) {
         const bool empty = std::all_of(part.values.begin(), part.values.end(),
                                        [](const std::string& v) { return v.empty(); });
         if (empty && !part.multi_value) continue;
@@ -199,26 +202,14 @@ std::filesystem::path outbox_file(const Config& cfg) { return cfg.state_dir / "o
 
 // Section: the talon
 
-namespace {
-
-// The status page's address with the number in it, percent-encoded.
-std::string status_url(const Config& cfg, const std::string& number) {
-    std::string url = cfg.status_url;
-    if (const auto at = url.find("{}"); at != std::string::npos)
-        url.replace(at, 2, net::escape(number));
-    return url;
-}
-
-}  // namespace
-
 std::optional<std::chrono::sys_days> expected_answer_day(const WorkingDayCalendar& calendar,
-                                                         Addressee to,
+                                                         const Deadline& deadline,
                                                          WallClock::time_point registered_at) {
-    if (to != Addressee::ProviderHead) return std::nullopt;
+    if (deadline.rule != Deadline::Rule::WorkingDays) return std::nullopt;
     // A date the calendar does not cover is left off rather than guessed; start-up checks the
     // coverage.
     try {
-        return calendar.add_working_days(local_day(registered_at), 5);
+        return calendar.add_working_days(local_day(registered_at), deadline.days);
     } catch (const CalendarError& e) {
         log(Priority::Error, "talon", "expected answer date: %s", e.what());
         return std::nullopt;
@@ -233,38 +224,100 @@ std::string day_text(std::chrono::sys_days day) {
     return text;
 }
 
+std::string deadline_words(const Catalog& words, const Backoffice& office, const Complaint& c,
+                           std::optional<WallClock::time_point> registered_at) {
+    const Deadline* d = office.procedure.deadline(c.addressee);
+    if (!d) return "";
+    const std::string& law = words.get(d->law);
+    if (d->rule == Deadline::Rule::ByLaw) return format(words.get("deadline.by_law"), {law});
+    const std::string days = std::to_string(d->days);
+    // The term runs from registration: not registered yet, there is no date to give.
+    const auto due =
+        registered_at ? expected_answer_day(office.calendar, *d, *registered_at) : std::nullopt;
+    if (!due) return format(words.get("deadline.from_registration"), {days, law});
+    return format(words.get("deadline.until"), {day_text(*due), days, law});
+}
+
+namespace {
+
+// One phrase a language, for a label the printer keeps whole.
+std::vector<std::string> phrases(const Translations& tr, const std::vector<std::string_view>& langs,
+                                 std::string_view key) {
+    std::vector<std::string> out;
+    for (auto lang : langs) out.push_back(tr.in(lang).get(key));
+    return out;
+}
+
+// A value in each language, one a paragraph (identical ones once).
+template <class Words>
+std::string per_language(const std::vector<std::string_view>& langs, Words&& in) {
+    std::string out;
+    for (auto lang : langs) {
+        const std::string w = in(lang);
+        if (w.empty() || out == w || out.ends_with("\n" + w)) continue;
+        out += (out.empty() ? "" : "\n") + w;
+    }
+    return out;
+}
+
+}  // namespace
+
 printer::Talon make_talon(const Complaint& c, const Backoffice& office, std::string_view language,
-                          const OutboxItem& item) {
+                          const OutboxItem& item, const net::Service* service,
+                          WallClock::time_point now) {
     const Config& cfg = office.config;
     const Translations& tr = office.tr;
     std::vector<std::string_view> langs = {"kk", "ru"};
     if (language == "en") langs.push_back("en");
+    const auto each = [&](auto&& in) { return per_language(langs, in); };
     const bool offline = item.registration_number.empty();
     printer::Talon t;
     t.office = cfg.office;
     for (auto lang : langs) t.title.push_back(tr.in(lang).get("talon.title"));
-    t.number_label = words(tr, langs, offline ? "talon.local_number" : "talon.number");
+    t.number_label = phrases(tr, langs, offline ? "talon.local_number" : "talon.number");
     t.number = offline ? item.local_number : item.registration_number;
     // Taken without a number (a blackbox service): the local number is the complaint's for good.
     if (offline)
         t.number_note = words(
             tr, langs,
             item.state == Delivery::Delivered ? "talon.delivered_note" : "talon.offline_note");
-    const std::string addressee_key = "addressee." + std::string(addressee_code(c.addressee));
-    t.lines = {
-        {words(tr, langs, "talon.accepted_at"), local_time(item.accepted_at, "%d.%m.%Y %H:%M")},
-        {words(tr, langs, "talon.addressee"), words(tr, langs, addressee_key)},
-        {words(tr, langs, "talon.applicant"), surname_and_initials(c)},
-        {words(tr, langs, "talon.accepted_by"),
-         cfg.duty_officer + ", " + words(tr, langs, "talon.kiosk") + " " + cfg.kiosk_id},
-    };
-    // The term runs from registration: a talon with only a local number gives no date yet.
-    if (const auto due = offline
-                             ? std::nullopt
-                             : expected_answer_day(office.calendar, c.addressee, item.accepted_at))
-        t.lines.push_back({words(tr, langs, "talon.expected"), day_text(*due)});
-    t.footer = {words(tr, langs, "talon.tracking"), words(tr, langs, "talon.court")};
-    if (!cfg.status_url.empty()) t.qr_url = status_url(cfg, t.number);
+    const TalonFacts facts{t.number, local_time(item.accepted_at, "%d.%m.%Y %H:%M"), cfg.kiosk_id,
+                           addressee_id(c), surname_and_initials(c)};
+    const std::string duty = office.duty.name();
+    t.lines = {{phrases(tr, langs, "talon.accepted_at"), facts.accepted_at}};
+    if (service) {
+        t.lines.push_back({phrases(tr, langs, "talon.service"),
+                           each([&](auto lang) { return service_name(*service, lang); })});
+        t.lines.push_back({phrases(tr, langs, "talon.provider"),
+                           each([&](auto lang) { return provider_name(*service, lang); })});
+    }
+    t.lines.push_back({phrases(tr, langs, "talon.addressee"),
+                       words(tr, langs, addressee_key(office.procedure, c))});
+    t.lines.push_back({phrases(tr, langs, "talon.applicant"), facts.applicant});
+    t.lines.push_back(
+        {phrases(tr, langs, "talon.accepted_by"), each([&](auto lang) {
+             return format(tr.in(lang).get("talon.accepted_through"), {cfg.kiosk_id, duty});
+         })});
+    // Registered now: the term runs from this moment.
+    const auto registered_at = offline ? std::nullopt : std::optional(now);
+    if (const std::string due = deadline_words(tr.in(langs[0]), office, c, registered_at);
+        !due.empty())
+        t.lines.push_back({phrases(tr, langs, "talon.deadline"), each([&](auto lang) {
+                               return deadline_words(tr.in(lang), office, c, registered_at);
+                           }),
+                           true});
+    if (office.signer) {
+        const std::string code = office.signer->code(facts);
+        t.lines.push_back({phrases(tr, langs, "talon.code"), code});
+        if (!cfg.public_status_url.empty()) {
+            t.qr_url = talon_url(cfg.public_status_url, facts, code);
+            t.qr_caption = talon_url_caption(cfg.public_status_url, t.number);
+        }
+    }
+    for (auto lang : langs) t.footer.push_back(tracking_words(tr.in(lang), cfg.chancellery_phone));
+    for (auto lang : langs)
+        t.footer.push_back(procedure_phones_words(tr.in(lang), office.procedure));
+    for (auto lang : langs) t.footer.push_back(tr.in(lang).get("talon.court"));
     return t;
 }
 
@@ -273,10 +326,11 @@ printer::Talon make_test_talon(const Backoffice& office, WallClock::time_point n
     printer::Talon t;
     t.office = office.config.office;
     t.title = {words(office.tr, langs, "staff.test_talon")};
-    t.number_label = words(office.tr, langs, "talon.kiosk");
+    t.number_label = phrases(office.tr, langs, "talon.kiosk");
     t.number = office.config.kiosk_id;
-    t.lines = {{words(office.tr, langs, "talon.accepted_at"), local_time(now, "%d.%m.%Y %H:%M")},
-               {words(office.tr, langs, "staff.paper"), std::to_string(office.paper.remaining())}};
+    t.lines = {
+        {phrases(office.tr, langs, "talon.accepted_at"), local_time(now, "%d.%m.%Y %H:%M")},
+        {phrases(office.tr, langs, "staff.paper"), std::to_string(office.paper.remaining())}};
     return t;
 }
 
@@ -338,19 +392,23 @@ OutboxItem wait_for_answer(const Outbox& outbox, std::int64_t id, std::chrono::s
 
 }  // namespace
 
-std::future<SubmissionResult> submit_in_background(
-    Complaint c, const Backoffice& office, std::string language, std::string idempotency_key,
-    std::stop_token stop, std::optional<net::ServiceDefinition> definition) {
+std::future<SubmissionResult> submit_in_background(Complaint c, const Backoffice& office,
+                                                   std::string language,
+                                                   std::string idempotency_key,
+                                                   std::stop_token stop,
+                                                   std::optional<net::ServiceDefinition> definition,
+                                                   std::optional<net::Service> service) {
     return std::async(std::launch::async, [c = std::move(c), &office, language, idempotency_key,
                                            stop = std::move(stop),
-                                           definition = std::move(definition)]() mutable {
+                                           definition = std::move(definition),
+                                           service = std::move(service)]() mutable {
         const Config& cfg = office.config;
         SubmissionResult out;
         try {
             Outbox outbox(outbox_file(cfg), cfg.kiosk_id);
             const auto request =
-                to_service_request(c, cfg, office.tr, language, WallClock::now(), idempotency_key,
-                                   definition ? &*definition : nullptr);
+                to_service_request(c, cfg, office.tr, office.procedure, language, WallClock::now(),
+                                   idempotency_key, definition ? &*definition : nullptr);
             out.item = outbox.enqueue(request, WallClock::now());
             out.accepted = true;
             office.delivery.wake();
@@ -359,7 +417,9 @@ std::future<SubmissionResult> submit_in_background(
             const std::string name = "talon-" + out.item.local_number;
             out.talon = printer::spool_talon(
                 cfg.spool_dir, name,
-                printer::render_talon(make_talon(c, office, language, out.item), talon_style(cfg)));
+                printer::render_talon(make_talon(c, office, language, out.item,
+                                                 service ? &*service : nullptr, WallClock::now()),
+                                      talon_style(cfg)));
             // From here until print_ended a kill leaves the talon to be printed again at start.
             outbox.printing(out.item.id, out.talon, WallClock::now());
             out.print = print_talon(office, out.talon, name, stop);
@@ -431,7 +491,11 @@ std::vector<StatusLine> look_up_status(const Config& cfg, const std::string& typ
     if (r.outcome == net::Outcome::Rejected && r.http_status == 404)
         return {{"status.not_found", ""}};
     if (r.outcome != net::Outcome::Registered) {
+        // Progress is the канцелярия's to tell: it answers when the register does not.
         lines.push_back({"status.unreachable", ""});
+        lines.push_back(
+            {cfg.chancellery_phone.empty() ? "tracking.chancellery" : "tracking.chancellery_phone",
+             cfg.chancellery_phone});
         return lines;
     }
     lines.push_back({r.request.status == "closed" ? "status.closed" : "status.open", ""});

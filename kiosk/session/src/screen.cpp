@@ -101,27 +101,12 @@ struct Builder {
     }
 };
 
-// The register's words in the citizen's language where it has them, Russian otherwise.
-const std::string& in_language(const Flow& f, const std::string& ru, const std::string& kk,
-                               const std::string& en) {
-    if (f.language == "kk" && !kk.empty()) return kk;
-    if (f.language == "en" && !en.empty()) return en;
-    return ru;
-}
-
 const net::Service* chosen_service(const Session& s) {
     const auto& c = s.catalog().services;
     if (!c || !c->ok) return nullptr;
     for (const auto& sv : c->services)
         if (sv.code == s.flow().complaint.service_code) return &sv;
     return nullptr;
-}
-
-std::string service_name(const Flow& f, const net::Service& s) {
-    return in_language(f, s.name, s.name_kk, s.name_en);
-}
-std::string provider_name(const Flow& f, const net::Service& s) {
-    return in_language(f, s.group, s.group_kk, s.group_en);
 }
 
 constexpr const char* kStepKeys[] = {"step.addressee", "step.service",  "step.applicant",
@@ -171,17 +156,35 @@ void home(Builder& b) {
     }
 }
 
+// How appeals work, from the region's procedure: one paragraph an item, so that a reader (or a
+// voice) goes through them one by one.
 void info(Builder& b) {
-    // One paragraph an item: a reader (or a voice) goes through them one by one.
-    const std::string& all = b.t("info.text");
-    std::size_t start = 0;
-    for (int n = 0; start < all.size(); ++n) {
-        const std::size_t end = std::min(all.find("\n\n", start), all.size());
-        b.add({.kind = Kind::Text,
-               .id = "text:info#" + std::to_string(n),
-               .label = all.substr(start, end - start)});
-        start = end + 2;
+    const Procedure& p = b.s.office().procedure;
+    const Catalog& words = b.s.office().tr.in(b.f.language);
+    const auto paragraph = [&](std::string id, std::string text) {
+        b.add({.kind = Kind::Text, .id = "text:info:" + std::move(id), .label = std::move(text)});
+    };
+    paragraph("addressees", format(b.t("info.addressees"), {p.portal}));
+    paragraph("contents", b.t("info.contents"));
+    paragraph("talon", b.t("info.talon"));
+    std::string limits = b.t("info.deadlines");
+    for (Addressee to : {Addressee::ProviderHead, Addressee::Akim}) {
+        const Complaint c{.addressee = to};
+        limits += "\n• " + b.t("addressee." + std::string(addressee_code(to))) + ": " +
+                  deadline_words(words, b.s.office(), c, std::nullopt);
     }
+    paragraph("deadlines", limits);
+    paragraph("laws", format(b.t("info.laws"), {b.t(p.law_appeals), b.t(p.law_state_services)}));
+    paragraph("help", format(b.t("info.help"), {p.website, b.t(p.website_section)}));
+    paragraph("phones", procedure_phones_words(words, p));
+    paragraph("tracking", tracking_words(words, b.s.office().config.chancellery_phone));
+    paragraph("documents", b.t("info.documents"));
+    paragraph("portal", format(b.t("info.portal"), {p.portal}));
+    std::string phones;
+    for (const auto& n : p.department_phones) phones += (phones.empty() ? "" : ", ") + n;
+    paragraph("further",
+              format(b.t("info.further"), {b.t(p.department), phones, b.t(p.department_address)}));
+    paragraph("court", b.t("info.court"));
 }
 
 void assistance(Builder& b) { b.text("assistance.text"); }
@@ -209,24 +212,37 @@ void status(Builder& b) {
     b.add(std::move(answer));
 }
 
+// One choice an addressee, the akim once for each unit the procedure names: "which akim" is
+// chosen with one touch, not on a screen of its own. Each says its time limit.
 void addressee(Builder& b) {
-    static constexpr Addressee choices[] = {Addressee::ProviderHead, Addressee::Akim,
-                                            Addressee::EgovPortal};
-    for (Addressee a : choices) {
-        const std::string key = "addressee." + std::string(addressee_code(a));
+    const Complaint& c = b.f.complaint;
+    const Procedure& p = b.s.office().procedure;
+    const Catalog& words = b.s.office().tr.in(b.f.language);
+    auto choice = [&](Addressee a, const std::string& key, std::string hint,
+                      const std::string& unit) {
         b.add({.kind = Kind::Choice,
-               .id = key,
+               .id = unit.empty() ? key : "addressee.akim:" + unit,
                .label = b.t(key),
-               .hint = b.t(key + ".hint"),
-               .on = b.f.complaint.addressee == a,
-               .intent = {Act::ChooseAddressee, static_cast<int>(a)}});
-    }
+               .hint = std::move(hint),
+               .on = c.addressee == a && c.akim_unit == unit,
+               .intent = {Act::ChooseAddressee, static_cast<int>(a), 0, unit}});
+    };
+    choice(Addressee::ProviderHead, "addressee.provider_head",
+           deadline_short(words, p.provider_head), "");
+    for (const AkimUnit& u : p.akim_units)
+        choice(Addressee::Akim, u.name,
+               b.t("akim.level." + u.level) + ". " + deadline_short(words, p.akim), u.code);
+    choice(Addressee::EgovPortal, "addressee.egov", b.t("addressee.egov.hint"), "");
     b.loose_error(Field::Addressee);
 }
 
 void egov_info(Builder& b) {
-    b.text("egov.text");
-    b.add({.kind = Kind::Qr, .id = "egov.qr", .label = b.t("egov.qr"), .value = "https://egov.kz"});
+    const std::string& portal = b.s.office().procedure.portal;
+    b.add({.kind = Kind::Text, .id = "egov.text", .label = format(b.t("egov.text"), {portal})});
+    b.add({.kind = Kind::Qr,
+           .id = "egov.qr",
+           .label = format(b.t("egov.qr"), {portal}),
+           .value = "https://" + portal});
 }
 
 void service(Builder& b) {
@@ -241,8 +257,8 @@ void service(Builder& b) {
         for (const auto& s : catalog->services)
             b.add({.kind = Kind::Choice,
                    .id = "service:" + s.code,
-                   .label = service_name(b.f, s),
-                   .hint = provider_name(b.f, s),
+                   .label = service_name(s, b.f.language),
+                   .hint = provider_name(s, b.f.language),
                    .on = b.f.complaint.service_code == s.code,
                    .intent = {Act::ChooseService, 0, 0, s.code}});
     }
@@ -323,10 +339,10 @@ void review(Builder& b) {
     auto row = [&](Field f, std::string value) {
         return Row{b.t(field_key(f)), std::move(value), is_personal(f)};
     };
-    card(1, {row(Field::Addressee, b.t("addressee." + std::string(addressee_code(c.addressee))))});
+    card(1, {row(Field::Addressee, b.t(addressee_key(b.s.office().procedure, c)))});
     const net::Service* sv = chosen_service(b.s);
-    card(2, {row(Field::ServiceCode, sv ? service_name(b.f, *sv) : c.service_code),
-             {b.t("review.provider"), sv ? provider_name(b.f, *sv) : ""},
+    card(2, {row(Field::ServiceCode, sv ? service_name(*sv, b.f.language) : c.service_code),
+             {b.t("review.provider"), sv ? provider_name(*sv, b.f.language) : ""},
              row(Field::ServiceDate, c.service_date)});
     card(3, {row(Field::Surname, c.surname), row(Field::FirstName, c.first_name),
              row(Field::Patronymic, c.patronymic), row(Field::Iin, c.iin),
@@ -390,12 +406,18 @@ void done(Builder& b, Clock::time_point now) {
                .tone = Tone::Success};
     b.add(std::move(panel));
     Item next{.kind = Kind::Card, .id = "card:next", .label = b.t("done.next")};
-    next.rows.push_back({b.t("talon.addressee"),
-                         b.t("addressee." + std::string(addressee_code(f.complaint.addressee)))});
-    if (!r.expected_answer.empty()) next.rows.push_back({b.t("done.expected"), r.expected_answer});
+    next.rows.push_back(
+        {b.t("talon.addressee"), b.t(addressee_key(b.s.office().procedure, f.complaint))});
+    if (const std::string due = deadline_words(b.s.office().tr.in(f.language), b.s.office(),
+                                               f.complaint, r.registered_at);
+        !due.empty())
+        next.rows.push_back({b.t("done.expected"), due});
     std::string contact = normalized_phone(f.complaint.phone);
     if (!f.complaint.email.empty()) contact += (contact.empty() ? "" : ", ") + f.complaint.email;
     next.rows.push_back({b.t("done.answer_to"), contact, true});
+    next.rows.push_back(
+        {b.t("done.progress"),
+         tracking_words(b.s.office().tr.in(f.language), b.s.office().config.chancellery_phone)});
     b.add(std::move(next));
     if (f.offline && !r.number_note.empty())
         b.notice(r.number_note, b.t(r.number_note), Tone::Info, Icon::Clock);

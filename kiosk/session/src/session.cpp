@@ -100,7 +100,12 @@ void Session::apply(const Intent& i) {
     case Act::Help: return f.help();
     case Act::CancelHelp: return f.cancel_help();
     case Act::LookUpStatus: return f.look_up_status();
-    case Act::ChooseAddressee: return f.choose_addressee(static_cast<Addressee>(i.arg));
+    case Act::ChooseAddressee: {
+        // Only a unit the region's procedure names: a stale or forged intent changes nothing.
+        const auto to = static_cast<Addressee>(i.arg);
+        if (to == Addressee::Akim && !parts_.office.procedure.unit(i.text)) return;
+        return f.choose_addressee(to, i.text);
+    }
     case Act::ChooseService: return f.choose_service(i.text);
     case Act::AddGround: return f.add_ground(t(i.text));
     case Act::Next:
@@ -193,9 +198,12 @@ void Session::start_effects() {
         std::optional<net::ServiceDefinition> definition;
         if (const auto* d = definition_of(catalog_.whole, f.complaint.service_code))
             definition = *d;
+        std::optional<net::Service> service;
+        for (const auto& s : catalog_.whole.services)
+            if (s.code == f.complaint.service_code) service = s;
         submission_.hold(submit_in_background(f.complaint, parts_.office, f.language,
                                               f.idempotency_key, stop_.get_token(),
-                                              std::move(definition)));
+                                              std::move(definition), std::move(service)));
     }
     if (f.status_requested && !status_.running()) {
         f.status_requested = false;
@@ -311,15 +319,12 @@ bool Session::take_results(Clock::time_point now) {
         if (r->print.printed) parts_.health.talon_printed();
         if (!r->print.problem.empty()) parts_.health.print_failed();
         results_.print_problem = r->print.problem;
-        results_.expected_answer.clear();
+        results_.registered_at =
+            item.state == Delivery::Registered ? std::optional(WallClock::now()) : std::nullopt;
         results_.number_note = item.state == Delivery::Delivered    ? "done.delivered"
                                : item.state == Delivery::NeedsStaff ? "done.held"
                                : item.state != Delivery::Registered ? "done.offline"
                                                                     : "";
-        if (r->accepted && item.state == Delivery::Registered)
-            if (const auto due = expected_answer_day(parts_.office.calendar, f.complaint.addressee,
-                                                     item.accepted_at))
-                results_.expected_answer = day_text(*due);
         if (parts_.look_again) parts_.look_again();
         // Accepted means in the outbox: the citizen leaves with a number either way.
         if (!r->accepted)
@@ -372,9 +377,9 @@ void Session::refresh_catalog(Clock::time_point now) {
 // the text before signing rather than the complaint waiting for staff.
 bool Session::too_long_for_register() const {
     const Complaint& c = flow_.complaint;
-    const auto rq =
-        to_service_request(c, parts_.office.config, parts_.office.tr, flow_.language,
-                           WallClock::now(), "", definition_of(catalog_.whole, c.service_code));
+    const auto rq = to_service_request(c, parts_.office.config, parts_.office.tr,
+                                       parts_.office.procedure, flow_.language, WallClock::now(),
+                                       "", definition_of(catalog_.whole, c.service_code));
     constexpr std::size_t kReferenceLine = 48;  // "\n\n№ " and the reference, added at delivery
     return common::code_point_count(rq.description) + kReferenceLine > net::kMaxDescriptionChars;
 }

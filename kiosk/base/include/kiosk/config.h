@@ -18,22 +18,34 @@ struct ConfigError : std::runtime_error {
 // What a complaint sends beside Open311's own fields, by the kiosk's names. A register that
 // defines an attribute for one (services/{code}) gets it there; anything else goes into the
 // description as a labelled line.
-inline constexpr std::string_view kComplaintAttributes[] = {
-    "addressee",         "service_date",
-    "patronymic",        "iin",
-    "postal_address",    "officials_position",
-    "officials_surname", "officials_initials",
-    "grounds",           "demands",
-    "consent",           "filed_at",
-    "language",          "signature_svg",
-    "signature_method"};
+inline constexpr std::string_view kComplaintAttributes[] = {"addressee",
+                                                            "addressee_unit",
+                                                            "service_date",
+                                                            "patronymic",
+                                                            "iin",
+                                                            "postal_address",
+                                                            "officials_position",
+                                                            "officials_surname",
+                                                            "officials_initials",
+                                                            "grounds",
+                                                            "demands",
+                                                            "consent",
+                                                            "filed_at",
+                                                            "language",
+                                                            "signature_svg",
+                                                            "signature_method"};
 
 struct Config {
     // [kiosk]
-    std::string kiosk_id;        // device_id on the register, printed on the talon; A-Z 0-9 -
-    std::string office;          // office name, printed on the talon
-    std::string office_address;  // Open311 address_string: where the service was provided
-    std::string duty_officer;    // "accepted by" on the talon: surname and initials
+    std::string kiosk_id;           // device_id on the register, printed on the talon; A-Z 0-9 -
+    std::string office;             // office name, printed on the talon
+    std::string office_address;     // Open311 address_string: where the service was provided
+    std::string duty_officer;       // the duty specialist until staff set one in service mode
+    std::string region = "akmola";  // the appeal procedure: assets/procedure/<region>.toml
+    // The provider's канцелярия (office of records), where a complaint's progress is told: the
+    // office's own, so here and not in the region's file; "" = said without a number.
+    std::string chancellery_phone;
+    std::filesystem::path talon_key;  // Ed25519 key the talon's code is signed with; "" = no code
     std::string time_zone = "Asia/Almaty";
     std::filesystem::path state_dir;  // the outbox lives here
     int retention_hours = 0;          // personal data kept after delivery and printing
@@ -50,7 +62,6 @@ struct Config {
     int retry_max_s = 600;        // ... up to this
     int answer_wait_s = 10;       // how long a citizen waits for the register's number
                                   // before getting a talon with the local number
-    std::string status_url;       // the QR code on the talon: "{}" is the number; "" none
     std::string jurisdiction_id;  // sent on every call when set (servers with several)
     std::string register_format = "json";  // "json" or "xml": what the register answers in
     // [register.attributes]: the server's attribute code for a complaint's attribute, where it
@@ -61,6 +72,9 @@ struct Config {
     std::string paper = "roll80";     // "roll80" or "a4"
     std::string printer_target;       // CUPS queue name or ipp:// URI; "" = spool folder only
     int print_timeout_s = 30;
+    // A status page any citizen can open ("{}" = number): the talon's QR code and short address;
+    // "" = no QR code. Never the register's API, which is behind client certificates.
+    std::string public_status_url;
     int talons_per_roll = 250;  // the paper counter, reset when staff restock
     int paper_warn_below = 30;
     // [ui]

@@ -28,6 +28,7 @@ using SignatureStroke = std::vector<SignaturePoint>;
 
 struct Complaint {
     Addressee addressee = Addressee::None;
+    std::string akim_unit;     // the unit's code (the region's procedure) when to an akim
     std::string service_code;  // from the register's catalog
     std::string service_date;  // DD.MM.YYYY, when the service was provided (optional)
     std::string surname;

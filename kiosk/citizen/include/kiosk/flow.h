@@ -122,7 +122,7 @@ struct Flow {
     void assistance_told(WallClock::time_point at);  // from the session
     void look_up_status();                           // status screen: "check"
     void add_ground(std::string_view text);          // a common ground, appended to the grounds
-    void choose_addressee(Addressee a);
+    void choose_addressee(Addressee a, std::string_view akim_unit = {});
     void choose_service(std::string_view code);
     void next(std::chrono::sys_days today);
     void back();

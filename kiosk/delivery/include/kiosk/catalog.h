@@ -32,6 +32,11 @@ struct CatalogResult {
 // fetch, so that a cached catalog stays. Blocking: off the UI thread.
 CatalogResult fetch_catalog(const net::RegisterEndpoint& endpoint);
 
+// A service's name and its provider's in a language ("kk", "ru", "en"): the register's own
+// words in that language where it gives them, Russian otherwise.
+std::string service_name(const net::Service& s, std::string_view language);
+std::string provider_name(const net::Service& s, std::string_view language);
+
 // The register's code for one of the kiosk's attributes (kComplaintAttributes): the name
 // itself unless [register.attributes] maps it.
 std::string attribute_code(const Config& cfg, std::string_view name);

@@ -8,6 +8,8 @@
 #include "kiosk/duty.h"
 #include "kiosk/i18n.h"
 #include "kiosk/outbox.h"
+#include "kiosk/procedure.h"
+#include "kiosk/talon_code.h"
 
 #include <net/register_client.h>
 #include <printer/paper.h>
@@ -32,7 +34,8 @@ std::string signature_svg(const std::vector<SignatureStroke>& strokes);
 // without metadata defines none); everything else the citizen gave follows the grounds in the
 // description as labelled lines in Kazakh and Russian, so nothing is dropped.
 net::ServiceRequest to_service_request(const Complaint& c, const Config& cfg,
-                                       const Translations& tr, std::string_view language,
+                                       const Translations& tr, const Procedure& procedure,
+                                       std::string_view language,
                                        std::chrono::system_clock::time_point filed_at,
                                        std::string idempotency_key,
                                        const net::ServiceDefinition* definition);
@@ -49,24 +52,34 @@ struct Backoffice {
     const Config& config;
     const Translations& tr;
     const WorkingDayCalendar& calendar;
+    const Procedure& procedure;  // the region's appeal procedure: addressees, time limits
     DeliveryWorker& delivery;
     printer::PaperCounter& paper;
     DutySpecialist& duty;  // "accepted by" on the talon: staff set it, each talon reads it
+    const TalonSigner* signer = nullptr;  // signs the talon's code; none: talons carry no code
 };
 
-// The expected answer date of a complaint registered at `registered_at`: five working days for
-// the head of the service provider (Law on state services, art. 25); none for the other
-// addressees, whose term the procedure does not give, or when the calendar does not cover it.
+// The day a complaint registered at `registered_at` is to be answered by, where its
+// addressee's time limit is a count of working days; none where the law sets it without a
+// figure in the procedure, or when the calendar does not cover it.
 std::optional<std::chrono::sys_days> expected_answer_day(const WorkingDayCalendar& calendar,
-                                                         Addressee to,
+                                                         const Deadline& deadline,
                                                          WallClock::time_point registered_at);
 std::string day_text(std::chrono::sys_days day);  // DD.MM.YYYY
 
+// The time limit of a complaint's review in one language: "by 10.12.2026 (5 working days from
+// registration, ...)", "in the time limits set by law (...)"; not registered yet, the count
+// without a date. Empty for the portal.
+std::string deadline_words(const Catalog& words, const Backoffice& office, const Complaint& c,
+                           std::optional<WallClock::time_point> registered_at);
+
 // The talon's words: the citizen's language plus Kazakh and Russian. With no registration
-// number yet (the register unreachable) it carries the local number and says so. The
-// expected answer date is five working days after acceptance.
+// number yet (the register unreachable) it carries the local number and says so. The number,
+// time, kiosk, addressee and applicant are signed (office.signer); the QR code leads to the
+// public status page. `service`: the catalog's entry, naming the service and the provider.
 printer::Talon make_talon(const Complaint& c, const Backoffice& office, std::string_view language,
-                          const OutboxItem& item);
+                          const OutboxItem& item, const net::Service* service,
+                          WallClock::time_point now);
 printer::TalonStyle talon_style(const Config& cfg);
 // Staff's test print: the office, the kiosk and the time; nothing about anyone.
 printer::Talon make_test_talon(const Backoffice& office, WallClock::time_point now);
@@ -99,9 +112,11 @@ PrintOutcome print_talon(const Backoffice& office, const std::filesystem::path& 
 // A stop request cuts the wait and the print short; what is committed stays committed.
 // `definition`: what the register defines for the complaint's service (none: everything goes
 // into the description).
+// `service`: the catalog's entry, for the talon.
 std::future<SubmissionResult> submit_in_background(
     Complaint c, const Backoffice& office, std::string language, std::string idempotency_key,
-    std::stop_token stop = {}, std::optional<net::ServiceDefinition> definition = std::nullopt);
+    std::stop_token stop = {}, std::optional<net::ServiceDefinition> definition = std::nullopt,
+    std::optional<net::Service> service = std::nullopt);
 
 // Talons a kill or a shutdown cut short: printed again when they were accepted less than
 // reprint_within ago (their citizen may still be at the kiosk), otherwise left for staff's

@@ -148,7 +148,8 @@ struct CatalogState {
 struct CitizenResults {
     std::vector<StatusLine> status;  // the status look-up's answer
     std::string print_problem;       // on Done: why there is no talon
-    std::string expected_answer;     // on Done: DD.MM.YYYY, "" when none is due
+    // On Done: when the register numbered it, the time limit running from then; none yet.
+    std::optional<WallClock::time_point> registered_at;
     std::string number_note;  // on Done: why the number is the kiosk's (a translation key), or ""
     Clock::time_point done_at{};  // on Done: the screen closes itself after a while
 };
