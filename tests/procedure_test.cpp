@@ -52,7 +52,9 @@ struct EditedRegion {
 
 int line_of(const std::string& text, const std::string& needle) {
     const auto at = text.find(needle);
-    return at == std::string::npos ? -1 : 1 + static_cast<int>(std::count(text.begin(), text.begin() + at, '\n'));
+    return at == std::string::npos
+               ? -1
+               : 1 + static_cast<int>(std::count(text.begin(), text.begin() + at, '\n'));
 }
 
 }  // namespace
@@ -60,7 +62,7 @@ int line_of(const std::string& text, const std::string& needle) {
 TEST(Procedure, AkmolaSaysWhatTheProcedureTextSays) {
     const Procedure p = load_procedure(procedure_file(KIOSK_ASSETS_DIR, "akmola"), words());
     EXPECT_EQ(p.provider_head.rule, Deadline::Rule::WorkingDays);
-    EXPECT_EQ(p.provider_head.days, 5);  // Law on state services, art. 25
+    EXPECT_EQ(p.provider_head.days, 5);             // Law on state services, art. 25
     EXPECT_EQ(p.akim.rule, Deadline::Rule::ByLaw);  // the procedure gives no figure
     EXPECT_EQ(p.procedure_phones.numbers, (std::vector<std::string>{"1414", "8-800-080-7777"}));
     EXPECT_TRUE(p.procedure_phones.free);
@@ -72,7 +74,8 @@ TEST(Procedure, AkmolaSaysWhatTheProcedureTextSays) {
     EXPECT_EQ(p.akim_units.front().level, "region");
     // Every text of the file reads in every language as the .po files give it.
     EXPECT_EQ(words().in("ru").get(p.department_address), "г. Кокшетау, ул. Абая, 83, кабинет 309");
-    EXPECT_NE(words().in("ru").get(p.law_appeals).find("от 12 января 2007 года"), std::string::npos);
+    EXPECT_NE(words().in("ru").get(p.law_appeals).find("от 12 января 2007 года"),
+              std::string::npos);
 }
 
 TEST(Procedure, AddresseeNamesTheAkimsUnit) {
@@ -104,30 +107,35 @@ TEST(Procedure, ABadKeyIsNamedWithItsLine) {
     const EditedRegion r("website = \"www.akmo.gov.kz\"", "web_site = \"www.akmo.gov.kz\"");
     const std::string why = r.refusal();
     const int line = line_of(shipped_text(), "website = \"www.akmo.gov.kz\"");
-    EXPECT_NE(why.find(r.file.string() + ":" + std::to_string(line) + ": region.web_site: unknown key"),
-              std::string::npos)
+    EXPECT_NE(
+        why.find(r.file.string() + ":" + std::to_string(line) + ": region.web_site: unknown key"),
+        std::string::npos)
         << why;
 }
 
 TEST(Procedure, AnUntranslatedTextIsNamed) {
     const EditedRegion r("name = \"akmola.akim.kokshetau\"", "name = \"akmola.akim.stepnogorsk\"");
     const std::string why = r.refusal();
-    EXPECT_NE(why.find("akim_unit[1].name: \"akmola.akim.stepnogorsk\" has no translation in kk.po"),
-              std::string::npos)
+    EXPECT_NE(
+        why.find("akim_unit[1].name: \"akmola.akim.stepnogorsk\" has no translation in kk.po"),
+        std::string::npos)
         << why;
     EXPECT_TRUE(std::regex_search(why, std::regex(":[0-9]+: akim_unit")));
 }
 
 TEST(Procedure, BadDeadlineRulesAreRefused) {
     const std::string working = "deadline = \"working_days\"\ndays = 5";
-    EXPECT_NE(EditedRegion(working, "deadline = \"weeks\"\ndays = 5").refusal().find(
-                  "addressee.provider_head.deadline: must be \"working_days\""),
+    EXPECT_NE(EditedRegion(working, "deadline = \"weeks\"\ndays = 5")
+                  .refusal()
+                  .find("addressee.provider_head.deadline: must be \"working_days\""),
               std::string::npos);
-    EXPECT_NE(EditedRegion(working, "deadline = \"working_days\"").refusal().find(
-                  "addressee.provider_head.days: missing"),
+    EXPECT_NE(EditedRegion(working, "deadline = \"working_days\"")
+                  .refusal()
+                  .find("addressee.provider_head.days: missing"),
               std::string::npos);
-    EXPECT_NE(EditedRegion(working, "deadline = \"working_days\"\ndays = 0").refusal().find(
-                  "addressee.provider_head.days: must be between 1 and 30"),
+    EXPECT_NE(EditedRegion(working, "deadline = \"working_days\"\ndays = 0")
+                  .refusal()
+                  .find("addressee.provider_head.days: must be between 1 and 30"),
               std::string::npos);
     EXPECT_NE(EditedRegion("deadline = \"by_law\"", "deadline = \"by_law\"\ndays = 10")
                   .refusal()

@@ -155,8 +155,8 @@ Procedure load_procedure(const std::filesystem::path& file, const Translations& 
     const Reader r(file.string());
     const toml::table root = r.parse();
     r.only(root, "",
-           {"region", "portal", "addressee", "akim_unit", "procedure_phones",
-            "further_information", "laws"});
+           {"region", "portal", "addressee", "akim_unit", "procedure_phones", "further_information",
+            "laws"});
     Procedure p;
     p.file = file.string();
 
@@ -172,10 +172,9 @@ Procedure load_procedure(const std::filesystem::path& file, const Translations& 
 
     const toml::table& to = r.table(r.need(root, "", "addressee"), "addressee");
     r.only(to, "addressee", {"provider_head", "akim"});
-    p.provider_head =
-        read_deadline(r, tr, r.table(r.need(to, "addressee", "provider_head"),
-                                     "addressee.provider_head"),
-                      "addressee.provider_head");
+    p.provider_head = read_deadline(
+        r, tr, r.table(r.need(to, "addressee", "provider_head"), "addressee.provider_head"),
+        "addressee.provider_head");
     p.akim = read_deadline(r, tr, r.table(r.need(to, "addressee", "akim"), "addressee.akim"),
                            "addressee.akim");
     p.akim_units = read_units(r, tr, root);

@@ -42,17 +42,17 @@ struct Phones {
 };
 
 struct Procedure {
-    std::string file;     // where it was read from, for messages
-    std::string region;   // message id of the region's name
-    std::string website;  // where the providers' specialists' addresses are listed
-    std::string website_section;        // message id of the section there
-    std::string portal;                 // the e-government portal, e.g. "egov.kz"
-    Deadline provider_head, akim;       // per addressee
-    std::vector<AkimUnit> akim_units;   // in the order offered
-    Phones procedure_phones;            // information about the appeal procedure
-    std::string department;             // message id: further information is given there...
+    std::string file;                  // where it was read from, for messages
+    std::string region;                // message id of the region's name
+    std::string website;               // where the providers' specialists' addresses are listed
+    std::string website_section;       // message id of the section there
+    std::string portal;                // the e-government portal, e.g. "egov.kz"
+    Deadline provider_head, akim;      // per addressee
+    std::vector<AkimUnit> akim_units;  // in the order offered
+    Phones procedure_phones;           // information about the appeal procedure
+    std::string department;            // message id: further information is given there...
     std::vector<std::string> department_phones;  // ...on these numbers...
-    std::string department_address;             // ...and at this address (message id)
+    std::string department_address;              // ...and at this address (message id)
     std::string law_appeals;                     // message ids of the laws cited
     std::string law_state_services;
 
