@@ -449,7 +449,7 @@ TEST(Submission, ATalonAKillCutShortIsPrintedAgainAtStartOrLeftForStaff) {
         const auto talon = printer::spool_talon(
             b.cfg.spool_dir, name,
             printer::render_talon(
-                make_talon(kazakh_complaint(), office, "kk", item, nullptr, accepted),
+                make_talon(kazakh_complaint(), office, "kk", item, nullptr, std::nullopt),
                 talon_style(b.cfg)));
         outbox.printing(item.id, talon, accepted);
         return item.id;
@@ -499,13 +499,13 @@ TEST(Submission, ATalonOfAComplaintTakenWithoutANumberSaysSo) {
     item.accepted_at = WallClock::now();
     item.state = Delivery::Delivered;
     const printer::Talon delivered =
-        make_talon(kazakh_complaint(), office, "ru", item, nullptr, WallClock::now());
+        make_talon(kazakh_complaint(), office, "ru", item, nullptr, std::nullopt);
     EXPECT_EQ(delivered.number, "KSK-TEST-01-000007");
     EXPECT_NE(delivered.number_note.find("номер не присваивается"), std::string::npos)
         << delivered.number_note;
     item.state = Delivery::Queued;
     const printer::Talon waiting =
-        make_talon(kazakh_complaint(), office, "ru", item, nullptr, WallClock::now());
+        make_talon(kazakh_complaint(), office, "ru", item, nullptr, std::nullopt);
     EXPECT_NE(waiting.number_note.find("будет отправлена"), std::string::npos)
         << waiting.number_note;
 }
@@ -522,7 +522,10 @@ struct Rendered {
 Rendered render(const Background& b, const Backoffice& office, const Complaint& c,
                 const std::string& lang, const OutboxItem& item, WallClock::time_point now) {
     const net::Service service = sample_service();
-    Rendered r{make_talon(c, office, lang, item, &service, now), b.dir / "talon.pdf", {}, {}};
+    const auto registered_at =
+        item.state == Delivery::Registered ? std::optional(now) : std::nullopt;
+    Rendered r{
+        make_talon(c, office, lang, item, &service, registered_at), b.dir / "talon.pdf", {}, {}};
     const auto pdf = printer::render_talon(r.talon, talon_style(b.cfg));
     std::ofstream(r.pdf, std::ios::binary)
         .write(reinterpret_cast<const char*>(pdf.data()), static_cast<std::streamsize>(pdf.size()));

@@ -54,6 +54,13 @@ std::vector<std::string> texts(const Reader& r, const toml::table& t, const std:
     return out;
 }
 
+// "1414, 8-800-080-7777": numbers as the texts list them.
+std::string listed(const std::vector<std::string>& numbers) {
+    std::string out;
+    for (const auto& n : numbers) out += (out.empty() ? "" : ", ") + n;
+    return out;
+}
+
 // Section: parts
 
 Deadline read_deadline(const Reader& r, const Translations& tr, const toml::table& t,
@@ -145,10 +152,14 @@ std::string tracking_words(const Catalog& words, const std::string& chancellery_
 }
 
 std::string procedure_phones_words(const Catalog& words, const Procedure& p) {
-    std::string numbers;
-    for (const auto& n : p.procedure_phones.numbers) numbers += (numbers.empty() ? "" : ", ") + n;
+    std::string numbers = listed(p.procedure_phones.numbers);
     if (p.procedure_phones.free) numbers += " " + words.get("phones.free");
     return format(words.get("phones.procedure"), {words.get(p.procedure_phones.who), numbers});
+}
+
+std::string further_information_words(const Catalog& words, const Procedure& p) {
+    return format(words.get("info.further"), {words.get(p.department), listed(p.department_phones),
+                                              words.get(p.department_address)});
 }
 
 Procedure load_procedure(const std::filesystem::path& file, const Translations& tr) {

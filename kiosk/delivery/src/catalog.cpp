@@ -57,6 +57,12 @@ std::string attribute_code(const Config& cfg, std::string_view name) {
     return mapped != cfg.attribute_codes.end() ? mapped->second : std::string(name);
 }
 
+const net::Service* service_of(const std::vector<net::Service>& services, std::string_view code) {
+    const auto s = std::find_if(services.begin(), services.end(),
+                                [&](const net::Service& s) { return s.code == code; });
+    return s != services.end() ? &*s : nullptr;
+}
+
 const net::ServiceDefinition* definition_of(const ServiceCatalog& catalog,
                                             const std::string& service_code) {
     const auto d = catalog.definitions.find(service_code);

@@ -264,7 +264,7 @@ std::string per_language(const std::vector<std::string_view>& langs, Words&& in)
 
 printer::Talon make_talon(const Complaint& c, const Backoffice& office, std::string_view language,
                           const OutboxItem& item, const net::Service* service,
-                          WallClock::time_point now) {
+                          std::optional<WallClock::time_point> registered_at) {
     const Config& cfg = office.config;
     const Translations& tr = office.tr;
     std::vector<std::string_view> langs = {"kk", "ru"};
@@ -298,10 +298,7 @@ printer::Talon make_talon(const Complaint& c, const Backoffice& office, std::str
         {phrases(tr, langs, "talon.accepted_by"), each([&](auto lang) {
              return format(tr.in(lang).get("talon.accepted_through"), {cfg.kiosk_id, duty});
          })});
-    // Registered now: the term runs from this moment.
-    const auto registered_at = offline ? std::nullopt : std::optional(now);
-    if (const std::string due = deadline_words(tr.in(langs[0]), office, c, registered_at);
-        !due.empty())
+    if (office.procedure.deadline(c.addressee))
         t.lines.push_back({phrases(tr, langs, "talon.deadline"), each([&](auto lang) {
                                return deadline_words(tr.in(lang), office, c, registered_at);
                            }),
@@ -414,11 +411,13 @@ std::future<SubmissionResult> submit_in_background(Complaint c, const Backoffice
             office.delivery.wake();
             out.item =
                 wait_for_answer(outbox, out.item.id, std::chrono::seconds(cfg.answer_wait_s), stop);
+            // Numbered just now: the time limit runs from here, on the talon and the screen.
+            if (out.item.state == Delivery::Registered) out.registered_at = WallClock::now();
             const std::string name = "talon-" + out.item.local_number;
             out.talon = printer::spool_talon(
                 cfg.spool_dir, name,
                 printer::render_talon(make_talon(c, office, language, out.item,
-                                                 service ? &*service : nullptr, WallClock::now()),
+                                                 service ? &*service : nullptr, out.registered_at),
                                       talon_style(cfg)));
             // From here until print_ended a kill leaves the talon to be printed again at start.
             outbox.printing(out.item.id, out.talon, WallClock::now());

@@ -103,10 +103,7 @@ struct Builder {
 
 const net::Service* chosen_service(const Session& s) {
     const auto& c = s.catalog().services;
-    if (!c || !c->ok) return nullptr;
-    for (const auto& sv : c->services)
-        if (sv.code == s.flow().complaint.service_code) return &sv;
-    return nullptr;
+    return c && c->ok ? service_of(c->services, s.flow().complaint.service_code) : nullptr;
 }
 
 constexpr const char* kStepKeys[] = {"step.addressee", "step.service",  "step.applicant",
@@ -180,10 +177,7 @@ void info(Builder& b) {
     paragraph("tracking", tracking_words(words, b.s.office().config.chancellery_phone));
     paragraph("documents", b.t("info.documents"));
     paragraph("portal", format(b.t("info.portal"), {p.portal}));
-    std::string phones;
-    for (const auto& n : p.department_phones) phones += (phones.empty() ? "" : ", ") + n;
-    paragraph("further",
-              format(b.t("info.further"), {b.t(p.department), phones, b.t(p.department_address)}));
+    paragraph("further", further_information_words(words, p));
     paragraph("court", b.t("info.court"));
 }
 

@@ -199,8 +199,8 @@ void Session::start_effects() {
         if (const auto* d = definition_of(catalog_.whole, f.complaint.service_code))
             definition = *d;
         std::optional<net::Service> service;
-        for (const auto& s : catalog_.whole.services)
-            if (s.code == f.complaint.service_code) service = s;
+        if (const auto* s = service_of(catalog_.whole.services, f.complaint.service_code))
+            service = *s;
         submission_.hold(submit_in_background(f.complaint, parts_.office, f.language,
                                               f.idempotency_key, stop_.get_token(),
                                               std::move(definition), std::move(service)));
@@ -319,8 +319,7 @@ bool Session::take_results(Clock::time_point now) {
         if (r->print.printed) parts_.health.talon_printed();
         if (!r->print.problem.empty()) parts_.health.print_failed();
         results_.print_problem = r->print.problem;
-        results_.registered_at =
-            item.state == Delivery::Registered ? std::optional(WallClock::now()) : std::nullopt;
+        results_.registered_at = r->registered_at;
         results_.number_note = item.state == Delivery::Delivered    ? "done.delivered"
                                : item.state == Delivery::NeedsStaff ? "done.held"
                                : item.state != Delivery::Registered ? "done.offline"

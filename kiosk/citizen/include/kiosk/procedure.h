@@ -76,6 +76,8 @@ std::string deadline_short(const Catalog& words, const Deadline& d);
 std::string tracking_words(const Catalog& words, const std::string& chancellery_phone);
 // "Information about the appeal procedure: the e-government call centre, 1414, ... (free call)."
 std::string procedure_phones_words(const Catalog& words, const Procedure& p);
+// "Further information about the appeal procedure: the department, phones ...; address: ...".
+std::string further_information_words(const Catalog& words, const Procedure& p);
 
 // Reads and checks the file: every key known, every rule whole, every message id translated in
 // every language of tr. Throws ProcedureError naming the file, line and key.

@@ -48,6 +48,8 @@ std::string why_not_offered(const ServiceCatalog& catalog, const net::Service& s
                             const Config& cfg);
 // The services a citizen is offered, in the register's order.
 std::vector<net::Service> offered_services(const ServiceCatalog& catalog, const Config& cfg);
+// The service with this code in a list; nullptr when there is none.
+const net::Service* service_of(const std::vector<net::Service>& services, std::string_view code);
 // The definition the register gave for a service; nullptr for a service without metadata.
 const net::ServiceDefinition* definition_of(const ServiceCatalog& catalog,
                                             const std::string& service_code);

@@ -77,9 +77,11 @@ std::string deadline_words(const Catalog& words, const Backoffice& office, const
 // number yet (the register unreachable) it carries the local number and says so. The number,
 // time, kiosk, addressee and applicant are signed (office.signer); the QR code leads to the
 // public status page. `service`: the catalog's entry, naming the service and the provider.
+// `registered_at`: when the register numbered it, where the time limit runs from; none yet
+// (the talon then gives the count without a date).
 printer::Talon make_talon(const Complaint& c, const Backoffice& office, std::string_view language,
                           const OutboxItem& item, const net::Service* service,
-                          WallClock::time_point now);
+                          std::optional<WallClock::time_point> registered_at);
 printer::TalonStyle talon_style(const Config& cfg);
 // Staff's test print: the office, the kiosk and the time; nothing about anyone.
 printer::Talon make_test_talon(const Backoffice& office, WallClock::time_point now);
@@ -98,6 +100,8 @@ struct SubmissionResult {
     OutboxItem item;              // its local number and, when the register answered, its number
     std::filesystem::path talon;  // the spooled PDF (kept for reprint), empty if none
     PrintOutcome print;
+    // When the register numbered it, as the talon counts the time limit from; none yet.
+    std::optional<WallClock::time_point> registered_at;
     std::string error;  // for logs: never personal data
 };
 
