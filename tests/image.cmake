@@ -26,6 +26,11 @@ add_test(NAME image_prometheus_config
   COMMAND ${PROMTOOL} check config ${IMAGE_DIR}/monitoring/prometheus.yml)
 add_test(NAME image_alert_tests
   COMMAND ${PROMTOOL} test rules ${IMAGE_DIR}/monitoring/kiosk-alerts.test.yml)
+# Pushing kiosks: nginx (nginx-kiosk-push.conf) in front of a Pushgateway run with the flags of
+# its systemd drop-in, on loopback ports: a kiosk's own push passes, a push for another kiosk's
+# id, without a fleet certificate, with another method or path, too big or too often does not.
+add_test(NAME image_push_proxy COMMAND ${IMAGE_DIR}/tests/check-push-proxy)
+set_tests_properties(image_push_proxy PROPERTIES TIMEOUT 120)
 add_test(NAME image_monitoring_metrics
   COMMAND ${IMAGE_DIR}/tests/check-monitoring ${CMAKE_SOURCE_DIR}/docs/monitoring.md
           ${IMAGE_DIR}/monitoring/grafana-dashboard.json ${IMAGE_DIR}/monitoring/kiosk-alerts.yml)
