@@ -12,7 +12,8 @@ namespace dev_register {
 
 namespace {
 
-constexpr int kSchemaVersion = 3;  // 2: tokens and heartbeats; 3: every POST field, search
+// 2: tokens and heartbeats; 3: every POST field, search; 4: commands, diagnostics
+constexpr int kSchemaVersion = 4;
 
 [[noreturn]] void fail(sqlite3* db, const std::string& what) {
     throw std::runtime_error(what + ": " + sqlite3_errmsg(db));
@@ -166,6 +167,32 @@ void RequestStore::create_schema() {
              "UPDATE requests SET requested_at = CAST(strftime('%s', requested_datetime) "
              "AS INTEGER)");
         exec(db_, "CREATE INDEX requests_by_time ON requests(requested_at)");
+    }
+    if (found < 4) {
+        // expires: expires_at as seconds since the epoch, for comparisons in SQL.
+        exec(db_, R"(CREATE TABLE commands(
+            id INTEGER PRIMARY KEY,
+            kiosk_id TEXT NOT NULL,
+            command_id TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            signature TEXT NOT NULL,
+            name TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            expires INTEGER NOT NULL,
+            queued_at TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'queued',
+            handed_at TEXT,
+            reason TEXT,
+            result_at TEXT,
+            UNIQUE(kiosk_id, command_id)))");
+        exec(db_, R"(CREATE TABLE diagnostics(
+            kiosk_id TEXT NOT NULL,
+            command_id TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            body TEXT NOT NULL,
+            PRIMARY KEY(kiosk_id, command_id)))");
+        // The fleet view asks for each kiosk's latest heartbeat.
+        exec(db_, "CREATE INDEX heartbeats_by_kiosk ON heartbeats(kiosk_id, id)");
     }
     exec(db_, ("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
     transaction.commit();
@@ -340,6 +367,144 @@ std::string RequestStore::add_heartbeat(const Heartbeat& heartbeat) {
     insert.step();
     transaction.commit();
     return heartbeat.received_at;
+}
+
+std::vector<KnownKiosk> RequestStore::kiosks() {
+    std::lock_guard lock(mutex_);
+    Statement select(db_, R"(SELECT kiosk_id,
+        (SELECT received_at FROM heartbeats h WHERE h.kiosk_id = k.kiosk_id
+         ORDER BY id DESC LIMIT 1),
+        (SELECT COUNT(*) FROM heartbeats h WHERE h.kiosk_id = k.kiosk_id),
+        (SELECT COUNT(*) FROM commands c WHERE c.kiosk_id = k.kiosk_id
+         AND state IN ('queued', 'handed') AND expires > ?1)
+        FROM (SELECT kiosk_id FROM heartbeats UNION SELECT kiosk_id FROM commands) k
+        ORDER BY kiosk_id)");
+    select.bind(1, static_cast<long long>(std::time(nullptr)));
+    std::vector<KnownKiosk> found;
+    while (select.step())
+        found.push_back({*select.text(0), select.text(1), select.integer(2), select.integer(3)});
+    return found;
+}
+
+// Section: commands
+
+namespace {
+
+constexpr const char* kCommandColumns =
+    "kiosk_id, command_id, payload, signature, name, expires_at, queued_at, state, handed_at, "
+    "reason, result_at";
+
+CommandRow command_row(Statement& select) {
+    return {*select.text(0), *select.text(1), *select.text(2), *select.text(3),
+            *select.text(4), *select.text(5), *select.text(6), *select.text(7),
+            select.text(8),  select.text(9),  select.text(10)};
+}
+
+}  // namespace
+
+QueueOutcome RequestStore::queue_command(const NewCommand& command, const std::string& queued_at,
+                                         long long max_pending, std::time_t now) {
+    std::lock_guard lock(mutex_);
+    Transaction transaction(db_);
+    Statement taken(db_, "SELECT 1 FROM commands WHERE kiosk_id = ?1 AND command_id = ?2");
+    taken.bind(1, command.kiosk_id).bind(2, command.command_id);
+    if (taken.step()) return QueueOutcome::Duplicate;
+    Statement pending(db_, R"(SELECT COUNT(*) FROM commands
+        WHERE kiosk_id = ?1 AND state IN ('queued', 'handed') AND expires > ?2)");
+    pending.bind(1, command.kiosk_id).bind(2, static_cast<long long>(now));
+    pending.step();
+    if (pending.integer(0) >= max_pending) return QueueOutcome::TooMany;
+    Statement insert(db_, R"(INSERT INTO commands(kiosk_id, command_id, payload, signature, name,
+        expires_at, expires, queued_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8))");
+    insert.bind(1, command.kiosk_id).bind(2, command.command_id).bind(3, command.payload);
+    insert.bind(4, command.signature).bind(5, command.name).bind(6, command.expires_at);
+    insert.bind(7, static_cast<long long>(command.expires)).bind(8, queued_at);
+    insert.step();
+    transaction.commit();
+    return QueueOutcome::Queued;
+}
+
+std::optional<CommandRow> RequestStore::command(const std::string& kiosk_id,
+                                                const std::string& command_id) {
+    std::lock_guard lock(mutex_);
+    Statement select(db_, (std::string("SELECT ") + kCommandColumns +
+                           " FROM commands WHERE kiosk_id = ?1 AND command_id = ?2")
+                              .c_str());
+    select.bind(1, kiosk_id).bind(2, command_id);
+    if (!select.step()) return std::nullopt;
+    return command_row(select);
+}
+
+std::vector<CommandRow> RequestStore::commands(const std::string& kiosk_id) {
+    std::lock_guard lock(mutex_);
+    Statement select(db_, (std::string("SELECT ") + kCommandColumns +
+                           " FROM commands WHERE ?1 = '' OR kiosk_id = ?1 ORDER BY id")
+                              .c_str());
+    select.bind(1, kiosk_id);
+    std::vector<CommandRow> found;
+    while (select.step()) found.push_back(command_row(select));
+    return found;
+}
+
+void RequestStore::record_results(const std::string& kiosk_id,
+                                  const std::vector<CommandResult>& results) {
+    std::lock_guard lock(mutex_);
+    Transaction transaction(db_);
+    for (const auto& result : results) {
+        Statement update(db_, R"(UPDATE commands SET state = ?3, reason = ?4, result_at = ?5
+            WHERE kiosk_id = ?1 AND command_id = ?2 AND state IN ('queued', 'handed', 'expired'))");
+        update.bind(1, kiosk_id).bind(2, result.command_id).bind(3, result.result);
+        update.bind(4, result.reason).bind(5, result.at);
+        update.step();
+    }
+    transaction.commit();
+}
+
+std::vector<CommandRow> RequestStore::hand_commands(const std::string& kiosk_id, std::time_t now,
+                                                    const std::string& handed_at, int limit) {
+    std::lock_guard lock(mutex_);
+    Transaction transaction(db_);
+    Statement expire(db_, R"(UPDATE commands SET state = 'expired'
+        WHERE kiosk_id = ?1 AND state IN ('queued', 'handed') AND expires <= ?2)");
+    expire.bind(1, kiosk_id).bind(2, static_cast<long long>(now)).step();
+    Statement select(db_, (std::string("SELECT ") + kCommandColumns +
+                           " FROM commands WHERE kiosk_id = ?1 AND state IN ('queued', 'handed')"
+                           " ORDER BY handed_at IS NOT NULL, handed_at, id LIMIT ?2")
+                              .c_str());
+    select.bind(1, kiosk_id).bind(2, static_cast<long long>(limit));
+    // Never handed first, then the longest unanswered: more than `limit` waiting all get out.
+    std::vector<CommandRow> handed;
+    while (select.step()) handed.push_back(command_row(select));
+    for (auto& command : handed) {
+        Statement mark(db_, R"(UPDATE commands SET state = 'handed', handed_at = ?3
+            WHERE kiosk_id = ?1 AND command_id = ?2)");
+        mark.bind(1, kiosk_id).bind(2, command.command_id).bind(3, handed_at).step();
+        command.state = "handed";
+        command.handed_at = handed_at;
+    }
+    transaction.commit();
+    return handed;
+}
+
+// Section: diagnostics
+
+void RequestStore::add_diagnostics(const std::string& kiosk_id, const std::string& command_id,
+                                   const Diagnostics& diagnostics) {
+    std::lock_guard lock(mutex_);
+    Statement insert(db_, R"(INSERT OR REPLACE INTO diagnostics(kiosk_id, command_id, received_at,
+        body) VALUES(?1, ?2, ?3, ?4))");
+    insert.bind(1, kiosk_id).bind(2, command_id).bind(3, diagnostics.received_at);
+    insert.bind(4, diagnostics.body).step();
+}
+
+std::optional<Diagnostics> RequestStore::diagnostics(const std::string& kiosk_id,
+                                                     const std::string& command_id) {
+    std::lock_guard lock(mutex_);
+    Statement select(db_, R"(SELECT received_at, body FROM diagnostics
+        WHERE kiosk_id = ?1 AND command_id = ?2)");
+    select.bind(1, kiosk_id).bind(2, command_id);
+    if (!select.step()) return std::nullopt;
+    return Diagnostics{*select.text(0), *select.text(1)};
 }
 
 }  // namespace dev_register

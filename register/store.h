@@ -1,6 +1,7 @@
 #pragma once
 // SQLite persistence of the service requests (complaints) the register has accepted, the
-// tokens it answered with instead of an id, and the kiosks' heartbeats.
+// tokens it answered with instead of an id, the kiosks' heartbeats, the operators' commands
+// queued for them and the diagnostic bundles they uploaded.
 
 #include <ctime>
 #include <mutex>
@@ -54,6 +55,38 @@ struct Heartbeat {
     std::optional<std::string> idempotency_key;
 };
 
+// An operator's signed command as queued for one kiosk: payload and signature as received,
+// name and expiry read from the payload.
+struct NewCommand {
+    std::string kiosk_id, command_id, payload, signature, name, expires_at;
+    std::time_t expires = 0;  // expires_at as a time
+};
+
+// A command as the register keeps it. state: queued, handed (in a heartbeat answer, no result
+// yet), done, refused or failed (the kiosk's result), expired (no result before its expiry).
+struct CommandRow {
+    std::string kiosk_id, command_id, payload, signature, name, expires_at, queued_at, state;
+    std::optional<std::string> handed_at, reason, result_at;
+};
+
+// What a kiosk's heartbeat says it did with a command.
+struct CommandResult {
+    std::string command_id, result, reason, at;  // result: done, refused or failed
+};
+
+enum class QueueOutcome { Queued, Duplicate, TooMany };
+
+// A kiosk the register has heard from or holds commands for.
+struct KnownKiosk {
+    std::string kiosk_id;
+    std::optional<std::string> last_heartbeat;  // received_at of the latest
+    long long heartbeats = 0, pending_commands = 0;
+};
+
+struct Diagnostics {
+    std::string received_at, body;
+};
+
 class RequestStore {
 public:
     // Opens or creates the database; throws std::runtime_error naming the problem. Numbers are
@@ -78,6 +111,29 @@ public:
     // Stores a heartbeat and returns when it was received; one whose idempotency key was seen
     // before adds no row and returns the first one's time.
     std::string add_heartbeat(const Heartbeat& heartbeat);
+    std::vector<KnownKiosk> kiosks();
+
+    // Queues the command unless its id is already used for that kiosk or `max_pending`
+    // unexpired commands are waiting for it at `now`.
+    QueueOutcome queue_command(const NewCommand& command, const std::string& queued_at,
+                               long long max_pending, std::time_t now);
+    std::optional<CommandRow> command(const std::string& kiosk_id, const std::string& command_id);
+    // Oldest first; every kiosk's when kiosk_id is empty.
+    std::vector<CommandRow> commands(const std::string& kiosk_id);
+    // Results for commands of this kiosk still waiting for one (queued, handed or expired);
+    // others, and unknown ids, are ignored.
+    void record_results(const std::string& kiosk_id, const std::vector<CommandResult>& results);
+    // Marks the kiosk's commands past their expiry at `now` expired, then hands out (marks
+    // handed) at most `limit` of those queued or handed: never handed first, oldest first, then
+    // those handed longest ago.
+    std::vector<CommandRow> hand_commands(const std::string& kiosk_id, std::time_t now,
+                                          const std::string& handed_at, int limit);
+
+    // A diagnostic bundle (JSON text) uploaded for a command; a second upload replaces it.
+    void add_diagnostics(const std::string& kiosk_id, const std::string& command_id,
+                         const Diagnostics& diagnostics);
+    std::optional<Diagnostics> diagnostics(const std::string& kiosk_id,
+                                           const std::string& command_id);
 
 private:
     void create_schema();

@@ -1311,8 +1311,17 @@ TEST(RegisterStartup, MetadataServicesNeedTheirDefinitions) {
     }
 }
 
+// Back to the schema of version 3: without commands and diagnostic bundles.
+void downgrade_to_version_three(const DevRegister& reg) {
+    reg.query("DROP TABLE commands");
+    reg.query("DROP TABLE diagnostics");
+    reg.query("DROP INDEX heartbeats_by_kiosk");
+    reg.query("PRAGMA user_version = 3");
+}
+
 // Back to the schema of version 2: without the columns of every POST field and the search.
 void downgrade_to_version_two(const DevRegister& reg) {
+    downgrade_to_version_three(reg);
     reg.query("DROP INDEX requests_by_time");
     for (const auto* column : {"jurisdiction_id", "account_id", "address_id", "lat", "long",
                                "media_url", "requested_at"})
@@ -1329,7 +1338,7 @@ TEST(RegisterStartup, UpgradesAVersionOneDatabase) {
     session.reg.query("DROP TABLE heartbeats");
     session.reg.query("PRAGMA user_version = 1");
     session.reg.restart();
-    EXPECT_EQ(session.reg.query("PRAGMA user_version").at(0).at(0), "3");
+    EXPECT_EQ(session.reg.query("PRAGMA user_version").at(0).at(0), "4");
     EXPECT_EQ(session.reg.rows("tokens"), 0);
     EXPECT_EQ(session.reg.rows("heartbeats"), 0);
     EXPECT_EQ(session.row("service_code", number), std::vector<std::string>{"KZ-GU-001"});
@@ -1344,7 +1353,7 @@ TEST(RegisterStartup, UpgradesAVersionTwoDatabase) {
     const auto requested = session.row("requested_datetime", number).at(0);
     downgrade_to_version_two(session.reg);
     session.reg.restart();
-    EXPECT_EQ(session.reg.query("PRAGMA user_version").at(0).at(0), "3");
+    EXPECT_EQ(session.reg.query("PRAGMA user_version").at(0).at(0), "4");
     const auto at = session.row("requested_at, lat, media_url", number);
     EXPECT_EQ(at, (std::vector<std::string>{
                       session.reg.query("SELECT CAST(strftime('%s', ?1) AS INTEGER)", {requested})
@@ -1355,6 +1364,22 @@ TEST(RegisterStartup, UpgradesAVersionTwoDatabase) {
     ASSERT_TRUE(found) << httplib::to_string(found.error());
     ASSERT_EQ(found->status, 200) << found->body;
     EXPECT_EQ(json::parse(found->body).at(0).at("service_request_id"), number);
+}
+
+// A version 3 database gains the commands and diagnostics tables and keeps its heartbeats.
+TEST(RegisterStartup, UpgradesAVersionThreeDatabase) {
+    Session session;
+    const auto beat =
+        session.client->Post("/kiosks/kiosk-dev-01/heartbeat.json?api_key=" + session.reg.api_key(),
+                             "{}", "application/json");
+    ASSERT_TRUE(beat) << httplib::to_string(beat.error());
+    ASSERT_EQ(beat->status, 200) << beat->body;
+    downgrade_to_version_three(session.reg);
+    session.reg.restart();
+    EXPECT_EQ(session.reg.query("PRAGMA user_version").at(0).at(0), "4");
+    EXPECT_EQ(session.reg.rows("heartbeats"), 1);
+    EXPECT_EQ(session.reg.rows("commands"), 0);
+    EXPECT_EQ(session.reg.rows("diagnostics"), 0);
 }
 
 }  // namespace
