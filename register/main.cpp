@@ -13,7 +13,9 @@
 #include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -24,7 +26,9 @@
 #include <common/atomic_file.h>
 #include <httplib.h>
 
+#include "admin.h"
 #include "catalog.h"
+#include "commands.h"
 #include "definitions.h"
 #include "faults.h"
 #include "form.h"
@@ -46,6 +50,9 @@ constexpr const char* kUsage =
                       [--formats json,xml|json|xml] [--token-polls N]
                       [--port-file FILE] [--number-prefix PREFIX] [--allow-non-loopback]
                       [--fault SPEC]... [--allow-fault-header]
+                      [--admin-listen 127.0.0.1:PORT] [--admin-port-file FILE]
+                      [--operator-keys FILE]
+       kiosk-register commands --db FILE [--kiosk ID]
 
   --listen HOST:PORT     IP address and port; PORT 0 picks a free port. Only loopback
                          addresses unless --allow-non-loopback is given.
@@ -75,6 +82,16 @@ constexpr const char* kUsage =
                          malformed-json, missing-id, oversized[,length], token[,polls=N]; each with
                          optional count=N (next N requests only) and path=PREFIX
   --allow-fault-header   honour a per-request X-Register-Fault: SPEC header (tests only)
+  --admin-listen HOST:PORT
+                         plain HTTP admin endpoint, loopback only: POST and GET
+                         /admin/kiosks/{id}/commands (operators' signed commands, handed
+                         out in heartbeat answers), GET /admin/kiosks, GET
+                         /admin/kiosks/{id}/diagnostics/{command_id}
+  --admin-port-file FILE write the admin endpoint's bound port here
+  --operator-keys FILE   operators' Ed25519 public keys, one base64 key a line: commands
+                         none of them signed are refused when queued
+
+  commands               print the commands queued in --db (for one kiosk with --kiosk)
 )";
 
 struct ListenAddress {
@@ -84,14 +101,16 @@ struct ListenAddress {
 
 struct Options {
     std::string listen, cert, key, client_ca, db, catalog, definitions, api_key, port_file;
+    std::string admin_listen, admin_port_file, operator_keys;
     std::string number_prefix = "ЖТ";
     std::string profile_name = "kiosk", formats, jurisdiction = "akmola.kz", token_polls = "1";
     bool allow_non_loopback = false;
     bool allow_fault_header = false;
     std::vector<Fault> faults;
-    ListenAddress address;  // parsed from listen
-    Profile profile;        // from profile_name and formats
-    int polls = 1;          // from token_polls
+    ListenAddress address;                       // parsed from listen
+    std::optional<ListenAddress> admin_address;  // from admin_listen
+    Profile profile;                             // from profile_name and formats
+    int polls = 1;                               // from token_polls
 };
 
 // A command line the register cannot run with; reported with a pointer to --help.
@@ -99,17 +118,18 @@ struct UsageError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-bool is_loopback(const std::string& host) {
+bool is_loopback(const std::string& host, std::string_view option) {
     in_addr v4{};
     in6_addr v6{};
     if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
     if (inet_pton(AF_INET6, host.c_str(), &v6) == 1) return IN6_IS_ADDR_LOOPBACK(&v6);
-    throw UsageError("--listen: \"" + host + "\" is not an IPv4 or IPv6 address");
+    throw UsageError(std::string(option) + ": \"" + host + "\" is not an IPv4 or IPv6 address");
 }
 
-ListenAddress parse_listen(const std::string& listen, bool allow_non_loopback) {
+ListenAddress parse_listen(const std::string& listen, bool allow_non_loopback,
+                           std::string_view option = "--listen") {
     const auto colon = listen.rfind(':');
-    if (colon == std::string::npos) throw UsageError("--listen must be HOST:PORT");
+    if (colon == std::string::npos) throw UsageError(std::string(option) + " must be HOST:PORT");
     ListenAddress address{listen.substr(0, colon), -1};
     if (address.host.size() > 2 && address.host.front() == '[' && address.host.back() == ']')
         address.host = address.host.substr(1, address.host.size() - 2);
@@ -118,8 +138,8 @@ ListenAddress parse_listen(const std::string& listen, bool allow_non_loopback) {
     const auto [end, error] = std::from_chars(first, last, address.port);
     if (first == last || error != std::errc() || end != last || address.port < 0 ||
         address.port > 65535)
-        throw UsageError("--listen: port must be a number from 0 to 65535");
-    if (!is_loopback(address.host) && !allow_non_loopback)
+        throw UsageError(std::string(option) + ": port must be a number from 0 to 65535");
+    if (!is_loopback(address.host, option) && !allow_non_loopback)
         throw UsageError("refusing to listen on non-loopback address " + address.host +
                          " (add --allow-non-loopback to really expose the register)");
     return address;
@@ -177,7 +197,10 @@ Options parse_options(int argc, char** argv) {
         {"--jurisdiction", &Options::jurisdiction},
         {"--token-polls", &Options::token_polls},
         {"--port-file", &Options::port_file},
-        {"--number-prefix", &Options::number_prefix}};
+        {"--number-prefix", &Options::number_prefix},
+        {"--admin-listen", &Options::admin_listen},
+        {"--admin-port-file", &Options::admin_port_file},
+        {"--operator-keys", &Options::operator_keys}};
     static const std::pair<std::string_view, bool Options::*> kFlags[] = {
         {"--allow-non-loopback", &Options::allow_non_loopback},
         {"--allow-fault-header", &Options::allow_fault_header}};
@@ -211,6 +234,16 @@ Options parse_options(int argc, char** argv) {
         throw UsageError("--number-prefix must be 1 to 32 bytes of letters and digits");
     read_profile_options(options, given.contains("--number-prefix"));
     options.address = parse_listen(options.listen, options.allow_non_loopback);
+    // Plain HTTP that queues commands: never beyond this machine, whatever else is allowed.
+    if (given.contains("--admin-listen")) {
+        const auto admin = parse_listen(options.admin_listen, true, "--admin-listen");
+        if (!is_loopback(admin.host, "--admin-listen"))
+            throw UsageError("--admin-listen: refusing non-loopback address " + admin.host +
+                             " (the admin endpoint is plain HTTP)");
+        options.admin_address = admin;
+    } else if (given.contains("--admin-port-file") || given.contains("--operator-keys")) {
+        throw UsageError("--admin-port-file and --operator-keys need --admin-listen");
+    }
     return options;
 }
 
@@ -257,14 +290,27 @@ int bind_port(httplib::Server& server, const ListenAddress& address) {
 }
 
 // Written under a temporary name and renamed, so a reader never sees a partial number.
-void write_port_file(const std::string& path, int port) {
+void write_port_file(const std::string& path, int port, const char* option = "--port-file") {
     const auto written = common::write_file_atomically(path, std::to_string(port) + "\n");
-    if (!written.ok()) throw std::runtime_error("--port-file: " + written.message);
+    if (!written.ok()) throw std::runtime_error(std::string(option) + ": " + written.message);
 }
 
 std::string url_of(const std::string& host, int port) {
     const bool ipv6 = host.find(':') != std::string::npos;
     return "https://" + (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port) + "/";
+}
+
+bool bind_admin(httplib::Server& admin, const ListenAddress& address, const Options& options) {
+    const int port = bind_port(admin, address);
+    if (port < 0) {
+        std::cerr << "kiosk-register: cannot listen on " << options.admin_listen << '\n';
+        return false;
+    }
+    if (!options.admin_port_file.empty())
+        write_port_file(options.admin_port_file, port, "--admin-port-file");
+    std::cout << "kiosk-register: admin endpoint on "
+              << "http" + url_of(address.host, port).substr(5) << std::endl;
+    return true;
 }
 
 // Section: serving until SIGTERM or SIGINT
@@ -283,28 +329,57 @@ sigset_t block_stop_signals() {
     return stop_signals;
 }
 
-bool serve_until_stopped(httplib::Server& server, const sigset_t& stop_signals) {
-    std::atomic<bool> finished{false};
-    bool served = false;
-    std::thread serving([&] {
-        served = server.listen_after_bind();
-        finished = true;
-    });
-    const timespec tick{0, 50'000'000};
-    while (!finished && sigtimedwait(&stop_signals, nullptr, &tick) < 0) {
+// A bound server accepting on a thread of its own until stopped.
+class Serving {
+public:
+    explicit Serving(httplib::Server& server)
+        : server_(server), thread_([this] {
+              served_ = server_.listen_after_bind();
+              finished_ = true;
+          }) {}
+    ~Serving() { stop(); }
+    Serving(const Serving&) = delete;
+    Serving& operator=(const Serving&) = delete;
+
+    bool finished() const { return finished_; }
+    // In-flight requests finish before it returns (and so before the store closes).
+    bool stop() {
+        if (!thread_.joinable()) return served_;
+        // stop() does nothing until the accept loop has started, so wait for that first.
+        while (!finished_ && !server_.is_running())
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        server_.stop();
+        thread_.join();
+        return served_;
     }
-    // stop() does nothing until the accept loop has started, so wait for that first.
-    while (!finished && !server.is_running())
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    server.stop();
-    serving.join();  // in-flight requests finish before the store closes
-    return served;
+
+private:
+    httplib::Server& server_;
+    std::atomic<bool> finished_{false};
+    bool served_ = false;
+    std::thread thread_;
+};
+
+// The admin endpoint, if any, serves beside; either ending stops both.
+bool serve_until_stopped(httplib::Server& server, httplib::Server* admin,
+                         const sigset_t& stop_signals) {
+    Serving serving(server);
+    std::optional<Serving> administering;
+    if (admin) administering.emplace(*admin);
+    const timespec tick{0, 50'000'000};
+    while (!serving.finished() && !(administering && administering->finished()) &&
+           sigtimedwait(&stop_signals, nullptr, &tick) < 0) {
+    }
+    const bool admin_served = !administering || administering->stop();
+    return serving.stop() && admin_served;
 }
 
 // Anything thrown before serving starts is a bad argument or an unusable file.
 int run(const Options& options, const sigset_t& stop_signals) {
     Catalog catalog = load_catalog(options.catalog);
     load_definitions(options.definitions, catalog);
+    const OperatorKeys operator_keys =
+        options.operator_keys.empty() ? OperatorKeys{} : load_operator_keys(options.operator_keys);
     RequestStore store(options.db, options.profile.plain_numbers ? "" : options.number_prefix);
     std::string tls_error;
     httplib::SSLServer server([&](SSL_CTX& ctx) { return configure_tls(ctx, options, tls_error); });
@@ -313,22 +388,66 @@ int run(const Options& options, const sigset_t& stop_signals) {
     server.set_keep_alive_timeout(1);  // idle keep-alive connections delay a stop by this much
     FaultInjector faults(options.faults, options.allow_fault_header, store, options.profile);
     const Open311Settings settings{options.profile, options.api_key, options.jurisdiction,
-                                   options.polls};
+                                   options.polls, !options.client_ca.empty()};
     install_open311(server, catalog, store, settings, faults);
+    std::optional<httplib::Server> admin;
+    if (options.admin_address) {
+        install_admin(admin.emplace(), store, operator_keys);
+        if (!bind_admin(*admin, *options.admin_address, options)) return 1;
+    }
 
     const int port = bind_port(server, options.address);
     if (port < 0) {
         std::cerr << "kiosk-register: cannot listen on " << options.listen << '\n';
         return 1;
     }
+    // Written last: whoever waits for it finds the admin endpoint ready too.
     if (!options.port_file.empty()) write_port_file(options.port_file, port);
     std::cout << "kiosk-register: listening on " << url_of(options.address.host, port) << " ("
               << options.profile.name << " profile)" << std::endl;
-    const bool served = serve_until_stopped(server, stop_signals);
+    const bool served = serve_until_stopped(server, admin ? &*admin : nullptr, stop_signals);
     if (!options.port_file.empty()) std::remove(options.port_file.c_str());
+    if (!options.admin_port_file.empty()) std::remove(options.admin_port_file.c_str());
     std::cerr << "kiosk-register: " << (served ? "stopped" : "accepting connections failed")
               << std::endl;
     return served ? 0 : 1;
+}
+
+// Section: the commands CLI
+
+// kiosk-register commands --db FILE [--kiosk ID]: the queued commands as a table, oldest first.
+int print_commands(int argc, char** argv) {
+    std::string db, kiosk;
+    for (int i = 2; i < argc; i += 2) {
+        const std::string_view arg = argv[i];
+        if (i + 1 == argc) throw UsageError(std::string(arg) + " needs a value");
+        if (arg == "--db")
+            db = argv[i + 1];
+        else if (arg == "--kiosk")
+            kiosk = argv[i + 1];
+        else
+            throw UsageError("commands: unknown argument \"" + std::string(arg) + "\"");
+    }
+    if (db.empty()) throw UsageError("commands: --db is required");
+    // Reading only: a mistyped path must not leave an empty database behind.
+    if (!std::filesystem::exists(db)) throw std::runtime_error(db + ": no such database");
+    RequestStore store(db, "");
+    std::vector<std::vector<std::string>> table{
+        {"KIOSK", "ID", "NAME", "STATE", "QUEUED", "EXPIRES", "RESULT AT", "REASON"}};
+    for (const auto& c : store.commands(kiosk))
+        table.push_back({c.kiosk_id, c.command_id, c.name, c.state, c.queued_at, c.expires_at,
+                         c.result_at.value_or("-"), printable(c.reason.value_or("-"))});
+    std::vector<std::size_t> widths(table.front().size());
+    for (const auto& row : table)
+        for (std::size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+    for (const auto& row : table) {
+        std::string line;
+        for (std::size_t i = 0; i < row.size(); ++i)
+            line += i + 1 < row.size() ? row[i] + std::string(widths[i] - row[i].size() + 2, ' ')
+                                       : row[i];
+        std::cout << line << '\n';
+    }
+    return 0;
 }
 
 }  // namespace
@@ -346,6 +465,7 @@ int main(int argc, char** argv) {
         }
     }
     try {
+        if (argc > 1 && std::string_view(argv[1]) == "commands") return print_commands(argc, argv);
         return run(parse_options(argc, argv), stop_signals);
     } catch (const UsageError& e) {
         std::cerr << "kiosk-register: " << e.what() << "; see --help\n";

@@ -8,8 +8,10 @@
 #include <optional>
 #include <string_view>
 
+#include "commands.h"
 #include "datetime.h"
 #include "form.h"
+#include "identity.h"
 #include "intake.h"
 #include "respond.h"
 
@@ -20,6 +22,7 @@ namespace {
 constexpr std::size_t kMaxIdempotencyKeyBytes = 128;
 constexpr std::size_t kMaxKioskIdBytes = 64;
 constexpr std::size_t kMaxHeartbeatBytes = 64 << 10;
+constexpr std::size_t kMaxDiagnosticsBytes = 1 << 20;
 constexpr std::size_t kMaxResults = 1000;
 constexpr std::time_t kSearchWindowSeconds = std::time_t{90} * 24 * 60 * 60;
 
@@ -341,28 +344,96 @@ void show_token(const httplib::Request& req, httplib::Response& res, Format form
 
 // Section: heartbeats
 
-// This register's extension: a kiosk's health as a JSON object, kept as sent.
+void check_kiosk_id(const std::string& kiosk_id) {
+    if (kiosk_id.size() > kMaxKioskIdBytes || !is_one_line(kiosk_id))
+        reject(400, "the kiosk id must be at most 64 bytes of text on one line");
+}
+
+// The results the heartbeat carries are recorded first, so a command just done is not handed
+// out again in this very answer.
+json heartbeat_answer(const std::string& kiosk_id, const std::string& received_at, const json& body,
+                      RequestStore& store) {
+    store.record_results(kiosk_id, read_results(body, received_at));
+    const auto now = std::time(nullptr);
+    json answer{{"kiosk_id", kiosk_id}, {"received_at", received_at}};
+    const auto handed = store.hand_commands(kiosk_id, now, iso_datetime(now), kCommandsPerAnswer);
+    if (handed.empty()) return answer;
+    auto& commands = answer["commands"] = json::array();
+    for (const auto& command : handed)
+        commands.push_back({{"payload", command.payload}, {"signature", command.signature}});
+    return answer;
+}
+
+// This register's extension: a kiosk's health as a JSON object, kept as sent; the answer
+// carries the commands queued for it.
 void store_heartbeat(const httplib::Request& req, httplib::Response& res, RequestStore& store,
                      const std::string& api_key) {
     try {
         if (req.get_param_value("api_key") != api_key)
             reject(403, "api_key is missing or not valid");
         const std::string kiosk_id = req.matches[1].str();
-        if (kiosk_id.size() > kMaxKioskIdBytes || !is_one_line(kiosk_id))
-            reject(400, "the kiosk id must be at most 64 bytes of text on one line");
+        check_kiosk_id(kiosk_id);
         if (!has_content_type(req, "application/json"))
             reject(415, "the body must be application/json");
         if (req.body.size() > kMaxHeartbeatBytes)
             reject(413, "the heartbeat is larger than 64 KiB");
-        if (!json::parse(req.body, nullptr, false).is_object())
-            reject(400, "the heartbeat must be a JSON object");
+        const auto body = json::parse(req.body, nullptr, false);
+        if (!body.is_object()) reject(400, "the heartbeat must be a JSON object");
         const Heartbeat heartbeat{kiosk_id, iso_datetime(std::time(nullptr)), req.body,
                                   idempotency_key(req)};
         const auto received_at = store.add_heartbeat(heartbeat);
-        send_json(res, 200, json{{"kiosk_id", kiosk_id}, {"received_at", received_at}});
+        send_json(res, 200, heartbeat_answer(kiosk_id, received_at, body, store));
     } catch (const Rejection& rejection) {
         send_error(res, Format::Json, rejection.status, rejection.description);
     }
+}
+
+// Section: diagnostic bundles
+
+// POST kiosks/{id}/diagnostics/{command_id}.json: what a diagnostic_bundle command collected,
+// kept for the operator (GET on the admin endpoint). Only for a command queued for this kiosk,
+// so a kiosk cannot fill the database with bundles nobody asked for.
+void store_diagnostics(const httplib::Request& req, httplib::Response& res, RequestStore& store,
+                       const std::string& api_key) {
+    try {
+        if (req.get_param_value("api_key") != api_key)
+            reject(403, "api_key is missing or not valid");
+        const std::string kiosk_id = req.matches[1].str();
+        const std::string command_id = req.matches[2].str();
+        check_kiosk_id(kiosk_id);
+        if (!has_content_type(req, "application/json"))
+            reject(415, "the body must be application/json");
+        if (req.body.size() > kMaxDiagnosticsBytes)
+            reject(413, "the diagnostic bundle is larger than 1 MiB");
+        if (!json::parse(req.body, nullptr, false).is_object())
+            reject(400, "the diagnostic bundle must be a JSON object");
+        const auto command =
+            is_command_id(command_id) ? store.command(kiosk_id, command_id) : std::nullopt;
+        if (!command || command->name != "diagnostic_bundle")
+            reject(404, "no diagnostic_bundle command with this id for this kiosk");
+        const auto received_at = iso_datetime(std::time(nullptr));
+        store.add_diagnostics(kiosk_id, command_id, {received_at, req.body});
+        send_json(res, 200,
+                  json{{"kiosk_id", kiosk_id}, {"id", command_id}, {"received_at", received_at}});
+    } catch (const Rejection& rejection) {
+        send_error(res, Format::Json, rejection.status, rejection.description);
+    }
+}
+
+// Section: identity
+
+// Under mutual TLS every kiosks/{id}/... call must come from that kiosk's certificate; checked
+// before routing, so a kiosk speaking for another is refused whatever it calls.
+httplib::Server::HandlerResponse check_identity(const httplib::Request& req,
+                                                httplib::Response& res) {
+    constexpr std::string_view kPrefix = "/kiosks/";
+    if (!std::string_view(req.path).starts_with(kPrefix))
+        return httplib::Server::HandlerResponse::Unhandled;
+    const auto end = req.path.find('/', kPrefix.size());
+    const auto kiosk_id = req.path.substr(kPrefix.size(), end - kPrefix.size());
+    if (client_common_name(req) == kiosk_id) return httplib::Server::HandlerResponse::Unhandled;
+    send_error(res, Format::Json, 403, "the certificate is not this kiosk's");
+    return httplib::Server::HandlerResponse::Handled;
 }
 
 // Section: request log
@@ -435,7 +506,12 @@ void install_open311(httplib::Server& server, const Catalog& catalog, RequestSto
                     faults.wrap([&store, &settings](const auto& req, auto& res) {
                         store_heartbeat(req, res, store, settings.api_key);
                     }));
+        server.Post(R"(/kiosks/([^/]+)/diagnostics/([^/]+)\.json)",
+                    faults.wrap([&store, &settings](const auto& req, auto& res) {
+                        store_diagnostics(req, res, store, settings.api_key);
+                    }));
     }
+    if (settings.mutual_tls) server.set_pre_routing_handler(check_identity);
     // Unknown paths and httplib's own refusals get the Open311 error shape too.
     server.set_error_handler([&settings](const httplib::Request& req, httplib::Response& res) {
         if (res.body.empty())

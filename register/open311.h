@@ -17,6 +17,9 @@ struct Open311Settings {
     std::string api_key;       // every submission and heartbeat must carry it
     std::string jurisdiction;  // the one jurisdiction_id this register serves
     int token_polls = 1;       // "not yet" answers to a batch service's token before its number
+    // Clients present certificates (--client-ca): a kiosk's CN must then be the {id} of every
+    // kiosks/{id}/... path it calls.
+    bool mutual_tls = false;
 };
 
 // Installs the endpoints (each behind the fault switches), Open311-shaped errors and the
