@@ -23,3 +23,14 @@ target_link_libraries(register_test PRIVATE
 # register's definitions; the register itself stays independent of kiosk/.
 target_include_directories(register_test PRIVATE ${CMAKE_SOURCE_DIR}/kiosk/base/include)
 gtest_discover_tests(register_test TEST_PREFIX "register." DISCOVERY_TIMEOUT 30)
+
+# Remote commands through the register (issue 16): the admin endpoint, heartbeat answers,
+# diagnostic bundles, a kiosk certificate's CN; operators' Ed25519 keys made with libsodium.
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+add_executable(register_commands_test ${CMAKE_CURRENT_LIST_DIR}/register_commands_test.cpp)
+target_compile_definitions(register_commands_test PRIVATE
+  KIOSK_REGISTER_BIN="$<TARGET_FILE:kiosk-register>")
+target_link_libraries(register_commands_test PRIVATE
+  dev_register_support GTest::gtest_main PkgConfig::HTTPLIB PkgConfig::SODIUM
+  nlohmann_json::nlohmann_json)
+gtest_discover_tests(register_commands_test TEST_PREFIX "register." DISCOVERY_TIMEOUT 30)

@@ -104,6 +104,14 @@ void DevRegister::start(const DevRegisterOptions& options, int port) {
     if (!options.formats.empty()) args.insert(args.end(), {"--formats", options.formats});
     if (options.token_polls)
         args.insert(args.end(), {"--token-polls", std::to_string(*options.token_polls)});
+    const std::string admin_port_file = dir_ + "/admin.port";
+    if (options.admin) {
+        std::filesystem::remove(admin_port_file);
+        args.insert(args.end(), {"--admin-listen", "127.0.0.1:" + std::to_string(admin_port_),
+                                 "--admin-port-file", admin_port_file});
+    }
+    if (!options.operator_keys.empty())
+        args.insert(args.end(), {"--operator-keys", options.operator_keys});
     pid_ = spawn(args, log_path());
 
     // The port file appears, complete, once the register is listening.
@@ -115,7 +123,13 @@ void DevRegister::start(const DevRegisterOptions& options, int port) {
                                      log());
         }
         std::ifstream in(port_file);
-        if (in >> port_ && port_ > 0) return;
+        // The register writes the admin port first, so it is there once the port is.
+        if (in >> port_ && port_ > 0) {
+            std::ifstream admin(admin_port_file);
+            if (options.admin && !(admin >> admin_port_))
+                throw std::runtime_error("DevRegister: no admin port in " + admin_port_file);
+            return;
+        }
         std::this_thread::sleep_for(kPollInterval);
     }
     throw std::runtime_error("DevRegister: kiosk-register did not start within 10 s:\n" + log());
@@ -132,6 +146,11 @@ std::string DevRegister::url() const { return "https://127.0.0.1:" + std::to_str
 std::string DevRegister::ca_file() const { return dir_ + "/certs/ca.crt"; }
 std::string DevRegister::client_cert() const { return dir_ + "/certs/client.crt"; }
 std::string DevRegister::client_key() const { return dir_ + "/certs/client.key"; }
+std::string DevRegister::other_client_cert() const { return dir_ + "/certs/other-client.crt"; }
+std::string DevRegister::other_client_key() const { return dir_ + "/certs/other-client.key"; }
+std::string DevRegister::admin_url() const {
+    return "http://127.0.0.1:" + std::to_string(admin_port_);
+}
 std::string DevRegister::db_path() const { return dir_ + "/register.sqlite"; }
 std::string DevRegister::api_key() const { return kApiKey; }
 std::string DevRegister::catalog_path() const {

@@ -30,6 +30,9 @@ struct DevRegisterOptions {
     std::string jurisdiction;        // --jurisdiction; empty: the register's, kDefaultJurisdiction
     std::string formats;             // --formats json,xml|json|xml; empty: the profile's
     std::optional<int> token_polls;  // --token-polls; none: the register's (1)
+    // The admin endpoint (--admin-listen on 127.0.0.1, plain HTTP): queue commands, see them.
+    bool admin = false;
+    std::string operator_keys;  // --operator-keys FILE (with admin); empty: none
 
     static constexpr const char* kDefaultJurisdiction = "akmola.kz";
 };
@@ -55,6 +58,10 @@ public:
     std::string ca_file() const;  // the dev CA kiosks trust, whatever certificate is served
     std::string client_cert() const;
     std::string client_key() const;
+    std::string other_client_cert() const;  // another kiosk's identity (CN=kiosk-dev-02)
+    std::string other_client_key() const;
+    int admin_port() const { return admin_port_; }  // 0 without DevRegisterOptions::admin
+    std::string admin_url() const;                  // http://127.0.0.1:PORT
     std::string db_path() const;
     std::string api_key() const;
     std::string catalog_path() const;      // the profile's catalog
@@ -79,4 +86,5 @@ private:
     std::string jurisdiction_ = DevRegisterOptions::kDefaultJurisdiction;
     pid_t pid_ = -1;
     int port_ = 0;
+    int admin_port_ = 0;  // kept across restarts, as the port
 };
