@@ -25,6 +25,12 @@ add_test(NAME image_alert_rules
 # (laid out as installed, with stand-ins for the certificates its tls_config names)
 add_test(NAME image_prometheus_config
   COMMAND ${IMAGE_DIR}/tests/check-prometheus-config ${IMAGE_DIR}/monitoring prometheus.yml)
+# Beyond one server: the regional and global Prometheus configurations of federation/ (and
+# the region's web config), the same way; the regional one must stay prometheus.yml plus its
+# region.
+add_test(NAME image_federation_config
+  COMMAND ${IMAGE_DIR}/tests/check-prometheus-config ${IMAGE_DIR}/monitoring
+          federation/regional.yml federation/global.yml federation/web-config.yml)
 add_test(NAME image_alert_tests
   COMMAND ${PROMTOOL} test rules ${IMAGE_DIR}/monitoring/kiosk-alerts.test.yml)
 # Pushing kiosks: nginx (nginx-kiosk-push.conf) in front of a Pushgateway run with the flags of
