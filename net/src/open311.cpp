@@ -483,10 +483,64 @@ DefinitionResult parse_service_definition(long http_status, std::string_view bod
     return out;
 }
 
+// Section: the heartbeat and its commands
+
+namespace {
+
+constexpr std::size_t kMaxSignatureBytes = 128;  // base64 of 64 bytes is 88
+
+// One {"payload": "...", "signature": "..."}; false when it is not one within bounds. The
+// payload is kept as its exact bytes: the signature is over them.
+bool read_command(const json& c, SignedCommand& out) {
+    if (!c.is_object() || c.size() != 2) return false;
+    const auto payload = c.find("payload"), signature = c.find("signature");
+    if (payload == c.end() || signature == c.end() || !payload->is_string() ||
+        !signature->is_string())
+        return false;
+    const auto& p = payload->get_ref<const std::string&>();
+    const auto& s = signature->get_ref<const std::string&>();
+    if (p.empty() || p.size() > kMaxCommandPayloadBytes || s.empty() ||
+        s.size() > kMaxSignatureBytes)
+        return false;
+    out = {p, s};
+    return true;
+}
+
+void read_commands(const json& answer, HeartbeatResult& out) {
+    const auto list = answer.find("commands");
+    if (list == answer.end() || list->is_null()) return;
+    if (!list->is_array()) {
+        out.commands_ignored = 1;
+        return;
+    }
+    for (const json& c : *list) {
+        SignedCommand command;
+        if (out.commands.size() < kMaxCommandsPerAnswer && read_command(c, command))
+            out.commands.push_back(std::move(command));
+        else
+            ++out.commands_ignored;
+    }
+}
+
+}  // namespace
+
 HeartbeatResult parse_heartbeat_answer(long http_status, std::string_view body) {
     HeartbeatResult out;
     if (unsuccessful(http_status, body, Format::Json, out)) return out;
-    if (!body.empty() && !parse_json(body).is_object()) return malformed(out, "not a JSON object");
+    if (body.empty()) {
+        out.outcome = Outcome::Registered;
+        return out;
+    }
+    const json answer = parse_json(body);
+    if (!answer.is_object()) return malformed(out, "not a JSON object");
+    out.outcome = Outcome::Registered;
+    read_commands(answer, out);
+    return out;
+}
+
+UploadResult parse_upload_answer(long http_status, std::string_view body) {
+    UploadResult out;
+    if (unsuccessful(http_status, body, Format::Json, out)) return out;
     out.outcome = Outcome::Registered;
     return out;
 }

@@ -368,6 +368,30 @@ HeartbeatResult send_heartbeat(const RegisterEndpoint& ep, const std::string& ki
     return read(perform(ep, call), parse_heartbeat_answer);
 }
 
+UploadResult upload_diagnostics(const RegisterEndpoint& ep, const std::string& kiosk_id,
+                                const std::string& command_id, const std::string& json_body) {
+    const bool id_ok = !command_id.empty() && command_id.size() <= 64 &&
+                       std::all_of(command_id.begin(), command_id.end(), [](char c) {
+                           return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                                  (c >= '0' && c <= '9') || c == '-' || c == '_';
+                       });
+    if (!id_ok) return {Outcome::Rejected, 0, "command id must be 1..64 of A-Za-z0-9-_"};
+    if (json_body.size() > kMaxDiagnosticsBytes)
+        return {Outcome::Rejected, 0, "diagnostic bundle larger than 1 MiB"};
+    Form query;
+    query.add("api_key", ep.api_key);
+    query.add("jurisdiction_id", ep.jurisdiction_id);
+    const std::string where = "kiosks/" + escape(kiosk_id) + "/diagnostics/" + command_id + ".json";
+    // The command id as the key: a retried upload of the same bundle is stored once.
+    const Call call{query.body.empty() ? where : where + "?" + query.body,
+                    Format::Json,
+                    true,
+                    json_body,
+                    "application/json; charset=utf-8",
+                    "diagnostics-" + command_id};
+    return read(perform(ep, call), parse_upload_answer);
+}
+
 ServicesResult fetch_services(const RegisterEndpoint& ep) {
     return get(ep, "services", parse_services);
 }

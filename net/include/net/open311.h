@@ -56,8 +56,13 @@ ServicesResult parse_services(long http_status, std::string_view body,
 DefinitionResult parse_service_definition(long http_status, std::string_view body,
                                           Format format = Format::Json);
 
-// POST kiosks/{id}/heartbeat.json: any 2xx with an empty body or a JSON object.
+// POST kiosks/{id}/heartbeat.json: any 2xx with an empty body or a JSON object. Its optional
+// "commands" list is read as far as it is well formed (HeartbeatResult::commands); a command
+// that is not, or past the 16th, is only counted: the heartbeat is taken all the same.
 HeartbeatResult parse_heartbeat_answer(long http_status, std::string_view body);
+
+// POST kiosks/{id}/diagnostics/{command_id}.json: any 2xx.
+UploadResult parse_upload_answer(long http_status, std::string_view body);
 
 // Retry-After: delay-seconds or an HTTP-date; 0 when empty, past or unreadable; at most
 // kMaxRetryAfter.

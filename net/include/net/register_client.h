@@ -160,12 +160,35 @@ struct StatusResult {
     std::chrono::seconds retry_after{0};
 };
 
+// A remote command as the register handed it in a heartbeat's answer: not yet trusted. The
+// kiosk checks the operators' signature over the payload's exact bytes (kiosk/remote_command).
+struct SignedCommand {
+    std::string payload;    // JSON text, 1..kMaxCommandPayloadBytes bytes
+    std::string signature;  // base64 of the 64-byte Ed25519 signature, as sent
+};
+inline constexpr std::size_t kMaxCommandsPerAnswer = 16;
+inline constexpr std::size_t kMaxCommandPayloadBytes = 4096;
+
 struct HeartbeatResult {
     Outcome outcome = Outcome::Unreachable;  // Registered: the register stored the heartbeat
     long http_status = 0;
     std::string error;
     std::chrono::seconds retry_after{0};
+    // The answer's "commands", when Registered: at most kMaxCommandsPerAnswer, in order.
+    std::vector<SignedCommand> commands;
+    // Commands left out: past the bound, or not {payload, signature} strings within bounds
+    // (a "commands" that is not a list counts as one).
+    std::size_t commands_ignored = 0;
 };
+
+// What an upload's answer says (POST kiosks/{id}/diagnostics/{command_id}.json).
+struct UploadResult {
+    Outcome outcome = Outcome::Unreachable;  // Registered: the register stored it
+    long http_status = 0;
+    std::string error;
+    std::chrono::seconds retry_after{0};
+};
+inline constexpr std::size_t kMaxDiagnosticsBytes = 1 << 20;
 
 // Blocking: call off the UI thread. Safe to call from several threads at once. Paths end in
 // the endpoint's format; jurisdiction_id goes with every call (query or form field).
@@ -185,6 +208,11 @@ SearchResult search_requests(const RegisterEndpoint& endpoint, const RequestQuer
 HeartbeatResult send_heartbeat(const RegisterEndpoint& endpoint, const std::string& kiosk_id,
                                const std::string& json_body,
                                const std::string& idempotency_key = "");
+// POST kiosks/{id}/diagnostics/{command_id}.json (this project's extension): a diagnostic
+// bundle (a JSON object, at most kMaxDiagnosticsBytes) as application/json, api_key in the
+// query. command_id: the remote command that asked for it (1..64 of A-Za-z0-9-_).
+UploadResult upload_diagnostics(const RegisterEndpoint& endpoint, const std::string& kiosk_id,
+                                const std::string& command_id, const std::string& json_body);
 ServicesResult fetch_services(const RegisterEndpoint& endpoint);
 // GET services/{code}: the attributes a service wants (for services with metadata true).
 DefinitionResult fetch_service_definition(const RegisterEndpoint& endpoint,
