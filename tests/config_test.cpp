@@ -305,6 +305,38 @@ TEST_F(ConfigFile, SpeechHasDefaultsAndItsOwnLimits) {
 }
 
 // Any Open311 server: its jurisdiction, its format and its attribute codes.
+TEST_F(ConfigFile, OperatorKeysAreEd25519PublicKeysInBase64) {
+    EXPECT_TRUE(load(good()).operator_keys.empty());  // none: remote commands refused
+    // Two real public keys (kiosk-command keygen) on lines 17 and 18.
+    const std::string a = "hfQlosA8iorZ7GN8iGV1/59N3sQOic1mEs72NkU8JY8=";
+    const std::string b = "1eHWcYeZz5MCpgDb8VBg49q8EXqBqkfE1gQTPG69XJQ=";
+    const std::string two =
+        good() + "[remote]\noperator_keys = [\n  \"" + a + "\",\n  \"" + b + "\",\n]\n";
+    const Config c = load(two);
+    ASSERT_EQ(c.operator_keys.size(), 2u);
+    EXPECT_EQ(c.operator_keys[0], *parse_operator_key(a));
+    EXPECT_EQ(c.operator_keys[1], *parse_operator_key(b));
+    const std::string why =
+        "not an operator's public key: the base64 of exactly 32 bytes of an Ed25519 key, as "
+        "kiosk-command keygen prints";
+    // A key cut short, one byte too many, not base64, trailing text, not a string: each named
+    // by its line and place in the list.
+    for (const std::string& bad : {a.substr(0, 40) + "==", std::string("AAAA") + a,
+                                   std::string(44, '!'), a + " ", std::string("42")})
+        EXPECT_EQ(error(replace(two, "\"" + b + "\"", bad == "42" ? bad : "\"" + bad + "\"")),
+                  prefix(18, "remote.operator_keys[1]") + why)
+            << bad;
+    // 32 bytes that are no valid point (all zero: small order) would let forgeries pass.
+    EXPECT_EQ(error(replace(two, b, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")),
+              prefix(18, "remote.operator_keys[1]") + why);
+    EXPECT_EQ(error(good() + "[remote]\noperator_keys = \"" + a + "\"\n"),
+              prefix(16, "remote.operator_keys") +
+                  "must be a list of operators' public keys, e.g. [\"base64\"] (kiosk-command "
+                  "keygen prints one)");
+    EXPECT_EQ(error(good() + "[remote]\noperator_key = []\n"),
+              prefix(16, "remote.operator_key") + "unknown key");
+}
+
 TEST_F(ConfigFile, TheRegistersJurisdictionFormatAndAttributeCodes) {
     const Config d = load(good());
     EXPECT_EQ(d.register_format, "json");

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <common/secret_file.h>
+#include <sodium.h>
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -175,6 +176,31 @@ void read_attribute_codes(Reader& r, Config& c) {
             r.fail(full,
                    "must be the register's attribute code: letters, digits, _ - . (at most 64)");
         c.attribute_codes[name] = *code;
+    }
+}
+
+// Section: [remote]
+
+constexpr std::size_t kMaxOperatorKeys = 16;
+
+void read_operator_keys(Reader& r, Config& c) {
+    const toml::node* n = r.find("remote.operator_keys");
+    if (!n) return;
+    const toml::array* keys = n->as_array();
+    if (!keys)
+        r.fail("remote.operator_keys",
+               "must be a list of operators' public keys, e.g. [\"base64\"] (kiosk-command "
+               "keygen prints one)");
+    if (keys->size() > kMaxOperatorKeys)
+        r.fail("remote.operator_keys", "at most " + std::to_string(kMaxOperatorKeys) + " keys");
+    for (std::size_t i = 0; i < keys->size(); ++i) {
+        const auto text = (*keys)[i].value_exact<std::string>();
+        const auto key = text ? parse_operator_key(*text) : std::nullopt;
+        if (!key)
+            r.fail("remote.operator_keys[" + std::to_string(i) + "]",
+                   "not an operator's public key: the base64 of exactly 32 bytes of an Ed25519 "
+                   "key, as kiosk-command keygen prints");
+        c.operator_keys.push_back(*key);
     }
 }
 
@@ -356,9 +382,28 @@ Config load_config(const std::filesystem::path& file) {
     r.number("speech.volume", c.speech_volume, 10, 100);
     r.number("speech.rate", c.speech_rate, 80, 300);
     r.path("speech.data", c.speech_data, false);
+    read_operator_keys(r, c);
     r.reject_unknown();
     check(r, c);
     return c;
+}
+
+// Section: operator keys
+
+std::optional<OperatorKey> parse_operator_key(std::string_view base64) {
+    if (sodium_init() < 0) return std::nullopt;
+    OperatorKey key{};
+    std::size_t n = 0;
+    const char* end = nullptr;
+    // 44 characters for 32 bytes; nothing may follow, nothing is skipped.
+    if (base64.size() != 44 ||
+        sodium_base642bin(key.data(), key.size(), base64.data(), base64.size(), nullptr, &n, &end,
+                          sodium_base64_VARIANT_ORIGINAL) != 0 ||
+        n != key.size() || end != base64.data() + base64.size())
+        return std::nullopt;
+    // A small-order or non-canonical point would let a forged signature pass.
+    if (crypto_core_ed25519_is_valid_point(key.data()) != 1) return std::nullopt;
+    return key;
 }
 
 // Section: the management address

@@ -1,12 +1,14 @@
 // kiosk/config: the kiosk's configuration file (TOML). A bad file stops start-up with the key
 // and line named: a kiosk never runs half-configured.
 #pragma once
+#include <array>
 #include <filesystem>
 #include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace kiosk {
 
@@ -34,6 +36,9 @@ inline constexpr std::string_view kComplaintAttributes[] = {"addressee",
                                                             "language",
                                                             "signature_svg",
                                                             "signature_method"};
+
+// An operator's Ed25519 public key: remote commands signed with its secret key are taken.
+using OperatorKey = std::array<unsigned char, 32>;
 
 struct Config {
     // [kiosk]
@@ -99,6 +104,9 @@ struct Config {
     int speech_volume = 80;             // percent, 10..100: where each session starts
     int speech_rate = 150;              // words a minute, 80..300: where each session starts
     std::filesystem::path speech_data;  // espeak-ng's data folder (or its parent); "" = system's
+    // [remote]: commands the register hands in heartbeat answers, taken only when signed by
+    // one of these keys (kiosk-command keygen); none = every remote command refused.
+    std::vector<OperatorKey> operator_keys;
 };
 
 // Reads and checks the file; relative paths are taken from the file's folder. Only a regular
@@ -114,5 +122,9 @@ struct ListenAddress {
     bool ipv6 = false;
 };
 std::optional<ListenAddress> parse_listen_address(std::string_view text);
+
+// An operator key as [remote] operator_keys and kiosk-command write it: standard base64 (with
+// padding) of exactly 32 bytes that are a valid Ed25519 point; nullopt for anything else.
+std::optional<OperatorKey> parse_operator_key(std::string_view base64);
 
 }  // namespace kiosk
