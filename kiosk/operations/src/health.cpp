@@ -236,6 +236,16 @@ void Health::duty_specialist(std::string name) {
     f_.duty_specialist = std::move(name);
 }
 
+void Health::remote_command(CommandName name, CommandResult result) {
+    std::lock_guard lock(mutex_);
+    ++f_.remote_commands[std::size_t(name)][std::size_t(result)];
+}
+
+void Health::remote_commands_ignored(std::uint64_t n) {
+    std::lock_guard lock(mutex_);
+    f_.remote_commands_ignored += n;
+}
+
 Figures Health::figures() const {
     std::lock_guard lock(mutex_);
     return f_;
@@ -388,13 +398,24 @@ std::string metrics_text(const Figures& f, const std::vector<std::string>& probl
     }
     e.one("kiosk_speech_sessions_total", "counter", "Sessions in which a citizen turned speech on.",
           double(f.speech_sessions));
+    e.family("kiosk_remote_commands_total", "counter",
+             "Remote commands from operators by name and result (done, refused, failed).");
+    for (int n = 0; n < kCommandNameCount; ++n)
+        for (int r = 0; r < kCommandResultCount; ++r)
+            e.sample("kiosk_remote_commands_total",
+                     "{name=\"" + std::string(command_name(CommandName(n))) + "\",result=\"" +
+                         std::string(command_result_name(CommandResult(r))) + "\"}",
+                     double(f.remote_commands[std::size_t(n)][std::size_t(r)]));
+    e.one("kiosk_remote_commands_ignored_total", "counter",
+          "Commands in heartbeat answers left unread: past 16 in one answer, or malformed.",
+          double(f.remote_commands_ignored));
     return e.out;
 }
 
 // Section: the heartbeat
 
 std::string heartbeat_json(const Figures& f, const std::vector<std::string>& problems,
-                           WallClock::time_point now) {
+                           WallClock::time_point now, const std::vector<CommandReport>& commands) {
     using nlohmann::json;
     const Sample& s = f.sample;
     json staff_actions = json::object();
@@ -406,6 +427,13 @@ std::string heartbeat_json(const Figures& f, const std::vector<std::string>& pro
             events.push_back({{"seq", ev.seq},
                               {"action", staff_action_name(ev.action)},
                               {"at", iso8601(ev.at)}});
+    json results = json::array();
+    for (const CommandReport& c : commands)
+        results.push_back({{"id", c.id},
+                           {"name", command_name(c.name)},
+                           {"result", command_result_name(c.result)},
+                           {"reason", c.reason},
+                           {"at", utc_iso(c.at)}});
     const json j = {
         {"kiosk_id", f.kiosk_id},
         {"version", f.version},
@@ -448,6 +476,7 @@ std::string heartbeat_json(const Figures& f, const std::vector<std::string>& pro
         {"certificates",
          {{"client_not_after", iso_or_empty(s.client_cert_expiry)},
           {"register_ca_not_after", iso_or_empty(s.ca_expiry)}}},
+        {"commands", results},
     };
     // Reasons are other programs' words: a byte that is not UTF-8 becomes U+FFFD, not a throw.
     return j.dump(-1, ' ', false, json::error_handler_t::replace);

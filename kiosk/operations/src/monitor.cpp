@@ -28,6 +28,7 @@ namespace {
 
 constexpr auto kSampleEvery = std::chrono::seconds(10);
 constexpr auto kHeartbeatUnsupportedFor = std::chrono::hours(1);
+constexpr auto kFollowUpAfter = std::chrono::seconds(1);  // results of commands just taken
 constexpr auto kPrinterTimeout = std::chrono::seconds(5);
 // MHD's own limits only back the gate's up: room for the connections the gate has cut and MHD
 // has not closed yet (it accepts up to ten a turn).
@@ -407,8 +408,15 @@ int ManagementServer::port() const {
 
 // Section: the monitor's thread
 
-Monitor::Monitor(const Config& cfg, Health& health, printer::PaperCounter& paper)
-    : cfg_(cfg), health_(health), paper_(paper) {
+Monitor::Monitor(const Config& cfg, Health& health, printer::PaperCounter& paper,
+                 const RemoteActions* actions, CommandLedger* ledger)
+    : cfg_(cfg),
+      health_(health),
+      paper_(paper),
+      actions_(actions),
+      own_ledger_(ledger ? nullptr : std::make_unique<CommandLedger>(cfg.state_dir)),
+      ledger_(ledger ? ledger : own_ledger_.get()),
+      check_(CommandCheck::from(cfg)) {
     thread_ = std::thread([this] { loop(); });
 }
 
@@ -423,8 +431,9 @@ Monitor::~Monitor() {
     // A restart or reboot staff just asked for must still reach the register: one last
     // heartbeat, kept short so that stopping the kiosk never hangs on a slow register.
     const Figures f = health_.figures();
+    // Commands it hands now wait for the next start: the kiosk is stopping.
     if (!f.staff_events.empty() && f.staff_events.back().seq > f.staff_events_reported)
-        heartbeat(std::chrono::seconds(3), {});
+        heartbeat(std::chrono::seconds(3), {}, false);
 }
 
 void Monitor::wake() {
@@ -461,10 +470,15 @@ void Monitor::loop() {
         serve();
         sample();
         if (WallClock::now() >= next_heartbeat) {
-            heartbeat(std::chrono::seconds(60), stop_.get_token());
+            // Results of commands just taken go back at once, but one such heartbeat in a row:
+            // a register handing commands in every answer cannot make the kiosk beat faster.
+            const bool soon = heartbeat(std::chrono::seconds(60), stop_.get_token()) &&
+                              !std::exchange(follow_up_, true);
+            if (!soon) follow_up_ = false;
             next_heartbeat =
-                std::max(WallClock::now() + std::chrono::seconds(cfg_.heartbeat_interval_s),
-                         heartbeat_unsupported_until_.value_or(WallClock::time_point{}));
+                soon ? WallClock::now() + kFollowUpAfter
+                     : std::max(WallClock::now() + std::chrono::seconds(cfg_.heartbeat_interval_s),
+                                heartbeat_unsupported_until_.value_or(WallClock::time_point{}));
         }
         lock.lock();
         const auto until = std::min(WallClock::now() + kSampleEvery, next_heartbeat);
@@ -490,11 +504,12 @@ void Monitor::sample() {
     health_.sampled(std::move(s));
 }
 
-void Monitor::heartbeat(std::chrono::seconds within, std::stop_token cancel) {
+bool Monitor::heartbeat(std::chrono::seconds within, std::stop_token cancel, bool take) {
     const Figures f = health_.figures();
     const auto now = WallClock::now();
+    const std::vector<CommandReport> results = ledger_->unreported();
     const std::string body =
-        heartbeat_json(f, health_problems(f, health_limits(cfg_), now, Clock::now()), now);
+        heartbeat_json(f, health_problems(f, health_limits(cfg_), now, Clock::now()), now, results);
     const std::uint64_t reported = f.staff_events.empty() ? 0 : f.staff_events.back().seq;
     net::RegisterEndpoint endpoint = register_endpoint(cfg_);
     endpoint.cancel = std::move(cancel);
@@ -512,12 +527,15 @@ void Monitor::heartbeat(std::chrono::seconds within, std::stop_token cancel) {
         heartbeat_unsupported_until_ = WallClock::now() + kHeartbeatUnsupportedFor;
         health_.heartbeat_unsupported(WallClock::now());
         register_was_up_ = true;
-        return;
+        return false;
     }
     heartbeat_unsupported_until_.reset();
-    if (up)
+    bool results_left = false;
+    if (up) {
         health_.heartbeat_taken(WallClock::now(), reported);
-    else if (r.outcome == net::Outcome::Rejected)
+        if (!results.empty()) ledger_->reported(results, WallClock::now());
+        if (take) results_left = take_commands(r);
+    } else if (r.outcome == net::Outcome::Rejected)
         health_.register_answered(WallClock::now());
     else
         health_.register_failed(WallClock::now(), r.error);
@@ -528,6 +546,21 @@ void Monitor::heartbeat(std::chrono::seconds within, std::stop_token cancel) {
         log(Priority::Warning, "heartbeat", "heartbeat: not taken (HTTP %ld): %s", r.http_status,
             r.error.c_str());
     register_was_up_ = up;
+    return results_left;
+}
+
+bool Monitor::take_commands(const net::HeartbeatResult& answer) {
+    if (answer.commands_ignored > 0) {
+        health_.remote_commands_ignored(answer.commands_ignored);
+        log(Priority::Warning, "remote",
+            "heartbeat answer: %zu command(s) left unread (past %zu, or not {payload, signature})",
+            answer.commands_ignored, net::kMaxCommandsPerAnswer);
+    }
+    if (answer.commands.empty()) return false;
+    for (const CommandReport& r :
+         ledger_->take(answer.commands, check_, actions_, WallClock::now(), stop_.get_token()))
+        health_.remote_command(r.name, r.result);
+    return !ledger_->unreported(1).empty();
 }
 
 }  // namespace kiosk

@@ -4,6 +4,7 @@
 // can leak any.
 #pragma once
 #include "kiosk/clock.h"
+#include "kiosk/command_report.h"
 #include "kiosk/outbox.h"
 #include "kiosk/staff_action.h"
 
@@ -107,6 +108,10 @@ struct Figures {
     std::string speech_reason;          // why not, e.g. "espeak-ng: voice kk missing"; "" else
     std::uint64_t speech_sessions = 0;  // sessions in which a citizen turned speech on
     std::string duty_specialist;        // "accepted by" on the talon now (the heartbeat's)
+    // Remote commands by name and result (kiosk_remote_commands_total), and those a heartbeat
+    // answer carried that were left unread (past 16, malformed).
+    std::array<std::array<std::uint64_t, kCommandResultCount>, kCommandNameCount> remote_commands{};
+    std::uint64_t remote_commands_ignored = 0;
 
     bool register_up() const;
 };
@@ -146,6 +151,9 @@ public:
     void speech_session_started();
     // At start and when staff change it; not logged.
     void duty_specialist(std::string name);
+    // A remote command's new result (kiosk/remote_command logs it); not logged here.
+    void remote_command(CommandName name, CommandResult result);
+    void remote_commands_ignored(std::uint64_t n);
     SpeechStatus speech() const;  // without copying every figure: asked each frame
 
     Figures figures() const;
@@ -170,8 +178,10 @@ std::vector<std::string> health_warnings(const Figures& f);
 std::string metrics_text(const Figures& f, const std::vector<std::string>& problems,
                          WallClock::time_point now);
 
-// The heartbeat's JSON object: the same figures, and the staff actions not yet reported.
+// The heartbeat's JSON object: the same figures, the staff actions not yet reported, and the
+// remote commands' results the register has not taken yet ("commands").
 std::string heartbeat_json(const Figures& f, const std::vector<std::string>& problems,
-                           WallClock::time_point now);
+                           WallClock::time_point now,
+                           const std::vector<CommandReport>& commands = {});
 
 }  // namespace kiosk

@@ -5,6 +5,7 @@
 #pragma once
 #include "kiosk/config.h"
 #include "kiosk/health.h"
+#include "kiosk/remote_command.h"
 
 #include <printer/paper.h>
 
@@ -87,20 +88,31 @@ private:
 class Monitor {
 public:
     // Starts sampling, the heartbeat and (unless listen is "") the management server, all on
-    // the monitor's thread.
-    Monitor(const Config& cfg, Health& health, printer::PaperCounter& paper);
+    // the monitor's thread. Remote commands in the heartbeat's answers are taken there too:
+    // `actions` runs them (nullptr: every one refused as "not supported here"); `ledger`
+    // remembers them and holds the out-of-service state the UI polls (nullptr: the monitor
+    // keeps its own in cfg.state_dir, reachable through ledger()). Both outlive the monitor.
+    Monitor(const Config& cfg, Health& health, printer::PaperCounter& paper,
+            const RemoteActions* actions = nullptr, CommandLedger* ledger = nullptr);
     ~Monitor();
     void wake();  // sample now: after a print, a staff action
+    CommandLedger& ledger() { return *ledger_; }
 
 private:
     void loop();
     void serve();
     void sample();
-    void heartbeat(std::chrono::seconds within, std::stop_token cancel);
+    // true when the answer left results to report: the next heartbeat goes soon.
+    bool heartbeat(std::chrono::seconds within, std::stop_token cancel, bool take_commands = true);
+    bool take_commands(const net::HeartbeatResult& answer);
 
     const Config& cfg_;
     Health& health_;
     printer::PaperCounter& paper_;
+    const RemoteActions* actions_;
+    std::unique_ptr<CommandLedger> own_ledger_;
+    CommandLedger* ledger_;
+    const CommandCheck check_;
     std::optional<ManagementServer> server_;
     std::mutex mutex_;
     std::condition_variable wakeup_;
@@ -110,6 +122,7 @@ private:
     // A register without the heartbeat path (404) is asked again only after this.
     std::optional<WallClock::time_point> heartbeat_unsupported_until_;
     bool serve_failed_ = false;
+    bool follow_up_ = false;  // the last heartbeat came early, for commands' results
     std::thread thread_;
 };
 
