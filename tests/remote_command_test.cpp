@@ -2,13 +2,15 @@
 // check, the ledger that runs each command at most once (across restarts, written before the
 // action runs), the out-of-service state it keeps, its bounds, the heartbeat answer's commands
 // and the results the heartbeat carries back, kiosk-command's signatures, and the monitor taking
-// commands from a register's answers.
+// commands from a register's answers, and end to end through the development register.
 #include "kiosk/health.h"
 #include "kiosk/journal.h"
 #include "kiosk/monitor.h"
 #include "kiosk/remote_command.h"
 
+#include "dev_register.h"
 #include "http_get.h"
+#include "kiosk_config.h"
 #include "process.h"
 
 #include <gtest/gtest.h>
@@ -841,6 +843,99 @@ TEST_F(Remote, TheMonitorRunsHandedCommandsOnceAndReportsTheirResults) {
     EXPECT_EQ(
         f.remote_commands[std::size_t(CommandName::Reboot)][std::size_t(CommandResult::Refused)],
         1u);
+}
+
+// Section: end to end through the development register
+
+// Operators queue signed commands with kiosk-command on the register's admin endpoint; the
+// kiosk's monitor takes them from its heartbeat answers, runs each once (a restart before its
+// result got out included) and reports; the register shows the results.
+TEST_F(Remote, CommandsGoEndToEndThroughTheDevelopmentRegister) {
+    const std::string tool = KIOSK_COMMAND, key = dir + "/operator.key";
+    ASSERT_EQ(testsupport::run({tool, "keygen", "--out", key}, dir + "/keygen.txt", 30s), 0);
+    const std::string tool_key = testsupport::read_text(dir + "/keygen.txt").substr(0, 44);
+    const std::string keys_file = dir + "/operator-keys";
+    std::ofstream(keys_file) << tool_key << "\n" << base64(op.public_key.data(), 32) << "\n";
+    const DevRegisterOptions options{.admin = true, .operator_keys = keys_file};
+    DevRegister reg(options);
+    Config cfg = testsupport::config_for(reg, dir + "/spool");
+    cfg.state_dir = dir + "/state";
+    cfg.heartbeat_interval_s = 1;
+    cfg.management_listen.clear();
+    cfg.operator_keys = {*parse_operator_key(tool_key), op.public_key};
+    const auto queue = [&](const std::string& sign_args) {
+        const std::string out = dir + "/queue.txt";
+        std::filesystem::remove(out);
+        const int code = testsupport::run(
+            {"/bin/sh", "-c",
+             tool + " sign --key " + key + " --kiosk " + cfg.kiosk_id + " " + sign_args + " | " +
+                 tool + " queue --admin " + reg.admin_url() + " --kiosk " + cfg.kiosk_id},
+            out, 30s);
+        EXPECT_EQ(code, 0) << testsupport::read_text(out);
+    };
+    queue("--name send_now --id s-1");
+    queue(
+        "--name out_of_service --id o-1 --message-kk 'Жұмыс істемейді' --message-ru "
+        "'Не работает' --message-en 'Out of service'");
+    json unknown = payload("u-1", "send_now", WallClock::now());  // the register lets names by
+    unknown["kiosk"] = cfg.kiosk_id;
+    unknown["name"] = "format_disk";
+    std::ofstream(dir + "/unknown.json") << json(op.sign(unknown)).dump();
+    ASSERT_EQ(testsupport::run({"/bin/sh", "-c",
+                                tool + " queue --admin " + reg.admin_url() + " --kiosk " +
+                                    cfg.kiosk_id + " < " + dir + "/unknown.json"},
+                               dir + "/queue-unknown.txt", 30s),
+              0)
+        << testsupport::read_text(dir + "/queue-unknown.txt");
+    queue("--name restart --id r-1");
+
+    // The restart: the kiosk goes before its result reached the register.
+    std::atomic<bool> restarted{false};
+    actions.remote.restart = [&] {
+        ++actions.calls["restart"];
+        reg.stop();
+        restarted = true;
+        return ActionResult::ok();
+    };
+    Health health(cfg.kiosk_id, "1", WallClock::now());
+    printer::PaperCounter paper(dir + "/paper", 100, 10);
+    {
+        CommandLedger ledger(cfg.state_dir);
+        Monitor monitor(cfg, health, paper, &actions.remote, &ledger);
+        ASSERT_TRUE(testsupport::eventually([&] { return restarted.load(); }, 30s)) << reg.log();
+    }
+    reg.restart(options);
+    const auto states = [&] {
+        const auto a = testsupport::http_request(reg.admin_url() + "/admin/kiosks/" + cfg.kiosk_id +
+                                                 "/commands");
+        std::map<std::string, json> by_id;
+        if (a.status == 200)
+            for (const json& c : json::parse(a.body)) by_id[c["id"]] = c;
+        return by_id;
+    };
+    CommandLedger ledger(cfg.state_dir);  // the application started again
+    {
+        Monitor monitor(cfg, health, paper, &actions.remote, &ledger);
+        ASSERT_TRUE(testsupport::eventually(
+            [&] {
+                const auto s = states();
+                return s.size() == 4 && std::all_of(s.begin(), s.end(), [](const auto& c) {
+                           return c.second["state"] != "queued" && c.second["state"] != "handed";
+                       });
+            },
+            30s))
+            << states().size() << reg.log();
+    }
+    const auto s = states();
+    EXPECT_EQ(s.at("s-1")["state"], "done");
+    EXPECT_EQ(s.at("o-1")["state"], "done");
+    EXPECT_EQ(s.at("r-1")["state"], "done");
+    EXPECT_EQ(s.at("u-1")["state"], "refused");
+    EXPECT_EQ(s.at("u-1")["reason"], "name: unknown command");
+    EXPECT_EQ(actions.calls["send_now"], 1);
+    EXPECT_EQ(actions.calls["restart"], 1);
+    EXPECT_TRUE(ledger.out_of_service_now());
+    EXPECT_EQ(ledger.out_of_service()->ru, "Не работает");
 }
 
 }  // namespace
