@@ -2,7 +2,6 @@
 
 #include "net/open311.h"
 
-#include <arpa/inet.h>
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -10,36 +9,12 @@
 #include <memory>
 #include <random>
 
+#include "curl_transfer.h"
+
 namespace net {
 namespace {
 
 constexpr std::size_t kMaxIdempotencyKeyBytes = 128;  // what the register accepts
-
-// This machine, by name or as an address: "127.evil.example" is a name, not loopback.
-bool loopback_host(std::string host) {
-    if (host == "localhost") return true;
-    if (host.size() > 2 && host.front() == '[' && host.back() == ']')
-        host = host.substr(1, host.size() - 2);
-    in_addr v4{};
-    in6_addr v6{};
-    if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
-    return inet_pton(AF_INET6, host.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
-}
-
-// Plain HTTP only to this machine (development); everything else must be HTTPS.
-std::string check_url(const std::string& url) {
-    std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> u(curl_url(), curl_url_cleanup);
-    if (curl_url_set(u.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK)
-        return "bad register URL";
-    char *scheme = nullptr, *host = nullptr;
-    curl_url_get(u.get(), CURLUPART_SCHEME, &scheme, 0);
-    curl_url_get(u.get(), CURLUPART_HOST, &host, 0);
-    const std::string s = scheme ? scheme : "", h = host ? host : "";
-    curl_free(scheme);
-    curl_free(host);
-    if (s == "https" || (s == "http" && loopback_host(h))) return "";
-    return "register URL must be https (plain http only to loopback)";
-}
 
 // Section: idempotency keys
 
@@ -98,37 +73,11 @@ struct Response {
     std::string body;
     std::string retry_after;  // the Retry-After header as sent, if any
     std::string error;        // transport error: there is no HTTP answer to read
-    bool too_large = false;
     // Some of the request went out: after a transport error the server may have acted on it
     // (a refused connection or a failed handshake sent nothing; a timeout or a reset after
     // sending did).
     bool sent = false;
 };
-
-size_t collect(char* data, size_t size, size_t n, void* user) {
-    auto* r = static_cast<Response*>(user);
-    if (r->body.size() + size * n > kMaxAnswerBytes) {
-        r->too_large = true;
-        return 0;  // makes curl abort the transfer with CURLE_WRITE_ERROR
-    }
-    r->body.append(data, size * n);
-    return size * n;
-}
-
-// libcurl asks about once a second, even while it waits for an answer: a stop request ends
-// the transfer (CURLE_ABORTED_BY_CALLBACK).
-int keep_going(void* cancel, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-    return static_cast<const std::stop_token*>(cancel)->stop_requested() ? 1 : 0;
-}
-
-// curl's words, and for a refused certificate a message that says so first.
-std::string transfer_error(CURLcode rc, const char* errbuf) {
-    std::string what = curl_easy_strerror(rc);
-    if (errbuf[0]) what += std::string(": ") + errbuf;
-    if (rc == CURLE_PEER_FAILED_VERIFICATION)
-        return "TLS: the register's certificate was refused (" + what + ")";
-    return what;
-}
 
 using Easy = std::unique_ptr<CURL, decltype(&curl_easy_cleanup)>;
 using Headers = std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)>;
@@ -138,7 +87,7 @@ using Headers = std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)>;
 Response perform(const RegisterEndpoint& ep, const Call& call) {
     Response r;
     const std::string url = ep.base_url + call.path;
-    if (r.error = check_url(url); !r.error.empty()) return r;
+    if (r.error = detail::check_url(url, "register URL"); !r.error.empty()) return r;
     if (ep.cancel.stop_requested()) {
         r.error = "cancelled";
         return r;
@@ -154,38 +103,11 @@ Response perform(const RegisterEndpoint& ep, const Call& call) {
     CURL* h = easy.get();
     curl_easy_reset(h);
     char errbuf[CURL_ERROR_SIZE] = "";
-    curl_easy_setopt(h, CURLOPT_URL, url.c_str());  // checked above: https, or http to loopback
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER,
-                     errbuf);  // the precise reason, e.g. which certificate check failed
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);  // threads: no SIGALRM for DNS timeouts
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https,http");  // no file://, ftp:// ... ever
-    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);  // a redirect is an error, not a hop elsewhere
-    curl_easy_setopt(h, CURLOPT_PROXY,
-                     "");  // straight to the register: no proxy from http_proxy & co.
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
-                     ep.connect_timeout_ms);  // a dead link fails fast
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS,
-                     ep.total_timeout_ms);              // the whole exchange, answer included
-    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 16L);  // bytes/s: a stalled link ends early ...
-    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 10L);   // ... once it stayed below that for 10 s
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);    // the register proves who it is: never 0
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);    // ... for the host name in base_url
-    curl_easy_setopt(h, CURLOPT_CAINFO,
-                     ep.ca_file.c_str());          // ... by a chain to the pinned CA only
-    curl_easy_setopt(h, CURLOPT_CAPATH, nullptr);  // Debian's libcurl would add /etc/ssl/certs
-    curl_easy_setopt(h, CURLOPT_SSLVERSION, CURL_SSLVERSION_TLSv1_2);  // TLS 1.2 at least
-    if (!ep.client_cert.empty()) {  // mutual TLS: the kiosk's own identity
-        curl_easy_setopt(h, CURLOPT_SSLCERT, ep.client_cert.c_str());
-        curl_easy_setopt(h, CURLOPT_SSLKEY, ep.client_key.c_str());
-    }
-    // Answers: refused before reading when the declared length is too large, and cut off
-    // by collect() when an undeclared (chunked) one grows past it.
-    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(kMaxAnswerBytes));
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &r);
-    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);                // ... so that keep_going is asked
-    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, keep_going);  // a stop request ends the call
-    curl_easy_setopt(h, CURLOPT_XFERINFODATA, &ep.cancel);
+    detail::BoundedBody answer{kMaxAnswerBytes};
+    detail::set_transfer_options(h, url,
+                                 {ep.ca_file, ep.client_cert, ep.client_key, ep.connect_timeout_ms,
+                                  ep.total_timeout_ms, &ep.cancel},
+                                 errbuf, answer);
 
     Headers headers(nullptr, curl_slist_free_all);
     auto add_header = [&](const std::string& line) {
@@ -209,8 +131,7 @@ Response perform(const RegisterEndpoint& ep, const Call& call) {
     curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &request_bytes);
     curl_easy_getinfo(h, CURLINFO_SIZE_UPLOAD_T, &body_bytes);
     r.sent = request_bytes > 0 || body_bytes > 0;
-    if (r.too_large || rc == CURLE_FILESIZE_EXCEEDED) {
-        r.body.clear();
+    if (answer.too_large || rc == CURLE_FILESIZE_EXCEEDED) {
         r.error = "answer larger than 1 MiB";
         return r;
     }
@@ -219,9 +140,10 @@ Response perform(const RegisterEndpoint& ep, const Call& call) {
         return r;
     }
     if (rc != CURLE_OK) {
-        r.error = transfer_error(rc, errbuf);
+        r.error = detail::transfer_error(rc, errbuf, "the register's");
         return r;
     }
+    r.body = std::move(answer.text);
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r.status);
     curl_header* retry_after = nullptr;
     if (curl_easy_header(h, "Retry-After", 0, CURLH_HEADER, -1, &retry_after) == CURLHE_OK)
