@@ -368,3 +368,86 @@ TEST_F(ConfigFile, TheRegistersJurisdictionFormatAndAttributeCodes) {
               prefix(16, "register.attributes.iin") +
                   "must be the register's attribute code: letters, digits, _ - . (at most 64)");
 }
+
+// Section: [monitoring]: metrics leave the kiosk only over TLS
+
+TEST_F(ConfigFile, MetricsArePushedOverTlsWithTheKiosksCertificate) {
+    const Config plain = load(good());
+    EXPECT_EQ(plain.push_url, "");  // no push unless asked for
+    EXPECT_EQ(plain.push_interval_s, 30);
+    std::ofstream(dir / "certs" / "gateway-ca.crt") << "not read here\n";
+    const std::string tls = with_client_key(0600) +
+                            "[monitoring]\npush_url = \"https://metrics.example.kz:9443\"\n"
+                            "push_ca = \"certs/gateway-ca.crt\"\npush_interval_s = 5\n";
+    const Config c = load(tls);
+    EXPECT_EQ(c.push_url, "https://metrics.example.kz:9443");
+    EXPECT_EQ(c.push_ca, dir / "certs" / "gateway-ca.crt");
+    EXPECT_EQ(c.push_interval_s, 5);
+    EXPECT_EQ(load(replace(tls, "= 5", "= 300")).push_interval_s, 300);
+    for (const char* interval : {"= 4", "= 301"})
+        EXPECT_EQ(error(replace(tls, "= 5", interval)),
+                  prefix(20, "monitoring.push_interval_s") + "must be between 5 and 300");
+    // Plain HTTP to a gateway on this machine only (development), without certificates.
+    for (const char* url : {"http://127.0.0.1:9091", "http://localhost:9091/", "http://[::1]:9091"})
+        EXPECT_EQ(load(good() + "[monitoring]\npush_url = \"" + url + "\"\n").push_url, url);
+    for (const char* url :
+         {"http://metrics.example.kz:9091", "http://127.evil.example:9091", "http://10.0.0.1",
+          "ftp://127.0.0.1/", "https://user@metrics.example.kz", "https://metrics.kz/?a=1",
+          "metrics.example.kz:9443"})
+        EXPECT_EQ(error(good() + "[monitoring]\npush_url = \"" + url + "\"\n")
+                      .rfind(prefix(16, "monitoring.push_url") + "must be https://", 0),
+                  0u)
+            << url << ": " << error(good() + "[monitoring]\npush_url = \"" + url + "\"\n");
+    EXPECT_EQ(error(replace(tls, "push_ca = \"certs/gateway-ca.crt\"\n", "")),
+              prefix(17, "monitoring.push_ca") + "required with an https push_url");
+    EXPECT_EQ(error(replace(tls, "gateway-ca.crt", "missing.crt")),
+              prefix(19, "monitoring.push_ca") +
+                  "no such file: " + (dir / "certs" / "missing.crt").string());
+    // Without the kiosk's client certificate the gateway could not tell who pushes.
+    EXPECT_EQ(error(good() + "[monitoring]\npush_url = \"https://metrics.example.kz\"\n"
+                             "push_ca = \"certs/gateway-ca.crt\"\n"),
+              prefix(16, "monitoring.push_url") +
+                  "the push needs the kiosk's client certificate: [register] client_cert and "
+                  "client_key");
+}
+
+TEST_F(ConfigFile, AManagementPortOthersCanReachServesOnlyOverTls) {
+    for (const char* listen : {"127.0.0.1:9464", "127.0.0.2:0", "[::1]:9464"})
+        EXPECT_EQ(load(good() + "[monitoring]\nlisten = \"" + std::string(listen) + "\"\n")
+                      .management_listen,
+                  listen);
+    for (const char* listen : {"0.0.0.0:9464", "10.20.30.40:9464", "[::]:9464"})
+        EXPECT_EQ(error(good() + "[monitoring]\nlisten = \"" + std::string(listen) + "\"\n"),
+                  prefix(16, "monitoring.listen") +
+                      "an address others can reach needs TLS: set tls_cert, tls_key and "
+                      "scraper_ca (plain HTTP only on loopback)")
+            << listen;
+    std::ofstream(dir / "certs" / "kiosk-server.crt") << "not read here\n";
+    std::ofstream(dir / "certs" / "kiosk-server.key") << "not read here\n";
+    std::ofstream(dir / "certs" / "scraper-ca.crt") << "not read here\n";
+    const auto key = dir / "certs" / "kiosk-server.key";
+    ASSERT_EQ(::chmod(key.c_str(), 0600), 0);
+    const std::string tls = good() +
+                            "[monitoring]\nlisten = \"0.0.0.0:9464\"\n"
+                            "tls_cert = \"certs/kiosk-server.crt\"\n"
+                            "tls_key = \"certs/kiosk-server.key\"\n"
+                            "scraper_ca = \"certs/scraper-ca.crt\"\n";
+    const Config c = load(tls);
+    EXPECT_EQ(c.management_cert, dir / "certs" / "kiosk-server.crt");
+    EXPECT_EQ(c.management_key, key);
+    EXPECT_EQ(c.scraper_ca, dir / "certs" / "scraper-ca.crt");
+    // TLS on loopback too, when configured.
+    EXPECT_EQ(load(replace(tls, "0.0.0.0", "127.0.0.1")).management_cert, c.management_cert);
+    EXPECT_EQ(error(replace(tls, "scraper_ca = \"certs/scraper-ca.crt\"\n", "")),
+              prefix(15, "monitoring.scraper_ca") + "tls_cert, tls_key and scraper_ca go together");
+    EXPECT_EQ(error(replace(tls, "tls_cert = \"certs/kiosk-server.crt\"\n", "")),
+              prefix(15, "monitoring.tls_cert") + "tls_cert, tls_key and scraper_ca go together");
+    EXPECT_EQ(error(replace(tls, "certs/scraper-ca.crt", "certs/none.crt")),
+              prefix(19, "monitoring.scraper_ca") +
+                  "no such file: " + (dir / "certs" / "none.crt").string());
+    // The server's key is checked like the client key: the kiosk's user's alone.
+    ASSERT_EQ(::chmod(key.c_str(), 0644), 0);
+    EXPECT_EQ(error(tls), prefix(18, "monitoring.tls_key") + key.string() +
+                              " has mode 0644; a private key must be 0600 or 0400 (chmod 600 " +
+                              key.string() + ")");
+}

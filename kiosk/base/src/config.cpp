@@ -147,6 +147,77 @@ bool espeak_data_ok(const std::filesystem::path& dir) {
            std::filesystem::is_regular_file(dir / "espeak-ng-data" / "phontab", ec);
 }
 
+// Section: [monitoring]: metrics leave the kiosk only over TLS
+
+// "localhost", 127.0.0.0/8 or ::1: this machine, as an address ("127.evil.example" is a name).
+bool loopback_host(const std::string& host) {
+    unsigned char a[sizeof(in6_addr)];
+    if (host == "localhost") return true;
+    if (inet_pton(AF_INET, host.c_str(), a) == 1) return a[0] == 127;
+    return inet_pton(AF_INET6, host.c_str(), a) == 1 &&
+           IN6_IS_ADDR_LOOPBACK(reinterpret_cast<const in6_addr*>(a));
+}
+
+// The host of scheme://host[:port][/path], brackets off an IPv6 one; "" when the URL is not of
+// that shape or carries what a push address never needs (user, query, fragment, spaces).
+std::string url_host(const std::string& url, const std::string& scheme) {
+    if (url.rfind(scheme + "://", 0) != 0 || url.find_first_of("@?# \\") != std::string::npos)
+        return "";
+    const std::string rest = url.substr(scheme.size() + 3);
+    const std::string authority = rest.substr(0, rest.find('/'));
+    if (authority.starts_with('[')) {
+        const auto close = authority.find(']');
+        return close == std::string::npos ? "" : authority.substr(1, close - 1);
+    }
+    return authority.substr(0, authority.find(':'));
+}
+
+void check_push(Reader& r, const Config& c) {
+    if (c.push_url.empty()) return;
+    const std::string https_host = url_host(c.push_url, "https");
+    const std::string http_host = url_host(c.push_url, "http");
+    if (https_host.empty() && !(loopback_host(http_host)))
+        r.fail("monitoring.push_url",
+               "must be https://host[:port][/path] (plain http only to loopback), e.g. "
+               "https://metrics.example.kz:9443");
+    if (https_host.empty()) return;  // development: a gateway on this machine
+    if (c.push_ca.empty()) r.fail("monitoring.push_ca", "required with an https push_url");
+    if (!std::filesystem::is_regular_file(c.push_ca))
+        r.fail("monitoring.push_ca", "no such file: " + c.push_ca.string());
+    if (c.client_cert.empty())
+        r.fail("monitoring.push_url",
+               "the push needs the kiosk's client certificate: [register] client_cert and "
+               "client_key");
+}
+
+// A management port others can reach serves only over TLS, to scrapers with a certificate
+// from scraper_ca: plain HTTP only on loopback.
+void check_management_tls(Reader& r, const Config& c) {
+    const bool any =
+        !c.management_cert.empty() || !c.management_key.empty() || !c.scraper_ca.empty();
+    if (any) {
+        for (const auto& [key, value] : {std::pair{"monitoring.tls_cert", &c.management_cert},
+                                         std::pair{"monitoring.tls_key", &c.management_key},
+                                         std::pair{"monitoring.scraper_ca", &c.scraper_ca}})
+            if (value->empty()) r.fail(key, "tls_cert, tls_key and scraper_ca go together");
+        if (!std::filesystem::is_regular_file(c.management_cert))
+            r.fail("monitoring.tls_cert", "no such file: " + c.management_cert.string());
+        check_secret_file(r, "monitoring.tls_key", c.management_key);
+        if (!std::filesystem::is_regular_file(c.scraper_ca))
+            r.fail("monitoring.scraper_ca", "no such file: " + c.scraper_ca.string());
+    }
+    const auto at = parse_listen_address(c.management_listen);
+    if (at && !loopback_host(at->host) && !any)
+        r.fail("monitoring.listen",
+               "an address others can reach needs TLS: set tls_cert, tls_key and scraper_ca "
+               "(plain HTTP only on loopback)");
+}
+
+void check_monitoring(Reader& r, const Config& c) {
+    check_push(r, c);
+    check_management_tls(r, c);
+}
+
 // Section: [register.attributes]
 
 // An Open311 attribute code: it goes into attribute[code] and must not close the brackets.
@@ -262,6 +333,7 @@ void check(Reader& r, const Config& c) {
     if (!c.management_listen.empty() && !parse_listen_address(c.management_listen))
         r.fail("monitoring.listen",
                "must be IPv4-address:port or [IPv6-address]:port, e.g. 127.0.0.1:9464");
+    check_monitoring(r, c);
     if (!std::filesystem::is_directory(c.assets_dir / "i18n"))
         r.fail("ui.assets_dir", "no i18n folder in " + c.assets_dir.string());
     if (!std::filesystem::is_regular_file(c.assets_dir / "procedure" / (c.region + ".toml")))
@@ -378,6 +450,12 @@ Config load_config(const std::filesystem::path& file) {
     r.number("monitoring.heartbeat_interval_s", c.heartbeat_interval_s, 10, 3600);
     r.number("monitoring.outbox_stuck_after_s", c.outbox_stuck_after_s, 60, 7 * 24 * 3600);
     r.number("monitoring.disk_low_mb", c.disk_low_mb, 1, 1000000);
+    r.text("monitoring.push_url", c.push_url, false, 512);
+    r.number("monitoring.push_interval_s", c.push_interval_s, 5, 300);
+    r.path("monitoring.push_ca", c.push_ca, false);
+    r.path("monitoring.tls_cert", c.management_cert, false);
+    r.path("monitoring.tls_key", c.management_key, false);
+    r.path("monitoring.scraper_ca", c.scraper_ca, false);
     r.get("speech.enabled", c.speech_enabled, false);
     r.number("speech.volume", c.speech_volume, 10, 100);
     r.number("speech.rate", c.speech_rate, 80, 300);

@@ -99,6 +99,14 @@ struct Config {
     int heartbeat_interval_s = 60;    // figures pushed to the register (kiosks behind NAT)
     int outbox_stuck_after_s = 3600;  // /healthz: an undelivered complaint older than this
     int disk_low_mb = 200;            // /healthz: less free space than this in state_dir
+    // The exposition pushed to a Pushgateway (kiosks behind NAT) with [register]'s client
+    // certificate: "" = no push; https:// (plain http only to loopback).
+    std::string push_url;
+    int push_interval_s = 30;
+    std::filesystem::path push_ca;  // the only CA trusted for the gateway (pinned)
+    // The management port over TLS (required unless listen is loopback): the kiosk's server
+    // identity, and the CA whose client certificates (scrapers') it accepts.
+    std::filesystem::path management_cert, management_key, scraper_ca;
     // [speech]: screens read aloud for blind citizens (espeak-ng)
     bool speech_enabled = true;         // false: no speech on this kiosk at all
     int speech_volume = 80;             // percent, 10..100: where each session starts
