@@ -209,6 +209,16 @@ void Health::management_refused(ManagementRefusal why) {
     ++f_.management_refused[static_cast<std::size_t>(why)];
 }
 
+void Health::metrics_pushed(WallClock::time_point at) {
+    std::lock_guard lock(mutex_);
+    f_.metrics_push_success = at;
+}
+
+void Health::metrics_push_failed() {
+    std::lock_guard lock(mutex_);
+    ++f_.metrics_push_failures;
+}
+
 void Health::speech_state(bool available, std::string reason) {
     std::lock_guard lock(mutex_);
     f_.speech = available ? SpeechStatus::Available : SpeechStatus::Unavailable;
@@ -388,6 +398,11 @@ std::string metrics_text(const Figures& f, const std::vector<std::string>& probl
         e.sample("kiosk_management_refused_total",
                  "{reason=\"" + std::string(management_refusal_name(ManagementRefusal(i))) + "\"}",
                  double(f.management_refused[std::size_t(i)]));
+    e.one("kiosk_metrics_push_last_success_timestamp_seconds", "gauge",
+          "Last push of these metrics the gateway took; 0 never (or no push configured).",
+          unix_seconds(f.metrics_push_success));
+    e.one("kiosk_metrics_push_failures_total", "counter",
+          "Pushes of these metrics to the gateway that failed.", double(f.metrics_push_failures));
     // No sample until the UI has tried the voice engine: unknown is not "broken".
     e.family("kiosk_speech_available", "gauge",
              "1 when speech for blind citizens works; 0 when it does not or is turned off.");

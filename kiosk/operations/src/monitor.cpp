@@ -3,9 +3,13 @@
 #include "kiosk/journal.h"
 #include "kiosk/submission.h"
 
+#include <common/secret_file.h>
+#include <net/metrics_push.h>
 #include <printer/cups.h>
 
 #include <arpa/inet.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <openssl/pem.h>
@@ -22,6 +26,8 @@
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 
 namespace kiosk {
 namespace {
@@ -34,6 +40,9 @@ constexpr auto kPrinterTimeout = std::chrono::seconds(5);
 // has not closed yet (it accepts up to ten a turn).
 constexpr unsigned kMhdSpareConnections = 16;
 constexpr unsigned kMhdSilenceTimeoutS = 10;
+// TLS 1.2 and 1.3 only, GnuTLS's normal ciphers for them.
+constexpr const char* kTlsPriorities = "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2";
+constexpr std::size_t kMaxPemBytes = 64 * 1024;  // a certificate chain or a CA bundle
 
 // Section: what sampling reads
 
@@ -114,6 +123,56 @@ MHD_Result handle(const ManagementServer& server, MHD_Connection* connection, co
     return answer(connection, MHD_HTTP_NOT_FOUND, "not found: try /metrics or /healthz\n", text);
 }
 
+// Section: the management port over TLS
+
+// A certificate or CA file, whole: MHD takes them from memory.
+std::string read_pem(const std::filesystem::path& file, const char* what) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in)
+        throw std::runtime_error(std::string("management TLS: cannot open the ") + what + " " +
+                                 file.string() + ": " + std::strerror(errno));
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (text.empty() || text.size() > kMaxPemBytes)
+        throw std::runtime_error(std::string("management TLS: the ") + what + " " + file.string() +
+                                 " is empty or larger than 64 KiB");
+    return text;
+}
+
+// The private key by the one rule for keys (the kiosk's user's, 0600 or 0400), read on the
+// open descriptor.
+std::string read_key(const std::filesystem::path& file) {
+    std::string key(kMaxPemBytes, '\0');
+    std::size_t size = 0;
+    const common::FileStatus st = common::read_secret_file(
+        file, {reinterpret_cast<unsigned char*>(key.data()), key.size()}, size);
+    if (!st.ok()) {
+        explicit_bzero(key.data(), key.size());
+        throw std::runtime_error("management TLS: the key: " + st.message);
+    }
+    explicit_bzero(key.data() + size, key.size() - size);
+    key.resize(size);
+    return key;
+}
+
+// A client certificate that the scrapers' CA vouches for, valid now and meant for TLS
+// clients. MHD only asks for one: having none, or another CA's, still completes the handshake.
+bool client_certificate_verified(MHD_Connection* connection) {
+    const MHD_ConnectionInfo* info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+    if (!info || !info->tls_session) return false;
+    const auto session = static_cast<gnutls_session_t>(info->tls_session);
+    unsigned int certificates = 0;
+    if (gnutls_certificate_type_get(session) != GNUTLS_CRT_X509 ||
+        !gnutls_certificate_get_peers(session, &certificates) || certificates == 0)
+        return false;
+    gnutls_typed_vdata_st purpose{};
+    purpose.type = GNUTLS_DT_KEY_PURPOSE_OID;
+    purpose.data = reinterpret_cast<unsigned char*>(const_cast<char*>(GNUTLS_KP_TLS_WWW_CLIENT));
+    unsigned int status = 0;
+    return gnutls_certificate_verify_peers(session, &purpose, 1, &status) == GNUTLS_E_SUCCESS &&
+           status == 0;
+}
+
 // The client's address without its port: the key of the per-address limit.
 std::string address_of(const sockaddr* addr) {
     if (!addr) return {};
@@ -184,8 +243,12 @@ struct ManagementServer::Gate {
     std::vector<Client> clients;  // a few: the limits, and those cut but not yet closed
     std::optional<Clock::time_point> last_mhd_line;
     std::uint64_t mhd_unsaid = 0;  // MHD's messages left out since its last line
+    // TLS: PEM text MHD was started with, kept while it runs; the key wiped after.
+    bool tls = false;
+    std::string tls_cert, tls_key, tls_client_ca;
 
     explicit Gate(ManagementServer& s) : server(s), refusals(s.port_limits.log_every) {}
+    ~Gate() { explicit_bzero(tls_key.data(), tls_key.size()); }
 
     void refused(ManagementRefusal why, Clock::time_point now) {
         server.health.management_refused(why);
@@ -302,6 +365,12 @@ struct ManagementServer::Gate {
                                  const char* method, const char*, const char*, size_t*, void**) {
         auto* gate = static_cast<Gate*>(cls);
         if (Client* c = gate->find(connection)) c->asked = true;
+        if (gate->tls && !client_certificate_verified(connection)) {
+            gate->refused(ManagementRefusal::ClientCertificate, Clock::now());
+            return answer(connection, MHD_HTTP_FORBIDDEN,
+                          "a client certificate from the scrapers' CA is required\n",
+                          "text/plain; charset=utf-8");
+        }
         return handle(gate->server, connection, url, method);
     }
 
@@ -309,6 +378,10 @@ struct ManagementServer::Gate {
         static_cast<Gate*>(cls)->mhd_said(format, args);
     }
 };
+
+ManagementTls management_tls(const Config& cfg) {
+    return {cfg.management_cert, cfg.management_key, cfg.scraper_ca};
+}
 
 HealthLimits health_limits(const Config& cfg) {
     HealthLimits l;
@@ -318,8 +391,24 @@ HealthLimits health_limits(const Config& cfg) {
 }
 
 ManagementServer::ManagementServer(const ListenAddress& at, Health& h, HealthLimits l,
-                                   ManagementLimits p)
+                                   ManagementLimits p, const ManagementTls& tls)
     : health(h), limits(l), port_limits(p), gate_(std::make_unique<Gate>(*this)) {
+    // TLS: the server's identity and the CA of the scrapers' certificates, from memory; MHD then
+    // asks every client for a certificate, which on_request checks.
+    std::vector<MHD_OptionItem> tls_options;
+    if (!tls.cert.empty()) {
+        if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+            throw std::runtime_error("management TLS: this libmicrohttpd has no TLS (GnuTLS)");
+        gate_->tls = true;
+        gate_->tls_cert = read_pem(tls.cert, "certificate");
+        gate_->tls_client_ca = read_pem(tls.client_ca, "scrapers' CA");
+        gate_->tls_key = read_key(tls.key);
+        tls_options = {{MHD_OPTION_HTTPS_MEM_CERT, 0, gate_->tls_cert.data()},
+                       {MHD_OPTION_HTTPS_MEM_KEY, 0, gate_->tls_key.data()},
+                       {MHD_OPTION_HTTPS_MEM_TRUST, 0, gate_->tls_client_ca.data()},
+                       {MHD_OPTION_HTTPS_PRIORITIES, 0, const_cast<char*>(kTlsPriorities)}};
+    }
+    tls_options.push_back({MHD_OPTION_END, 0, nullptr});
     sockaddr_storage addr{};
     if (at.ipv6) {
         auto* a6 = reinterpret_cast<sockaddr_in6*>(&addr);
@@ -340,20 +429,23 @@ ManagementServer::ManagementServer(const ListenAddress& at, Health& h, HealthLim
     // gate then cuts connections between MHD's turns, when no socket can close under it. The
     // logger comes first among the options, as MHD asks.
     daemon_ = MHD_start_daemon(
-        MHD_USE_EPOLL | MHD_USE_ERROR_LOG | (at.ipv6 ? MHD_USE_IPv6 : 0),
+        MHD_USE_EPOLL | MHD_USE_ERROR_LOG | (at.ipv6 ? MHD_USE_IPv6 : 0) |
+            (gate_->tls ? MHD_USE_TLS : 0),
         static_cast<uint16_t>(at.port), &Gate::on_accept, gate_.get(), &Gate::on_request,
         gate_.get(), MHD_OPTION_EXTERNAL_LOGGER, static_cast<MHD_LogCallback>(&Gate::on_message),
         gate_.get(), MHD_OPTION_SOCK_ADDR, reinterpret_cast<sockaddr*>(&addr),
         MHD_OPTION_NOTIFY_CONNECTION,
         static_cast<MHD_NotifyConnectionCallback>(&Gate::on_connection), gate_.get(),
         MHD_OPTION_CONNECTION_LIMIT, port_limits.connections + kMhdSpareConnections,
-        MHD_OPTION_CONNECTION_TIMEOUT, kMhdSilenceTimeoutS, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_TIMEOUT, kMhdSilenceTimeoutS, MHD_OPTION_ARRAY, tls_options.data(),
+        MHD_OPTION_END);
     // Without MHD's epoll descriptor the thread would wait on nothing and never serve.
     if (!daemon_ || !MHD_get_daemon_info(daemon_, MHD_DAEMON_INFO_EPOLL_FD)) {
         if (daemon_) MHD_stop_daemon(daemon_);
         close(stop_fd_);
         throw std::runtime_error("cannot serve the management address " + at.host + ":" +
-                                 std::to_string(at.port));
+                                 std::to_string(at.port) +
+                                 (gate_->tls ? " (or its TLS certificate and key)" : ""));
     }
     try {
         thread_ = std::thread([this] { run(); });
@@ -449,11 +541,12 @@ void Monitor::wake() {
 void Monitor::serve() {
     if (server_ || cfg_.management_listen.empty()) return;
     try {
-        server_.emplace(*parse_listen_address(cfg_.management_listen), health_,
-                        health_limits(cfg_));
+        server_.emplace(*parse_listen_address(cfg_.management_listen), health_, health_limits(cfg_),
+                        ManagementLimits{}, management_tls(cfg_));
         log(Priority::Info, "monitoring",
-            "management address %s serving /metrics and /healthz on port %d",
-            cfg_.management_listen.c_str(), server_->port());
+            "management address %s serving /metrics and /healthz on port %d%s",
+            cfg_.management_listen.c_str(), server_->port(),
+            cfg_.management_cert.empty() ? "" : " over TLS (client certificates from scraper_ca)");
         serve_failed_ = false;
     } catch (const std::exception& e) {
         if (!serve_failed_) log(Priority::Error, "monitoring", "%s; trying again", e.what());
@@ -463,6 +556,7 @@ void Monitor::serve() {
 
 void Monitor::loop() {
     auto next_heartbeat = WallClock::now();  // the first at once: operators see the kiosk start
+    auto next_push = WallClock::now();       // likewise the first metrics push
     std::unique_lock lock(mutex_);
     while (!stopping_) {
         woken_ = false;
@@ -480,8 +574,13 @@ void Monitor::loop() {
                      : std::max(WallClock::now() + std::chrono::seconds(cfg_.heartbeat_interval_s),
                                 heartbeat_unsupported_until_.value_or(WallClock::time_point{}));
         }
+        if (!cfg_.push_url.empty() && WallClock::now() >= next_push) {
+            push(stop_.get_token());
+            next_push = WallClock::now() + std::chrono::seconds(cfg_.push_interval_s);
+        }
         lock.lock();
-        const auto until = std::min(WallClock::now() + kSampleEvery, next_heartbeat);
+        auto until = std::min(WallClock::now() + kSampleEvery, next_heartbeat);
+        if (!cfg_.push_url.empty()) until = std::min(until, next_push);
         wakeup_.wait_until(lock, until, [this] { return stopping_ || woken_; });
     }
 }
@@ -561,6 +660,36 @@ bool Monitor::take_commands(const net::HeartbeatResult& answer) {
          ledger_->take(answer.commands, check_, actions_, WallClock::now(), stop_.get_token()))
         health_.remote_command(r.name, r.result);
     return !ledger_->unreported(1).empty();
+}
+
+// Section: the metrics push
+
+// The exposition /metrics serves, pushed with the kiosk's one identity ([register]'s client
+// certificate) to the gateway whose CA is pinned; on this thread, never the UI's.
+void Monitor::push(std::stop_token cancel) {
+    const Figures f = health_.figures();
+    const auto now = WallClock::now();
+    const std::string body =
+        metrics_text(f, health_problems(f, health_limits(cfg_), now, Clock::now()), now);
+    const net::PushEndpoint endpoint{.url = cfg_.push_url,
+                                     .ca_file = cfg_.push_ca,
+                                     .client_cert = cfg_.client_cert,
+                                     .client_key = cfg_.client_key};
+    const net::PushResult r = net::push_metrics(endpoint, cfg_.kiosk_id, body, std::move(cancel));
+    if (!r.ok && r.error == "cancelled") return;  // the kiosk is stopping: no failure
+    if (r.ok)
+        health_.metrics_pushed(WallClock::now());
+    else
+        health_.metrics_push_failed();
+    // The journal hears of changes, not of every push.
+    if (r.ok && push_ok_ != true)
+        log(Priority::Notice, "monitoring", "metrics push: the gateway takes the kiosk's metrics%s",
+            push_ok_ ? " again" : "");
+    if (!r.ok && push_ok_ != false)
+        log(Priority::Warning, "monitoring",
+            "metrics push: not taken (HTTP %ld): %s; said again once it works", r.http_status,
+            r.error.c_str());
+    push_ok_ = r.ok;
 }
 
 }  // namespace kiosk

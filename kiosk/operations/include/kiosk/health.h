@@ -60,12 +60,13 @@ struct FrameHistogram {
 
 // Why the management port cut or refused a connection: kiosk_management_refused_total{reason}.
 enum class ManagementRefusal {
-    Deadline,        // the whole request took longer than the deadline
-    Evicted,         // still sending its request when a newer connection needed the slot
-    AddressLimit,    // its address's slots all held by requests being answered
-    ConnectionLimit  // every slot held by requests being answered
+    Deadline,          // the whole request took longer than the deadline
+    Evicted,           // still sending its request when a newer connection needed the slot
+    AddressLimit,      // its address's slots all held by requests being answered
+    ConnectionLimit,   // every slot held by requests being answered
+    ClientCertificate  // TLS: no client certificate that scraper_ca vouches for (403)
 };
-constexpr int kManagementRefusalCount = 4;
+constexpr int kManagementRefusalCount = 5;
 
 constexpr std::string_view management_refusal_name(ManagementRefusal r) {
     switch (r) {
@@ -73,6 +74,7 @@ constexpr std::string_view management_refusal_name(ManagementRefusal r) {
     case ManagementRefusal::Evicted: return "evicted";
     case ManagementRefusal::AddressLimit: return "address_limit";
     case ManagementRefusal::ConnectionLimit: return "connection_limit";
+    case ManagementRefusal::ClientCertificate: return "client_certificate";
     }
     return "unknown";
 }
@@ -104,6 +106,9 @@ struct Figures {
     std::vector<StaffEvent> staff_events;     // the latest, oldest first
     std::uint64_t staff_events_reported = 0;  // seq the register has taken in a heartbeat
     std::array<std::uint64_t, kManagementRefusalCount> management_refused{};
+    // The push of this exposition to the Pushgateway ([monitoring] push_url).
+    std::optional<WallClock::time_point> metrics_push_success;
+    std::uint64_t metrics_push_failures = 0;
     SpeechStatus speech = SpeechStatus::Unknown;
     std::string speech_reason;          // why not, e.g. "espeak-ng: voice kk missing"; "" else
     std::uint64_t speech_sessions = 0;  // sessions in which a citizen turned speech on
@@ -144,6 +149,8 @@ public:
     void staff(StaffAction a, WallClock::time_point at);  // also logged
     void sampled(Sample s);
     void management_refused(ManagementRefusal why);  // not logged: the server throttles its lines
+    void metrics_pushed(WallClock::time_point at);   // not logged: the monitor logs changes
+    void metrics_push_failed();
     // Whether the voice engine works; reason "" when it does, else the engine's words (one
     // line, cut at 200 bytes). Not logged: the caller logs the change it saw.
     void speech_state(bool available, std::string reason);

@@ -39,6 +39,14 @@ struct ManagementLimits {
     std::chrono::seconds log_every{60};  // refusals: at most one journal line per this
 };
 
+// The management port over TLS ([monitoring] tls_cert, tls_key, scraper_ca): only scrapers
+// with a client certificate from scraper_ca get an answer (403 otherwise, counted as
+// client_certificate). An empty cert: plain HTTP (loopback only, by the configuration's rule).
+struct ManagementTls {
+    std::filesystem::path cert, key, client_ca;  // PEM; the key checked like every private key
+};
+ManagementTls management_tls(const Config& cfg);
+
 // Section: refusals in the journal
 
 // Refusals on the management port, in the journal at most once per `every` with the counts
@@ -64,8 +72,9 @@ private:
 // GET /metrics and GET /healthz, nothing else, one request per connection, on its own thread.
 class ManagementServer {
 public:
+    // Throws on bind failure, and on TLS files it cannot read or use.
     ManagementServer(const ListenAddress& at, Health& health, HealthLimits limits,
-                     ManagementLimits port_limits = {});  // throws on bind failure
+                     ManagementLimits port_limits = {}, const ManagementTls& tls = {});
     ~ManagementServer();
     ManagementServer(const ManagementServer&) = delete;
     ManagementServer& operator=(const ManagementServer&) = delete;
@@ -87,11 +96,12 @@ private:
 
 class Monitor {
 public:
-    // Starts sampling, the heartbeat and (unless listen is "") the management server, all on
-    // the monitor's thread. Remote commands in the heartbeat's answers are taken there too:
-    // `actions` runs them (nullptr: every one refused as "not supported here"); `ledger`
-    // remembers them and holds the out-of-service state the UI polls (nullptr: the monitor
-    // keeps its own in cfg.state_dir, reachable through ledger()). Both outlive the monitor.
+    // Starts sampling, the heartbeat, the metrics push (when push_url is set) and (unless
+    // listen is "") the management server, all on the monitor's thread. Remote commands in
+    // the heartbeat's answers are taken there too: `actions` runs them (nullptr: every one
+    // refused as "not supported here"); `ledger` remembers them and holds the out-of-service
+    // state the UI polls (nullptr: the monitor keeps its own in cfg.state_dir, reachable
+    // through ledger()). Both outlive the monitor.
     Monitor(const Config& cfg, Health& health, printer::PaperCounter& paper,
             const RemoteActions* actions = nullptr, CommandLedger* ledger = nullptr);
     ~Monitor();
@@ -105,6 +115,7 @@ private:
     // true when the answer left results to report: the next heartbeat goes soon.
     bool heartbeat(std::chrono::seconds within, std::stop_token cancel, bool take_commands = true);
     bool take_commands(const net::HeartbeatResult& answer);
+    void push(std::stop_token cancel);  // the exposition to [monitoring] push_url
 
     const Config& cfg_;
     Health& health_;
@@ -122,7 +133,8 @@ private:
     // A register without the heartbeat path (404) is asked again only after this.
     std::optional<WallClock::time_point> heartbeat_unsupported_until_;
     bool serve_failed_ = false;
-    bool follow_up_ = false;  // the last heartbeat came early, for commands' results
+    bool follow_up_ = false;       // the last heartbeat came early, for commands' results
+    std::optional<bool> push_ok_;  // the last push's outcome: the journal hears of changes
     std::thread thread_;
 };
 
