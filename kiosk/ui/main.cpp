@@ -417,11 +417,34 @@ int run(const Options& opt) {
         cfg.talon_key.empty() ? std::nullopt : std::optional(TalonSigner::load(cfg.talon_key));
     const Backoffice office{cfg,      tr,    calendar, procedure,
                             delivery, paper, duty,     signer ? &*signer : nullptr};
-    Monitor monitor(cfg, health, paper);
+    // Operators' commands: read before the first frame, so a kiosk they took out of service
+    // comes up closed. What only the UI thread may do, it does when nobody is at the kiosk.
+    CommandLedger ledger(cfg.state_dir);
+    RemoteRequests remote;
+    const auto ask = [](std::atomic<bool>& request, const char* remark) {
+        return [&request, remark] {
+            request = true;
+            return ActionResult::ok(remark);
+        };
+    };
+    constexpr const char* kWhenIdle = "once no citizen is using the kiosk";
+    const RemoteActions actions{.send_now =
+                                    [&office] {
+                                        send_outbox_now(office);
+                                        return ActionResult::ok();
+                                    },
+                                .restart = ask(remote.restart, kWhenIdle),
+                                .reboot = ask(remote.reboot, kWhenIdle),
+                                .refresh_catalog = ask(remote.refresh_catalog, ""),
+                                .diagnostic_bundle =
+                                    [&cfg, &health](const std::string& id) {
+                                        return send_diagnostic_bundle(cfg, health, id);
+                                    }};
+    Monitor monitor(cfg, health, paper, &actions, &ledger);
     PinGate gate(cfg.state_dir / "service_lockout",
                  LockoutPolicy{cfg.pin_free_attempts, std::chrono::seconds(cfg.pin_lockout_first_s),
                                std::chrono::seconds(cfg.pin_lockout_max_s)});
-    Session session({office, health, gate, [&monitor] { monitor.wake(); }});
+    Session session({office, health, gate, [&monitor] { monitor.wake(); }, &remote, &ledger});
     App app{session, cfg, Narrator(tr)};
     Keys keys;
     Speech speech = open_speech(cfg, health);

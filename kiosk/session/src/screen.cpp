@@ -112,15 +112,24 @@ constexpr const char* kStepKeys[] = {"step.addressee", "step.service",  "step.ap
 
 // Section: screens
 
+// The operators' words for one language.
+const std::string& in_language(const OutOfServiceMessage& m, std::string_view lang) {
+    return lang == "kk" ? m.kk : lang == "ru" ? m.ru : m.en;
+}
+
 void attract(Builder& b) {
-    // Out of service: said in the three languages, with where help is, and no way in.
-    const bool closed = b.s.out_of_service();
+    // Out of service: said in the three languages, with where to go instead (the operators'
+    // words when they closed it, else a specialist of the office), and no way in.
+    const auto& by_operator = b.s.closed_by_operator();
+    const bool closed = b.s.out_of_service() || by_operator;
     for (auto lang : kLanguages) {
         const Catalog& c = b.s.office().tr.in(lang);
         b.add({.kind = Kind::Text,
                .id = "text:attract:" + std::string(lang),
                .label = c.get(closed ? "attract.out_of_service" : "attract.title"),
-               .hint = c.get(closed ? "attract.out_of_service_hint" : "attract.touch"),
+               .hint = by_operator
+                           ? in_language(*by_operator, lang)
+                           : c.get(closed ? "attract.out_of_service_hint" : "attract.touch"),
                .language = std::string(lang)});
     }
     if (closed) return;

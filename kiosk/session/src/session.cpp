@@ -2,6 +2,7 @@
 
 #include "kiosk/catalog.h"
 #include "kiosk/journal.h"
+#include "kiosk/systemd.h"
 #include "kiosk/text.h"
 
 #include <common/atomic_file.h>
@@ -70,6 +71,7 @@ void Session::shutdown() {
     duty_.wait();
     talons_.wait();
     interrupted_talons_.wait();
+    reboot_.wait();
 }
 
 const std::string& Session::t(std::string_view key) const {
@@ -90,6 +92,7 @@ void Session::apply(const Intent& i) {
     switch (i.act) {
     case Act::Start:
         if (out_of_service()) return;  // nothing a citizen types could be kept
+        if (closed_) return;           // the operators closed it: their screen says where to go
         return f.start(i.text);
     case Act::Language: return f.choose_language(i.text);
     case Act::Home: return f.go_home();
@@ -362,8 +365,11 @@ bool Session::take_results(Clock::time_point now) {
 
 void Session::refresh_catalog(Clock::time_point now) {
     const auto& s = catalog_.services;
-    if (flow_.screen != Screen::Service || (s && s->ok && !catalog_.stale) || services_.running() ||
-        now < catalog_.retry_at)
+    // An operator's refresh fetches at once, whatever the screen.
+    const bool asked =
+        parts_.remote && !services_.running() && parts_.remote->refresh_catalog.exchange(false);
+    if (!asked && (flow_.screen != Screen::Service || (s && s->ok && !catalog_.stale) ||
+                   services_.running() || now < catalog_.retry_at))
         return;
     catalog_.stale = false;
     net::RegisterEndpoint ep = register_endpoint(parts_.office.config);
@@ -389,8 +395,42 @@ void Session::show_catalog(ServiceCatalog whole) {
     catalog_.whole = std::move(whole);
 }
 
+// Section: operators' requests
+
+// The operators' out-of-service state, and a restart or reboot they asked for: done once
+// nobody is at the kiosk (the attract screen, nothing in flight), never under a citizen.
+bool Session::take_remote_requests() {
+    bool changed = false;
+    if (parts_.ledger) {
+        std::optional<OutOfServiceMessage> closed;
+        if (parts_.ledger->out_of_service_now()) closed = parts_.ledger->out_of_service();
+        if (closed != closed_) {
+            log(Priority::Notice, "remote",
+                closed ? "out of service at the operators' command"
+                       : "back in service at the operators' command");
+            closed_ = std::move(closed);
+            changed = true;
+        }
+    }
+    if (auto why = reboot_.take(); why && !why->empty())
+        log(Priority::Error, "remote", "reboot refused: %s", why->c_str());
+    RemoteRequests* r = parts_.remote;
+    if (!r || flow_.screen != Screen::Attract || busy()) return changed;
+    if (r->restart.exchange(false)) {
+        log(Priority::Notice, "remote", "restarting at the operators' command");
+        restart_requested_ = true;
+        changed = true;
+    }
+    if (r->reboot.exchange(false)) {
+        log(Priority::Notice, "remote", "rebooting at the operators' command");
+        reboot_.start([] { return request_reboot(); });
+    }
+    return changed;
+}
+
 bool Session::poll(Clock::time_point now) {
     bool changed = take_results(now);
+    changed |= take_remote_requests();
     if (std::string problem = parts_.office.delivery.problem(); problem != outbox_problem_) {
         outbox_problem_ = std::move(problem);
         changed = true;

@@ -41,8 +41,7 @@ StaffOutcome test_print(const Backoffice& office, Health& health, std::stop_toke
 }
 
 StaffOutcome deliver_now(const Backoffice& office) {
-    Outbox(outbox_file(office.config), office.config.kiosk_id).due_now(WallClock::now());
-    office.delivery.wake();
+    send_outbox_now(office);
     return {"staff.delivering", ""};
 }
 
@@ -91,6 +90,11 @@ StaffOutcome perform(const Backoffice& office, Health& health, StaffAction actio
         return {"staff.action_failed", e.what()};
     }
     return {"staff.done", ""};
+}
+
+void send_outbox_now(const Backoffice& office) {
+    Outbox(outbox_file(office.config), office.config.kiosk_id).due_now(WallClock::now());
+    office.delivery.wake();
 }
 
 std::string set_duty_specialist(const Backoffice& office, Health& health, std::string_view name) {

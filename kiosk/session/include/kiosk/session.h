@@ -7,11 +7,13 @@
 #include "kiosk/flow.h"
 #include "kiosk/health.h"
 #include "kiosk/pin.h"
+#include "kiosk/remote_command.h"
 #include "kiosk/service.h"
 #include "kiosk/submission.h"
 
 #include <net/register_client.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -128,11 +130,20 @@ struct Intent {
 // Section: the session
 
 // What the session stands on, all living as long as the app.
+// What operators asked from afar (signed remote commands, taken on the monitor's thread) that
+// only the UI thread may do: poll() does it, a restart or reboot once no citizen is at the kiosk.
+struct RemoteRequests {
+    std::atomic<bool> restart{false}, reboot{false}, refresh_catalog{false};
+};
+
 struct SessionParts {
     const Backoffice& office;
     Health& health;
     PinGate& pin_gate;
     std::function<void()> look_again;  // the monitor samples now (after prints, staff actions)
+    RemoteRequests* remote = nullptr;  // none: no operator asks anything of this session
+    // The operators' out-of-service state (kept across restarts); none: never taken out.
+    const CommandLedger* ledger = nullptr;
 };
 
 // The register's catalog: cached on disk, refreshed in the background, kept across citizens.
@@ -184,6 +195,10 @@ public:
     // says the kiosk is out of service and no citizen session starts.
     bool out_of_service() const { return !outbox_problem_.empty(); }
     const std::string& outbox_problem() const { return outbox_problem_; }
+    // The fleet's operators took the kiosk out of service: the attract screen shows their
+    // words (where to go instead) and no citizen session starts. A citizen already at the
+    // kiosk finishes first.
+    const std::optional<OutOfServiceMessage>& closed_by_operator() const { return closed_; }
 
     const Flow& flow() const { return flow_; }
     const CatalogState& catalog() const { return catalog_; }
@@ -212,6 +227,7 @@ private:
     void start_effects();
     bool take_results(Clock::time_point now);
     void refresh_catalog(Clock::time_point now);
+    bool take_remote_requests();
     void show_catalog(ServiceCatalog whole);
     bool too_long_for_register() const;  // what citizens are offered of it, and the whole
 
@@ -219,6 +235,7 @@ private:
     std::stop_source stop_;  // before the tasks: they hold its tokens
     Flow flow_;
     std::string outbox_problem_;
+    std::optional<OutOfServiceMessage> closed_;
     CatalogState catalog_;
     CitizenResults results_;
     std::uint64_t generation_ = 0;  // which citizen a result belongs to
@@ -236,6 +253,7 @@ private:
     Task<std::string> duty_;  // the duty specialist's name being saved: "" or why not
     Task<std::vector<std::filesystem::path>> talons_;
     Task<int> interrupted_talons_;
+    Task<std::string> reboot_;  // an operator's reboot asked of logind: "" or why not
 };
 
 }  // namespace kiosk

@@ -30,4 +30,8 @@ StaffOutcome perform(const Backoffice& office, Health& health, StaffAction actio
 // Blocking (the file is synced).
 std::string set_duty_specialist(const Backoffice& office, Health& health, std::string_view name);
 
+// Every complaint waiting for the register goes now, whatever its retry time: staff's "Send
+// now" and the operators' send_now command. Throws when the outbox cannot be opened.
+void send_outbox_now(const Backoffice& office);
+
 }  // namespace kiosk
