@@ -51,6 +51,7 @@ std::string promtool_check(const std::string& exposition) {
 
 Figures busy_figures() {
     Health h("KSK-T-01", "1.2.3", kNow - 1h);
+    h.office("Ақмола облысы әкімдігі \"ЦОН\" №1");
     h.complaint_accepted();
     h.complaint_accepted();
     h.delivery_pass(1, 1);
@@ -91,7 +92,11 @@ TEST(Metrics, ExpositionPassesPromtool) {
 TEST(Metrics, FiguresFollowTheEvents) {
     const Figures f = busy_figures();
     const std::string m = metrics_text(f, {}, kNow);
-    EXPECT_EQ(metric(m, "kiosk_build_info{version=\"1.2.3\",kiosk_id=\"KSK-T-01\"}"), 1);
+    // The office as the fleet table shows it, quotes escaped as the exposition format asks.
+    EXPECT_EQ(metric(m,
+                     "kiosk_build_info{version=\"1.2.3\",kiosk_id=\"KSK-T-01\",office=\""
+                     "Ақмола облысы әкімдігі \\\"ЦОН\\\" №1\"}"),
+              1);
     EXPECT_EQ(metric(m, "kiosk_uptime_seconds"), 3600);
     EXPECT_EQ(metric(m, "kiosk_complaints_accepted_total"), 2);
     EXPECT_EQ(metric(m, "kiosk_complaints_delivered_total"), 1);

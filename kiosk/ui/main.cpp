@@ -401,6 +401,7 @@ int run(const Options& opt) {
     // The shift's name staff last set, or the configuration's until they set one.
     DutySpecialist duty(cfg.state_dir / DutySpecialist::kFileName, cfg.duty_officer);
     health.duty_specialist(duty.name());
+    health.office(cfg.office);
     // A full disk or a damaged outbox never stops the kiosk from coming up: the worker says
     // why, the screen says "out of service", /healthz says why, staff can replace it.
     DeliveryWorker delivery(

@@ -246,6 +246,11 @@ void Health::duty_specialist(std::string name) {
     f_.duty_specialist = std::move(name);
 }
 
+void Health::office(std::string name) {
+    std::lock_guard lock(mutex_);
+    f_.office = std::move(name);
+}
+
 void Health::remote_command(CommandName name, CommandResult result) {
     std::lock_guard lock(mutex_);
     ++f_.remote_commands[std::size_t(name)][std::size_t(result)];
@@ -306,10 +311,10 @@ std::string metrics_text(const Figures& f, const std::vector<std::string>& probl
     const Sample& s = f.sample;
     Exposition e;
     e.family("kiosk_build_info", "gauge", "Always 1; the labels say which build runs where.");
-    e.sample(
-        "kiosk_build_info",
-        "{version=\"" + label_value(f.version) + "\",kiosk_id=\"" + label_value(f.kiosk_id) + "\"}",
-        1);
+    e.sample("kiosk_build_info",
+             "{version=\"" + label_value(f.version) + "\",kiosk_id=\"" + label_value(f.kiosk_id) +
+                 "\",office=\"" + label_value(f.office) + "\"}",
+             1);
     e.one("kiosk_start_time_seconds", "gauge", "When the application started (Unix time).",
           unix_seconds(f.started));
     e.one("kiosk_uptime_seconds", "gauge", "Seconds since the application started.",

@@ -405,7 +405,7 @@ void CommandLedger::load(WallClock::time_point now) {
         out_of_service_ = std::move(oos);
         out_of_service_command_ = std::move(oos_command);
         out_of_service_since_ = oos_since;
-        out_of_service_flag_ = out_of_service_.has_value();
+        publish();
         return;
     }
     // Which commands ran is no longer known: none issued until now may run.
@@ -422,8 +422,18 @@ void CommandLedger::load(WallClock::time_point now) {
 
 std::optional<OutOfServiceMessage> CommandLedger::out_of_service() const {
     if (!out_of_service_flag_.load()) return std::nullopt;
-    std::lock_guard lock(mutex_);
-    return out_of_service_;
+    std::lock_guard lock(published_mutex_);
+    return published_;
+}
+
+// The UI's copy, under a lock of its own: mutex_ is held across the ledger's fsync, which the
+// UI thread must never wait for.
+void CommandLedger::publish() {
+    {
+        std::lock_guard lock(published_mutex_);
+        published_ = out_of_service_;
+    }
+    out_of_service_flag_ = out_of_service_.has_value();
 }
 
 LedgerEntry* CommandLedger::entry(std::string_view id) {
@@ -614,7 +624,7 @@ std::optional<CommandReport> CommandLedger::take_one(const net::SignedCommand& s
     prune(now);
     const auto restore = [&] {
         std::tie(out_of_service_, out_of_service_command_, out_of_service_since_) = before;
-        out_of_service_flag_ = out_of_service_.has_value();
+        publish();
     };
     if (const auto st = save(); !st.ok()) {
         restore();
@@ -626,7 +636,7 @@ std::optional<CommandReport> CommandLedger::take_one(const net::SignedCommand& s
         log_result(r);
         return r;
     }
-    out_of_service_flag_ = out_of_service_.has_value();
+    publish();
     lock.unlock();
 
     const auto started = Clock::now();

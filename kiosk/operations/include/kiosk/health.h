@@ -90,6 +90,7 @@ enum class SpeechStatus {
 // Everything known at one moment: what /metrics, /healthz, the heartbeat and service mode show.
 struct Figures {
     std::string kiosk_id, version;
+    std::string office;  // [kiosk] office: the fleet table's column (kiosk_build_info{office})
     WallClock::time_point started{};
     std::uint64_t accepted = 0, delivered = 0, refused = 0;
     std::uint64_t talons_printed = 0, print_failures = 0, assistance_requests = 0,
@@ -158,6 +159,7 @@ public:
     void speech_session_started();
     // At start and when staff change it; not logged.
     void duty_specialist(std::string name);
+    void office(std::string name);  // at start
     // A remote command's new result (kiosk/remote_command logs it); not logged here.
     void remote_command(CommandName name, CommandResult result);
     void remote_commands_ignored(std::uint64_t n);

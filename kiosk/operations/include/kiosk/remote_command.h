@@ -190,6 +190,7 @@ private:
     std::size_t run_entries() const;
     common::FileStatus save();  // under mutex_
     void load(WallClock::time_point now);
+    void publish();  // under mutex_: out_of_service_ becomes what the UI sees
 
     std::filesystem::path file_;
     mutable std::mutex mutex_;
@@ -198,6 +199,8 @@ private:
     std::string out_of_service_command_;  // the id that set it
     WallClock::time_point out_of_service_since_{};
     std::atomic<bool> out_of_service_flag_{false};
+    mutable std::mutex published_mutex_;  // never held across I/O: the UI takes it
+    std::optional<OutOfServiceMessage> published_;
     // After a damaged ledger was set aside: commands issued before this are refused.
     std::optional<WallClock::time_point> refuse_issued_before_;
 };
