@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include <curl/curl.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
@@ -711,6 +712,31 @@ TEST(NetTlsClient, MutualTlsWithoutTheKioskCertificateIsRefused) {
     EXPECT_EQ(reg.rows("requests"), 0);
     EXPECT_EQ(net::submit_request(endpoint(reg), complaint("key-known")).outcome,
               Outcome::Registered);
+}
+
+// A kiosk's next call resumes its TLS session from libcurl's cache on a new connection: the
+// register must take it under mutual TLS (it once answered "internal error" to every one).
+TEST(NetTlsClient, AResumedSessionIsTakenUnderMutualTls) {
+    DevRegister reg({.require_client_cert = true});
+    std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
+    ASSERT_TRUE(curl);
+    const std::string url = reg.url() + "services.json", ca = reg.ca_file(),
+                      cert = reg.client_cert(), key = reg.client_key();
+    curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
+    curl_easy_setopt(curl.get(), CURLOPT_CAINFO, ca.c_str());
+    curl_easy_setopt(curl.get(), CURLOPT_SSLCERT, cert.c_str());
+    curl_easy_setopt(curl.get(), CURLOPT_SSLKEY, key.c_str());
+    curl_easy_setopt(curl.get(), CURLOPT_FORBID_REUSE, 1L);  // a new connection each time
+    curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, 5000L);
+    curl_easy_setopt(
+        curl.get(), CURLOPT_WRITEFUNCTION,
+        +[](char*, size_t size, size_t n, void*) { return size * n; });
+    for (int call = 0; call < 3; ++call) {
+        ASSERT_EQ(curl_easy_perform(curl.get()), CURLE_OK) << "call " << call;
+        long status = 0;
+        curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
+        EXPECT_EQ(status, 200) << "call " << call;
+    }
 }
 
 TEST(NetTlsClient, PlainHttpOnlyToLoopback) {
