@@ -7,6 +7,13 @@ add_executable(kiosk-fleet-sim ${CMAKE_CURRENT_LIST_DIR}/fleet/fleet_sim.cpp
 target_link_libraries(kiosk-fleet-sim PRIVATE kiosk_operations net PkgConfig::HTTPLIB
                                               nlohmann_json::nlohmann_json)
 
+# Twenty kiosks (four scraped over TLS, sixteen pushing through nginx to Pushgateway) watched by
+# Prometheus with the shipped configuration and rules; faults alerted, a liar refused.
+add_test(NAME fleet_small
+  COMMAND ${CMAKE_CURRENT_LIST_DIR}/fleet/fleet-test $<TARGET_FILE:kiosk-fleet-sim>
+          $<TARGET_FILE:kiosk-register>)
+set_tests_properties(fleet_small PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77 LABELS fleet)
+
 # The sanitizer builds (scripts/sanitize) build display_free_tests only: the simulator goes with
 # them, so the small fleet runs there under the sanitizers too. Deferred: tests/CMakeLists.txt
 # makes that target after reading the area lists.
