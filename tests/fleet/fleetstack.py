@@ -137,8 +137,8 @@ class Stack:
 
     # Section: the Pushgateway, as prometheus-pushgateway.conf's ExecStart runs it
 
-    def pushgateway(self, extra=()):
-        """extra: flags added to the drop-in's command line (the benchmark's comparisons)."""
+    def pushgateway(self, without=()):
+        """without: flags taken off the drop-in's command line (the benchmark's comparison)."""
         with open(os.path.join(MONITORING, "prometheus-pushgateway.conf")) as f:
             text = f.read()
         m = re.search(r"^ExecStart=(/\S+.*?[^\\])$", text, re.M | re.S)
@@ -147,7 +147,10 @@ class Stack:
         args = m.group(1).replace("\\\n", " ").split()
         port = self.ports["pushgateway"] = free_port()
         changed = []
-        for a in args:
+        for flag in without:
+            if flag not in args:
+                raise Failure(f"prometheus-pushgateway.conf has no {flag} to take off")
+        for a in (a for a in args if a not in without):
             if a.startswith("--web.listen-address="):
                 a = f"--web.listen-address=127.0.0.1:{port}"
             elif a.startswith("--persistence.file="):
@@ -155,7 +158,7 @@ class Stack:
             changed.append(a)
         if not any(a.startswith("--web.listen-address=") for a in args):
             raise Failure("prometheus-pushgateway.conf: no --web.listen-address")
-        self.start("pushgateway", changed + list(extra))
+        self.start("pushgateway", changed)
         eventually("the Pushgateway answers",
                    lambda: http(f"http://127.0.0.1:{port}/-/ready") is not None, 30, 0.1)
 
@@ -223,10 +226,9 @@ http {{
 
     # Section: the development register, with the fleet's CA for clients
 
-    def register(self, client_ca=False):
-        """client_ca: mutual TLS with the fleet's CA. Off until the register resumes TLS
-        sessions under it (/work/notes/fleet-sim-needs.md): the kiosks' certificates are sent
-        either way."""
+    def register(self):
+        """Mutual TLS with the fleet's CA: each kiosk's heartbeat under its own certificate,
+        whose CN the register checks against the path's kiosk id."""
         d = os.path.join(self.work, "register")
         os.makedirs(d, exist_ok=True)
         port_file = os.path.join(d, "port")
@@ -235,7 +237,7 @@ http {{
             self.register_bin, "--listen", "127.0.0.1:0",
             "--cert", os.path.join(self.certs, "server.crt"),
             "--key", os.path.join(self.certs, "server.key"),
-            *(["--client-ca", os.path.join(self.certs, "ca.crt")] if client_ca else []),
+            "--client-ca", os.path.join(self.certs, "ca.crt"),
             "--db", os.path.join(d, "register.sqlite"),
             "--catalog", os.path.join(assets, "services.json"),
             "--definitions", os.path.join(assets, "definitions.json"),
