@@ -92,7 +92,7 @@ struct Fleet::Kiosk {
     // The control thread starts and stops the server; the mutex keeps it from doing both at once.
     std::mutex server_mutex;
     std::optional<kiosk::ManagementServer> server;
-    int port = 0;  // the server's, once bound
+    std::atomic<int> port{0};  // the server's, once bound (the control reads it any time)
 
     bool has(Fault f) const { return faults.load() & unsigned(f); }
 };
@@ -130,9 +130,9 @@ void Fleet::serve(Kiosk& k) {
     std::lock_guard lock(k.server_mutex);
     if (k.server) return;
     // Port 0 takes any free port once, then keeps it: Prometheus's targets name it.
-    kiosk::ListenAddress at{k.address, k.port ? k.port : options_.management_port, false};
+    kiosk::ListenAddress at{k.address, k.port ? k.port.load() : options_.management_port, false};
     kiosk::ManagementTls tls;
-    if (options_.management_tls) tls = {k.cert, k.key, options_.certs / "ca.crt"};
+    if (options_.management_tls) tls = {k.cert, k.key, options_.certs / "scraper-ca.crt"};
     k.server.emplace(at, k.health, kiosk::HealthLimits{}, kiosk::ManagementLimits{}, tls);
     k.port = k.server->port();
 }
@@ -409,7 +409,7 @@ std::string Fleet::stats_json(bool reset) {
 std::vector<std::pair<std::string, std::string>> Fleet::scrape_targets() const {
     std::vector<std::pair<std::string, std::string>> t;
     for (const auto& k : kiosks_)
-        if (k->scraped) t.emplace_back(k->id, k->address + ":" + std::to_string(k->port));
+        if (k->scraped) t.emplace_back(k->id, k->address + ":" + std::to_string(k->port.load()));
     return t;
 }
 
@@ -420,7 +420,7 @@ std::string Fleet::kiosks_json() const {
                      {"id", k->id},
                      {"address", k->address},
                      {"scraped", k->scraped},
-                     {"port", k->port},
+                     {"port", k->port.load()},
                      {"faults", fault_names(k->faults.load())}});
     return j.dump() + "\n";
 }

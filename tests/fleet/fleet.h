@@ -37,8 +37,9 @@ struct Options {
     std::string id_prefix = "KSK-SIM-";
     std::filesystem::path certs;  // make-fleet-certs' folder
     int management_port = 9464;   // 0: any free port, one per kiosk
-    // The kiosk's own certificate on its port, answering clients from the fleet CA (Prometheus
-    // shows scraper.crt), as a kiosk off loopback must; false: plain HTTP.
+    // The kiosk's own certificate on its port, answering only clients from the scraper CA
+    // (Prometheus shows scraper.crt; no kiosk's certificate), as a kiosk off loopback must;
+    // false: plain HTTP.
     bool management_tls = true;
     std::string push_url;  // https://127.0.0.1:PORT (nginx); "" = nobody pushes
     std::filesystem::path push_ca;

@@ -34,7 +34,7 @@ constexpr const char* kUsage =
   127.0.(n/250+1).(n%250+2); its client certificate is DIR/kiosks/ID.crt (make-fleet-certs).
   --scraped M            kiosks 1..M serve /metrics on ADDRESS:PORT (default 9464; 0: any
                          free port each) over TLS with their own certificate, for clients
-                         with a certificate from DIR/ca.crt (plain HTTP with
+                         with a certificate from DIR/scraper-ca.crt (plain HTTP with
                          --management-plain); the others push
   --push-url URL         the receiver (nginx before Pushgateway), pinned to --push-ca;
                          every --push-interval-ms (default 30000, +-10 %)

@@ -14,8 +14,10 @@ import re
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 
@@ -290,6 +292,22 @@ http {{
             raise Failure(f"the simulator's control refused {path}: {self.tail('sim')}")
         return body
 
+    def scrape(self, n, client):
+        """GET /metrics of scraped kiosk n over TLS with certs/CLIENT.{crt,key}: the HTTP
+        status, or the TLS error's words."""
+        kiosk = next(k for k in json.loads(self.control("/kiosks")) if k["n"] == n)
+        context = ssl.create_default_context(cafile=os.path.join(self.certs, "ca.crt"))
+        context.load_cert_chain(os.path.join(self.certs, client + ".crt"),
+                                os.path.join(self.certs, client + ".key"))
+        url = f"https://{kiosk['address']}:{kiosk['port']}/metrics"
+        try:
+            with urllib.request.urlopen(url, timeout=10, context=context) as answer:
+                return answer.status
+        except urllib.error.HTTPError as e:
+            return e.code
+        except (OSError, ssl.SSLError) as e:
+            return str(e)
+
     def inject(self, n, fault):
         self.control(f"/kiosks/{n}/{fault}", post=True)
 
@@ -351,6 +369,15 @@ http {{
                 key, _, value = line.rpartition(" ")
                 found[key] = float(value)
         return found
+
+    def rule_times(self):
+        """[(seconds, rule name or alert)] of the last evaluation, slowest first."""
+        body = http(f"{self.prometheus_url}/api/v1/rules")
+        if not body:
+            return []
+        rules = [(r.get("evaluationTime", 0), r["name"])
+                 for g in json.loads(body)["data"]["groups"] for r in g["rules"]]
+        return sorted(rules, reverse=True)
 
     def alerts(self):
         body = http(f"{self.prometheus_url}/api/v1/alerts")
