@@ -1,5 +1,6 @@
 #include "commands.h"
 
+#include <common/ids.h>
 #include <sodium.h>
 
 #include <algorithm>
@@ -60,13 +61,6 @@ OperatorKeys load_operator_keys(const std::string& path) {
 
 // Section: queueing
 
-bool is_command_id(std::string_view id) {
-    return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
-        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-               c == '-' || c == '_';
-    });
-}
-
 namespace {
 
 const std::string& string_member(const json& object, const char* name, const char* shape) {
@@ -108,7 +102,7 @@ NewCommand read_command(const std::string& body, const std::string& kiosk_id,
     command.command_id = string_member(payload, "id", kPayload);
     command.name = string_member(payload, "name", kPayload);
     command.expires_at = string_member(payload, "expires_at", kPayload);
-    if (!is_command_id(command.command_id))
+    if (!common::command_id_ok(command.command_id))
         reject(400, "the command id must be 1 to 64 of A-Z, a-z, 0-9, - and _");
     if (string_member(payload, "kiosk", kPayload) != kiosk_id)
         reject(400, "the payload is for another kiosk");
@@ -136,8 +130,8 @@ std::vector<CommandResult> read_results(const json& heartbeat, const std::string
         const auto id = entry.value("id", json());
         const auto result = entry.value("result", json());
         const auto reason = entry.value("reason", json(""));
-        if (!id.is_string() || !is_command_id(id.get<std::string>()) || !result.is_string() ||
-            !reason.is_string())
+        if (!id.is_string() || !common::command_id_ok(id.get<std::string>()) ||
+            !result.is_string() || !reason.is_string())
             continue;
         const auto& outcome = result.get_ref<const std::string&>();
         if (outcome != "done" && outcome != "refused" && outcome != "failed") continue;

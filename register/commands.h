@@ -26,9 +26,6 @@ using OperatorKeys = std::vector<std::array<unsigned char, 32>>;
 // naming the file and line.
 OperatorKeys load_operator_keys(const std::string& path);
 
-// A command id or kiosk id as the contract allows it in a payload: 1..64 of A-Za-z0-9-_.
-bool is_command_id(std::string_view id);
-
 // The admin body {"payload": "...", "signature": "..."} for `kiosk_id`, checked (shape 400,
 // payload over 4 KiB 413, not this kiosk's or expired at `now` 400, not signed by an operator
 // 400); throws Rejection.

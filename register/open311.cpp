@@ -8,6 +8,8 @@
 #include <optional>
 #include <string_view>
 
+#include <common/ids.h>
+
 #include "commands.h"
 #include "datetime.h"
 #include "form.h"
@@ -408,7 +410,7 @@ void store_diagnostics(const httplib::Request& req, httplib::Response& res, Requ
         if (!json::parse(req.body, nullptr, false).is_object())
             reject(400, "the diagnostic bundle must be a JSON object");
         const auto command =
-            is_command_id(command_id) ? store.command(kiosk_id, command_id) : std::nullopt;
+            common::command_id_ok(command_id) ? store.command(kiosk_id, command_id) : std::nullopt;
         if (!command || command->name != "diagnostic_bundle")
             reject(404, "no diagnostic_bundle command with this id for this kiosk");
         const auto received_at = iso_datetime(std::time(nullptr));

@@ -134,9 +134,15 @@ TEST_F(ConfigFile, ThePinIsOnlyEverAHash) {
 }
 
 TEST_F(ConfigFile, PlainHttpOnlyToLoopback) {
-    EXPECT_EQ(
-        load(replace(good(), "https://127.0.0.1:8443/", "http://127.0.0.1:8080/")).register_url,
-        "http://127.0.0.1:8080/");
+    for (const std::string url : {"http://127.0.0.1:8080/", "http://localhost/", "http://[::1]:8/"})
+        EXPECT_EQ(load(replace(good(), "https://127.0.0.1:8443/", url)).register_url, url);
+    // By host, not by how the URL starts.
+    for (const std::string url : {"http://127.evil.example/", "http://localhost.evil.example/",
+                                  "http://[::1].evil.example/"})
+        EXPECT_EQ(
+            error(replace(good(), "https://127.0.0.1:8443/", url)),
+            prefix(8, "register.url") + "must start with https:// (plain http only to loopback)")
+            << url;
 }
 
 TEST_F(ConfigFile, TheKioskIdIsCapitalsDigitsAndDashes) {

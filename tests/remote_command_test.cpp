@@ -763,6 +763,15 @@ private:
     }
 
     int fd_ = -1, port_ = 0;
+    // queue talks plain HTTP to this machine only, by net's rule: a name that merely starts
+    // like a loopback address is somewhere else.
+    for (const char* admin :
+         {"http://127.evil.example/", "http://127.0.0.1.evil.example:8444/",
+          "http://localhost.evil.example/", "https://127.0.0.1:8444", "http://10.0.0.1:8444"})
+        EXPECT_EQ(testsupport::run({tool, "queue", "--admin", admin, "--kiosk", kKiosk},
+                                   dir + "/queue.txt", 30s),
+                  2)
+            << admin;
     std::atomic<bool> stop_{false};
     mutable std::mutex mutex_;
     std::string answer_ = "{}";

@@ -7,7 +7,8 @@
 
 #include <common/atomic_file.h>
 #include <common/secret_file.h>
-#include <curl/curl.h>
+#include <net/loopback.h>
+#include <net/register_client.h>
 #include <nlohmann/json.hpp>
 #include <sodium.h>
 
@@ -244,20 +245,6 @@ int sign(int argc, char** argv) {
 
 // Section: queue
 
-size_t collect(char* data, size_t size, size_t n, void* out) {
-    auto* s = static_cast<std::string*>(out);
-    if (s->size() + size * n > (1 << 20)) return 0;
-    s->append(data, size * n);
-    return size * n;
-}
-
-// The admin endpoint is plain HTTP on loopback only: nothing else is asked.
-bool loopback_http(const std::string& url) {
-    for (const char* prefix : {"http://127.", "http://localhost:", "http://[::1]:"})
-        if (url.rfind(prefix, 0) == 0) return true;
-    return false;
-}
-
 int queue(int argc, char** argv) {
     const auto o = options(argc, argv, {"--admin", "--kiosk"});
     if (!o) return 2;
@@ -265,7 +252,8 @@ int queue(int argc, char** argv) {
         return bad_usage("queue needs --admin URL and --kiosk ID");
     std::string admin = o->at("--admin");
     const std::string kiosk = o->at("--kiosk");
-    if (!loopback_http(admin))
+    // The admin endpoint is plain HTTP on loopback only (net's one rule): nothing else is asked.
+    if (!net::loopback_http_url(admin))
         return bad_usage("--admin: the register's loopback admin address, http://127.0.0.1:PORT");
     if (!talon_kiosk_id_ok(kiosk)) return bad_usage("--kiosk: not a kiosk id");
     std::string input;
@@ -284,35 +272,12 @@ int queue(int argc, char** argv) {
 
     if (!admin.empty() && admin.back() == '/') admin.pop_back();
     const std::string url = admin + "/admin/kiosks/" + kiosk + "/commands";
-    const std::string body = signed_command.dump();
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    CURL* h = curl_easy_init();
-    if (!h) return fail("curl_easy_init failed");
-    std::string answer;
-    char errbuf[CURL_ERROR_SIZE] = "";
-    curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
-    curl_easy_setopt(h, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http");
-    curl_easy_setopt(h, CURLOPT_PROXY, "");
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 10000L);
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.c_str());
-    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &answer);
-    const CURLcode rc = curl_easy_perform(h);
-    long status = 0;
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-    curl_slist_free_all(headers);
-    curl_easy_cleanup(h);
-    if (rc != CURLE_OK)
-        return fail(url + ": " + curl_easy_strerror(rc) +
-                    (errbuf[0] ? std::string(": ") + errbuf : ""));
-    std::printf("%s%s", answer.c_str(), answer.empty() || answer.back() != '\n' ? "\n" : "");
-    if (status < 200 || status >= 300)
-        return fail("the register answered HTTP " + std::to_string(status));
+    net::global_init();
+    const net::LoopbackAnswer a = net::post_json_to_loopback(url, signed_command.dump());
+    if (!a.error.empty()) return fail(url + ": " + a.error);
+    std::printf("%s%s", a.body.c_str(), a.body.empty() || a.body.back() != '\n' ? "\n" : "");
+    if (a.http_status < 200 || a.http_status >= 300)
+        return fail("the register answered HTTP " + std::to_string(a.http_status));
     return 0;
 }
 

@@ -1,6 +1,6 @@
 #include "curl_transfer.h"
 
-#include <arpa/inet.h>
+#include "net/loopback.h"
 
 #include <memory>
 
@@ -26,16 +26,6 @@ int keep_going(void* cancel, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
 
 }  // namespace
 
-bool loopback_host(std::string host) {
-    if (host == "localhost") return true;
-    if (host.size() > 2 && host.front() == '[' && host.back() == ']')
-        host = host.substr(1, host.size() - 2);
-    in_addr v4{};
-    in6_addr v6{};
-    if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
-    return inet_pton(AF_INET6, host.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
-}
-
 std::string check_url(const std::string& url, const std::string& what) {
     std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> u(curl_url(), curl_url_cleanup);
     if (curl_url_set(u.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) return "bad " + what;
@@ -45,7 +35,7 @@ std::string check_url(const std::string& url, const std::string& what) {
     const std::string s = scheme ? scheme : "", h = host ? host : "";
     curl_free(scheme);
     curl_free(host);
-    if (s == "https" || (s == "http" && loopback_host(h))) return "";
+    if (s == "https" || (s == "http" && net::loopback_host(h))) return "";
     return what + " must be https (plain http only to loopback)";
 }
 

@@ -1,6 +1,7 @@
 // net's own (not installed): what every libcurl transfer of the kiosk sets, for the register's
-// calls (register_client.cpp) and the metrics push (metrics_push.cpp) alike: the TLS pinning,
-// the client certificate, the bounds in time and size, and the stop request.
+// calls (register_client.cpp), the metrics push (metrics_push.cpp) and the loopback POST
+// (loopback.cpp) alike: the TLS pinning, the client certificate, the bounds in time and size,
+// and the stop request.
 #pragma once
 #include <curl/curl.h>
 
@@ -10,11 +11,8 @@
 
 namespace net::detail {
 
-// This machine, by name or as an address: "127.evil.example" is a name, not loopback.
-bool loopback_host(std::string host);
-
-// Plain HTTP only to this machine (development); everything else must be HTTPS. "" when the
-// URL may be used, else why not, naming it by `what` ("register URL").
+// Plain HTTP only to this machine (net::loopback_host; development); everything else must be
+// HTTPS. "" when the URL may be used, else why not, naming it by `what` ("register URL").
 std::string check_url(const std::string& url, const std::string& what);
 
 // An answer kept up to `max` bytes: a longer one ends the transfer (too_large).

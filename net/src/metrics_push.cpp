@@ -3,6 +3,8 @@
 #include "net/register_client.h"
 
 #include <arpa/inet.h>
+#include <common/ids.h>
+#include <common/printable.h>
 #include <curl/curl.h>
 
 #include <memory>
@@ -11,15 +13,6 @@
 
 namespace net {
 namespace {
-
-constexpr std::size_t kMaxKioskIdChars = 64;
-
-// The id goes into the gateway's path and its `kiosk` label; the proxy compares it with the
-// certificate's CN. Only what a kiosk id may be (kiosk/config): nothing to escape or confuse.
-bool kiosk_id_ok(std::string_view id) {
-    return !id.empty() && id.size() <= kMaxKioskIdChars &&
-           id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") == std::string::npos;
-}
 
 // An address, never an interface or host name: curl would otherwise try each in turn.
 bool address_ok(const std::string& a) {
@@ -42,7 +35,10 @@ using Headers = std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)>;
 
 PushResult push_metrics(const PushEndpoint& ep, std::string_view kiosk_id,
                         std::string_view exposition, std::stop_token cancel) {
-    if (!kiosk_id_ok(kiosk_id)) return failed("kiosk id must be 1..64 of A-Z 0-9 -");
+    // The id goes into the gateway's path and its `kiosk` label; the proxy compares it with
+    // the certificate's CN. Only what a kiosk id may be: nothing to escape or confuse.
+    if (!common::kiosk_id_ok(kiosk_id))
+        return failed("kiosk id must be 1..32 of A-Z 0-9 -, no '-' first or last");
     if (!ep.source_address.empty() && !address_ok(ep.source_address))
         return failed("source address must be an IP address of this machine");
     const std::string url = push_url(ep.url, kiosk_id);
@@ -83,9 +79,7 @@ PushResult push_metrics(const PushEndpoint& ep, std::string_view kiosk_id,
     r.ok = r.http_status >= 200 && r.http_status < 300;
     if (!r.ok) {
         // The gateway's own words (e.g. an inconsistent push), one bounded line for the log.
-        std::string said = answer.text.substr(0, 200);
-        for (char& c : said)
-            if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = ' ';
+        const std::string said = common::printable(answer.text, 200, ' ');
         r.error = "HTTP " + std::to_string(r.http_status) + (said.empty() ? "" : ": " + said);
     }
     return r;

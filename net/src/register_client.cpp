@@ -2,6 +2,7 @@
 
 #include "net/open311.h"
 
+#include <common/ids.h>
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -292,12 +293,8 @@ HeartbeatResult send_heartbeat(const RegisterEndpoint& ep, const std::string& ki
 
 UploadResult upload_diagnostics(const RegisterEndpoint& ep, const std::string& kiosk_id,
                                 const std::string& command_id, const std::string& json_body) {
-    const bool id_ok = !command_id.empty() && command_id.size() <= 64 &&
-                       std::all_of(command_id.begin(), command_id.end(), [](char c) {
-                           return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                                  (c >= '0' && c <= '9') || c == '-' || c == '_';
-                       });
-    if (!id_ok) return {Outcome::Rejected, 0, "command id must be 1..64 of A-Za-z0-9-_"};
+    if (!common::command_id_ok(command_id))
+        return {Outcome::Rejected, 0, "command id must be 1..64 of A-Za-z0-9-_"};
     if (json_body.size() > kMaxDiagnosticsBytes)
         return {Outcome::Rejected, 0, "diagnostic bundle larger than 1 MiB"};
     Form query;

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <common/ids.h>
 #include <common/secret_file.h>
 #include <sodium.h>
 #include <toml++/toml.h>
@@ -117,26 +118,10 @@ struct Reader {
 
 // Section: checks that need more than a type
 
-// The id names the talon's file and the local number, the kiosk's host name and the register's
-// device_id: only characters that every one of them takes as they are.
-constexpr std::size_t kMaxKioskIdChars = 32;
-
-bool kiosk_id_ok(const std::string& id) {
-    return !id.empty() && id.size() <= kMaxKioskIdChars && id.front() != '-' && id.back() != '-' &&
-           id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") == std::string::npos;
-}
-
 // One rule for every private key (common/secret_file): the kiosk's user's, readable by it alone.
 void check_secret_file(const Reader& r, const std::string& key, const std::filesystem::path& p) {
     if (const std::string problem = common::secret_file_problem(p); !problem.empty())
         r.fail(key, problem);
-}
-
-bool loopback_http(const std::string& url) {
-    for (const char* prefix :
-         {"http://127.", "http://localhost:", "http://localhost/", "http://[::1]"})
-        if (url.rfind(prefix, 0) == 0) return true;
-    return false;
 }
 
 // espeak-ng takes either its data folder or the folder holding one named espeak-ng-data; both
@@ -165,9 +150,12 @@ std::string url_host(const std::string& url, const std::string& scheme) {
         return "";
     const std::string rest = url.substr(scheme.size() + 3);
     const std::string authority = rest.substr(0, rest.find('/'));
-    if (authority.starts_with('[')) {
+    if (authority.starts_with('[')) {  // then only a port: "[::1].evil.example" is a name
         const auto close = authority.find(']');
-        return close == std::string::npos ? "" : authority.substr(1, close - 1);
+        if (close == std::string::npos ||
+            (close + 1 < authority.size() && authority[close + 1] != ':'))
+            return "";
+        return authority.substr(1, close - 1);
     }
     return authority.substr(0, authority.find(':'));
 }
@@ -276,10 +264,13 @@ void read_operator_keys(Reader& r, Config& c) {
 }
 
 void check(Reader& r, const Config& c) {
-    if (!kiosk_id_ok(c.kiosk_id))
+    if (!common::kiosk_id_ok(c.kiosk_id))
         r.fail("kiosk.id", "only A-Z, 0-9 and '-' (not first or last), at most " +
-                               std::to_string(kMaxKioskIdChars) + " characters, e.g. KSK-AKM-0001");
-    if (c.register_url.rfind("https://", 0) != 0 && !loopback_http(c.register_url))
+                               std::to_string(common::kMaxKioskIdChars) +
+                               " characters, e.g. KSK-AKM-0001");
+    // By host, not by prefix: "http://127.evil.example/" is somewhere else.
+    if (c.register_url.rfind("https://", 0) != 0 &&
+        !loopback_host(url_host(c.register_url, "http")))
         r.fail("register.url", "must start with https:// (plain http only to loopback)");
     if (c.register_url.back() != '/')
         r.fail("register.url", "must end with '/' (it is the base of requests.json)");
@@ -396,7 +387,7 @@ Config load_config(const std::filesystem::path& file) {
     const toml::table root = parse_toml<ConfigError>(text, file.string());
     Reader r{file.string(), std::filesystem::absolute(file).parent_path(), root, {}};
     Config c;
-    r.text("kiosk.id", c.kiosk_id, true, kMaxKioskIdChars);
+    r.text("kiosk.id", c.kiosk_id, true, common::kMaxKioskIdChars);
     r.text("kiosk.office", c.office, true);
     r.text("kiosk.office_address", c.office_address, true);
     r.text("kiosk.duty_officer", c.duty_officer, true, 100);

@@ -5,6 +5,7 @@
 #include "kiosk/toml_reader.h"
 
 #include <common/atomic_file.h>
+#include <common/ids.h>
 #include <common/secret_file.h>
 #include <net/register_client.h>
 #include <sodium.h>
@@ -36,7 +37,6 @@ constexpr std::size_t kSignatureBytes = crypto_sign_BYTES;  // 64
 // Section: the facts, checked
 
 constexpr std::size_t kMaxNumberBytes = 64;
-constexpr std::size_t kMaxKioskIdChars = 32;  // as kiosk.toml's [kiosk] id
 constexpr std::size_t kMaxAddresseeBytes = 64;
 constexpr std::size_t kMaxApplicantBytes = 200;
 
@@ -113,10 +113,7 @@ bool number_ok(std::string_view s) {
 }
 
 // The same rule as kiosk.toml's [kiosk] id (which names the talon's file and the local number).
-bool kiosk_id_ok(std::string_view id) {
-    return !id.empty() && id.size() <= kMaxKioskIdChars && id.front() != '-' && id.back() != '-' &&
-           id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") == std::string::npos;
-}
+using common::kiosk_id_ok;
 
 bool addressee_ok(std::string_view s) {
     return !s.empty() && s.size() <= kMaxAddresseeBytes &&

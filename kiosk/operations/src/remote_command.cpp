@@ -4,11 +4,13 @@
 #include "kiosk/monitor.h"
 #include "kiosk/submission.h"
 
+#include <common/printable.h>
 #include <common/utf8.h>
 #include <nlohmann/json.hpp>
 #include <sodium.h>
 
 #include <algorithm>
+#include <array>
 #include <ctime>
 #include <fstream>
 #include <iterator>
@@ -29,12 +31,7 @@ constexpr std::size_t kJournalLinesInBundle = 200;
 // Printable ASCII, at most max bytes: other programs' words (an action's reason, a file
 // system's message) on one line of the journal and of the register's table.
 std::string printable(std::string_view s, std::size_t max = kMaxReasonBytes) {
-    std::string out;
-    for (char c : s) {
-        if (out.size() == max) break;
-        out += c >= 0x20 && c < 0x7F ? c : '?';
-    }
-    return out;
+    return common::printable(s, max);
 }
 
 bool printable_ascii(std::string_view s, std::size_t max) {
@@ -55,29 +52,27 @@ void log_result(const CommandReport& r) {
 
 // Section: reading a payload
 
-bool signed_by_an_operator(const net::SignedCommand& c, const std::vector<OperatorKey>& keys) {
-    unsigned char sig[crypto_sign_BYTES];
+using Signature = std::array<unsigned char, crypto_sign_BYTES>;
+
+// The signature's 64 bytes from its base64 (with padding, nothing around it); nullopt else.
+std::optional<Signature> decode_signature(const std::string& text) {
+    Signature sig{};
     std::size_t n = 0;
     const char* end = nullptr;
-    if (c.signature.size() != kSignatureBase64Chars ||
-        sodium_base642bin(sig, sizeof sig, c.signature.data(), c.signature.size(), nullptr, &n,
-                          &end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
-        n != sizeof sig || end != c.signature.data() + c.signature.size())
-        return false;
-    const auto* payload = reinterpret_cast<const unsigned char*>(c.payload.data());
-    return std::any_of(keys.begin(), keys.end(), [&](const OperatorKey& key) {
-        return crypto_sign_verify_detached(sig, payload, c.payload.size(), key.data()) == 0;
-    });
+    if (text.size() != kSignatureBase64Chars ||
+        sodium_base642bin(sig.data(), sig.size(), text.data(), text.size(), nullptr, &n, &end,
+                          sodium_base64_VARIANT_ORIGINAL) != 0 ||
+        n != sig.size() || end != text.data() + text.size())
+        return std::nullopt;
+    return sig;
 }
 
-bool signature_shape_ok(const std::string& signature) {
-    unsigned char sig[crypto_sign_BYTES];
-    std::size_t n = 0;
-    const char* end = nullptr;
-    return signature.size() == kSignatureBase64Chars &&
-           sodium_base642bin(sig, sizeof sig, signature.data(), signature.size(), nullptr, &n, &end,
-                             sodium_base64_VARIANT_ORIGINAL) == 0 &&
-           n == sizeof sig && end == signature.data() + signature.size();
+bool signed_by_an_operator(const Signature& sig, const std::string& payload,
+                           const std::vector<OperatorKey>& keys) {
+    const auto* bytes = reinterpret_cast<const unsigned char*>(payload.data());
+    return std::any_of(keys.begin(), keys.end(), [&](const OperatorKey& key) {
+        return crypto_sign_verify_detached(sig.data(), bytes, payload.size(), key.data()) == 0;
+    });
 }
 
 json parse_payload(const std::string& payload) {
@@ -284,13 +279,6 @@ std::optional<WallClock::time_point> parse_utc_iso(std::string_view s) {
                                                 seconds(sec));
 }
 
-bool command_id_ok(std::string_view id) {
-    return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
-        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-               c == '-' || c == '_';
-    });
-}
-
 std::string message_text_problem(std::string_view text) {
     const auto points = common::decode_utf8(text);
     if (!points) return "not UTF-8";
@@ -323,11 +311,12 @@ CheckedCommand check_command(const net::SignedCommand& command, const CommandChe
         out.reason = "signature: libsodium cannot start";
         return out;
     }
-    if (!signature_shape_ok(command.signature)) {
+    const auto signature = decode_signature(command.signature);
+    if (!signature) {
         out.reason = "signature: not the base64 of 64 bytes";
         return out;
     }
-    if (!signed_by_an_operator(command, check.operator_keys)) {
+    if (!signed_by_an_operator(*signature, command.payload, check.operator_keys)) {
         out.reason = "signature: not made by an operator key of this kiosk";
         return out;
     }

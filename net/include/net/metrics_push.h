@@ -32,9 +32,10 @@ struct PushResult {
 inline constexpr std::size_t kMaxPushAnswerBytes = 64 * 1024;
 
 // PUT {url}/metrics/job/kiosk/kiosk/{kiosk_id} with the exposition as
-// `text/plain; version=0.0.4`, over mutual TLS. kiosk_id: 1..64 of A-Z 0-9 '-' (refused
-// otherwise, unsent). Blocking (call off the UI thread); a stop request on `cancel` ends it
-// within about a second. Safe to call from several threads at once.
+// `text/plain; version=0.0.4`, over mutual TLS. kiosk_id: [kiosk] id's rule (common/ids.h:
+// 1..32 of A-Z 0-9 '-', no '-' first or last; refused otherwise, unsent). Blocking (call off
+// the UI thread); a stop request on `cancel` ends it within about a second. Safe to call from
+// several threads at once.
 PushResult push_metrics(const PushEndpoint& endpoint, std::string_view kiosk_id,
                         std::string_view exposition, std::stop_token cancel = {});
 

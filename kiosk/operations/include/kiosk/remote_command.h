@@ -11,6 +11,7 @@
 #include "kiosk/health.h"
 
 #include <common/atomic_file.h>
+#include <common/ids.h>
 #include <net/register_client.h>
 
 #include <atomic>
@@ -30,8 +31,9 @@ namespace kiosk {
 
 // Section: ids
 
-// 1..64 of A-Za-z0-9-_ (utc_iso and parse_utc_iso, for its times: kiosk/command_report.h)
-bool command_id_ok(std::string_view id);
+// 1..64 of A-Za-z0-9-_, the one rule of the kiosk, net and the register (common/ids.h);
+// utc_iso and parse_utc_iso, for its times: kiosk/command_report.h
+using common::command_id_ok;
 
 // Section: checking a command
 
