@@ -444,6 +444,17 @@ TEST_F(ConfigFile, AManagementPortOthersCanReachServesOnlyOverTls) {
     EXPECT_EQ(c.scraper_ca, dir / "certs" / "scraper-ca.crt");
     // TLS on loopback too, when configured.
     EXPECT_EQ(load(replace(tls, "0.0.0.0", "127.0.0.1")).management_cert, c.management_cert);
+    // A kiosk is either scraped or pushing (as image/enrol has it): both ways at once stops
+    // start-up, whichever key comes first; pushing with the port on loopback is fine.
+    const std::string both_ways = tls + "push_url = \"http://127.0.0.1:9091\"\n";
+    const std::string not_both =
+        "a kiosk is either scraped (listen on an address others can reach) or pushing "
+        "(push_url, listen on loopback), not both: remove push_url or listen on 127.0.0.1";
+    EXPECT_EQ(error(both_ways), prefix(20, "monitoring.push_url") + not_both);
+    EXPECT_EQ(error(replace(tls, "[monitoring]\n",
+                            "[monitoring]\npush_url = \"http://127.0.0.1:9091\"\n")),
+              prefix(16, "monitoring.push_url") + not_both);
+    EXPECT_EQ(load(replace(both_ways, "0.0.0.0", "127.0.0.1")).push_url, "http://127.0.0.1:9091");
     EXPECT_EQ(error(replace(tls, "scraper_ca = \"certs/scraper-ca.crt\"\n", "")),
               prefix(15, "monitoring.scraper_ca") + "tls_cert, tls_key and scraper_ca go together");
     EXPECT_EQ(error(replace(tls, "tls_cert = \"certs/kiosk-server.crt\"\n", "")),

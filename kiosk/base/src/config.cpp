@@ -204,6 +204,14 @@ void check_management_tls(Reader& r, const Config& c) {
 void check_monitoring(Reader& r, const Config& c) {
     check_push(r, c);
     check_management_tls(r, c);
+    // A kiosk is either scraped or pushing (image/enrol refuses both too): both at once would
+    // show it twice to Prometheus, under one id, from two ways that can disagree.
+    const auto at = parse_listen_address(c.management_listen);
+    if (!c.push_url.empty() && at && !loopback_host(at->host))
+        r.fail("monitoring.push_url",
+               "a kiosk is either scraped (listen on an address others can reach) or pushing "
+               "(push_url, listen on loopback), not both: remove push_url or listen on "
+               "127.0.0.1");
 }
 
 // Section: [register.attributes]
