@@ -105,7 +105,7 @@ struct Actions {
         remote.out_of_service = [this](const OutOfServiceMessage&) {
             return called("out_of_service");
         };
-        remote.diagnostic_bundle = [this](const std::string&) {
+        remote.diagnostic_bundle = [this](const std::string&, std::stop_token) {
             return called("diagnostic_bundle");
         };
     }
@@ -314,7 +314,8 @@ TEST_F(Remote, ARestartIsRecordedBeforeItRunsAndReportedAfterIt) {
     ASSERT_TRUE(on_disk);
     EXPECT_EQ(on_disk->result, CommandResult::Done);
     EXPECT_EQ(actions.calls["restart"], 1);
-    // What follows a restart waits for the next start (the register hands it again).
+    // What follows a restart is left in this answer: the register hands it again (in the
+    // monitor's follow-up heartbeat while the kiosk still runs, else after the next start).
     EXPECT_EQ(actions.calls["send_now"], 0);
     ASSERT_EQ(reports.size(), 1u);
     EXPECT_FALSE(ledger.find("s-1"));
@@ -324,8 +325,13 @@ TEST_F(Remote, ARestartIsRecordedBeforeItRunsAndReportedAfterIt) {
     ASSERT_EQ(pending.size(), 1u);
     EXPECT_EQ(pending[0].id, "r-1");
     EXPECT_EQ(pending[0].result, CommandResult::Done);
-    EXPECT_TRUE(take(after, {op.sign(payload("r-1", "restart"))}).empty());
+    // Handed again with the rest: the restart is not repeated, the rest runs.
+    const auto rest =
+        take(after, {op.sign(payload("r-1", "restart")), op.sign(payload("s-1", "send_now"))});
+    ASSERT_EQ(rest.size(), 1u);
+    EXPECT_EQ(rest[0].id, "s-1");
     EXPECT_EQ(actions.calls["restart"], 1);
+    EXPECT_EQ(actions.calls["send_now"], 1);
     // A reboot logind refuses is a failure, reported as such.
     actions.answer = ActionResult::failed("logind: access denied");
     const auto reboot = take(after, {op.sign(payload("b-1", "reboot"))});
@@ -333,6 +339,36 @@ TEST_F(Remote, ARestartIsRecordedBeforeItRunsAndReportedAfterIt) {
     EXPECT_EQ(reboot[0].result, CommandResult::Failed);
     EXPECT_EQ(reboot[0].reason, "logind: access denied");
     EXPECT_EQ(CommandLedger(dir).find("b-1")->result, CommandResult::Failed);
+}
+
+// The reboot was asked (done when recorded), then logind refused it: the application amends.
+TEST_F(Remote, AResultCanBeAmendedAndIsReportedAgain) {
+    CommandLedger ledger(dir);
+    take(ledger, {op.sign(payload("b-1", "reboot"))});
+    ledger.reported(ledger.unreported(), kNow);
+    EXPECT_TRUE(ledger.unreported().empty());
+    ledger.amend("b-1", CommandResult::Failed, "logind: reboot refused\n", kNow + 5s);
+    const auto pending = ledger.unreported();
+    ASSERT_EQ(pending.size(), 1u);
+    EXPECT_EQ(pending[0].id, "b-1");
+    EXPECT_EQ(pending[0].result, CommandResult::Failed);
+    EXPECT_EQ(pending[0].reason, "logind: reboot refused?");  // cut to printable
+    EXPECT_EQ(pending[0].at, kNow + 5s);
+    const auto stored = CommandLedger(dir).find("b-1");  // written
+    ASSERT_TRUE(stored);
+    EXPECT_EQ(stored->result, CommandResult::Failed);
+    EXPECT_FALSE(stored->reported);
+    // Still run once: handed again, it is not rerun.
+    EXPECT_TRUE(take(ledger, {op.sign(payload("b-1", "reboot"))}).empty());
+    EXPECT_EQ(actions.calls["reboot"], 1);
+    // Only a command that ran turns done or failed; unknown ids and refusals are left alone.
+    take(ledger, {Operator().sign(payload("x-1", "send_now"))});
+    ledger.amend("x-1", CommandResult::Done, "", kNow);
+    ledger.amend("b-1", CommandResult::Refused, "", kNow);
+    ledger.amend("nobody", CommandResult::Failed, "", kNow);
+    EXPECT_EQ(ledger.find("x-1")->result, CommandResult::Refused);
+    EXPECT_EQ(ledger.find("b-1")->result, CommandResult::Failed);
+    EXPECT_FALSE(ledger.find("nobody"));
 }
 
 TEST_F(Remote, AnActionThatFailsOrThrowsIsReportedAsFailed) {
@@ -537,6 +573,51 @@ TEST_F(Remote, TheLedgerIsBoundedAndRefusalsMakeRoomFirst) {
     EXPECT_TRUE(busy.find("old-0"));
 }
 
+// A compromised register sending 16 forgeries in every answer cannot push an operator's
+// refused command out of the ledger (it would then run when handed again): forgeries make
+// room for each other first.
+TEST_F(Remote, ForgeriesDoNotEvictAnOperatorsRefusal) {
+    CommandLedger ledger(dir);
+    actions.remote.send_now = nullptr;  // refused here: "not supported here"
+    EXPECT_EQ(take(ledger, {op.sign(payload("op-1", "send_now"))}).at(0).result,
+              CommandResult::Refused);
+    ledger.reported(ledger.unreported(), kNow);  // the register took the refusal
+    const Operator intruder;
+    for (int answer = 0; answer < 70; ++answer) {  // 1,120 forgeries
+        std::vector<net::SignedCommand> sixteen;
+        for (int i = 0; i < 16; ++i)
+            sixteen.push_back(
+                intruder.sign(payload("f-" + std::to_string(answer * 16 + i), "send_now")));
+        take(ledger, sixteen, kNow + std::chrono::seconds(answer));
+    }
+    EXPECT_EQ(ledger.size(), CommandLedger::kMaxEntries);
+    ASSERT_TRUE(ledger.find("op-1"));
+    EXPECT_EQ(ledger.find("op-1")->result, CommandResult::Refused);
+    EXPECT_FALSE(ledger.find("f-0"));  // the oldest forgeries went
+    EXPECT_TRUE(ledger.find("f-1119"));
+    // Refusals are written once per answer, and are on disk when take() returns.
+    const CommandLedger on_disk(dir);
+    EXPECT_TRUE(on_disk.find("op-1"));
+    EXPECT_TRUE(on_disk.find("f-1119"));
+    // Handed again, the operator's command is not run.
+    actions.remote.send_now = [this] { return actions.called("send_now"); };
+    EXPECT_TRUE(take(ledger, {op.sign(payload("op-1", "send_now"))}).empty());
+    EXPECT_EQ(actions.calls["send_now"], 0);
+}
+
+// The monitor pushes its metrics between an answer's commands when the push is due.
+TEST_F(Remote, TakeCallsBetweenCommandsOnly) {
+    CommandLedger ledger(dir);
+    std::vector<std::string> order;
+    actions.during = [&](const std::string& name) { order.push_back(name); };
+    ledger.take(
+        std::vector{op.sign(payload("c-1", "send_now")), op.sign(payload("c-2", "refresh_catalog")),
+                    Operator().sign(payload("c-3", "send_now"))},
+        check(), &actions.remote, kNow, {}, [&] { order.push_back("between"); });
+    EXPECT_EQ(order,
+              (std::vector<std::string>{"send_now", "between", "refresh_catalog", "between"}));
+}
+
 // Section: the heartbeat answer's commands and the heartbeat's results
 
 TEST_F(Remote, AHeartbeatAnswerGivesAtMostSixteenWellFormedCommands) {
@@ -682,6 +763,15 @@ TEST_F(Remote, TheToolSignsWhatTheKioskAccepts) {
     EXPECT_EQ(refused({"--name", "out_of_service", "--message-kk", "x"}), 2);
     EXPECT_EQ(refused({"--name", "restart", "--message-en", "x"}), 2);
     EXPECT_EQ(refused({"--name", "restart", "--id", "no spaces"}), 2);
+    // queue talks plain HTTP to this machine only, by net's rule: a name that merely starts
+    // like a loopback address is somewhere else.
+    for (const char* admin :
+         {"http://127.evil.example/", "http://127.0.0.1.evil.example:8444/",
+          "http://localhost.evil.example/", "https://127.0.0.1:8444", "http://10.0.0.1:8444"})
+        EXPECT_EQ(testsupport::run({tool, "queue", "--admin", admin, "--kiosk", kKiosk},
+                                   dir + "/queue.txt", 30s),
+                  2)
+            << admin;
 }
 
 // Section: the monitor takes commands from the register's answers
@@ -763,15 +853,6 @@ private:
     }
 
     int fd_ = -1, port_ = 0;
-    // queue talks plain HTTP to this machine only, by net's rule: a name that merely starts
-    // like a loopback address is somewhere else.
-    for (const char* admin :
-         {"http://127.evil.example/", "http://127.0.0.1.evil.example:8444/",
-          "http://localhost.evil.example/", "https://127.0.0.1:8444", "http://10.0.0.1:8444"})
-        EXPECT_EQ(testsupport::run({tool, "queue", "--admin", admin, "--kiosk", kKiosk},
-                                   dir + "/queue.txt", 30s),
-                  2)
-            << admin;
     std::atomic<bool> stop_{false};
     mutable std::mutex mutex_;
     std::string answer_ = "{}";
@@ -791,9 +872,9 @@ TEST_F(Remote, TheMonitorRunsHandedCommandsOnceAndReportsTheirResults) {
     cfg.operator_keys = {op.public_key};
     Health health(kKiosk, "1", WallClock::now());
     printer::PaperCounter paper(dir + "/paper", 100, 10);
-    actions.remote.diagnostic_bundle = [&](const std::string& id) {
+    actions.remote.diagnostic_bundle = [&](const std::string& id, std::stop_token stop) {
         ++actions.calls["diagnostic_bundle"];
-        return send_diagnostic_bundle(cfg, health, id);
+        return send_diagnostic_bundle(cfg, health, id, stop);
     };
     const auto now = WallClock::now();
     reg.answer(json{
@@ -852,6 +933,118 @@ TEST_F(Remote, TheMonitorRunsHandedCommandsOnceAndReportsTheirResults) {
     EXPECT_EQ(
         f.remote_commands[std::size_t(CommandName::Reboot)][std::size_t(CommandResult::Refused)],
         1u);
+}
+
+// A listener that takes connections and never answers them.
+struct SilentListener {
+    int fd = -1, port = 0;
+    std::vector<int> taken;
+    SilentListener() {
+        fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof a;
+        if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+            ::listen(fd, 4) != 0 || ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0)
+            throw std::runtime_error("cannot listen");
+        port = ntohs(a.sin_port);
+    }
+    ~SilentListener() {
+        for (int c : taken) ::close(c);
+        ::close(fd);
+    }
+    SilentListener(const SilentListener&) = delete;
+    SilentListener& operator=(const SilentListener&) = delete;
+    std::string url() const { return "http://127.0.0.1:" + std::to_string(port) + "/"; }
+    bool take_one() {  // a connection came: kept open, unanswered
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, 0) <= 0) return false;
+        const int c = ::accept4(fd, nullptr, nullptr, SOCK_CLOEXEC);
+        if (c >= 0) taken.push_back(c);
+        return c >= 0;
+    }
+};
+
+Config monitored_config(const std::string& dir, const std::string& register_url,
+                        const OperatorKey& key) {
+    Config cfg;
+    cfg.kiosk_id = kKiosk;
+    cfg.state_dir = dir;
+    cfg.register_url = register_url;
+    cfg.api_key = "k";
+    cfg.heartbeat_interval_s = 1;
+    cfg.management_listen.clear();
+    cfg.operator_keys = {key};
+    return cfg;
+}
+
+// Stopping the kiosk does not wait for a register that never answers a diagnostic upload:
+// the monitor's stop request ends it within about a second.
+TEST_F(Remote, StoppingTheKioskCutsADiagnosticUploadShort) {
+    AnsweringRegister reg;
+    SilentListener silent;
+    const Config cfg = monitored_config(dir, reg.url(), op.public_key);
+    Config slow = cfg;  // the upload goes where no answer ever comes
+    slow.register_url = silent.url();
+    slow.connect_timeout_s = 120;
+    slow.total_timeout_s = 120;
+    Health health(kKiosk, "1", WallClock::now());
+    printer::PaperCounter paper(dir + "/paper", 100, 10);
+    std::atomic<bool> returned{false};
+    actions.remote.diagnostic_bundle = [&](const std::string& id, std::stop_token stop) {
+        const ActionResult r = send_diagnostic_bundle(slow, health, id, stop);
+        returned = true;
+        return r;
+    };
+    reg.answer(json{{"kiosk_id", kKiosk},
+                    {"commands", {op.sign(payload("d-1", "diagnostic_bundle", WallClock::now()))}}}
+                   .dump());
+    CommandLedger ledger(dir);
+    auto monitor = std::make_unique<Monitor>(cfg, health, paper, &actions.remote, &ledger);
+    ASSERT_TRUE(testsupport::eventually([&] { return silent.take_one(); }, 20s));
+    const auto stopping = std::chrono::steady_clock::now();
+    monitor.reset();
+    EXPECT_LT(std::chrono::steady_clock::now() - stopping, 3s);
+    EXPECT_TRUE(returned.load());
+    const auto d = ledger.find("d-1");
+    ASSERT_TRUE(d);
+    EXPECT_EQ(d->result, CommandResult::Failed);
+    EXPECT_EQ(d->reason, "upload: cancelled");
+}
+
+// One answer's slow commands do not hold the metrics push back: a push due goes between them.
+TEST_F(Remote, TheMonitorPushesMetricsBetweenAnAnswersCommands) {
+    AnsweringRegister reg, gateway;
+    Config cfg = monitored_config(dir, reg.url(), op.public_key);
+    cfg.push_url = gateway.url();
+    cfg.push_interval_s = 300;
+    Health health(kKiosk, "1", WallClock::now());
+    printer::PaperCounter paper(dir + "/paper", 100, 10);
+    const auto pushes = [&] {
+        const auto seen = gateway.seen();
+        return std::count_if(seen.begin(), seen.end(), [](const auto& s) {
+            return s.first == "/metrics/job/kiosk/kiosk/" + kKiosk;
+        });
+    };
+    std::atomic<long> pushed_before_second{-1};
+    actions.during = [&](const std::string& name) {
+        if (name == "refresh_catalog") pushed_before_second = pushes();
+    };
+    const auto now = WallClock::now();
+    reg.answer(json{{"kiosk_id", kKiosk},
+                    {"commands",
+                     {op.sign(payload("s-1", "send_now", now)),
+                      op.sign(payload("c-1", "refresh_catalog", now))}}}
+                   .dump());
+    CommandLedger ledger(dir);
+    {
+        Monitor monitor(cfg, health, paper, &actions.remote, &ledger);
+        ASSERT_TRUE(testsupport::eventually([&] { return pushed_before_second >= 0; }, 20s));
+    }
+    // The first push was due at start; the heartbeat that handed the commands came first.
+    EXPECT_EQ(pushed_before_second.load(), 1);
+    EXPECT_EQ(actions.calls["send_now"], 1);
 }
 
 // Section: end to end through the development register

@@ -438,8 +438,8 @@ int run(const Options& opt) {
                                 .reboot = ask(remote.reboot, kWhenIdle),
                                 .refresh_catalog = ask(remote.refresh_catalog, ""),
                                 .diagnostic_bundle =
-                                    [&cfg, &health](const std::string& id) {
-                                        return send_diagnostic_bundle(cfg, health, id);
+                                    [&cfg, &health](const std::string& id, std::stop_token stop) {
+                                        return send_diagnostic_bundle(cfg, health, id, stop);
                                     }};
     Monitor monitor(cfg, health, paper, &actions, &ledger);
     PinGate gate(cfg.state_dir / "service_lockout",

@@ -556,7 +556,6 @@ void Monitor::serve() {
 
 void Monitor::loop() {
     auto next_heartbeat = WallClock::now();  // the first at once: operators see the kiosk start
-    auto next_push = WallClock::now();       // likewise the first metrics push
     std::unique_lock lock(mutex_);
     while (!stopping_) {
         woken_ = false;
@@ -574,13 +573,10 @@ void Monitor::loop() {
                      : std::max(WallClock::now() + std::chrono::seconds(cfg_.heartbeat_interval_s),
                                 heartbeat_unsupported_until_.value_or(WallClock::time_point{}));
         }
-        if (!cfg_.push_url.empty() && WallClock::now() >= next_push) {
-            push(stop_.get_token());
-            next_push = WallClock::now() + std::chrono::seconds(cfg_.push_interval_s);
-        }
+        push_if_due();
         lock.lock();
         auto until = std::min(WallClock::now() + kSampleEvery, next_heartbeat);
-        if (!cfg_.push_url.empty()) until = std::min(until, next_push);
+        if (!cfg_.push_url.empty()) until = std::min(until, next_push_);
         wakeup_.wait_until(lock, until, [this] { return stopping_ || woken_; });
     }
 }
@@ -656,13 +652,19 @@ bool Monitor::take_commands(const net::HeartbeatResult& answer) {
             answer.commands_ignored, net::kMaxCommandsPerAnswer);
     }
     if (answer.commands.empty()) return false;
-    for (const CommandReport& r :
-         ledger_->take(answer.commands, check_, actions_, WallClock::now(), stop_.get_token()))
+    for (const CommandReport& r : ledger_->take(answer.commands, check_, actions_, WallClock::now(),
+                                                stop_.get_token(), [this] { push_if_due(); }))
         health_.remote_command(r.name, r.result);
     return !ledger_->unreported(1).empty();
 }
 
 // Section: the metrics push
+
+void Monitor::push_if_due() {
+    if (cfg_.push_url.empty() || WallClock::now() < next_push_) return;
+    push(stop_.get_token());
+    next_push_ = WallClock::now() + std::chrono::seconds(cfg_.push_interval_s);
+}
 
 // The exposition /metrics serves, pushed with the kiosk's one identity ([register]'s client
 // certificate) to the gateway whose CA is pinned; on this thread, never the UI's.

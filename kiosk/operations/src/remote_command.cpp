@@ -15,6 +15,7 @@
 #include <fstream>
 #include <iterator>
 #include <system_error>
+#include <utility>
 
 namespace kiosk {
 namespace {
@@ -452,13 +453,17 @@ void CommandLedger::put(LedgerEntry e) {
     entries_.push_back(std::move(e));
 }
 
-// Reported entries past their time go; then, over the bound, refusals make room (reported
-// ones first, oldest first). Commands that ran stay until their time: they keep the once.
+// Reported entries past their time go; then, over the bound, refusals make room: forgeries
+// first (a register sending them by the thousand cannot push out an operator's refused
+// command, which would then run when handed again), then reported ones, then the oldest.
+// Commands that ran stay until their time: they keep the once.
 void CommandLedger::prune(WallClock::time_point now) {
     std::erase_if(entries_, [&](const LedgerEntry& e) { return e.reported && now > e.keep_until; });
     while (entries_.size() > kMaxEntries) {
         auto victim = entries_.end();
-        const auto key = [](const LedgerEntry& e) { return std::pair(!e.reported, e.at); };
+        const auto key = [](const LedgerEntry& e) {
+            return std::tuple(e.authentic, !e.reported, e.at);
+        };
         for (auto it = entries_.begin(); it != entries_.end(); ++it)
             if (!is_run(*it) && (victim == entries_.end() || key(*it) < key(*victim))) victim = it;
         if (victim == entries_.end())  // only commands that ran (a file made elsewhere)
@@ -481,7 +486,9 @@ common::FileStatus CommandLedger::save() {
     else
         j["out_of_service"] = nullptr;
     if (refuse_issued_before_) j["refuse_issued_before"] = utc_iso(*refuse_issued_before_);
-    return common::write_file_atomically(file_, j.dump(1) + "\n");
+    common::FileStatus st = common::write_file_atomically(file_, j.dump(1) + "\n");
+    if (st.ok()) unsaved_ = false;
+    return st;
 }
 
 std::vector<CommandReport> CommandLedger::unreported(std::size_t max) const {
@@ -504,25 +511,56 @@ void CommandLedger::reported(const std::vector<CommandReport>& carried, WallCloc
         }
     if (!changed) return;
     prune(now);
+    save_or_log();
+}
+
+void CommandLedger::save_or_log() {
     if (const auto st = save(); !st.ok())
         log(Priority::Error, "remote", "remote commands: %s", printable(st.message, 400).c_str());
+}
+
+void CommandLedger::amend(std::string_view id, CommandResult result, std::string reason,
+                          WallClock::time_point now) {
+    std::lock_guard lock(mutex_);
+    LedgerEntry* e = entry(id);
+    const std::string shown = command_id_ok(id) ? std::string(id) : "(no valid id)";
+    if (!e || !is_run(*e) || result == CommandResult::Refused) {
+        log(Priority::Warning, "remote", "remote command %s: not amended (%s)", shown.c_str(),
+            !e ? "not in the ledger" : "only a command that ran becomes done or failed");
+        return;
+    }
+    e->result = result;
+    e->reason = printable(reason);
+    e->at = now;
+    e->reported = false;  // the register hears the result as it turned out
+    log_result({e->id, e->name, e->result, e->reason, e->at});
+    save_or_log();
 }
 
 std::vector<CommandReport> CommandLedger::take(std::span<const net::SignedCommand> commands,
                                                const CommandCheck& check,
                                                const RemoteActions* actions,
-                                               WallClock::time_point now, std::stop_token stop) {
+                                               WallClock::time_point now, std::stop_token stop,
+                                               const std::function<void()>& between) {
     std::vector<CommandReport> out;
+    bool first = true;
     for (const net::SignedCommand& c : commands) {
         if (stop.stop_requested()) break;
+        if (!std::exchange(first, false) && between) between();
         bool stop_here = false;
-        if (auto r = take_one(c, check, actions, now, stop_here)) out.push_back(std::move(*r));
+        if (auto r = take_one(c, check, actions, now, stop, stop_here))
+            out.push_back(std::move(*r));
         if (stop_here) break;
     }
+    // Refusals and results handed again, written once for the whole answer: a register
+    // sending forgeries costs the kiosk one write per heartbeat, not one each.
+    std::lock_guard lock(mutex_);
+    if (unsaved_) save_or_log();
     return out;
 }
 
-ActionResult CommandLedger::run(const RemoteCommand& c, const RemoteActions& a) {
+ActionResult CommandLedger::run(const RemoteCommand& c, const RemoteActions& a,
+                                std::stop_token stop) {
     try {
         switch (c.name) {
         case CommandName::SendNow: return a.send_now();
@@ -533,7 +571,7 @@ ActionResult CommandLedger::run(const RemoteCommand& c, const RemoteActions& a) 
         case CommandName::BackInService:
             return a.back_in_service ? a.back_in_service() : ActionResult::ok();
         case CommandName::RefreshCatalog: return a.refresh_catalog();
-        case CommandName::DiagnosticBundle: return a.diagnostic_bundle(c.id);
+        case CommandName::DiagnosticBundle: return a.diagnostic_bundle(c.id, stop);
         case CommandName::Unknown: break;
         }
         return ActionResult::failed("name: not supported here");
@@ -547,21 +585,17 @@ ActionResult CommandLedger::run(const RemoteCommand& c, const RemoteActions& a) 
 std::optional<CommandReport> CommandLedger::take_one(const net::SignedCommand& sc,
                                                      const CommandCheck& check,
                                                      const RemoteActions* actions,
-                                                     WallClock::time_point now, bool& stop_here) {
+                                                     WallClock::time_point now,
+                                                     std::stop_token stop, bool& stop_here) {
     const CheckedCommand c = check_command(sc, check, now);
     std::unique_lock lock(mutex_);
-    const auto saved = [&] {
-        if (const auto st = save(); !st.ok())
-            log(Priority::Error, "remote", "remote commands: %s",
-                printable(st.message, 400).c_str());
-    };
     // Handed again: its result once more, never a second run. An earlier refusal of a
     // forgery does not stand in the way of the operator's own command under its id.
     if (LedgerEntry* known = c.id.empty() ? nullptr : entry(c.id);
         known && (known->authentic || !c.command)) {
         if (known->reported) {
             known->reported = false;
-            saved();
+            unsaved_ = true;  // take() writes it
         }
         log(Priority::Info, "remote",
             "remote command %s handed again: not run again; its result "
@@ -589,7 +623,7 @@ std::optional<CommandReport> CommandLedger::take_one(const net::SignedCommand& s
         put({c.id, c.name, CommandResult::Refused, refusal, now, keep_from + kKeepAfterExpiry,
              c.authentic, false});
         prune(now);
-        saved();
+        unsaved_ = true;  // take() writes it
         return r;
     }
 
@@ -629,7 +663,7 @@ std::optional<CommandReport> CommandLedger::take_one(const net::SignedCommand& s
     lock.unlock();
 
     const auto started = Clock::now();
-    const ActionResult a = run(cmd, *actions);
+    const ActionResult a = run(cmd, *actions, stop);
     const auto at = now + std::chrono::duration_cast<WallClock::duration>(Clock::now() - started);
 
     lock.lock();
@@ -641,14 +675,16 @@ std::optional<CommandReport> CommandLedger::take_one(const net::SignedCommand& s
         e->result = CommandResult::Failed;
         e->reason = reason;
         e->at = at;
-        saved();
+        save_or_log();
     } else if (!done_when_recorded || !reason.empty()) {
         e->result = CommandResult::Done;
         e->reason = reason;
         e->at = at;
-        saved();
+        save_or_log();
     }
-    stop_here = restarts(cmd.name) && a.done;  // the rest wait for the next start
+    // The rest of the answer is left for the register to hand again (the follow-up heartbeat,
+    // or after the next start): a restart asked for ends the monitor soon.
+    stop_here = restarts(cmd.name) && a.done;
     const CommandReport r{e->id, e->name, e->result, e->reason, e->at};
     log_result(r);
     return r;
@@ -765,13 +801,14 @@ std::string diagnostic_bundle_json(const Config& cfg, const Figures& f, std::str
 }
 
 ActionResult send_diagnostic_bundle(const Config& cfg, const Health& health,
-                                    const std::string& command_id) {
+                                    const std::string& command_id, std::stop_token stop) {
     const std::string body =
         diagnostic_bundle_json(cfg, health.figures(), command_id, WallClock::now());
     if (body.size() > net::kMaxDiagnosticsBytes)
         return ActionResult::failed("the bundle is larger than 1 MiB");
-    const net::UploadResult r =
-        net::upload_diagnostics(register_endpoint(cfg), cfg.kiosk_id, command_id, body);
+    net::RegisterEndpoint endpoint = register_endpoint(cfg);
+    endpoint.cancel = std::move(stop);  // the kiosk stopping does not wait for a slow register
+    const net::UploadResult r = net::upload_diagnostics(endpoint, cfg.kiosk_id, command_id, body);
     if (r.outcome == net::Outcome::Registered)
         return ActionResult::ok("uploaded " + std::to_string(body.size()) + " bytes");
     return ActionResult::failed(

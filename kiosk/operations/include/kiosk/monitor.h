@@ -116,6 +116,9 @@ private:
     bool heartbeat(std::chrono::seconds within, std::stop_token cancel, bool take_commands = true);
     bool take_commands(const net::HeartbeatResult& answer);
     void push(std::stop_token cancel);  // the exposition to [monitoring] push_url
+    // The push when it is due (push_url set): from the loop, and between an answer's commands,
+    // so that a register handing slow commands cannot keep the kiosk's metrics from the gateway.
+    void push_if_due();
 
     const Config& cfg_;
     Health& health_;
@@ -135,6 +138,7 @@ private:
     bool serve_failed_ = false;
     bool follow_up_ = false;       // the last heartbeat came early, for commands' results
     std::optional<bool> push_ok_;  // the last push's outcome: the journal hears of changes
+    WallClock::time_point next_push_ = WallClock::now();  // the first at once
     std::thread thread_;
 };
 

@@ -112,8 +112,10 @@ struct RemoteActions {
     std::function<ActionResult(const OutOfServiceMessage&)> out_of_service;
     std::function<ActionResult()> back_in_service;
     std::function<ActionResult()> refresh_catalog;  // fetch services.json now
-    // Build and upload the diagnostic bundle (send_diagnostic_bundle does both).
-    std::function<ActionResult(const std::string& command_id)> diagnostic_bundle;
+    // Build and upload the diagnostic bundle (send_diagnostic_bundle does both). `stop` is the
+    // monitor's: the kiosk stopping cuts the upload short (the monitor's thread is joined).
+    std::function<ActionResult(const std::string& command_id, std::stop_token stop)>
+        diagnostic_bundle;
 };
 
 // Section: the ledger
@@ -138,7 +140,9 @@ public:
     static constexpr const char* kFileName = "remote-commands.json";
     static constexpr std::size_t kMaxEntries = 1000;
     // Commands that ran (done or failed) are never dropped before their time: past this many,
-    // a new one is refused instead; refusals make room for each other.
+    // a new one is refused instead; refusals make room for each other: forgeries first (a
+    // register cannot push out an operator's refused command, which would then run when
+    // handed again), then those reported, then the oldest.
     static constexpr std::size_t kMaxRun = 900;
     static constexpr auto kKeepAfterExpiry = std::chrono::hours(24);
     static constexpr std::size_t kReportsPerHeartbeat = 32;
@@ -161,18 +165,32 @@ public:
 
     // Checks, records and runs one answer's commands in order (at most 16 are handed), each
     // logged. A known id is never run again: its stored result is reported again. After a
-    // restart or reboot that was asked, the rest wait for the next start (the register hands
-    // them again). Stops between commands when stop is requested. Returns the new results
-    // (for the counters), not those reported again.
+    // restart or reboot that was asked, the rest of this answer is left: the register hands it
+    // again, in the monitor's follow-up heartbeat a second later while the kiosk still runs
+    // (nothing after a restart depends on it), else after the next start. Stops between
+    // commands when stop is requested (`stop` also goes to the diagnostic upload); calls
+    // `between` between two commands (the monitor's metrics push, when due). Refusals are
+    // written once per call; a command that runs is written before it runs. Returns the new
+    // results (for the counters), not those reported again.
     std::vector<CommandReport> take(std::span<const net::SignedCommand> commands,
                                     const CommandCheck& check, const RemoteActions* actions,
-                                    WallClock::time_point now, std::stop_token stop = {});
+                                    WallClock::time_point now, std::stop_token stop = {},
+                                    const std::function<void()>& between = {});
 
     // Results the register has not taken yet, oldest first, at most max.
     std::vector<CommandReport> unreported(std::size_t max = kReportsPerHeartbeat) const;
     // A heartbeat carrying these was taken: they are not carried again (then written; a write
     // that fails is logged and tried again with the next change).
     void reported(const std::vector<CommandReport>& carried, WallClock::time_point now);
+
+    // Section: for the application
+
+    // A command's result as it turned out after all: a restart or reboot is recorded as done
+    // when asked, and logind may still refuse the reboot. Only a command that ran (done or
+    // failed) changes, to done or failed (a refusal never ran; anything else is ignored and
+    // logged). Written, logged, and reported again in the next heartbeat. Any thread.
+    void amend(std::string_view id, CommandResult result, std::string reason,
+               WallClock::time_point now);
 
     // Section: looking in (tests, service mode)
 
@@ -184,19 +202,22 @@ private:
     enum class Change { None, OutOfService, BackInService };
     std::optional<CommandReport> take_one(const net::SignedCommand& command,
                                           const CommandCheck& check, const RemoteActions* actions,
-                                          WallClock::time_point now, bool& stop_here);
-    ActionResult run(const RemoteCommand& c, const RemoteActions& actions);
+                                          WallClock::time_point now, std::stop_token stop,
+                                          bool& stop_here);
+    ActionResult run(const RemoteCommand& c, const RemoteActions& actions, std::stop_token stop);
     LedgerEntry* entry(std::string_view id);
     void put(LedgerEntry e);
     void prune(WallClock::time_point now);
     std::size_t run_entries() const;
     common::FileStatus save();  // under mutex_
+    void save_or_log();         // under mutex_: save(), a failure logged
     void load(WallClock::time_point now);
     void publish();  // under mutex_: out_of_service_ becomes what the UI sees
 
     std::filesystem::path file_;
     mutable std::mutex mutex_;
     std::vector<LedgerEntry> entries_;  // oldest first
+    bool unsaved_ = false;              // refusals not yet written (take() writes them once)
     std::optional<OutOfServiceMessage> out_of_service_;
     std::string out_of_service_command_;  // the id that set it
     WallClock::time_point out_of_service_since_{};
@@ -218,8 +239,8 @@ std::string diagnostic_bundle_json(const Config& cfg, const Figures& f, std::str
 
 // Builds the bundle from health's figures and uploads it (POST
 // kiosks/{id}/diagnostics/{command_id}.json); the RemoteActions::diagnostic_bundle the
-// application wires.
+// application wires. A stop request ends the upload within about a second (failed: cancelled).
 ActionResult send_diagnostic_bundle(const Config& cfg, const Health& health,
-                                    const std::string& command_id);
+                                    const std::string& command_id, std::stop_token stop);
 
 }  // namespace kiosk
