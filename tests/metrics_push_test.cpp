@@ -328,7 +328,8 @@ TEST(MonitorPush, PushesTheMetricsEveryIntervalAndCountsThem) {
     const auto pushes = gw.pushes();
     EXPECT_EQ(pushes[0].path, "/metrics/job/kiosk/kiosk/KSK-PUSH-01");
     EXPECT_EQ(pushes[0].client_cn, "kiosk-dev-01");
-    EXPECT_NE(pushes[0].body.find("kiosk_build_info{version=\"1.2.3\",kiosk_id=\"KSK-PUSH-01\"} 1"),
+    EXPECT_NE(pushes[0].body.find(
+                  "kiosk_build_info{version=\"1.2.3\",kiosk_id=\"KSK-PUSH-01\",office=\"\"} 1"),
               std::string::npos);
     EXPECT_EQ(metric(pushes[0].body, "kiosk_metrics_push_last_success_timestamp_seconds"), 0);
     // The second push carries the first one's success.
