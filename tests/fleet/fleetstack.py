@@ -245,14 +245,8 @@ http {{
             "--definitions", os.path.join(assets, "definitions.json"),
             "--api-key", "fleet-sim-key", "--port-file", port_file])
 
-        def port():
-            self.check_running()
-            try:
-                with open(port_file) as f:
-                    return int(f.read().strip() or 0)
-            except (OSError, ValueError):
-                return 0
-        self.ports["register"] = eventually("the register listens", port, 30, 0.1)
+        self.ports["register"] = eventually("the register listens",
+                                            lambda: self.port_in(port_file), 30, 0.1)
         self.register_url = f"https://127.0.0.1:{self.ports['register']}/"
 
     # Section: the simulator
@@ -277,14 +271,17 @@ http {{
                      "--api-key", "fleet-sim-key"]
         self.start("sim", args)
 
-        def port():
-            self.check_running()
-            try:
-                with open(port_file) as f:
-                    return int(f.read().strip() or 0)
-            except (OSError, ValueError):
-                return 0
-        self.ports["sim"] = eventually("the simulator's kiosks are up", port, 120, 0.2)
+        self.ports["sim"] = eventually("the simulator's kiosks are up",
+                                       lambda: self.port_in(port_file), 120, 0.2)
+
+    # The port a process wrote to its port file once it listens; 0 until then.
+    def port_in(self, port_file):
+        self.check_running()
+        try:
+            with open(port_file) as f:
+                return int(f.read().strip() or 0)
+        except (OSError, ValueError):
+            return 0
 
     def control(self, path, post=False):
         body = http(f"http://127.0.0.1:{self.ports['sim']}{path}", b"" if post else None)
