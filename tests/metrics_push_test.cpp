@@ -264,15 +264,21 @@ TEST(MetricsPush, AStopRequestEndsAPushInFlight) {
     net::PushEndpoint ep = endpoint("https://127.0.0.1:" + std::to_string(ntohs(at.sin_port)));
     ep.total_timeout = 30s;
     std::stop_source stop;
+    // Stopped once the push has connected: it then waits on the handshake nobody answers (the
+    // accepted end stays open until the push has returned).
+    int peer = -1;
     std::thread stopper([&] {
-        std::this_thread::sleep_for(300ms);  // the push is waiting on the handshake by then
+        pollfd connecting{.fd = fd, .events = POLLIN, .revents = 0};
+        if (poll(&connecting, 1, 10000) == 1) peer = accept4(fd, nullptr, nullptr, SOCK_CLOEXEC);
         stop.request_stop();
     });
     const auto start = std::chrono::steady_clock::now();
     const net::PushResult r = net::push_metrics(ep, "KSK-1", kExposition, stop.get_token());
     stopper.join();
+    EXPECT_GE(peer, 0);  // it had connected when stopped
     EXPECT_EQ(r.error, "cancelled");
     EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
+    if (peer >= 0) close(peer);
     close(fd);
     stop = {};
     stop.request_stop();  // asked before: nothing tried
