@@ -253,15 +253,8 @@ TEST(MetricsPush, OnlyAKioskIdGoesIntoThePath) {
 
 // A listener that never answers: the TLS handshake waits until the stop request ends it.
 TEST(MetricsPush, AStopRequestEndsAPushInFlight) {
-    const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in at{};
-    at.sin_family = AF_INET;
-    at.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t size = sizeof at;
-    ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&at), size), 0);
-    ASSERT_EQ(listen(fd, 4), 0);
-    ASSERT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&at), &size), 0);
-    net::PushEndpoint ep = endpoint("https://127.0.0.1:" + std::to_string(ntohs(at.sin_port)));
+    const auto [fd, port] = testsupport::listen_on_loopback(4);
+    net::PushEndpoint ep = endpoint("https://127.0.0.1:" + std::to_string(port));
     ep.total_timeout = 30s;
     std::stop_source stop;
     // Stopped once the push has connected: it then waits on the handshake nobody answers (the

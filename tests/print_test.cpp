@@ -183,22 +183,16 @@ TEST(Print, UnreachablePrinterIsReportedInTime) {
 // Accepts connections (the kernel does, into the backlog) and never says a word.
 class SilentPrinter {
 public:
-    SilentPrinter() : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t len = sizeof addr;
-        if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-            ::listen(fd_, 8) != 0 ||
-            ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
-            throw std::runtime_error("cannot listen on loopback");
-        port_ = ntohs(addr.sin_port);
+    SilentPrinter() {
+        const auto listener = testsupport::listen_on_loopback(8);
+        fd_ = listener.fd;
+        port_ = listener.port;
     }
     ~SilentPrinter() { ::close(fd_); }
     std::string uri() const { return "ipp://127.0.0.1:" + std::to_string(port_) + "/ipp/print"; }
 
 private:
-    int fd_;
+    int fd_ = -1;
     int port_ = 0;
 };
 

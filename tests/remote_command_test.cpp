@@ -781,16 +781,9 @@ TEST_F(Remote, TheToolSignsWhatTheKioskAccepts) {
 class AnsweringRegister {
 public:
     AnsweringRegister() {
-        fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t len = sizeof a;
-        if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-            ::listen(fd_, 16) != 0 ||
-            ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0)
-            throw std::runtime_error("cannot listen");
-        port_ = ntohs(a.sin_port);
+        const auto listener = testsupport::listen_on_loopback(16);
+        fd_ = listener.fd;
+        port_ = listener.port;
         thread_ = std::thread([this] { serve(); });
     }
     ~AnsweringRegister() {
@@ -940,15 +933,9 @@ struct SilentListener {
     int fd = -1, port = 0;
     std::vector<int> taken;
     SilentListener() {
-        fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t len = sizeof a;
-        if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-            ::listen(fd, 4) != 0 || ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0)
-            throw std::runtime_error("cannot listen");
-        port = ntohs(a.sin_port);
+        const auto listener = testsupport::listen_on_loopback(4);
+        fd = listener.fd;
+        port = listener.port;
     }
     ~SilentListener() {
         for (int c : taken) ::close(c);

@@ -25,6 +25,15 @@ bool eventually(Check check, std::chrono::steady_clock::duration within) {
     }
 }
 
+// A socket listening on 127.0.0.1 at a port the system chose; the caller closes fd. The
+// kernel accepts connections into the backlog: a peer that never answers, unless read.
+// Throws std::runtime_error when it cannot.
+struct LoopbackListener {
+    int fd = -1;
+    int port = 0;
+};
+LoopbackListener listen_on_loopback(int backlog);
+
 // A fresh folder under the system temp dir: prefix + random suffix.
 std::string make_temp_dir(const std::string& prefix);
 
