@@ -253,8 +253,10 @@ TEST(MetricsPush, OnlyAKioskIdGoesIntoThePath) {
 
 // A listener that never answers: the TLS handshake waits until the stop request ends it.
 TEST(MetricsPush, AStopRequestEndsAPushInFlight) {
-    const auto [fd, port] = testsupport::listen_on_loopback(4);
-    net::PushEndpoint ep = endpoint("https://127.0.0.1:" + std::to_string(port));
+    // Not a structured binding: clang (the sanitizer build) cannot capture one in a lambda.
+    const testsupport::LoopbackListener silent = testsupport::listen_on_loopback(4);
+    const int fd = silent.fd;
+    net::PushEndpoint ep = endpoint("https://127.0.0.1:" + std::to_string(silent.port));
     ep.total_timeout = 30s;
     std::stop_source stop;
     // Stopped once the push has connected: it then waits on the handshake nobody answers (the
