@@ -243,6 +243,11 @@ TEST_F(ConfigFile, EveryRefusalNamesFileLineAndKey) {
         {good() + "[service]\npin_lockout_max_s = 10\npin_lockout_first_s = 20\n", 16,
          "service.pin_lockout_max_s"},
         {good() + "[monitoring]\nlisten = \"somewhere\"\n", 16, "monitoring.listen"},
+        // The local address: plain HTTP, so loopback only, and not the management port.
+        {good() + "[monitoring]\nlocal_listen = \"0.0.0.0:9465\"\n", 16,
+         "monitoring.local_listen"},
+        {good() + "[monitoring]\nlocal_listen = \"127.0.0.1:9464\"\n", 16,
+         "monitoring.local_listen"},
         {good() + "stray = 1\n", 15, "ui.stray"},
         {replace(good(), "office = \"Акимат\"", "office = \"" + std::string(201, 'a') + "\""), 3,
          "kiosk.office"},

@@ -362,6 +362,35 @@ TEST(ManagementServer, ServesMetricsAndHealthOnLoopback) {
     EXPECT_EQ(http_request(base + "/metrics/../etc/passwd").status, 404);
 }
 
+// The check an update is kept by: only what a new system can break counts; a register that is
+// down or a printer out of paper must not roll back a good system.
+TEST(ManagementServer, TheSystemCheckCountsOnlyWhatANewSystemCanBreak) {
+    Health health("KSK-T-01", "1.2.3", WallClock::now());
+    ManagementServer server(*parse_listen_address("127.0.0.1:0"), health, {});
+    const std::string url = "http://127.0.0.1:" + std::to_string(server.port()) + "/healthz/system";
+    testsupport::HttpAnswer a = http_request(url);
+    EXPECT_EQ(a.status, 200);
+    EXPECT_EQ(a.body, "ok\n");
+
+    health.register_failed(WallClock::now(), "timeout");
+    a = http_request(url);
+    EXPECT_EQ(a.status, 200);
+    EXPECT_EQ(a.body, "ok\nnot counted: register unreachable\n");
+
+    health.outbox_problem("read-only file system");
+    a = http_request(url);
+    EXPECT_EQ(a.status, 503);
+    EXPECT_EQ(a.body,
+              "outbox unusable: read-only file system\nnot counted: register unreachable\n");
+    health.outbox_problem("");
+    EXPECT_EQ(http_request(url).status, 200);
+
+    EXPECT_TRUE(system_problem("screen not drawn"));
+    for (const char* office : {"register unreachable", "printer: no paper", "printer: unreachable",
+                               "outbox stuck", "disk almost full", "client certificate expired"})
+        EXPECT_FALSE(system_problem(office)) << office;
+}
+
 TEST(ManagementServer, APortInUseIsAClearError) {
     Health health("KSK-T-01", "1", WallClock::now());
     ManagementServer first(*parse_listen_address("127.0.0.1:0"), health, {});
@@ -405,6 +434,38 @@ TEST(Monitor, APortInUseDoesNotStopTheKioskAndIsTakenOnceFree) {
         for (int i = 0; i < 100 && status == 0; ++i, std::this_thread::sleep_for(50ms))
             status = http_request("http://127.0.0.1:" + std::to_string(port) + "/healthz").status;
         EXPECT_EQ(status, 503);  // serving now; and the register is down, as configured
+    }
+    std::filesystem::remove_all(dir);
+}
+
+// Beside a management port others reach (over TLS), the same answers on loopback in plain
+// HTTP for the system's own checks.
+TEST(Monitor, ServesTheLocalAddressBesideTheManagementPort) {
+    const std::string dir = testsupport::make_temp_dir("kiosk-monitor");
+    Config cfg;
+    cfg.kiosk_id = "KSK-T-01";
+    cfg.state_dir = dir;
+    cfg.register_url = "https://127.0.0.1:9/";
+    cfg.connect_timeout_s = 1;
+    cfg.management_listen.clear();
+    Health health("KSK-T-01", "1", WallClock::now());
+    printer::PaperCounter paper(dir + "/paper", 100, 10);
+    const testsupport::LoopbackListener taken = testsupport::listen_on_loopback(1);
+    const int port = taken.port;
+    close(taken.fd);  // a port the system handed out, free again for the monitor
+    cfg.local_listen = "127.0.0.1:" + std::to_string(port);
+    {
+        Monitor monitor(cfg, health, paper);
+        long status = 0;
+        testsupport::eventually(
+            [&] {
+                status =
+                    http_request("http://127.0.0.1:" + std::to_string(port) + "/healthz/system")
+                        .status;
+                return status != 0;
+            },
+            10s);
+        EXPECT_EQ(status, 200);  // the register is down (nothing on port 9): not counted
     }
     std::filesystem::remove_all(dir);
 }

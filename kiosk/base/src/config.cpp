@@ -214,6 +214,20 @@ void check_monitoring(Reader& r, const Config& c) {
                "127.0.0.1");
 }
 
+// Plain HTTP never leaves the machine; and one port cannot be both listeners.
+void check_local_listen(Reader& r, const Config& c) {
+    if (c.local_listen.empty()) return;
+    const auto local = parse_listen_address(c.local_listen);
+    if (!local || !loopback_host(local->host)) {
+        r.fail("monitoring.local_listen",
+               "must be a loopback address:port, e.g. 127.0.0.1:9465 (plain HTTP only there)");
+        return;
+    }
+    const auto at = parse_listen_address(c.management_listen);
+    if (at && at->port != 0 && at->port == local->port)
+        r.fail("monitoring.local_listen", "must not use listen's port " + std::to_string(at->port));
+}
+
 // Section: [register.attributes]
 
 // An Open311 attribute code: it goes into attribute[code] and must not close the brackets.
@@ -333,6 +347,7 @@ void check(Reader& r, const Config& c) {
         r.fail("monitoring.listen",
                "must be IPv4-address:port or [IPv6-address]:port, e.g. 127.0.0.1:9464");
     check_monitoring(r, c);
+    check_local_listen(r, c);
     if (!std::filesystem::is_directory(c.assets_dir / "i18n"))
         r.fail("ui.assets_dir", "no i18n folder in " + c.assets_dir.string());
     if (!std::filesystem::is_regular_file(c.assets_dir / "procedure" / (c.region + ".toml")))
@@ -446,6 +461,7 @@ Config load_config(const std::filesystem::path& file) {
     r.number("service.pin_lockout_first_s", c.pin_lockout_first_s, 1, 3600);
     r.number("service.pin_lockout_max_s", c.pin_lockout_max_s, 1, 24 * 3600);
     r.text("monitoring.listen", c.management_listen, false, 64);
+    r.text("monitoring.local_listen", c.local_listen, false, 64);
     r.number("monitoring.heartbeat_interval_s", c.heartbeat_interval_s, 10, 3600);
     r.number("monitoring.outbox_stuck_after_s", c.outbox_stuck_after_s, 60, 7 * 24 * 3600);
     r.number("monitoring.disk_low_mb", c.disk_low_mb, 1, 1000000);

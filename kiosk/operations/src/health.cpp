@@ -295,6 +295,10 @@ std::vector<std::string> health_problems(const Figures& f, const HealthLimits& l
     return p;
 }
 
+bool system_problem(std::string_view problem) {
+    return problem.starts_with("outbox unusable") || problem.starts_with("screen not drawn");
+}
+
 std::vector<std::string> health_warnings(const Figures& f) {
     std::vector<std::string> w;
     if (f.speech == SpeechStatus::Unavailable)

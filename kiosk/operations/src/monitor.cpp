@@ -120,7 +120,21 @@ MHD_Result handle(const ManagementServer& server, MHD_Connection* connection, co
         return answer(connection, problems.empty() ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE,
                       body, text);
     }
-    return answer(connection, MHD_HTTP_NOT_FOUND, "not found: try /metrics or /healthz\n", text);
+    if (std::strcmp(url, "/healthz/system") == 0) {
+        // Whether this system works, for keeping a new one after an update: the other problems
+        // are listed as not counted.
+        std::string counted, others;
+        for (const auto& p : problems) {
+            if (system_problem(p))
+                counted += p + '\n';
+            else
+                others += "not counted: " + p + '\n';
+        }
+        return answer(connection, counted.empty() ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE,
+                      (counted.empty() ? "ok\n" : counted) + others, text);
+    }
+    return answer(connection, MHD_HTTP_NOT_FOUND,
+                  "not found: try /metrics, /healthz or /healthz/system\n", text);
 }
 
 // Section: the management port over TLS
@@ -539,18 +553,24 @@ void Monitor::wake() {
 // A port taken by something else must not keep citizens from the kiosk: say so, and try
 // again at every sample until it is free.
 void Monitor::serve() {
-    if (server_ || cfg_.management_listen.empty()) return;
+    serve_on(server_, cfg_.management_listen, management_tls(cfg_), serve_failed_);
+    serve_on(local_server_, cfg_.local_listen, {}, local_serve_failed_);
+}
+
+void Monitor::serve_on(std::optional<ManagementServer>& server, const std::string& listen,
+                       const ManagementTls& tls, bool& failed) {
+    if (server || listen.empty()) return;
     try {
-        server_.emplace(*parse_listen_address(cfg_.management_listen), health_, health_limits(cfg_),
-                        ManagementLimits{}, management_tls(cfg_));
-        log(Priority::Info, "monitoring",
-            "management address %s serving /metrics and /healthz on port %d%s",
-            cfg_.management_listen.c_str(), server_->port(),
-            cfg_.management_cert.empty() ? "" : " over TLS (client certificates from scraper_ca)");
-        serve_failed_ = false;
+        server.emplace(*parse_listen_address(listen), health_, health_limits(cfg_),
+                       ManagementLimits{}, tls);
+        log(Priority::Info, "monitoring", "%s %s serving /metrics and /healthz on port %d%s",
+            &server == &server_ ? "management address" : "local address", listen.c_str(),
+            server->port(),
+            tls.cert.empty() ? "" : " over TLS (client certificates from scraper_ca)");
+        failed = false;
     } catch (const std::exception& e) {
-        if (!serve_failed_) log(Priority::Error, "monitoring", "%s; trying again", e.what());
-        serve_failed_ = true;
+        if (!failed) log(Priority::Error, "monitoring", "%s; trying again", e.what());
+        failed = true;
     }
 }
 

@@ -96,6 +96,9 @@ struct Config {
     int pin_lockout_max_s = 900;     // ...up to this
     // [monitoring]
     std::string management_listen = "127.0.0.1:9464";  // /metrics and /healthz; "" = off
+    // The same, plain HTTP on loopback only, beside a TLS management port: for the system's own
+    // checks on the kiosk (the image's boot-good check after an update). "" = off.
+    std::string local_listen;
     int heartbeat_interval_s = 60;    // figures pushed to the register (kiosks behind NAT)
     int outbox_stuck_after_s = 3600;  // /healthz: an undelivered complaint older than this
     int disk_low_mb = 200;            // /healthz: less free space than this in state_dir

@@ -181,6 +181,12 @@ std::vector<std::string> health_problems(const Figures& f, const HealthLimits& l
 
 // What works less well than it should without stopping the kiosk taking complaints, one short
 // English line each: /healthz lists them after its answer, the heartbeat carries them.
+// Whether a problem is one a new system can cause by itself (the outbox unusable, the screen
+// not drawn): only these keep an update from being marked good. The register, the printer, the
+// paper and a stuck outbox are the office's and the network's, and must not roll back a good
+// system: /healthz/system.
+bool system_problem(std::string_view problem);
+
 std::vector<std::string> health_warnings(const Figures& f);
 
 // The Prometheus text exposition format (0.0.4).

@@ -111,6 +111,8 @@ public:
 private:
     void loop();
     void serve();
+    void serve_on(std::optional<ManagementServer>& server, const std::string& listen,
+                  const ManagementTls& tls, bool& failed);
     void sample();
     // true when the answer left results to report: the next heartbeat goes soon.
     bool heartbeat(std::chrono::seconds within, std::stop_token cancel, bool take_commands = true);
@@ -128,6 +130,7 @@ private:
     CommandLedger* ledger_;
     const CommandCheck check_;
     std::optional<ManagementServer> server_;
+    std::optional<ManagementServer> local_server_;  // [monitoring] local_listen
     std::mutex mutex_;
     std::condition_variable wakeup_;
     bool stopping_ = false, woken_ = false;
@@ -135,7 +138,7 @@ private:
     bool register_was_up_ = true;
     // A register without the heartbeat path (404) is asked again only after this.
     std::optional<WallClock::time_point> heartbeat_unsupported_until_;
-    bool serve_failed_ = false;
+    bool serve_failed_ = false, local_serve_failed_ = false;
     bool follow_up_ = false;       // the last heartbeat came early, for commands' results
     std::optional<bool> push_ok_;  // the last push's outcome: the journal hears of changes
     WallClock::time_point next_push_ = WallClock::now();  // the first at once
