@@ -17,6 +17,12 @@ set_tests_properties(image_firewall PROPERTIES SKIP_RETURN_CODE 77)
 # shellcheck on every shell script in image/, register/ and scripts/.
 add_test(NAME image_scripts COMMAND ${IMAGE_DIR}/tests/check-scripts)
 
+# A/B updates: make-bundle's bundle (a tiny tree for the image) verifies with the kiosk's RAUC
+# configuration and the CA that signed it, and one signed under another CA is refused (rauc and
+# squashfs-tools; skipped without them).
+add_test(NAME image_bundle COMMAND ${IMAGE_DIR}/tests/check-bundle)
+set_tests_properties(image_bundle PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 60)
+
 # Prometheus: the alert rules and scrape configuration load, the alerts fire as their unit
 # tests say, and the rules and the Grafana dashboard use only metrics the kiosk exports.
 find_program(PROMTOOL promtool REQUIRED)
