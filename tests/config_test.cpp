@@ -83,6 +83,18 @@ TEST_F(ConfigFile, GoodFileLoadsWithDefaultsAndRelativePaths) {
     EXPECT_EQ(c.paper, "roll80");
 }
 
+TEST_F(ConfigFile, OfficeHoursAreReadDayByDayAndADayLeftOutIsClosed) {
+    EXPECT_FALSE(load(good()).office_hours.set);  // none: open around the clock
+    const Config c = load(good() +
+                          "[office_hours]\nmon = \"09:00-13:00, 14:00-18:00\"\n"
+                          "fri = \"09:00-17:00\"\nsun = \"closed\"\nholidays = \"open\"\n");
+    EXPECT_TRUE(c.office_hours.set);
+    EXPECT_EQ(c.office_hours.days[0], (std::vector<OpenSpan>{{540, 780}, {840, 1080}}));
+    EXPECT_TRUE(c.office_hours.days[1].empty());
+    EXPECT_EQ(c.office_hours.days[4], (std::vector<OpenSpan>{{540, 1020}}));
+    EXPECT_FALSE(c.office_hours.closed_on_holidays);
+}
+
 TEST_F(ConfigFile, BadFilesNameKeyAndLine) {
     EXPECT_EQ(error(replace(good(), "https://127.0.0.1:8443/", "http://register.example.kz/")),
               (dir / "kiosk.toml").string() +
@@ -243,6 +255,17 @@ TEST_F(ConfigFile, EveryRefusalNamesFileLineAndKey) {
         {good() + "[service]\npin_lockout_max_s = 10\npin_lockout_first_s = 20\n", 16,
          "service.pin_lockout_max_s"},
         {good() + "[monitoring]\nlisten = \"somewhere\"\n", 16, "monitoring.listen"},
+        // Office hours: each day as the notice board has it, and open on some day.
+        {good() + "[office_hours]\nmon = \"9:00-18:00\"\n", 16, "office_hours.mon"},
+        {good() + "[office_hours]\nmon = \"09:00-13:00, 12:00-18:00\"\n", 16,
+         "office_hours.mon"},
+        {good() + "[office_hours]\nmon = \"18:00-09:00\"\n", 16, "office_hours.mon"},
+        {good() + "[office_hours]\nsat = 9\n", 16, "office_hours.sat"},
+        {good() + "[office_hours]\nmon = \"closed\"\n", 15, "office_hours"},
+        {good() + "[office_hours]\nmon = \"09:00-18:00\"\nholidays = \"maybe\"\n", 17,
+         "office_hours.holidays"},
+        {good() + "[office_hours]\nmon = \"09:00-18:00\"\nmonday = \"09:00-18:00\"\n", 17,
+         "office_hours.monday"},
         // The local address: plain HTTP, so loopback only, and not the management port.
         {good() + "[monitoring]\nlocal_listen = \"0.0.0.0:9465\"\n", 16,
          "monitoring.local_listen"},
@@ -472,4 +495,16 @@ TEST_F(ConfigFile, AManagementPortOthersCanReachServesOnlyOverTls) {
     EXPECT_EQ(error(tls), prefix(18, "monitoring.tls_key") + key.string() +
                               " has mode 0644; a private key must be 0600 or 0400 (chmod 600 " +
                               key.string() + ")");
+}
+
+// [ui] rotation: a panel mounted turned from its native mode; only quarter turns.
+TEST_F(ConfigFile, TheScreenIsTurnedOnlyByQuarterTurns) {
+    EXPECT_EQ(load(good()).rotation, 0);
+    for (int degrees : {0, 90, 180, 270})
+        EXPECT_EQ(load(good() + "rotation = " + std::to_string(degrees) + "\n").rotation, degrees);
+    for (const char* value : {"45", "360", "-90", "1", "true", "90.0", "\"90\"", "\"portrait\""})
+        EXPECT_EQ(error(good() + "rotation = " + value + "\n"),
+                  prefix(15, "ui.rotation") +
+                      "must be 0, 90, 180 or 270 (degrees the picture is turned clockwise)")
+            << value;
 }

@@ -49,6 +49,11 @@ TEST(Contrast, HighContrastTextAtLeast7AndControlEdgesAtLeast3) {
     expect_at_least(edge_pairs(kHighContrast), 3.0, "high contrast");
 }
 
+TEST(Contrast, TheDimmedClosedScreenStaysReadable) {
+    expect_at_least(text_pairs(kClosed), 4.5, "closed");
+    expect_at_least(edge_pairs(kClosed), 3.0, "closed");
+}
+
 // The check itself catches a pair that fails: the old pale buttons (1.25:1 against the page).
 TEST(Contrast, APaleButtonWouldFail) {
     EXPECT_LT(contrast({0xCC, 0xDE, 0xF2}, {0xF5, 0xF5, 0xF0}), 3.0);

@@ -3,6 +3,7 @@ add_executable(kiosk_core_test
   ${CMAKE_CURRENT_LIST_DIR}/complaint_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/flow_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/config_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/office_hours_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/i18n_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/procedure_test.cpp)
 target_link_libraries(kiosk_core_test PRIVATE kiosk_core GTest::gtest_main)

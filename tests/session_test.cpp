@@ -257,6 +257,50 @@ TEST(Session, ABrokenOutboxShowsOutOfServiceAndLetsNoCitizenStart) {
     EXPECT_EQ(k.health.figures().outbox_problem, "");
 }
 
+// Outside office hours the attract screen says closed with the hours in every language, and no
+// citizen starts; a citizen at the kiosk when it closes finishes; inside them, all is as usual.
+TEST(Session, OutsideOfficeHoursTheKioskIsClosedAndSaysWhenItOpens) {
+    Kiosk k;
+    k.act(Act::Start, 0, 0, "ru");  // a citizen already at the kiosk
+    OfficeHours& hours = k.cfg.office_hours;
+    hours.set = true;
+    hours.closed_on_holidays = false;  // tomorrow may be one
+    // Open only tomorrow, from 09:00 to 18:00: closed now, whatever the time.
+    const int tomorrow = (monday_first(local_today()) + 1) % 7;
+    hours.days[static_cast<std::size_t>(tomorrow)] = {{9 * 60, 18 * 60}};
+    ASSERT_TRUE(k.until([&] { return k.s().closed_for_hours(); }));
+    EXPECT_EQ(k.s().flow().screen, Screen::Home);  // the citizen goes on
+    k.s().end();
+    ASSERT_TRUE(k.s().opens_at());
+    EXPECT_EQ(k.s().opens_at()->day, local_today() + std::chrono::days(1));
+    const ScreenContent c = screen_content(k.s(), Clock::now());
+    for (const Item& i : c.page) EXPECT_NE(i.kind, Kind::Action) << i.id;  // no way in
+    const std::string shown = k.shown();
+    for (const auto* lang : {"kk", "ru", "en"}) {
+        const Catalog& words = k.tr.in(lang);
+        EXPECT_NE(shown.find(words.get("closed.title")), std::string::npos) << lang;
+        EXPECT_NE(shown.find(words.get("closed.hours")), std::string::npos) << lang;
+        EXPECT_NE(shown.find(words.get("day.short." + std::to_string(tomorrow)) + "  09:00–18:00"),
+                  std::string::npos)
+            << lang << shown;
+        EXPECT_NE(shown.find(format(words.get("closed.opens"),
+                                    {words.get("day.tomorrow") + ", 09:00"})),
+                  std::string::npos)
+            << lang;
+        EXPECT_EQ(shown.find(words.get("closed.holidays")), std::string::npos) << lang;
+    }
+    k.act(Act::Start, 0, 0, "kk");
+    EXPECT_EQ(k.s().flow().screen, Screen::Attract);
+
+    // Open around the clock: the usual invitation, and a citizen starts.
+    for (auto& day : hours.days) day = {{0, 24 * 60}};
+    ASSERT_TRUE(k.until([&] { return !k.s().closed_for_hours(); }));
+    EXPECT_FALSE(k.s().opens_at());
+    EXPECT_NE(k.shown().find(k.tr.in("kk").get("attract.title")), std::string::npos);
+    k.act(Act::Start, 0, 0, "kk");
+    EXPECT_EQ(k.s().flow().screen, Screen::Home);
+}
+
 // Section: a plain Open311 register
 
 // Its description holds the details it has no attribute for; a complaint too long for

@@ -247,7 +247,10 @@ Emblem load_emblem(SDL_Renderer* renderer, const std::filesystem::path& file) {
 // atlas rebuilt for large text (one frame's work, at a touch).
 void apply_access(App& app, const FontFiles& files, Repaint& repaint) {
     const Flow& f = app.session.flow();
-    const Palette* wanted = f.high_contrast ? &kHighContrast : &kNormal;
+    const Palette* wanted = f.screen == Screen::Attract && app.session.closed_for_hours()
+                                ? &kClosed
+                            : f.high_contrast ? &kHighContrast
+                                              : &kNormal;
     if (app.palette != wanted) {
         app.palette = wanted;
         apply_theme(*wanted);

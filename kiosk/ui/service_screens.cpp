@@ -169,6 +169,7 @@ void service_home(App& app) {
     if (app.session.out_of_service())
         paragraph(format(app.t("staff.outbox_broken"), {app.session.outbox_problem()}));
     if (app.session.closed_by_operator()) paragraph(app.t("staff.closed_by_operator"));
+    if (app.session.closed_for_hours()) paragraph(app.t("staff.closed_for_hours"));
     // Who the talons name as having accepted: set at the start of each shift.
     paragraph(format(app.t("staff.duty_specialist"), {app.session.office().duty.name()}));
     register_lines(app, f);

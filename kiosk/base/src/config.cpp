@@ -358,6 +358,49 @@ void check(Reader& r, const Config& c) {
                                   " (the espeak-ng-data folder or the folder holding it)");
 }
 
+// Section: [ui]
+
+// Only quarter turns, as whole numbers (not true, not 90.0): the screen's pixels stay whole
+// pixels of the layout.
+void read_rotation(Reader& r, Config& c) {
+    const toml::node* n = r.find("ui.rotation");
+    if (!n) return;
+    const std::optional<std::int64_t> degrees = n->value_exact<std::int64_t>();
+    if (!degrees || (*degrees != 0 && *degrees != 90 && *degrees != 180 && *degrees != 270))
+        r.fail("ui.rotation",
+               "must be 0, 90, 180 or 270 (degrees the picture is turned clockwise)");
+    c.rotation = static_cast<int>(*degrees);
+}
+
+// Section: [office_hours]
+
+void read_office_hours(Reader& r, Config& c) {
+    static constexpr const char* kDays[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+    const toml::node* table = r.find("office_hours");
+    OfficeHours& h = c.office_hours;
+    h.set = table != nullptr;
+    if (!table) return;
+    if (!table->is_table()) r.fail("office_hours", "must be a table of days");
+    bool ever_open = false;
+    for (std::size_t d = 0; d < 7; ++d) {
+        const std::string key = std::string("office_hours.") + kDays[d];
+        std::string text;  // a day left out is closed
+        r.get(key, text, false);
+        const auto spans = parse_office_day(text);
+        if (!spans)
+            r.fail(key, "must be \"HH:MM-HH:MM\", several joined by \", \" in order (e.g. "
+                        "\"09:00-13:00, 14:00-18:00\"), or \"closed\"; not \"" + text + "\"");
+        h.days[d] = *spans;
+        ever_open |= !spans->empty();
+    }
+    if (!ever_open) r.fail("office_hours", "open on no day: the kiosk would never take a complaint");
+    std::string holidays = "closed";
+    r.get("office_hours.holidays", holidays, false);
+    if (holidays != "closed" && holidays != "open")
+        r.fail("office_hours.holidays", "must be \"closed\" or \"open\"");
+    h.closed_on_holidays = holidays == "closed";
+}
+
 // Section: reading the file
 
 // A kiosk.toml is a few KiB; anything far larger is not one.
@@ -455,6 +498,8 @@ Config load_config(const std::filesystem::path& file) {
         else
             r.fail("ui.emblem", "no such file: " + c.emblem.string());
     }
+    read_rotation(r, c);
+    read_office_hours(r, c);
     r.text("service.pin_hash", c.pin_hash, false, 256);
     r.number("service.inactivity_s", c.service_inactivity_s, 15, 3600);
     r.number("service.pin_free_attempts", c.pin_free_attempts, 1, 10);

@@ -222,6 +222,11 @@ bool WorkingDayCalendar::is_working_day(sys_days day) const {
     return !off_.contains(day) && !weekend_[weekday{day}.c_encoding()];
 }
 
+bool WorkingDayCalendar::is_holiday(sys_days day) const {
+    const year y = year_month_day{day}.year();
+    return y >= first_ && y <= last_ && off_.contains(day);
+}
+
 sys_days WorkingDayCalendar::add_working_days(sys_days from, int n) const {
     if (n < 0)
         throw CalendarError("working-day calendar: cannot count " + std::to_string(n) +

@@ -117,22 +117,55 @@ const std::string& in_language(const OutOfServiceMessage& m, std::string_view la
     return lang == "kk" ? m.kk : lang == "ru" ? m.ru : m.en;
 }
 
+// "Mon–Fri 09:00–13:00, 14:00–18:00" a line, as the office's notice board has them.
+std::string opening_hours(const Catalog& c, const OfficeHours& h) {
+    std::string text = c.get("closed.hours");
+    for (const HoursLine& l : hours_lines(h)) {
+        text += "\n" + c.get("day.short." + std::to_string(l.first_day));
+        if (l.last_day != l.first_day)
+            text += "–" + c.get("day.short." + std::to_string(l.last_day));
+        text += "  ";
+        if (l.spans.empty()) text += c.get("closed.day_off");
+        for (std::size_t i = 0; i < l.spans.size(); ++i)
+            text += (i ? ", " : "") + clock_text(l.spans[i].from) + "–" + clock_text(l.spans[i].to);
+    }
+    if (h.closed_on_holidays) text += "\n" + c.get("closed.holidays");
+    return text;
+}
+
+// "Opens: tomorrow, 09:00"; a day after tomorrow by its name and date.
+std::string opening_next(const Catalog& c, const LocalMoment& at) {
+    const auto in_days = (at.day - local_today()).count();
+    std::string day = in_days == 0   ? c.get("day.today")
+                      : in_days == 1 ? c.get("day.tomorrow")
+                                     : c.get("day." + std::to_string(monday_first(at.day))) + " " +
+                                           day_text(at.day).substr(0, 5);
+    return format(c.get("closed.opens"), {day + ", " + clock_text(at.minute)});
+}
+
 void attract(Builder& b) {
     // Out of service: said in the three languages, with where to go instead (the operators'
-    // words when they closed it, else a specialist of the office), and no way in.
+    // words when they closed it, else a specialist of the office), and no way in. Outside
+    // office hours: closed, with the hours and when it opens.
     const auto& by_operator = b.s.closed_by_operator();
-    const bool closed = b.s.out_of_service() || by_operator;
+    const bool broken = b.s.out_of_service() || by_operator;
+    const bool after_hours = !broken && b.s.closed_for_hours();
     for (auto lang : kLanguages) {
         const Catalog& c = b.s.office().tr.in(lang);
+        std::string hint = by_operator  ? in_language(*by_operator, lang)
+                           : broken     ? c.get("attract.out_of_service_hint")
+                           : after_hours ? opening_hours(c, b.s.office().config.office_hours)
+                                         : c.get("attract.touch");
+        if (after_hours && b.s.opens_at()) hint += "\n" + opening_next(c, *b.s.opens_at());
         b.add({.kind = Kind::Text,
                .id = "text:attract:" + std::string(lang),
-               .label = c.get(closed ? "attract.out_of_service" : "attract.title"),
-               .hint = by_operator
-                           ? in_language(*by_operator, lang)
-                           : c.get(closed ? "attract.out_of_service_hint" : "attract.touch"),
+               .label = c.get(broken        ? "attract.out_of_service"
+                              : after_hours ? "closed.title"
+                                            : "attract.title"),
+               .hint = std::move(hint),
                .language = std::string(lang)});
     }
-    if (closed) return;
+    if (broken || after_hours) return;
     for (auto lang : kLanguages)
         b.add({.kind = Kind::Action,
                .id = "language:" + std::string(lang),

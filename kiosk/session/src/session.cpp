@@ -93,6 +93,7 @@ void Session::apply(const Intent& i) {
     case Act::Start:
         if (out_of_service()) return;  // nothing a citizen types could be kept
         if (closed_) return;           // the operators closed it: their screen says where to go
+        if (after_hours_) return;      // nobody in the office to help, restock or answer
         return f.start(i.text);
     case Act::Language: return f.choose_language(i.text);
     case Act::Home: return f.go_home();
@@ -428,9 +429,30 @@ bool Session::take_remote_requests() {
     return changed;
 }
 
+// Section: office hours
+
+// Looked at in every poll (a localtime_r): a change of hours is seen within a frame.
+bool Session::check_office_hours() {
+    const OfficeHours& hours = parts_.office.config.office_hours;
+    const LocalMoment at = local_moment(WallClock::now());
+    const auto holiday = [&](std::chrono::sys_days d) {
+        return parts_.office.calendar.is_holiday(d);
+    };
+    const bool closed = !office_open(hours, at, holiday);
+    std::optional<LocalMoment> opens;
+    if (closed) opens = next_opening(hours, at, holiday);
+    const bool changed = closed != after_hours_ || opens != opens_at_;
+    if (closed != after_hours_)
+        log(Priority::Notice, "session", closed ? "closed: outside office hours" : "open: office hours");
+    after_hours_ = closed;
+    opens_at_ = opens;
+    return changed;
+}
+
 bool Session::poll(Clock::time_point now) {
     bool changed = take_results(now);
     changed |= take_remote_requests();
+    changed |= check_office_hours();
     if (std::string problem = parts_.office.delivery.problem(); problem != outbox_problem_) {
         outbox_problem_ = std::move(problem);
         changed = true;

@@ -1,6 +1,8 @@
 // kiosk/config: the kiosk's configuration file (TOML). A bad file stops start-up with the key
 // and line named: a kiosk never runs half-configured.
 #pragma once
+#include "kiosk/office_hours.h"
+
 #include <array>
 #include <filesystem>
 #include <map>
@@ -88,6 +90,12 @@ struct Config {
     int inactivity_reset_s = 30;       // countdown shown before everything is wiped
     std::filesystem::path assets_dir;  // fonts and translations
     std::filesystem::path emblem;      // PNG in the office's bar; "" = none
+    // Degrees the UI is turned clockwise on the panel: 0, 90, 180 or 270, for a panel mounted
+    // turned from its native mode (90: its native right edge up; laid out for the turned size).
+    int rotation = 0;
+    // [office_hours]: mon ... sun = "09:00-18:00" (or "09:00-13:00, 14:00-18:00", "closed"),
+    // holidays = "closed" | "open"; none: open around the clock
+    OfficeHours office_hours;
     // [service]: staff, behind a hidden gesture and a PIN
     std::string pin_hash;            // yescrypt, made by kiosk-pin-hash; "" = service mode off
     int service_inactivity_s = 120;  // service mode closes itself after this

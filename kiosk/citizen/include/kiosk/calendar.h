@@ -31,6 +31,10 @@ public:
     // CalendarError naming the first day outside the calendar, or for a negative n.
     std::chrono::sys_days add_working_days(std::chrono::sys_days from, int n) const;
 
+    // A public holiday or a day off moved onto a weekday (not an ordinary weekend); false for a
+    // day outside the calendar, which then knows of none.
+    bool is_holiday(std::chrono::sys_days day) const;
+
     std::chrono::year first_year() const { return first_; }
     std::chrono::year last_year() const { return last_; }
 

@@ -199,6 +199,10 @@ public:
     // words (where to go instead) and no citizen session starts. A citizen already at the
     // kiosk finishes first.
     const std::optional<OutOfServiceMessage>& closed_by_operator() const { return closed_; }
+    // Outside [office_hours]: the attract screen says closed, with the hours and when it opens
+    // next, and no citizen session starts. A citizen already at the kiosk finishes first.
+    bool closed_for_hours() const { return after_hours_; }
+    const std::optional<LocalMoment>& opens_at() const { return opens_at_; }
 
     const Flow& flow() const { return flow_; }
     const CatalogState& catalog() const { return catalog_; }
@@ -228,6 +232,7 @@ private:
     bool take_results(Clock::time_point now);
     void refresh_catalog(Clock::time_point now);
     bool take_remote_requests();
+    bool check_office_hours();
     void show_catalog(ServiceCatalog whole);
     bool too_long_for_register() const;  // what citizens are offered of it, and the whole
 
@@ -236,6 +241,8 @@ private:
     Flow flow_;
     std::string outbox_problem_;
     std::optional<OutOfServiceMessage> closed_;
+    bool after_hours_ = false;
+    std::optional<LocalMoment> opens_at_;
     CatalogState catalog_;
     CitizenResults results_;
     std::uint64_t generation_ = 0;  // which citizen a result belongs to
