@@ -257,8 +257,7 @@ TEST_F(ConfigFile, EveryRefusalNamesFileLineAndKey) {
         {good() + "[monitoring]\nlisten = \"somewhere\"\n", 16, "monitoring.listen"},
         // Office hours: each day as the notice board has it, and open on some day.
         {good() + "[office_hours]\nmon = \"9:00-18:00\"\n", 16, "office_hours.mon"},
-        {good() + "[office_hours]\nmon = \"09:00-13:00, 12:00-18:00\"\n", 16,
-         "office_hours.mon"},
+        {good() + "[office_hours]\nmon = \"09:00-13:00, 12:00-18:00\"\n", 16, "office_hours.mon"},
         {good() + "[office_hours]\nmon = \"18:00-09:00\"\n", 16, "office_hours.mon"},
         {good() + "[office_hours]\nsat = 9\n", 16, "office_hours.sat"},
         {good() + "[office_hours]\nmon = \"closed\"\n", 15, "office_hours"},
@@ -267,8 +266,7 @@ TEST_F(ConfigFile, EveryRefusalNamesFileLineAndKey) {
         {good() + "[office_hours]\nmon = \"09:00-18:00\"\nmonday = \"09:00-18:00\"\n", 17,
          "office_hours.monday"},
         // The local address: plain HTTP, so loopback only, and not the management port.
-        {good() + "[monitoring]\nlocal_listen = \"0.0.0.0:9465\"\n", 16,
-         "monitoring.local_listen"},
+        {good() + "[monitoring]\nlocal_listen = \"0.0.0.0:9465\"\n", 16, "monitoring.local_listen"},
         {good() + "[monitoring]\nlocal_listen = \"127.0.0.1:9464\"\n", 16,
          "monitoring.local_listen"},
         {good() + "stray = 1\n", 15, "ui.stray"},

@@ -283,9 +283,9 @@ TEST(Session, OutsideOfficeHoursTheKioskIsClosedAndSaysWhenItOpens) {
         EXPECT_NE(shown.find(words.get("day.short." + std::to_string(tomorrow)) + "  09:00–18:00"),
                   std::string::npos)
             << lang << shown;
-        EXPECT_NE(shown.find(format(words.get("closed.opens"),
-                                    {words.get("day.tomorrow") + ", 09:00"})),
-                  std::string::npos)
+        EXPECT_NE(
+            shown.find(format(words.get("closed.opens"), {words.get("day.tomorrow") + ", 09:00"})),
+            std::string::npos)
             << lang;
         EXPECT_EQ(shown.find(words.get("closed.holidays")), std::string::npos) << lang;
     }

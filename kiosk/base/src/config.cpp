@@ -388,12 +388,15 @@ void read_office_hours(Reader& r, Config& c) {
         r.get(key, text, false);
         const auto spans = parse_office_day(text);
         if (!spans)
-            r.fail(key, "must be \"HH:MM-HH:MM\", several joined by \", \" in order (e.g. "
-                        "\"09:00-13:00, 14:00-18:00\"), or \"closed\"; not \"" + text + "\"");
+            r.fail(key,
+                   "must be \"HH:MM-HH:MM\", several joined by \", \" in order (e.g. "
+                   "\"09:00-13:00, 14:00-18:00\"), or \"closed\"; not \"" +
+                       text + "\"");
         h.days[d] = *spans;
         ever_open |= !spans->empty();
     }
-    if (!ever_open) r.fail("office_hours", "open on no day: the kiosk would never take a complaint");
+    if (!ever_open)
+        r.fail("office_hours", "open on no day: the kiosk would never take a complaint");
     std::string holidays = "closed";
     r.get("office_hours.holidays", holidays, false);
     if (holidays != "closed" && holidays != "open")

@@ -50,9 +50,10 @@ LocalMoment local_moment(std::chrono::system_clock::time_point t) {
     const std::time_t s = std::chrono::system_clock::to_time_t(t);
     std::tm tm{};
     localtime_r(&s, &tm);
-    const auto day = std::chrono::sys_days(std::chrono::year(tm.tm_year + 1900) /
-                                           std::chrono::month(static_cast<unsigned>(tm.tm_mon + 1)) /
-                                           std::chrono::day(static_cast<unsigned>(tm.tm_mday)));
+    const auto day =
+        std::chrono::sys_days(std::chrono::year(tm.tm_year + 1900) /
+                              std::chrono::month(static_cast<unsigned>(tm.tm_mon + 1)) /
+                              std::chrono::day(static_cast<unsigned>(tm.tm_mday)));
     return {day, tm.tm_hour * 60 + tm.tm_min};
 }
 

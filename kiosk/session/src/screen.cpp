@@ -152,8 +152,8 @@ void attract(Builder& b) {
     const bool after_hours = !broken && b.s.closed_for_hours();
     for (auto lang : kLanguages) {
         const Catalog& c = b.s.office().tr.in(lang);
-        std::string hint = by_operator  ? in_language(*by_operator, lang)
-                           : broken     ? c.get("attract.out_of_service_hint")
+        std::string hint = by_operator   ? in_language(*by_operator, lang)
+                           : broken      ? c.get("attract.out_of_service_hint")
                            : after_hours ? opening_hours(c, b.s.office().config.office_hours)
                                          : c.get("attract.touch");
         if (after_hours && b.s.opens_at()) hint += "\n" + opening_next(c, *b.s.opens_at());

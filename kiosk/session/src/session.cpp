@@ -443,7 +443,8 @@ bool Session::check_office_hours() {
     if (closed) opens = next_opening(hours, at, holiday);
     const bool changed = closed != after_hours_ || opens != opens_at_;
     if (closed != after_hours_)
-        log(Priority::Notice, "session", closed ? "closed: outside office hours" : "open: office hours");
+        log(Priority::Notice, "session",
+            closed ? "closed: outside office hours" : "open: office hours");
     after_hours_ = closed;
     opens_at_ = opens;
     return changed;

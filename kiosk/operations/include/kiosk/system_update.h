@@ -20,7 +20,7 @@
 namespace kiosk {
 
 struct UpdateSettings {
-    std::string rauc = "rauc";           // the RAUC client (it talks to RAUC's service over D-Bus)
+    std::string rauc = "rauc";  // the RAUC client (it talks to RAUC's service over D-Bus)
     // RAUC's system.conf, for `rauc info`'s keyring ("" = RAUC's own /etc/rauc/system.conf).
     std::filesystem::path rauc_conf;
     std::filesystem::path state_dir;     // system-update.json
