@@ -42,6 +42,12 @@ target_include_directories(contrast_test PRIVATE ${CMAKE_SOURCE_DIR}/kiosk/ui)
 target_link_libraries(contrast_test PRIVATE GTest::gtest_main)
 gtest_discover_tests(contrast_test)
 
+# [ui] rotation's mapping between the screen and the layout (plain arithmetic: no display).
+add_executable(rotation_test ${CMAKE_CURRENT_LIST_DIR}/rotation_test.cpp)
+target_include_directories(rotation_test PRIVATE ${CMAKE_SOURCE_DIR}/kiosk/ui)
+target_link_libraries(rotation_test PRIVATE GTest::gtest_main)
+gtest_discover_tests(rotation_test)
+
 # The talon's signed code: signing, checking, key files, the QR address and kiosk-talon.
 add_executable(talon_code_test ${CMAKE_CURRENT_LIST_DIR}/talon_code_test.cpp)
 target_link_libraries(talon_code_test PRIVATE kiosk_delivery process_support GTest::gtest_main)

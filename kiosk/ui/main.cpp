@@ -2,6 +2,7 @@
 #include "icons.h"
 #include "keypad.h"
 #include "repaint.h"
+#include "rotation.h"
 #include "speaker.h"
 #include "ui.h"
 
@@ -284,6 +285,51 @@ SDL_Renderer* create_renderer(SDL_Window* window) {
     throw std::runtime_error(std::string("SDL renderer: ") + SDL_GetError());
 }
 
+// Section: a panel mounted turned ([ui] rotation)
+
+// How the layout is turned on the window's pixels, read again for each frame and each batch of
+// events (a window resized, a display's mode changed).
+Rotation rotation_of(SDL_Window* window, int degrees) {
+    int w = 0, h = 0;
+    SDL_GetWindowSize(window, &w, &h);
+    return {degrees, {w, h}};
+}
+
+// Where a finger is in the layout, from its place on the screen. Only mouse events carry it:
+// SDL (and X's own pointer emulation) turn a touch into mouse events in window pixels, and the
+// finger events' own positions are never read (they only count as "still here").
+ImVec2 layout_pointer(const Rotation& turn, int x, int y) {
+    const Pixel p = turn.to_layout(Pixel{x, y});
+    return ImVec2(static_cast<float>(p.x), static_cast<float>(p.y));
+}
+
+// The frame, laid out for the turned size, turned onto the screen after ImGui::Render(): every
+// vertex and every clip rectangle (a quarter turn keeps a rectangle a rectangle), and the frame's
+// size. Turning the draw data rather than drawing into a texture and copying it turned
+// (SDL_RenderCopyEx): it is the same arithmetic for every SDL_Renderer backend (software,
+// opengles2, whatever SDL falls back to), needs no render target, and keeps the software
+// renderer's partial repaint (Repaint hashes and redraws tiles of the screen as it is), where a
+// texture would be copied whole on the CPU, tens of milliseconds, for every frame. Screenshots
+// read the screen, so they show the turned picture a citizen sees.
+void turn_onto_screen(ImDrawData& frame, const Rotation& turn) {
+    if (!turn.turned()) return;
+    for (int n = 0; n < frame.CmdListsCount; ++n) {
+        ImDrawList& list = *frame.CmdLists[n];
+        for (ImDrawVert& v : list.VtxBuffer) {
+            const Point s = turn.to_screen(Point{v.pos.x, v.pos.y});
+            v.pos = ImVec2(s.x, s.y);
+        }
+        for (ImDrawCmd& cmd : list.CmdBuffer) {
+            const Point a = turn.to_screen(Point{cmd.ClipRect.x, cmd.ClipRect.y});
+            const Point b = turn.to_screen(Point{cmd.ClipRect.z, cmd.ClipRect.w});
+            cmd.ClipRect = ImVec4(std::min(a.x, b.x), std::min(a.y, b.y), std::max(a.x, b.x),
+                                  std::max(a.y, b.y));
+        }
+    }
+    frame.DisplaySize =
+        ImVec2(static_cast<float>(turn.screen.width), static_cast<float>(turn.screen.height));
+}
+
 // Section: frame times, for the journal and the benchmarks (no frame may stall on I/O)
 
 const Clock::time_point kStarted = Clock::now();
@@ -382,6 +428,10 @@ int run(const Options& opt) {
     net::global_init();
 
     SDL_SetHint(SDL_HINT_VIDEO_X11_NET_WM_BYPASS_COMPOSITOR, "0");
+    // The screen never blanks: a kiosk waits for hours between citizens, and a dark panel looks
+    // switched off (burn-in is the attract screen's drift). SDL's default, made explicit so that
+    // no SDL_VIDEO_ALLOW_SCREENSAVER in the environment turns it back on.
+    SDL_SetHintWithPriority(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "0", SDL_HINT_OVERRIDE);
     if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_TIMER) != 0)
         throw std::runtime_error(std::string("SDL: ") + SDL_GetError());
     const Uint32 flags = SDL_WINDOW_ALLOW_HIGHDPI |
@@ -391,6 +441,13 @@ int run(const Options& opt) {
     if (!window) throw std::runtime_error(std::string("SDL window: ") + SDL_GetError());
     SDL_Renderer* renderer = create_renderer(window);
     SDL_ShowCursor(SDL_DISABLE);
+    SDL_DisableScreenSaver();
+    if (cfg.rotation != 0) {
+        const Rotation turn = rotation_of(window, cfg.rotation);
+        log(Priority::Info, "screen", "turned by %d degrees: laid out %dx%d on a %dx%d screen",
+            cfg.rotation, turn.layout().width, turn.layout().height, turn.screen.width,
+            turn.screen.height);
+    }
 
     IMGUI_CHECKVERSION();
     ImGui::CreateContext(&atlas);
@@ -492,17 +549,16 @@ int run(const Options& opt) {
                                                                                           : 1000;
         SDL_Event e;
         if (SDL_WaitEventTimeout(&e, timeout)) {
+            const Rotation turn = rotation_of(window, cfg.rotation);
             do {
                 ImGui_ImplSDL2_ProcessEvent(&e);
                 if (e.type == SDL_QUIT) running = false;
                 // A window shown, exposed or resized may have a new framebuffer: draw all of it.
                 if (e.type == SDL_WINDOWEVENT) repaint.everything();
                 if (e.type == SDL_MOUSEMOTION)
-                    pointer =
-                        ImVec2(static_cast<float>(e.motion.x), static_cast<float>(e.motion.y));
+                    pointer = layout_pointer(turn, e.motion.x, e.motion.y);
                 if (e.type == SDL_MOUSEBUTTONDOWN || e.type == SDL_MOUSEBUTTONUP)
-                    pointer =
-                        ImVec2(static_cast<float>(e.button.x), static_cast<float>(e.button.y));
+                    pointer = layout_pointer(turn, e.button.x, e.button.y);
                 if (e.type == SDL_MOUSEBUTTONUP) probe().tapped();
                 if (e.type == SDL_KEYDOWN) {
                     keys.down(app, e.key);
@@ -535,8 +591,12 @@ int run(const Options& opt) {
         const auto cpu_start = thread_cpu();
 
         apply_access(app, font_files, repaint);
+        const Rotation turn = rotation_of(window, cfg.rotation);
         ImGui_ImplSDLRenderer_NewFrame();
         ImGui_ImplSDL2_NewFrame();
+        if (turn.turned())  // laid out for the turned size
+            ImGui::GetIO().DisplaySize = ImVec2(static_cast<float>(turn.layout().width),
+                                                static_cast<float>(turn.layout().height));
         ImGui::GetIO().MousePos = pointer;
         ImGui::NewFrame();
         const auto before = std::tuple(session.flow().screen, session.flow().focus,
@@ -563,6 +623,7 @@ int run(const Options& opt) {
         app.unsettled = false;
         probe().draw_ring();
         ImGui::Render();
+        turn_onto_screen(*ImGui::GetDrawData(), turn);
         repaint.draw(*ImGui::GetDrawData(), app.palette->page);
         SDL_RenderPresent(renderer);
         probe().end_frame();  // after the frame is on screen: what a test reads is what it sees

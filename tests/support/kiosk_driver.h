@@ -6,6 +6,8 @@
 #include "dev_register.h"
 #include "http_get.h"
 #include "process.h"
+// The kiosk's own screen-to-layout mapping (plain arithmetic): taps on a turned screen.
+#include "../../kiosk/ui/rotation.h"
 
 #include <common/utf8.h>
 
@@ -76,7 +78,10 @@ struct Xvfb {
 
 // What a test changes in the kiosk it starts.
 struct KioskSetup {
-    int width = 1080, height = 1920;
+    int width = 1080, height = 1920;  // the window on the screen
+    // [ui] rotation: the layout is then turned on the window, and taps at the probe's places
+    // (the layout's) are turned onto the screen by the kiosk's own mapping.
+    int rotation = 0;
     std::string ui_settings;          // extra lines for [ui], e.g. shorter inactivity timings
     std::string printer_target;       // "" = talons to the spool folder
     std::string monitoring_settings;  // extra lines for [monitoring]
@@ -92,13 +97,15 @@ struct Kiosk {
     const Xvfb& x;
     std::string dir = make_temp_dir("kiosk-ui");
     pid_t pid = -1;
-    int width, height;
+    int width, height;  // the layout's (turned, when the screen is)
+    kiosk::ui::Rotation turn;
 
     std::string name;  // the kiosk's log is kept as artifacts/ui/<name>.log
 
     Kiosk(const Xvfb& xvfb, const DevRegister& reg, std::string log_name,
           const KioskSetup& setup = {})
-        : x(xvfb), width(setup.width), height(setup.height), name(std::move(log_name)) {
+        : x(xvfb), turn{setup.rotation, {setup.width, setup.height}}, name(std::move(log_name)) {
+        width = turn.layout().width, height = turn.layout().height;
         std::ofstream(dir + "/kiosk.toml")
             << "[kiosk]\nid = \"KSK-UI-TEST\"\noffice = \"Ақмола облысы әкімдігі\"\n"
             << "office_address = \"Көкшетау қ., Абай к-сі, 83\"\nduty_officer = \"Кенжебаева Г. "
@@ -109,6 +116,7 @@ struct Kiosk {
             << "\"\n[printer]\nspool_dir = \"spool\"\ntarget = \"" << setup.printer_target
             << "\"\nprint_timeout_s = 10\n"
             << "[ui]\nfullscreen = false\nassets_dir = \"" << KIOSK_ASSETS_DIR << "\"\n"
+            << (setup.rotation ? "rotation = " + std::to_string(setup.rotation) + "\n" : "")
             << setup.ui_settings << "[service]\npin_hash = \"" << kPinHash
             << "\"\npin_lockout_first_s = 5\n"
             << "[monitoring]\nlisten = \"127.0.0.1:0\"\n"
@@ -127,7 +135,7 @@ struct Kiosk {
                          [](const std::string& e) { return e.starts_with("SDL_AUDIODRIVER="); }))
             env.push_back("SDL_AUDIODRIVER=dummy");
         pid = spawn({KIOSK_BIN, "--config", dir + "/kiosk.toml", "--windowed", "--size",
-                     std::to_string(width) + "x" + std::to_string(height)},
+                     std::to_string(setup.width) + "x" + std::to_string(setup.height)},
                     log_path(), env);
         // Ready when a frame is on the screen: the probe is written after each one.
         for (auto deadline = std::chrono::steady_clock::now() + 20s;
@@ -234,9 +242,18 @@ struct Kiosk {
         }
     }
 
+    // The pointer moved to a place of the layout: where the screen shows it (turned with the
+    // kiosk's own mapping when the screen is), then what follows.
+    std::vector<std::string> move_to(int px, int py, std::vector<std::string> then = {}) const {
+        const kiosk::ui::Pixel at = turn.to_screen(kiosk::ui::Pixel{px, py});
+        std::vector<std::string> args = {"mousemove", std::to_string(at.x), std::to_string(at.y)};
+        args.insert(args.end(), then.begin(), then.end());
+        return args;
+    }
+
     void tap(int px, int py) {
         const unsigned long taps = frame().taps;
-        xdotool({"mousemove", std::to_string(px), std::to_string(py), "click", "1"});
+        xdotool(move_to(px, py, {"click", "1"}));
         settle(taps + 1);
     }
 
@@ -360,10 +377,10 @@ struct Kiosk {
         for (int i = 0; i < 8 && !appears(id, 200ms); ++i) {
             const int x0 = width / 2, y0 = height / 3 + (i < 3 ? 0 : 320), step = i < 3 ? 40 : -40;
             const unsigned long taps = frame().taps;
-            xdotool({"mousemove", std::to_string(x0), std::to_string(y0), "mousedown", "1"});
+            xdotool(move_to(x0, y0, {"mousedown", "1"}));
             next_frame();
             for (int n = 1; n <= 8; ++n) {
-                xdotool({"mousemove", std::to_string(x0), std::to_string(y0 + n * step)});
+                xdotool(move_to(x0, y0 + n * step));
                 next_frame();
             }
             xdotool({"mouseup", "1"});
@@ -375,12 +392,10 @@ struct Kiosk {
     void sign() {
         const Rect pad = wait_for("signature:pad");
         const unsigned long taps = frame().taps;
-        xdotool({"mousemove", std::to_string(pad.x + 60), std::to_string(pad.y + pad.h / 2),
-                 "mousedown", "1"});
+        xdotool(move_to(pad.x + 60, pad.y + pad.h / 2, {"mousedown", "1"}));
         next_frame();
         for (int i = 1; i <= 12; ++i) {
-            xdotool({"mousemove", std::to_string(pad.x + 60 + i * 60),
-                     std::to_string(pad.y + pad.h / 2 + (i % 2 ? -60 : 60))});
+            xdotool(move_to(pad.x + 60 + i * 60, pad.y + pad.h / 2 + (i % 2 ? -60 : 60)));
             next_frame();
         }
         xdotool({"mouseup", "1"});
