@@ -309,8 +309,10 @@ ImVec2 layout_pointer(const Rotation& turn, int x, int y) {
 // (SDL_RenderCopyEx): it is the same arithmetic for every SDL_Renderer backend (software,
 // opengles2, whatever SDL falls back to), needs no render target, and keeps the software
 // renderer's partial repaint (Repaint hashes and redraws tiles of the screen as it is), where a
-// texture would be copied whole on the CPU, tens of milliseconds, for every frame. Screenshots
-// read the screen, so they show the turned picture a citizen sees.
+// texture would be copied whole on the CPU, tens of milliseconds, for every frame. SDL's software
+// renderer blits only upright or mirrored rectangles (180 is both mirrors); a glyph turned by 90 or
+// 270 it rasterises as two triangles, which turn the texture too. Screenshots read the screen,
+// so they show the turned picture a citizen sees.
 void turn_onto_screen(ImDrawData& frame, const Rotation& turn) {
     if (!turn.turned()) return;
     for (int n = 0; n < frame.CmdListsCount; ++n) {
