@@ -41,10 +41,13 @@ void usage(FILE* out) {
         "         prints the public key of an existing key (0600 or 0400, the caller's own)\n"
         "       kiosk-command sign --key FILE --kiosk ID --name NAME [--expires-in 1h]\n"
         "                          [--message-kk TEXT --message-ru TEXT --message-en TEXT]\n"
+        "                          [--bundle-url URL --bundle-sha256 HEX --bundle-size BYTES]\n"
         "                          [--id ID]\n"
         "         prints one line {\"payload\":\"...\",\"signature\":\"...\"} for the register\n"
         "         NAME: send_now, restart, reboot, out_of_service (needs the three messages,\n"
-        "         1..300 characters each), back_in_service, refresh_catalog, diagnostic_bundle\n"
+        "         1..300 characters each), back_in_service, refresh_catalog, diagnostic_bundle,\n"
+        "         update (needs the bundle: its https URL, at most 512 characters, its SHA-256\n"
+        "         as 64 lowercase hex digits (sha256sum) and its size in bytes, 1..4 GiB)\n"
         "         --expires-in: 30m, 1h, 2d ... (at most 7d; default 1h); --id: 1..64 of\n"
         "         A-Za-z0-9-_ (default random)\n"
         "       kiosk-command queue --admin http://127.0.0.1:PORT --kiosk ID\n"
@@ -191,9 +194,10 @@ std::string random_id() {
 }
 
 int sign(int argc, char** argv) {
-    const auto o = options(argc, argv,
-                           {"--key", "--kiosk", "--name", "--expires-in", "--message-kk",
-                            "--message-ru", "--message-en", "--id"});
+    const auto o =
+        options(argc, argv,
+                {"--key", "--kiosk", "--name", "--expires-in", "--message-kk", "--message-ru",
+                 "--message-en", "--bundle-url", "--bundle-sha256", "--bundle-size", "--id"});
     if (!o) return 2;
     for (const char* need : {"--key", "--kiosk", "--name"})
         if (!o->count(need)) return bad_usage(std::string("sign needs ") + need);
@@ -228,6 +232,20 @@ int sign(int argc, char** argv) {
         payload["message"] = message;
     } else if (has_message) {
         return bad_usage("only out_of_service carries a message");
+    }
+    const bool has_bundle =
+        o->count("--bundle-url") || o->count("--bundle-sha256") || o->count("--bundle-size");
+    if (*name == CommandName::Update) {
+        for (const char* need : {"--bundle-url", "--bundle-sha256", "--bundle-size"})
+            if (!o->count(need)) return bad_usage(std::string("update needs ") + need);
+        const std::string& size = o->at("--bundle-size");
+        if (size.empty() || size.size() > 12 || size.find_first_not_of("0123456789") != size.npos)
+            return bad_usage("--bundle-size: the bundle's size in bytes, e.g. 524288000");
+        const BundleOrder order{o->at("--bundle-url"), o->at("--bundle-sha256"), std::stoull(size)};
+        if (const std::string why = bundle_problem(order); !why.empty()) return bad_usage(why);
+        payload["bundle"] = {{"url", order.url}, {"sha256", order.sha256}, {"size", order.size}};
+    } else if (has_bundle) {
+        return bad_usage("only update carries a bundle");
     }
 
     SecretKey key;

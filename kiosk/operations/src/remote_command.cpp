@@ -102,11 +102,32 @@ std::string message_problem(const json& message, OutOfServiceMessage& out) {
     return "";
 }
 
+// "" when the bundle is one the kiosk can download; else why, naming the field.
+std::string bundle_field_problem(const json& bundle, BundleOrder& out) {
+    if (!bundle.is_object()) return "bundle: must be an object with url, sha256 and size";
+    for (const auto& [key, value] : bundle.items())
+        if (key != "url" && key != "sha256" && key != "size")
+            return "bundle: a field the contract does not have";
+    const std::string* url = string_field(bundle, "url");
+    if (!url) return "bundle.url: missing or not a string";
+    const std::string* sha256 = string_field(bundle, "sha256");
+    if (!sha256) return "bundle.sha256: missing or not a string";
+    const auto size = bundle.find("size");
+    if (size == bundle.end()) return "bundle.size: missing";
+    // A whole number of bytes: 1.0, "1" or a negative one is no size.
+    if (!size->is_number_unsigned() && !size->is_number_integer())
+        return "bundle.size: must be a whole number of bytes";
+    if (size->is_number_integer() && !size->is_number_unsigned() && size->get<std::int64_t>() < 0)
+        return "bundle.size: must be 1.." + std::to_string(kMaxBundleBytes) + " bytes";
+    out = {*url, *sha256, size->get<std::uint64_t>()};
+    return bundle_problem(out);
+}
+
 // The checks after the signature; "" when every one passed and `out` is filled.
 std::string payload_problem(const json& p, const CommandCheck& check, WallClock::time_point now,
                             RemoteCommand& out, std::optional<WallClock::time_point>& expires) {
-    static constexpr std::string_view kFields[] = {"v",         "id",         "kiosk",  "name",
-                                                   "issued_at", "expires_at", "message"};
+    static constexpr std::string_view kFields[] = {"v",         "id",         "kiosk",   "name",
+                                                   "issued_at", "expires_at", "message", "bundle"};
     if (!p.is_object()) return "payload: not a JSON object";
     for (const auto& [key, value] : p.items())
         if (std::find(std::begin(kFields), std::end(kFields), key) == std::end(kFields))
@@ -139,10 +160,18 @@ std::string payload_problem(const json& p, const CommandCheck& check, WallClock:
         return "issued_at: more than 15 minutes ahead of this kiosk's clock";
     if (*expires <= now) return "expires_at: expired";
     const auto message = p.find("message");
-    if (out.name != CommandName::OutOfService)
-        return message == p.end() ? "" : "message: only out_of_service has one";
-    if (message == p.end()) return "message: out_of_service needs one in kk, ru and en";
-    return message_problem(*message, out.message);
+    if (out.name != CommandName::OutOfService) {
+        if (message != p.end()) return "message: only out_of_service has one";
+    } else if (message == p.end()) {
+        return "message: out_of_service needs one in kk, ru and en";
+    } else if (std::string why = message_problem(*message, out.message); !why.empty()) {
+        return why;
+    }
+    const auto bundle = p.find("bundle");
+    if (out.name != CommandName::Update)
+        return bundle == p.end() ? "" : "bundle: only update has one";
+    if (bundle == p.end()) return "bundle: update needs one with url, sha256 and size";
+    return bundle_field_problem(*bundle, out.bundle);
 }
 
 // Section: the ledger's file
@@ -236,6 +265,7 @@ bool supported(const RemoteActions* a, CommandName n) {
     case CommandName::BackInService: return true;  // the ledger's own state; the UI polls it
     case CommandName::RefreshCatalog: return bool(a->refresh_catalog);
     case CommandName::DiagnosticBundle: return bool(a->diagnostic_bundle);
+    case CommandName::Update: return bool(a->update);
     case CommandName::Unknown: break;
     }
     return false;
@@ -572,6 +602,7 @@ ActionResult CommandLedger::run(const RemoteCommand& c, const RemoteActions& a,
             return a.back_in_service ? a.back_in_service() : ActionResult::ok();
         case CommandName::RefreshCatalog: return a.refresh_catalog();
         case CommandName::DiagnosticBundle: return a.diagnostic_bundle(c.id, stop);
+        case CommandName::Update: return a.update(c.bundle, stop);
         case CommandName::Unknown: break;
         }
         return ActionResult::failed("name: not supported here");

@@ -19,9 +19,10 @@ enum class CommandName {
     BackInService,
     RefreshCatalog,
     DiagnosticBundle,
+    Update,   // download a system update's bundle and have it installed (issue 17)
     Unknown,  // a refused command whose name is none of the above, or could not be read
 };
-constexpr int kCommandNameCount = 8;
+constexpr int kCommandNameCount = 9;
 
 constexpr std::string_view command_name(CommandName n) {
     switch (n) {
@@ -32,6 +33,7 @@ constexpr std::string_view command_name(CommandName n) {
     case CommandName::BackInService: return "back_in_service";
     case CommandName::RefreshCatalog: return "refresh_catalog";
     case CommandName::DiagnosticBundle: return "diagnostic_bundle";
+    case CommandName::Update: return "update";
     case CommandName::Unknown: break;
     }
     return "unknown";

@@ -17,6 +17,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <mutex>
@@ -46,12 +47,26 @@ inline constexpr std::size_t kMaxMessageChars = 300;
 // Why a message text cannot be shown, "" when it can (the field is the caller's to name).
 std::string message_text_problem(std::string_view text);
 
+// What an update command orders: the bundle to download, and what it must be.
+struct BundleOrder {
+    std::string url;         // https (plain http only to loopback), printable, 1..512 chars
+    std::string sha256;      // 64 lowercase hex digits
+    std::uint64_t size = 0;  // bytes, 1..kMaxBundleBytes
+    bool operator==(const BundleOrder&) const = default;
+};
+inline constexpr std::size_t kMaxBundleUrlChars = 512;
+inline constexpr std::uint64_t kMaxBundleBytes = std::uint64_t(4) << 30;  // 4 GiB
+// Why an order cannot be downloaded, naming the field ("bundle.sha256: must be 64 lowercase
+// hex digits"); "" when it can. The kiosk's check and kiosk-command's sign use it alike.
+std::string bundle_problem(const BundleOrder& order);
+
 // A command whose every check passed.
 struct RemoteCommand {
     std::string id;
     CommandName name = CommandName::Unknown;
     WallClock::time_point issued_at{}, expires_at{};
     OutOfServiceMessage message;  // out_of_service only
+    BundleOrder bundle;           // update only
 };
 
 inline constexpr auto kMaxCommandLifetime = std::chrono::hours(24 * 7);  // expires_at - issued_at
@@ -82,8 +97,9 @@ struct CheckedCommand {
 // of the keys over the payload's exact bytes), the payload (a JSON object with only the
 // contract's fields), v == 1, id, kiosk == own id, a known name, issued_at and expires_at
 // (UTC ISO, expires after issued, at most 7 days apart, issued_at not ahead of now by more
-// than kMaxClockSkew, expires_at after now), and the message: kk, ru and en, each 1..300
-// characters, for out_of_service and only there.
+// than kMaxClockSkew, expires_at after now), the message: kk, ru and en, each 1..300
+// characters, for out_of_service and only there, and the bundle: url, sha256 and size
+// (bundle_problem), for update and only there.
 CheckedCommand check_command(const net::SignedCommand& command, const CommandCheck& check,
                              WallClock::time_point now);
 
@@ -116,6 +132,9 @@ struct RemoteActions {
     // monitor's: the kiosk stopping cuts the upload short (the monitor's thread is joined).
     std::function<ActionResult(const std::string& command_id, std::stop_token stop)>
         diagnostic_bundle;
+    // Download the bundle and hand it to the installer (fetch_update does both). `stop` as for
+    // diagnostic_bundle: the kiosk stopping ends the download within about a second.
+    std::function<ActionResult(const BundleOrder& order, std::stop_token stop)> update;
 };
 
 // Section: the ledger
@@ -242,5 +261,25 @@ std::string diagnostic_bundle_json(const Config& cfg, const Figures& f, std::str
 // application wires. A stop request ends the upload within about a second (failed: cancelled).
 ActionResult send_diagnostic_bundle(const Config& cfg, const Health& health,
                                     const std::string& command_id, std::stop_token stop);
+
+// Section: the update command
+
+// Where fetch_update puts the bundle: <state_dir>/update/bundle.raucb (".part" while it comes).
+std::filesystem::path update_bundle_file(const Config& cfg);
+// Free space the download leaves beside the bundle, for the outbox and the journal.
+inline constexpr std::uint64_t kUpdateSpareBytes = std::uint64_t(200) << 20;  // 200 MiB
+// A bundle takes long over a slow link: a stall ends the download, the total bound is wide.
+inline constexpr auto kBundleDownloadTimeout = std::chrono::hours(2);
+
+// The RemoteActions::update the application wires. Refuses when state_dir's free space is less
+// than order.size + kUpdateSpareBytes; downloads the bundle over HTTPS (the pinned
+// [register] ca_file, the kiosk's client certificate, at most order.size bytes) into
+// update_bundle_file + ".part", checks its size and SHA-256, renames it to update_bundle_file
+// (fsynced), and calls install(path): "" = accepted, else why not. Done ("accepted: installs
+// when no citizen is at the kiosk") or failed with a short reason; a partial or wrong file
+// is removed (a bundle install refuses stays: an install already waiting reads that path). A
+// stop request ends the download within about a second (failed: "download: cancelled").
+ActionResult fetch_update(const Config& cfg, const BundleOrder& order, std::stop_token stop,
+                          const std::function<std::string(const std::filesystem::path&)>& install);
 
 }  // namespace kiosk
