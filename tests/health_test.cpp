@@ -256,6 +256,29 @@ TEST(Heartbeat, CarriesTheFiguresAndStaffActionsNotYetReported) {
 }
 
 // Staff's own name, as the talon gives it: the heartbeat names who is on duty at the kiosk.
+// Which slot and system run, and where the last update stands: /metrics and the heartbeat.
+TEST(Heartbeat, CarriesTheSlotTheSystemAndTheLastUpdate) {
+    Health h("KSK-T-01", "1", kNow);
+    h.system({.slot = "B",
+              .version = "1.1.0+20261203.1000",
+              .phase = "rolled_back",
+              .detail = "the new system did not come up; slot B runs again",
+              .target_version = "1.2.0",
+              .changed_at = kNow});
+    const auto body = nlohmann::json::parse(heartbeat_json(h.figures(), {}, kNow));
+    EXPECT_EQ(body["system"]["slot"], "B");
+    EXPECT_EQ(body["system"]["version"], "1.1.0+20261203.1000");
+    EXPECT_EQ(body["system"]["update"]["phase"], "rolled_back");
+    EXPECT_EQ(body["system"]["update"]["target_version"], "1.2.0");
+    const std::string m = metrics_text(h.figures(), {}, kNow);
+    EXPECT_NE(m.find("kiosk_system_info{slot=\"B\",version=\"1.1.0+20261203.1000\"} 1"),
+              std::string::npos)
+        << m;
+    EXPECT_NE(m.find("kiosk_update_info{phase=\"rolled_back\",target_version=\"1.2.0\"} 1"),
+              std::string::npos);
+    EXPECT_EQ(promtool_check(m), "");
+}
+
 TEST(Heartbeat, CarriesTheDutySpecialist) {
     Health h("KSK-T-01", "1", kNow);
     auto body = nlohmann::json::parse(heartbeat_json(h.figures(), {}, kNow));

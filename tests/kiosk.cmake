@@ -33,7 +33,8 @@ gtest_discover_tests(duty_test)
 add_executable(session_test ${CMAKE_CURRENT_LIST_DIR}/session_test.cpp ${CMAKE_CURRENT_LIST_DIR}/narration_test.cpp)
 target_link_libraries(session_test PRIVATE kiosk_session dev_register_support GTest::gtest_main)
 target_include_directories(session_test PRIVATE ${CMAKE_CURRENT_LIST_DIR}/support)
-target_compile_definitions(session_test PRIVATE KIOSK_ASSETS_DIR="${KIOSK_ASSETS_DIR}")
+target_compile_definitions(session_test PRIVATE KIOSK_ASSETS_DIR="${KIOSK_ASSETS_DIR}"
+  KIOSK_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
 gtest_discover_tests(session_test PROPERTIES TIMEOUT 120)
 
 # The UI's palette against WCAG contrast (plain data: no display, no ImGui).

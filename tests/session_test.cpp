@@ -1,6 +1,7 @@
 // The citizen's session without a display: intents in, effects run against the real
 // development register, results held and wiped, and each screen's content in reading order.
 #include "sample_complaint.h"
+#include "rauc_service.h"
 #include "session_kiosk.h"
 
 #include "kiosk/journal.h"
@@ -299,6 +300,55 @@ TEST(Session, OutsideOfficeHoursTheKioskIsClosedAndSaysWhenItOpens) {
     EXPECT_NE(k.shown().find(k.tr.in("kk").get("attract.title")), std::string::npos);
     k.act(Act::Start, 0, 0, "kk");
     EXPECT_EQ(k.s().flow().screen, Screen::Home);
+}
+
+// Staff pick a bundle on a USB stick; it installs once they have left and nobody is at the kiosk,
+// and the reboot into it waits for the outbox to be empty.
+TEST(Session, StaffUpdateFromAUsbStickInstallsWhenNobodyIsAtTheKioskThenReboots) {
+    if (const std::string why = testsupport::RaucService::unavailable(); !why.empty())
+        GTEST_SKIP() << why;
+    testsupport::RaucService rauc;
+    Kiosk k;
+    k.cfg.pin_hash = hash_pin("2468");
+    k.cfg.update_usb_dir = rauc.dir + "/usb";
+    std::filesystem::create_directories(rauc.dir + "/usb/sdb1");
+    std::filesystem::rename(rauc.bundle("1.1.0"), rauc.dir + "/usb/sdb1/kiosk-1.1.0.raucb");
+    SystemUpdate update({.rauc_conf = rauc.conf(),
+                         .state_dir = k.cfg.state_dir,
+                         .usb_dir = k.cfg.update_usb_dir,
+                         .version_file = rauc.dir + "/none"});
+    k.with_update(&update);
+    ASSERT_TRUE(k.until([&] { return k.health.figures().system.slot == "A"; }));
+
+    for (int i = 0; i < 5; ++i) k.s().corner_tap(Clock::now());
+    for (char d : std::string("2468")) k.act(Act::PinDigit, 0, 0, std::string(1, d));
+    k.act(Act::PinOk);
+    ASSERT_TRUE(k.until([&] { return k.s().flow().screen == Screen::ServiceHome; }));
+    k.act(Act::StaffOpen, static_cast<int>(Screen::ServiceUpdate));
+    ASSERT_EQ(k.s().flow().screen, Screen::ServiceUpdate);
+    ASSERT_TRUE(k.until([&] { return !k.s().bundles().empty(); }));
+    ASSERT_EQ(k.s().bundles().size(), 1u);
+    k.act(Act::StaffDo, static_cast<int>(StaffAction::InstallUpdate), 0,
+          k.s().bundles()[0].string());
+    EXPECT_EQ(k.s().flow().service.confirming, StaffAction::InstallUpdate);  // asks once more
+    k.act(Act::StaffConfirm);
+    ASSERT_TRUE(k.until([&] { return k.s().flow().service.result == "staff.update_taken"; }));
+    EXPECT_EQ(k.health.figures().staff[std::size_t(StaffAction::InstallUpdate)], 1u);
+    // Staff are still in service mode: nothing installs under them.
+    EXPECT_EQ(update.state().phase, "waiting");
+    k.act(Act::StaffLeave);
+    ASSERT_TRUE(k.until([&] { return update.state().phase == "installed"; }, 60s))
+        << update.state().detail;
+    EXPECT_NE(rauc.grubenv().find("ORDER=B A"), std::string::npos);
+    ASSERT_TRUE(k.until([&] { return k.health.figures().system.phase == "installed"; }));
+    EXPECT_EQ(k.health.figures().system.target_version, "1.1.0");
+    // Idle with an empty outbox: the reboot is asked of logind (refused here, and logged).
+    ASSERT_TRUE(k.until([&] {
+        for (const LogLine& l : recent_log(40))
+            if (l.message.find("rebooting into the installed update 1.1.0") != std::string::npos)
+                return true;
+        return false;
+    }));
 }
 
 // Section: a plain Open311 register

@@ -244,12 +244,26 @@ Emblem load_emblem(SDL_Renderer* renderer, const std::filesystem::path& file) {
     return {t, static_cast<int>(image.width), static_cast<int>(image.height)};
 }
 
+// An operator's update: fetched and handed to the updater; none here (no RAUC), refused. One
+// under way is never overwritten by the next download (RAUC may be reading its file).
+std::function<ActionResult(const BundleOrder&, std::stop_token)> remote_update(
+    const Config& cfg, std::optional<SystemUpdate>& update) {
+    if (!update) return {};
+    return [&cfg, &update](const BundleOrder& order, std::stop_token stop) {
+        const std::string phase = update->state().phase;
+        if (phase == "waiting" || phase == "installing" || phase == "installed")
+            return ActionResult::failed("an update is already under way (" + phase + ")");
+        return fetch_update(cfg, order, stop, [&update](const std::filesystem::path& p) {
+            return update->install(p);
+        });
+    };
+}
+
 // The citizen's choices, applied before the frame is laid out: the palette at once, the
 // atlas rebuilt for large text (one frame's work, at a touch).
 void apply_access(App& app, const FontFiles& files, Repaint& repaint) {
     const Flow& f = app.session.flow();
-    const Palette* wanted = f.screen == Screen::Attract && app.session.closed_for_hours()
-                                ? &kClosed
+    const Palette* wanted = f.screen == Screen::Attract && app.session.closed_for_hours() ? &kClosed
                             : f.high_contrast ? &kHighContrast
                                               : &kNormal;
     if (app.palette != wanted) {
@@ -480,6 +494,18 @@ int run(const Options& opt) {
         cfg.talon_key.empty() ? std::nullopt : std::optional(TalonSigner::load(cfg.talon_key));
     const Backoffice office{cfg,      tr,    calendar, procedure,
                             delivery, paper, duty,     signer ? &*signer : nullptr};
+    // A/B system updates through RAUC, where the system has it (the kiosk image).
+    std::optional<SystemUpdate> update;
+    if (std::error_code ec; std::filesystem::is_regular_file(cfg.rauc_conf, ec))
+        update.emplace(UpdateSettings{.rauc_conf = cfg.rauc_conf,
+                                      .state_dir = cfg.state_dir,
+                                      .usb_dir = cfg.update_usb_dir,
+                                      .version_file = cfg.system_version_file});
+    else
+        log(Priority::Info, "update", "no %s: system updates unavailable here",
+            cfg.rauc_conf.c_str());
+    health.system(update ? update->state()
+                         : SystemState{.version = system_version(cfg.system_version_file)});
     // Operators' commands: read before the first frame, so a kiosk they took out of service
     // comes up closed. What only the UI thread may do, it does when nobody is at the kiosk.
     CommandLedger ledger(cfg.state_dir);
@@ -502,12 +528,14 @@ int run(const Options& opt) {
                                 .diagnostic_bundle =
                                     [&cfg, &health](const std::string& id, std::stop_token stop) {
                                         return send_diagnostic_bundle(cfg, health, id, stop);
-                                    }};
+                                    },
+                                .update = remote_update(cfg, update)};
     Monitor monitor(cfg, health, paper, &actions, &ledger);
     PinGate gate(cfg.state_dir / "service_lockout",
                  LockoutPolicy{cfg.pin_free_attempts, std::chrono::seconds(cfg.pin_lockout_first_s),
                                std::chrono::seconds(cfg.pin_lockout_max_s)});
-    Session session({office, health, gate, [&monitor] { monitor.wake(); }, &remote, &ledger});
+    Session session({office, health, gate, [&monitor] { monitor.wake(); }, &remote, &ledger,
+                     update ? &*update : nullptr});
     App app{session, cfg, Narrator(tr)};
     Keys keys;
     Speech speech = open_speech(cfg, health);

@@ -104,6 +104,17 @@ void speech_line(App& app, const Figures& f) {
     }
 }
 
+// Which system runs, and where the last update stands.
+void system_lines(App& app, const Figures& f) {
+    const SystemState& s = f.system;
+    paragraph(format(app.t("staff.system"),
+                     {s.slot.empty() ? "—" : s.slot, s.version.empty() ? "—" : s.version}));
+    if (s.phase == "idle") return;
+    std::string line = format(app.t("update.phase." + s.phase), {s.target_version});
+    if (!s.detail.empty()) line += " (" + s.detail + ")";
+    paragraph(line);
+}
+
 void result_line(App& app) {
     const ServiceState& s = app.session.flow().service;
     if (s.busy) return paragraph(app.t("staff.busy"));
@@ -118,9 +129,13 @@ void confirmation(App& app, float w) {
     const auto& asked = app.session.flow().service.confirming;
     if (!asked) return;
     rule();
-    paragraph(app.t(*asked == StaffAction::Reboot          ? "staff.confirm_reboot"
-                    : *asked == StaffAction::ReplaceOutbox ? "staff.confirm_replace_outbox"
-                                                           : "staff.confirm_restart"));
+    if (*asked == StaffAction::InstallUpdate)
+        paragraph(format(app.t("staff.confirm_update"),
+                         {app.session.flow().service.talon.filename().string()}));
+    else
+        paragraph(app.t(*asked == StaffAction::Reboot          ? "staff.confirm_reboot"
+                        : *asked == StaffAction::ReplaceOutbox ? "staff.confirm_replace_outbox"
+                                                               : "staff.confirm_restart"));
     const float half = (w - 16) / 2;
     if (big_button(app, "staff.yes", app.t("staff.yes"), half)) app.act({Act::StaffConfirm});
     ImGui::SameLine();
@@ -182,6 +197,7 @@ void service_home(App& app) {
                       f.version, f.kiosk_id}));
     paragraph(format(app.t("staff.assistance"), {std::to_string(f.assistance_requests)}));
     speech_line(app, f);
+    system_lines(app, f);
     catalog_lines(app);
     rule();
     const float w = ImGui::GetContentRegionAvail().x, half = (w - 16) / 2;
@@ -211,6 +227,8 @@ void service_home(App& app) {
         ImGui::SameLine();
         action("staff.replace_outbox", StaffAction::ReplaceOutbox);
     }
+    if (big_button(app, "staff.update_usb", app.t("staff.update_usb"), half))
+        app.act({Act::StaffOpen, static_cast<int>(Screen::ServiceUpdate)});
     rule();
     action("staff.restart", StaffAction::Restart);
     ImGui::SameLine();
@@ -229,6 +247,25 @@ void service_reprint(App& app) {
             app.act({Act::StaffDo, static_cast<int>(StaffAction::Reprint), 0, talon.string()});
 }
 
+// The bundles on the USB sticks, one button each; a tap asks once more.
+void service_update(App& app) {
+    paragraph(app.t("staff.update_hint"));
+    rule();
+    const float w = ImGui::GetContentRegionAvail().x;
+    if (app.session.listing_bundles()) {
+        paragraph(app.t("staff.busy"));
+    } else if (app.session.bundles().empty()) {
+        paragraph(app.t("staff.update_none"));
+    } else {
+        for (const auto& bundle : app.session.bundles())
+            if (big_button(app, "bundle:" + bundle.filename().string(), bundle.filename().string(),
+                           w, 90.f))
+                app.act({Act::StaffDo, static_cast<int>(StaffAction::InstallUpdate), 0,
+                         bundle.string()});
+    }
+    confirmation(app, w);
+}
+
 void service_log() {
     for (const LogLine& line : recent_log(60))
         paragraph(local_time(line.at, "%H:%M:%S") + "  " + line.message);
@@ -242,6 +279,7 @@ void service_screen(App& app, float) {
     case Screen::ServiceHome: return service_home(app);
     case Screen::ServiceReprint: return service_reprint(app);
     case Screen::ServiceLog: return service_log();
+    case Screen::ServiceUpdate: return service_update(app);
     default: return;
     }
 }
@@ -249,7 +287,8 @@ void service_screen(App& app, float) {
 void service_footer(App& app, float width) {
     const Screen screen = app.session.flow().screen;
     const float half = (width - 16) / 2;
-    if (screen == Screen::ServiceReprint || screen == Screen::ServiceLog) {
+    if (screen == Screen::ServiceReprint || screen == Screen::ServiceLog ||
+        screen == Screen::ServiceUpdate) {
         if (button(app, "nav.back", app.t("nav.back"), Icon::Back, Tone::Secondary,
                    ImVec2(half, 110.f)))
             app.act({Act::StaffOpen, static_cast<int>(Screen::ServiceHome)});

@@ -74,6 +74,13 @@ struct SessionKiosk {
         std::filesystem::remove_all(dir);
     }
 
+    // The session again, with an updater (the same office, outbox and health).
+    void with_update(SystemUpdate* update) {
+        session.reset();
+        session = std::make_unique<Session>(
+            SessionParts{*office, health, *gate, {}, nullptr, nullptr, update});
+    }
+
     Session& s() { return *session; }
     void act(Act a, int arg = 0, int arg2 = 0, std::string text = {}) {
         session->act({a, arg, arg2, std::move(text)});

@@ -519,6 +519,10 @@ Config load_config(const std::filesystem::path& file) {
     r.path("monitoring.tls_cert", c.management_cert, false);
     r.path("monitoring.tls_key", c.management_key, false);
     r.path("monitoring.scraper_ca", c.scraper_ca, false);
+    r.path("update.usb_dir", c.update_usb_dir, false);
+    r.path("update.rauc_conf", c.rauc_conf, false);
+    r.path("update.version_file", c.system_version_file, false);
+    r.number("update.outbox_wait_h", c.update_outbox_wait_h, 0, 24 * 14);
     r.get("speech.enabled", c.speech_enabled, false);
     r.number("speech.volume", c.speech_volume, 10, 100);
     r.number("speech.rate", c.speech_rate, 80, 300);

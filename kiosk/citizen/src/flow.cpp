@@ -497,7 +497,7 @@ void Flow::pin_checked(bool accepted, int locked_s) {
 void Flow::open_service(Screen s) {
     if (!in_service() || screen == Screen::ServiceLogin || service.busy ||
         (s != Screen::ServiceHome && s != Screen::ServiceReprint && s != Screen::ServiceLog &&
-         s != Screen::ServiceDuty))
+         s != Screen::ServiceDuty && s != Screen::ServiceUpdate))
         return;
     screen = s;
     if (s != Screen::ServiceDuty) return;
@@ -511,12 +511,13 @@ void Flow::staff_request(StaffAction a, std::filesystem::path talon) {
     if (!in_service() || screen == Screen::ServiceLogin || service.busy) return;
     service.result.clear();
     service.detail.clear();
-    if (a == StaffAction::Restart || a == StaffAction::Reboot || a == StaffAction::ReplaceOutbox) {
+    service.talon = std::move(talon);
+    if (a == StaffAction::Restart || a == StaffAction::Reboot || a == StaffAction::ReplaceOutbox ||
+        a == StaffAction::InstallUpdate) {
         service.confirming = a;
         return;
     }
     service.requested = a;
-    service.talon = std::move(talon);
     service.busy = true;
 }
 
@@ -533,7 +534,9 @@ void Flow::staff_done(std::string result_key, std::string detail) {
     service.busy = false;
     service.result = std::move(result_key);
     service.detail = std::move(detail);
-    if (screen == Screen::ServiceReprint) screen = Screen::ServiceHome;  // the result shows there
+    // The result shows on the home screen.
+    if (screen == Screen::ServiceReprint || screen == Screen::ServiceUpdate)
+        screen = Screen::ServiceHome;
 }
 
 void Flow::duty_save() {
@@ -563,7 +566,7 @@ void Flow::leave_service() {
 bool Flow::in_service() const {
     return screen == Screen::ServiceLogin || screen == Screen::ServiceHome ||
            screen == Screen::ServiceReprint || screen == Screen::ServiceLog ||
-           screen == Screen::ServiceDuty;
+           screen == Screen::ServiceDuty || screen == Screen::ServiceUpdate;
 }
 
 std::vector<FieldError> Flow::errors_for(Field f, int official) const {

@@ -256,6 +256,11 @@ void Health::remote_command(CommandName name, CommandResult result) {
     ++f_.remote_commands[std::size_t(name)][std::size_t(result)];
 }
 
+void Health::system(SystemState s) {
+    std::lock_guard lock(mutex_);
+    f_.system = std::move(s);
+}
+
 void Health::remote_commands_ignored(std::uint64_t n) {
     std::lock_guard lock(mutex_);
     f_.remote_commands_ignored += n;
@@ -433,6 +438,21 @@ std::string metrics_text(const Figures& f, const std::vector<std::string>& probl
     e.one("kiosk_remote_commands_ignored_total", "counter",
           "Commands in heartbeat answers left unread: past 16 in one answer, or malformed.",
           double(f.remote_commands_ignored));
+    e.family("kiosk_system_info", "gauge",
+             "Always 1; the labels say which A/B slot runs and its system version.");
+    e.sample("kiosk_system_info",
+             "{slot=\"" + label_value(f.system.slot) + "\",version=\"" +
+                 label_value(f.system.version) + "\"}",
+             1);
+    e.family("kiosk_update_info", "gauge",
+             "Always 1; the labels say where the last system update stands (phase: idle, "
+             "waiting, installing, installed, failed, updated, rolled_back) and its version.");
+    e.sample("kiosk_update_info",
+             "{phase=\"" + label_value(f.system.phase) + "\",target_version=\"" +
+                 label_value(f.system.target_version) + "\"}",
+             1);
+    e.one("kiosk_update_changed_timestamp_seconds", "gauge",
+          "When the last system update last moved on; 0 never.", unix_seconds(f.system.changed_at));
     return e.out;
 }
 
@@ -501,6 +521,14 @@ std::string heartbeat_json(const Figures& f, const std::vector<std::string>& pro
          {{"client_not_after", iso_or_empty(s.client_cert_expiry)},
           {"register_ca_not_after", iso_or_empty(s.ca_expiry)}}},
         {"commands", results},
+        {"system",
+         {{"slot", f.system.slot},
+          {"version", f.system.version},
+          {"update",
+           {{"phase", f.system.phase},
+            {"detail", f.system.detail},
+            {"target_version", f.system.target_version},
+            {"at", iso_or_empty(f.system.changed_at)}}}}},
     };
     // Reasons are other programs' words: a byte that is not UTF-8 becomes U+FFFD, not a throw.
     return j.dump(-1, ' ', false, json::error_handler_t::replace);

@@ -101,13 +101,6 @@ nlohmann::json json_in(const std::string& output) {
     return nlohmann::json::parse(output.substr(from, output.find('\n', from) - from));
 }
 
-std::string read_version(const std::filesystem::path& file) {
-    std::ifstream in(file);
-    std::string line;
-    if (!in || !std::getline(in, line)) return "";
-    return common::printable(line, 64);
-}
-
 // Section: the record on disk
 
 nlohmann::json to_json(const SystemState& s, const std::string& from_slot) {
@@ -125,6 +118,13 @@ nlohmann::json to_json(const SystemState& s, const std::string& from_slot) {
 }  // namespace
 
 // Section: bundles on USB sticks
+
+std::string system_version(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    std::string line;
+    if (!in || !std::getline(in, line)) return "";
+    return common::printable(line, 64);
+}
 
 std::vector<std::filesystem::path> usb_bundles(const std::filesystem::path& usb_dir) {
     std::vector<std::filesystem::path> found;
@@ -144,7 +144,7 @@ std::vector<std::filesystem::path> usb_bundles(const std::filesystem::path& usb_
 // Section: the updater
 
 SystemUpdate::SystemUpdate(UpdateSettings settings) : settings_(std::move(settings)) {
-    state_.version = read_version(settings_.version_file);
+    state_.version = system_version(settings_.version_file);
     try {
         std::ifstream in(settings_.state_dir / kFileName);
         if (in) {
@@ -161,6 +161,14 @@ SystemUpdate::SystemUpdate(UpdateSettings settings) : settings_(std::move(settin
         log(Priority::Warning, "update", "%s unreadable, started afresh: %s", kFileName, e.what());
         state_ = SystemState{.version = state_.version};
     }
+    // Cut short by a stop or a power cut before RAUC finished: nothing was switched (RAUC marks
+    // the other slot only at its end), so the next request starts afresh.
+    if (state_.phase == "installing" || state_.phase == "waiting") {
+        SystemState s = state_;
+        s.phase = "failed";
+        s.detail = "interrupted by a restart";
+        set(s);
+    }
     thread_ = std::jthread([this](std::stop_token stop) { loop(stop); });
 }
 
@@ -172,13 +180,17 @@ SystemUpdate::~SystemUpdate() {
 std::string SystemUpdate::install(const std::filesystem::path& bundle) {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(bundle, ec)) return "no such bundle: " + bundle.string();
-    std::lock_guard lock(mutex_);
-    if (wanted_ || state_.phase == "installing" || state_.phase == "installed")
-        return "an update is already under way (" + state_.phase + ")";
-    wanted_ = bundle;
-    state_.phase = "waiting";
-    state_.detail = bundle.filename().string();
-    state_.changed_at = WallClock::now();
+    SystemState s;
+    {
+        std::lock_guard lock(mutex_);
+        if (wanted_ || state_.phase == "installing" || state_.phase == "installed")
+            return "an update is already under way (" + state_.phase + ")";
+        wanted_ = bundle;
+        s = state_;
+    }
+    s.phase = "waiting";
+    s.detail = bundle.filename().string();
+    set(s);  // kept: a restart before it runs is told
     wake_.notify_all();
     return "";
 }
@@ -201,6 +213,7 @@ SystemState SystemUpdate::state() const {
 }
 
 void SystemUpdate::set(SystemState s) {
+    std::lock_guard writing(write_mutex_);  // install() and the thread: one writer of the file
     s.changed_at = WallClock::now();
     const auto written = common::write_file_atomically(settings_.state_dir / kFileName,
                                                        to_json(s, s.slot).dump() + "\n");
@@ -227,14 +240,10 @@ void SystemUpdate::settle(std::stop_token stop) {
             rauc_error(status.output).c_str());
     SystemState s = state();
     s.slot = common::printable(slot, 8);
-    if (s.phase == "installed") {
+    if (s.phase == "installed") {  // before this start: install() refuses while it is so
         const bool moved = from_slot_ != s.slot;
         s.phase = moved ? "updated" : "rolled_back";
         s.detail = moved ? "" : "the new system did not come up; slot " + s.slot + " runs again";
-        set(s);
-    } else if (s.phase == "installing" || s.phase == "waiting") {
-        s.phase = "failed";
-        s.detail = "interrupted by a restart";
         set(s);
     } else {
         std::lock_guard lock(mutex_);

@@ -626,6 +626,7 @@ ScreenContent screen_content(const Session& s, Clock::time_point now) {
         case Screen::ServiceReprint: return "staff.reprint_title";
         case Screen::ServiceLog: return "staff.log_title";
         case Screen::ServiceDuty: return "staff.duty_title";
+        case Screen::ServiceUpdate: return "staff.update_title";
         }
         return "home";
     }();

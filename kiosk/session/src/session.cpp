@@ -35,6 +35,23 @@ bool append_assistance_line(const std::filesystem::path& state_dir, const std::s
 
 }  // namespace
 
+// Section: system updates from staff
+
+namespace {
+
+// Staff's update from a USB stick: handed to the updater, which starts once staff have left and
+// no citizen is at the kiosk.
+StaffOutcome install_update(SystemUpdate* update, Health& health,
+                            const std::filesystem::path& bundle) {
+    health.staff(StaffAction::InstallUpdate, WallClock::now());
+    if (!update) return {"staff.update_unavailable", ""};
+    const std::string why = update->install(bundle);
+    return why.empty() ? StaffOutcome{"staff.update_taken", bundle.filename().string()}
+                       : StaffOutcome{"staff.update_refused", why};
+}
+
+}  // namespace
+
 Session::Session(SessionParts parts) : parts_(std::move(parts)) {
     // The cached catalog shows at once; the register's fresh one replaces it when it comes.
     if (auto cached = load_catalog(parts_.office.config)) {
@@ -156,7 +173,9 @@ void Session::apply(const Intent& i) {
     case Act::PinDigit: return f.pin_digit(i.text.empty() ? '\0' : i.text[0]);
     case Act::PinErase: return f.pin_backspace();
     case Act::PinOk: return f.pin_submit();
-    case Act::StaffOpen: talons_listed_ = false; return f.open_service(static_cast<Screen>(i.arg));
+    case Act::StaffOpen:
+        talons_listed_ = bundles_listed_ = false;
+        return f.open_service(static_cast<Screen>(i.arg));
     case Act::StaffDo: return f.staff_request(static_cast<StaffAction>(i.arg), i.text);
     case Act::StaffConfirm: return f.staff_confirm();
     case Act::StaffCancel: return f.staff_cancel();
@@ -254,9 +273,14 @@ void Session::start_effects() {
         const StaffAction a = *s.requested;
         s.requested.reset();
         if (a == StaffAction::Restart) restart_requested_ = true;
-        staff_.start(
-            [&office = parts_.office, &health = parts_.health, a, talon = s.talon,
-             stop = stop_.get_token()] { return perform(office, health, a, talon, stop); });
+        if (a == StaffAction::InstallUpdate)
+            staff_.start([update = parts_.update, &health = parts_.health, bundle = s.talon] {
+                return install_update(update, health, bundle);
+            });
+        else
+            staff_.start(
+                [&office = parts_.office, &health = parts_.health, a, talon = s.talon,
+                 stop = stop_.get_token()] { return perform(office, health, a, talon, stop); });
     }
     if (s.duty_save_requested && !duty_.running()) {
         s.duty_save_requested = false;
@@ -267,6 +291,10 @@ void Session::start_effects() {
     if (f.screen == Screen::ServiceReprint && !talons_listed_) {
         talons_listed_ = true;
         talons_.start([dir = cfg.spool_dir] { return printer::recent_talons(dir, 12); });
+    }
+    if (f.screen == Screen::ServiceUpdate && !bundles_listed_) {
+        bundles_listed_ = true;
+        bundles_.start([dir = cfg.update_usb_dir] { return usb_bundles(dir); });
     }
 }
 
@@ -361,6 +389,10 @@ bool Session::take_results(Clock::time_point now) {
         talon_list_ = std::move(*list);
         changed = true;
     }
+    if (auto list = bundles_.take()) {
+        bundle_list_ = std::move(*list);
+        changed = true;
+    }
     return changed;
 }
 
@@ -429,6 +461,36 @@ bool Session::take_remote_requests() {
     return changed;
 }
 
+// Section: system updates
+
+// The updater hears whether a citizen is mid-complaint; the health figures hear how it goes; the
+// reboot into an installed update comes once nobody is at the kiosk and the outbox is empty, or
+// once the register has been away for [update] outbox_wait_h (the outbox on /var goes along).
+bool Session::follow_update() {
+    if (!parts_.update) return false;
+    SystemUpdate& u = *parts_.update;
+    const bool idle = flow_.screen == Screen::Attract && !busy();
+    u.citizen_idle(idle);
+    const SystemState st = u.state();
+    bool changed = false;
+    if (st != update_shown_) {
+        parts_.health.system(st);
+        update_shown_ = st;
+        changed = true;
+    }
+    if (st.phase != "installed" || !idle || update_reboot_asked_) return changed;
+    const OutboxStats o = parts_.health.figures().sample.outbox;
+    const bool waited =
+        st.changed_at && WallClock::now() - *st.changed_at >=
+                             std::chrono::hours(parts_.office.config.update_outbox_wait_h);
+    if (o.queued + o.delivering > 0 && !waited) return changed;
+    log(Priority::Notice, "update", "rebooting into the installed update %s%s",
+        st.target_version.c_str(), o.queued + o.delivering > 0 ? " (the outbox goes along)" : "");
+    update_reboot_asked_ = true;
+    reboot_.start([] { return request_reboot(); });
+    return changed;
+}
+
 // Section: office hours
 
 // Looked at in every poll (a localtime_r): a change of hours is seen within a frame.
@@ -454,6 +516,7 @@ bool Session::poll(Clock::time_point now) {
     bool changed = take_results(now);
     changed |= take_remote_requests();
     changed |= check_office_hours();
+    changed |= follow_update();
     if (std::string problem = parts_.office.delivery.problem(); problem != outbox_problem_) {
         outbox_problem_ = std::move(problem);
         changed = true;

@@ -57,8 +57,10 @@ StaffOutcome requeue(const Backoffice& office) {
 
 StaffOutcome perform(const Backoffice& office, Health& health, StaffAction action,
                      const std::filesystem::path& talon, std::stop_token stop) {
-    // It needs the name, which only set_duty_specialist() takes: nothing done, nothing counted.
-    if (action == StaffAction::SetDutySpecialist) return {"staff.action_failed", ""};
+    // They need what only set_duty_specialist() and the session's updater take: nothing done,
+    // nothing counted.
+    if (action == StaffAction::SetDutySpecialist || action == StaffAction::InstallUpdate)
+        return {"staff.action_failed", ""};
     health.staff(action, WallClock::now());
     try {
         switch (action) {
@@ -82,7 +84,8 @@ StaffOutcome perform(const Backoffice& office, Health& health, StaffAction actio
         case StaffAction::LoginFailed:
         case StaffAction::Logout:
         case StaffAction::Restart: return {"staff.done", ""};
-        case StaffAction::SetDutySpecialist: break;  // above
+        case StaffAction::SetDutySpecialist:
+        case StaffAction::InstallUpdate: break;  // above
         }
     } catch (const std::exception& e) {
         log(Priority::Error, "staff", "%s: %s", std::string(staff_action_name(action)).c_str(),

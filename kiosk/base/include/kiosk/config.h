@@ -118,6 +118,16 @@ struct Config {
     // The management port over TLS (required unless listen is loopback): the kiosk's server
     // identity, and the CA whose client certificates (scrapers') it accepts.
     std::filesystem::path management_cert, management_key, scraper_ca;
+    // [update]: A/B system updates with RAUC (image/README.md)
+    std::filesystem::path update_usb_dir;  // USB sticks mounted here, one folder each; "" = none
+    // RAUC's configuration: no such file, no updates here (a development machine).
+    std::filesystem::path rauc_conf = "/etc/rauc/system.conf";
+    // The running system's version (image/build writes it into each slot); a missing file
+    // is an unknown version.
+    std::filesystem::path system_version_file = "/usr/lib/complaint-kiosk/system-version";
+    // An installed update reboots once no citizen is at the kiosk and the outbox is empty; a
+    // register away this long no longer holds it back (the outbox on /var is carried over).
+    int update_outbox_wait_h = 24;
     // [speech]: screens read aloud for blind citizens (espeak-ng)
     bool speech_enabled = true;         // false: no speech on this kiosk at all
     int speech_volume = 80;             // percent, 10..100: where each session starts

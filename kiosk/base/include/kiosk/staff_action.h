@@ -19,8 +19,10 @@ enum class StaffAction {
     Requeue,        // complaints held for staff sent again, once the configuration is fixed
     // The shift's name for the talon (logged without the name).
     SetDutySpecialist,
+    // A system update from a USB stick (the bundle's path goes with it), installed by RAUC.
+    InstallUpdate,
 };
-constexpr int kStaffActionCount = 12;
+constexpr int kStaffActionCount = 13;
 
 constexpr std::string_view staff_action_name(StaffAction a) {
     switch (a) {
@@ -36,6 +38,7 @@ constexpr std::string_view staff_action_name(StaffAction a) {
     case StaffAction::ReplaceOutbox: return "replace_outbox";
     case StaffAction::Requeue: return "requeue";
     case StaffAction::SetDutySpecialist: return "set_duty_specialist";
+    case StaffAction::InstallUpdate: return "install_update";
     }
     return "unknown";
 }

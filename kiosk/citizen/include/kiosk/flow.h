@@ -37,6 +37,7 @@ enum class Screen {
     ServiceLog,  // staff, behind the gesture and PIN
     // ... the duty specialist's name, typed on the on-screen keyboard
     ServiceDuty,
+    ServiceUpdate,  // ... a system update from a USB stick
 };
 
 // Which on-screen keyboard a field wants.
@@ -73,8 +74,8 @@ struct ServiceState {
     bool checking = false;                  // ... and reports with pin_checked()
     int locked_s = 0;                       // lockout left when the last check was refused
     std::optional<StaffAction> requested;   // the session performs it and clears it
-    std::filesystem::path talon;            // for Reprint
-    std::optional<StaffAction> confirming;  // Restart and Reboot ask once more
+    std::filesystem::path talon;            // for Reprint; for InstallUpdate, the bundle
+    std::optional<StaffAction> confirming;  // Restart, Reboot and others ask once more
     bool busy = false;                      // an action is under way
     std::string result;                     // translation key of the last result
     std::string detail;                     // its detail for staff (printer state, error)

@@ -3,6 +3,7 @@
 // specialist's name (staff's own, set for the talon): never a citizen's data, so nothing here
 // can leak any.
 #pragma once
+#include "kiosk/system_update.h"
 #include "kiosk/clock.h"
 #include "kiosk/command_report.h"
 #include "kiosk/outbox.h"
@@ -118,6 +119,7 @@ struct Figures {
     // answer carried that were left unread (past 16, malformed).
     std::array<std::array<std::uint64_t, kCommandResultCount>, kCommandNameCount> remote_commands{};
     std::uint64_t remote_commands_ignored = 0;
+    SystemState system;  // the running slot and version, and the last update (kiosk/system_update)
 
     bool register_up() const;
 };
@@ -163,6 +165,7 @@ public:
     // A remote command's new result (kiosk/remote_command logs it); not logged here.
     void remote_command(CommandName name, CommandResult result);
     void remote_commands_ignored(std::uint64_t n);
+    void system(SystemState s);  // at start and when an update moves on; not logged
     SpeechStatus speech() const;  // without copying every figure: asked each frame
 
     Figures figures() const;

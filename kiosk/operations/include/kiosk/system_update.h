@@ -38,7 +38,11 @@ struct SystemState {
     std::string detail;          // the bundle's file name, or RAUC's error
     std::string target_version;  // the version being or last installed
     std::optional<WallClock::time_point> changed_at;
+    bool operator==(const SystemState&) const = default;
 };
+
+// The running system's version from its file (one line); "" when there is none.
+std::string system_version(const std::filesystem::path& version_file);
 
 // The bundles on the mounted USB sticks (*.raucb, one folder deep), sorted.
 std::vector<std::filesystem::path> usb_bundles(const std::filesystem::path& usb_dir);
@@ -68,6 +72,7 @@ private:
 
     const UpdateSettings settings_;
     mutable std::mutex mutex_;
+    std::mutex write_mutex_;  // taken before mutex_, never inside it
     std::condition_variable_any wake_;
     SystemState state_;
     std::optional<std::filesystem::path> wanted_;

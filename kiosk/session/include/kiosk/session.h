@@ -10,6 +10,7 @@
 #include "kiosk/remote_command.h"
 #include "kiosk/service.h"
 #include "kiosk/submission.h"
+#include "kiosk/system_update.h"
 
 #include <net/register_client.h>
 
@@ -144,6 +145,9 @@ struct SessionParts {
     RemoteRequests* remote = nullptr;  // none: no operator asks anything of this session
     // The operators' out-of-service state (kept across restarts); none: never taken out.
     const CommandLedger* ledger = nullptr;
+    // A/B system updates: installed only with no citizen mid-complaint, rebooted into once
+    // nobody is at the kiosk and the outbox is empty; none: no updates here.
+    SystemUpdate* update = nullptr;
 };
 
 // The register's catalog: cached on disk, refreshed in the background, kept across citizens.
@@ -210,6 +214,8 @@ public:
     bool looking_up_status() const { return status_.running(); }
     bool listing_talons() const { return talons_.running(); }
     const std::vector<std::filesystem::path>& talons() const { return talon_list_; }
+    bool listing_bundles() const { return bundles_.running(); }
+    const std::vector<std::filesystem::path>& bundles() const { return bundle_list_; }
     const Backoffice& office() const { return parts_.office; }
     const Health& health() const { return parts_.health; }
     bool speech_available() const;  // the voice works here: the bar offers speech
@@ -233,6 +239,7 @@ private:
     void refresh_catalog(Clock::time_point now);
     bool take_remote_requests();
     bool check_office_hours();
+    bool follow_update();
     void show_catalog(ServiceCatalog whole);
     bool too_long_for_register() const;  // what citizens are offered of it, and the whole
 
@@ -249,6 +256,10 @@ private:
     std::uint64_t status_generation_ = 0;
     bool restart_requested_ = false;
     bool talons_listed_ = false;
+    bool bundles_listed_ = false;
+    std::vector<std::filesystem::path> bundle_list_;
+    SystemState update_shown_;         // what the health figures last heard
+    bool update_reboot_asked_ = false;  // once: a refused reboot is staff's to repeat
     std::vector<std::filesystem::path> talon_list_;
     Task<CatalogResult> services_;
     Task<bool> catalog_saved_;
@@ -259,6 +270,7 @@ private:
     Task<StaffOutcome> staff_;
     Task<std::string> duty_;  // the duty specialist's name being saved: "" or why not
     Task<std::vector<std::filesystem::path>> talons_;
+    Task<std::vector<std::filesystem::path>> bundles_;  // on the USB sticks
     Task<int> interrupted_talons_;
     Task<std::string> reboot_;  // an operator's reboot asked of logind: "" or why not
 };
