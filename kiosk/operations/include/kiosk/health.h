@@ -165,7 +165,7 @@ public:
     // A remote command's new result (kiosk/remote_command logs it); not logged here.
     void remote_command(CommandName name, CommandResult result);
     void remote_commands_ignored(std::uint64_t n);
-    void system(SystemState s);  // at start and when an update moves on; not logged
+    void system(SystemState s);   // at start and when an update moves on; not logged
     SpeechStatus speech() const;  // without copying every figure: asked each frame
 
     Figures figures() const;

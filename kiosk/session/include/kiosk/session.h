@@ -258,7 +258,7 @@ private:
     bool talons_listed_ = false;
     bool bundles_listed_ = false;
     std::vector<std::filesystem::path> bundle_list_;
-    SystemState update_shown_;         // what the health figures last heard
+    SystemState update_shown_;          // what the health figures last heard
     bool update_reboot_asked_ = false;  // once: a refused reboot is staff's to repeat
     std::vector<std::filesystem::path> talon_list_;
     Task<CatalogResult> services_;
