@@ -269,6 +269,7 @@ void apply_access(App& app, const FontFiles& files, Repaint& repaint) {
     if (app.palette != wanted) {
         app.palette = wanted;
         apply_theme(*wanted);
+        repaint.everything();  // the page's colour too, where nothing is drawn over it
     }
     const float scale = f.large_text ? 1.5f : 1.f;
     if (app.fonts.scale != scale) {

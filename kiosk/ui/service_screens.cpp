@@ -107,8 +107,8 @@ void speech_line(App& app, const Figures& f) {
 // Which system runs, and where the last update stands.
 void system_lines(App& app, const Figures& f) {
     const SystemState& s = f.system;
-    paragraph(format(app.t("staff.system"),
-                     {s.slot.empty() ? "—" : s.slot, s.version.empty() ? "—" : s.version}));
+    if (s.slot.empty()) return paragraph(app.t("staff.update_unavailable"));
+    paragraph(format(app.t("staff.system"), {s.slot, s.version.empty() ? "—" : s.version}));
     if (s.phase == "idle") return;
     std::string line = format(app.t("update.phase." + s.phase), {s.target_version});
     if (!s.detail.empty()) line += " (" + s.detail + ")";

@@ -85,6 +85,7 @@ struct KioskSetup {
     std::string ui_settings;          // extra lines for [ui], e.g. shorter inactivity timings
     std::string printer_target;       // "" = talons to the spool folder
     std::string monitoring_settings;  // extra lines for [monitoring]
+    std::string sections;             // whole sections at the end, e.g. [office_hours]
     std::vector<std::string> env;     // extra environment, e.g. NOTIFY_SOCKET
     std::string state_dir = "state";  // relative to the kiosk's folder, or absolute
     // Runs before the kiosk starts, with the state folder's path: a test's outbox, a full disk.
@@ -120,7 +121,7 @@ struct Kiosk {
             << setup.ui_settings << "[service]\npin_hash = \"" << kPinHash
             << "\"\npin_lockout_first_s = 5\n"
             << "[monitoring]\nlisten = \"127.0.0.1:0\"\n"
-            << setup.monitoring_settings;
+            << setup.monitoring_settings << setup.sections;
         if (setup.prepare_state) {
             const std::filesystem::path state = std::filesystem::path(dir) / setup.state_dir;
             std::filesystem::create_directories(state);
