@@ -16,11 +16,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string test_name() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    return std::string(info->test_suite_name()) + "." + info->name();
-}
-
 // Every day the same hours, as the kiosk's [office_hours] has them.
 std::string every_day(const std::string& hours) {
     std::string s = "[office_hours]\nholidays = \"open\"\n";
@@ -40,11 +35,6 @@ std::string hours_not_now() {
     return local.tm_hour < 12 ? "18:00-23:00" : "06:00-11:00";
 }
 
-bool closed_screen_shown(const Kiosk& k) {
-    const auto targets = k.targets();
-    return targets.count("corner:service") == 1 && targets.count("language:kk") == 0;
-}
-
 }  // namespace
 
 TEST(AfterHours, TheKioskIsClosedWithItsHoursStaffStillGetInAndInsideItIsOpen) {
@@ -53,8 +43,8 @@ TEST(AfterHours, TheKioskIsClosedWithItsHoursStaffStillGetInAndInsideItIsOpen) {
     KioskSetup setup;
     setup.sections = every_day(hours_not_now()) + "[update]\nusb_dir = \"usb\"\n";
     {
-        Kiosk k(x, reg, test_name(), setup);
-        ASSERT_TRUE(eventually([&] { return closed_screen_shown(k); }, 10s)) << k.log();
+        Kiosk k(x, reg, suite_and_test(), setup);
+        ASSERT_TRUE(eventually([&] { return k.no_way_in(); }, 10s)) << k.log();
         EXPECT_NE(k.log().find("closed: outside office hours"), std::string::npos);
         k.screenshot("closed-after-hours");
         // Staff restock paper after hours: service mode works, says why it is closed, and
@@ -72,11 +62,11 @@ TEST(AfterHours, TheKioskIsClosedWithItsHoursStaffStillGetInAndInsideItIsOpen) {
         k.screenshot("service-update-confirm");
         k.press("staff.no");
         k.press("staff.exit");
-        ASSERT_TRUE(eventually([&] { return closed_screen_shown(k); }, 10s));
+        ASSERT_TRUE(eventually([&] { return k.no_way_in(); }, 10s));
     }
     // Open around the clock: the usual invitation.
     setup.sections = every_day("00:00-24:00");
-    Kiosk k(x, reg, test_name() + ".open", setup);
+    Kiosk k(x, reg, suite_and_test() + ".open", setup);
     k.wait_for("language:kk", 10s);
     EXPECT_EQ(k.log().find("closed: outside office hours"), std::string::npos);
 }

@@ -3,6 +3,7 @@
 // action runs), the out-of-service state it keeps, its bounds, the heartbeat answer's commands
 // and the results the heartbeat carries back, kiosk-command's signatures, and the monitor taking
 // commands from a register's answers, and end to end through the development register.
+#include "operator_keys.h"
 #include "kiosk/health.h"
 #include "kiosk/journal.h"
 #include "kiosk/monitor.h"
@@ -49,28 +50,8 @@ const std::string kKiosk = "KSK-T-01";
 
 // Section: operators and their commands
 
-std::string base64(const unsigned char* bytes, std::size_t n) {
-    std::string out(sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL), '\0');
-    sodium_bin2base64(out.data(), out.size(), bytes, n, sodium_base64_VARIANT_ORIGINAL);
-    out.resize(std::strlen(out.c_str()));
-    return out;
-}
-
-struct Operator {
-    OperatorKey public_key{};
-    unsigned char secret[crypto_sign_SECRETKEYBYTES]{};
-    Operator() {
-        if (sodium_init() < 0) throw std::runtime_error("sodium_init");
-        crypto_sign_keypair(public_key.data(), secret);
-    }
-    net::SignedCommand sign(const std::string& payload) const {
-        unsigned char sig[crypto_sign_BYTES];
-        crypto_sign_detached(sig, nullptr, reinterpret_cast<const unsigned char*>(payload.data()),
-                             payload.size(), secret);
-        return {payload, base64(sig, sizeof sig)};
-    }
-    net::SignedCommand sign(const json& payload) const { return sign(payload.dump()); }
-};
+using testsupport::base64;
+using testsupport::Operator;
 
 json payload(const std::string& id, const std::string& name, WallClock::time_point now = kNow) {
     json p = {{"v", 1},

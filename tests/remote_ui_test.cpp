@@ -15,11 +15,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string test_name() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    return std::string(info->test_suite_name()) + "." + info->name();
-}
-
 std::string trimmed(std::string s) {
     while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
     return s;
@@ -56,11 +51,6 @@ std::string commands_seen_by_register(const DevRegister& reg) {
     return http_request(reg.admin_url() + "/admin/kiosks/KSK-UI-TEST/commands").body;
 }
 
-bool closed_screen_shown(const Kiosk& k) {
-    const auto targets = k.targets();
-    return targets.count("corner:service") == 1 && targets.count("language:kk") == 0;
-}
-
 }  // namespace
 
 TEST(OutOfService, TheOperatorsCloseTheKioskRemotelyItStaysClosedAcrossARestartAndOpensAgain) {
@@ -74,13 +64,13 @@ TEST(OutOfService, TheOperatorsCloseTheKioskRemotelyItStaysClosedAcrossARestartA
     setup.monitoring_settings =
         "heartbeat_interval_s = 10\n[remote]\noperator_keys = [\"" + op.public_key + "\"]\n";
     {
-        Kiosk k(x, reg, test_name(), setup);
+        Kiosk k(x, reg, suite_and_test(), setup);
         k.wait_for("language:kk", 10s);
         op.command(reg, {"--name", "out_of_service", "--message-kk",
                          "Шағымды осы кеңседегі № 3 терезеде беруге болады.", "--message-ru",
                          "Жалобу можно подать в окне № 3 этого офиса.", "--message-en",
                          "You can file a complaint at window 3 of this office."});
-        ASSERT_TRUE(eventually([&] { return closed_screen_shown(k); }, 40s)) << k.log();
+        ASSERT_TRUE(eventually([&] { return k.no_way_in(); }, 40s)) << k.log();
         EXPECT_NE(k.log().find("out of service at the operators' command"), std::string::npos);
         k.screenshot("closed-by-operators");
         // The result goes back with the next heartbeat.
@@ -96,11 +86,11 @@ TEST(OutOfService, TheOperatorsCloseTheKioskRemotelyItStaysClosedAcrossARestartA
         k.wait_for("staff.exit", 10s);
         k.screenshot("closed-by-operators-staff");
         k.press("staff.exit");
-        ASSERT_TRUE(eventually([&] { return closed_screen_shown(k); }, 10s));
+        ASSERT_TRUE(eventually([&] { return k.no_way_in(); }, 10s));
     }
     // Restarted (a power cut, an update): closed from the first frame.
-    Kiosk k(x, reg, test_name() + ".restarted", setup);
-    EXPECT_TRUE(closed_screen_shown(k));
+    Kiosk k(x, reg, suite_and_test() + ".restarted", setup);
+    EXPECT_TRUE(k.no_way_in());
     op.command(reg, {"--name", "back_in_service"});
     k.wait_for("language:kk", 40s);
     EXPECT_NE(k.log().find("back in service at the operators' command"), std::string::npos);

@@ -16,11 +16,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string test_name() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    return std::string(info->test_suite_name()) + "." + info->name();
-}
-
 KioskSetup turned_by_90() { return {.width = 1920, .height = 1080, .rotation = 90}; }
 
 // The number ImageMagick prints for a command (its answer goes to stderr for compare).
@@ -38,7 +33,7 @@ std::string magick(const std::vector<std::string>& args) {
 TEST(Rotated, AComplaintIsFiledByTouchOnAPanelTurnedBy90) {
     DevRegister reg;
     Xvfb x(1920, 1080);
-    Kiosk k(x, reg, test_name(), turned_by_90());
+    Kiosk k(x, reg, suite_and_test(), turned_by_90());
     EXPECT_NE(k.log().find("turned by 90 degrees: laid out 1080x1920 on a 1920x1080 screen"),
               std::string::npos)
         << k.log();
@@ -110,14 +105,14 @@ TEST(Rotated, TheTurnedScreenIsThePortraitScreenTurned) {
     std::string portrait, turned;
     {
         Xvfb x(1080, 1920);
-        Kiosk k(x, reg, test_name() + "-portrait");
+        Kiosk k(x, reg, suite_and_test() + "-portrait");
         k.press("language:kk");
         k.wait_for("home.file");
         portrait = k.screenshot("rotated-reference-portrait");
     }
     {
         Xvfb x(1920, 1080);
-        Kiosk k(x, reg, test_name() + "-turned", turned_by_90());
+        Kiosk k(x, reg, suite_and_test() + "-turned", turned_by_90());
         k.press("language:kk");
         k.wait_for("home.file");
         turned = k.screenshot("rotated-90-home-compared");

@@ -3,6 +3,7 @@
 // action, and fetch_update downloading the bundle over mutual TLS from a server on loopback:
 // a good bundle handed to the installer byte for byte, a wrong SHA-256, an answer longer than
 // announced, an error answer and a stop request mid-download, none leaving a file behind.
+#include "operator_keys.h"
 #include "kiosk/remote_command.h"
 
 #include "process.h"
@@ -32,28 +33,8 @@ const std::string kSha = std::string(64, 'a');
 
 // Section: operators and their commands
 
-std::string base64(const unsigned char* bytes, std::size_t n) {
-    std::string out(sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL), '\0');
-    sodium_bin2base64(out.data(), out.size(), bytes, n, sodium_base64_VARIANT_ORIGINAL);
-    out.resize(std::strlen(out.c_str()));
-    return out;
-}
-
-struct Operator {
-    OperatorKey public_key{};
-    unsigned char secret[crypto_sign_SECRETKEYBYTES]{};
-    Operator() {
-        if (sodium_init() < 0) throw std::runtime_error("sodium_init");
-        crypto_sign_keypair(public_key.data(), secret);
-    }
-    net::SignedCommand sign(const json& payload) const {
-        const std::string text = payload.dump();
-        unsigned char sig[crypto_sign_BYTES];
-        crypto_sign_detached(sig, nullptr, reinterpret_cast<const unsigned char*>(text.data()),
-                             text.size(), secret);
-        return {text, base64(sig, sizeof sig)};
-    }
-};
+using testsupport::base64;
+using testsupport::Operator;
 
 json update_payload(const std::string& id, const json& bundle) {
     return {{"v", 1},

@@ -4,6 +4,8 @@
 // and the kiosk's log kept in build/artifacts/ui. Needs KIOSK_BIN, KIOSK_ASSETS_DIR and
 // KIOSK_BINARY_DIR defined by the build.
 #include "dev_register.h"
+
+#include <gtest/gtest.h>
 #include "http_get.h"
 #include "process.h"
 // The kiosk's own screen-to-layout mapping (plain arithmetic): taps on a turned screen.
@@ -77,6 +79,12 @@ struct Xvfb {
 };
 
 // What a test changes in the kiosk it starts.
+// "Suite.Name" of the running test: the kiosk's log and screenshots are named after it.
+inline std::string suite_and_test() {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    return std::string(info->test_suite_name()) + "." + info->name();
+}
+
 struct KioskSetup {
     int width = 1080, height = 1920;  // the window on the screen
     // [ui] rotation: the layout is then turned on the window, and taps at the probe's places
@@ -283,6 +291,13 @@ struct Kiosk {
         int x = 0, y = 0, w = 0, h = 0;
         bool operator==(const Rect&) const = default;
     };
+
+    // The attract screen offers no way in (out of service, closed): the corner for staff, no
+    // language buttons.
+    bool no_way_in() const {
+        const auto t = targets();
+        return t.count("corner:service") == 1 && t.count("language:kk") == 0;
+    }
 
     std::map<std::string, Rect> targets() const {
         std::map<std::string, Rect> out;
