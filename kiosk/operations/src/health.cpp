@@ -59,6 +59,8 @@ const char* speech_status_name(SpeechStatus s) {
 
 // Section: the exposition format, one family at a time
 
+std::string label_value(std::string_view v);
+
 struct Exposition {
     std::string out;
 
@@ -82,6 +84,16 @@ struct Exposition {
     void one(const char* name, const char* type, const char* help, double value) {
         family(name, type, help);
         sample(name, "", value);
+    }
+    // An info gauge: always 1, its labels ({key, value} pairs, values escaped here) say what is.
+    void info(const char* name, const char* help,
+              std::initializer_list<std::pair<const char*, std::string>> labels) {
+        family(name, "gauge", help);
+        std::string text = "{";
+        for (const auto& [key, value] : labels)
+            text +=
+                (text.size() > 1 ? "," : "") + std::string(key) + "=\"" + label_value(value) + "\"";
+        sample(name, text + "}", 1);
     }
 };
 
@@ -319,11 +331,8 @@ std::string metrics_text(const Figures& f, const std::vector<std::string>& probl
                          WallClock::time_point now) {
     const Sample& s = f.sample;
     Exposition e;
-    e.family("kiosk_build_info", "gauge", "Always 1; the labels say which build runs where.");
-    e.sample("kiosk_build_info",
-             "{version=\"" + label_value(f.version) + "\",kiosk_id=\"" + label_value(f.kiosk_id) +
-                 "\",office=\"" + label_value(f.office) + "\"}",
-             1);
+    e.info("kiosk_build_info", "Always 1; the labels say which build runs where.",
+           {{"version", f.version}, {"kiosk_id", f.kiosk_id}, {"office", f.office}});
     e.one("kiosk_start_time_seconds", "gauge", "When the application started (Unix time).",
           unix_seconds(f.started));
     e.one("kiosk_uptime_seconds", "gauge", "Seconds since the application started.",
@@ -438,19 +447,13 @@ std::string metrics_text(const Figures& f, const std::vector<std::string>& probl
     e.one("kiosk_remote_commands_ignored_total", "counter",
           "Commands in heartbeat answers left unread: past 16 in one answer, or malformed.",
           double(f.remote_commands_ignored));
-    e.family("kiosk_system_info", "gauge",
-             "Always 1; the labels say which A/B slot runs and its system version.");
-    e.sample("kiosk_system_info",
-             "{slot=\"" + label_value(f.system.slot) + "\",version=\"" +
-                 label_value(f.system.version) + "\"}",
-             1);
-    e.family("kiosk_update_info", "gauge",
-             "Always 1; the labels say where the last system update stands (phase: idle, "
-             "waiting, installing, installed, failed, updated, rolled_back) and its version.");
-    e.sample("kiosk_update_info",
-             "{phase=\"" + label_value(f.system.phase) + "\",target_version=\"" +
-                 label_value(f.system.target_version) + "\"}",
-             1);
+    e.info("kiosk_system_info",
+           "Always 1; the labels say which A/B slot runs and its system version.",
+           {{"slot", f.system.slot}, {"version", f.system.version}});
+    e.info("kiosk_update_info",
+           "Always 1; the labels say where the last system update stands (phase: idle, waiting, "
+           "installing, installed, failed, updated, rolled_back) and its version.",
+           {{"phase", f.system.phase}, {"target_version", f.system.target_version}});
     e.one("kiosk_update_changed_timestamp_seconds", "gauge",
           "When the last system update last moved on; 0 never.", unix_seconds(f.system.changed_at));
     return e.out;
