@@ -21,6 +21,7 @@
 #                                   10.0.2.100:8443 and the gateway at 10.0.2.101:443; its
 #                                   port 9464 forwarded to $health_port), serial port appended
 #                                   to $work/serial.log, monitor at $work/monitor.sock; $qemu_pid
+#                                   ($qemu_guestfwd: more of QEMU's guestfwd= rules, comma-joined)
 #   monitor COMMAND, screendump FILE   QEMU's monitor
 #   fleet_stop                      stops QEMU, the register and the gateway (an EXIT trap)
 
@@ -223,7 +224,7 @@ qemu_start() {
     -drive if=pflash,format=raw,unit=1,file="$work/vars.fd" \
     -drive file="$disk",format=raw,if=virtio \
     -vga std -display none -device virtio-tablet-pci \
-    -netdev "user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:$health_port-:9464,guestfwd=tcp:10.0.2.100:8443-cmd:socat - TCP:127.0.0.1:$to_register,guestfwd=tcp:10.0.2.101:443-cmd:socat - TCP:127.0.0.1:$gateway_port" \
+    -netdev "user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:$health_port-:9464,guestfwd=tcp:10.0.2.100:8443-cmd:socat - TCP:127.0.0.1:$to_register,guestfwd=tcp:10.0.2.101:443-cmd:socat - TCP:127.0.0.1:$gateway_port${qemu_guestfwd:+,$qemu_guestfwd}" \
     -device virtio-net-pci,netdev=net0 \
     -chardev file,id=serial0,path="$work/serial.log",append=on -serial chardev:serial0 \
     -monitor unix:"$work/monitor.sock",server,nowait "$@" &
