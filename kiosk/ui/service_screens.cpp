@@ -140,6 +140,8 @@ void confirmation(App& app, float w) {
     if (big_button(app, "staff.yes", app.t("staff.yes"), half)) app.act({Act::StaffConfirm});
     ImGui::SameLine();
     if (big_button(app, "staff.no", app.t("staff.no"), half)) app.act({Act::StaffCancel});
+    // The question is below every button: kept in view while it waits for an answer.
+    ImGui::SetScrollHereY(1.f);
 }
 
 // Section: screens
@@ -212,23 +214,27 @@ void service_home(App& app) {
         app.act({Act::StaffOpen, static_cast<int>(Screen::ServiceReprint)});
     ImGui::SameLine();
     action("staff.deliver", StaffAction::DeliverNow);
-    if (big_button(app, "staff.log", app.t("staff.log"), half))
-        app.act({Act::StaffOpen, static_cast<int>(Screen::ServiceLog)});
-    // Held complaints go again once staff fixed what the register refused: beside the log.
+    // Then, two to a row, what opens a screen of its own and what is offered only when needed:
+    // held complaints sent again (once staff fixed what the register refused), the shift's name
+    // for the talon, the way out of a broken outbox, an update from a USB stick.
+    std::vector<Intent> rest{{Act::StaffOpen, static_cast<int>(Screen::ServiceLog)}};
+    std::vector<const char*> ids{"staff.log"};
     if (f.sample.outbox.needs_staff > 0) {
-        ImGui::SameLine();
-        action("staff.requeue", StaffAction::Requeue);
+        rest.push_back({Act::StaffDo, static_cast<int>(StaffAction::Requeue)});
+        ids.push_back("staff.requeue");
     }
-    // The shift's name for the talon; beside it the way out of a broken outbox, offered only
-    // when there is one.
-    if (big_button(app, "staff.duty_change", app.t("staff.duty_change"), half))
-        app.act({Act::StaffOpen, static_cast<int>(Screen::ServiceDuty)});
+    rest.push_back({Act::StaffOpen, static_cast<int>(Screen::ServiceDuty)});
+    ids.push_back("staff.duty_change");
     if (app.session.out_of_service()) {
-        ImGui::SameLine();
-        action("staff.replace_outbox", StaffAction::ReplaceOutbox);
+        rest.push_back({Act::StaffDo, static_cast<int>(StaffAction::ReplaceOutbox)});
+        ids.push_back("staff.replace_outbox");
     }
-    if (big_button(app, "staff.update_usb", app.t("staff.update_usb"), half))
-        app.act({Act::StaffOpen, static_cast<int>(Screen::ServiceUpdate)});
+    rest.push_back({Act::StaffOpen, static_cast<int>(Screen::ServiceUpdate)});
+    ids.push_back("staff.update_usb");
+    for (std::size_t i = 0; i < rest.size(); ++i) {
+        if (i % 2) ImGui::SameLine();
+        if (big_button(app, ids[i], app.t(ids[i]), half)) app.act(rest[i]);
+    }
     rule();
     action("staff.restart", StaffAction::Restart);
     ImGui::SameLine();

@@ -452,7 +452,7 @@ std::string metrics_text(const Figures& f, const std::vector<std::string>& probl
            {{"slot", f.system.slot}, {"version", f.system.version}});
     e.info("kiosk_update_info",
            "Always 1; the labels say where the last system update stands (phase: idle, waiting, "
-           "installing, installed, failed, updated, rolled_back) and its version.",
+           "installing, installed, checking, failed, updated, rolled_back) and its version.",
            {{"phase", f.system.phase}, {"target_version", f.system.target_version}});
     e.one("kiosk_update_changed_timestamp_seconds", "gauge",
           "When the last system update last moved on; 0 never.", unix_seconds(f.system.changed_at));

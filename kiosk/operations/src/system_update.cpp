@@ -161,6 +161,9 @@ SystemUpdate::SystemUpdate(UpdateSettings settings) : settings_(std::move(settin
         log(Priority::Warning, "update", "%s unreadable, started afresh: %s", kFileName, e.what());
         state_ = SystemState{.version = state_.version};
     }
+    // Installed before this start: which slot came up is RAUC's to say (settle); until then it
+    // is no update waiting for a reboot (that reboot has happened).
+    if (state_.phase == "installed") state_.phase = "checking";
     // Cut short by a stop or a power cut before RAUC finished: nothing was switched (RAUC marks
     // the other slot only at its end), so the next request starts afresh.
     if (state_.phase == "installing" || state_.phase == "waiting") {
@@ -183,7 +186,8 @@ std::string SystemUpdate::install(const std::filesystem::path& bundle) {
     SystemState s;
     {
         std::lock_guard lock(mutex_);
-        if (wanted_ || state_.phase == "installing" || state_.phase == "installed")
+        if (wanted_ || state_.phase == "installing" || state_.phase == "installed" ||
+            state_.phase == "checking")
             return "an update is already under way (" + state_.phase + ")";
         wanted_ = bundle;
         s = state_;
@@ -240,7 +244,11 @@ void SystemUpdate::settle(std::stop_token stop) {
             rauc_error(status.output).c_str());
     SystemState s = state();
     s.slot = common::printable(slot, 8);
-    if (s.phase == "installed") {  // before this start: install() refuses while it is so
+    if (s.phase == "checking" && s.slot.empty()) {
+        s.phase = "failed";
+        s.detail = "RAUC did not say which slot runs";
+        set(s);
+    } else if (s.phase == "checking") {  // installed before this start: install() refuses
         const bool moved = from_slot_ != s.slot;
         s.phase = moved ? "updated" : "rolled_back";
         s.detail = moved ? "" : "the new system did not come up; slot " + s.slot + " runs again";

@@ -33,7 +33,8 @@ struct SystemState {
     std::string slot;     // RAUC's booted slot: "A" or "B"; "" when RAUC is not there
     std::string version;  // the running system's version; "" when unknown
     // idle, waiting (for the citizen to finish), installing, installed (waiting to reboot),
-    // failed, updated (the new slot came up), rolled_back (the old one is back)
+    // checking (installed before this start: which slot came up?), failed, updated (the new
+    // slot came up), rolled_back (the old one is back)
     std::string phase = "idle";
     std::string detail;          // the bundle's file name, or RAUC's error
     std::string target_version;  // the version being or last installed
