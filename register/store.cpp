@@ -1,5 +1,7 @@
 #include "store.h"
 
+#include "datetime.h"
+
 #include <cstdio>
 #include <random>
 #include <stdexcept>
@@ -450,9 +452,24 @@ void RequestStore::record_results(const std::string& kiosk_id,
                                   const std::vector<CommandResult>& results) {
     std::lock_guard lock(mutex_);
     Transaction transaction(db_);
+    const auto ran = [](const std::string& state) { return state == "done" || state == "failed"; };
     for (const auto& result : results) {
+        Statement current(
+            db_, "SELECT state, result_at FROM commands WHERE kiosk_id = ?1 AND command_id = ?2");
+        current.bind(1, kiosk_id).bind(2, result.command_id);
+        if (!current.step()) continue;
+        const std::string state = current.text(0).value_or("");
+        const auto recorded_at = parse_iso_datetime(current.text(1).value_or(""));
+        const auto at = parse_iso_datetime(result.at);
+        // A result closes a command still open. A later done or failed replaces one that ran: the
+        // kiosk amends a reboot recorded as done when logind refused it after all. A refusal
+        // never changes, and the same result re-reported changes nothing.
+        const bool open = state == "queued" || state == "handed" || state == "expired";
+        const bool amended =
+            ran(state) && ran(result.result) && at && recorded_at && *at > *recorded_at;
+        if (!open && !amended) continue;
         Statement update(db_, R"(UPDATE commands SET state = ?3, reason = ?4, result_at = ?5
-            WHERE kiosk_id = ?1 AND command_id = ?2 AND state IN ('queued', 'handed', 'expired'))");
+            WHERE kiosk_id = ?1 AND command_id = ?2)");
         update.bind(1, kiosk_id).bind(2, result.command_id).bind(3, result.result);
         update.bind(4, result.reason).bind(5, result.at);
         update.step();

@@ -120,8 +120,9 @@ public:
     std::optional<CommandRow> command(const std::string& kiosk_id, const std::string& command_id);
     // Oldest first; every kiosk's when kiosk_id is empty.
     std::vector<CommandRow> commands(const std::string& kiosk_id);
-    // Results for commands of this kiosk still waiting for one (queued, handed or expired);
-    // others, and unknown ids, are ignored.
+    // Results for commands of this kiosk still waiting for one (queued, handed or expired), and
+    // a later done or failed for one that ran (the kiosk's amendment); others, and unknown ids,
+    // are ignored.
     void record_results(const std::string& kiosk_id, const std::vector<CommandResult>& results);
     // Marks the kiosk's commands past their expiry at `now` expired, then hands out (marks
     // handed) at most `limit` of those queued or handed: never handed first, oldest first, then

@@ -159,14 +159,15 @@ protected:
     }
 
     static json result(const std::string& id, const std::string& outcome,
-                       const std::string& reason = "") {
+                       const std::string& reason = "", const std::string& at = kResultAt) {
         return {{"commands",
                  {{{"id", id},
                    {"name", "send_now"},
                    {"result", outcome},
                    {"reason", reason},
-                   {"at", "2026-12-03T10:05:00Z"}}}}};
+                   {"at", at}}}}};
     }
+    static constexpr const char* kResultAt = "2026-12-03T10:05:00Z";
 
     static std::vector<std::string> ids(const json& commands) {
         std::vector<std::string> found;
@@ -208,9 +209,31 @@ TEST_F(RegisterCommands, QueuedCommandIsHandedUntilItsResultComesBack) {
     EXPECT_EQ(done.at("result_at"), "2026-12-03T10:05:00Z");
     EXPECT_EQ(handed(), json::array());
 
-    // The same result again (the kiosk re-reports), or another one, changes nothing.
+    // The same result again (the kiosk re-reports), or another one as of then, changes nothing.
     EXPECT_EQ(handed(result("c-1", "failed", "later")), json::array());
     EXPECT_EQ(this->row("c-1").at("state"), "done");
+}
+
+// A reboot is recorded as done when asked; logind refusing it afterwards is the kiosk's later
+// result, and replaces it. An earlier one, or a refusal, does not.
+TEST_F(RegisterCommands, AKioskAmendsAResultLater) {
+    queued("c-reboot", "reboot");
+    ASSERT_EQ(handed().size(), 1u);
+    EXPECT_EQ(handed(result("c-reboot", "done", "once no citizen is using the kiosk")),
+              json::array());
+    EXPECT_EQ(handed(result("c-reboot", "failed", "too early", "2026-12-03T10:04:59Z")),
+              json::array());
+    EXPECT_EQ(row("c-reboot").at("state"), "done");
+    EXPECT_EQ(handed(result("c-reboot", "refused", "no", "2026-12-03T10:06:00Z")), json::array());
+    EXPECT_EQ(row("c-reboot").at("state"), "done");
+
+    EXPECT_EQ(handed(result("c-reboot", "failed", "logind: Access denied", "2026-12-03T10:06:00Z")),
+              json::array());
+    const auto amended = row("c-reboot");
+    EXPECT_EQ(amended.at("state"), "failed");
+    EXPECT_EQ(amended.at("reason"), "logind: Access denied");
+    EXPECT_EQ(amended.at("result_at"), "2026-12-03T10:06:00Z");
+    EXPECT_EQ(handed(), json::array());  // never handed out again
 }
 
 TEST_F(RegisterCommands, RefusalAndFailureAreRecordedWithTheirReason) {

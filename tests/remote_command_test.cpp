@@ -54,12 +54,7 @@ using testsupport::base64;
 using testsupport::Operator;
 
 json payload(const std::string& id, const std::string& name, WallClock::time_point now = kNow) {
-    json p = {{"v", 1},
-              {"id", id},
-              {"kiosk", kKiosk},
-              {"name", name},
-              {"issued_at", utc_iso(now - 1min)},
-              {"expires_at", utc_iso(now + 1h)}};
+    json p = testsupport::command_payload(kKiosk, id, name, now);
     if (name == "out_of_service")
         p["message"] = {{"kk", "Киоск уақытша жұмыс істемейді. 12-кабинетке барыңыз."},
                         {"ru", "Киоск временно не работает. Обратитесь в кабинет 12."},
@@ -80,7 +75,7 @@ struct Actions {
         };
         remote.send_now = action("send_now");
         remote.restart = action("restart");
-        remote.reboot = action("reboot");
+        remote.reboot = [this](const std::string&) { return called("reboot"); };
         remote.refresh_catalog = action("refresh_catalog");
         remote.back_in_service = action("back_in_service");
         remote.out_of_service = [this](const OutOfServiceMessage&) {

@@ -1,5 +1,6 @@
 // The citizen's session without a display: intents in, effects run against the real
 // development register, results held and wiped, and each screen's content in reading order.
+#include "operator_keys.h"
 #include "sample_complaint.h"
 #include "rauc_service.h"
 #include "session_kiosk.h"
@@ -10,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <functional>
 #include <thread>
@@ -317,7 +319,7 @@ TEST(Session, StaffUpdateFromAUsbStickInstallsWhenNobodyIsAtTheKioskThenReboots)
                          .state_dir = k.cfg.state_dir,
                          .usb_dir = k.cfg.update_usb_dir,
                          .version_file = rauc.dir + "/none"});
-    k.with_update(&update);
+    k.with(k.parts(nullptr, nullptr, &update));
     ASSERT_TRUE(k.until([&] { return k.health.figures().system.slot == "A"; }));
 
     for (int i = 0; i < 5; ++i) k.s().corner_tap(Clock::now());
@@ -349,6 +351,55 @@ TEST(Session, StaffUpdateFromAUsbStickInstallsWhenNobodyIsAtTheKioskThenReboots)
                 return true;
         return false;
     }));
+    EXPECT_TRUE(k.until([&] { return k.reboots_asked == 1; }));
+}
+
+// Section: operators' commands
+
+// A restart or reboot the operators ask for waits until nobody is at the kiosk. The reboot is
+// recorded as done when asked; logind refusing it then is reported to them as failed after all.
+TEST(Session, AnOperatorsRebootWaitsForTheCitizenAndARefusalIsReportedBack) {
+    Kiosk k;
+    testsupport::Operator op;
+    CommandLedger ledger(k.cfg.state_dir);
+    RemoteRequests remote;
+    RemoteActions actions;
+    remote.wire_into(actions);
+    k.with(k.parts(&remote, &ledger));
+    const auto command = [&](const std::string& id, const std::string& name) {
+        const auto now = WallClock::now();
+        const std::vector<net::SignedCommand> signed_command{
+            op.sign(testsupport::command_payload(k.cfg.kiosk_id, id, name, now))};
+        const auto report =
+            ledger.take(signed_command, {k.cfg.kiosk_id, {op.public_key}}, &actions, now);
+        return report.empty() ? CommandResult::Refused : report[0].result;
+    };
+
+    k.act(Act::Start, 0, 0, "ru");  // a citizen is at the kiosk
+    EXPECT_EQ(command("b-1", "reboot"), CommandResult::Done);
+    EXPECT_EQ(command("r-1", "restart"), CommandResult::Done);
+    k.s().poll(Clock::now());  // polled under the citizen: nothing happens
+    EXPECT_EQ(k.reboots_asked, 0);
+    EXPECT_FALSE(k.s().restart_requested());
+
+    k.act(Act::Back);  // from home: the session ends at once
+    ASSERT_EQ(k.s().flow().screen, Screen::Attract);
+    ASSERT_TRUE(k.until([&] {
+        const auto entry = ledger.find("b-1");
+        return entry && entry->result == CommandResult::Failed;
+    }));
+    EXPECT_EQ(k.reboots_asked, 1);
+    EXPECT_TRUE(k.s().restart_requested());
+    const auto pending = ledger.unreported();
+    const auto amended = std::find_if(pending.begin(), pending.end(),
+                                      [](const CommandReport& r) { return r.id == "b-1"; });
+    ASSERT_NE(amended, pending.end());
+    EXPECT_EQ(amended->result, CommandResult::Failed);
+    EXPECT_EQ(amended->reason, std::string("logind: ") + Kiosk::kRebootRefused);
+    EXPECT_EQ(CommandLedger(k.cfg.state_dir).find("b-1")->result, CommandResult::Failed);  // kept
+    // Asked once: the refusal is not tried again by itself.
+    k.s().poll(Clock::now());
+    EXPECT_EQ(k.reboots_asked, 1);
 }
 
 // Section: a plain Open311 register
@@ -413,7 +464,7 @@ TEST(Session, OnlyServicesTheKioskCanFileForAreOfferedAndNoneSaysWhereToGo) {
     k.session.reset();
     ASSERT_TRUE(save_catalog(k.cfg, {}));
     k.reg.stop();
-    k.session = std::make_unique<Session>(SessionParts{*k.office, k.health, *k.gate, {}});
+    k.with(k.parts());
     k.act(Act::Start, 0, 0, "en");
     k.act(Act::FileComplaint);
     k.act(Act::ChooseAddressee, static_cast<int>(Addressee::Akim), 0, "akmola_region");

@@ -37,13 +37,9 @@ using testsupport::base64;
 using testsupport::Operator;
 
 json update_payload(const std::string& id, const json& bundle) {
-    return {{"v", 1},
-            {"id", id},
-            {"kiosk", kKiosk},
-            {"name", "update"},
-            {"issued_at", utc_iso(kNow - 1min)},
-            {"expires_at", utc_iso(kNow + 1h)},
-            {"bundle", bundle}};
+    json p = testsupport::command_payload(kKiosk, id, "update", kNow);
+    p["bundle"] = bundle;
+    return p;
 }
 
 json good_bundle() {

@@ -511,26 +511,17 @@ int run(const Options& opt) {
     // comes up closed. What only the UI thread may do, it does when nobody is at the kiosk.
     CommandLedger ledger(cfg.state_dir);
     RemoteRequests remote;
-    const auto ask = [](std::atomic<bool>& request, const char* remark) {
-        return [&request, remark] {
-            request = true;
-            return ActionResult::ok(remark);
-        };
-    };
-    constexpr const char* kWhenIdle = "once no citizen is using the kiosk";
-    const RemoteActions actions{.send_now =
-                                    [&office] {
-                                        send_outbox_now(office);
-                                        return ActionResult::ok();
-                                    },
-                                .restart = ask(remote.restart, kWhenIdle),
-                                .reboot = ask(remote.reboot, kWhenIdle),
-                                .refresh_catalog = ask(remote.refresh_catalog, ""),
-                                .diagnostic_bundle =
-                                    [&cfg, &health](const std::string& id, std::stop_token stop) {
-                                        return send_diagnostic_bundle(cfg, health, id, stop);
-                                    },
-                                .update = remote_update(cfg, update)};
+    RemoteActions actions{.send_now =
+                              [&office] {
+                                  send_outbox_now(office);
+                                  return ActionResult::ok();
+                              },
+                          .diagnostic_bundle =
+                              [&cfg, &health](const std::string& id, std::stop_token stop) {
+                                  return send_diagnostic_bundle(cfg, health, id, stop);
+                              },
+                          .update = remote_update(cfg, update)};
+    remote.wire_into(actions);
     Monitor monitor(cfg, health, paper, &actions, &ledger);
     PinGate gate(cfg.state_dir / "service_lockout",
                  LockoutPolicy{cfg.pin_free_attempts, std::chrono::seconds(cfg.pin_lockout_first_s),

@@ -1,6 +1,7 @@
 // An operator for tests: an Ed25519 key pair (libsodium) that signs remote commands as
 // kiosk-command does, over the payload's exact bytes. Header only.
 #pragma once
+#include "kiosk/command_report.h"
 #include "kiosk/config.h"
 
 #include <net/register_client.h>
@@ -8,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <sodium.h>
 
+#include <chrono>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -36,5 +38,18 @@ struct Operator {
     }
     net::SignedCommand sign(const nlohmann::json& payload) const { return sign(payload.dump()); }
 };
+
+// A command's payload as kiosk-command writes it: issued a minute before `now`, expiring an
+// hour after.
+inline nlohmann::json command_payload(const std::string& kiosk, const std::string& id,
+                                      const std::string& name, kiosk::WallClock::time_point now) {
+    using namespace std::chrono_literals;
+    return {{"v", 1},
+            {"id", id},
+            {"kiosk", kiosk},
+            {"name", name},
+            {"issued_at", kiosk::utc_iso(now - 1min)},
+            {"expires_at", kiosk::utc_iso(now + 1h)}};
+}
 
 }  // namespace testsupport

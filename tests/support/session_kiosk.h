@@ -63,7 +63,7 @@ struct SessionKiosk {
                                                 cfg.duty_officer);
         office = std::make_unique<Backoffice>(
             Backoffice{cfg, tr, calendar, procedure, *delivery, *paper, *duty});
-        session = std::make_unique<Session>(SessionParts{*office, health, *gate, {}});
+        session = std::make_unique<Session>(parts());
     }
     // The worker is joined before its folder goes and before `health` (declared after it, so
     // destroyed first), which it reports to from its own thread.
@@ -74,11 +74,24 @@ struct SessionKiosk {
         std::filesystem::remove_all(dir);
     }
 
-    // The session again, with an updater (the same office, outbox and health).
-    void with_update(SystemUpdate* update) {
+    // What the session stands on, with logind as the tests have it: a reboot asked is counted
+    // and refused (the machine running the tests is never rebooted).
+    SessionParts parts(RemoteRequests* remote = nullptr, CommandLedger* ledger = nullptr,
+                       SystemUpdate* update = nullptr) {
+        SessionParts p{*office, health, *gate, {}, remote, ledger, update};
+        p.reboot = [this] {
+            ++reboots_asked;
+            return std::string(kRebootRefused);
+        };
+        return p;
+    }
+    static constexpr const char* kRebootRefused = "Interactive authentication required.";
+    std::atomic<int> reboots_asked{0};
+
+    // The session again, on other parts (the same office, outbox and health).
+    void with(SessionParts p) {
         session.reset();
-        session = std::make_unique<Session>(
-            SessionParts{*office, health, *gate, {}, nullptr, nullptr, update});
+        session = std::make_unique<Session>(std::move(p));
     }
 
     Session& s() { return *session; }

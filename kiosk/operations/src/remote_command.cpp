@@ -595,7 +595,7 @@ ActionResult CommandLedger::run(const RemoteCommand& c, const RemoteActions& a,
         switch (c.name) {
         case CommandName::SendNow: return a.send_now();
         case CommandName::Restart: return a.restart();
-        case CommandName::Reboot: return a.reboot();
+        case CommandName::Reboot: return a.reboot(c.id);
         case CommandName::OutOfService:
             return a.out_of_service ? a.out_of_service(c.message) : ActionResult::ok();
         case CommandName::BackInService:

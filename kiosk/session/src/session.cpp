@@ -430,6 +430,32 @@ void Session::show_catalog(ServiceCatalog whole) {
 
 // Section: operators' requests
 
+void RemoteRequests::ask_reboot(std::string command_id) {
+    std::lock_guard lock(mutex_);
+    reboot_ = std::move(command_id);
+}
+
+std::optional<std::string> RemoteRequests::take_reboot() {
+    std::lock_guard lock(mutex_);
+    return std::exchange(reboot_, std::nullopt);
+}
+
+void RemoteRequests::wire_into(RemoteActions& actions) {
+    static constexpr const char* kWhenIdle = "once no citizen is using the kiosk";
+    actions.restart = [this] {
+        restart = true;
+        return ActionResult::ok(kWhenIdle);
+    };
+    actions.reboot = [this](const std::string& command_id) {
+        ask_reboot(command_id);
+        return ActionResult::ok(kWhenIdle);
+    };
+    actions.refresh_catalog = [this] {
+        refresh_catalog = true;
+        return ActionResult::ok();
+    };
+}
+
 // The operators' out-of-service state, and a restart or reboot they asked for: done once
 // nobody is at the kiosk (the attract screen, nothing in flight), never under a citizen.
 bool Session::take_remote_requests() {
@@ -445,8 +471,13 @@ bool Session::take_remote_requests() {
             changed = true;
         }
     }
-    if (auto why = reboot_.take(); why && !why->empty())
+    if (auto why = reboot_.take(); why && !why->empty()) {
         log(Priority::Error, "remote", "reboot refused: %s", why->c_str());
+        // Recorded as done when it was asked: the operators hear it did not happen after all.
+        if (parts_.ledger && !reboot_command_.empty())
+            parts_.ledger->amend(reboot_command_, CommandResult::Failed, "logind: " + *why,
+                                 WallClock::now());
+    }
     RemoteRequests* r = parts_.remote;
     if (!r || flow_.screen != Screen::Attract || busy()) return changed;
     if (r->restart.exchange(false)) {
@@ -454,9 +485,10 @@ bool Session::take_remote_requests() {
         restart_requested_ = true;
         changed = true;
     }
-    if (r->reboot.exchange(false)) {
+    if (auto command = r->take_reboot(); command && !reboot_.running()) {
         log(Priority::Notice, "remote", "rebooting at the operators' command");
-        reboot_.start([] { return request_reboot(); });
+        reboot_command_ = std::move(*command);
+        reboot_.start(parts_.reboot);
     }
     return changed;
 }
@@ -487,7 +519,7 @@ bool Session::follow_update() {
     log(Priority::Notice, "update", "rebooting into the installed update %s%s",
         st.target_version.c_str(), o.queued + o.delivering > 0 ? " (the outbox goes along)" : "");
     update_reboot_asked_ = true;
-    reboot_.start([] { return request_reboot(); });
+    if (reboot_.start(parts_.reboot)) reboot_command_.clear();
     return changed;
 }
 

@@ -122,7 +122,9 @@ struct RemoteActions {
     // Only ask: the UI loop ends and the application exits (systemd starts it again). Recorded
     // as done before it is called, so it never runs twice; reported after the restart.
     std::function<ActionResult()> restart;
-    std::function<ActionResult()> reboot;  // likewise, through logind (request_reboot)
+    // Likewise, through logind (request_reboot); the command's id, for the application to amend
+    // the result if logind refuses the reboot when it finally comes (CommandLedger::amend).
+    std::function<ActionResult(const std::string& command_id)> reboot;
     // The ledger already keeps the state (CommandLedger::out_of_service) when these are called:
     // they only tell the UI, which polls the ledger anyway. May be left empty.
     std::function<ActionResult(const OutOfServiceMessage&)> out_of_service;

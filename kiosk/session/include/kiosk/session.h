@@ -11,6 +11,7 @@
 #include "kiosk/service.h"
 #include "kiosk/submission.h"
 #include "kiosk/system_update.h"
+#include "kiosk/systemd.h"
 
 #include <net/register_client.h>
 
@@ -19,6 +20,7 @@
 #include <cstdint>
 #include <functional>
 #include <future>
+#include <mutex>
 #include <optional>
 #include <stop_token>
 #include <string>
@@ -134,7 +136,16 @@ struct Intent {
 // What operators asked from afar (signed remote commands, taken on the monitor's thread) that
 // only the UI thread may do: poll() does it, a restart or reboot once no citizen is at the kiosk.
 struct RemoteRequests {
-    std::atomic<bool> restart{false}, reboot{false}, refresh_catalog{false};
+    std::atomic<bool> restart{false}, refresh_catalog{false};
+    // A reboot, with its command's id: one logind refuses when it comes is amended to failed.
+    void ask_reboot(std::string command_id);
+    std::optional<std::string> take_reboot();
+    // Sets the actions that only ask: restart, reboot and refresh_catalog.
+    void wire_into(RemoteActions& actions);
+
+private:
+    std::mutex mutex_;
+    std::optional<std::string> reboot_;
 };
 
 struct SessionParts {
@@ -143,11 +154,15 @@ struct SessionParts {
     PinGate& pin_gate;
     std::function<void()> look_again;  // the monitor samples now (after prints, staff actions)
     RemoteRequests* remote = nullptr;  // none: no operator asks anything of this session
-    // The operators' out-of-service state (kept across restarts); none: never taken out.
-    const CommandLedger* ledger = nullptr;
+    // The operators' out-of-service state (kept across restarts), and where a refused reboot's
+    // result is amended; none: never taken out.
+    CommandLedger* ledger = nullptr;
     // A/B system updates: installed only with no citizen mid-complaint, rebooted into once
     // nobody is at the kiosk and the outbox is empty; none: no updates here.
     SystemUpdate* update = nullptr;
+    // Asks logind for the reboot: "" or why not (tests answer for logind, so that the machine
+    // running them is never rebooted).
+    std::function<std::string()> reboot = request_reboot;
 };
 
 // The register's catalog: cached on disk, refreshed in the background, kept across citizens.
@@ -272,7 +287,8 @@ private:
     Task<std::vector<std::filesystem::path>> talons_;
     Task<std::vector<std::filesystem::path>> bundles_;  // on the USB sticks
     Task<int> interrupted_talons_;
-    Task<std::string> reboot_;  // an operator's reboot asked of logind: "" or why not
+    Task<std::string> reboot_;    // a reboot asked of logind: "" or why not
+    std::string reboot_command_;  // the operators' command behind reboot_; "" for an update's
 };
 
 }  // namespace kiosk
