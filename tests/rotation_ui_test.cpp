@@ -4,6 +4,7 @@
 // probe's layout places with the kiosk's own mapping, kiosk/ui/rotation.h).
 #include "kiosk_driver.h"
 #include "process.h"
+#include "touch_complaint.h"
 
 #include <gtest/gtest.h>
 
@@ -47,42 +48,13 @@ TEST(Rotated, AComplaintIsFiledByTouchOnAPanelTurnedBy90) {
     }
     EXPECT_TRUE(below) << "not laid out for 1080x1920";
     k.screenshot("rotated-90-home");
-    k.press("home.file");
-    k.press("addressee.provider_head");
-    k.press("nav.next");
-    k.press("service:KZ-GU-001");
-    k.press("nav.next");
-    k.press("field.surname#0");
-    k.type("Әбілқасымова");
-    k.press("field.first_name#0");
-    k.type("Айгүл");
-    k.press("field.iin#0");
-    k.type("900101300007");
-    k.press("field.postal_address#0");
-    k.type("Көкшетау, Абай 83");
+    touch_home_to_address(k);
     k.screenshot("rotated-90");  // a form and the keyboard, turned
     k.press("nav.next");
-    k.press("field.official_position#0");
-    k.type("бөлім басшысы");
-    k.press("field.official_surname#0");
-    k.type("Жұмабеков");
-    k.press("field.official_initials#0");
-    k.type("Н. Ө.");
-    k.press("nav.next");
-    k.press("field.grounds#0");
-    k.type("анықтама берілмеді");
-    k.press("field.demands#0");
-    k.type("анықтама беру");
-    k.press("nav.next");
-    k.press("field.phone#0");
-    k.type("87011234567");
-    k.press("nav.next");
-    k.press("review.consent");
-    k.press("nav.next");
-    k.sign();
+    touch_an_official(k);
+    touch_to_signature(k);
     k.screenshot("rotated-90-signature");
-    k.press("nav.next");
-    k.wait_for("done.finish", 30s);
+    touch_submit(k);
     k.screenshot("rotated-90-done");
     k.press("done.finish");
     k.wait_for("language:kk");

@@ -2,6 +2,7 @@
 // (xdotool), looked at through screenshots written to build/artifacts/ui/.
 #include "kiosk_driver.h"
 #include "process.h"
+#include "touch_complaint.h"
 
 #include <gtest/gtest.h>
 
@@ -312,47 +313,16 @@ TEST(Ui, AStatusAnswerIsGoneForTheNextCitizen) {
     EXPECT_NE(image_stat(asked, "%#"), image_stat(next, "%#"));
 }
 
-// Reaches the applicant step's address, every answer before it valid, the caret in the address.
-void to_address(Kiosk& k) {
-    k.press("language:kk");
-    k.press("home.file");
-    k.press("addressee.provider_head");
-    k.press("nav.next");
-    k.press("service:KZ-GU-001");
-    k.press("nav.next");
-    k.press("field.surname#0");
-    k.type("Әбілқасымова");
-    k.press("field.first_name#0");
-    k.type("Айгүл");
-    k.press("field.iin#0");
-    k.type("900101300007");
-    k.press("field.postal_address#0");
-    k.type("Көкшетау, Абай 83");
-}
-
 // Reaches the officials step with valid answers before it.
 void to_officials(Kiosk& k) {
-    to_address(k);
+    touch_to_address(k);
     k.press("nav.next");
 }
 
 // From the officials to the done screen.
 void to_done(Kiosk& k) {
-    k.press("nav.next");
-    k.press("field.grounds#0");
-    k.type("анықтама берілмеді");
-    k.press("field.demands#0");
-    k.type("анықтама беру");
-    k.press("nav.next");
-    k.press("field.phone#0");
-    k.type("87011234567");
-    k.press("nav.next");
-    k.scroll_to("review.consent");
-    k.press("review.consent");
-    k.press("nav.next");
-    k.sign();
-    k.press("nav.next");
-    k.wait_for("done.finish", 30s);
+    touch_to_signature(k);
+    touch_submit(k);
 }
 
 TEST(Ui, TwoAndThreeOfficialsAddedEditedAndTheFirstRemoved) {
@@ -428,7 +398,7 @@ TEST(Ui, TheCaretEditsInTheMiddleOfATextAndTheRegisterHoldsTheResult) {
     DevRegister reg;
     Xvfb x(1080, 1920);
     Kiosk k(x, reg, test_name());
-    to_address(k);
+    touch_to_address(k);
     for (int i = 0; i < 3; ++i) k.press("key:left");
     k.type(" к-сі");
     k.screenshot("caret-01-inserted");

@@ -5,6 +5,7 @@
 // its longest frame while a submission waits on a register that delays 10 s. Prints figures
 // and whether each target is met; asserts nothing.
 #include "kiosk_driver.h"
+#include "touch_complaint.h"
 
 #include <X11/Xlib.h>
 #include <X11/Xutil.h>
@@ -260,35 +261,10 @@ struct Submitting {
 };
 
 void file_a_complaint(Kiosk& k) {
-    for (const char* id : {"language:kk", "home.file", "addressee.provider_head", "nav.next",
-                           "service:KZ-GU-001", "nav.next"})
-        k.press(id);
-    for (auto [field, text] : {std::pair{"field.surname#0", "Әбілқасымова"},
-                               {"field.first_name#0", "Айгүл"},
-                               {"field.iin#0", "900101300007"},
-                               {"field.postal_address#0", "Абай 83"}}) {
-        k.press(field);
-        k.type(text);
-    }
+    touch_to_address(k);
     k.press("nav.next");
-    for (auto [field, text] : {std::pair{"field.official_position#0", "басшы"},
-                               {"field.official_surname#0", "Жұмабеков"},
-                               {"field.official_initials#0", "Н."}}) {
-        k.press(field);
-        k.type(text);
-    }
-    k.press("nav.next");
-    k.press("field.grounds#0");
-    k.type("анықтама берілмеді");
-    k.press("field.demands#0");
-    k.type("анықтама беру");
-    k.press("nav.next");
-    k.press("field.phone#0");
-    k.type("87011234567");
-    k.press("nav.next");
-    k.press("review.consent");
-    k.press("nav.next");
-    k.sign();
+    touch_an_official(k);
+    touch_to_signature(k);
 }
 
 // The kiosk logs "N frames while submitting, longest X ms" once the submission is over.
