@@ -8,13 +8,8 @@
 
 namespace testsupport {
 
-// From the home screen to the applicant step, every answer valid, the caret in the address.
-inline void touch_home_to_address(Kiosk& k) {
-    k.press("home.file");
-    k.press("addressee.provider_head");
-    k.press("nav.next");
-    k.press("service:KZ-GU-001");
-    k.press("nav.next");
+// On the applicant step: the applicant's names, IIN and address, the caret left in the address.
+inline void touch_applicant(Kiosk& k) {
     k.press("field.surname#0");
     k.type("Әбілқасымова");
     k.press("field.first_name#0");
@@ -23,6 +18,16 @@ inline void touch_home_to_address(Kiosk& k) {
     k.type("900101300007");
     k.press("field.postal_address#0");
     k.type("Көкшетау, Абай 83");
+}
+
+// From the home screen to the applicant step, every answer valid, the caret in the address.
+inline void touch_home_to_address(Kiosk& k) {
+    k.press("home.file");
+    k.press("addressee.provider_head");
+    k.press("nav.next");
+    k.press("service:KZ-GU-001");
+    k.press("nav.next");
+    touch_applicant(k);
 }
 
 // The same from the attract screen, in Kazakh.
