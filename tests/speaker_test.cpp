@@ -107,7 +107,9 @@ TEST_F(SpeakerTest, AsleepTheDeviceIsClosedAndWakesOnTheSameOne) {
     EXPECT_FALSE(speaker.is_open());
     EXPECT_EQ(speaker.device_id(), 0u);
     const fs::path second = play_into("after-sleep.raw");  // what the default opens next
-    ASSERT_TRUE(speaker.wake(error)) << error;
+    bool headset_lost = true;
+    ASSERT_TRUE(speaker.wake(error, headset_lost)) << error;
+    EXPECT_FALSE(headset_lost);
     EXPECT_FALSE(speaker.asleep());
     EXPECT_TRUE(speaker.is_open());
     say_through(kPhrase);
@@ -203,7 +205,16 @@ TEST_F(SpeakerTest, AHeadsetPluggedInIsPlayedOnAndItsRemovalGoesBack) {
     const std::string headset_name = speaker.device();
     speaker.sleep();
     EXPECT_TRUE(speaker.headset());
-    ASSERT_TRUE(speaker.wake(error)) << error;
+    // Asleep, another device's removal changes nothing: the headset is still an output.
+    SDL_AudioDeviceEvent other{};
+    other.type = SDL_AUDIODEVICEREMOVED;
+    other.timestamp = SDL_GetTicks() + 1;
+    other.which = 0;
+    EXPECT_FALSE(speaker.on_device_event(other, error));
+    EXPECT_TRUE(speaker.headset());
+    bool headset_lost = true;
+    ASSERT_TRUE(speaker.wake(error, headset_lost)) << error;
+    EXPECT_FALSE(headset_lost);
     EXPECT_TRUE(speaker.headset());
     EXPECT_EQ(speaker.device(), headset_name);
     say_through(kPhrase);
@@ -228,6 +239,98 @@ TEST_F(SpeakerTest, AHeadsetPluggedInIsPlayedOnAndItsRemovalGoesBack) {
     EXPECT_EQ(speech_rms(played(speaker_file)), 0.0);
     EXPECT_GT(speech_rms(played(headset_file)), 1000.0);
     EXPECT_GT(speech_rms(played(back_file)), 1000.0);
+}
+
+// SDL's disk driver has one output, which never goes: a headset that can be unplugged is a list
+// of outputs of the test's own, the headset's name being the file the disk driver writes.
+class UnpluggedHeadsetTest : public SpeakerTest {
+protected:
+    void SetUp() override {
+        SpeakerTest::SetUp();
+        headset_ = dir_ / "usb" / "headset.raw";
+        fs::create_directory(dir_ / "usb");
+        outputs_ = {"Built-in Audio Analog Stereo", "HDMI", headset_.string()};
+    }
+
+    // The headset plugged in after the start: spoken in private.
+    void plug_in(Speaker& speaker) {
+        std::string error;
+        ASSERT_TRUE(speaker.open(nullptr, error)) << error;
+        SDL_AudioDeviceEvent added{};
+        added.type = SDL_AUDIODEVICEADDED;
+        added.timestamp = SDL_GetTicks() + 1;
+        added.which = 2;
+        ASSERT_TRUE(speaker.on_device_event(added, error)) << error;
+        ASSERT_TRUE(speaker.headset());
+        ASSERT_EQ(speaker.device(), headset_.string());
+    }
+    // Gone from the outputs, and no longer opens.
+    void unplug(const std::string& name) {
+        std::erase(outputs_, name);
+        if (name == headset_.string()) fs::remove_all(dir_ / "usb");
+    }
+    static SDL_AudioDeviceEvent removed_unopened() {
+        SDL_AudioDeviceEvent removed{};
+        removed.type = SDL_AUDIODEVICEREMOVED;
+        removed.timestamp = SDL_GetTicks() + 1;
+        removed.which = 0;  // SDL's removal of a device nobody had open
+        return removed;
+    }
+
+    Speaker::Outputs outputs() {
+        return [this] { return outputs_; };
+    }
+
+    fs::path headset_;
+    std::vector<std::string> outputs_;
+};
+
+// Unplugged while the device is closed between citizens: SDL says only that some device went.
+// Forgotten, or the next citizen's first key would turn speech on in private while the
+// default output, the loudspeaker, plays.
+TEST_F(UnpluggedHeadsetTest, WhileAsleepItIsForgottenAndTheDefaultPlays) {
+    Speaker speaker(*voice_, outputs());
+    plug_in(speaker);
+    speaker.sleep();
+    std::string error;
+    unplug("HDMI");  // another device: nothing changes
+    EXPECT_FALSE(speaker.on_device_event(removed_unopened(), error));
+    EXPECT_TRUE(speaker.headset());
+
+    unplug(headset_.string());
+    EXPECT_TRUE(speaker.on_device_event(removed_unopened(), error));
+    EXPECT_TRUE(error.empty()) << error;
+    EXPECT_FALSE(speaker.headset());
+    EXPECT_TRUE(speaker.asleep());
+    const fs::path loudspeaker = play_into("loudspeaker.raw");
+    bool headset_lost = true;
+    ASSERT_TRUE(speaker.wake(error, headset_lost)) << error;
+    EXPECT_FALSE(headset_lost);  // said by the removal already
+    EXPECT_FALSE(speaker.headset());
+    EXPECT_EQ(speaker.device(), "");
+    say_through(kPhrase);
+    speaker.close();
+    EXPECT_GT(speech_rms(played(loudspeaker)), 1000.0);
+}
+
+// Unplugged, and the device woken before SDL said so: the default plays, and wake() says the
+// headset is lost so that the citizen's speech is no longer private.
+TEST_F(UnpluggedHeadsetTest, BeforeSDLSaysSoWakeSaysTheHeadsetIsLost) {
+    Speaker speaker(*voice_, outputs());
+    plug_in(speaker);
+    speaker.sleep();
+    fs::remove_all(dir_ / "usb");  // SDL's list still has it
+    const fs::path loudspeaker = play_into("loudspeaker.raw");
+    std::string error;
+    bool headset_lost = false;
+    ASSERT_TRUE(speaker.wake(error, headset_lost)) << error;
+    EXPECT_TRUE(error.empty()) << error;
+    EXPECT_TRUE(headset_lost);
+    EXPECT_FALSE(speaker.headset());
+    EXPECT_EQ(speaker.device(), "");
+    say_through(kPhrase);
+    speaker.close();
+    EXPECT_GT(speech_rms(played(loudspeaker)), 1000.0);
 }
 
 }  // namespace

@@ -67,6 +67,7 @@ bool parse_args(int argc, char** argv, Options& o) {
 struct Speech {
     std::unique_ptr<Voice> voice;
     std::unique_ptr<Speaker> speaker;
+    bool headset() const { return speaker && speaker->headset(); }
 };
 
 Speech open_speech(const Config& cfg, Health& health) {
@@ -88,15 +89,25 @@ Speech open_speech(const Config& cfg, Health& health) {
     return s;
 }
 
+// The output changed under the citizen: health says whether anything plays (`why` if not). A
+// headset plugged in turns speech on, privately; gone (unplugged, or not there when the device
+// woke), the loudspeaker takes over and the citizen's data is no longer said.
+void output_changed(Speech& s, Session& session, Health& health, const std::string& why) {
+    health.speech_state(why.empty(), why);
+    if (!why.empty()) log(Priority::Warning, "speech", "audio output: %s", why.c_str());
+    session.act({Act::Speech, s.headset() ? 1 : 2, s.headset() ? 1 : 0});
+}
+
 // The device is open only while this citizen has speech on or words are still playing.
-void keep_device(Speech& s, bool wanted, Health& health) {
+void keep_device(Speech& s, Session& session, Health& health) {
     if (!s.speaker) return;
+    const bool wanted = session.flow().speech.on;
     if (!wanted && s.speaker->is_open() && !s.voice->speaking()) s.speaker->sleep();
+    if (!wanted || !s.speaker->asleep()) return;
     std::string why;
-    if (wanted && s.speaker->asleep() && !s.speaker->wake(why)) {
-        health.speech_state(false, why);
-        log(Priority::Warning, "speech", "audio output: %s", why.c_str());
-    }
+    bool headset_lost = false;
+    if (!s.speaker->wake(why, headset_lost) || headset_lost)
+        output_changed(s, session, health, why);
 }
 
 // An utterance at the citizen's volume and rate: steps of 10 % and a quarter of the rate from
@@ -111,15 +122,11 @@ void speak(Speech& s, const Config& cfg, const SpeechState& state, const Utteran
     s.voice->say(std::move(parts), rate);
 }
 
-// A headset plugged in turns speech on, privately; unplugged, the loudspeaker takes over and
-// the citizen's data is no longer said.
+// A headset plugged in or unplugged (also while the device is asleep between citizens).
 void on_audio_device(Speech& s, Session& session, Health& health, const SDL_AudioDeviceEvent& e) {
     if (!s.speaker) return;
     std::string why;
-    if (!s.speaker->on_device_event(e, why)) return;
-    health.speech_state(why.empty(), why);
-    if (!why.empty()) log(Priority::Warning, "speech", "audio output: %s", why.c_str());
-    session.act({Act::Speech, s.speaker->headset() ? 1 : 2, s.speaker->headset() ? 1 : 0});
+    if (s.speaker->on_device_event(e, why)) output_changed(s, session, health, why);
 }
 
 // Section: look
@@ -587,8 +594,10 @@ int run(const Options& opt) {
                     probe().tapped();
                 }
                 if (e.type == SDL_TEXTINPUT) keys.text(app, e.text.text);
-                if (e.type == SDL_AUDIODEVICEADDED || e.type == SDL_AUDIODEVICEREMOVED)
+                if (e.type == SDL_AUDIODEVICEADDED || e.type == SDL_AUDIODEVICEREMOVED) {
                     on_audio_device(speech, session, health, e.adevice);
+                    app.headset = speech.headset();  // as it is now for a key later in this batch
+                }
                 if (e.type == SDL_MOUSEBUTTONDOWN || e.type == SDL_FINGERDOWN ||
                     e.type == SDL_MOUSEMOTION)
                     session.act({Act::StillHere}, Clock::now());
@@ -625,8 +634,8 @@ int run(const Options& opt) {
                                        session.flow().focus_official, session.flow().errors.size());
         ImGui::PushFont(app.fonts.body);
         const ScreenContent content = screen_content(session, Clock::now());
-        keep_device(speech, session.flow().speech.on, health);
-        app.headset = speech.speaker && speech.speaker->headset();
+        keep_device(speech, session, health);
+        app.headset = speech.headset();
         app.say(app.narrator.update(content, session.flow()));
         // The session ended (finished, wiped, cancelled): what was still being said stops with
         // it; the next citizen hears nothing of the last one.

@@ -11,9 +11,21 @@ namespace {
 // 23 ms at 22050 Hz: what the device asks for at a time, so speech starts soon after say().
 constexpr Uint16 kBufferSamples = 512;
 
+// SDL's output devices now: cheap (SDL keeps the list), so fine on the UI thread.
+std::vector<std::string> sdl_outputs() {
+    std::vector<std::string> names;
+    const int count = SDL_GetNumAudioDevices(0);
+    for (int i = 0; i < count; ++i) {
+        const char* name = SDL_GetAudioDeviceName(i, 0);
+        names.emplace_back(name ? name : "");
+    }
+    return names;
+}
+
 }  // namespace
 
-Speaker::Speaker(Voice& voice) : voice_(voice) {}
+Speaker::Speaker(Voice& voice, Outputs outputs)
+    : voice_(voice), outputs_(outputs ? std::move(outputs) : Outputs(sdl_outputs)) {}
 
 Speaker::~Speaker() {
     close();
@@ -73,9 +85,9 @@ bool Speaker::on_device_event(const SDL_AudioDeviceEvent& event, std::string& er
     if (event.type == SDL_AUDIODEVICEADDED) {
         // SDL announces every device present when its audio starts: those are not new.
         if (static_cast<Sint32>(event.timestamp - started_at_) <= 0) return false;
-        const char* name = SDL_GetAudioDeviceName(static_cast<int>(event.which), 0);
-        if (!name) return false;
-        const std::string added = name;  // SDL's string may go with the next enumeration
+        const std::vector<std::string> outputs = outputs_();
+        if (event.which >= outputs.size()) return false;
+        const std::string added = outputs[event.which];
         std::string why;
         if (!open(added.c_str(), why)) {
             // Still on the old device, if any: nothing changed.
@@ -86,13 +98,28 @@ bool Speaker::on_device_event(const SDL_AudioDeviceEvent& event, std::string& er
         error.clear();
         return true;
     }
-    if (event.type == SDL_AUDIODEVICEREMOVED && device_ != 0 && event.which == device_) {
+    if (event.type != SDL_AUDIODEVICEREMOVED) return false;
+    if (device_ != 0 && event.which == device_) {
         close();
         if (!open(nullptr, error)) return true;  // nothing plays: `error` says why
         error.clear();
         return true;
     }
+    // Another device went (SDL says 0 for one nobody had open): maybe the headset asleep
+    // between citizens. Forgotten when gone, or the next citizen's first key would speak
+    // privately on the loudspeaker.
+    if (asleep_ && sleeping_headset_ && !is_output(sleeping_name_)) {
+        sleeping_name_.clear();
+        sleeping_headset_ = false;
+        error.clear();
+        return true;
+    }
     return false;
+}
+
+bool Speaker::is_output(const std::string& name) const {
+    const std::vector<std::string> outputs = outputs_();
+    return std::find(outputs.begin(), outputs.end(), name) != outputs.end();
 }
 
 void Speaker::sleep() {
@@ -103,14 +130,23 @@ void Speaker::sleep() {
     asleep_ = true;
 }
 
-bool Speaker::wake(std::string& error) {
+bool Speaker::wake(std::string& error, bool& headset_lost) {
+    headset_lost = false;
     if (!asleep_) return is_open();
     asleep_ = false;
-    if (!sleeping_name_.empty() && open(sleeping_name_.c_str(), error)) {
-        headset_ = sleeping_headset_;
-        return true;
+    if (!sleeping_name_.empty()) {
+        if (open(sleeping_name_.c_str(), error)) {
+            headset_ = sleeping_headset_;
+            return true;
+        }
+        // Gone while asleep, before SDL said so: the default output, which is no headset.
+        headset_lost = sleeping_headset_;
+        sleeping_name_.clear();
+        sleeping_headset_ = false;
     }
-    return open(nullptr, error);  // the headset went while asleep: the default output
+    if (!open(nullptr, error)) return false;
+    error.clear();  // a device slept on that did not open: something plays all the same
+    return true;
 }
 
 void Speaker::set_volume(float gain) {
