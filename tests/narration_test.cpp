@@ -127,13 +127,20 @@ struct Listener {
     }
 };
 
-// A phrase said in words: not empty, and no translation key ("say.role.field") in it.
-void expect_words(const Utterance& u, const Translations& tr) {
+// A phrase said in words: not empty, no translation key ("say.role.field") in it, no comma
+// doubling a sentence's own mark, and in `language` (any of the kiosk's when "").
+void expect_words(const Utterance& u, const Translations& tr, std::string_view language = "") {
     for (const Phrase& p : u) {
         EXPECT_FALSE(p.text.empty());
         for (const auto& [key, words] : tr.catalogs.front().messages)
             EXPECT_EQ(p.text.find(key), std::string::npos) << p.text;
-        EXPECT_TRUE(p.language == "kk" || p.language == "ru" || p.language == "en") << p.language;
+        for (const char* doubled : {":,", ";,", "?,", "!,"})  // ".," ends "қ.," too
+            EXPECT_EQ(p.text.find(doubled), std::string::npos) << p.text;
+        if (language.empty())
+            EXPECT_TRUE(p.language == "kk" || p.language == "ru" || p.language == "en")
+                << p.language;
+        else
+            EXPECT_EQ(p.language, language) << p.text;
     }
     for (const Catalog& c : tr.catalogs)
         EXPECT_TRUE(c.missing.empty()) << c.language << " lacks " << *c.missing.begin();
@@ -183,22 +190,52 @@ TEST(Narration, SpeechLeftOnAtTheAttractScreenGoesOff) {
     EXPECT_EQ(l.n.focus(), "");
 }
 
-// Every screen of the citizen's way, in every language: entering says something, and stepping
-// through says every item in reading order, each in translated words.
+// Reading order as a sighted citizen reads the screen: the banners (each followed by what it
+// leads to), the page, the footer's ways on, the bottom bar; a dialog alone while it is open.
+std::vector<std::string> expected_reading_order(const ScreenContent& c) {
+    std::vector<std::string> ids;
+    const auto add = [&](const std::vector<Item>& items) {
+        for (const Item& i : items) {
+            ids.push_back(i.id);
+            for (const Item& e : i.entries) ids.push_back(e.id);
+        }
+    };
+    if (!c.dialog.empty()) {
+        add(c.dialog);
+        return ids;
+    }
+    for (const auto* part : {&c.banner, &c.page, &c.footer, &c.access}) add(*part);
+    return ids;
+}
+
+// Every screen of the citizen's way, in every language: entering says the screen's title in
+// the session's language, and stepping through says every item in reading order, each in
+// translated words.
 TEST(Narration, EveryScreenIsSpokenInReadingOrderInEveryLanguage) {
     for (auto lang : kLanguages) {
         Kiosk k;
         Listener l(k);
         l.press(KeypadKey::Enter);  // speech on
         k.act(Act::Start, 0, 0, std::string(lang));
-        auto walk = [&] {
+        // `entered`: what entering the screen said; none for a screen walked again.
+        auto walk = [&](std::optional<Utterance> entered) {
+            const ScreenContent shown = l.content();
+            if (entered) {
+                ASSERT_FALSE(entered->empty()) << lang << " " << shown.title;
+                expect_words(*entered, k.tr, lang);
+                EXPECT_TRUE(std::any_of(entered->begin(), entered->end(), [&](const Phrase& p) {
+                    return p.text.starts_with(shown.title);
+                })) << shown.title;
+            }
             // The catalog comes in the background: the service screen changes when it lands.
             ASSERT_TRUE(k.until([&] { return k.s().catalog().services.has_value(); }));
             l.frame();
-            expect_words(l.heard.back(), k.tr);
             const ScreenContent c = l.content();
             const auto order = l.n.reading_order(c);
             ASSERT_FALSE(order.empty());
+            std::vector<std::string> ids;
+            for (const Item* i : order) ids.push_back(i->id);
+            EXPECT_EQ(ids, expected_reading_order(c));
             // Up to the top, then down through everything: each item said as describe says it.
             for (std::size_t i = 0; i < order.size() + 2; ++i) l.press(KeypadKey::Up);
             EXPECT_EQ(l.n.focus(), order.front()->id);
@@ -207,29 +244,23 @@ TEST(Narration, EveryScreenIsSpokenInReadingOrderInEveryLanguage) {
                 ASSERT_EQ(l.n.focus(), order[i]->id) << lang;
                 ASSERT_FALSE(u.empty());
                 EXPECT_EQ(u.front(), l.n.describe(*order[i], k.s().flow()));
-                expect_words(u, k.tr);
+                // A language is said in its own words; everything else in the session's.
+                expect_words(u, k.tr, order[i]->language.empty() ? lang : order[i]->language);
             }
             const Utterance end = l.press(KeypadKey::Down);
             EXPECT_EQ(end.front().text, k.tr.in(lang).get("say.bottom"));
         };
-        l.frame();
-        walk();
+        walk(l.frame());
         for (Act a : {Act::HowAppealsWork, Act::CheckStatus, Act::CallSpecialist}) {
             k.act(a);
-            l.frame();
-            walk();
+            walk(l.frame());
             k.act(Act::Home);
             l.frame();
         }
         k.fill(
-            sample_complaint(),
-            [&] {
-                l.frame();
-                walk();
-            },
-            std::string(lang));
+            sample_complaint(), [&] { walk(l.frame()); }, std::string(lang));
         l.frame();
-        walk();  // the signature
+        walk(std::nullopt);  // the signature, signed
     }
 }
 
@@ -304,6 +335,76 @@ TEST(Narration, PersonalDataIsSpokenOnlyInPrivate) {
     EXPECT_FALSE(k.s().flow().speech.aloud);
 }
 
+// On the loudspeaker the keys of a personal field are not named either (the key said before
+// "typed" would be the letter typed), and the citizen hears why and what to do; allowed aloud,
+// each key is named. A keyboard of digits starts on its first digit.
+TEST(Narration, OnTheLoudspeakerTheKeyboardDoesNotGiveAwayWhatIsTyped) {
+    Kiosk k;
+    Listener l(k);
+    l.press(KeypadKey::Enter);  // speech on, no headset
+    ASSERT_NO_FATAL_FAILURE(k.to_applicant("ru"));
+    l.frame();
+    const Catalog& ru = k.tr.in("ru");
+    ASSERT_TRUE(l.go_to("field.iin#0"));
+    const std::size_t from = l.heard.size();
+    const Utterance typing = l.press(KeypadKey::Enter);
+    EXPECT_EQ(l.n.focus(), "key:1");
+    ASSERT_GE(typing.size(), 2u);
+    EXPECT_EQ(typing[typing.size() - 2].text, ru.get("say.private.typing"));
+    EXPECT_EQ(typing.back().text, ru.get("say.key.hidden"));
+    l.type("900101300007");
+    EXPECT_EQ(k.s().flow().complaint.iin, "900101300007");
+    // Nothing heard while typing names a digit: keys are "key", presses "typed".
+    for (std::size_t u = from; u < l.heard.size(); ++u)
+        for (const Phrase& p : l.heard[u])
+            EXPECT_TRUE(p.text == ru.get("say.key.hidden") || p.text == ru.get("say.typed") ||
+                        p.text.find(ru.get("field.iin")) != std::string::npos ||
+                        p.text == ru.get("say.private.typing"))
+                << p.text;
+    // Allowed aloud: the keys are named.
+    l.press(KeypadKey::Back);
+    k.act(Act::SpeakAloud);
+    ASSERT_TRUE(l.go_to("field.surname#0"));
+    const Utterance aloud = l.press(KeypadKey::Enter);
+    ASSERT_FALSE(aloud.empty());
+    const std::string first = l.n.focus();
+    ASSERT_TRUE(first.starts_with("key:"));
+    // The first letter, past the digits above the letters.
+    const auto cps = decode_utf8(first.substr(4));
+    ASSERT_TRUE(cps && cps->size() == 1 && is_name_letter((*cps)[0])) << first;
+    EXPECT_NE(aloud.back().text, ru.get("say.key.hidden"));
+    EXPECT_EQ(l.press(KeypadKey::Right).front().text.find(ru.get("say.key.hidden")),
+              std::string::npos);
+}
+
+// Keys whose face is a mark are said by what they do, and a key that switches says what it
+// switched to.
+TEST(Narration, KeysThatSwitchAreSaidByWhatTheyDoAndWhatTheyTurnedTo) {
+    Kiosk k;
+    Listener l(k);
+    l.press(KeypadKey::Enter);
+    ASSERT_NO_FATAL_FAILURE(k.to_applicant("en"));
+    k.act(Act::SpeakAloud);
+    l.frame();
+    const Catalog& en = k.tr.in("en");
+    ASSERT_TRUE(l.go_to("field.surname#0"));
+    l.press(KeypadKey::Enter);
+    const auto said_at = [&](const char* id) {  // as the arrow that reached it said it
+        EXPECT_NE(l.n.focus(), id);
+        EXPECT_TRUE(l.key_to(id)) << id;
+        return l.heard.back().front().text;
+    };
+    EXPECT_EQ(said_at("key:layout_ru"), en.get("say.key.layout_ru"));
+    EXPECT_EQ(said_at("key:symbols"), en.get("say.key.symbols"));
+    EXPECT_EQ(said_at("key:shift"), en.get("say.key.shift") + ", " + en.get("say.off"));
+    EXPECT_EQ(l.press(KeypadKey::Enter).front().text,
+              en.get("say.key.shift") + ", " + en.get("say.on"));
+    EXPECT_TRUE(k.s().flow().keyboard.shift);
+    ASSERT_TRUE(l.key_to("key:layout_ru"));
+    EXPECT_EQ(l.press(KeypadKey::Enter).front().text,
+              en.get("say.key.layout_ru") + ", " + en.get("say.selected"));
+}
+
 // Help says what the item is and what to do; dot repeats; the volume and rate keys change the
 // session's settings and say so; Back with nowhere to go says that.
 TEST(Narration, HelpRepeatVolumeAndRate) {
@@ -317,8 +418,11 @@ TEST(Narration, HelpRepeatVolumeAndRate) {
     EXPECT_EQ(help[1].text, k.tr.in("en").get("say.help.button"));  // a tile is a button
     const Utterance again = l.press(KeypadKey::Repeat);
     EXPECT_EQ(again, help);
-    l.press(KeypadKey::Louder);
-    l.press(KeypadKey::Louder);
+    // From the configured 80 %: two steps of 10 % up to 100 %, the last said as the loudest.
+    ASSERT_EQ(k.cfg.speech_volume, 80);
+    EXPECT_EQ(l.press(KeypadKey::Louder).front().text, k.tr.in("en").get("say.louder"));
+    EXPECT_EQ(l.press(KeypadKey::Louder).front().text, k.tr.in("en").get("say.loudest"));
+    EXPECT_EQ(l.press(KeypadKey::Louder).front().text, k.tr.in("en").get("say.loudest"));
     EXPECT_EQ(k.s().flow().speech.volume, 2);
     const Utterance rate = l.press(KeypadKey::Rate);
     EXPECT_EQ(rate.front().text, k.tr.in("en").get("say.rate.fast"));
@@ -423,6 +527,8 @@ TEST(Narration, AWholeComplaintIsFiledWithTheKeypadAlone) {
     EXPECT_NE(all.find(number.substr(0, 2) == "ЖТ" ? "Ж, Т, " + dash : dash), std::string::npos)
         << all;
     EXPECT_NE(all.find(k.tr.in("kk").get("done.talon")), std::string::npos) << all;
+    EXPECT_EQ(done.back().text, k.tr.in("kk").get("say.done.finish"));  // and how to finish
+    expect_words(done, k.tr, "kk");
     // Time to write the number down: the screen stays longer than for a citizen who sees it.
     EXPECT_GT(k.s().done_seconds_left(Clock::now()), Session::kDoneCloses.count());
     // And the register has it, as typed.

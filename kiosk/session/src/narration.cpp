@@ -10,12 +10,15 @@ namespace {
 
 // Section: words
 
-// Parts of one description, in order, with commas between them: a voice pauses at each.
+// Parts of one description, in order, with commas between them: a voice pauses at each. A part
+// that ends a sentence or introduces what follows ("Number:") keeps its own mark alone.
 std::string join(std::initializer_list<std::string_view> parts) {
     std::string out;
     for (std::string_view p : parts) {
         if (p.empty()) continue;
-        if (!out.empty()) out += ", ";
+        if (!out.empty())
+            out +=
+                std::string_view(".:;?!").find(out.back()) == std::string_view::npos ? ", " : " ";
         out += p;
     }
     return out;
@@ -70,6 +73,18 @@ const char* char_key(std::string_view c) {
 
 bool is_key(const Item& i) { return i.id.starts_with("key:"); }
 
+// Keys whose face is a mark ("ҚАЗ", "?!№") are said by what they do.
+const char* spoken_key(std::string_view id) {
+    static constexpr std::pair<std::string_view, const char*> names[] = {
+        {"key:layout_kk", "say.key.layout_kk"}, {"key:layout_ru", "say.key.layout_ru"},
+        {"key:layout_en", "say.key.layout_en"}, {"key:symbols", "say.key.symbols"},
+        {"key:shift", "say.key.shift"},
+    };
+    for (const auto& [key, name] : names)
+        if (id == key) return name;
+    return "";
+}
+
 // Notices and headings: said when they appear on a screen already entered, so each is known
 // by its id and words.
 bool said_on_appearing(const Item& i) { return i.kind == Kind::Notice || i.kind == Kind::Heading; }
@@ -107,6 +122,7 @@ const std::string& Narrator::t(const Flow& f, std::string_view key) const {
 // Section: how an item is said
 
 std::string Narrator::key_name(const Item& key, const Flow& f) const {
+    if (const char* name = spoken_key(key.id); *name) return t(f, name);
     if (const char* name = char_key(key.label); *name) return t(f, name);
     // A capital letter is said as one: the citizen hears what shift did.
     const auto cps = decode_utf8(key.label);
@@ -158,7 +174,11 @@ Phrase Narrator::describe(const Item& i, const Flow& f) const {
         break;
     case Kind::Tile: text = join({i.label, i.hint, w("say.role.button")}); break;
     case Kind::Action:
-        if (is_key(i))
+        if (is_key(i) && i.intent.act == Act::Type && is_personal(f.focus) && !priv)
+            text = w("say.key.hidden");  // the key's letter would give away what is typed
+        else if (i.intent.act == Act::Shift)
+            text = join({key_name(i, f), w(i.on ? "say.on" : "say.off")});
+        else if (is_key(i))
             text = join({key_name(i, f), i.on ? w("say.selected") : ""});
         else
             text = join({i.label, w("say.role.button"), i.on ? w("say.selected") : ""});
@@ -172,8 +192,9 @@ Phrase Narrator::describe(const Item& i, const Flow& f) const {
         break;
     case Kind::Qr: text = join({i.label, w("say.role.qr")}); break;
     case Kind::SignaturePad:
-        text = join(
-            {i.label, w("say.role.signature"), error, w(i.on ? "say.signed" : "say.not_signed")});
+        // Drawing needs sight: the keypad's way is said with it.
+        text = join({i.label, w("say.role.signature"), error,
+                     w(i.on ? "say.signed" : "say.not_signed"), i.on ? "" : w("say.sign.keypad")});
         break;
     case Kind::Panel: {
         // The number character by character: a citizen writes it down as it is said.
@@ -264,9 +285,11 @@ Utterance Narrator::enter_screen(const ScreenContent& c, const Flow& f) {
         out.push_back(describe(*summary, f));
         errors_ = out.back().text;
     }
-    if (f.screen == Screen::Done && c.dialog.empty())
+    if (f.screen == Screen::Done && c.dialog.empty()) {
         for (const Item& i : c.page)
             if (i.kind != Kind::Countdown && i.kind != Kind::Action) out.push_back(describe(i, f));
+        out.push_back({t(f, "say.done.finish"), f.language});
+    }
     // The keypad starts on the way on (a language, the dialog's answer), on the error summary,
     // or on the page's first item.
     const bool way_on = !c.dialog.empty() || f.screen == Screen::Attract;
@@ -387,12 +410,14 @@ void Narrator::out_keyboard(const ScreenContent& c, const Flow& f, Utterance& ou
     }
     const Item* k = find(c, key_);
     if (!k || !k->id.starts_with("key:")) {
+        // The first letter, past the row of digits above the letters; on a keyboard of digits
+        // alone (an IIN, a phone), the first digit.
         const auto& rows = c.keys;
-        std::size_t r = 0;
-        while (r + 1 < rows.size() && !rows[r].empty() && is_digit(rows[r][0].label[0]) &&
-               rows.size() > 2)
-            ++r;
-        k = &rows[r].front();
+        const auto letters = std::find_if(rows.begin(), rows.end(), [](const auto& row) {
+            const auto cps = row.empty() ? std::nullopt : decode_utf8(row.front().label);
+            return cps && cps->size() == 1 && is_name_letter((*cps)[0]);
+        });
+        k = &(letters == rows.end() ? rows.front() : *letters).front();
         key_ = k->id;
         if (typing_said_) out.push_back(describe(*k, f));
     }
@@ -403,6 +428,8 @@ void Narrator::out_keyboard(const ScreenContent& c, const Flow& f, Utterance& ou
         const char* how =
             std::exchange(keyboard_explained_, true) ? "say.typing_short" : "say.typing";
         out.push_back({format(t(f, how), {field ? field->label : ""}), f.language});
+        if (is_personal(f.focus) && !f.speech.private_listening())
+            out.push_back({t(f, "say.private.typing"), f.language});
         out.push_back(describe(*k, f));
     }
 }
@@ -421,12 +448,17 @@ Narrator::Outcome Narrator::key(KeypadKey k, const ScreenContent& c, const Flow&
     case KeypadKey::Back: out = back(c, f); break;
     case KeypadKey::Help: out.say = help(c, f); break;
     case KeypadKey::Repeat: out.say = last_; break;
-    case KeypadKey::Louder:
-        out = {Intent{Act::Volume, 1}, {{t(f, "say.louder"), f.language}}};
+    case KeypadKey::Louder: {
+        const bool last = f.speech.volume + 1 >= f.speech.volume_max;
+        out = {Intent{Act::Volume, 1}, {{t(f, last ? "say.loudest" : "say.louder"), f.language}}};
         break;
-    case KeypadKey::Quieter:
-        out = {Intent{Act::Volume, -1}, {{t(f, "say.quieter"), f.language}}};
+    }
+    case KeypadKey::Quieter: {
+        const bool last = f.speech.volume - 1 <= f.speech.volume_min;
+        out = {Intent{Act::Volume, -1},
+               {{t(f, last ? "say.quietest" : "say.quieter"), f.language}}};
         break;
+    }
     case KeypadKey::Rate: {
         const int next = f.speech.rate >= 2 ? -1 : f.speech.rate + 1;
         static constexpr const char* names[] = {"say.rate.slow", "say.rate.normal", "say.rate.fast",
@@ -497,9 +529,11 @@ Narrator::Outcome Narrator::activate(const ScreenContent& c, const Flow& f) {
     if (!i) return {std::nullopt, move(0, c, f)};
     switch (i->kind) {
     case Kind::Field:
-        // Typing starts: said with the first key once the keyboard is there (next frame).
+        // Typing starts: said with the first key once the keyboard is there (next frame), the
+        // keyboard's start, not where the last field's typing ended.
         typing_ = true;
         typing_said_ = false;
+        key_.clear();
         field_ = std::to_string(static_cast<int>(f.screen)) + ":" + std::to_string(i->intent.arg) +
                  "#" + std::to_string(i->intent.arg2);
         return {i->intent, {}};
@@ -571,7 +605,13 @@ Utterance Narrator::help(const ScreenContent& c, const Flow& f) const {
 Utterance Narrator::pressed(const Item& key, const Flow& f) const {
     if (!f.speech.on) return {};
     if (key.intent.act == Act::Type) return typed(key.intent.text, f);
-    return {describe(key, f)};
+    // A key that switches something is said as it is after the press.
+    Item after = key;
+    if (key.intent.act == Act::Shift || key.intent.act == Act::KeyboardSymbols)
+        after.on = !key.on;
+    else if (key.intent.act == Act::KeyboardLetters)
+        after.on = true;
+    return {describe(after, f)};
 }
 
 Utterance Narrator::typed(std::string_view text, const Flow& f) const {

@@ -352,9 +352,10 @@ void grounds(Builder& b) {
 
 void contact(Builder& b) {
     b.text("contact.hint");
-    // One of the two is needed (the hint says so): neither is marked optional.
-    b.field(Field::Phone, b.f.complaint.phone, 0, 1, true, "hint.phone");
-    b.field(Field::Email, b.f.complaint.email, 0, 1, true);
+    // One of the two is needed (the hint says so): each is required while the other is empty.
+    const Complaint& c = b.f.complaint;
+    b.field(Field::Phone, c.phone, 0, 1, c.email.empty(), "hint.phone");
+    b.field(Field::Email, c.email, 0, 1, c.phone.empty());
     b.loose_error(Field::Contact);
 }
 

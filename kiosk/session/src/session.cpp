@@ -167,7 +167,10 @@ void Session::apply(const Intent& i) {
     case Act::Contrast: f.high_contrast = !f.high_contrast; return;
     case Act::Speech: return turn_speech(i.arg, i.arg2 == 1);
     case Act::SpeakAloud: f.speech.aloud = !f.speech.aloud; return;
-    case Act::Volume: f.speech.volume = std::clamp(f.speech.volume + i.arg, -4, 4); return;
+    case Act::Volume:
+        f.speech.volume =
+            std::clamp(f.speech.volume + i.arg, f.speech.volume_min, f.speech.volume_max);
+        return;
     case Act::Rate: f.speech.rate = f.speech.rate >= 2 ? -1 : f.speech.rate + 1; return;
     case Act::StillHere: return;
     case Act::PinDigit: return f.pin_digit(i.text.empty() ? '\0' : i.text[0]);
@@ -203,7 +206,13 @@ void Session::turn_speech(int how, bool headset) {
     const bool was = sp.on;
     sp.on = on || !sp.on;
     sp.headset = sp.headset || (sp.on && headset);
-    if (sp.on && !was) parts_.health.speech_session_started();
+    if (sp.on && !was) {
+        // Four steps either way, never past 10..100 % (rounded towards the configured volume).
+        const int configured = parts_.office.config.speech_volume;
+        sp.volume_min = std::max(-4, (10 - configured) / 10);
+        sp.volume_max = std::min(4, (100 - configured) / 10);
+        parts_.health.speech_session_started();
+    }
 }
 
 void Session::sign(SignatureStroke stroke) { flow_.add_signature_stroke(std::move(stroke)); }

@@ -56,8 +56,9 @@ struct SpeechState {
     bool on = false;
     bool headset = false;  // it plays in a headset: personal data may be spoken
     bool aloud = false;    // the citizen allowed their data on the loudspeaker
-    int volume = 0;        // steps from the configured volume, -4..4
-    int rate = 0;          // 0 configured, 1 faster, 2 fastest, -1 slower: '/' goes round
+    int volume = 0;        // steps of 10 % from the configured volume, volume_min..volume_max
+    int volume_min = -4, volume_max = 4;  // as far as 10..100 % allows (set when speech starts)
+    int rate = 0;  // 0 configured, 1 faster, 2 fastest, -1 slower: '/' goes round
     bool private_listening() const { return headset || aloud; }
 };
 
