@@ -88,13 +88,19 @@ struct Listener {
             const std::string ch = text.substr(at, next - at);
             const std::string id = "key:" + (ch == " " ? std::string("space") : ch);
             at = next;
-            if (!where(content(), id)) {
+            // Not on the keys shown: shift or the symbols, on this layout or another alphabet's.
+            for (const char* layout : {"", "key:layout_kk", "key:layout_ru", "key:layout_en"}) {
+                if (where(content(), id)) break;
+                if (*layout) {
+                    if (!where(content(), layout)) continue;
+                    ASSERT_TRUE(key_to(layout));
+                    press(KeypadKey::Enter);
+                }
                 for (const char* other : {"key:shift", "key:symbols"}) {
-                    if (!where(content(), other)) continue;
+                    if (where(content(), id) || !where(content(), other)) continue;
                     ASSERT_TRUE(key_to(other));
                     press(KeypadKey::Enter);
-                    if (where(content(), id)) break;
-                    press(KeypadKey::Enter);  // not there either: back as it was
+                    if (!where(content(), id)) press(KeypadKey::Enter);  // back as it was
                 }
             }
             ASSERT_TRUE(key_to(id)) << "no key for " << ch;
@@ -264,33 +270,40 @@ TEST(Narration, EveryScreenIsSpokenInReadingOrderInEveryLanguage) {
     }
 }
 
-// A refused Next: the error summary is said first, with every error on it, and the keypad is on
-// it; Enter on an entry goes to its field, which says its own error.
+// A refused Next, in each language: the error summary is said first, with every error on it,
+// and the keypad is on it; Enter on an entry goes to its field, which says its own error.
 TEST(Narration, ErrorsAreSaidFirstAndLeadToTheirFields) {
-    Kiosk k;
-    Listener l(k);
-    l.press(KeypadKey::Enter);
-    ASSERT_NO_FATAL_FAILURE(k.to_applicant("kk"));
-    l.frame();
-    ASSERT_TRUE(l.go_to("nav.next"));
-    const Utterance said = l.press(KeypadKey::Enter);
-    const ScreenContent c = l.content();
-    const auto summary = std::find_if(c.banner.begin(), c.banner.end(),
-                                      [](const Item& i) { return i.kind == Kind::ErrorSummary; });
-    ASSERT_NE(summary, c.banner.end());
-    ASSERT_FALSE(said.empty());
-    EXPECT_EQ(said.front().text.find(k.tr.in("kk").get("error.summary")), 0u) << said.front().text;
-    for (const Item& e : summary->entries)
-        EXPECT_NE(said.front().text.find(e.label), std::string::npos) << e.label;
-    EXPECT_EQ(l.n.focus(), "summary:errors");
-    // Down to the first entry (the surname), Enter: the field, with its error in words.
-    l.press(KeypadKey::Down);
-    EXPECT_EQ(l.n.focus(), "error:0");
-    const Utterance field = l.press(KeypadKey::Enter);
-    EXPECT_EQ(l.n.focus(), "field.surname#0");
-    ASSERT_FALSE(field.empty());
-    EXPECT_NE(field.back().text.find(k.tr.in("kk").get("error.missing")), std::string::npos)
-        << field.back().text;
+    for (const std::string_view language : kLanguages) {
+        const std::string lang(language);
+        Kiosk k;
+        Listener l(k);
+        l.press(KeypadKey::Enter);
+        ASSERT_NO_FATAL_FAILURE(k.to_applicant(lang));
+        l.frame();
+        ASSERT_TRUE(l.go_to("nav.next"));
+        const Utterance said = l.press(KeypadKey::Enter);
+        const ScreenContent c = l.content();
+        const auto summary = std::find_if(c.banner.begin(), c.banner.end(), [](const Item& i) {
+            return i.kind == Kind::ErrorSummary;
+        });
+        ASSERT_NE(summary, c.banner.end());
+        ASSERT_FALSE(said.empty());
+        expect_words(said, k.tr, lang);
+        EXPECT_EQ(said.front().text.find(k.tr.in(lang).get("error.summary")), 0u)
+            << said.front().text;
+        ASSERT_GE(summary->entries.size(), 2u);
+        for (const Item& e : summary->entries)
+            EXPECT_NE(said.front().text.find(e.label), std::string::npos) << e.label;
+        EXPECT_EQ(l.n.focus(), "summary:errors");
+        // Down to the first entry (the surname), Enter: the field, with its error in words.
+        l.press(KeypadKey::Down);
+        EXPECT_EQ(l.n.focus(), "error:0");
+        const Utterance field = l.press(KeypadKey::Enter);
+        EXPECT_EQ(l.n.focus(), "field.surname#0");
+        ASSERT_FALSE(field.empty());
+        EXPECT_NE(field.back().text.find(k.tr.in(lang).get("error.missing")), std::string::npos)
+            << lang << ": " << field.back().text;
+    }
 }
 
 // On the loudspeaker the citizen's data is "entered"; in a headset, or when they allow it
@@ -328,11 +341,23 @@ TEST(Narration, PersonalDataIsSpokenOnlyInPrivate) {
         iin_said += iin_said.empty() ? std::string(1, d) : std::string(" ") + d;
     EXPECT_NE(aloud.find(iin_said), std::string::npos) << aloud;
     EXPECT_EQ(review.find(iin_said), std::string::npos);
-    // A headset: said, with nothing to allow.
+    // A headset: said, with nothing to allow (the next citizen, in Russian).
     k.act(Act::Finish);
     k.act(Act::Speech, 1, 1);
     EXPECT_TRUE(k.s().flow().speech.private_listening());
     EXPECT_FALSE(k.s().flow().speech.aloud);
+    k.fill(
+        sample, [] {}, "ru");
+    k.act(Act::Back);
+    ASSERT_EQ(k.s().flow().screen, Screen::Review);
+    l.frame();
+    std::string in_headset;
+    const ScreenContent heard = l.content();
+    for (const Item* i : l.n.reading_order(heard))
+        in_headset += l.n.describe(*i, k.s().flow()).text + "\n";
+    EXPECT_NE(in_headset.find(sample.surname), std::string::npos) << in_headset;
+    EXPECT_NE(in_headset.find(iin_said), std::string::npos) << in_headset;
+    EXPECT_EQ(in_headset.find(k.tr.in("ru").get("say.entered")), std::string::npos) << in_headset;
 }
 
 // On the loudspeaker the keys of a personal field are not named either (the key said before
@@ -467,16 +492,45 @@ TEST(Narration, TheInactivityWarningAndItsCountdownAreSaid) {
     }
 }
 
-// A whole complaint in Kazakh with keypad keys only: every field typed on the on-screen
-// keyboard moved through by arrows, a common ground chosen, signed with the keypad, sent; the
-// done screen says the number character by character and where the talon comes out.
-TEST(Narration, AWholeComplaintIsFiledWithTheKeypadAlone) {
+// A citizen who cannot see the screen, in each language: the kiosk's languages in the order the
+// attract screen lists them, and whether they listen in headphones.
+struct Listening {
+    std::string language;
+    bool headset = false;
+};
+
+class KeypadIn : public ::testing::TestWithParam<Listening> {
+protected:
+    // Speech on (by the headset, or by a key), then the session's language chosen with keys.
+    void start(Kiosk& k, Listener& l) {
+        const Listening& p = GetParam();
+        if (p.headset) {
+            k.act(Act::Speech, 1, 1);
+            l.frame();
+        } else {
+            l.press(KeypadKey::Enter);
+        }
+        while (l.n.focus() != "language:" + p.language) {
+            const std::string before = l.n.focus();
+            l.press(KeypadKey::Down);
+            ASSERT_NE(l.n.focus(), before) << "no language " << p.language;
+        }
+        l.press(KeypadKey::Enter);
+        ASSERT_EQ(k.s().flow().screen, Screen::Home);
+        ASSERT_EQ(k.s().flow().language, p.language);
+    }
+};
+
+// A whole complaint with keypad keys only: every field typed on the on-screen keyboard moved
+// through by arrows, a common ground chosen, signed with the keypad, sent; the done screen says
+// the number character by character, where the talon comes out and how to finish. In
+// headphones the citizen's details are said; on the loudspeaker they are not.
+TEST_P(KeypadIn, AWholeComplaintIsFiledWithTheKeypadAlone) {
+    const std::string lang = GetParam().language;
     Kiosk k;
     Listener l(k);
     using K = KeypadKey;
-    l.press(K::Enter);  // speech on
-    l.press(K::Enter);  // Қазақша
-    ASSERT_EQ(k.s().flow().screen, Screen::Home);
+    ASSERT_NO_FATAL_FAILURE(start(k, l));
     l.press(K::Enter);  // the first tile: file a complaint
     ASSERT_EQ(k.s().flow().screen, Screen::Addressee);
     ASSERT_TRUE(l.go_to("addressee.provider_head"));
@@ -512,23 +566,31 @@ TEST(Narration, AWholeComplaintIsFiledWithTheKeypadAlone) {
     l.press(K::Enter);
     ASSERT_TRUE(k.until([&] { return k.s().flow().screen == Screen::Done; }, 30s)) << l.all_heard();
     const Utterance done = l.frame();
-    if (const char* out = std::getenv("NARRATION_TRANSCRIPT")) std::ofstream(out) << l.all_heard();
+    if (const char* out = std::getenv("NARRATION_TRANSCRIPT"))
+        std::ofstream(std::string(out) + "." + lang + (GetParam().headset ? ".headset" : ""))
+            << l.all_heard();
     const Complaint& c = k.s().flow().complaint;
     EXPECT_EQ(c.surname, "Әлиева");
     EXPECT_EQ(c.postal_address, "Көкшетау, Абай 83");
     ASSERT_EQ(c.officials.size(), 1u);
     EXPECT_EQ(c.officials[0].initials, "А.Б.");
     ASSERT_FALSE(done.empty());
-    // The number character by character: "ЖТ-2026-..." said as "Ж, Т, сызықша, 2, 0, ...".
+    // The number character by character: "ЖТ-2026-..." said as "Ж, Т, dash, 2, 0, ...".
+    const Catalog& words = k.tr.in(lang);
     const std::string& number = k.s().flow().registration_number;
-    const std::string dash = k.tr.in("kk").get("say.char.dash");
+    const std::string dash = words.get("say.char.dash");
     std::string all;
     for (const Phrase& p : done) all += p.text + "\n";
     EXPECT_NE(all.find(number.substr(0, 2) == "ЖТ" ? "Ж, Т, " + dash : dash), std::string::npos)
         << all;
-    EXPECT_NE(all.find(k.tr.in("kk").get("done.talon")), std::string::npos) << all;
-    EXPECT_EQ(done.back().text, k.tr.in("kk").get("say.done.finish"));  // and how to finish
-    expect_words(done, k.tr, "kk");
+    EXPECT_NE(all.find(words.get("done.talon")), std::string::npos) << all;
+    EXPECT_EQ(done.back().text, words.get("say.done.finish"));  // and how to finish
+    expect_words(done, k.tr, lang);
+    // The citizen's details: said in headphones (the field as it is left), never on the
+    // loudspeaker.
+    const std::string heard = l.all_heard();
+    EXPECT_EQ(heard.find("Әлиева") != std::string::npos, GetParam().headset);
+    EXPECT_EQ(heard.find("9 0 0 1 0 1 3 0 0 0 0 7") != std::string::npos, GetParam().headset);
     // Time to write the number down: the screen stays longer than for a citizen who sees it.
     EXPECT_GT(k.s().done_seconds_left(Clock::now()), Session::kDoneCloses.count());
     // And the register has it, as typed.
@@ -540,13 +602,12 @@ TEST(Narration, AWholeComplaintIsFiledWithTheKeypadAlone) {
 
 // A status checked and a specialist called with the keypad alone: the number typed on the
 // keyboard (letters, a dash, digits), the register's answer said when it comes; the call said.
-TEST(Narration, AStatusIsCheckedAndASpecialistCalledWithTheKeypad) {
+TEST_P(KeypadIn, AStatusIsCheckedAndASpecialistCalled) {
     Kiosk k;
     Listener l(k);
     using K = KeypadKey;
-    l.press(K::Enter);  // speech on
-    l.press(K::Down);
-    l.press(K::Enter);  // Русский
+    const Catalog& words = k.tr.in(GetParam().language);
+    ASSERT_NO_FATAL_FAILURE(start(k, l));
     ASSERT_TRUE(l.go_to("home.status"));
     l.press(K::Enter);
     ASSERT_EQ(k.s().flow().screen, Screen::Status);
@@ -557,7 +618,7 @@ TEST(Narration, AStatusIsCheckedAndASpecialistCalledWithTheKeypad) {
     std::string answer;
     ASSERT_TRUE(k.until([&] {
         for (const Phrase& p : l.frame()) answer += p.text;
-        return answer.find(k.tr.in("ru").get("status.not_found")) != std::string::npos;
+        return answer.find(words.get("status.not_found")) != std::string::npos;
     })) << l.all_heard();
     // Back home, then the specialist: the screen says they are told.
     l.press(K::Back);
@@ -567,5 +628,14 @@ TEST(Narration, AStatusIsCheckedAndASpecialistCalledWithTheKeypad) {
     ASSERT_EQ(k.s().flow().screen, Screen::Assistance);
     std::string said;
     for (const Phrase& p : called) said += p.text + "\n";
-    EXPECT_NE(said.find(k.tr.in("ru").get("assistance.text")), std::string::npos) << said;
+    EXPECT_NE(said.find(words.get("assistance.text")), std::string::npos) << said;
+    expect_words(called, k.tr, GetParam().language);
 }
+
+INSTANTIATE_TEST_SUITE_P(Languages, KeypadIn,
+                         ::testing::Values(Listening{"kk", false}, Listening{"ru", true},
+                                           Listening{"en", true}, Listening{"kk", true}),
+                         [](const auto& info) {
+                             return info.param.language +
+                                    (info.param.headset ? "_headset" : "_loudspeaker");
+                         });
