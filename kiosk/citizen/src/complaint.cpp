@@ -353,7 +353,10 @@ bool is_personal(Field f) {
     case Field::Iin:
     case Field::PostalAddress:
     case Field::Phone:
-    case Field::Email: return true;
+    case Field::Email:
+    // The officials' names: whom the citizen complains about is theirs to keep private too.
+    case Field::OfficialSurname:
+    case Field::OfficialInitials: return true;
     default: return false;
     }
 }

@@ -73,6 +73,25 @@ const char* char_key(std::string_view c) {
 
 bool is_key(const Item& i) { return i.id.starts_with("key:"); }
 
+// Keys that would tell a listener what is typed: the letters, and which alphabet or case is on.
+bool tells_typing(const Item& key) {
+    const Act a = key.intent.act;
+    return is_key(key) && (a == Act::Type || a == Act::Shift || a == Act::KeyboardLetters ||
+                           a == Act::KeyboardSymbols);
+}
+
+// The voice for a letter: its own alphabet's (an English voice cannot say "ә"); the session's
+// for anything else.
+std::string letter_language(std::string_view text, const std::string& session) {
+    const auto cps = decode_utf8(text);
+    if (!cps || cps->size() != 1 || !is_name_letter((*cps)[0])) return session;
+    const char32_t cp = (*cps)[0];
+    if (cp < 0x80) return "en";
+    if (std::u32string_view(U"әғқңөұүһіӘҒҚҢӨҰҮҺІ").find(cp) != std::u32string_view::npos)
+        return "kk";
+    return session == "en" ? "ru" : session;
+}
+
 // Keys whose face is a mark ("ҚАЗ", "?!№") are said by what they do.
 const char* spoken_key(std::string_view id) {
     static constexpr std::pair<std::string_view, const char*> names[] = {
@@ -124,18 +143,24 @@ const std::string& Narrator::t(const Flow& f, std::string_view key) const {
 std::string Narrator::key_name(const Item& key, const Flow& f) const {
     if (const char* name = spoken_key(key.id); *name) return t(f, name);
     if (const char* name = char_key(key.label); *name) return t(f, name);
-    // A capital letter is said as one: the citizen hears what shift did.
+    // A capital letter is said as one, in the letter's own voice: the citizen hears what shift
+    // did.
     const auto cps = decode_utf8(key.label);
     if (cps && cps->size() == 1 && is_name_letter((*cps)[0]) && to_upper((*cps)[0]) == (*cps)[0])
-        return format(t(f, "say.capital"), {key.label});
+        return format(tr_->in(letter_language(key.label, f.language)).get("say.capital"),
+                      {key.label});
     return key.label;
 }
 
 Phrase Narrator::describe(const Item& i, const Flow& f) const {
-    const std::string lang = i.language.empty() ? f.language : i.language;
+    const bool priv = f.speech.private_listening();
+    // In a personal field on the loudspeaker, a key that tells what is typed is only "key".
+    const bool hidden = tells_typing(i) && is_personal(f.focus) && !priv;
+    const std::string lang = !i.language.empty()    ? i.language
+                             : is_key(i) && !hidden ? letter_language(i.label, f.language)
+                                                    : f.language;
     const Catalog& c = tr_->in(lang);
     auto w = [&](std::string_view key) -> const std::string& { return c.get(key); };
-    const bool priv = f.speech.private_listening();
     auto value_of = [&](const std::string& value, bool personal) -> std::string {
         if (value.empty()) return w("say.empty");
         if (personal && !priv) return w("say.entered");
@@ -174,8 +199,8 @@ Phrase Narrator::describe(const Item& i, const Flow& f) const {
         break;
     case Kind::Tile: text = join({i.label, i.hint, w("say.role.button")}); break;
     case Kind::Action:
-        if (is_key(i) && i.intent.act == Act::Type && is_personal(f.focus) && !priv)
-            text = w("say.key.hidden");  // the key's letter would give away what is typed
+        if (hidden)
+            text = w("say.key.hidden");
         else if (i.intent.act == Act::Shift)
             text = join({key_name(i, f), w(i.on ? "say.on" : "say.off")});
         else if (is_key(i))
@@ -273,7 +298,9 @@ Utterance Narrator::enter_screen(const ScreenContent& c, const Flow& f) {
         for (auto lang : kLanguages)
             out.push_back({tr_->in(lang).get("say.attract"), std::string(lang)});
     }
-    const std::string heading = join({c.title, c.step});
+    // The signature screen's title asks for a finger; said, it asks for the signature.
+    const std::string title = f.screen == Screen::Signature ? t(f, "say.signature.title") : c.title;
+    const std::string heading = join({title, c.step});
     if (!heading.empty() && c.dialog.empty()) out.push_back({heading, f.language});
     const auto order = reading_order(c);
     notices_ = appearing(order);
@@ -620,7 +647,7 @@ Utterance Narrator::typed(std::string_view text, const Flow& f) const {
         return {{t(f, "say.typed"), f.language}};
     if (const char* name = char_key(text); *name) return {{t(f, name), f.language}};
     Item as_key{.kind = Kind::Action, .id = "key:", .label = std::string(text)};
-    return {{key_name(as_key, f), f.language}};
+    return {{key_name(as_key, f), letter_language(text, f.language)}};
 }
 
 }  // namespace kiosk

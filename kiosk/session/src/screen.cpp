@@ -388,7 +388,8 @@ void review(Builder& b) {
     for (std::size_t i = 0; i < c.officials.size(); ++i) {
         const Official& o = c.officials[i];
         officials.push_back({format(b.t("officials.number"), {std::to_string(i + 1)}),
-                             o.position + ", " + o.surname + " " + o.initials});
+                             o.position + ", " + o.surname + " " + o.initials,
+                             is_personal(Field::OfficialSurname)});
     }
     card(4, std::move(officials));
     card(5, {row(Field::Grounds, c.grounds), row(Field::Demands, c.demands)});
