@@ -125,6 +125,13 @@ struct Listener {
         press(KeypadKey::Enter);
         return flow().screen == expected;
     }
+    // Every item of the screen as the keypad would say it, in reading order.
+    std::string screen_said() const {
+        std::string out;
+        const ScreenContent c = content();
+        for (const Item* i : n.reading_order(c)) out += n.describe(*i, flow()).text + "\n";
+        return out;
+    }
     std::string all_heard() const {
         std::string out;
         for (const Utterance& u : heard)
@@ -322,10 +329,7 @@ TEST(Narration, PersonalDataIsSpokenOnlyInPrivate) {
     k.act(Act::Back);  // the review
     ASSERT_EQ(k.s().flow().screen, Screen::Review);
     l.frame();
-    std::string review;
-    const ScreenContent shown = l.content();
-    for (const Item* i : l.n.reading_order(shown))
-        review += l.n.describe(*i, k.s().flow()).text + "\n";
+    const std::string review = l.screen_said();
     for (const std::string* secret : {&sample.surname, &sample.iin, &sample.postal_address})
         EXPECT_EQ(review.find(*secret), std::string::npos) << *secret;
     EXPECT_NE(review.find(k.tr.in("kk").get("say.entered")), std::string::npos);
@@ -335,10 +339,7 @@ TEST(Narration, PersonalDataIsSpokenOnlyInPrivate) {
     // Allowed aloud: said.
     k.act(Act::SpeakAloud);
     ASSERT_EQ(k.s().flow().screen, Screen::Review);
-    std::string aloud;
-    const ScreenContent allowed = l.content();
-    for (const Item* i : l.n.reading_order(allowed))
-        aloud += l.n.describe(*i, k.s().flow()).text + "\n";
+    const std::string aloud = l.screen_said();
     EXPECT_NE(aloud.find(sample.surname), std::string::npos);
     std::string iin_said;  // digit by digit
     for (char d : sample.iin)
@@ -355,10 +356,7 @@ TEST(Narration, PersonalDataIsSpokenOnlyInPrivate) {
     k.act(Act::Back);
     ASSERT_EQ(k.s().flow().screen, Screen::Review);
     l.frame();
-    std::string in_headset;
-    const ScreenContent heard = l.content();
-    for (const Item* i : l.n.reading_order(heard))
-        in_headset += l.n.describe(*i, k.s().flow()).text + "\n";
+    const std::string in_headset = l.screen_said();
     EXPECT_NE(in_headset.find(sample.surname), std::string::npos) << in_headset;
     EXPECT_NE(in_headset.find(iin_said), std::string::npos) << in_headset;
     EXPECT_EQ(in_headset.find(k.tr.in("ru").get("say.entered")), std::string::npos) << in_headset;
