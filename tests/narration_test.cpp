@@ -12,6 +12,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <map>
 
 using namespace kiosk;
 using namespace std::chrono_literals;
@@ -439,6 +440,24 @@ TEST(Narration, KeysThatSwitchAreSaidByWhatTheyDoAndWhatTheyTurnedTo) {
     EXPECT_EQ(typed.front().language, "ru");
     ASSERT_TRUE(l.key_to("key:1"));
     EXPECT_EQ(l.heard.back().front().language, "en");  // a digit: the session's voice
+}
+
+// A date is said as a listener takes it in, in the session's language; a number that only
+// looks like one is left alone.
+TEST(Narration, DatesAreSaidWithTheMonthsName) {
+    Kiosk k;
+    Listener l(k);
+    const std::map<std::string, std::string> said = {
+        {"kk", "2026 жылғы 3 желтоқсан"}, {"ru", "3 декабря 2026 года"}, {"en", "3 December 2026"}};
+    for (const auto& [lang, date] : said) {
+        Flow f;
+        f.language = lang;
+        const Item filed{.kind = Kind::Text, .id = "t", .label = "03.12.2026; 10.12.2026"};
+        EXPECT_EQ(l.n.describe(filed, f).text.find(date), 0u) << l.n.describe(filed, f).text;
+        for (const char* not_a_date : {"1.2.2026", "03.13.2026", "103.12.2026", "03.12.20261"})
+            EXPECT_EQ(l.n.describe({.kind = Kind::Text, .id = "t", .label = not_a_date}, f).text,
+                      not_a_date);
+    }
 }
 
 // Help says what the item is and what to do; dot repeats; the volume and rate keys change the

@@ -132,6 +132,11 @@ std::string format(std::string_view pattern, std::initializer_list<std::string_v
         if (pattern.compare(i, 2, "{}") == 0 && arg != args.end()) {
             out += *arg++;
             ++i;
+        } else if (i + 2 < pattern.size() && pattern[i] == '{' && pattern[i + 1] >= '0' &&
+                   pattern[i + 1] <= '9' && pattern[i + 2] == '}' &&
+                   static_cast<std::size_t>(pattern[i + 1] - '0') < args.size()) {
+            out += *(args.begin() + (pattern[i + 1] - '0'));
+            i += 2;
         } else {
             out += pattern[i];
         }

@@ -40,6 +40,33 @@ std::string spoken(std::string s) {
     return out;
 }
 
+// A date as a listener takes it in: "03.12.2026" said as "3 December 2026" (say.date with the
+// month's name); anything that is not a date stays as it is.
+std::string spoken_dates(std::string_view text, const Catalog& c) {
+    const auto digits = [&](std::size_t at, std::size_t n) {
+        for (std::size_t k = at; k < at + n; ++k)
+            if (k >= text.size() || text[k] < '0' || text[k] > '9') return false;
+        return true;
+    };
+    std::string out;
+    for (std::size_t i = 0; i < text.size();) {
+        const bool date = (i == 0 || !digits(i - 1, 1)) && digits(i, 2) && i + 10 <= text.size() &&
+                          text[i + 2] == '.' && digits(i + 3, 2) && text[i + 5] == '.' &&
+                          digits(i + 6, 4) && !digits(i + 10, 1);
+        const int day = date ? std::stoi(std::string(text.substr(i, 2))) : 0;
+        const int month = date ? std::stoi(std::string(text.substr(i + 3, 2))) : 0;
+        if (date && day >= 1 && day <= 31 && month >= 1 && month <= 12) {
+            out += format(c.get("say.date"),
+                          {std::to_string(day), c.get("say.month." + std::to_string(month)),
+                           text.substr(i + 6, 4)});
+            i += 10;
+        } else {
+            out += text[i++];
+        }
+    }
+    return out;
+}
+
 // What a punctuation key or character is called; "" for letters and digits, said as they are.
 const char* char_key(std::string_view c) {
     static constexpr std::pair<std::string_view, const char*> names[] = {
@@ -236,7 +263,7 @@ Phrase Narrator::describe(const Item& i, const Flow& f) const {
     }
     case Kind::Countdown: text = format(w("say.seconds_left"), {i.value}); break;
     }
-    return {text, lang};
+    return {spoken_dates(text, c), lang};
 }
 
 // Section: reading order

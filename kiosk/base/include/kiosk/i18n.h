@@ -46,7 +46,8 @@ struct GlyphRange {
 };
 const std::vector<GlyphRange>& ui_glyph_ranges();
 
-// Replaces "{}" placeholders in order: format("{} s left", {"30"}).
+// Replaces "{}" placeholders in order: format("{} s left", {"30"}); "{0}".."{9}" name an
+// argument, for a language that puts them in another order ("{2} жылғы {0} {1}").
 std::string format(std::string_view pattern, std::initializer_list<std::string_view> args);
 
 }  // namespace kiosk
