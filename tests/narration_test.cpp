@@ -21,6 +21,13 @@ namespace {
 
 using Kiosk = testsupport::SessionKiosk;
 
+// What an utterance says, a phrase to a line.
+std::string text_of(const Utterance& u) {
+    std::string out;
+    for (const Phrase& p : u) out += p.text + "\n";
+    return out;
+}
+
 // A citizen with a keypad and a headset (or not): keys in, everything said kept.
 struct Listener {
     Kiosk& k;
@@ -135,8 +142,7 @@ struct Listener {
     }
     std::string all_heard() const {
         std::string out;
-        for (const Utterance& u : heard)
-            for (const Phrase& p : u) out += p.text + "\n";
+        for (const Utterance& u : heard) out += text_of(u);
         return out;
     }
 };
@@ -609,8 +615,7 @@ TEST_P(KeypadIn, AWholeComplaintIsFiledWithTheKeypadAlone) {
     const Catalog& words = k.tr.in(lang);
     const std::string& number = k.s().flow().registration_number;
     const std::string dash = words.get("say.char.dash");
-    std::string all;
-    for (const Phrase& p : done) all += p.text + "\n";
+    const std::string all = text_of(done);
     EXPECT_NE(all.find(number.substr(0, 2) == "ЖТ" ? "Ж, Т, " + dash : dash), std::string::npos)
         << all;
     EXPECT_NE(all.find(words.get("done.talon")), std::string::npos) << all;
@@ -657,8 +662,7 @@ TEST_P(KeypadIn, AStatusIsCheckedAndASpecialistCalled) {
     ASSERT_TRUE(l.go_to("home.assistance"));
     const Utterance called = l.press(K::Enter);
     ASSERT_EQ(k.s().flow().screen, Screen::Assistance);
-    std::string said;
-    for (const Phrase& p : called) said += p.text + "\n";
+    const std::string said = text_of(called);
     EXPECT_NE(said.find(words.get("assistance.text")), std::string::npos) << said;
     expect_words(called, k.tr, GetParam().language);
 }

@@ -22,6 +22,16 @@ using kiosk::ui::Speaker;
 
 constexpr auto kDeadline = std::chrono::seconds(60);
 
+// A device added or removed now, after the speaker started (SDL says 0 for the removal of a
+// device nobody had open).
+SDL_AudioDeviceEvent device_event(Uint32 type, Uint32 which) {
+    SDL_AudioDeviceEvent e{};
+    e.type = type;
+    e.timestamp = SDL_GetTicks() + 1;
+    e.which = which;
+    return e;
+}
+
 class SpeakerTest : public ::testing::Test {
 protected:
     void SetUp() override {
@@ -188,10 +198,7 @@ TEST_F(SpeakerTest, AHeadsetPluggedInIsPlayedOnAndItsRemovalGoesBack) {
     // A device added later (the disk driver's one device, announced again): played on. The
     // disk driver writes its default device into SDL_DISKAUDIOFILE, now another file.
     const fs::path headset_file = play_into("headset.raw");
-    SDL_AudioDeviceEvent added{};
-    added.type = SDL_AUDIODEVICEADDED;
-    added.timestamp = SDL_GetTicks() + 1;
-    added.which = 0;
+    SDL_AudioDeviceEvent added = device_event(SDL_AUDIODEVICEADDED, 0);
     added.iscapture = 1;  // a microphone is not a headset's earpiece
     EXPECT_FALSE(speaker.on_device_event(added, error));
     added.iscapture = 0;
@@ -206,11 +213,7 @@ TEST_F(SpeakerTest, AHeadsetPluggedInIsPlayedOnAndItsRemovalGoesBack) {
     speaker.sleep();
     EXPECT_TRUE(speaker.headset());
     // Asleep, another device's removal changes nothing: the headset is still an output.
-    SDL_AudioDeviceEvent other{};
-    other.type = SDL_AUDIODEVICEREMOVED;
-    other.timestamp = SDL_GetTicks() + 1;
-    other.which = 0;
-    EXPECT_FALSE(speaker.on_device_event(other, error));
+    EXPECT_FALSE(speaker.on_device_event(device_event(SDL_AUDIODEVICEREMOVED, 0), error));
     EXPECT_TRUE(speaker.headset());
     bool headset_lost = true;
     ASSERT_TRUE(speaker.wake(error, headset_lost)) << error;
@@ -221,13 +224,10 @@ TEST_F(SpeakerTest, AHeadsetPluggedInIsPlayedOnAndItsRemovalGoesBack) {
 
     // Another device's removal changes nothing; the headset's goes back to the default.
     const fs::path back_file = play_into("speaker-again.raw");
-    SDL_AudioDeviceEvent removed{};
-    removed.type = SDL_AUDIODEVICEREMOVED;
-    removed.timestamp = SDL_GetTicks() + 1;
-    removed.which = 0;  // SDL's removal of a device nobody opened
-    EXPECT_FALSE(speaker.on_device_event(removed, error));
-    removed.which = speaker.device_id();
-    ASSERT_TRUE(speaker.on_device_event(removed, error)) << error;
+    EXPECT_FALSE(speaker.on_device_event(device_event(SDL_AUDIODEVICEREMOVED, 0), error));
+    ASSERT_TRUE(
+        speaker.on_device_event(device_event(SDL_AUDIODEVICEREMOVED, speaker.device_id()), error))
+        << error;
     EXPECT_TRUE(error.empty()) << error;
     EXPECT_FALSE(speaker.headset());
     EXPECT_EQ(speaker.device(), "");
@@ -256,11 +256,7 @@ protected:
     void plug_in(Speaker& speaker) {
         std::string error;
         ASSERT_TRUE(speaker.open(nullptr, error)) << error;
-        SDL_AudioDeviceEvent added{};
-        added.type = SDL_AUDIODEVICEADDED;
-        added.timestamp = SDL_GetTicks() + 1;
-        added.which = 2;
-        ASSERT_TRUE(speaker.on_device_event(added, error)) << error;
+        ASSERT_TRUE(speaker.on_device_event(device_event(SDL_AUDIODEVICEADDED, 2), error)) << error;
         ASSERT_TRUE(speaker.headset());
         ASSERT_EQ(speaker.device(), headset_.string());
     }
@@ -270,11 +266,7 @@ protected:
         if (name == headset_.string()) fs::remove_all(dir_ / "usb");
     }
     static SDL_AudioDeviceEvent removed_unopened() {
-        SDL_AudioDeviceEvent removed{};
-        removed.type = SDL_AUDIODEVICEREMOVED;
-        removed.timestamp = SDL_GetTicks() + 1;
-        removed.which = 0;  // SDL's removal of a device nobody had open
-        return removed;
+        return device_event(SDL_AUDIODEVICEREMOVED, 0);
     }
 
     Speaker::Outputs outputs() {

@@ -100,6 +100,11 @@ const char* char_key(std::string_view c) {
 
 bool is_key(const Item& i) { return i.id.starts_with("key:"); }
 
+// The citizen types their own data where others may hear: nothing typed is named.
+bool typing_overheard(const Flow& f) {
+    return is_personal(f.focus) && !f.speech.private_listening();
+}
+
 // Keys that would tell a listener what is typed: the letters, and which alphabet or case is on.
 bool tells_typing(const Item& key) {
     const Act a = key.intent.act;
@@ -182,7 +187,7 @@ std::string Narrator::key_name(const Item& key, const Flow& f) const {
 Phrase Narrator::describe(const Item& i, const Flow& f) const {
     const bool priv = f.speech.private_listening();
     // In a personal field on the loudspeaker, a key that tells what is typed is only "key".
-    const bool hidden = tells_typing(i) && is_personal(f.focus) && !priv;
+    const bool hidden = tells_typing(i) && typing_overheard(f);
     const std::string lang = !i.language.empty()    ? i.language
                              : is_key(i) && !hidden ? letter_language(i.label, f.language)
                                                     : f.language;
@@ -482,8 +487,7 @@ void Narrator::out_keyboard(const ScreenContent& c, const Flow& f, Utterance& ou
         const char* how =
             std::exchange(keyboard_explained_, true) ? "say.typing_short" : "say.typing";
         out.push_back({format(t(f, how), {field ? field->label : ""}), f.language});
-        if (is_personal(f.focus) && !f.speech.private_listening())
-            out.push_back({t(f, "say.private.typing"), f.language});
+        if (typing_overheard(f)) out.push_back({t(f, "say.private.typing"), f.language});
         out.push_back(describe(*k, f));
     }
 }
@@ -670,8 +674,7 @@ Utterance Narrator::pressed(const Item& key, const Flow& f) const {
 
 Utterance Narrator::typed(std::string_view text, const Flow& f) const {
     if (!f.speech.on || text.empty()) return {};
-    if (is_personal(f.focus) && !f.speech.private_listening())
-        return {{t(f, "say.typed"), f.language}};
+    if (typing_overheard(f)) return {{t(f, "say.typed"), f.language}};
     if (const char* name = char_key(text); *name) return {{t(f, name), f.language}};
     Item as_key{.kind = Kind::Action, .id = "key:", .label = std::string(text)};
     return {{key_name(as_key, f), letter_language(text, f.language)}};
